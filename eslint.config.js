@@ -1,0 +1,70 @@
+// Lint, and the layer matrix of DESIGN.md rule 2 as a rule: a wrong import
+// fails with a sentence that says which import is not allowed and why.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'no-console': 'error',
+    },
+  },
+  layer(
+    ['shared/**/*.ts'],
+    [
+      {
+        regex: '^(?!zod$)(?!\\./)',
+        message: 'shared/ is used by the server, the core and the renderer alike, so it depends on zod alone (DESIGN.md rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['server/**/*.ts'],
+    [
+      {
+        regex: '(^|/)(electron|renderer|keytar)(/|$)',
+        message: 'server/ imports only shared/ and itself: the server never depends on the desktop app (DESIGN.md rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['electron/core/**/*.ts'],
+    [
+      {
+        regex: '^electron$',
+        message: "electron/core runs in plain Node and is tested without Electron, so it must not import 'electron' (DESIGN.md rule 2).",
+      },
+      {
+        regex: '(^|/)(server|renderer|main|preload)(/|$)',
+        message: 'electron/core talks to the server over HTTP only and knows nothing of main, preload or the renderer (DESIGN.md rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['renderer/**/*.{ts,tsx}'],
+    [
+      {
+        regex: '^(node:|electron$|keytar$|axios$|ws$)',
+        message: 'renderer/ runs in a sandboxed page: it imports only shared/ and itself and reaches everything else through window.latch (DESIGN.md rule 2).',
+      },
+      {
+        regex: '(^|/)(server|electron)(/|$)',
+        message: 'renderer/ imports only shared/ and itself; the core and main are reached through window.latch (DESIGN.md rule 2).',
+      },
+    ],
+  ),
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-console': 'off' },
+  },
+  { files: ['scripts/**/*.{js,mjs}', 'bench/**/*.mjs'], rules: { 'no-console': 'off' } },
+);

@@ -1,0 +1,118 @@
+// Builds and starts a Latch server; used by main.ts, the tests and the benchmarks.
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { MAX_BODY_BYTES } from '../shared/api.js';
+import { AppModule } from './app.module.js';
+import { systemClock, type Clock } from './common/clock.js';
+import { ApiError } from './common/api-error.js';
+import { ApiExceptionFilter, toApiError } from './common/exception.filter.js';
+import type { ServerConfig } from './config/config.js';
+import { InProcessBus, PostgresBus, type SessionEventBus } from './events/bus.js';
+import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { MaintenanceJob } from './sessions/maintenance.job.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { openDatabase } from './storage/database.js';
+import { Store } from './storage/store.js';
+
+export interface StartOptions {
+  config: ServerConfig;
+  clock?: Clock;
+  /** Where log lines go (stdout by default); tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  store: Store;
+  log: Logger;
+  sessions: SessionsService;
+  gateway: RealtimeGateway;
+  maintenance: MaintenanceJob;
+  close(): Promise<void>;
+}
+
+/** Paths pino must never print, whatever a log call is handed. */
+const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'password', '*.password'];
+
+export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' } }, destination);
+}
+
+/** Nest's own messages (module wiring, route mapping) go to the same pino logger. */
+class NestPinoLogger implements LoggerService {
+  constructor(private readonly pinoLogger: Logger) {}
+  log(message: unknown, context?: string) {
+    this.pinoLogger.debug({ context }, String(message));
+  }
+  error(message: unknown, _trace?: string, context?: string) {
+    this.pinoLogger.error({ context }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.pinoLogger.warn({ context }, String(message));
+  }
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = createLogger(config.logLevel, options.logDestination);
+
+  const opened = await openDatabase(config.store);
+  const bus: SessionEventBus = config.store.kind === 'postgres' ? new PostgresBus(config.store.url, log) : new InProcessBus();
+  try {
+    await bus.start();
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const store = new Store(opened, bus);
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: log,
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    // Errors Fastify's router raises before Nest sees the request (a malformed URL).
+    frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
+      const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');
+      void reply.status(apiError.status).send(apiError.toBody());
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock, store, log }), adapter, {
+    logger: new NestPinoLogger(log),
+    abortOnError: false,
+    // JSON only: no form-encoded bodies (Fastify parses JSON itself).
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new ApiExceptionFilter(log));
+  const gateway = app.get(RealtimeGateway);
+  gateway.attach(app.getHttpServer() as Server);
+  await app.listen({ port: config.port, host: config.host });
+
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    store,
+    log,
+    sessions: app.get(SessionsService),
+    gateway,
+    maintenance: app.get(MaintenanceJob),
+    close: () =>
+      (closed ??= (async () => {
+        await app.close();
+        await bus.stop();
+        await opened.close();
+      })()),
+  };
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { type z } from 'zod';
+import {
+  ChangePasswordBody,
+  LoginBody,
+  RegisterBody,
+  type AuthResult,
+  type CurrentSession,
+  type RevokedCount,
+} from '../../shared/api.js';
+import { ZodBodyPipe } from '../common/zod.pipe.js';
+import { Auth, Client, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { AuthService } from './auth.service.js';
+
+@Controller('v1/auth')
+export class AuthController {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @HttpCode(201)
+  register(@Body(new ZodBodyPipe(RegisterBody)) body: RegisterBody, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.register(body, client);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  login(@Body(new ZodBodyPipe(LoginBody)) body: LoginBody, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.login(body, client);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<void> {
+    await this.sessions.logout(auth, client);
+  }
+
+  @Get('session')
+  session(@Auth() auth: AuthContext): CurrentSession {
+    return this.auth.currentSession(auth);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  changePassword(
+    @Auth() auth: AuthContext,
+    @Body(new ZodBodyPipe(ChangePasswordBody)) body: z.output<typeof ChangePasswordBody>,
+    @Client() client: ClientInfo,
+  ): Promise<RevokedCount> {
+    return this.auth.changePassword(auth, body, client);
+  }
+}

@@ -1,0 +1,28 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+
+/** The bearer token from an Authorization header, if it has that form. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+/** Global guard: every route needs a valid session unless marked @Public(). */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<LatchRequest>();
+    request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization));
+    return true;
+  }
+}

@@ -1,0 +1,37 @@
+// Who is calling: attached to the request by the auth guard.
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { SessionsTable, UsersTable } from '../storage/schema.js';
+
+export interface AuthContext {
+  user: UsersTable;
+  session: SessionsTable;
+}
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export type LatchRequest = FastifyRequest & { auth?: AuthContext };
+
+export const IS_PUBLIC = 'latch:isPublic';
+/** Marks a route that needs no session; every other route does. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** The authenticated caller of a route behind the global guard. */
+export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthContext => {
+  const request = ctx.switchToHttp().getRequest<LatchRequest>();
+  if (!request.auth) throw new Error('Auth() used on a public route');
+  return request.auth;
+});
+
+export function clientInfo(request: FastifyRequest): ClientInfo {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: (typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
+}
+
+/** Caller's IP and user agent. */
+export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientInfo =>
+  clientInfo(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -1,0 +1,31 @@
+import type { PipeTransform } from '@nestjs/common';
+import type { z } from 'zod';
+import { issueDetails } from '../../shared/api.js';
+import { ApiError } from './api-error.js';
+
+/** Validates a request body with a schema from shared/api.ts: 400 validation_failed with details. */
+export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.output<S> {
+    const parsed = this.schema.safeParse(value);
+    if (!parsed.success) {
+      throw new ApiError(400, 'validation_failed', 'The request is not valid.', { details: issueDetails(parsed.error) });
+    }
+    return parsed.data;
+  }
+}
+
+/** Validates a path parameter; anything malformed is simply not found. */
+export class ZodParamPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly notFoundMessage: string,
+  ) {}
+
+  transform(value: unknown): z.output<S> {
+    const parsed = this.schema.safeParse(value);
+    if (!parsed.success) throw new ApiError(404, 'not_found', this.notFoundMessage);
+    return parsed.data;
+  }
+}

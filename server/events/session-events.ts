@@ -1,0 +1,22 @@
+// What the server tells its own instances when an account's sessions change.
+// Carried in-process (SQLite) or through Postgres NOTIFY (several instances),
+// so the payload is parsed like any other input that crosses a boundary.
+import { z } from 'zod';
+import { RevokedBy, SessionView, SignOutReason } from '../../shared/api.js';
+
+export const SessionEvent = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('session.revoked'),
+    userId: z.string(),
+    sessionId: z.string(),
+    reason: SignOutReason,
+    at: z.number(),
+    by: RevokedBy.optional(),
+  }),
+  z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
+  z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),
+]);
+export type SessionEvent = z.infer<typeof SessionEvent>;
+
+export type BusSignal = SessionEvent | { kind: 'resync' };
+export type BusListener = (signal: BusSignal) => void;

@@ -1,0 +1,29 @@
+// `npm run server`: parse the environment, start, and stop cleanly on a signal.
+import { ConfigError, loadConfig, type ServerConfig } from './config/config.js';
+import { startServer } from './app.js';
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`latch-server: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const server = await startServer({ config });
+  const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : 'PostgreSQL';
+  server.log.info(`Latch server listening on ${server.url} (${store})`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`latch-server: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CONFIG, LOGGER } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
+import { SessionsService } from './sessions.service.js';
+
+/** Marks expired sessions (telling their devices) and purges old rows, periodically. */
+@Injectable()
+export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.run(), this.config.maintenanceIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async run(): Promise<void> {
+    try {
+      const { expired, purged } = await this.sessions.maintain();
+      if (expired || purged) this.log.info({ expired, purged }, 'session maintenance');
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'session maintenance failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { RenameSessionBody, SessionId, type RevokedCount, type SecurityEventList, type SessionList, type SessionView } from '../../shared/api.js';
+import { Auth, Client, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
+import { SecurityEventsService } from './security-events.service.js';
+import { SessionsService } from './sessions.service.js';
+
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+
+  @Get()
+  async list(@Auth() auth: AuthContext): Promise<SessionList> {
+    return { sessions: await this.sessions.list(auth) };
+  }
+
+  @Patch('current')
+  rename(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(RenameSessionBody)) body: RenameSessionBody): Promise<SessionView> {
+    return this.sessions.rename(auth, body.deviceName);
+  }
+
+  @Post('revoke-others')
+  @HttpCode(200)
+  async revokeOthers(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<RevokedCount> {
+    return { revoked: await this.sessions.revokeOthersNow(auth, client) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async revoke(
+    @Auth() auth: AuthContext,
+    @Param('id', new ZodParamPipe(SessionId, 'No active session with that id.')) id: string,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.sessions.revoke(auth, id, client);
+  }
+}
+
+@Controller('v1/security-events')
+export class SecurityEventsController {
+  constructor(@Inject(SecurityEventsService) private readonly events: SecurityEventsService) {}
+
+  @Get()
+  async recent(@Auth() auth: AuthContext): Promise<SecurityEventList> {
+    return { events: await this.events.recent(auth.user.id) };
+  }
+}

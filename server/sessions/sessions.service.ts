@@ -1,0 +1,315 @@
+// Sessions: creation, validation on every request, listing and revocation.
+// Revocation state lives here, in the store; sockets only hear about it.
+import { Inject, Injectable } from '@nestjs/common';
+import type { DeviceInfo, SessionView, SignOutReason } from '../../shared/api.js';
+import { Platform } from '../../shared/api.js';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
+import { Store, type UnitOfWork } from '../storage/store.js';
+import { SecurityEventsService } from './security-events.service.js';
+import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
+
+export function toSessionView(row: SessionsTable, currentId: string | undefined): SessionView {
+  return {
+    id: row.id,
+    deviceName: row.device_name,
+    platform: Platform.catch('other').parse(row.platform),
+    appVersion: row.app_version,
+    ip: row.ip,
+    createdAt: new Date(row.created_at).toISOString(),
+    lastSeenAt: new Date(row.last_seen_at).toISOString(),
+    expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
+    current: row.id === currentId,
+  };
+}
+
+const unauthenticated = () => new ApiError(401, 'unauthenticated', 'Sign in to continue.');
+
+interface Revocation {
+  reason: SignOutReason;
+  /** The session that did it, when a device did. */
+  by?: SessionsTable;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+  ) {}
+
+  private get policy() {
+    return this.config.sessions;
+  }
+
+  /** Starts a session inside the caller's transaction; evicts past the cap. */
+  async create(unit: UnitOfWork, user: UsersTable, device: DeviceInfo, client: ClientInfo): Promise<{ token: string; session: SessionsTable }> {
+    const now = this.clock.now();
+    const token = newToken();
+    const session: SessionsTable = {
+      id: newSessionId(),
+      user_id: user.id,
+      token_hash: hashToken(token),
+      device_name: device.name,
+      platform: device.platform,
+      app_version: device.appVersion,
+      ip: client.ip,
+      user_agent: client.userAgent,
+      created_at: now,
+      last_seen_at: now,
+      idle_expires_at: Math.min(now + this.policy.idleTimeoutMs, now + this.policy.lifetimeMs),
+      expires_at: now + this.policy.lifetimeMs,
+      revoked_at: null,
+      revoke_reason: null,
+      revoked_by: null,
+    };
+    await unit.db.insertInto('sessions').values(session).execute();
+    await this.evictBeyondCap(unit, session, now);
+    unit.publish({ kind: 'session.created', userId: user.id, session: toSessionView(session, undefined) });
+    unit.publish({ kind: 'sessions.changed', userId: user.id });
+    return { token, session };
+  }
+
+  private async evictBeyondCap(unit: UnitOfWork, newest: SessionsTable, now: number): Promise<void> {
+    const active = await this.activeQuery(unit.db, newest.user_id, now)
+      .select(['id', 'device_name'])
+      .orderBy('last_seen_at', 'asc')
+      .orderBy('created_at', 'asc')
+      .execute();
+    const excess = active.length - this.policy.maxSessionsPerUser;
+    if (excess <= 0) return;
+    const victims = active.filter((s) => s.id !== newest.id).slice(0, excess);
+    const evicted = await this.markRevoked(unit, newest.user_id, victims.map((v) => v.id), { reason: 'evicted' }, now);
+    for (const victim of victims.filter((v) => evicted.includes(v.id))) {
+      await this.securityEvents.record(unit.db, {
+        userId: newest.user_id,
+        type: 'session_evicted',
+        at: now,
+        deviceName: newest.device_name,
+        platform: newest.platform,
+        ip: newest.ip,
+        targetDeviceName: victim.device_name,
+      });
+    }
+  }
+
+  private activeQuery(db: Db, userId: string, now: number) {
+    return db
+      .selectFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('idle_expires_at', '>', now);
+  }
+
+  /**
+   * Marks sessions revoked (only those still active) and queues one
+   * `session.revoked` per session actually revoked. Returns their ids.
+   */
+  private async markRevoked(unit: UnitOfWork, userId: string, ids: string[], revocation: Revocation, now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const updated = await unit.db
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoke_reason: revocation.reason, revoked_by: revocation.by?.id ?? null })
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    const by = revocation.by ? { deviceName: revocation.by.device_name } : undefined;
+    for (const { id } of updated) {
+      unit.publish({ kind: 'session.revoked', userId, sessionId: id, reason: revocation.reason, at: now, ...(by ? { by } : {}) });
+    }
+    if (updated.length > 0) unit.publish({ kind: 'sessions.changed', userId });
+    return updated.map((u) => u.id);
+  }
+
+  /** Validates a bearer token: the session and user, or a 401 that says why. */
+  async authenticate(token: string | undefined): Promise<AuthContext> {
+    if (!token || !looksLikeToken(token)) throw unauthenticated();
+    const row = await this.store.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .selectAll('sessions')
+      .select(['users.email', 'users.password_hash', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
+      .where('sessions.token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row) throw unauthenticated();
+    const { email, password_hash, user_created_at, revoker_device_name, ...session } = row;
+    const user: UsersTable = { id: session.user_id, email, password_hash, created_at: user_created_at };
+    const now = this.clock.now();
+
+    if (session.revoked_at !== null) throw this.revokedError(session, revoker_device_name);
+    if (session.idle_expires_at <= now) {
+      await this.store.transaction((unit) => this.markRevoked(unit, session.user_id, [session.id], { reason: 'expired' }, now));
+      throw this.revokedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);
+    }
+    if (now - session.last_seen_at >= this.policy.touchIntervalMs) {
+      const idleExpiresAt = Math.min(now + this.policy.idleTimeoutMs, session.expires_at);
+      await this.store.db
+        .updateTable('sessions')
+        .set({ last_seen_at: now, idle_expires_at: idleExpiresAt })
+        .where('id', '=', session.id)
+        .where('revoked_at', 'is', null)
+        .execute();
+      session.last_seen_at = now;
+      session.idle_expires_at = idleExpiresAt;
+    }
+    return { user, session };
+  }
+
+  private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {
+    const reason = (session.revoke_reason ?? 'revoked_by_user') as SignOutReason;
+    const revokedAt = new Date(session.revoked_at ?? this.clock.now()).toISOString();
+    const extra = {
+      reason,
+      revokedAt,
+      ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
+    };
+    return reason === 'expired'
+      ? new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra)
+      : new ApiError(401, 'session_revoked', 'This session was signed out.', extra);
+  }
+
+  /** Active sessions: the current one first, then the most recently seen. */
+  async list(auth: AuthContext): Promise<SessionView[]> {
+    const rows = await this.activeQuery(this.store.db, auth.user.id, this.clock.now())
+      .selectAll()
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .execute();
+    const views = rows.map((row) => toSessionView(row, auth.session.id));
+    return [...views.filter((v) => v.current), ...views.filter((v) => !v.current)];
+  }
+
+  async rename(auth: AuthContext, deviceName: string): Promise<SessionView> {
+    const session = await this.store.transaction(async (unit) => {
+      const updated = await unit.db
+        .updateTable('sessions')
+        .set({ device_name: deviceName })
+        .where('id', '=', auth.session.id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) throw unauthenticated();
+      unit.publish({ kind: 'sessions.changed', userId: auth.user.id });
+      return updated;
+    });
+    return toSessionView(session, auth.session.id);
+  }
+
+  /** Sign out one session of the caller's account; another account's id is not found. */
+  async revoke(auth: AuthContext, sessionId: string, client: ClientInfo): Promise<void> {
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const target = await this.activeQuery(unit.db, auth.user.id, now).select(['id', 'device_name']).where('id', '=', sessionId).executeTakeFirst();
+      if (!target) throw new ApiError(404, 'not_found', 'No active session with that id.');
+      const isSelf = target.id === auth.session.id;
+      await this.markRevoked(unit, auth.user.id, [target.id], isSelf ? { reason: 'signed_out' } : { reason: 'revoked_by_user', by: auth.session }, now);
+      await this.securityEvents.record(unit.db, {
+        userId: auth.user.id,
+        type: isSelf ? 'signed_out' : 'session_revoked',
+        at: now,
+        deviceName: auth.session.device_name,
+        platform: auth.session.platform,
+        ip: client.ip,
+        ...(isSelf ? {} : { targetDeviceName: target.device_name }),
+      });
+    });
+  }
+
+  async logout(auth: AuthContext, client: ClientInfo): Promise<void> {
+    await this.revoke(auth, auth.session.id, client);
+  }
+
+  /** Ends every other active session of the caller's account, in one transaction. */
+  async revokeOthers(
+    unit: UnitOfWork,
+    auth: AuthContext,
+    reason: Extract<SignOutReason, 'revoked_by_user' | 'password_changed'>,
+  ): Promise<number> {
+    const now = this.clock.now();
+    const others = await this.activeQuery(unit.db, auth.user.id, now).select('id').where('id', '!=', auth.session.id).execute();
+    const revoked = await this.markRevoked(unit, auth.user.id, others.map((o) => o.id), { reason, by: auth.session }, now);
+    return revoked.length;
+  }
+
+  async revokeOthersNow(auth: AuthContext, client: ClientInfo): Promise<number> {
+    return this.store.transaction(async (unit) => {
+      const count = await this.revokeOthers(unit, auth, 'revoked_by_user');
+      await this.securityEvents.record(unit.db, {
+        userId: auth.user.id,
+        type: 'other_sessions_revoked',
+        at: this.clock.now(),
+        deviceName: auth.session.device_name,
+        platform: auth.session.platform,
+        ip: client.ip,
+        count,
+      });
+      return count;
+    });
+  }
+
+  /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */
+  async findEnded(ids: string[]): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null }>> {
+    if (ids.length === 0) return [];
+    const now = this.clock.now();
+    const rows = await this.store.db
+      .selectFrom('sessions')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .select([
+        'sessions.id',
+        'sessions.user_id',
+        'sessions.revoked_at',
+        'sessions.revoke_reason',
+        'sessions.idle_expires_at',
+        'revoker.device_name as revoker_device_name',
+      ])
+      .where('sessions.id', 'in', ids)
+      .where((eb) => eb.or([eb('sessions.revoked_at', 'is not', null), eb('sessions.idle_expires_at', '<=', now)]))
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      reason: (r.revoke_reason ?? 'expired') as SignOutReason,
+      at: r.revoked_at ?? r.idle_expires_at,
+      byDeviceName: r.revoker_device_name,
+    }));
+  }
+
+  /**
+   * Periodic upkeep: sessions past their expiry are marked expired (so their
+   * devices are told), and rows ended longer ago than the retention are purged.
+   */
+  async maintain(): Promise<{ expired: number; purged: number }> {
+    const now = this.clock.now();
+    let expired = 0;
+    for (;;) {
+      const batch = await this.store.db
+        .selectFrom('sessions')
+        .select(['id', 'user_id'])
+        .where('revoked_at', 'is', null)
+        .where('idle_expires_at', '<=', now)
+        .limit(500)
+        .execute();
+      if (batch.length === 0) break;
+      const idsByUser = new Map<string, string[]>();
+      for (const row of batch) idsByUser.set(row.user_id, [...(idsByUser.get(row.user_id) ?? []), row.id]);
+      await this.store.transaction(async (unit) => {
+        for (const [userId, ids] of idsByUser) {
+          expired += (await this.markRevoked(unit, userId, ids, { reason: 'expired' }, now)).length;
+        }
+      });
+    }
+    const cutoff = now - this.policy.retentionMs;
+    const purged = await this.store.db.deleteFrom('sessions').where('revoked_at', '<', cutoff).executeTakeFirst();
+    await this.store.db.deleteFrom('security_events').where('at', '<', cutoff).execute();
+    return { expired, purged: Number(purged.numDeletedRows) };
+  }
+}

@@ -1,0 +1,20 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+const TOKEN_PATTERN = /^lt_[A-Za-z0-9_-]{43}$/;
+
+/** `lt_` + 32 random bytes (256 bits), base64url. */
+export const newToken = (): string => `lt_${randomBytes(32).toString('base64url')}`;
+export const looksLikeToken = (value: string): boolean => TOKEN_PATTERN.test(value);
+/** What the store keeps instead of the token. */
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** Public session handle: 16 random bytes, 22 base64url characters. */
+export const newSessionId = (): string => randomBytes(16).toString('base64url');
+export const newId = (): string => randomUUID();
+
+let sequence = 0;
+/**
+ * Ids that sort in the order they were made (time, then a per-process counter),
+ * so events of the same millisecond keep their order.
+ */
+export const newOrderedId = (at: number): string =>
+  `${at.toString(36).padStart(10, '0')}${(sequence++ % 1_679_616).toString(36).padStart(4, '0')}${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,78 @@
+// One set of migrations for SQLite and PostgreSQL, run at start-up.
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('device_name', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('app_version', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('idle_expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoke_reason', 'text')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      // Listing a user's active sessions: the partial index holds active rows only,
+      // so the list stays flat however many revoked rows the table keeps.
+      await db.schema
+        .createIndex('sessions_active_by_user')
+        .on('sessions')
+        .columns(['user_id', 'last_seen_at'])
+        .where(sql.ref('revoked_at'), 'is', null)
+        .execute();
+      // Expiry sweep (idle expiry is capped at absolute expiry, so one column serves).
+      await db.schema
+        .createIndex('sessions_active_by_idle_expiry')
+        .on('sessions')
+        .column('idle_expires_at')
+        .where(sql.ref('revoked_at'), 'is', null)
+        .execute();
+      // Retention purge of revoked rows.
+      await db.schema.createIndex('sessions_by_revoked_at').on('sessions').column('revoked_at').execute();
+
+      await db.schema
+        .createTable('security_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('device_name', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('target_device_name', 'text')
+        .addColumn('count', 'integer')
+        .execute();
+      await db.schema.createIndex('security_events_by_user').on('security_events').columns(['user_id', 'at']).execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const why = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+  }
+}

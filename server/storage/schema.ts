@@ -1,0 +1,52 @@
+// Table shapes as Kysely sees them. Times are epoch milliseconds.
+import type { Kysely, Transaction } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** Public handle, shown to clients; never the token. */
+  id: string;
+  user_id: string;
+  /** SHA-256 of the token, hex. The token itself is never stored. */
+  token_hash: string;
+  device_name: string;
+  platform: string;
+  app_version: string;
+  ip: string;
+  user_agent: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Sliding idle expiry, never past expires_at. */
+  idle_expires_at: number;
+  /** Absolute expiry. */
+  expires_at: number;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  /** Session id of the device that revoked this one. */
+  revoked_by: string | null;
+}
+
+export interface SecurityEventsTable {
+  id: string;
+  user_id: string;
+  type: string;
+  at: number;
+  device_name: string;
+  platform: string;
+  ip: string;
+  target_device_name: string | null;
+  count: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  security_events: SecurityEventsTable;
+}
+
+export type Db = Kysely<Database> | Transaction<Database>;

@@ -1,0 +1,43 @@
+// The store as the rest of the server sees it: the database plus the rule
+// that session events leave only with the transaction that caused them.
+import type { Kysely, Transaction } from 'kysely';
+import type { SessionEventBus } from '../events/bus.js';
+import type { SessionEvent } from '../events/session-events.js';
+import type { OpenedDatabase } from './database.js';
+import type { Database } from './schema.js';
+
+export interface UnitOfWork {
+  db: Transaction<Database>;
+  /** Queue an event; it is published only if the transaction commits. */
+  publish(event: SessionEvent): void;
+}
+
+export class Store {
+  constructor(
+    private readonly opened: OpenedDatabase,
+    readonly bus: SessionEventBus,
+  ) {}
+
+  get db(): Kysely<Database> {
+    return this.opened.db;
+  }
+
+  get kind(): OpenedDatabase['kind'] {
+    return this.opened.kind;
+  }
+
+  ping(): Promise<void> {
+    return this.opened.ping();
+  }
+
+  async transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    const events: SessionEvent[] = [];
+    const result = await this.db.transaction().execute(async (trx) => {
+      const value = await work({ db: trx, publish: (event) => events.push(event) });
+      await this.bus.beforeCommit(trx, events);
+      return value;
+    });
+    this.bus.afterCommit(events);
+    return result;
+  }
+}

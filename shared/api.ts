@@ -1,0 +1,195 @@
+// The HTTP API v1 and realtime contract: every request body, response and
+// message as a zod schema. The server validates with these and the desktop
+// client parses with them, so each fact has exactly one schema.
+import { z } from 'zod';
+
+export const API_PREFIX = '/v1';
+export const EVENTS_PATH = '/v1/events';
+/** Close code the server uses after `session.revoked`. */
+export const CLOSE_SESSION_REVOKED = 4001;
+/** Largest request body the server accepts, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export const Platform = z.enum(['darwin', 'win32', 'linux', 'other']);
+export type Platform = z.infer<typeof Platform>;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const DeviceName = z
+  .string()
+  .trim()
+  .min(1, 'Device name must not be empty')
+  .max(64, 'Device name must be at most 64 characters');
+
+export const DeviceInfo = z.strictObject({
+  name: DeviceName,
+  platform: Platform,
+  appVersion: z.string().trim().min(1).max(32),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const Email = z
+  .string()
+  .trim()
+  .max(254, 'Email must be at most 254 characters')
+  .pipe(z.email('Enter a valid email address'))
+  .transform((email) => email.toLowerCase());
+
+/** Rules for a new password; sign-in accepts any non-empty password. */
+export const NewPassword = z
+  .string()
+  .min(10, 'Password must be at least 10 characters')
+  .max(256, 'Password must be at most 256 characters');
+
+const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
+
+export const RegisterBody = z.strictObject({ email: Email, password: NewPassword, device: DeviceInfo });
+export type RegisterBody = z.infer<typeof RegisterBody>;
+
+export const LoginBody = z.strictObject({ email: Email, password: AnyPassword, device: DeviceInfo });
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: AnyPassword,
+  newPassword: NewPassword,
+  /** Sign out every other session; on unless the person opts out. */
+  signOutOtherSessions: z.boolean().default(true),
+});
+export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
+
+export const RenameSessionBody = z.strictObject({ deviceName: DeviceName });
+export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
+
+/** Public session handles: 22 base64url characters. */
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id');
+
+export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: timestamp });
+export type User = z.infer<typeof User>;
+
+export const SessionView = z.strictObject({
+  id: z.string(),
+  deviceName: z.string(),
+  platform: Platform,
+  appVersion: z.string(),
+  ip: z.string(),
+  createdAt: timestamp,
+  lastSeenAt: timestamp,
+  expiresAt: timestamp,
+  current: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+export const AuthResult = z.strictObject({ token: z.string(), user: User, session: SessionView });
+export type AuthResult = z.infer<typeof AuthResult>;
+
+export const CurrentSession = z.strictObject({ user: User, session: SessionView });
+export type CurrentSession = z.infer<typeof CurrentSession>;
+
+export const SessionList = z.strictObject({ sessions: z.array(SessionView) });
+export type SessionList = z.infer<typeof SessionList>;
+
+export const RevokedCount = z.strictObject({ revoked: z.number().int().nonnegative() });
+export type RevokedCount = z.infer<typeof RevokedCount>;
+
+/** Why a session ended. One closed list for server, core and UI. */
+export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted']);
+export type SignOutReason = z.infer<typeof SignOutReason>;
+
+export const RevokedBy = z.strictObject({ deviceName: z.string() });
+export type RevokedBy = z.infer<typeof RevokedBy>;
+
+export const SecurityEventType = z.enum([
+  'account_created',
+  'signed_in',
+  'signed_out',
+  'session_revoked',
+  'other_sessions_revoked',
+  'password_changed',
+  'session_evicted',
+]);
+export type SecurityEventType = z.infer<typeof SecurityEventType>;
+
+export const SecurityEvent = z.strictObject({
+  id: z.string(),
+  type: SecurityEventType,
+  at: timestamp,
+  /** The device that acted (or, for an eviction, the device that signed in). */
+  deviceName: z.string(),
+  platform: Platform,
+  ip: z.string(),
+  /** The device acted on, where there is one. */
+  targetDeviceName: z.string().optional(),
+  /** How many sessions were ended, for bulk events. */
+  count: z.number().int().nonnegative().optional(),
+});
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
+
+export const SecurityEventList = z.strictObject({ events: z.array(SecurityEvent) });
+export type SecurityEventList = z.infer<typeof SecurityEventList>;
+
+export const ErrorCode = z.enum([
+  'validation_failed',
+  'email_taken',
+  'invalid_credentials',
+  'rate_limited',
+  'unauthenticated',
+  'session_revoked',
+  'session_expired',
+  'invalid_password',
+  'not_found',
+  'payload_too_large',
+  'unsupported_media_type',
+  'bad_request',
+  'unavailable',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorDetail = z.strictObject({ path: z.string(), message: z.string() });
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(ErrorDetail).optional(),
+    /** On 401 session_revoked / session_expired: why, when and by which device. */
+    reason: SignOutReason.optional(),
+    revokedAt: timestamp.optional(),
+    revokedBy: RevokedBy.optional(),
+    /** On 429: seconds until another attempt is accepted (also in Retry-After). */
+    retryAfterSeconds: z.number().int().positive().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const Health = z.strictObject({ status: z.literal('ok') });
+
+// Realtime messages, server to client.
+export const SessionRevokedMessage = z.strictObject({
+  type: z.literal('session.revoked'),
+  sessionId: z.string(),
+  reason: SignOutReason,
+  at: timestamp,
+  by: RevokedBy.optional(),
+});
+export type SessionRevokedMessage = z.infer<typeof SessionRevokedMessage>;
+
+export const SessionsChangedMessage = z.strictObject({ type: z.literal('sessions.changed') });
+export const SessionCreatedMessage = z.strictObject({ type: z.literal('session.created'), session: SessionView });
+export type SessionCreatedMessage = z.infer<typeof SessionCreatedMessage>;
+
+export const RealtimeMessage = z.discriminatedUnion('type', [
+  SessionRevokedMessage,
+  SessionsChangedMessage,
+  SessionCreatedMessage,
+]);
+export type RealtimeMessage = z.infer<typeof RealtimeMessage>;
+
+/** Turn a zod error into the `details` list of a validation error. */
+export function issueDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,132 @@
+// A small HTTP and WebSocket client for server tests, over real sockets.
+import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { AuthResult, RealtimeMessage, type DeviceInfo } from '../../shared/api.js';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export class Http {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers, text };
+  }
+
+  get = <T = any>(path: string, token?: string) => this.request<T>('GET', path, token ? { token } : {});
+  post = <T = any>(path: string, json?: unknown, token?: string) =>
+    this.request<T>('POST', path, { ...(json !== undefined ? { json } : {}), ...(token ? { token } : {}) });
+  patch = <T = any>(path: string, json: unknown, token?: string) => this.request<T>('PATCH', path, { json, ...(token ? { token } : {}) });
+  delete = <T = any>(path: string, token?: string) => this.request<T>('DELETE', path, token ? { token } : {});
+}
+
+export const PASSWORD = 'correct horse battery staple';
+export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
+export const device = (name: string, platform: DeviceInfo['platform'] = 'linux'): DeviceInfo => ({ name, platform, appVersion: '0.1.0' });
+
+export async function register(http: Http, email = uniqueEmail(), deviceName = 'Work laptop'): Promise<AuthResult & { email: string }> {
+  const reply = await http.post('/v1/auth/register', { email, password: PASSWORD, device: device(deviceName) });
+  if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${reply.text}`);
+  return { ...AuthResult.parse(reply.body), email };
+}
+
+export async function login(http: Http, email: string, deviceName: string, password = PASSWORD): Promise<AuthResult> {
+  const reply = await http.post('/v1/auth/login', { email, password, device: device(deviceName) });
+  if (reply.status !== 200) throw new Error(`login failed: ${reply.status} ${reply.text}`);
+  return AuthResult.parse(reply.body);
+}
+
+/** A device's live event socket, recording every message and how it closed. */
+export class EventSocket {
+  readonly messages: Array<{ message: RealtimeMessage; receivedAt: number }> = [];
+  closeCode: number | undefined;
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.messages.push({ message: RealtimeMessage.parse(JSON.parse(data.toString())), receivedAt: performance.now() });
+      this.wake();
+    });
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      this.wake();
+    });
+  }
+
+  static open(baseUrl: string, token: string): Promise<EventSocket> {
+    const url = new URL('/v1/events', baseUrl.replace(/^http/, 'ws'));
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new EventSocket(socket)));
+      socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
+      socket.once('error', reject);
+    });
+  }
+
+  private wake() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Waits until `probe` returns something, re-checking on every message and on close. */
+  private async waitFor<R>(probe: () => R | undefined, timeoutMs: number, what: () => string): Promise<R> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`${what()} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now() + 1);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The first message of this type, already received or still to come. */
+  next<T extends RealtimeMessage['type']>(type: T, timeoutMs = 5_000): Promise<Extract<RealtimeMessage, { type: T }> & { receivedAt: number }> {
+    return this.waitFor(
+      () => {
+        const found = this.messages.find((m) => m.message.type === type);
+        return found ? { ...(found.message as Extract<RealtimeMessage, { type: T }>), receivedAt: found.receivedAt } : undefined;
+      },
+      timeoutMs,
+      () => `no ${type} message (got ${this.messages.map((m) => m.message.type).join(', ') || 'nothing'})`,
+    );
+  }
+
+  /** The close code, once the server has closed the socket. */
+  closed(timeoutMs = 5_000): Promise<number> {
+    return this.waitFor(() => this.closeCode, timeoutMs, () => 'socket did not close');
+  }
+
+  count(type: RealtimeMessage['type']): number {
+    return this.messages.filter((m) => m.message.type === type).length;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

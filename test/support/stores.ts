@@ -1,0 +1,69 @@
+// Runs a suite once per store: SQLite in a temp folder and a real PostgreSQL.
+import { readFileSync } from 'node:fs';
+import { after, describe } from 'node:test';
+import pg from 'pg';
+import type { StoreConfig } from '../../server/config/config.js';
+import { startPostgres, type TestPostgres } from './postgres.js';
+import { tempSqlite, type StoreKind } from './server.js';
+
+export class StoreContext {
+  private postgres: TestPostgres | undefined;
+  private readonly disposers: Array<() => void | Promise<void>> = [];
+
+  constructor(readonly kind: StoreKind) {}
+
+  /** A fresh, empty store of this kind. */
+  async newStore(): Promise<StoreConfig> {
+    if (this.kind === 'sqlite') {
+      const sqlite = tempSqlite();
+      this.disposers.push(sqlite.dispose);
+      return sqlite.store;
+    }
+    this.postgres ??= await startPostgres();
+    return { kind: 'postgres', url: await this.postgres.newDatabase() };
+  }
+
+  get pg(): TestPostgres {
+    if (!this.postgres) throw new Error('no PostgreSQL started yet');
+    return this.postgres;
+  }
+
+  /** Everything the store holds on disk or in its tables, as text, to search for secrets. */
+  async dumpStore(store: StoreConfig): Promise<string> {
+    if (store.kind === 'sqlite') {
+      return ['', '-wal', '-shm']
+        .map((suffix) => {
+          try {
+            return readFileSync(store.file + suffix).toString('latin1');
+          } catch {
+            return '';
+          }
+        })
+        .join('\n');
+    }
+    const client = new pg.Client({ connectionString: store.url });
+    await client.connect();
+    try {
+      const tables = ['users', 'sessions', 'security_events'];
+      const dumps = await Promise.all(tables.map((t) => client.query(`select * from ${t}`)));
+      return JSON.stringify(dumps.map((d) => d.rows));
+    } finally {
+      await client.end();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const dispose of this.disposers.reverse()) await dispose();
+    await this.postgres?.close();
+  }
+}
+
+export function forEachStore(title: string, body: (ctx: StoreContext) => void, kinds: StoreKind[] = ['sqlite', 'postgres']): void {
+  for (const kind of kinds) {
+    describe(`${title} [${kind}]`, () => {
+      const ctx = new StoreContext(kind);
+      after(() => ctx.dispose());
+      body(ctx);
+    });
+  }
+}
