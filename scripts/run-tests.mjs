@@ -13,6 +13,7 @@ const args = process.argv.slice(2);
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return dir.endsWith('.test.js') ? [dir] : [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return findTests(path);
@@ -46,9 +47,7 @@ if (!process.env.LATCH_TEST_KEYRING) {
 }
 
 const selected = args.length > 0 ? args : ['test'];
-const files = selected.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js')))).concat(
-  selected.filter((arg) => arg.endsWith('.test.ts')).map((arg) => join(root, 'dist', arg.replace(/\.ts$/, '.js'))),
-);
+const files = selected.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js'))));
 if (files.length === 0) {
   console.error(`No compiled tests found for ${selected.join(' ')} (run npm run build:node first).`);
   process.exit(1);

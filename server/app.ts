@@ -110,6 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     maintenance: app.get(MaintenanceJob),
     close: () =>
       (closed ??= (async () => {
+        gateway.close();
         await app.close();
         await bus.stop();
         await opened.close();

@@ -32,6 +32,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
   private readonly byUser = new Map<string, Set<Connection>>();
   private pingTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private closing = false;
 
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
@@ -56,15 +57,31 @@ export class RealtimeGateway implements OnApplicationShutdown {
     this.pingTimer.unref();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Refuses new upgrades and ends every socket. Runs before the HTTP server
+   * closes, which would otherwise wait for sockets that clients keep reopening.
+   */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
     clearInterval(this.pingTimer);
     this.unsubscribe?.();
-    for (const set of this.bySession.values()) for (const conn of set) conn.socket.close(1001, 'server shutting down');
+    for (const set of this.bySession.values()) {
+      for (const conn of set) {
+        conn.socket.close(1001, 'server shutting down');
+        setTimeout(() => conn.socket.terminate(), 500).unref();
+      }
+    }
     this.wss.close();
+  }
+
+  onApplicationShutdown(): void {
+    this.close();
   }
 
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    if (this.closing) return rejectUpgrade(socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
     const path = (request.url ?? '').split('?')[0];
     if (path !== EVENTS_PATH) {
       return rejectUpgrade(socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
@@ -76,6 +93,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);
     }
+    if (this.closing) return rejectUpgrade(socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const conn: Connection = { socket: ws, sessionId: auth.session.id, userId: auth.user.id, alive: true };
       this.add(conn);

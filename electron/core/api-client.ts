@@ -1,0 +1,130 @@
+// HTTP to the session-sync server. Every response is parsed with the schema
+// from shared/api.ts; every failure becomes a CoreError whose kind says
+// whether it is a sign-out (an authoritative 401) or just "offline".
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import {
+  AuthResult,
+  CurrentSession,
+  ErrorBody,
+  RevokedCount,
+  SecurityEventList,
+  SessionList,
+  SessionView,
+  type ChangePasswordBody,
+  type DeviceInfo,
+  type SignOutReason,
+} from '../../shared/api.js';
+import { CoreError } from './errors.js';
+
+const SESSION_CODES: Record<string, SignOutReason> = {
+  session_revoked: 'revoked_by_user',
+  session_expired: 'expired',
+  // A token the server no longer knows (purged, or a reset store) has simply run out.
+  unauthenticated: 'expired',
+};
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  /** The bearer token, read from main's memory on each call. */
+  token: () => string | undefined;
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+export class ApiClient {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.http = axios.create({
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs ?? 10_000,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      headers: { 'User-Agent': options.userAgent ?? 'Latch desktop' },
+    });
+  }
+
+  register = (email: string, password: string, device: DeviceInfo) =>
+    this.call('POST', '/v1/auth/register', AuthResult, { body: { email, password, device }, auth: false });
+  login = (email: string, password: string, device: DeviceInfo) =>
+    this.call('POST', '/v1/auth/login', AuthResult, { body: { email, password, device }, auth: false });
+  logout = () => this.call('POST', '/v1/auth/logout', null);
+  session = () => this.call('GET', '/v1/auth/session', CurrentSession);
+  changePassword = (body: ChangePasswordBody) => this.call('POST', '/v1/auth/password', RevokedCount, { body });
+  listSessions = async () => (await this.call('GET', '/v1/sessions', SessionList)).sessions;
+  renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
+  revokeSession = (id: string) => this.call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`, null);
+  revokeOthers = () => this.call('POST', '/v1/sessions/revoke-others', RevokedCount);
+  securityEvents = async () => (await this.call('GET', '/v1/security-events', SecurityEventList)).events;
+
+  private async call<S extends z.ZodType | null>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    schema: S,
+    options: { body?: unknown; auth?: boolean } = {},
+  ): Promise<S extends z.ZodType ? z.output<S> : null> {
+    const needsSession = options.auth !== false;
+    const token = needsSession ? this.options.token() : undefined;
+    if (needsSession && !token) throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.http.request({
+        method,
+        url: path,
+        ...(options.body !== undefined ? { data: options.body } : {}),
+        headers: {
+          // axios would otherwise label an empty POST as a form, which the server refuses.
+          ...(options.body === undefined ? { 'Content-Type': false } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+      });
+    } catch (error) {
+      // Never pass axios' error on: its config holds the Authorization header.
+      throw offline(error);
+    }
+    if (response.status >= 200 && response.status < 300) {
+      if (schema === null) return null as never;
+      const parsed = schema.safeParse(response.data);
+      if (!parsed.success) throw new CoreError('unexpected', 'unexpected_response', `The server sent an answer Latch does not understand (${method} ${path}).`);
+      return parsed.data as never;
+    }
+    throw this.failure(response, needsSession);
+  }
+
+  private failure(response: AxiosResponse<unknown>, needsSession: boolean): CoreError {
+    const status = response.status;
+    if (status >= 500 || status === 408) {
+      const body = ErrorBody.safeParse(response.data);
+      return new CoreError('offline', body.success ? body.data.error.code : 'server_error', 'The server is not answering right now. Latch will keep trying.', { status });
+    }
+    const body = ErrorBody.safeParse(response.data);
+    if (!body.success) return new CoreError('unexpected', 'unexpected_response', `The server answered ${status} without an error Latch understands.`, { status });
+    const error = body.data.error;
+    if (status === 401 && needsSession && error.code in SESSION_CODES) {
+      return new CoreError('unauthorized', error.code, error.message, {
+        status,
+        signOut: {
+          reason: error.reason ?? SESSION_CODES[error.code]!,
+          at: error.revokedAt ?? new Date().toISOString(),
+          ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}),
+        },
+      });
+    }
+    return new CoreError('rejected', error.code, error.message, {
+      status,
+      ...(error.details ? { details: error.details } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    });
+  }
+}
+
+function offline(error: unknown): CoreError {
+  const code = (error as { code?: unknown }).code;
+  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+  return new CoreError(
+    'offline',
+    timedOut ? 'timeout' : 'unreachable',
+    timedOut ? 'The server took too long to answer.' : 'The server cannot be reached. Check the address and your connection.',
+  );
+}

@@ -1,0 +1,61 @@
+// The one IPC handler table. Main registers it with ipcMain.handle; the test
+// bridge reaches the same table over a loopback socket. Every argument is
+// parsed with the schema from shared/ipc.ts, every result is checked against
+// it (so nothing outside the contract, a token least of all, can leave), and
+// every failure comes back as a typed error result, never a throw.
+import type { z } from 'zod';
+import { IpcCalls, type IpcCallName, type IpcResult, type IpcValue } from '../../shared/ipc.js';
+import { CoreError } from './errors.js';
+import type { SessionController } from './session-controller.js';
+
+export type IpcHandler = (...args: unknown[]) => Promise<IpcResult<unknown>>;
+
+export interface IpcHooks {
+  /** Main opens (or focuses) the devices window. */
+  openDevicesWindow(): void;
+}
+
+type Implementations = { [K in IpcCallName]: (...args: z.output<(typeof IpcCalls)[K]['args']>) => Promise<IpcValue<K>> | IpcValue<K> };
+
+export function createIpcHandlers(controller: SessionController, hooks: IpcHooks): Map<string, IpcHandler> {
+  const implementations: Implementations = {
+    getState: () => controller.getState(),
+    signIn: (input) => controller.signIn(input),
+    signOut: () => controller.signOut(),
+    dismissNotice: () => controller.dismissNotice(),
+    listSessions: () => controller.listSessions(),
+    revokeSession: (id) => controller.revokeSession(id),
+    revokeOtherSessions: () => controller.revokeOtherSessions(),
+    renameDevice: (name) => controller.renameDevice(name),
+    securityEvents: () => controller.securityEvents(),
+    changePassword: (input) => controller.changePassword(input),
+    openDevicesWindow: () => {
+      hooks.openDevicesWindow();
+      return null;
+    },
+  };
+
+  const handlers = new Map<string, IpcHandler>();
+  for (const name of Object.keys(IpcCalls) as IpcCallName[]) {
+    const call = IpcCalls[name];
+    const implementation = implementations[name] as (...args: unknown[]) => Promise<unknown> | unknown;
+    handlers.set(call.channel, async (...args) => {
+      const parsed = call.args.safeParse(args);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
+        return { ok: false, error: { code: 'invalid_argument', message: `${first?.message ?? 'Invalid argument'}${where}.` } };
+      }
+      try {
+        const value = await implementation(...(parsed.data as unknown[]));
+        const checked = (call.result as z.ZodType).safeParse(value);
+        if (!checked.success) return { ok: false, error: { code: 'internal', message: 'Latch produced an answer outside its contract.' } };
+        return { ok: true, value: checked.data };
+      } catch (error) {
+        if (error instanceof CoreError) return { ok: false, error: error.toIpc() };
+        return { ok: false, error: { code: 'internal', message: 'Something went wrong in Latch. Try again.' } };
+      }
+    });
+  }
+  return handlers;
+}

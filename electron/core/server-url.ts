@@ -1,0 +1,30 @@
+import { CoreError } from './errors.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * The server's origin, if the address is one Latch will send a password to:
+ * https anywhere, plain http only on this machine (loopback).
+ */
+export function parseServerUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new CoreError('invalid_input', 'invalid_server_url', 'Enter the server address as a URL, such as https://latch.example.com.');
+  }
+  if (url.protocol === 'https:') return url.origin;
+  if (url.protocol === 'http:') {
+    if (isLoopbackHost(url.hostname)) return url.origin;
+    throw new CoreError(
+      'invalid_input',
+      'insecure_server_url',
+      `Latch only uses plain http on this computer. Use https://${url.host} to reach ${url.hostname}.`,
+    );
+  }
+  throw new CoreError('invalid_input', 'invalid_server_url', 'The server address must start with https:// (or http:// for this computer).');
+}

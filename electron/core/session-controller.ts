@@ -1,0 +1,321 @@
+// The client's session state machine: starting → signedOut ⇄ signingIn → signedIn
+// (online / connecting / offline). Every way a session can end, whether the
+// person signs out, a session.revoked push, a 401 on any call or expiry, goes
+// through endSession(): forget the token, delete the keychain entry, close the
+// socket, and leave a notice that says why.
+import type { RealtimeMessage, SessionView, SignOutReason, User } from '../../shared/api.js';
+import type { ChangePasswordInput, Connection, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
+import { ApiClient } from './api-client.js';
+import type { BackoffPolicy } from './backoff.js';
+import { deviceIdentity } from './device.js';
+import { CoreError } from './errors.js';
+import { ProfileStore } from './profile-store.js';
+import { RealtimeClient } from './realtime-client.js';
+import { parseServerUrl } from './server-url.js';
+import { TokenVault, loadKeytar, type SecretBackend } from './token-vault.js';
+
+export type ControllerEvent =
+  | { type: 'state'; state: SessionState }
+  | { type: 'sessionsChanged'; sessions: SessionView[] }
+  | { type: 'newSignIn'; session: SessionView };
+
+export interface SessionControllerOptions {
+  /** Selects the data folder and keychain account; two profiles are two devices. */
+  profile: string;
+  dataDir: string;
+  appVersion: string;
+  /** Used until the person enters another address. */
+  defaultServerUrl: string;
+  /** This device's name until renamed (the host name when not given). */
+  deviceName?: string;
+  secretBackend?: () => Promise<SecretBackend>;
+  backoff?: BackoffPolicy;
+  deadAfterMs?: number;
+  requestTimeoutMs?: number;
+}
+
+type SignOut = { reason: SignOutReason; at: string; byDeviceName?: string | undefined };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class SessionController {
+  private state: SessionState = { status: 'starting' };
+  private token: string | undefined;
+  private serverUrl: string;
+  private vault!: TokenVault;
+  private api!: ApiClient;
+  private realtime: RealtimeClient | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(event: ControllerEvent) => void>();
+  private readonly profileStore: ProfileStore;
+
+  constructor(private readonly options: SessionControllerOptions) {
+    this.profileStore = new ProfileStore(options.dataDir);
+    this.serverUrl = this.profileStore.read().serverUrl ?? parseServerUrl(options.defaultServerUrl);
+    this.useServer(this.serverUrl);
+  }
+
+  getState(): SessionState {
+    return this.state;
+  }
+
+  subscribe(listener: (event: ControllerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Restores the session from the keychain and asks the server whether it still holds. */
+  async start(): Promise<SessionState> {
+    const token = await this.vault.read();
+    if (!token) return this.setSignedOut();
+    this.token = token;
+    const remembered = this.profileStore.read().lastAccount;
+    try {
+      const current = await this.api.session();
+      this.enterSignedIn(current.user, current.session, 'online');
+    } catch (error) {
+      if (isSignOut(error)) return this.endSession(error.extra.signOut!);
+      // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
+      this.enterSignedIn(remembered?.user ?? unknownUser(), remembered?.session ?? unknownSession(), 'offline');
+    }
+    return this.state;
+  }
+
+  async signIn(input: SignInInput): Promise<SessionState> {
+    if (this.state.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', 'This device is already signed in. Sign out first.');
+    if (this.state.status === 'signingIn') throw new CoreError('rejected', 'busy', 'Signing in is already under way.');
+    const origin = parseServerUrl(input.serverUrl);
+    if (origin !== this.serverUrl) {
+      this.useServer(origin);
+      this.profileStore.update({ serverUrl: origin });
+    }
+    this.setState({ status: 'signingIn', serverUrl: this.serverUrl, keychain: this.vault.state });
+    const device = deviceIdentity({ name: this.profileStore.read().deviceName ?? this.options.deviceName, appVersion: this.options.appVersion });
+    try {
+      const result =
+        input.mode === 'createAccount'
+          ? await this.api.register(input.email, input.password, device)
+          : await this.api.login(input.email, input.password, device);
+      // Stored only now that the server has accepted it.
+      this.token = result.token;
+      await this.vault.write(result.token);
+      this.enterSignedIn(result.user, result.session, 'online');
+      return this.state;
+    } catch (error) {
+      this.token = undefined;
+      this.setSignedOut();
+      throw error;
+    }
+  }
+
+  /** The person signs this device out. Offline, the token is still forgotten here. */
+  async signOut(): Promise<SessionState> {
+    if (this.state.status !== 'signedIn') return this.state;
+    try {
+      await this.api.logout();
+    } catch {
+      // Already ended on the server, or the server cannot be told: either way this device forgets it.
+    }
+    return this.endSession({ reason: 'signed_out', at: new Date().toISOString() }, { notice: false });
+  }
+
+  dismissNotice(): SessionState {
+    if (this.state.status === 'signedOut' && this.state.notice) {
+      const { notice: _notice, ...rest } = this.state;
+      this.setState(rest);
+    }
+    return this.state;
+  }
+
+  listSessions(): Promise<SessionView[]> {
+    return this.authed((api) => api.listSessions());
+  }
+
+  async revokeSession(id: string): Promise<null> {
+    await this.authed((api) => api.revokeSession(id));
+    return null;
+  }
+
+  revokeOtherSessions(): Promise<{ revoked: number }> {
+    return this.authed((api) => api.revokeOthers());
+  }
+
+  async renameDevice(name: string): Promise<SessionView> {
+    const session = await this.authed((api) => api.renameCurrent(name));
+    this.profileStore.update({ deviceName: session.deviceName });
+    if (this.state.status === 'signedIn') this.enterSignedIn(this.state.user, session, this.state.connection);
+    return session;
+  }
+
+  securityEvents() {
+    return this.authed((api) => api.securityEvents());
+  }
+
+  changePassword(input: ChangePasswordInput): Promise<{ revoked: number }> {
+    return this.authed((api) => api.changePassword({ currentPassword: input.currentPassword, newPassword: input.newPassword }));
+  }
+
+  /** Stops sockets and timers without signing out (the app is quitting). */
+  dispose(): void {
+    this.realtime?.stop();
+    clearTimeout(this.expiryTimer);
+    this.listeners.clear();
+  }
+
+  // ---- internals ----
+
+  private useServer(origin: string): void {
+    this.serverUrl = origin;
+    this.vault = new TokenVault(TokenVault.accountFor(this.options.profile, origin), this.options.secretBackend ?? loadKeytar);
+    this.api = new ApiClient({
+      baseUrl: origin,
+      token: () => this.token,
+      userAgent: `Latch/${this.options.appVersion} (${process.platform})`,
+      ...(this.options.requestTimeoutMs ? { timeoutMs: this.options.requestTimeoutMs } : {}),
+    });
+  }
+
+  /** Runs a call that needs the session; a 401 ends it, a network failure marks us offline. */
+  private async authed<T>(call: (api: ApiClient) => Promise<T>): Promise<T> {
+    if (this.state.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    try {
+      return await call(this.api);
+    } catch (error) {
+      if (isSignOut(error)) await this.endSession(error.extra.signOut!);
+      else if (error instanceof CoreError && error.kind === 'offline') {
+        this.setConnection('offline');
+        this.realtime?.reconnectNow();
+      }
+      throw error;
+    }
+  }
+
+  private enterSignedIn(user: User, session: SessionView, connection: Connection): void {
+    this.profileStore.update({ lastAccount: { user, session } });
+    this.setState({ status: 'signedIn', serverUrl: this.serverUrl, keychain: this.vault.state, connection, user, session });
+    this.scheduleExpiryCheck(session.expiresAt);
+    this.ensureRealtime();
+  }
+
+  private ensureRealtime(): void {
+    if (this.realtime) return;
+    this.realtime = new RealtimeClient({
+      serverUrl: this.serverUrl,
+      token: () => this.token,
+      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+      ...(this.options.deadAfterMs ? { deadAfterMs: this.options.deadAfterMs } : {}),
+      handlers: {
+        onOpen: () => void this.verifyAfterReconnect(),
+        onMessage: (message) => void this.onRealtime(message),
+        onDown: ({ rejectedWithStatus }) => {
+          // A refused upgrade may mean the session ended while we were away: ask, never assume.
+          if (rejectedWithStatus === 401) void this.verifyAfterReconnect();
+          else this.setConnection(this.connection() === 'online' ? 'connecting' : 'offline');
+        },
+      },
+    });
+    this.realtime.start();
+  }
+
+  private connection(): Connection | undefined {
+    return this.state.status === 'signedIn' ? this.state.connection : undefined;
+  }
+
+  /** After any (re)connect: the server's word decides, not the socket's. */
+  private async verifyAfterReconnect(): Promise<void> {
+    if (this.state.status !== 'signedIn') return;
+    try {
+      const current = await this.api.session();
+      if (this.state.status !== 'signedIn') return;
+      this.enterSignedIn(current.user, current.session, this.realtime?.isOpen ? 'online' : 'connecting');
+      await this.refreshSessions();
+    } catch (error) {
+      if (isSignOut(error)) await this.endSession(error.extra.signOut!);
+      else this.setConnection('offline');
+    }
+  }
+
+  private async onRealtime(message: RealtimeMessage): Promise<void> {
+    if (this.state.status !== 'signedIn') return;
+    switch (message.type) {
+      case 'session.revoked':
+        if (message.sessionId === this.state.session.id) {
+          await this.endSession({ reason: message.reason, at: message.at, byDeviceName: message.by?.deviceName });
+        }
+        return;
+      case 'sessions.changed':
+        await this.refreshSessions();
+        return;
+      case 'session.created':
+        this.emit({ type: 'newSignIn', session: message.session });
+        return;
+    }
+  }
+
+  private async refreshSessions(): Promise<void> {
+    try {
+      const sessions = await this.authed((api) => api.listSessions());
+      this.emit({ type: 'sessionsChanged', sessions });
+    } catch {
+      // authed() has already acted on what the failure means.
+    }
+  }
+
+  private scheduleExpiryCheck(expiresAt: string): void {
+    clearTimeout(this.expiryTimer);
+    if (!(Date.parse(expiresAt) > 0)) return; // not known yet (an offline start with nothing remembered)
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Date.parse(expiresAt) - Date.now() + 1_000));
+    this.expiryTimer = setTimeout(() => void this.verifyAfterReconnect(), delay);
+    this.expiryTimer.unref();
+  }
+
+  /** The one way a session ends on this device. */
+  private async endSession(signOut: SignOut, options: { notice: boolean } = { notice: true }): Promise<SessionState> {
+    if (this.token === undefined && this.state.status !== 'signedIn') return this.state;
+    this.token = undefined;
+    this.realtime?.stop();
+    this.realtime = undefined;
+    clearTimeout(this.expiryTimer);
+    await this.vault.delete();
+    this.profileStore.update({ lastAccount: undefined });
+    const notice: Notice | undefined = options.notice
+      ? { reason: signOut.reason, at: signOut.at, ...(signOut.byDeviceName ? { byDeviceName: signOut.byDeviceName } : {}) }
+      : undefined;
+    return this.setSignedOut(notice);
+  }
+
+  private setSignedOut(notice?: Notice): SessionState {
+    this.setState({ status: 'signedOut', serverUrl: this.serverUrl, keychain: this.vault.state, ...(notice ? { notice } : {}) });
+    return this.state;
+  }
+
+  private setConnection(connection: Connection): void {
+    if (this.state.status === 'signedIn' && this.state.connection !== connection) this.setState({ ...this.state, connection });
+  }
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    this.emit({ type: 'state', state });
+  }
+
+  private emit(event: ControllerEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+function isSignOut(error: unknown): error is CoreError {
+  return error instanceof CoreError && error.kind === 'unauthorized' && error.extra.signOut !== undefined;
+}
+
+const unknownUser = (): User => ({ id: '', email: 'your account', createdAt: new Date(0).toISOString() });
+const unknownSession = (): SessionView => ({
+  id: '',
+  deviceName: 'This device',
+  platform: 'other',
+  appVersion: '',
+  ip: '',
+  createdAt: new Date(0).toISOString(),
+  lastSeenAt: new Date(0).toISOString(),
+  expiresAt: new Date(0).toISOString(),
+  current: true,
+});

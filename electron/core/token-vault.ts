@@ -1,0 +1,94 @@
+// The session token's only home outside main's memory: the OS keychain.
+// Service "Latch", account "<profile>@<server origin>". When no keychain can be
+// reached the token is kept in memory for this run only, never on disk, and
+// the state says so.
+import type { KeychainState } from '../../shared/ipc.js';
+
+/** The part of keytar the vault uses. */
+export interface SecretBackend {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+export const KEYCHAIN_SERVICE = 'Latch';
+
+export class KeychainUnavailableError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`The OS keychain cannot be reached: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+export function keychainName(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'macOS Keychain';
+  if (platform === 'win32') return 'Windows Credential Manager';
+  return 'Secret Service';
+}
+
+/** keytar, loaded lazily: a missing or broken native module means no keychain, not a crash. */
+export async function loadKeytar(): Promise<SecretBackend> {
+  const module = (await import('keytar')) as { default?: SecretBackend } & SecretBackend;
+  return module.default ?? module;
+}
+
+export class TokenVault {
+  private memoryToken: string | undefined;
+  private backend: SecretBackend | undefined;
+  private problem: string | undefined;
+
+  constructor(
+    readonly account: string,
+    private readonly loadBackend: () => Promise<SecretBackend> = loadKeytar,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
+  static accountFor(profile: string, serverOrigin: string): string {
+    return `${profile}@${serverOrigin}`;
+  }
+
+  get state(): KeychainState {
+    return this.problem === undefined
+      ? { kind: 'os', backend: keychainName(this.platform) }
+      : { kind: 'memory-only', backend: keychainName(this.platform), problem: this.problem };
+  }
+
+  async read(): Promise<string | undefined> {
+    if (this.problem !== undefined) return this.memoryToken;
+    return this.use(async (backend) => (await backend.getPassword(KEYCHAIN_SERVICE, this.account)) ?? undefined, this.memoryToken);
+  }
+
+  async write(token: string): Promise<void> {
+    this.memoryToken = token;
+    if (this.problem !== undefined) return;
+    await this.use((backend) => backend.setPassword(KEYCHAIN_SERVICE, this.account, token), undefined);
+  }
+
+  async delete(): Promise<void> {
+    this.memoryToken = undefined;
+    if (this.problem !== undefined) return;
+    await this.use((backend) => backend.deletePassword(KEYCHAIN_SERVICE, this.account), false);
+  }
+
+  /** Runs an operation on the keychain; on failure switches to memory-only and returns `fallback`. */
+  private async use<T>(operation: (backend: SecretBackend) => Promise<T>, fallback: T): Promise<T> {
+    try {
+      this.backend ??= await this.loadBackend();
+      return await operation(this.backend);
+    } catch (error) {
+      this.problem = describeProblem(new KeychainUnavailableError(error), this.platform);
+      return fallback;
+    }
+  }
+}
+
+function describeProblem(error: KeychainUnavailableError, platform: NodeJS.Platform): string {
+  const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const hint =
+    platform === 'linux'
+      ? 'Install and unlock a Secret Service keyring (GNOME Keyring or KWallet).'
+      : platform === 'darwin'
+        ? 'Unlock your login keychain.'
+        : 'Check that Windows Credential Manager is available.';
+  return `${keychainName(platform)} is not available (${detail}). ${hint}`;
+}

@@ -1,0 +1,115 @@
+// The IPC contract between the renderer and the core: channel names, argument
+// and result schemas, and the events main forwards to every window. Preload
+// exposes exactly these; main and the test bridge parse with these schemas.
+import { z } from 'zod';
+import { NewPassword, SecurityEvent, SessionView, SignOutReason, User } from './api.js';
+
+/** Why the last session ended, for the notice on the sign-in screen. */
+export const Notice = z.strictObject({
+  reason: SignOutReason,
+  at: z.iso.datetime({ offset: true }),
+  byDeviceName: z.string().optional(),
+});
+export type Notice = z.infer<typeof Notice>;
+
+export const KeychainState = z.strictObject({
+  kind: z.enum(['os', 'memory-only']),
+  /** The keychain's name where it can be known ("macOS Keychain", "Secret Service"). */
+  backend: z.string().optional(),
+  /** Why the OS keychain is not used, in words a person can act on. */
+  problem: z.string().optional(),
+});
+export type KeychainState = z.infer<typeof KeychainState>;
+
+export const Connection = z.enum(['online', 'connecting', 'offline']);
+export type Connection = z.infer<typeof Connection>;
+
+export const SessionState = z.discriminatedUnion('status', [
+  z.strictObject({ status: z.literal('starting') }),
+  z.strictObject({
+    status: z.literal('signedOut'),
+    serverUrl: z.string(),
+    keychain: KeychainState,
+    notice: Notice.optional(),
+  }),
+  z.strictObject({ status: z.literal('signingIn'), serverUrl: z.string(), keychain: KeychainState }),
+  z.strictObject({
+    status: z.literal('signedIn'),
+    serverUrl: z.string(),
+    keychain: KeychainState,
+    connection: Connection,
+    user: User,
+    session: SessionView,
+  }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+/** An error as it crosses IPC: a code the UI can branch on and a sentence it can show. */
+export const IpcError = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  retryAfterSeconds: z.number().optional(),
+});
+export type IpcError = z.infer<typeof IpcError>;
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+const ServerUrlInput = z.string().trim().min(1, 'Enter the server address').max(2048, 'The server address is too long');
+const EmailInput = z.string().trim().min(1, 'Enter your email').max(254, 'Email must be at most 254 characters');
+const PasswordInput = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
+
+export const SignInInput = z.strictObject({
+  mode: z.enum(['signIn', 'createAccount']),
+  serverUrl: ServerUrlInput,
+  email: EmailInput,
+  password: PasswordInput,
+});
+export type SignInInput = z.infer<typeof SignInInput>;
+
+export const ChangePasswordInput = z.strictObject({
+  currentPassword: PasswordInput,
+  newPassword: NewPassword,
+});
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
+
+const none = z.tuple([]);
+const id = z.string().min(1).max(64);
+
+/**
+ * Every call the renderer can make. `args` is the tuple of arguments; the
+ * result travels as an IpcResult of `result`.
+ */
+export const IpcCalls = {
+  getState: { channel: 'latch:get-state', args: none, result: SessionState },
+  signIn: { channel: 'latch:sign-in', args: z.tuple([SignInInput]), result: SessionState },
+  signOut: { channel: 'latch:sign-out', args: none, result: SessionState },
+  dismissNotice: { channel: 'latch:dismiss-notice', args: none, result: SessionState },
+  listSessions: { channel: 'latch:list-sessions', args: none, result: z.array(SessionView) },
+  revokeSession: { channel: 'latch:revoke-session', args: z.tuple([id]), result: z.null() },
+  revokeOtherSessions: { channel: 'latch:revoke-other-sessions', args: none, result: z.strictObject({ revoked: z.number() }) },
+  renameDevice: { channel: 'latch:rename-device', args: z.tuple([z.string().max(256)]), result: SessionView },
+  securityEvents: { channel: 'latch:security-events', args: none, result: z.array(SecurityEvent) },
+  changePassword: { channel: 'latch:change-password', args: z.tuple([ChangePasswordInput]), result: z.strictObject({ revoked: z.number() }) },
+  openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
+} as const;
+export type IpcCallName = keyof typeof IpcCalls;
+export type IpcArgs<K extends IpcCallName> = z.input<(typeof IpcCalls)[K]['args']>;
+export type IpcValue<K extends IpcCallName> = z.output<(typeof IpcCalls)[K]['result']>;
+
+/** Events main sends to every window. */
+export const IpcEvents = {
+  state: { channel: 'latch:event:state', payload: SessionState },
+  sessionsChanged: { channel: 'latch:event:sessions-changed', payload: z.array(SessionView) },
+  newSignIn: { channel: 'latch:event:new-sign-in', payload: SessionView },
+} as const;
+export type IpcEventName = keyof typeof IpcEvents;
+export type IpcEventPayload<K extends IpcEventName> = z.output<(typeof IpcEvents)[K]['payload']>;
+
+/** The shape of `window.latch`, derived from the contract above. */
+export type LatchBridge = {
+  [K in IpcCallName]: (...args: IpcArgs<K>) => Promise<IpcResult<IpcValue<K>>>;
+} & {
+  on<K extends IpcEventName>(event: K, listener: (payload: IpcEventPayload<K>) => void): () => void;
+};
+

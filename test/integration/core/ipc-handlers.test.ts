@@ -1,0 +1,95 @@
+// The IPC handler table under bad input: every handler answers a typed error
+// result and the session state does not change.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createIpcHandlers, type IpcHandler } from '../../../electron/core/ipc-handlers.js';
+import { IpcCalls } from '../../../shared/ipc.js';
+import { uniqueEmail } from '../../support/http.js';
+import { disposeDevice, isOnline, newDevice, waitForState, type TestDevice } from '../../support/devices.js';
+import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+
+const huge = 'x'.repeat(1_000_000);
+const BAD_ARGUMENTS: unknown[][] = [
+  [undefined],
+  [null],
+  [42],
+  [huge],
+  [{}],
+  [[]],
+  [{ mode: 'signIn' }],
+  [{ mode: 'hack', serverUrl: 'http://127.0.0.1', email: 'a@b.co', password: 'x' }],
+  [{ mode: 'signIn', serverUrl: huge, email: 'a@b.co', password: 'x' }],
+  [{ mode: 'signIn', serverUrl: 'http://127.0.0.1', email: 'a@b.co', password: huge }],
+  [{ mode: 'signIn', serverUrl: 'http://127.0.0.1', email: 'a@b.co', password: 'x', extra: true }],
+  [JSON.parse('{"__proto__": {"polluted": true}, "currentPassword": "x"}')],
+  [{ currentPassword: 'x', newPassword: 'short' }],
+  ['a', 'b'],
+  [1, 2, 3],
+];
+
+describe('IPC handler table', () => {
+  const sqlite = tempSqlite();
+  let server: TestServer;
+  let device: TestDevice;
+  let handlers: Map<string, IpcHandler>;
+  let devicesWindowOpened = 0;
+
+  before(async () => {
+    server = await startTestServer(sqlite.store);
+    device = newDevice(server.url, { deviceName: 'Laptop' });
+    handlers = createIpcHandlers(device.controller, { openDevicesWindow: () => devicesWindowOpened++ });
+    await device.controller.start();
+    const signIn = await handlers.get(IpcCalls.signIn.channel)!({ mode: 'createAccount', serverUrl: server.url, email: uniqueEmail(), password: 'correct horse battery' });
+    assert.equal(signIn.ok, true);
+    await waitForState(device.controller, isOnline);
+  });
+  after(async () => {
+    disposeDevice(device);
+    await server.close();
+    sqlite.dispose();
+  });
+
+  it('has a handler for every channel of the contract', () => {
+    assert.deepEqual([...handlers.keys()].sort(), Object.values(IpcCalls).map((c) => c.channel).sort());
+  });
+
+  it('answers bad input to every handler with a clear error and leaves the state as it was', async () => {
+    const before = JSON.stringify(device.controller.getState());
+    let checked = 0;
+    for (const [name, call] of Object.entries(IpcCalls)) {
+      const handler = handlers.get(call.channel)!;
+      for (const args of BAD_ARGUMENTS) {
+        if (call.args.safeParse(args).success) continue; // a valid call is not bad input
+        const result = await handler(...args);
+        assert.equal(result.ok, false, `${name}(${JSON.stringify(args).slice(0, 80)}) was accepted`);
+        if (!result.ok) {
+          assert.equal(result.error.code, 'invalid_argument', name);
+          assert.ok(result.error.message.length > 0 && result.error.message.length < 300, `${name}: ${result.error.message.slice(0, 100)}`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked > 150, `only ${checked} bad calls were made`);
+    assert.equal(JSON.stringify(device.controller.getState()), before);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(devicesWindowOpened, 0);
+  });
+
+  it('never returns the token, whatever it is asked', async () => {
+    const token = await (await import('../../support/devices.js')).keychainEntry(device.account);
+    assert.ok(token);
+    for (const channel of [IpcCalls.getState.channel, IpcCalls.listSessions.channel, IpcCalls.securityEvents.channel]) {
+      const result = await handlers.get(channel)!();
+      assert.equal(result.ok, true);
+      assert.ok(!JSON.stringify(result).includes(token.slice(3)), `${channel} leaked the token`);
+    }
+  });
+
+  it('turns a server refusal into an error result the UI can show', async () => {
+    const result = await handlers.get(IpcCalls.changePassword.channel)!({ currentPassword: 'not it', newPassword: 'a long new passphrase' });
+    assert.deepEqual(result, { ok: false, error: { code: 'invalid_password', message: 'The current password is not right.' } });
+    const opened = await handlers.get(IpcCalls.openDevicesWindow.channel)!();
+    assert.deepEqual(opened, { ok: true, value: null });
+    assert.equal(devicesWindowOpened, 1);
+  });
+});
