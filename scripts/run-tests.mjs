@@ -3,7 +3,7 @@
 // starts a private D-Bus session with gnome-keyring (HOME and XDG folders in a
 // temp dir), so keychain tests use a real Secret Service and never touch the
 // keyring of the person running them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,5 +52,52 @@ if (files.length === 0) {
   console.error(`No compiled tests found for ${selected.join(' ')} (run npm run build:node first).`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))], { stdio: 'inherit', cwd: root });
-process.exit(result.status ?? 1);
+
+/** Runs a command, streaming its output as it comes, and returns its exit code and output. */
+function run(command, commandArgs, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('close', (code) => resolve({ status: code ?? 1, output }));
+  });
+}
+
+const count = (output, pattern) => Number(pattern.exec(output)?.[1] ?? 0);
+let passed = 0;
+let failed = 0;
+let status = 0;
+
+const node = await run(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))]);
+passed += count(node.output, /^ℹ pass (\d+)$/m);
+failed += count(node.output, /^ℹ fail (\d+)$/m);
+status ||= node.status;
+
+// The browser specs (testing layer 4) run with the whole suite, not when files are named.
+if (args.length === 0) {
+  const chromium = process.env.LATCH_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    console.error(`Chromium is not installed at ${chromium}: the browser specs cannot run (on Debian: apt-get install chromium).`);
+    failed += 1;
+    status ||= 1;
+  } else if (!existsSync(join(root, 'out/renderer/index.html'))) {
+    console.error('The renderer is not built: run npm run build:app first.');
+    failed += 1;
+    status ||= 1;
+  } else {
+    const browser = await run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+    passed += count(browser.output, /^\s+(\d+) passed/m);
+    failed += count(browser.output, /^\s+(\d+) failed/m);
+    status ||= browser.status;
+  }
+}
+
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(status || (failed > 0 ? 1 : 0));

@@ -1,0 +1,117 @@
+// Electron glue: lifecycle, windows, IPC registration, menu, notifications.
+// Everything that decides something lives in electron/core or ./policy.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainInvokeEvent } from 'electron';
+import { IpcEvents, type SessionState } from '../../shared/ipc.js';
+import { createIpcHandlers } from '../core/ipc-handlers.js';
+import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
+import type { ControllerEvent } from '../core/session-controller.js';
+import { isTrustedSender, notificationForNewSignIn, notificationForState, parseLaunchOptions, WindowStateFile, type AppPages, type OsNotification } from './policy.js';
+import { createAppWindow, type WindowContext } from './windows.js';
+
+const launch = parseLaunchOptions(process.argv, process.env);
+const appDataDir = join(app.getPath('appData'), 'Latch');
+// One data folder per profile, which also makes the single-instance lock per profile.
+app.setPath('userData', profileDataDir(appDataDir, launch.profile));
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(start);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function start(): Promise<void> {
+  const pages: AppPages = { indexFile: join(here, '../renderer/index.html'), devServerUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL };
+  const ctx: WindowContext = {
+    pages,
+    preload: join(here, '../preload/index.cjs'),
+    windowState: new WindowStateFile(join(app.getPath('userData'), 'windows.json')),
+    isDev: !app.isPackaged,
+  };
+
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  const controller = openProfile({
+    profile: launch.profile,
+    appDataDir,
+    appVersion: app.getVersion(),
+    defaultServerUrl: launch.serverUrl ?? DEFAULT_SERVER_URL,
+  });
+
+  let mainWindow: BrowserWindow | undefined;
+  let devicesWindow: BrowserWindow | undefined;
+  const showMain = () => {
+    if (!mainWindow || mainWindow.isDestroyed()) {
+      mainWindow = createAppWindow('main', ctx);
+      mainWindow.on('closed', () => (mainWindow = undefined));
+    }
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  };
+  const openDevicesWindow = () => {
+    if (!devicesWindow || devicesWindow.isDestroyed()) {
+      devicesWindow = createAppWindow('devices', ctx);
+      devicesWindow.on('closed', () => (devicesWindow = undefined));
+    }
+    devicesWindow.focus();
+  };
+
+  for (const [channel, handler] of createIpcHandlers(controller, { openDevicesWindow })) {
+    ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) =>
+      isTrustedSender(event.senderFrame?.url, pages)
+        ? handler(...args)
+        : { ok: false, error: { code: 'forbidden', message: 'This page may not talk to Latch.' } },
+    );
+  }
+
+  const notify = (n: OsNotification) => {
+    if (!Notification.isSupported()) return;
+    const notification = new Notification({ title: n.title, body: n.body });
+    notification.on('click', n.onClick === 'openDevices' ? openDevicesWindow : showMain);
+    notification.show();
+  };
+
+  let previous: SessionState = controller.getState();
+  controller.subscribe((event: ControllerEvent) => {
+    const payload = event.type === 'state' ? event.state : event.type === 'sessionsChanged' ? event.sessions : event.session;
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IpcEvents[event.type].channel, payload);
+    if (event.type === 'state') {
+      const forced = notificationForState(previous, event.state);
+      previous = event.state;
+      if (forced) {
+        notify(forced);
+        devicesWindow?.close();
+        showMain();
+      }
+    } else if (event.type === 'newSignIn') {
+      notify(notificationForNewSignIn(event.session));
+    }
+  });
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      {
+        label: 'Settings',
+        submenu: [{ label: 'Signed-in devices…', accelerator: 'CmdOrCtrl+,', click: openDevicesWindow }],
+      },
+      { role: 'windowMenu' },
+    ]),
+  );
+
+  app.on('second-instance', showMain);
+  app.on('activate', showMain);
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => controller.dispose());
+
+  await controller.start();
+  showMain();
+}

@@ -1,0 +1,137 @@
+// What main decides, as plain functions with no `electron` import, so they are
+// unit-tested in Node: which frames may call IPC, what the OS notifications
+// say, where windows go, and how the command line is read.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { SessionView } from '../../shared/api.js';
+import type { SessionState } from '../../shared/ipc.js';
+import { noticeText, noticeTitle } from '../../shared/notice-text.js';
+import { ProfileName } from '../core/profile.js';
+
+export interface AppPages {
+  /** The renderer's index.html on disk (production). */
+  indexFile: string;
+  /** The electron-vite dev server, in development only. */
+  devServerUrl?: string | undefined;
+}
+
+/** True only for the app's own page: IPC from any other frame is refused. */
+export function isTrustedSender(frameUrl: string | undefined, pages: AppPages): boolean {
+  if (!frameUrl) return false;
+  let url: URL;
+  try {
+    url = new URL(frameUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'file:') {
+    try {
+      return fileURLToPath(url) === pages.indexFile;
+    } catch {
+      return false;
+    }
+  }
+  if (pages.devServerUrl) {
+    const dev = new URL(pages.devServerUrl);
+    return url.origin === dev.origin;
+  }
+  return false;
+}
+
+/** Navigation is allowed only within the app's own page (hash changes). */
+export const isAllowedNavigation = isTrustedSender;
+
+export interface OsNotification {
+  title: string;
+  body: string;
+  /** What a click on it does. */
+  onClick: 'focusMain' | 'openDevices';
+}
+
+/** The OS notification for a change of state, if it deserves one. */
+export function notificationForState(previous: SessionState, next: SessionState): OsNotification | undefined {
+  if (previous.status !== 'signedIn' || next.status !== 'signedOut' || !next.notice) return undefined;
+  return { title: `Latch: ${noticeTitle(next.notice)}`, body: noticeText(next.notice), onClick: 'focusMain' };
+}
+
+export function notificationForNewSignIn(session: SessionView): OsNotification {
+  const platform = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'another system' }[session.platform];
+  return {
+    title: 'Latch: new sign-in',
+    body: `'${session.deviceName}' (${platform}) signed in from ${session.ip}. Not you? Open Signed-in devices to sign it out.`,
+    onClick: 'openDevices',
+  };
+}
+
+export interface LaunchOptions {
+  profile: string;
+  serverUrl: string | undefined;
+}
+
+/** `--profile NAME` (default "default"); the server address from LATCH_SERVER_URL. */
+export function parseLaunchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): LaunchOptions {
+  let profile = 'default';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--profile' && argv[i + 1]) profile = argv[++i]!;
+    else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length);
+  }
+  const parsed = ProfileName.safeParse(profile);
+  if (!parsed.success) throw new Error(`Invalid --profile "${profile}": ${parsed.error.issues[0]!.message}.`);
+  return { profile: parsed.data, serverUrl: env.LATCH_SERVER_URL || undefined };
+}
+
+// ---- window state ----
+
+export const Bounds = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(200), height: z.number().int().min(200) });
+export type Bounds = z.infer<typeof Bounds>;
+const WindowStates = z.record(z.string(), Bounds);
+
+export const WINDOW_DEFAULTS: Record<'main' | 'devices', { width: number; height: number; minWidth: number; minHeight: number }> = {
+  main: { width: 560, height: 640, minWidth: 420, minHeight: 480 },
+  devices: { width: 800, height: 640, minWidth: 560, minHeight: 480 },
+};
+
+/**
+ * Keeps a saved window on a screen that still exists: a window whose saved
+ * place is off every display (a monitor was unplugged) opens centred instead.
+ */
+export function placeWindow(saved: Bounds | undefined, displays: Bounds[], fallback: { width: number; height: number }): Partial<Bounds> {
+  if (!saved) return { width: fallback.width, height: fallback.height };
+  const visible = displays.some(
+    (d) => saved.x + 64 <= d.x + d.width && saved.x + saved.width - 64 >= d.x && saved.y >= d.y && saved.y + 32 <= d.y + d.height,
+  );
+  if (!visible) return { width: saved.width, height: saved.height };
+  return saved;
+}
+
+/** Window sizes and places, one JSON file per profile. */
+export class WindowStateFile {
+  constructor(private readonly file: string) {}
+
+  load(name: string): Bounds | undefined {
+    try {
+      const all = WindowStates.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      return all.success ? all.data[name] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  save(name: string, bounds: Bounds): void {
+    let all: Record<string, Bounds> = {};
+    try {
+      const parsed = WindowStates.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      if (parsed.success) all = parsed.data;
+    } catch {
+      // first save
+    }
+    const checked = Bounds.safeParse(bounds);
+    if (!checked.success) return;
+    all[name] = checked.data;
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(this.file, JSON.stringify(all, null, 2));
+  }
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from '@playwright/test';
+
+// Specs are TypeScript compiled by `tsc -b` with the rest of the tests; Playwright runs the output.
+export default defineConfig({
+  testDir: 'dist/test/e2e',
+  testMatch: '**/*.spec.js',
+  outputDir: 'test-results/playwright',
+  workers: 1,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    viewport: { width: 800, height: 600 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.LATCH_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+});

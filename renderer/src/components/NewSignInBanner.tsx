@@ -1,0 +1,41 @@
+import { useState } from 'react';
+import { PLATFORM_NAMES } from '../format.js';
+import { useLatch } from '../store/index.js';
+
+/** "New sign-in" alerts, with a way to act on one that was not you. */
+export function NewSignInBanners() {
+  const alerts = useLatch((s) => s.newSignIns);
+  const dismiss = useLatch((s) => s.dismissNewSignIn);
+  const revokeSession = useLatch((s) => s.revokeSession);
+  const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  if (alerts.length === 0) return null;
+
+  async function notMe(id: string) {
+    const error = await revokeSession(id);
+    if (error && error.code !== 'not_found') return setErrors({ ...errors, [id]: error.message });
+    dismiss(id);
+    setPasswordFormOpen(true);
+  }
+
+  return (
+    <div className="banners">
+      {alerts.map((session) => (
+        <div className="banner" role="alert" key={session.id}>
+          <div>
+            <strong>New sign-in:</strong> '{session.deviceName}' ({PLATFORM_NAMES[session.platform]}) from {session.ip}
+            {errors[session.id] && <p className="form-error">{errors[session.id]}</p>}
+          </div>
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => void notMe(session.id)}>
+              That wasn't me
+            </button>
+            <button type="button" onClick={() => dismiss(session.id)} aria-label={`Dismiss the alert about ${session.deviceName}`}>
+              Dismiss
+            </button>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react';
+import { useLatch } from '../store/index.js';
+import { Field } from './Field.js';
+
+/** Change password; every other device is signed out. */
+export function PasswordChange({ onClose }: { onClose: () => void }) {
+  const changePassword = useLatch((s) => s.changePassword);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [errors, setErrors] = useState<{ current?: string; next?: string; form?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<number | undefined>();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found = { current: current ? undefined : 'Enter your current password', next: next.length >= 10 ? undefined : 'Use at least 10 characters' };
+    setErrors(found);
+    if (found.current || found.next) return;
+    setBusy(true);
+    const result = await changePassword({ currentPassword: current, newPassword: next });
+    setBusy(false);
+    if ('revoked' in result) {
+      setDone(result.revoked);
+      setCurrent('');
+      setNext('');
+    } else if (result.code === 'invalid_password') setErrors({ current: result.message });
+    else if (result.code === 'validation_failed' || result.code === 'invalid_argument') setErrors({ next: result.details?.[0]?.message ?? result.message });
+    else setErrors({ form: result.message });
+  }
+
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">Change password</h2>
+      {done !== undefined ? (
+        <div className="success" role="status">
+          Password changed. {done === 0 ? 'No other devices were signed in.' : `${done} other device${done === 1 ? ' was' : 's were'} signed out.`}
+          <div className="actions">
+            <button type="button" onClick={onClose} autoFocus>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <p className="muted">Changing your password signs out every other device.</p>
+          <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
+          <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint="At least 10 characters." />
+          {errors.form && (
+            <p className="form-error" role="alert">
+              {errors.form}
+            </p>
+          )}
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+              {busy ? 'Changing…' : 'Change password'}
+            </button>
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

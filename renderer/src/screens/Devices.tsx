@@ -1,0 +1,223 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SessionView } from '../../../shared/api.js';
+import { NewSignInBanners } from '../components/NewSignInBanner.js';
+import { PasswordChange } from '../components/PasswordChange.js';
+import { PlatformIcon } from '../components/PlatformIcon.js';
+import { describeActivity, formatDate, formatDateTime, PLATFORM_NAMES, timeAgo } from '../format.js';
+import { useLatch } from '../store/index.js';
+
+/** Re-render every 30 s so "last active 3 minutes ago" stays true. */
+function useNow(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function RenameForm({ session, onDone }: { session: SessionView; onDone: () => void }) {
+  const renameDevice = useLatch((s) => s.renameDevice);
+  const [name, setName] = useState(session.deviceName);
+  const [error, setError] = useState<string | undefined>();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return setError('Enter a name');
+    const failed = await renameDevice(name);
+    if (failed) setError(failed.details?.[0]?.message ?? failed.message);
+    else onDone();
+  }
+  return (
+    <form className="rename" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onDone()}>
+      <label htmlFor="rename-input" className="visually-hidden">
+        Device name
+      </label>
+      <input id="rename-input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} autoFocus aria-invalid={error ? true : undefined} />
+      <button type="submit" className="primary">
+        Save
+      </button>
+      <button type="button" onClick={onDone}>
+        Cancel
+      </button>
+      {error && <p className="field-error">{error}</p>}
+    </form>
+  );
+}
+
+function SessionRow({ session, now }: { session: SessionView; now: number }) {
+  const revokeSession = useLatch((s) => s.revokeSession);
+  const revoking = useLatch((s) => s.revoking[session.id] === true);
+  const [renaming, setRenaming] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <li className={`session${session.current ? ' current' : ''}`} aria-label={session.deviceName}>
+      <PlatformIcon platform={session.platform} />
+      <div className="session-main">
+        {renaming ? (
+          <RenameForm session={session} onDone={() => setRenaming(false)} />
+        ) : (
+          <div className="session-title">
+            <span className="device-name">{session.deviceName}</span>
+            {session.current && <span className="badge">This device</span>}
+          </div>
+        )}
+        <div className="session-meta">
+          <span>{PLATFORM_NAMES[session.platform]}</span>
+          <span>Latch {session.appVersion}</span>
+          <span>{session.ip}</span>
+          <span>{session.current ? 'active now' : `last active ${timeAgo(session.lastSeenAt, now)}`}</span>
+          <span>signed in {formatDate(session.createdAt)}</span>
+        </div>
+        {error && <p className="form-error">{error}</p>}
+      </div>
+      <div className="session-actions">
+        {session.current ? (
+          !renaming && (
+            <button type="button" onClick={() => setRenaming(true)}>
+              Rename
+            </button>
+          )
+        ) : (
+          <button
+            type="button"
+            className="danger"
+            disabled={revoking}
+            aria-busy={revoking}
+            aria-label={`Sign out ${session.deviceName}`}
+            onClick={async () => {
+              const failed = await revokeSession(session.id);
+              if (failed && failed.code !== 'not_found') setError(failed.message);
+            }}
+          >
+            {revoking ? 'Signing out…' : 'Sign out'}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function SignOutOthers({ count }: { count: number }) {
+  const revokeOtherSessions = useLatch((s) => s.revokeOtherSessions);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  if (!confirming) {
+    return (
+      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+        Sign out all other devices
+      </button>
+    );
+  }
+  return (
+    <div className="confirm" role="group" aria-label="Confirm signing out all other devices">
+      <span>
+        Are you sure? This signs out {count} other device{count === 1 ? '' : 's'}.
+      </span>
+      <button
+        type="button"
+        className="danger"
+        autoFocus
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          const failed = await revokeOtherSessions();
+          setBusy(false);
+          if (failed) setError(failed.message);
+          else setConfirming(false);
+        }}
+      >
+        {busy ? 'Signing out…' : `Yes, sign out ${count}`}
+      </button>
+      <button type="button" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+      {error && <p className="form-error">{error}</p>}
+    </div>
+  );
+}
+
+export function DevicesScreen() {
+  const session = useLatch((s) => s.session);
+  const sessions = useLatch((s) => s.sessions);
+  const activity = useLatch((s) => s.activity);
+  const devicesError = useLatch((s) => s.devicesError);
+  const loadDevices = useLatch((s) => s.loadDevices);
+  const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
+  const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
+  const now = useNow();
+  const signedIn = session.status === 'signedIn';
+
+  useEffect(() => {
+    if (signedIn) void loadDevices();
+  }, [signedIn, loadDevices]);
+
+  if (session.status === 'starting') return <main className="wide" aria-busy="true" />;
+  if (!signedIn) {
+    return (
+      <main className="wide">
+        <h1>Signed-in devices</h1>
+        <p className="muted">This device is signed out. Sign in from the main window to see your devices.</p>
+      </main>
+    );
+  }
+  const others = sessions?.filter((s) => !s.current).length ?? 0;
+  return (
+    <main className="wide">
+      <NewSignInBanners />
+      <header className="page-header">
+        <h1>Signed-in devices</h1>
+        {session.connection !== 'online' && (
+          <span className={`pill connection-${session.connection}`} role="status">
+            {session.connection === 'offline' ? 'Offline' : 'Reconnecting…'}
+          </span>
+        )}
+      </header>
+      {passwordFormOpen && <PasswordChange onClose={() => setPasswordFormOpen(false)} />}
+      {devicesError && (
+        <p className="form-error" role="alert">
+          {devicesError}{' '}
+          <button type="button" className="link" onClick={() => void loadDevices()}>
+            Try again
+          </button>
+        </p>
+      )}
+      <section aria-labelledby="sessions-title">
+        <h2 id="sessions-title" className="visually-hidden">
+          Active sessions
+        </h2>
+        {sessions === undefined ? (
+          !devicesError && <p className="muted" aria-busy="true">Loading your devices…</p>
+        ) : (
+          <>
+            <ul className="sessions">
+              {sessions.map((s) => (
+                <SessionRow key={s.id} session={s} now={now} />
+              ))}
+            </ul>
+            {others === 0 ? <p className="muted only-session">This is your only active session.</p> : <SignOutOthers count={others} />}
+          </>
+        )}
+      </section>
+      <section aria-labelledby="activity-title" className="activity">
+        <h2 id="activity-title">Recent activity</h2>
+        {activity === undefined ? (
+          <p className="muted">Loading…</p>
+        ) : activity.length === 0 ? (
+          <p className="muted">Nothing yet.</p>
+        ) : (
+          <ul>
+            {activity.slice(0, 12).map((event) => (
+              <li key={event.id}>
+                <span>{describeActivity(event)}</span>
+                <span className="muted">
+                  {formatDateTime(event.at)} · {event.ip}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,60 @@
+import type { StateCreator } from 'zustand';
+import type { SecurityEvent, SessionView } from '../../../shared/api.js';
+import type { IpcError } from '../../../shared/ipc.js';
+import { unwrap } from '../bridge.js';
+import type { LatchStore, StoreDeps } from './index.js';
+
+export interface DevicesSlice {
+  sessions: SessionView[] | undefined;
+  activity: SecurityEvent[] | undefined;
+  devicesError: string | undefined;
+  /** Session ids with a sign-out under way. */
+  revoking: Record<string, boolean>;
+  loadDevices(): Promise<void>;
+  setSessions(sessions: SessionView[]): void;
+  revokeSession(id: string): Promise<IpcError | undefined>;
+  revokeOtherSessions(): Promise<IpcError | undefined>;
+  renameDevice(name: string): Promise<IpcError | undefined>;
+}
+
+export const createDevicesSlice =
+  ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], DevicesSlice> =>
+  (set, get) => {
+    const loadActivity = async () => {
+      const { value } = await unwrap(bridge.securityEvents());
+      if (value) set({ activity: value });
+    };
+    return {
+      sessions: undefined,
+      activity: undefined,
+      devicesError: undefined,
+      revoking: {},
+      async loadDevices() {
+        const [sessions] = await Promise.all([unwrap(bridge.listSessions()), loadActivity()]);
+        if (sessions.value) set({ sessions: sessions.value, devicesError: undefined });
+        else set({ devicesError: sessions.error.message });
+      },
+      setSessions(sessions) {
+        set({ sessions, devicesError: undefined });
+        void loadActivity();
+      },
+      async revokeSession(id) {
+        set({ revoking: { ...get().revoking, [id]: true } });
+        const { error } = await unwrap(bridge.revokeSession(id));
+        const { [id]: _done, ...rest } = get().revoking;
+        set({ revoking: rest });
+        if (!error) set({ sessions: get().sessions?.filter((s) => s.id !== id) });
+        return error;
+      },
+      async revokeOtherSessions() {
+        const { error } = await unwrap(bridge.revokeOtherSessions());
+        if (!error) set({ sessions: get().sessions?.filter((s) => s.current) });
+        return error;
+      },
+      async renameDevice(name) {
+        const { value, error } = await unwrap(bridge.renameDevice(name));
+        if (value) set({ sessions: get().sessions?.map((s) => (s.id === value.id ? value : s)) });
+        return error;
+      },
+    };
+  };

@@ -1,0 +1,190 @@
+// Two devices, one account, driven the way a person would, in Chromium.
+import { keychainEntry } from '../support/devices.js';
+import { expect, PASSWORD, shot, signIn, test } from './fixtures.js';
+
+test('create an account on A, sign in on B: A sees both, itself first as "This device"', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await expect(a.page.getByRole('heading', { name: 'Sign in to Latch' })).toBeVisible();
+  await shot(a.page, '01-sign-in');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(a.page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible();
+  await expect(a.page.getByText('Your sign-in is saved in the Secret Service.')).toBeVisible();
+  await shot(a.page, '02-home');
+
+  await a.page.getByRole('button', { name: 'Signed-in devices…' }).click();
+  await expect.poll(() => a.host.devicesWindowRequests).toBe(1);
+
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+
+  const devices = await a.openDevicesWindow();
+  const rows = devices.getByRole('listitem').filter({ has: devices.locator('.device-name') });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('Work laptop');
+  await expect(rows.nth(0)).toContainText('This device');
+  await expect(rows.nth(1)).toContainText('Home desktop');
+  await expect(rows.nth(1)).toContainText('last active just now');
+  await expect(devices.getByRole('heading', { name: 'Recent activity' })).toBeVisible();
+  await expect(devices.getByText("Signed in on 'Home desktop'")).toBeVisible();
+  await shot(devices, '03-devices');
+});
+
+test('A signs out B: B shows who did it with no action of its own, and forgets its token', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  expect(await keychainEntry(b.account)).toBeTruthy();
+
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Sign out Home desktop' }).click();
+
+  const notice = b.page.getByRole('alert').filter({ hasText: 'Signed out' });
+  await expect(notice).toContainText("Signed out from 'Work laptop' at ");
+  await expect(b.page.getByRole('heading', { name: 'Sign in to Latch' })).toBeVisible();
+  await shot(b.page, '04-forced-sign-out-notice');
+  expect(await keychainEntry(b.account)).toBeNull();
+  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await shot(devices, '05-only-session');
+
+  // The notice is keyboard-dismissable.
+  await b.page.getByRole('button', { name: 'Dismiss' }).focus();
+  await b.page.keyboard.press('Enter');
+  await expect(notice).toHaveCount(0);
+});
+
+test('B signs in again and A grows live; "Sign out all other devices" asks first, then B is told', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  const devices = await a.openDevicesWindow();
+  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(devices.getByRole('listitem', { name: 'Home desktop', exact: true })).toBeVisible();
+  const c = await lab.device('Tablet');
+  await signIn(c.page, { email: lab.email });
+  await expect(devices.getByRole('listitem', { name: 'Tablet', exact: true })).toBeVisible();
+
+  await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
+  await expect(devices.getByText('Are you sure? This signs out 2 other devices.')).toBeVisible();
+  await shot(devices, '06-confirm-sign-out-others');
+  await devices.getByRole('button', { name: 'Yes, sign out 2' }).click();
+
+  for (const other of [b, c]) await expect(other.page.getByRole('alert')).toContainText("Signed out from 'Work laptop'");
+  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByText("'Work laptop' signed out 2 other devices")).toBeVisible();
+});
+
+test('a new sign-in alert appears on A, and "That wasn\'t me" signs B out and opens password change', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const b = await lab.device('Strange PC');
+  await signIn(b.page, { email: lab.email });
+
+  const alert = a.page.getByRole('alert').filter({ hasText: 'New sign-in' });
+  await expect(alert).toContainText("'Strange PC'");
+  await expect(alert).toContainText('from 127.0.0.1');
+  await shot(a.page, '07-new-sign-in-alert');
+  await alert.getByRole('button', { name: "That wasn't me" }).click();
+
+  await expect(b.page.getByRole('alert')).toContainText("Signed out from 'Work laptop'");
+  await expect(a.page.getByRole('heading', { name: 'Change password' })).toBeVisible();
+  await expect(a.page.getByLabel('Current password')).toBeFocused();
+});
+
+test('a password change on A signs B out with the password-changed words', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+
+  await a.page.getByRole('button', { name: 'Change password' }).click();
+  await a.page.getByLabel('Current password').fill('not my password');
+  await a.page.getByLabel('New password').fill('a brand new passphrase');
+  await a.page.getByRole('button', { name: 'Change password' }).last().click();
+  await expect(a.page.getByText('The current password is not right.')).toBeVisible();
+  await shot(a.page, '08-password-change-error');
+
+  await a.page.getByLabel('Current password').fill(PASSWORD);
+  await a.page.getByRole('button', { name: 'Change password' }).last().click();
+  await expect(a.page.getByRole('status').filter({ hasText: 'Password changed.' })).toContainText('1 other device was signed out.');
+  await expect(b.page.getByRole('alert')).toContainText("Your password was changed on another device ('Work laptop')");
+  await shot(b.page, '09-password-changed-notice');
+});
+
+test('with the server stopped B says offline and stays signed in; revoked meanwhile, it shows the notice on reconnect', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible();
+
+  await lab.stopServer();
+  await expect(b.page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  expect(await keychainEntry(b.account)).toBeTruthy();
+  await shot(b.page, '10-offline');
+
+  await lab.restartServer();
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Sign out Home desktop' }).click();
+  await expect(b.page.getByRole('alert')).toContainText("Signed out from 'Work laptop'");
+  expect(await keychainEntry(b.account)).toBeNull();
+});
+
+test('B restarted is still signed in, from the keychain, without a password', async ({ lab }) => {
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email, create: true });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await b.restart();
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(b.page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible();
+});
+
+test('rename this device inline, by keyboard', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Rename' }).click();
+  await devices.getByLabel('Device name').fill('Ada’s laptop');
+  await devices.keyboard.press('Enter');
+  await expect(devices.getByRole('listitem').first()).toContainText('Ada’s laptop');
+  await expect(a.page.locator('.device-name')).toHaveText('Ada’s laptop');
+});
+
+test('wrong password, plain-http remote server and an empty form: clear messages, nothing sent or stored', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await a.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(a.page.getByText('Enter your email')).toBeVisible();
+  await expect(a.page.getByText('Enter your password')).toBeVisible();
+  await shot(a.page, '11-empty-form');
+
+  await signIn(a.page, { email: lab.email, serverUrl: 'http://latch.example.com' });
+  await expect(a.page.getByText('Latch only uses plain http on this computer. Use https://latch.example.com to reach latch.example.com.')).toBeVisible();
+  await shot(a.page, '12-insecure-server');
+
+  await signIn(a.page, { email: lab.email, serverUrl: lab.serverUrl, password: 'wrong password' });
+  await expect(a.page.getByRole('alert')).toHaveText('The email or password is not right.');
+  expect(await keychainEntry(a.account)).toBeNull();
+  const users = await lab.server.store.db.selectFrom('users').select('id').execute();
+  expect(users).toHaveLength(0);
+});
+
+test('dark theme follows the OS', async ({ lab }) => {
+  const a = await lab.device('Work laptop', { colorScheme: 'dark' });
+  await signIn(a.page, { email: lab.email, create: true });
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  const devices = await a.openDevicesWindow();
+  await expect(devices.getByRole('listitem', { name: 'Home desktop', exact: true })).toBeVisible();
+  const background = await devices.evaluate('getComputedStyle(document.body).backgroundColor');
+  expect(background).toBe('rgb(21, 24, 28)');
+  await shot(devices, '13-devices-dark');
+  await shot(a.page, '14-home-dark');
+});

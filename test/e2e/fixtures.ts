@@ -1,0 +1,126 @@
+// A lab per test: a real server (SQLite in a temp folder) and devices, each a
+// browser host running the real core with the real keychain, and a page.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { TokenVault } from '../../electron/core/token-vault.js';
+import { startDeviceHost, type DeviceHost } from '../harness/host.js';
+import { startTestServer, tempSqlite, type TestServer } from '../support/server.js';
+import { uniqueEmail } from '../support/http.js';
+
+export const PASSWORD = 'correct horse battery staple';
+const RENDERER_DIR = resolve('out/renderer');
+const SHOTS_DIR = resolve('test-results/screenshots');
+
+export interface Device {
+  name: string;
+  host: DeviceHost;
+  page: Page;
+  context: BrowserContext;
+  profile: string;
+  appDataDir: string;
+  /** Keychain account of this device. */
+  account: string;
+  /** Opens the devices window as a second page of this device. */
+  openDevicesWindow(): Promise<Page>;
+  /** Stops this device's host and starts it again with the same profile. */
+  restart(): Promise<void>;
+}
+
+export class Lab {
+  server!: TestServer;
+  readonly email = uniqueEmail('e2e');
+  private readonly sqlite = tempSqlite();
+  private readonly devices: Device[] = [];
+  private port = 0;
+
+  constructor(private readonly browser: Browser) {}
+
+  get serverUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = await startTestServer(this.sqlite.store);
+    this.port = this.server.port;
+  }
+
+  async stopServer(): Promise<void> {
+    await this.server.close();
+  }
+
+  async restartServer(): Promise<void> {
+    this.server = await startTestServer(this.sqlite.store, { config: { port: this.port } });
+  }
+
+  async device(name: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Device> {
+    const appDataDir = mkdtempSync(join(tmpdir(), 'latch-e2e-'));
+    const profile = `e2e${process.pid}x${this.devices.length}x${Date.now().toString(36)}`;
+    const hostOptions = { rendererDir: RENDERER_DIR, serverUrl: this.serverUrl, profile, appDataDir, deviceName: name, backoff: { initialMs: 100, maxMs: 1_000 } };
+    const context = await this.browser.newContext({ viewport: { width: 800, height: 600 }, colorScheme: options.colorScheme ?? 'light' });
+    const device: Device = {
+      name,
+      host: await startDeviceHost(hostOptions),
+      context,
+      page: await context.newPage(),
+      profile,
+      appDataDir,
+      account: TokenVault.accountFor(profile, this.serverUrl),
+      openDevicesWindow: async () => {
+        const page = await context.newPage();
+        await page.goto(`${device.host.url}#/devices`);
+        await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+        return page;
+      },
+      restart: async () => {
+        await device.host.close();
+        device.host = await startDeviceHost(hostOptions);
+        await device.page.goto(device.host.url);
+      },
+    };
+    await device.page.goto(device.host.url);
+    this.devices.push(device);
+    return device;
+  }
+
+  async close(): Promise<void> {
+    for (const d of this.devices) {
+      await d.context.close();
+      await d.host.close();
+      rmSync(d.appDataDir, { recursive: true, force: true });
+    }
+    await this.server.close();
+    this.sqlite.dispose();
+  }
+}
+
+export const test = base.extend<{ lab: Lab }>({
+  lab: async ({ browser }, use) => {
+    const lab = new Lab(browser);
+    await lab.start();
+    await use(lab);
+    await lab.close();
+  },
+});
+export { expect };
+
+/** Fills and submits the sign-in form the way a person would. */
+export async function signIn(page: Page, options: { email: string; password?: string; create?: boolean; serverUrl?: string }): Promise<void> {
+  if (options.create) await page.getByRole('button', { name: 'Create an account instead' }).click();
+  if (options.serverUrl !== undefined) await page.getByLabel('Server').fill(options.serverUrl);
+  await page.getByLabel('Email').fill(options.email);
+  await page.getByLabel('Password').fill(options.password ?? PASSWORD);
+  await page.getByRole('button', { name: options.create ? 'Create account' : 'Sign in', exact: true }).click();
+}
+
+/** Saves a screenshot as a test artifact (and for the docs when LATCH_DOCS_SCREENSHOTS is set). */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SHOTS_DIR, `${name}.png`) });
+  const docs = process.env.LATCH_DOCS_SCREENSHOTS;
+  if (docs) {
+    mkdirSync(docs, { recursive: true });
+    await page.screenshot({ path: join(docs, `${name}.png`) });
+  }
+}
