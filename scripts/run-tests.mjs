@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -46,6 +47,9 @@ if (!process.env.LATCH_TEST_KEYRING) {
   console.log('No private gnome-keyring here (needs dbus-run-session and gnome-keyring-daemon): keychain tests use whatever Secret Service is reachable.');
 }
 
+// --browser-only: just the Chromium specs (scripts/screenshots.mjs uses it).
+const browserOnly = args[0] === '--browser-only';
+if (browserOnly) args.length = 0;
 const selected = args.length > 0 ? args : ['test'];
 const files = selected.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js'))));
 if (files.length === 0) {
@@ -75,10 +79,12 @@ let passed = 0;
 let failed = 0;
 let status = 0;
 
-const node = await run(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))]);
-passed += count(node.output, /^ℹ pass (\d+)$/m);
-failed += count(node.output, /^ℹ fail (\d+)$/m);
-status ||= node.status;
+if (!browserOnly) {
+  const node = await run(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))]);
+  passed += count(node.output, /^ℹ pass (\d+)$/m);
+  failed += count(node.output, /^ℹ fail (\d+)$/m);
+  status ||= node.status;
+}
 
 // The browser specs (testing layer 4) run with the whole suite, not when files are named.
 if (args.length === 0) {
@@ -96,6 +102,26 @@ if (args.length === 0) {
     passed += count(browser.output, /^\s+(\d+) passed/m);
     failed += count(browser.output, /^\s+(\d+) failed/m);
     status ||= browser.status;
+  }
+}
+
+// Testing layer 5: the real Electron app, only where its binary is installed.
+if (args.length === 0 && !browserOnly) {
+  let electronBinary;
+  try {
+    electronBinary = createRequire(import.meta.url)('electron');
+  } catch {
+    electronBinary = undefined;
+  }
+  if (typeof electronBinary === 'string' && existsSync(electronBinary)) {
+    const xvfb = process.platform === 'linux' && !process.env.DISPLAY && hasCommand('xvfb-run') ? ['xvfb-run', '-a'] : [];
+    const cli = [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', 'playwright.electron.config.ts'];
+    const electronRun = xvfb.length ? await run(xvfb[0], [...xvfb.slice(1), process.execPath, ...cli]) : await run(process.execPath, cli);
+    passed += count(electronRun.output, /^\s+(\d+) passed/m);
+    failed += count(electronRun.output, /^\s+(\d+) failed/m);
+    status ||= electronRun.status;
+  } else {
+    console.log('Electron e2e (layer 5) not run: no Electron binary is installed here (ELECTRON_SKIP_BINARY_DOWNLOAD); it is not counted.');
   }
 }
 

@@ -1,0 +1,115 @@
+// What main decides, tested without Electron: the IPC sender check, the OS
+// notification words, window placement and its persistence, the command line.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  isTrustedSender,
+  notificationForNewSignIn,
+  notificationForState,
+  parseLaunchOptions,
+  placeWindow,
+  WindowStateFile,
+} from '../../electron/main/policy.js';
+import type { SessionState } from '../../shared/ipc.js';
+
+const indexFile = join(tmpdir(), 'latch-app', 'out', 'renderer', 'index.html');
+const pages = { indexFile };
+
+describe('IPC sender check', () => {
+  it('trusts only the app’s own page', () => {
+    assert.equal(isTrustedSender(`${pathToFileURL(indexFile).href}#/devices`, pages), true);
+    assert.equal(isTrustedSender(pathToFileURL(join(tmpdir(), 'elsewhere.html')).href, pages), false);
+    assert.equal(isTrustedSender('https://evil.example/', pages), false);
+    assert.equal(isTrustedSender('http://127.0.0.1:5173/', pages), false, 'a dev server URL only counts in development');
+    assert.equal(isTrustedSender('about:blank', pages), false);
+    assert.equal(isTrustedSender('', pages), false);
+    assert.equal(isTrustedSender(undefined, pages), false);
+    assert.equal(isTrustedSender('not a url', pages), false);
+  });
+
+  it('trusts the electron-vite dev server in development, and nothing else', () => {
+    const dev = { indexFile, devServerUrl: 'http://localhost:5173' };
+    assert.equal(isTrustedSender('http://localhost:5173/#/devices', dev), true);
+    assert.equal(isTrustedSender('http://localhost:5174/', dev), false);
+  });
+});
+
+describe('OS notifications', () => {
+  const signedIn = { status: 'signedIn' } as SessionState;
+  it('say the same words as the in-app notice on a forced sign-out', () => {
+    const next: SessionState = {
+      status: 'signedOut',
+      serverUrl: 'http://127.0.0.1:4000',
+      keychain: { kind: 'os' },
+      notice: { reason: 'revoked_by_user', at: new Date().toISOString(), byDeviceName: 'Work laptop' },
+    };
+    const n = notificationForState(signedIn, next);
+    assert.equal(n?.title, 'Latch: Signed out');
+    assert.match(n?.body ?? '', /^Signed out from 'Work laptop' at \d\d:\d\d$/);
+    assert.equal(n?.onClick, 'focusMain');
+  });
+
+  it('stay quiet when the person signed out themselves or nothing changed', () => {
+    const plain: SessionState = { status: 'signedOut', serverUrl: 'x', keychain: { kind: 'os' } };
+    assert.equal(notificationForState(signedIn, plain), undefined);
+    assert.equal(notificationForState(plain, plain), undefined);
+  });
+
+  it('announce a new sign-in and open the devices window on click', () => {
+    const n = notificationForNewSignIn({
+      id: 'x',
+      deviceName: 'Strange PC',
+      platform: 'win32',
+      appVersion: '1',
+      ip: '203.0.113.7',
+      createdAt: '',
+      lastSeenAt: '',
+      expiresAt: '',
+      current: false,
+    });
+    assert.equal(n.title, 'Latch: new sign-in');
+    assert.match(n.body, /^'Strange PC' \(Windows\) signed in from 203\.0\.113\.7\./);
+    assert.equal(n.onClick, 'openDevices');
+  });
+});
+
+describe('windows', () => {
+  const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+  it('reopens a window where it was, or centred when that place is off every screen', () => {
+    assert.deepEqual(placeWindow(undefined, screen, { width: 560, height: 640 }), { width: 560, height: 640 });
+    const saved = { x: 100, y: 80, width: 700, height: 500 };
+    assert.deepEqual(placeWindow(saved, screen, { width: 1, height: 1 }), saved);
+    assert.deepEqual(placeWindow({ x: 3000, y: 80, width: 700, height: 500 }, screen, { width: 1, height: 1 }), { width: 700, height: 500 });
+  });
+
+  it('remembers sizes and places per window, and survives a damaged file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latch-windows-'));
+    try {
+      const file = new WindowStateFile(join(dir, 'windows.json'));
+      assert.equal(file.load('main'), undefined);
+      file.save('main', { x: 10, y: 20, width: 600, height: 700 });
+      file.save('devices', { x: 30, y: 40, width: 800, height: 600 });
+      assert.deepEqual(new WindowStateFile(join(dir, 'windows.json')).load('main'), { x: 10, y: 20, width: 600, height: 700 });
+      writeFileSync(join(dir, 'windows.json'), '{ not json');
+      assert.equal(file.load('main'), undefined);
+      file.save('main', { x: 1, y: 2, width: 10, height: 10 }); // too small to be a real window: ignored
+      assert.equal(file.load('main'), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('command line', () => {
+  it('reads --profile (default "default") and refuses a name that is not a folder-safe word', () => {
+    assert.deepEqual(parseLaunchOptions(['electron', '.'], {}), { profile: 'default', serverUrl: undefined });
+    assert.equal(parseLaunchOptions(['electron', '.', '--profile', 'work'], {}).profile, 'work');
+    assert.equal(parseLaunchOptions(['electron', '.', '--profile=home-2'], {}).profile, 'home-2');
+    assert.equal(parseLaunchOptions([], { LATCH_SERVER_URL: 'https://latch.example.com' }).serverUrl, 'https://latch.example.com');
+    assert.throws(() => parseLaunchOptions(['--profile', '../etc'], {}), /Invalid --profile "..\/etc"/);
+  });
+});
