@@ -179,7 +179,10 @@ export class SessionController {
   private async authed<T>(call: (api: ApiClient) => Promise<T>): Promise<T> {
     if (this.state.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
     try {
-      return await call(this.api);
+      const value = await call(this.api);
+      // The server answered: if a failure had marked us offline while the socket stayed up, we are back.
+      if (this.connection() === 'offline' && this.realtime?.isOpen) this.setConnection('online');
+      return value;
     } catch (error) {
       if (isSignOut(error)) await this.endSession(error.extra.signOut!);
       else if (error instanceof CoreError && error.kind === 'offline') {

@@ -209,9 +209,18 @@ export class SessionsService {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const target = await this.activeQuery(unit.db, auth.user.id, now).select(['id', 'device_name']).where('id', '=', sessionId).executeTakeFirst();
-      if (!target) throw new ApiError(404, 'not_found', 'No active session with that id.');
-      const isSelf = target.id === auth.session.id;
-      await this.markRevoked(unit, auth.user.id, [target.id], isSelf ? { reason: 'signed_out' } : { reason: 'revoked_by_user', by: auth.session }, now);
+      const isSelf = sessionId === auth.session.id;
+      // Decided by what the UPDATE changed, not by the read above: a concurrent
+      // revoke of the same session may commit in between (Postgres, read committed).
+      const revoked = target
+        ? await this.markRevoked(unit, auth.user.id, [target.id], isSelf ? { reason: 'signed_out' } : { reason: 'revoked_by_user', by: auth.session }, now)
+        : [];
+      if (revoked.length === 0 && isSelf) {
+        // The caller's own session ended while this request was under way (a second logout).
+        const ended = await unit.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
+        throw this.revokedError(ended, null);
+      }
+      if (revoked.length === 0 || !target) throw new ApiError(404, 'not_found', 'No active session with that id.');
       await this.securityEvents.record(unit.db, {
         userId: auth.user.id,
         type: isSelf ? 'signed_out' : 'session_revoked',
