@@ -11,7 +11,11 @@ export interface Reply<T = any> {
 }
 
 export class Http {
-  constructor(readonly baseUrl: string) {}
+  /** `onReply` sees every reply (for tests that search all answers of a run). */
+  constructor(
+    readonly baseUrl: string,
+    private readonly onReply?: (reply: Reply) => void,
+  ) {}
 
   async request<T = any>(method: string, path: string, options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...options.headers };
@@ -29,7 +33,9 @@ export class Http {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, body: parsed as T, headers: response.headers, text };
+    const reply = { status: response.status, body: parsed as T, headers: response.headers, text };
+    this.onReply?.(reply);
+    return reply;
   }
 
   get = <T = any>(path: string, token?: string) => this.request<T>('GET', path, token ? { token } : {});
