@@ -93,6 +93,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);
     }
+    // Checked again: shutdown may have begun while the session was being checked.
     if (this.closing) return rejectUpgrade(socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const conn: Connection = { socket: ws, sessionId: auth.session.id, userId: auth.user.id, alive: true };

@@ -165,8 +165,9 @@ export class SessionsService {
   }
 
   private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {
-    const reason = (session.revoke_reason ?? 'revoked_by_user') as SignOutReason;
-    const revokedAt = new Date(session.revoked_at ?? this.clock.now()).toISOString();
+    // A row that ended without being marked can only have run out of time.
+    const reason = (session.revoke_reason ?? 'expired') as SignOutReason;
+    const revokedAt = new Date(session.revoked_at ?? session.idle_expires_at).toISOString();
     const extra = {
       reason,
       revokedAt,

@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { SessionState } from '../../shared/ipc.js';
+import { startTestServer, tempSqlite, type TestServer } from './server.js';
 import { openProfile } from '../../electron/core/profile.js';
 import type { ControllerEvent, SessionController } from '../../electron/core/session-controller.js';
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault } from '../../electron/core/token-vault.js';
@@ -94,4 +96,30 @@ export const isSignedOut = (s: SessionState): s is Extract<SessionState, { statu
 /** Reads the keychain directly, not through the vault. */
 export async function keychainEntry(account: string): Promise<string | null> {
   return (await loadKeytar()).getPassword(KEYCHAIN_SERVICE, account);
+}
+
+/**
+ * Registers before/after hooks for a suite: a real server on a fresh SQLite
+ * file, and cleanup of every device made with `device()`.
+ */
+export function serverWithDevices(): { server(): TestServer; device(deviceName: string, options?: { profile?: string; appDataDir?: string }): TestDevice } {
+  const sqlite = tempSqlite();
+  const devices: TestDevice[] = [];
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startTestServer(sqlite.store);
+  });
+  after(async () => {
+    for (const d of devices) disposeDevice(d);
+    await server?.close();
+    sqlite.dispose();
+  });
+  return {
+    server: () => server!,
+    device: (deviceName, options = {}) => {
+      const d = newDevice(server!.url, { deviceName, ...options });
+      devices.push(d);
+      return d;
+    },
+  };
 }

@@ -21,3 +21,13 @@ export function Field({ label, error, hint, ...input }: { label: string; error?:
     </div>
   );
 }
+
+/** An error about the whole form, announced when it appears. */
+export function FormError({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p className="form-error" role="alert">
+      {message}
+    </p>
+  );
+}

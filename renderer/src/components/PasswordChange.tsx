@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useLatch } from '../store/index.js';
-import { Field } from './Field.js';
+import { Field, FormError } from './Field.js';
 
 /** Change password; every other device is signed out. */
 export function PasswordChange({ onClose }: { onClose: () => void }) {
@@ -45,11 +45,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
           <p className="muted">Changing your password signs out every other device.</p>
           <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
           <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint="At least 10 characters." />
-          {errors.form && (
-            <p className="form-error" role="alert">
-              {errors.form}
-            </p>
-          )}
+          <FormError message={errors.form} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
               {busy ? 'Changing…' : 'Change password'}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { IpcError, SessionState } from '../../../shared/ipc.js';
-import { Field } from '../components/Field.js';
+import { Field, FormError } from '../components/Field.js';
 import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
 
@@ -71,11 +71,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
           autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
           {...(mode === 'createAccount' ? { hint: 'At least 10 characters.' } : {})}
         />
-        {errors.form && (
-          <p className="form-error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <FormError message={errors.form} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
             {busy ? (mode === 'signIn' ? 'Signing in…' : 'Creating account…') : mode === 'signIn' ? 'Sign in' : 'Create account'}

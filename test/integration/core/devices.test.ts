@@ -10,6 +10,7 @@ import {
   isSignedOut,
   keychainEntry,
   newDevice,
+  serverWithDevices,
   waitForEvent,
   waitForState,
   type TestDevice,
@@ -19,15 +20,12 @@ import { startTestServer, tempSqlite, type TestServer } from '../../support/serv
 const PASSWORD = 'correct horse battery staple';
 
 describe('desktop core: two devices, one account', () => {
-  const sqlite = tempSqlite();
+  const lab = serverWithDevices();
+  const device = lab.device;
   let server: TestServer;
-  const devices: TestDevice[] = [];
-
-  const device = (deviceName: string, options: { profile?: string; appDataDir?: string } = {}) => {
-    const d = newDevice(server.url, { deviceName, ...options });
-    devices.push(d);
-    return d;
-  };
+  before(() => {
+    server = lab.server();
+  });
 
   /** A signs up, B signs in to the same account; both wait until they are online. */
   const pair = async () => {
@@ -42,15 +40,6 @@ describe('desktop core: two devices, one account', () => {
     await waitForState(b.controller, isOnline);
     return { a, b, email };
   };
-
-  before(async () => {
-    server = await startTestServer(sqlite.store);
-  });
-  after(async () => {
-    for (const d of devices) disposeDevice(d);
-    await server.close();
-    sqlite.dispose();
-  });
 
   it('a device signed out elsewhere learns who did it within a second, with no call of its own', async (t) => {
     const { a, b } = await pair();

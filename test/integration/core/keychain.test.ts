@@ -5,35 +5,28 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault } from '../../../electron/core/token-vault.js';
 import type { SessionState } from '../../../shared/ipc.js';
 import { uniqueEmail } from '../../support/http.js';
-import { disposeDevice, isOnline, isSignedIn, keychainEntry, newDevice, waitForState, type TestDevice } from '../../support/devices.js';
-import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { isOnline, isSignedIn, keychainEntry, serverWithDevices, waitForState } from '../../support/devices.js';
+import type { TestServer } from '../../support/server.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 describe('keychain', () => {
-  const sqlite = tempSqlite();
+  const lab = serverWithDevices();
   let server: TestServer;
-  const devices: TestDevice[] = [];
-  before(async () => {
-    server = await startTestServer(sqlite.store);
-  });
-  after(async () => {
-    for (const d of devices) disposeDevice(d);
-    await server.close();
-    sqlite.dispose();
+  before(() => {
+    server = lab.server();
   });
 
   it('keeps two profiles on one machine as two devices with their own keychain entries', async () => {
     const email = uniqueEmail();
     const appDataDir = mkdtempSync(join(tmpdir(), 'latch-profiles-'));
-    const work = newDevice(server.url, { profile: 'work', appDataDir, deviceName: 'Work profile' });
-    const home = newDevice(server.url, { profile: 'home', appDataDir, deviceName: 'Home profile' });
-    devices.push(work, home);
+    const work = lab.device('Work profile', { profile: 'work', appDataDir });
+    const home = lab.device('Home profile', { profile: 'home', appDataDir });
     await work.controller.start();
     await home.controller.start();
     await work.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
 import { EventSocket, Http, login, register } from '../../support/http.js';
-import { startTestServer, tempSqlite } from '../../support/server.js';
+import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
 
 describe('restart on the same SQLite file', () => {
@@ -39,14 +39,24 @@ describe('two instances on one PostgreSQL', () => {
   const ctx = new StoreContext('postgres');
   after(() => ctx.dispose());
 
-  it('a device connected to instance A is signed out through instance B and hears it', async (t) => {
+  /** Instances A and B on one new database, and an account signed in on B as 'Work laptop'. */
+  async function withTwoInstances(
+    body: (env: { instanceA: TestServer; httpA: Http; httpB: Http; revoker: Awaited<ReturnType<typeof register>> }) => Promise<void>,
+  ): Promise<void> {
     const store = await ctx.newStore();
     const instanceA = await startTestServer(store);
     const instanceB = await startTestServer(store);
     try {
-      const httpA = new Http(instanceA.url);
       const httpB = new Http(instanceB.url);
-      const revoker = await register(httpB, undefined, 'Work laptop');
+      await body({ instanceA, httpA: new Http(instanceA.url), httpB, revoker: await register(httpB, undefined, 'Work laptop') });
+    } finally {
+      await instanceA.close();
+      await instanceB.close();
+    }
+  }
+
+  it('a device connected to instance A is signed out through instance B and hears it', async (t) => {
+    await withTwoInstances(async ({ instanceA, httpA, httpB, revoker }) => {
       const latencies: number[] = [];
       for (let i = 0; i < 20; i++) {
         const device = await login(httpA, revoker.email, `Phone ${i}`);
@@ -63,20 +73,11 @@ describe('two instances on one PostgreSQL', () => {
       }
       latencies.sort((x, y) => x - y);
       t.diagnostic(`cross-instance revoke call to push, 20 runs: p50 ${latencies[10]!.toFixed(2)} ms, max ${latencies[19]!.toFixed(2)} ms`);
-    } finally {
-      await instanceA.close();
-      await instanceB.close();
-    }
+    });
   });
 
   it('an instance whose listener was cut by a Postgres restart delivers again, and enforces what it missed', async () => {
-    const store = await ctx.newStore();
-    const instanceA = await startTestServer(store);
-    const instanceB = await startTestServer(store);
-    try {
-      const httpA = new Http(instanceA.url);
-      const httpB = new Http(instanceB.url);
-      const revoker = await register(httpB, undefined, 'Work laptop');
+    await withTwoInstances(async ({ instanceA, httpA, httpB, revoker }) => {
       const phone = await login(httpA, revoker.email, 'Phone');
       const tablet = await login(httpA, revoker.email, 'Tablet');
       await ctx.pg.restart();
@@ -87,10 +88,7 @@ describe('two instances on one PostgreSQL', () => {
       const socket = await EventSocket.open(instanceA.url, tablet.token);
       await httpB.delete(`/v1/sessions/${tablet.session.id}`, revoker.token);
       assert.equal((await socket.next('session.revoked')).reason, 'revoked_by_user');
-    } finally {
-      await instanceA.close();
-      await instanceB.close();
-    }
+    });
   });
 });
 
