@@ -52,8 +52,11 @@ export function createPgPool(url: string, max = 10): pg.Pool {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection (a Postgres restart) must not crash the server.
+  // A client losing its connection (a Postgres restart) must not crash the server: idle
+  // clients report through the pool, checked-out ones between queries through themselves.
+  // Broken clients are discarded on release; the query in flight fails with 503.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
