@@ -1,6 +1,6 @@
 // Two devices, one account, driven the way a person would, in Chromium.
 import { keychainEntry } from '../support/devices.js';
-import { expect, PASSWORD, shot, signIn, test } from './fixtures.js';
+import { expect, PASSWORD, shot, signedInPair, signIn, test } from './fixtures.js';
 
 test('create an account on A, sign in on B: A sees both, itself first as "This device"', async ({ lab }) => {
   const a = await lab.device('Work laptop');
@@ -32,11 +32,7 @@ test('create an account on A, sign in on B: A sees both, itself first as "This d
 });
 
 test('A signs out B: B shows who did it with no action of its own, and forgets its token', async ({ lab }) => {
-  const a = await lab.device('Work laptop');
-  await signIn(a.page, { email: lab.email, create: true });
-  const b = await lab.device('Home desktop');
-  await signIn(b.page, { email: lab.email });
-  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const { a, b } = await signedInPair(lab);
   expect(await keychainEntry(b.account)).toBeTruthy();
 
   const devices = await a.openDevicesWindow();
@@ -98,11 +94,7 @@ test('a new sign-in alert appears on A, and "That wasn\'t me" signs B out and op
 });
 
 test('a password change on A signs B out with the password-changed words', async ({ lab }) => {
-  const a = await lab.device('Work laptop');
-  await signIn(a.page, { email: lab.email, create: true });
-  const b = await lab.device('Home desktop');
-  await signIn(b.page, { email: lab.email });
-  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const { a, b } = await signedInPair(lab);
 
   await a.page.getByRole('button', { name: 'Change password' }).click();
   await a.page.getByLabel('Current password').fill('not my password');
@@ -119,10 +111,7 @@ test('a password change on A signs B out with the password-changed words', async
 });
 
 test('with the server stopped B says offline and stays signed in; revoked meanwhile, it shows the notice on reconnect', async ({ lab }) => {
-  const a = await lab.device('Work laptop');
-  await signIn(a.page, { email: lab.email, create: true });
-  const b = await lab.device('Home desktop');
-  await signIn(b.page, { email: lab.email });
+  const { a, b } = await signedInPair(lab);
   await expect(b.page.getByRole('status').filter({ hasText: 'Online' })).toBeVisible();
 
   await lab.stopServer();

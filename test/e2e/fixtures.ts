@@ -124,3 +124,14 @@ export async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(docs, `${name}.png`) });
   }
 }
+
+/** A creates the account as 'Work laptop', B signs in as 'Home desktop'; both show the home screen. */
+export async function signedInPair(lab: Lab): Promise<{ a: Device; b: Device }> {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  return { a, b };
+}
