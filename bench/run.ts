@@ -51,7 +51,7 @@ async function load(url: string, headers: Record<string, string> = {}) {
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 
 /** Fills the store with `rows` ended sessions over many users, plus one user with 20 active ones. */
-async function seed(file: string, rows: number): Promise<{ token: string }> {
+async function seed(file: string, rows: number): Promise<void> {
   const opened = await openDatabase({ kind: 'sqlite', file });
   const now = Date.now();
   const users = Math.ceil(rows / 50);
@@ -88,7 +88,6 @@ async function seed(file: string, rows: number): Promise<{ token: string }> {
       .execute();
   }
   await opened.close();
-  return { token: '' };
 }
 
 async function main(): Promise<void> {

@@ -4,9 +4,9 @@
 // it (so nothing outside the contract, a token least of all, can leave), and
 // every failure comes back as a typed error result, never a throw.
 import type { z } from 'zod';
-import { IpcCalls, type IpcCallName, type IpcResult, type IpcValue } from '../../shared/ipc.js';
+import { IpcCalls, type IpcCallName, type IpcEventPayload, type IpcResult, type IpcValue } from '../../shared/ipc.js';
 import { CoreError } from './errors.js';
-import type { SessionController } from './session-controller.js';
+import type { ControllerEvent, SessionController } from './session-controller.js';
 
 export type IpcHandler = (...args: unknown[]) => Promise<IpcResult<unknown>>;
 
@@ -58,4 +58,16 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     });
   }
   return handlers;
+}
+
+/** What a controller event carries to the windows, on the channel `IpcEvents[event.type]`. */
+export function eventPayload(event: ControllerEvent): IpcEventPayload<ControllerEvent['type']> {
+  switch (event.type) {
+    case 'state':
+      return event.state;
+    case 'sessionsChanged':
+      return event.sessions;
+    case 'newSignIn':
+      return event.session;
+  }
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { IpcEvents, type SessionState } from '../../shared/ipc.js';
-import { createIpcHandlers } from '../core/ipc-handlers.js';
+import { createIpcHandlers, eventPayload } from '../core/ipc-handlers.js';
 import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
 import type { ControllerEvent } from '../core/session-controller.js';
 import { isTrustedSender, notificationForNewSignIn, notificationForState, parseLaunchOptions, WindowStateFile, type AppPages, type OsNotification } from './policy.js';
@@ -77,7 +77,7 @@ async function start(): Promise<void> {
 
   let previous: SessionState = controller.getState();
   controller.subscribe((event: ControllerEvent) => {
-    const payload = event.type === 'state' ? event.state : event.type === 'sessionsChanged' ? event.sessions : event.session;
+    const payload = eventPayload(event);
     for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IpcEvents[event.type].channel, payload);
     if (event.type === 'state') {
       const forced = notificationForState(previous, event.state);

@@ -22,7 +22,7 @@ export class SessionsController {
   @Post('revoke-others')
   @HttpCode(200)
   async revokeOthers(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<RevokedCount> {
-    return { revoked: await this.sessions.revokeOthersNow(auth, client) };
+    return { revoked: await this.sessions.revokeOtherSessions(auth, client) };
   }
 
   @Delete(':id')

@@ -250,7 +250,8 @@ export class SessionsService {
     return revoked.length;
   }
 
-  async revokeOthersNow(auth: AuthContext, client: ClientInfo): Promise<number> {
+  /** The revoke-others route: every other session, recorded as one security event. */
+  async revokeOtherSessions(auth: AuthContext, client: ClientInfo): Promise<number> {
     return this.store.transaction(async (unit) => {
       const count = await this.revokeOthers(unit, auth, 'revoked_by_user');
       await this.securityEvents.record(unit.db, {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { IpcCalls, IpcEvents } from '../../shared/ipc.js';
-import { createIpcHandlers } from '../../electron/core/ipc-handlers.js';
+import { createIpcHandlers, eventPayload } from '../../electron/core/ipc-handlers.js';
 import { openProfile } from '../../electron/core/profile.js';
 import type { SessionController } from '../../electron/core/session-controller.js';
 
@@ -100,8 +100,7 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
   });
 
   const unsubscribe = controller.subscribe((event) => {
-    const payload = event.type === 'state' ? event.state : event.type === 'sessionsChanged' ? event.sessions : event.session;
-    const data = JSON.stringify({ event: event.type, payload });
+    const data = JSON.stringify({ event: event.type, payload: eventPayload(event) });
     for (const ws of sockets) ws.send(data);
   });
 
