@@ -12,6 +12,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export const Platform = z.enum(['darwin', 'win32', 'linux', 'other']);
 export type Platform = z.infer<typeof Platform>;
+/** A stored platform as the API shows it; anything unknown reads as 'other'. */
+export const platformOf = (value: string): Platform => (Platform.options as readonly string[]).includes(value) ? (value as Platform) : 'other';
 
 const timestamp = z.iso.datetime({ offset: true });
 

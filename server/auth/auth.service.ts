@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { UsersTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
@@ -15,7 +15,7 @@ import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from './passwords.js';
 import { FailedSignInLimiter } from './rate-limiter.js';
 
-const toUserView = (user: UsersTable) => ({ id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() });
+const toUserView = (user: UserIdentity) => ({ id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() });
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof Error && (/UNIQUE constraint failed/.test(error.message) || (error as { code?: string }).code === '23505');
@@ -92,7 +92,8 @@ export class AuthService {
   async changePassword(auth: AuthContext, body: z.output<typeof ChangePasswordSchema>, client: ClientInfo): Promise<{ revoked: number }> {
     const wait = this.limiter.retryAfterSeconds(auth.user.email, client.ip);
     if (wait > 0) throw rateLimited(wait);
-    if (!(await this.passwords.verify(auth.user.password_hash, body.currentPassword))) {
+    const stored = await this.store.db.selectFrom('users').select('password_hash').where('id', '=', auth.user.id).executeTakeFirst();
+    if (!(await this.passwords.verify(stored?.password_hash, body.currentPassword))) {
       this.limiter.recordFailure(auth.user.email, client.ip);
       throw new ApiError(403, 'invalid_password', 'The current password is not right.');
     }

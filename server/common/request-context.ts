@@ -3,8 +3,11 @@ import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestj
 import type { FastifyRequest } from 'fastify';
 import type { SessionsTable, UsersTable } from '../storage/schema.js';
 
+/** The account as a request sees it; the password hash is read only where needed. */
+export type UserIdentity = Omit<UsersTable, 'password_hash'>;
+
 export interface AuthContext {
-  user: UsersTable;
+  user: UserIdentity;
   session: SessionsTable;
 }
 

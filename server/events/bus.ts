@@ -7,21 +7,45 @@ import type { Database } from '../storage/schema.js';
 import { SessionEvent, type BusListener, type BusSignal } from './session-events.js';
 
 export const NOTIFY_CHANNEL = 'latch_session_events';
+const HEARTBEAT_MS = 500;
 
 export abstract class SessionEventBus {
   private readonly listeners = new Set<BusListener>();
+  private readonly localCommitListeners = new Set<(events: readonly SessionEvent[]) => void>();
 
+  /** Every committed event, from every instance, once it reaches this one. */
   subscribe(listener: BusListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Events this instance has just committed, at once, before any instance
+   * (this one included, on Postgres) hears of them through the bus.
+   */
+  onLocalCommit(listener: (events: readonly SessionEvent[]) => void): () => void {
+    this.localCommitListeners.add(listener);
+    return () => this.localCommitListeners.delete(listener);
+  }
+
   /** Called inside the transaction, just before it commits. */
   abstract beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void>;
+
   /** Called once the transaction has committed. */
-  abstract afterCommit(events: readonly SessionEvent[]): void;
+  afterCommit(events: readonly SessionEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.localCommitListeners) listener(events);
+    this.deliverCommitted(events);
+  }
+
+  /** Hands this instance's committed events on, where the bus itself does not. */
+  protected abstract deliverCommitted(events: readonly SessionEvent[]): void;
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+  /** True while every committed event reaches this instance. */
+  get live(): boolean {
+    return true;
+  }
 
   protected deliver(signal: BusSignal): void {
     for (const listener of this.listeners) listener(signal);
@@ -32,7 +56,7 @@ export abstract class SessionEventBus {
 export class InProcessBus extends SessionEventBus {
   async beforeCommit(): Promise<void> {}
 
-  afterCommit(events: readonly SessionEvent[]): void {
+  protected deliverCommitted(events: readonly SessionEvent[]): void {
     for (const event of events) this.deliver(event);
   }
 }
@@ -50,6 +74,8 @@ export class PostgresBus extends SessionEventBus {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = 100;
   private connectedOnce = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastBeatAt = 0;
 
   constructor(
     private readonly url: string,
@@ -58,13 +84,15 @@ export class PostgresBus extends SessionEventBus {
     super();
   }
 
+  /** One round trip for all of a transaction's events, in order. */
   async beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void> {
-    for (const event of events) {
-      await sql`select pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify(event)})`.execute(trx);
-    }
+    if (events.length === 0) return;
+    const payloads = events.map((event) => JSON.stringify(event));
+    await sql`select pg_notify(${NOTIFY_CHANNEL}, payload) from unnest(${payloads}::text[]) with ordinality as e(payload, n) order by n`.execute(trx);
   }
 
-  afterCommit(): void {}
+  /** Postgres delivers them, to this instance too, through LISTEN. */
+  protected deliverCommitted(): void {}
 
   override async start(): Promise<void> {
     await this.connect();
@@ -73,14 +101,18 @@ export class PostgresBus extends SessionEventBus {
   override async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.heartbeat);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
   }
 
-  /** True while the LISTEN connection is up (for readiness and tests). */
-  get listening(): boolean {
-    return this.client !== undefined;
+  /**
+   * True while the LISTEN connection is up and answered a heartbeat lately: a
+   * connection cut without a word (a partition) stops counting within seconds.
+   */
+  override get live(): boolean {
+    return this.client !== undefined && performance.now() - this.lastBeatAt < HEARTBEAT_MS * 3;
   }
 
   private async connect(): Promise<void> {
@@ -95,6 +127,14 @@ export class PostgresBus extends SessionEventBus {
       return;
     }
     this.client = client;
+    this.lastBeatAt = performance.now();
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      client.query('select 1').then(
+        () => void (this.lastBeatAt = performance.now()),
+        () => undefined,
+      );
+    }, HEARTBEAT_MS).unref();
     this.retryDelayMs = 100;
     if (this.connectedOnce) {
       this.log.info('session event listener reconnected');
@@ -118,6 +158,7 @@ export class PostgresBus extends SessionEventBus {
   private onLost(client: pg.Client, error?: Error): void {
     if (this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.heartbeat);
     client.removeAllListeners('notification');
     client.end().catch(() => undefined);
     if (this.stopped) return;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SecurityEvent, SecurityEventType } from '../../shared/api.js';
-import { Platform } from '../../shared/api.js';
+import { platformOf } from '../../shared/api.js';
 import type { Db } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { newOrderedId } from './tokens.js';
@@ -54,7 +54,7 @@ export class SecurityEventsService {
       type: row.type as SecurityEventType,
       at: new Date(row.at).toISOString(),
       deviceName: row.device_name,
-      platform: Platform.catch('other').parse(row.platform),
+      platform: platformOf(row.platform),
       ip: row.ip,
       ...(row.target_device_name !== null ? { targetDeviceName: row.target_device_name } : {}),
       ...(row.count !== null ? { count: row.count } : {}),

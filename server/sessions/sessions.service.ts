@@ -1,23 +1,24 @@
 // Sessions: creation, validation on every request, listing and revocation.
 // Revocation state lives here, in the store; sockets only hear about it.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { DeviceInfo, SessionView, SignOutReason } from '../../shared/api.js';
-import { Platform } from '../../shared/api.js';
+import { platformOf } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { SessionCache } from './session-cache.js';
 import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
 
 export function toSessionView(row: SessionsTable, currentId: string | undefined): SessionView {
   return {
     id: row.id,
     deviceName: row.device_name,
-    platform: Platform.catch('other').parse(row.platform),
+    platform: platformOf(row.platform),
     appVersion: row.app_version,
     ip: row.ip,
     createdAt: new Date(row.created_at).toISOString(),
@@ -36,13 +37,21 @@ interface Revocation {
 }
 
 @Injectable()
-export class SessionsService {
+export class SessionsService implements OnModuleDestroy {
+  private readonly cache: SessionCache;
+
   constructor(
     @Inject(Store) private readonly store: Store,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
-  ) {}
+  ) {
+    this.cache = new SessionCache(store.bus);
+  }
+
+  onModuleDestroy(): void {
+    this.cache.close();
+  }
 
   private get policy() {
     return this.config.sessions;
@@ -132,18 +141,23 @@ export class SessionsService {
   /** Validates a bearer token: the session and user, or a 401 that says why. */
   async authenticate(token: string | undefined): Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
+    const tokenHash = hashToken(token);
+    const now = this.clock.now();
+    const cached = this.cache.get(tokenHash);
+    // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
+    if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
+
     const row = await this.store.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
       .selectAll('sessions')
-      .select(['users.email', 'users.password_hash', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
-      .where('sessions.token_hash', '=', hashToken(token))
+      .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
+      .where('sessions.token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (!row) throw unauthenticated();
-    const { email, password_hash, user_created_at, revoker_device_name, ...session } = row;
-    const user: UsersTable = { id: session.user_id, email, password_hash, created_at: user_created_at };
-    const now = this.clock.now();
+    const { email, user_created_at, revoker_device_name, ...session } = row;
+    const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
 
     if (session.revoked_at !== null) throw this.revokedError(session, revoker_device_name);
     if (session.idle_expires_at <= now) {
@@ -152,16 +166,20 @@ export class SessionsService {
     }
     if (now - session.last_seen_at >= this.policy.touchIntervalMs) {
       const idleExpiresAt = Math.min(now + this.policy.idleTimeoutMs, session.expires_at);
-      await this.store.db
+      const touched = await this.store.db
         .updateTable('sessions')
         .set({ last_seen_at: now, idle_expires_at: idleExpiresAt })
         .where('id', '=', session.id)
         .where('revoked_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
       session.last_seen_at = now;
       session.idle_expires_at = idleExpiresAt;
+      // Revoked between the read and this write: this request was already under way, the next one is refused.
+      if (touched.numUpdatedRows === 0n) return { user, session };
     }
-    return { user, session };
+    const auth = { user, session };
+    this.cache.set(tokenHash, auth);
+    return auth;
   }
 
   private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {

@@ -148,6 +148,19 @@ forEachStore('session-sync server', (ctx) => {
     assert.equal((upgrade as { status?: number }).status, 401);
   });
 
+  it('refuses a revoked token on the very next request, even one it has just accepted', async () => {
+    const a = await signUp('Work laptop');
+    for (let i = 0; i < 10; i++) {
+      const b = await signIn(a.email, `Phone ${i}`);
+      assert.equal((await http.get('/v1/auth/session', b.token)).status, 200);
+      assert.equal((await http.delete(`/v1/sessions/${b.session.id}`, a.token)).status, 204);
+      const refused = await http.get('/v1/auth/session', b.token);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error.reason, 'revoked_by_user');
+      assert.equal((await http.post('/v1/auth/logout', undefined, b.token)).status, 401);
+    }
+  });
+
   it('answers 404 for another account’s session and leaves it alive', async () => {
     const mallory = await signUp('Mallory');
     const victim = await signUp('Victim laptop');
@@ -219,6 +232,11 @@ forEachStore('session-sync server', (ctx) => {
     );
     assert.deepEqual(changed.body, { revoked: 0 });
     assert.equal((await http.get('/v1/auth/session', b.token)).status, 200);
+    const again = { newPassword: 'a third new passphrase', signOutOtherSessions: false };
+    const withOld = await http.post('/v1/auth/password', { ...again, currentPassword: PASSWORD }, a.token);
+    assert.equal(withOld.status, 403, 'the old password no longer counts as the current one');
+    const withNew = await http.post('/v1/auth/password', { ...again, currentPassword: 'another new passphrase' }, a.token);
+    assert.equal(withNew.status, 200);
   });
 
   it('tells the other devices of a new sign-in, with its device, platform and IP', async () => {

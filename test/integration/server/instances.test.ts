@@ -76,10 +76,28 @@ describe('two instances on one PostgreSQL', () => {
     });
   });
 
+  it('a session instance A has checked is refused there once B has revoked it', async () => {
+    await withTwoInstances(async ({ instanceA, httpA, httpB, revoker }) => {
+      for (let i = 0; i < 5; i++) {
+        const phone = await login(httpA, revoker.email, `Phone ${i}`);
+        assert.equal((await httpA.get('/v1/auth/session', phone.token)).status, 200);
+        assert.equal((await httpA.get('/v1/sessions', phone.token)).status, 200);
+        const socket = await EventSocket.open(instanceA.url, phone.token);
+        assert.equal((await httpB.delete(`/v1/sessions/${phone.session.id}`, revoker.token)).status, 204);
+        await socket.next('session.revoked');
+        const refused = await httpA.get('/v1/auth/session', phone.token);
+        assert.equal(refused.status, 401);
+        assert.equal(refused.body.error.reason, 'revoked_by_user');
+        assert.deepEqual(refused.body.error.revokedBy, { deviceName: 'Work laptop' });
+      }
+    });
+  });
+
   it('an instance whose listener was cut by a Postgres restart delivers again, and enforces what it missed', async () => {
     await withTwoInstances(async ({ instanceA, httpA, httpB, revoker }) => {
       const phone = await login(httpA, revoker.email, 'Phone');
       const tablet = await login(httpA, revoker.email, 'Tablet');
+      assert.equal((await httpA.get('/v1/auth/session', phone.token)).status, 200, 'A has checked the phone before the restart');
       await ctx.pg.restart();
       // A revocation right after the restart still reaches the device on the other instance,
       // whether by the notification or by the recheck when the listener comes back.

@@ -1,0 +1,79 @@
+// Validated sessions, kept between requests so the check on every request
+// need not read the store. The store stays the authority (DESIGN rule 6): an
+// entry lives only until anything is committed about its account (revoked,
+// renamed, a new sign-in, a password change), forgotten at once for this
+// instance's own commits and as soon as the bus brings another instance's.
+// It is used only while the bus is live: on Postgres, while this instance's
+// LISTEN connection is up and answering, and emptied when it comes back,
+// since notifications sent in between are lost.
+import type { AuthContext } from '../common/request-context.js';
+import type { SessionEventBus } from '../events/bus.js';
+
+export const SESSION_CACHE_SIZE = 20_000;
+
+export class SessionCache {
+  /** Keyed by token hash; Map order is insertion order, oldest first. */
+  private readonly entries = new Map<string, AuthContext>();
+  private readonly hashesByUser = new Map<string, Set<string>>();
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly bus: SessionEventBus,
+    private readonly size = SESSION_CACHE_SIZE,
+  ) {
+    this.unsubscribe = [
+      bus.onLocalCommit((events) => events.forEach((event) => this.forgetUser(event.userId))),
+      bus.subscribe((signal) => (signal.kind === 'resync' ? this.clear() : this.forgetUser(signal.userId))),
+    ];
+  }
+
+  /** A copy of the cached context, or undefined when there is none or the bus is not live. */
+  get(tokenHash: string): AuthContext | undefined {
+    if (!this.bus.live) {
+      if (this.entries.size > 0) this.clear();
+      return undefined;
+    }
+    const entry = this.entries.get(tokenHash);
+    return entry && { user: entry.user, session: { ...entry.session } };
+  }
+
+  set(tokenHash: string, auth: AuthContext): void {
+    if (!this.bus.live) return;
+    if (this.entries.size >= this.size && !this.entries.has(tokenHash)) {
+      const [oldest, context] = this.entries.entries().next().value!;
+      this.forget(oldest, context.user.id);
+    }
+    this.entries.set(tokenHash, { user: auth.user, session: { ...auth.session } });
+    let hashes = this.hashesByUser.get(auth.user.id);
+    if (!hashes) this.hashesByUser.set(auth.user.id, (hashes = new Set()));
+    hashes.add(tokenHash);
+  }
+
+  forgetUser(userId: string): void {
+    const hashes = this.hashesByUser.get(userId);
+    if (!hashes) return;
+    for (const hash of hashes) this.entries.delete(hash);
+    this.hashesByUser.delete(userId);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.hashesByUser.clear();
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  close(): void {
+    this.unsubscribe.forEach((unsubscribe) => unsubscribe());
+    this.clear();
+  }
+
+  private forget(tokenHash: string, userId: string): void {
+    this.entries.delete(tokenHash);
+    const hashes = this.hashesByUser.get(userId);
+    hashes?.delete(tokenHash);
+    if (hashes?.size === 0) this.hashesByUser.delete(userId);
+  }
+}

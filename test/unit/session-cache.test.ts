@@ -1,0 +1,100 @@
+// The validated-session cache: what the bus says empties it, and it is not
+// used at all while the bus may be missing events.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AuthContext } from '../../server/common/request-context.js';
+import { SessionEventBus } from '../../server/events/bus.js';
+import type { BusSignal } from '../../server/events/session-events.js';
+import { SessionCache } from '../../server/sessions/session-cache.js';
+
+class TestBus extends SessionEventBus {
+  up = true;
+  override get live(): boolean {
+    return this.up;
+  }
+  async beforeCommit(): Promise<void> {}
+  /** Like Postgres: the bus itself brings nothing at commit. */
+  protected deliverCommitted(): void {}
+  say(signal: BusSignal): void {
+    this.deliver(signal);
+  }
+}
+
+function auth(userId: string, sessionId: string): AuthContext {
+  const session = {
+    id: sessionId,
+    user_id: userId,
+    token_hash: `hash-${sessionId}`,
+    device_name: 'Laptop',
+    platform: 'linux',
+    app_version: '1',
+    ip: '127.0.0.1',
+    user_agent: 'test',
+    created_at: 1,
+    last_seen_at: 1,
+    idle_expires_at: 2,
+    expires_at: 3,
+    revoked_at: null,
+    revoke_reason: null,
+    revoked_by: null,
+  };
+  return { user: { id: userId, email: `${userId}@example.test`, created_at: 1 }, session };
+}
+
+describe('session cache', () => {
+  it('forgets every session of an account when the bus mentions that account', () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus);
+    cache.set('a1', auth('ann', 's1'));
+    cache.set('a2', auth('ann', 's2'));
+    cache.set('b1', auth('bob', 's3'));
+    bus.say({ kind: 'sessions.changed', userId: 'ann' });
+    assert.equal(cache.get('a1'), undefined);
+    assert.equal(cache.get('a2'), undefined);
+    assert.equal(cache.get('b1')?.session.id, 's3');
+    bus.say({ kind: 'session.revoked', userId: 'bob', sessionId: 's3', reason: 'revoked_by_user', at: 5 });
+    assert.equal(cache.get('b1'), undefined);
+  });
+
+  it("forgets an account at this instance's own commit, before the bus brings it", () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus);
+    cache.set('a1', auth('ann', 's1'));
+    cache.set('b1', auth('bob', 's2'));
+    bus.afterCommit([{ kind: 'session.revoked', userId: 'ann', sessionId: 's1', reason: 'revoked_by_user', at: 5 }]);
+    assert.equal(cache.get('a1'), undefined);
+    assert.equal(cache.get('b1')?.session.id, 's2');
+  });
+
+  it('is emptied by a resync and not used while the bus is not live', () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus);
+    cache.set('a1', auth('ann', 's1'));
+    bus.say({ kind: 'resync' });
+    assert.equal(cache.count, 0);
+    cache.set('a1', auth('ann', 's1'));
+    bus.up = false;
+    assert.equal(cache.get('a1'), undefined);
+    assert.equal(cache.count, 0, 'entries from before the outage are dropped');
+    cache.set('a1', auth('ann', 's1'));
+    assert.equal(cache.count, 0, 'nothing is added while the bus is down');
+    bus.up = true;
+    assert.equal(cache.get('a1'), undefined);
+  });
+
+  it('hands out copies and keeps at most its size, dropping the oldest', () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus, 2);
+    cache.set('a1', auth('ann', 's1'));
+    cache.get('a1')!.session.last_seen_at = 99;
+    assert.equal(cache.get('a1')?.session.last_seen_at, 1);
+    cache.set('a2', auth('ann', 's2'));
+    cache.set('b1', auth('bob', 's3'));
+    assert.equal(cache.count, 2);
+    assert.equal(cache.get('a1'), undefined);
+    bus.say({ kind: 'sessions.changed', userId: 'ann' });
+    assert.equal(cache.count, 1);
+    cache.close();
+    assert.equal(cache.count, 0);
+  });
+});
