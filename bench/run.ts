@@ -1,129 +1,192 @@
-// Benchmarks, measured side by side in one run on this machine, reported as
-// figures and ratios. Never part of the test suite. `npm run bench` (quick) or
-// `npm run bench:full`. Prints a table and writes bench/results/latest.json.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+// Benchmarks, measured side by side in one run on this machine and reported as
+// figures and ratios. Never part of the test suite. `npm run bench` (quick,
+// under 3 minutes on 2 cores) or `npm run bench:full` (the figures in
+// docs/performance.md). Prints a table and writes bench/results/latest.json.
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { DEFAULT_PASSWORD_POLICY } from '../server/config/config.js';
-import { openDatabase } from '../server/storage/database.js';
-import { freePort } from '../test/support/postgres.js';
+import { DEFAULT_PASSWORD_POLICY, type StoreConfig } from '../server/config/config.js';
 import { Http, register } from '../test/support/http.js';
+import { startPostgres } from '../test/support/postgres.js';
+import type { DevicesCommand, DevicesReply } from './devices.js';
+import { load, median, quiet, root, round, rssBytes, seed, spread, startProcess, timeSequentialGets, type LoadResult, type Proc, type Seeded } from './lib.js';
 
 const full = process.argv.includes('--full');
 const PROFILE = full
-  ? { name: 'full', seconds: 15, connections: 50, rows: 1_000_000, listSamples: 2_000, signInSeconds: 10 }
-  : { name: 'quick', seconds: 5, connections: 50, rows: 100_000, listSamples: 500, signInSeconds: 4 };
-const root = fileURLToPath(new URL('../..', import.meta.url));
+  ? { name: 'full', rounds: 5, seconds: 10, connections: 50, fillerRows: 1_000_000, accounts: 1_000, revokes: 2_000, revokesPerSecond: 100, listSamples: 5_000, signInSeconds: 10 }
+  : { name: 'quick', rounds: 3, seconds: 4, connections: 50, fillerRows: 100_000, accounts: 200, revokes: 300, revokesPerSecond: 100, listSamples: 1_000, signInSeconds: 3 };
+const DEVICES_PER_ACCOUNT = 10;
+/** Unmeasured list requests first, so the figures are of a warmed-up server, not of the JIT compiler. */
+const LIST_WARMUP = 5_000;
+/** Unmeasured revokes first, for the same reason. */
+const REVOKE_WARMUP = 200;
+const DEVICES = PROFILE.accounts * DEVICES_PER_ACCOUNT;
+const LATCH_ENV = { LATCH_LOG_LEVEL: 'warn' };
 
-interface Proc {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+/** The load process, driven over IPC. */
+class Devices {
+  private readonly child = fork(join(root, 'dist/bench/devices.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+
+  ask<K extends DevicesReply['kind']>(command: DevicesCommand, expected: K): Promise<Extract<DevicesReply, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the load process exited (${code}) during ${command.kind}`));
+      this.child.once('exit', exited);
+      this.child.once('message', (reply: DevicesReply) => {
+        this.child.off('exit', exited);
+        if (reply.kind === expected) resolve(reply as Extract<DevicesReply, { kind: K }>);
+        else reject(new Error(reply.kind === 'failed' ? `load process: ${reply.message}` : `unexpected ${reply.kind}`));
+      });
+      this.child.send(command);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.ask({ kind: 'close' }, 'closed');
+    this.child.disconnect();
+  }
 }
 
-/** Starts a server process on a free port and waits until it answers. */
-async function startProcess(script: string, env: Record<string, string>, health: string): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, script)], { env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(url + health)).ok) break;
-    } catch {
-      if (i > 200) throw new Error(`${script} did not start`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+/** RSS once it has settled (two readings 250 ms apart within 1%), after the server has had a moment to collect. */
+async function settledRss(pid: number): Promise<number> {
+  let last = rssBytes(pid);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = rssBytes(pid);
+    if (Math.abs(now - last) / last < 0.01) return now;
+    last = now;
   }
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return { url, child, stop: async () => void (child.kill('SIGTERM'), await exited) };
+  return last;
 }
 
-async function load(url: string, headers: Record<string, string> = {}) {
-  const result = await autocannon({ url, connections: PROFILE.connections, pipelining: 1, duration: PROFILE.seconds, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { rps: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
-}
-
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
-
-/** Fills the store with `rows` ended sessions over many users, plus one user with 20 active ones. */
-async function seed(file: string, rows: number): Promise<void> {
-  const opened = await openDatabase({ kind: 'sqlite', file });
-  const now = Date.now();
-  const users = Math.ceil(rows / 50);
-  const batch = 500;
-  for (let start = 0; start < users; start += batch) {
-    const ids = Array.from({ length: Math.min(batch, users - start) }, (_, i) => `bench-user-${start + i}`);
-    await opened.db.insertInto('users').values(ids.map((id) => ({ id, email: `${id}@bench.test`, password_hash: 'x', created_at: now }))).execute();
-  }
-  for (let start = 0; start < rows; start += batch) {
-    await opened.db
-      .insertInto('sessions')
-      .values(
-        Array.from({ length: Math.min(batch, rows - start) }, (_, i) => {
-          const n = start + i;
-          return {
-            id: randomBytes(16).toString('base64url'),
-            user_id: `bench-user-${n % users}`,
-            token_hash: createHash('sha256').update(`bench-${n}`).digest('hex'),
-            device_name: `Device ${n}`,
-            platform: 'linux',
-            app_version: '1',
-            ip: '127.0.0.1',
-            user_agent: 'bench',
-            created_at: now - 1000,
-            last_seen_at: now - 1000,
-            idle_expires_at: now + 86_400_000,
-            expires_at: now + 86_400_000,
-            revoked_at: n % 10 === 0 ? null : now - 500,
-            revoke_reason: n % 10 === 0 ? null : 'revoked_by_user',
-            revoked_by: null,
-          };
-        }),
-      )
-      .execute();
-  }
-  await opened.close();
+/**
+ * Revokes an evenly spread subset of the connected devices and returns the
+ * latencies. A first, unmeasured set warms the instance up (JIT, its pool's
+ * Postgres connections), so the figures are of a running server, not a new one.
+ */
+async function revocation(devices: Devices, apiUrl: string, seeded: Seeded) {
+  const step = Math.max(2, Math.floor(seeded.devices.length / PROFILE.revokes));
+  const revoke = (targets: typeof seeded.devices) =>
+    devices.ask({ kind: 'revoke', apiUrl, revokers: seeded.revokers, devices: targets, perSecond: PROFILE.revokesPerSecond }, 'revoked');
+  await revoke(seeded.devices.filter((_, i) => i % step === 1).slice(0, REVOKE_WARMUP));
+  const result = await revoke(seeded.devices.filter((_, i) => i % step === 0).slice(0, PROFILE.revokes));
+  if (result.missing > 0) throw new Error(`${result.missing} revoked devices never heard session.revoked`);
+  return { ...spread(result.fromResponseMs), fromRequest: spread(result.fromRequestMs), arrivedBeforeResponse: result.beforeResponse };
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'latch-bench-'));
+  const started = performance.now();
+  const running: Proc[] = [];
+  const start = async (script: string, env: Record<string, string>, health: string) => {
+    const proc = await startProcess(script, env, health);
+    running.push(proc);
+    return proc;
+  };
+  const stop = async (proc: Proc) => {
+    running.splice(running.indexOf(proc), 1);
+    await proc.stop();
+  };
+  const postgres = await startPostgres();
   const results: Record<string, unknown> = {
     profile: PROFILE.name,
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
     date: new Date().toISOString(),
   };
   try {
-    // 1. Session check throughput, side by side.
-    const fastify = await startProcess('dist/bench/peers/fastify-hello.js', {}, '/hello');
-    const fastifyResult = await load(`${fastify.url}/hello`);
-    await fastify.stop();
+    const plan = { fillerRows: PROFILE.fillerRows, accounts: PROFILE.accounts, devicesPerAccount: DEVICES_PER_ACCOUNT };
+    const sqliteStore: StoreConfig = { kind: 'sqlite', file: join(work, 'latch.sqlite') };
+    const pgUrl = await postgres.newDatabase();
+    log(`seeding ${PROFILE.fillerRows} rows and ${DEVICES} devices into SQLite and PostgreSQL`);
+    let t = performance.now();
+    const seededSqlite = await seed(sqliteStore, plan);
+    const sqliteSeedSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const seededPg = await seed({ kind: 'postgres', url: pgUrl }, plan);
+    const pgSeedSeconds = (performance.now() - t) / 1000;
 
-    const file = join(work, 'latch.sqlite');
-    const seeded = Date.now();
-    await seed(file, PROFILE.rows);
-    const seedSeconds = (Date.now() - seeded) / 1000;
-    const latch = await startProcess('dist/server/main.js', { LATCH_DATA_DIR: work, LATCH_LOG_LEVEL: 'warn' }, '/healthz');
-    const http = new Http(latch.url);
-    const account = await register(http, undefined, 'Bench device');
-    const latchResult = await load(`${latch.url}/v1/auth/session`, { authorization: `Bearer ${account.token}` });
-
-    // 4. Listing 20 sessions among many rows.
-    const user = await register(http, undefined, 'Lister');
-    for (let i = 1; i < 20; i++) await http.post('/v1/auth/login', { email: user.email, password: 'correct horse battery staple', device: { name: `D${i}`, platform: 'linux', appVersion: '1' } });
-    const listTimes: number[] = [];
-    for (let i = 0; i < PROFILE.listSamples; i++) {
-      const started = performance.now();
-      const reply = await http.get('/v1/sessions', user.token);
-      listTimes.push(performance.now() - started);
-      if (reply.body.sessions.length !== 20) throw new Error(`expected 20 sessions, got ${reply.body.sessions.length}`);
+    // 1. Session checks, all targets running at once and loaded in turn, round after round.
+    const fastify = await start('dist/bench/peers/fastify-hello.js', {}, '/hello');
+    const betterAuth = await start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(work, 'better-auth.sqlite') }, '/api/auth/ok');
+    const signUp = await fetch(`${betterAuth.url}/api/auth/sign-up/email`, {
+      method: 'POST',
+      // Node's fetch sends Fetch Metadata headers; the Origin tells Better Auth's CSRF check it is same-site.
+      headers: { 'content-type': 'application/json', origin: betterAuth.url },
+      body: JSON.stringify({ email: 'bench@bench.test', password: 'correct horse battery staple', name: 'Bench' }),
+    });
+    const cookie = signUp.headers.get('set-cookie')?.split(';')[0];
+    if (!signUp.ok || !cookie) throw new Error(`Better Auth sign-up failed: ${signUp.status}`);
+    const latchSqlite = await start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
+    const latchPg = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
+    const targets = {
+      fastify: { url: `${fastify.url}/hello`, headers: {} },
+      latch: { url: `${latchSqlite.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededSqlite.lister.token}` } },
+      latchPostgres: { url: `${latchPg.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededPg.lister.token}` } },
+      betterAuth: { url: `${betterAuth.url}/api/auth/get-session`, headers: { cookie } },
+    };
+    type Target = keyof typeof targets;
+    const rounds: Record<Target, LoadResult[]> = { fastify: [], latch: [], latchPostgres: [], betterAuth: [] };
+    for (const target of Object.values(targets)) await load(target.url, target.headers, 1, PROFILE.connections); // warm-up
+    for (let r = 0; r < PROFILE.rounds; r++) {
+      for (const [name, target] of Object.entries(targets) as Array<[Target, (typeof targets)[Target]]>) {
+        rounds[name].push(await load(target.url, target.headers, PROFILE.seconds, PROFILE.connections));
+      }
+      log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${Object.entries(rounds).map(([n, rs]) => `${n} ${rs.at(-1)!.rps}`).join(', ')} req/s`);
     }
+    await stop(fastify);
+    await stop(betterAuth);
+    const summary = (name: Target) => ({ rps: median(rounds[name].map((x) => x.rps)), p50Ms: median(rounds[name].map((x) => x.p50Ms)), p99Ms: median(rounds[name].map((x) => x.p99Ms)) });
+    const ratio = (a: Target, b: Target) => round(median(rounds[a].map((x, i) => x.rps / rounds[b][i]!.rps)));
+    const s = { fastify: summary('fastify'), latch: summary('latch'), latchPostgres: summary('latchPostgres'), betterAuth: summary('betterAuth') };
+    results.sessionCheck = {
+      connections: PROFILE.connections,
+      seconds: PROFILE.seconds,
+      rounds: PROFILE.rounds,
+      pipelining: 1,
+      fastifyRps: s.fastify.rps,
+      latchRps: s.latch.rps,
+      latchPostgresRps: s.latchPostgres.rps,
+      betterAuthRps: s.betterAuth.rps,
+      latchOverFastify: ratio('latch', 'fastify'),
+      latchOverBetterAuth: ratio('latch', 'betterAuth'),
+      latchPostgresOverFastify: ratio('latchPostgres', 'fastify'),
+      latchPostgresOverBetterAuth: ratio('latchPostgres', 'betterAuth'),
+      latency: s,
+      perRound: rounds,
+    };
+
+    // 4. Listing 20 sessions of one account among all the rows.
+    const listOf = async (url: string, token: string) => {
+      const twenty = (body: string) => {
+        const count = (JSON.parse(body) as { sessions: unknown[] }).sessions.length;
+        if (count !== 20) throw new Error(`expected 20 sessions, got ${count}`);
+      };
+      await timeSequentialGets(`${url}/v1/sessions`, token, LIST_WARMUP, twenty);
+      return spread(await timeSequentialGets(`${url}/v1/sessions`, token, PROFILE.listSamples, twenty));
+    };
+    log('listing sessions');
+    const listSqlite = await listOf(latchSqlite.url, seededSqlite.lister.token);
+    const listPg = await listOf(latchPg.url, seededPg.lister.token);
+    const rows = PROFILE.fillerRows + DEVICES + PROFILE.accounts + 20;
+    results.store = {
+      rows,
+      samples: PROFILE.listSamples,
+      warmup: LIST_WARMUP,
+      listP50Ms: listSqlite.p50Ms,
+      listP99Ms: listSqlite.p99Ms,
+      postgresListP50Ms: listPg.p50Ms,
+      postgresListP99Ms: listPg.p99Ms,
+      sqlite: listSqlite,
+      postgres: listPg,
+      seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round(pgSeedSeconds, 1) },
+    };
 
     // 5. Sign-in cost with the argon2id parameters in use.
+    log('signing in');
+    const http = new Http(latchSqlite.url);
+    const account = await register(http, undefined, 'Bench device');
     let logins = 0;
     const deadline = performance.now() + PROFILE.signInSeconds * 1000;
     while (performance.now() < deadline) {
@@ -131,38 +194,102 @@ async function main(): Promise<void> {
       if (reply.status !== 200) throw new Error(`login ${reply.status}`);
       logins++;
     }
-    await latch.stop();
+    results.signIn = { loginsPerSecond: round(logins / PROFILE.signInSeconds, 1), argon2id: DEFAULT_PASSWORD_POLICY, sequential: true };
+    await stop(latchSqlite);
+    await stop(latchPg);
 
-    results.sessionCheck = {
-      connections: PROFILE.connections,
-      seconds: PROFILE.seconds,
-      fastifyRps: fastifyResult.rps,
-      fastifyP50Ms: fastifyResult.p50Ms,
-      fastifyP99Ms: fastifyResult.p99Ms,
-      latchRps: latchResult.rps,
-      latchP50Ms: latchResult.p50Ms,
-      latchP99Ms: latchResult.p99Ms,
-      latchOverFastify: Number((latchResult.rps / fastifyResult.rps).toFixed(3)),
+    // 2 and 3. A fresh instance on SQLite: memory as devices connect, then revocations.
+    const single = await start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
+    const devices = new Devices();
+    const eventsUrl = (url: string) => `${url.replace(/^http/, 'ws')}/v1/events`;
+    const rss0 = await settledRss(single.pid);
+    const firstStep = Math.min(1_000, DEVICES);
+    log(`connecting ${DEVICES} devices to one instance (SQLite)`);
+    const connected1k = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: seededSqlite.devices.slice(0, firstStep) }, 'connected');
+    await quiet([single.pid]);
+    const rss1k = await settledRss(single.pid);
+    const connectedAll = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: seededSqlite.devices.slice(firstStep) }, 'connected');
+    await quiet([single.pid]);
+    const rssAll = await settledRss(single.pid);
+    log(`revoking ${PROFILE.revokes} of them at ${PROFILE.revokesPerSecond}/s`);
+    const oneInstance = await revocation(devices, single.url, seededSqlite);
+    await devices.stop();
+    await stop(single);
+    results.memory = {
+      devices: [0, firstStep, connectedAll.open],
+      rssBytes: [rss0, rss1k, rssAll],
+      bytesPerConnection: Math.round((rssAll - rss0) / connectedAll.open),
+      connectSeconds: round(connected1k.seconds + connectedAll.seconds, 1),
     };
-    results.store = { rows: PROFILE.rows, seedSeconds, listP50Ms: Number(quantile(listTimes, 0.5).toFixed(3)), listP99Ms: Number(quantile(listTimes, 0.99).toFixed(3)) };
-    results.signIn = { loginsPerSecond: Number((logins / PROFILE.signInSeconds).toFixed(1)), argon2id: DEFAULT_PASSWORD_POLICY, sequential: true };
+
+    // 2, across instances: devices on instance A, revokes sent to instance B, one PostgreSQL.
+    const instanceA = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
+    const instanceB = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
+    const crossDevices = new Devices();
+    log(`connecting ${DEVICES} devices to instance A (PostgreSQL), revoking through instance B`);
+    await crossDevices.ask({ kind: 'connect', eventsUrl: eventsUrl(instanceA.url), devices: seededPg.devices }, 'connected');
+    await quiet([instanceA.pid, instanceB.pid]);
+    const cross = await revocation(crossDevices, instanceB.url, seededPg);
+    await crossDevices.stop();
+    await stop(instanceA);
+    await stop(instanceB);
+    results.revocation = {
+      devices: connectedAll.open,
+      revokes: PROFILE.revokes,
+      warmup: REVOKE_WARMUP,
+      perSecond: PROFILE.revokesPerSecond,
+      p50Ms: oneInstance.p50Ms,
+      p95Ms: oneInstance.p95Ms,
+      p99Ms: oneInstance.p99Ms,
+      maxMs: oneInstance.maxMs,
+      crossInstanceP50Ms: cross.p50Ms,
+      crossInstanceP95Ms: cross.p95Ms,
+      crossInstanceP99Ms: cross.p99Ms,
+      crossInstanceMaxMs: cross.maxMs,
+      oneInstance,
+      crossInstance: cross,
+    };
+    results.seconds = round((performance.now() - started) / 1000, 1);
   } finally {
+    for (const proc of running) await proc.stop();
+    await postgres.close();
     rmSync(work, { recursive: true, force: true });
   }
+  report(results);
+}
 
-  const s = results.sessionCheck as Record<string, number>;
+function report(results: Record<string, unknown>): void {
+  const s = results.sessionCheck as Record<string, number> & { latency: Record<string, { p50Ms: number; p99Ms: number }> };
   const st = results.store as Record<string, number>;
   const si = results.signIn as { loginsPerSecond: number };
-  const rows = [
-    ['bare Fastify GET /hello', `${s.fastifyRps} req/s`, `p50 ${s.fastifyP50Ms} ms, p99 ${s.fastifyP99Ms} ms`],
-    ['Latch GET /v1/auth/session (SQLite)', `${s.latchRps} req/s`, `p50 ${s.latchP50Ms} ms, p99 ${s.latchP99Ms} ms`],
-    ['Latch / Fastify', `${s.latchOverFastify}x`, 'target ≥ 0.6x'],
-    [`GET /v1/sessions, 20 of ${st.rows} rows`, `p50 ${st.listP50Ms} ms`, `p99 ${st.listP99Ms} ms (target ≤ 2 ms)`],
-    ['sign-ins (argon2id m=19 MiB t=2 p=1)', `${si.loginsPerSecond}/s`, 'sequential'],
+  const m = results.memory as { bytesPerConnection: number; devices: number[]; rssBytes: number[] };
+  const r = results.revocation as Record<string, number>;
+  const { oneInstance: rs, crossInstance: rc } = results.revocation as Record<'oneInstance' | 'crossInstance', { fromRequest: Record<string, number> }>;
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const lat = (name: string) => `p50 ${s.latency[name]!.p50Ms} ms, p99 ${s.latency[name]!.p99Ms} ms`;
+  const rows: Array<[string, string, string]> = [
+    ['Session check, req/s (median of rounds)', '', ''],
+    ['  bare Fastify GET /hello', `${s.fastifyRps}`, lat('fastify')],
+    ['  Latch GET /v1/auth/session, SQLite', `${s.latchRps}`, lat('latch')],
+    ['  Latch GET /v1/auth/session, PostgreSQL', `${s.latchPostgresRps}`, lat('latchPostgres')],
+    ['  Better Auth GET /api/auth/get-session', `${s.betterAuthRps}`, lat('betterAuth')],
+    ['  Latch / Fastify (SQLite; PostgreSQL)', `${s.latchOverFastify}x`, `${s.latchPostgresOverFastify}x; target ≥ 0.6x`],
+    ['  Latch / Better Auth (SQLite; PostgreSQL)', `${s.latchOverBetterAuth}x`, `${s.latchPostgresOverBetterAuth}x; target ≥ 1.5x`],
+    [`Revocation, ${r.devices} devices, ${r.revokes} at ${r.perSecond}/s`, '', 'from the revoke response to session.revoked (0 = before it)'],
+    ['  one instance, SQLite', `p50 ${r.p50Ms} ms`, `p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; target p99 ≤ 50 ms`],
+    ['  two instances, PostgreSQL', `p50 ${r.crossInstanceP50Ms} ms`, `p95 ${r.crossInstanceP95Ms} ms, p99 ${r.crossInstanceP99Ms} ms, max ${r.crossInstanceMaxMs} ms; target p99 ≤ 100 ms`],
+    ['  the same, from sending the revoke', '', ''],
+    ['  one instance, SQLite', `p50 ${rs.fromRequest.p50Ms} ms`, `p95 ${rs.fromRequest.p95Ms} ms, p99 ${rs.fromRequest.p99Ms} ms, max ${rs.fromRequest.maxMs} ms`],
+    ['  two instances, PostgreSQL', `p50 ${rc.fromRequest.p50Ms} ms`, `p95 ${rc.fromRequest.p95Ms} ms, p99 ${rc.fromRequest.p99Ms} ms, max ${rc.fromRequest.maxMs} ms`],
+    ['Memory per connected device', `${(m.bytesPerConnection / 1024).toFixed(1)} KiB`, `RSS ${m.devices.map((d, i) => `${d}: ${mib(m.rssBytes[i]!)}`).join(', ')}; target ≤ 32 KiB`],
+    [`GET /v1/sessions, 20 of ${st.rows} rows, SQLite`, `p50 ${st.listP50Ms} ms`, `p99 ${st.listP99Ms} ms; target ≤ 2 ms`],
+    [`GET /v1/sessions, 20 of ${st.rows} rows, PostgreSQL`, `p50 ${st.postgresListP50Ms} ms`, `p99 ${st.postgresListP99Ms} ms`],
+    ['Sign-ins (argon2id m=19 MiB, t=2, p=1)', `${si.loginsPerSecond}/s`, 'one at a time'],
   ];
-  const width = Math.max(...rows.map((r) => r[0]!.length));
-  console.log(`Latch benchmarks (${PROFILE.name}, ${cpus().length} cores, Node ${process.version})`);
-  for (const [name, a, b] of rows) console.log(`${name!.padEnd(width)}  ${a!.padStart(14)}  ${b}`);
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const machine = results.machine as { cores: number; node: string };
+  console.log(`Latch benchmarks: ${results.profile} profile, ${machine.cores} cores, Node ${machine.node}, ${results.date as string}, ${results.seconds as number} s`);
+  for (const [name, a, b] of rows) console.log(`${name.padEnd(width)}  ${a.padStart(14)}  ${b}`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
   console.log('Wrote bench/results/latest.json');
