@@ -129,10 +129,14 @@ export class PostgresBus extends SessionEventBus {
     this.client = client;
     this.lastBeatAt = performance.now();
     clearInterval(this.heartbeat);
+    let beating = false;
     this.heartbeat = setInterval(() => {
+      // One at a time: on a connection that has gone silent, beats would only queue up.
+      if (beating) return;
+      beating = true;
       client.query('select 1').then(
-        () => void (this.lastBeatAt = performance.now()),
-        () => undefined,
+        () => void ((this.lastBeatAt = performance.now()), (beating = false)),
+        () => void (beating = false),
       );
     }, HEARTBEAT_MS).unref();
     this.retryDelayMs = 100;

@@ -16,6 +16,7 @@ export class SessionCache {
   private readonly entries = new Map<string, AuthContext>();
   private readonly hashesByUser = new Map<string, Set<string>>();
   private readonly unsubscribe: Array<() => void>;
+  private forgets = 0;
 
   constructor(
     private readonly bus: SessionEventBus,
@@ -25,6 +26,15 @@ export class SessionCache {
       bus.onLocalCommit((events) => events.forEach((event) => this.forgetUser(event.userId))),
       bus.subscribe((signal) => (signal.kind === 'resync' ? this.clear() : this.forgetUser(signal.userId))),
     ];
+  }
+
+  /**
+   * Taken before reading a session from the store, and handed back to `set`:
+   * if anything was forgotten in between, the row read may already be stale
+   * (a revocation committed after the read) and is not kept.
+   */
+  get epoch(): number {
+    return this.forgets;
   }
 
   /** A copy of the cached context, or undefined when there is none or the bus is not live. */
@@ -37,8 +47,8 @@ export class SessionCache {
     return entry && { user: entry.user, session: { ...entry.session } };
   }
 
-  set(tokenHash: string, auth: AuthContext): void {
-    if (!this.bus.live) return;
+  set(tokenHash: string, auth: AuthContext, epoch: number): void {
+    if (!this.bus.live || epoch !== this.forgets) return;
     if (this.entries.size >= this.size && !this.entries.has(tokenHash)) {
       const [oldest, context] = this.entries.entries().next().value!;
       this.forget(oldest, context.user.id);
@@ -50,6 +60,7 @@ export class SessionCache {
   }
 
   forgetUser(userId: string): void {
+    this.forgets++;
     const hashes = this.hashesByUser.get(userId);
     if (!hashes) return;
     for (const hash of hashes) this.entries.delete(hash);
@@ -57,6 +68,7 @@ export class SessionCache {
   }
 
   clear(): void {
+    this.forgets++;
     this.entries.clear();
     this.hashesByUser.clear();
   }

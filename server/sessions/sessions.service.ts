@@ -146,6 +146,7 @@ export class SessionsService implements OnModuleDestroy {
     const cached = this.cache.get(tokenHash);
     // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
+    const epoch = this.cache.epoch;
 
     const row = await this.store.db
       .selectFrom('sessions')
@@ -178,7 +179,7 @@ export class SessionsService implements OnModuleDestroy {
       if (touched.numUpdatedRows === 0n) return { user, session };
     }
     const auth = { user, session };
-    this.cache.set(tokenHash, auth);
+    this.cache.set(tokenHash, auth, epoch);
     return auth;
   }
 

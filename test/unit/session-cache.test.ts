@@ -45,9 +45,9 @@ describe('session cache', () => {
   it('forgets every session of an account when the bus mentions that account', () => {
     const bus = new TestBus();
     const cache = new SessionCache(bus);
-    cache.set('a1', auth('ann', 's1'));
-    cache.set('a2', auth('ann', 's2'));
-    cache.set('b1', auth('bob', 's3'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
+    cache.set('a2', auth('ann', 's2'), cache.epoch);
+    cache.set('b1', auth('bob', 's3'), cache.epoch);
     bus.say({ kind: 'sessions.changed', userId: 'ann' });
     assert.equal(cache.get('a1'), undefined);
     assert.equal(cache.get('a2'), undefined);
@@ -59,24 +59,36 @@ describe('session cache', () => {
   it("forgets an account at this instance's own commit, before the bus brings it", () => {
     const bus = new TestBus();
     const cache = new SessionCache(bus);
-    cache.set('a1', auth('ann', 's1'));
-    cache.set('b1', auth('bob', 's2'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
+    cache.set('b1', auth('bob', 's2'), cache.epoch);
     bus.afterCommit([{ kind: 'session.revoked', userId: 'ann', sessionId: 's1', reason: 'revoked_by_user', at: 5 }]);
     assert.equal(cache.get('a1'), undefined);
     assert.equal(cache.get('b1')?.session.id, 's2');
   });
 
+  it('does not keep a session read before something about any account was forgotten', () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus);
+    // A request reads ann's session; a revocation of it commits before the request stores what it read.
+    const epoch = cache.epoch;
+    bus.afterCommit([{ kind: 'session.revoked', userId: 'ann', sessionId: 's1', reason: 'revoked_by_user', at: 5 }]);
+    cache.set('a1', auth('ann', 's1'), epoch);
+    assert.equal(cache.get('a1'), undefined);
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
+    assert.equal(cache.get('a1')?.session.id, 's1', 'a read begun after the event is kept');
+  });
+
   it('is emptied by a resync and not used while the bus is not live', () => {
     const bus = new TestBus();
     const cache = new SessionCache(bus);
-    cache.set('a1', auth('ann', 's1'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
     bus.say({ kind: 'resync' });
     assert.equal(cache.count, 0);
-    cache.set('a1', auth('ann', 's1'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
     bus.up = false;
     assert.equal(cache.get('a1'), undefined);
     assert.equal(cache.count, 0, 'entries from before the outage are dropped');
-    cache.set('a1', auth('ann', 's1'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
     assert.equal(cache.count, 0, 'nothing is added while the bus is down');
     bus.up = true;
     assert.equal(cache.get('a1'), undefined);
@@ -85,11 +97,11 @@ describe('session cache', () => {
   it('hands out copies and keeps at most its size, dropping the oldest', () => {
     const bus = new TestBus();
     const cache = new SessionCache(bus, 2);
-    cache.set('a1', auth('ann', 's1'));
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
     cache.get('a1')!.session.last_seen_at = 99;
     assert.equal(cache.get('a1')?.session.last_seen_at, 1);
-    cache.set('a2', auth('ann', 's2'));
-    cache.set('b1', auth('bob', 's3'));
+    cache.set('a2', auth('ann', 's2'), cache.epoch);
+    cache.set('b1', auth('bob', 's3'), cache.epoch);
     assert.equal(cache.count, 2);
     assert.equal(cache.get('a1'), undefined);
     bus.say({ kind: 'sessions.changed', userId: 'ann' });
