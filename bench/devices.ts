@@ -3,8 +3,9 @@
 // /v1/events) and revokes some of them through the HTTP API at a steady rate,
 // timing each revoke's response against its `session.revoked` at the device.
 // Driven by the benchmark over IPC: connect, revoke, close.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import WebSocket from 'ws';
+import { send } from './http.js';
 import type { SeededSession } from './lib.js';
 
 export type DevicesCommand =
@@ -52,17 +53,6 @@ async function connect(eventsUrl: string, devices: SeededSession[]): Promise<Dev
   return { kind: 'connected', open: sockets.size, seconds: (performance.now() - started) / 1000 };
 }
 
-function del(agent: Agent, url: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'DELETE', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 async function revoke(apiUrl: string, revokers: SeededSession[], devices: SeededSession[], perSecond: number): Promise<DevicesReply> {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const fromResponseMs: number[] = [];
@@ -75,7 +65,7 @@ async function revoke(apiUrl: string, revokers: SeededSession[], devices: Seeded
       setTimeout(resolve, 10_000).unref();
     });
     const sent = performance.now();
-    const status = await del(agent, `${apiUrl}/v1/sessions/${device.sessionId}`, revokers[device.account]!.token);
+    const { status } = await send(agent, 'DELETE', `${apiUrl}/v1/sessions/${device.sessionId}`, revokers[device.account]!.token);
     const answered = performance.now();
     if (status !== 204) throw new Error(`revoke answered ${status}`);
     await arrived;

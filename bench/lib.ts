@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -12,6 +12,7 @@ import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { SessionsTable } from '../server/storage/schema.js';
 import { freePort } from '../test/support/postgres.js';
+import { send } from './http.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -104,23 +105,15 @@ export async function quiet(pids: number[], timeoutMs = 60_000): Promise<void> {
   throw new Error('the servers did not go quiet');
 }
 
-/** Times `count` sequential GETs over one kept-alive connection, with a light client (node:http). */
+/** Times `count` sequential GETs over one kept-alive connection. */
 export async function timeSequentialGets(url: string, token: string, count: number, check: (body: string) => void): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const started = performance.now();
-      const body = await new Promise<string>((resolve, reject) => {
-        const req = request(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${url}: ${res.statusCode} ${text}`))));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      const { status, body } = await send(agent, 'GET', url, token);
+      if (status !== 200) throw new Error(`${url}: ${status} ${body}`);
       times.push(performance.now() - started);
       check(body);
     }
