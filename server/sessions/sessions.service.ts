@@ -14,7 +14,11 @@ import { SecurityEventsService } from './security-events.service.js';
 import { SessionCache } from './session-cache.js';
 import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
 
-export function toSessionView(row: SessionsTable, currentId: string | undefined): SessionView {
+/** The columns a session's view is made of; listing reads only these (never the token hash). */
+const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at'] as const;
+type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
+
+export function toSessionView(row: SessionViewRow, currentId: string | undefined): SessionView {
   return {
     id: row.id,
     deviceName: row.device_name,
@@ -200,7 +204,7 @@ export class SessionsService implements OnModuleDestroy {
   /** Active sessions: the current one first, then the most recently seen. */
   async list(auth: AuthContext): Promise<SessionView[]> {
     const rows = await this.activeQuery(this.store.db, auth.user.id, this.clock.now())
-      .selectAll()
+      .select(VIEW_COLUMNS)
       .orderBy('last_seen_at', 'desc')
       .orderBy('id')
       .execute();

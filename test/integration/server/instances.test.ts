@@ -2,6 +2,8 @@
 // and two instances on one PostgreSQL delivering each other's revocations.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import type { StoreConfig } from '../../../server/config/config.js';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
 import { EventSocket, Http, login, register } from '../../support/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
@@ -41,14 +43,14 @@ describe('two instances on one PostgreSQL', () => {
 
   /** Instances A and B on one new database, and an account signed in on B as 'Work laptop'. */
   async function withTwoInstances(
-    body: (env: { instanceA: TestServer; httpA: Http; httpB: Http; revoker: Awaited<ReturnType<typeof register>> }) => Promise<void>,
+    body: (env: { store: StoreConfig; instanceA: TestServer; httpA: Http; httpB: Http; revoker: Awaited<ReturnType<typeof register>> }) => Promise<void>,
   ): Promise<void> {
     const store = await ctx.newStore();
     const instanceA = await startTestServer(store);
     const instanceB = await startTestServer(store);
     try {
       const httpB = new Http(instanceB.url);
-      await body({ instanceA, httpA: new Http(instanceA.url), httpB, revoker: await register(httpB, undefined, 'Work laptop') });
+      await body({ store, instanceA, httpA: new Http(instanceA.url), httpB, revoker: await register(httpB, undefined, 'Work laptop') });
     } finally {
       await instanceA.close();
       await instanceB.close();
@@ -90,6 +92,33 @@ describe('two instances on one PostgreSQL', () => {
         assert.equal(refused.body.error.reason, 'revoked_by_user');
         assert.deepEqual(refused.body.error.revokedBy, { deviceName: 'Work laptop' });
       }
+    });
+  });
+
+  it('an instance keeps serving every route after another instance\'s migration adds columns', async () => {
+    await withTwoInstances(async ({ store, httpA, revoker }) => {
+      assert.equal(store.kind, 'postgres');
+      // Everything a device does, on A; A prepares each statement it sends on first use.
+      const everything = async (round: number) => {
+        const phone = await login(httpA, revoker.email, `Phone ${round}`);
+        assert.equal((await httpA.get('/v1/auth/session', phone.token)).status, 200);
+        assert.equal((await httpA.get('/v1/sessions', phone.token)).status, 200);
+        assert.equal((await httpA.patch('/v1/sessions/current', { deviceName: `Renamed ${round}` }, phone.token)).status, 200);
+        assert.equal((await httpA.get('/v1/security-events', phone.token)).status, 200);
+        assert.equal((await httpA.delete(`/v1/sessions/${phone.session.id}`, revoker.token)).status, 204);
+        assert.equal((await httpA.post('/v1/sessions/revoke-others', undefined, revoker.token)).status, 200);
+        assert.equal((await httpA.post('/v1/auth/logout', undefined, (await login(httpA, revoker.email, `Spare ${round}`)).token)).status, 204);
+      };
+      await everything(1);
+      // What a newer release's migration would do while this one is still running.
+      const client = new pg.Client({ connectionString: store.url });
+      await client.connect();
+      try {
+        for (const table of ['users', 'sessions', 'security_events']) await client.query(`alter table ${table} add column later_release text`);
+      } finally {
+        await client.end();
+      }
+      await everything(2);
     });
   });
 
