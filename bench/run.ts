@@ -109,6 +109,7 @@ async function main(): Promise<void> {
 
     // 1. Session checks, all targets running at once and loaded in turn, round after round.
     const fastify = await start('dist/bench/peers/fastify-hello.js', {}, '/hello');
+    const nest = await start('dist/bench/peers/nest-hello.js', {}, '/hello');
     const betterAuth = await start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(work, 'better-auth.sqlite') }, '/api/auth/ok');
     const signUp = await fetch(`${betterAuth.url}/api/auth/sign-up/email`, {
       method: 'POST',
@@ -122,12 +123,13 @@ async function main(): Promise<void> {
     const latchPg = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
     const targets = {
       fastify: { url: `${fastify.url}/hello`, headers: {} },
+      nest: { url: `${nest.url}/hello`, headers: {} },
       latch: { url: `${latchSqlite.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededSqlite.lister.token}` } },
       latchPostgres: { url: `${latchPg.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededPg.lister.token}` } },
       betterAuth: { url: `${betterAuth.url}/api/auth/get-session`, headers: { cookie } },
     };
     type Target = keyof typeof targets;
-    const rounds: Record<Target, LoadResult[]> = { fastify: [], latch: [], latchPostgres: [], betterAuth: [] };
+    const rounds: Record<Target, LoadResult[]> = { fastify: [], nest: [], latch: [], latchPostgres: [], betterAuth: [] };
     for (const target of Object.values(targets)) await load(target.url, target.headers, 1, PROFILE.connections); // warm-up
     for (let r = 0; r < PROFILE.rounds; r++) {
       for (const [name, target] of Object.entries(targets) as Array<[Target, (typeof targets)[Target]]>) {
@@ -136,20 +138,24 @@ async function main(): Promise<void> {
       log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${Object.entries(rounds).map(([n, rs]) => `${n} ${rs.at(-1)!.rps}`).join(', ')} req/s`);
     }
     await stop(fastify);
+    await stop(nest);
     await stop(betterAuth);
     const summary = (name: Target) => ({ rps: median(rounds[name].map((x) => x.rps)), p50Ms: median(rounds[name].map((x) => x.p50Ms)), p99Ms: median(rounds[name].map((x) => x.p99Ms)) });
     const ratio = (a: Target, b: Target) => round(median(rounds[a].map((x, i) => x.rps / rounds[b][i]!.rps)));
-    const s = { fastify: summary('fastify'), latch: summary('latch'), latchPostgres: summary('latchPostgres'), betterAuth: summary('betterAuth') };
+    const s = { fastify: summary('fastify'), nest: summary('nest'), latch: summary('latch'), latchPostgres: summary('latchPostgres'), betterAuth: summary('betterAuth') };
     results.sessionCheck = {
       connections: PROFILE.connections,
       seconds: PROFILE.seconds,
       rounds: PROFILE.rounds,
       pipelining: 1,
       fastifyRps: s.fastify.rps,
+      nestRps: s.nest.rps,
       latchRps: s.latch.rps,
       latchPostgresRps: s.latchPostgres.rps,
       betterAuthRps: s.betterAuth.rps,
       latchOverFastify: ratio('latch', 'fastify'),
+      nestOverFastify: ratio('nest', 'fastify'),
+      latchOverNest: ratio('latch', 'nest'),
       latchOverBetterAuth: ratio('latch', 'betterAuth'),
       latchPostgresOverFastify: ratio('latchPostgres', 'fastify'),
       latchPostgresOverBetterAuth: ratio('latchPostgres', 'betterAuth'),
@@ -270,10 +276,12 @@ function report(results: Record<string, unknown>): void {
   const rows: Array<[string, string, string]> = [
     ['Session check, req/s (median of rounds)', '', ''],
     ['  bare Fastify GET /hello', `${s.fastifyRps}`, lat('fastify')],
+    ['  Nest on Fastify, no-op guard, GET /hello', `${s.nestRps}`, lat('nest')],
     ['  Latch GET /v1/auth/session, SQLite', `${s.latchRps}`, lat('latch')],
     ['  Latch GET /v1/auth/session, PostgreSQL', `${s.latchPostgresRps}`, lat('latchPostgres')],
     ['  Better Auth GET /api/auth/get-session', `${s.betterAuthRps}`, lat('betterAuth')],
     ['  Latch / Fastify (SQLite; PostgreSQL)', `${s.latchOverFastify}x`, `${s.latchPostgresOverFastify}x; target ≥ 0.6x`],
+    ['  Nest floor / Fastify; Latch (SQLite) / Nest floor', `${s.nestOverFastify}x`, `${s.latchOverNest}x`],
     ['  Latch / Better Auth (SQLite; PostgreSQL)', `${s.latchOverBetterAuth}x`, `${s.latchPostgresOverBetterAuth}x; target ≥ 1.5x`],
     [`Revocation, ${r.devices} devices, ${r.revokes} at ${r.perSecond}/s`, '', 'from the revoke response to session.revoked (0 = before it)'],
     ['  one instance, SQLite', `p50 ${r.p50Ms} ms`, `p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; target p99 ≤ 50 ms`],
@@ -283,7 +291,7 @@ function report(results: Record<string, unknown>): void {
     ['  two instances, PostgreSQL', `p50 ${rc.fromRequest.p50Ms} ms`, `p95 ${rc.fromRequest.p95Ms} ms, p99 ${rc.fromRequest.p99Ms} ms, max ${rc.fromRequest.maxMs} ms`],
     ['Memory per connected device', `${(m.bytesPerConnection / 1024).toFixed(1)} KiB`, `RSS ${m.devices.map((d, i) => `${d}: ${mib(m.rssBytes[i]!)}`).join(', ')}; target ≤ 32 KiB`],
     [`GET /v1/sessions, 20 of ${st.rows} rows, SQLite`, `p50 ${st.listP50Ms} ms`, `p99 ${st.listP99Ms} ms; target ≤ 2 ms`],
-    [`GET /v1/sessions, 20 of ${st.rows} rows, PostgreSQL`, `p50 ${st.postgresListP50Ms} ms`, `p99 ${st.postgresListP99Ms} ms`],
+    [`GET /v1/sessions, 20 of ${st.rows} rows, PostgreSQL`, `p50 ${st.postgresListP50Ms} ms`, `p99 ${st.postgresListP99Ms} ms; target ≤ 2 ms`],
     ['Sign-ins (argon2id m=19 MiB, t=2, p=1)', `${si.loginsPerSecond}/s`, 'one at a time'],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));

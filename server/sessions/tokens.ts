@@ -1,12 +1,12 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 
 const TOKEN_PATTERN = /^lt_[A-Za-z0-9_-]{43}$/;
 
 /** `lt_` + 32 random bytes (256 bits), base64url. */
 export const newToken = (): string => `lt_${randomBytes(32).toString('base64url')}`;
 export const looksLikeToken = (value: string): boolean => TOKEN_PATTERN.test(value);
-/** What the store keeps instead of the token. */
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** What the store keeps instead of the token: SHA-256, hex (one-shot `hash` is a third of `createHash`'s cost, per request). */
+export const hashToken = (token: string): string => hash('sha256', token, 'hex');
 /** Public session handle: 16 random bytes, 22 base64url characters. */
 export const newSessionId = (): string => randomBytes(16).toString('base64url');
 export const newId = (): string => randomUUID();
