@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
-import { EventSocket, Http, login, register } from '../../support/http.js';
+import { EventSocket, Http, login, PASSWORD, register } from '../../support/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
 
@@ -108,6 +108,11 @@ describe('two instances on one PostgreSQL', () => {
         assert.equal((await httpA.delete(`/v1/sessions/${phone.session.id}`, revoker.token)).status, 204);
         assert.equal((await httpA.post('/v1/sessions/revoke-others', undefined, revoker.token)).status, 200);
         assert.equal((await httpA.post('/v1/auth/logout', undefined, (await login(httpA, revoker.email, `Spare ${round}`)).token)).status, 204);
+        const changed = { currentPassword: PASSWORD, newPassword: `a brand new passphrase ${round}` };
+        assert.equal((await httpA.post('/v1/auth/password', changed, revoker.token)).status, 200);
+        const back = { currentPassword: changed.newPassword, newPassword: PASSWORD };
+        assert.equal((await httpA.post('/v1/auth/password', back, revoker.token)).status, 200);
+        assert.equal((await register(httpA, undefined, `New account ${round}`)).session.current, true);
       };
       await everything(1);
       // What a newer release's migration would do while this one is still running.
