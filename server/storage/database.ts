@@ -88,8 +88,15 @@ export function withPreparedCallbackQueries(pool: pg.Pool): PostgresPool {
     }
     return name;
   };
+  // One wrapper per pooled client: Kysely keys its connections by the object `connect` returns.
+  const wrappers = new WeakMap<pg.PoolClient, CallbackClient>();
   return {
-    connect: async () => new CallbackClient(await pool.connect(), nameOf),
+    async connect() {
+      const client = await pool.connect();
+      let wrapper = wrappers.get(client);
+      if (!wrapper) wrappers.set(client, (wrapper = new CallbackClient(client, nameOf)));
+      return wrapper;
+    },
     end: () => pool.end(),
   };
 }
