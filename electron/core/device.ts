@@ -1,9 +1,5 @@
 import { hostname } from 'node:os';
-import type { DeviceInfo, Platform } from '../../shared/api.js';
-
-export function platformOf(nodePlatform: NodeJS.Platform): Platform {
-  return nodePlatform === 'darwin' || nodePlatform === 'win32' || nodePlatform === 'linux' ? nodePlatform : 'other';
-}
+import { platformOf, type DeviceInfo } from '../../shared/api.js';
 
 /** This device as the server will list it: the host name unless renamed. */
 export function deviceIdentity(options: { name?: string | undefined; appVersion: string; platform?: NodeJS.Platform }): DeviceInfo {

@@ -17,6 +17,7 @@ export interface OpenedDatabase {
 }
 
 const INT8_OID = 20;
+/** At most this many statements are kept prepared per connection, on either store. */
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -60,9 +61,6 @@ export function createPgPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
-/** Past this many distinct statements, further ones are sent unnamed. */
-const NAMED_STATEMENTS = 256;
-
 /**
  * The pg pool as Kysely sees it, with two changes, both measured on the
  * session list (docs/performance.md):
@@ -74,7 +72,8 @@ const NAMED_STATEMENTS = 256;
  *   made the whole p99. In the callback form nothing is promoted and the
  *   pauses are about 1 ms.
  * - Each statement is prepared once per connection and then run by name, so
- *   Postgres no longer parses and plans it every time (list p50 0.9 → 0.55 ms).
+ *   Postgres no longer parses and plans it every time (list p50 0.9 → 0.55 ms);
+ *   past the first STATEMENT_CACHE_SIZE texts, further ones go unnamed.
  *   A statement returning `*` stays unnamed: once a migration adds a column,
  *   its prepared form would fail ("cached plan must not change result type").
  */
@@ -82,7 +81,7 @@ export function withPreparedCallbackQueries(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text);
-    if (name === undefined && names.size < NAMED_STATEMENTS && !text.includes('*')) {
+    if (name === undefined && names.size < STATEMENT_CACHE_SIZE && !text.includes('*')) {
       name = `latch_${names.size}`;
       names.set(text, name);
     }
