@@ -201,6 +201,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
+      reauth_at: null,
     };
     return { row, seeded: { sessionId: row.id, token, account } };
   };

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
+import { PasswordHasher } from './auth/passwords.js';
+import { SignInThrottle } from './auth/sign-in-throttle.js';
 import { type Clock } from './common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from './common/di-tokens.js';
 import type { ServerConfig } from './config/config.js';
@@ -35,6 +37,8 @@ export class AppModule {
         { provide: Store, useValue: deps.store },
         { provide: APP_GUARD, useClass: AuthGuard },
         AuthService,
+        PasswordHasher,
+        SignInThrottle,
         SessionsService,
         SecurityEventsService,
         RealtimeGateway,

@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError } from './common/api-error.js';
 import { ApiExceptionFilter, toApiError } from './common/exception.filter.js';
+import { allowedHosts, hostAllowed, misdirected, securityHeaders, trustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
 import { InProcessBus, PostgresBus, type SessionEventBus } from './events/bus.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -42,8 +43,18 @@ export interface RunningServer {
 /** Paths pino must never print, whatever a log call is handed. */
 const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'password', '*.password'];
 
+/** A request as the log shows it: the path without its query string, which could carry anything. */
+const requestForLog = (request: { method?: string; url?: string; socket?: { remoteAddress?: string | undefined } }) => ({
+  method: request.method,
+  path: (request.url ?? '').split('?')[0],
+  remoteAddress: request.socket?.remoteAddress,
+});
+
 export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' } }, destination);
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' }, serializers: { req: requestForLog } },
+    destination,
+  );
 }
 
 /** Nest's own messages (module wiring, route mapping) go to the same pino logger. */
@@ -78,8 +89,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: trustFunction(config.trustProxy),
     return503OnClosing: true,
+    // A client that goes silent, or sends its request slowly, is cut off (docs/operations.md).
+    connectionTimeout: config.timeouts.idleMs,
+    requestTimeout: config.timeouts.requestMs,
+    keepAliveTimeout: config.timeouts.keepAliveMs,
+    // requestTimeout is enforced by a sweep over open connections, every second here.
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: config.timeouts.headersMs },
     // Errors Fastify's router raises before Nest sees the request (a malformed URL).
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
       const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');
@@ -94,10 +111,26 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   app.useGlobalFilters(new ApiExceptionFilter(log));
   const gateway = app.get(RealtimeGateway);
-  gateway.attach(app.getHttpServer() as Server);
+  const httpServer = app.getHttpServer() as Server;
+  // The port is known once listening (port 0 picks one); no request arrives before.
+  let hosts: Set<string> | undefined | null = null;
+  const checkHost = (hostHeader: string | undefined): boolean => {
+    if (hosts === null) hosts = allowedHosts(config, (httpServer.address() as AddressInfo).port);
+    return hostAllowed(hostHeader, hosts);
+  };
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    void reply.headers(securityHeaders(request.url));
+    if (!checkHost(request.headers.host)) {
+      const error = misdirected();
+      void reply.status(error.status).send(error.toBody());
+      return;
+    }
+    done();
+  });
+  gateway.attach(httpServer, checkHost);
   await app.listen({ port: config.port, host: config.host });
 
-  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
   return {

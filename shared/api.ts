@@ -17,16 +17,32 @@ export const platformOf = (value: string): Platform => (Platform.options as read
 
 const timestamp = z.iso.datetime({ offset: true });
 
-export const DeviceName = z
-  .string()
-  .trim()
-  .min(1, 'Device name must not be empty')
-  .max(64, 'Device name must be at most 64 characters');
+/**
+ * Characters that are never stored or shown: C0 and C1 controls (NUL, ESC…)
+ * and the marks that reorder text (U+202E RIGHT-TO-LEFT OVERRIDE and kin),
+ * which let a name like "Work laptop" hide what it really says.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g;
+export const hasUnsafeText = (value: string): boolean => value.search(UNSAFE_TEXT) !== -1;
+/** For text that may predate the rule (stored rows) on its way to the OS: unsafe characters removed. */
+export const stripUnsafeText = (value: string): string => value.replace(UNSAFE_TEXT, '');
+
+/** Text a device sends about itself: trimmed, bounded, and free of control and direction characters. */
+const DeviceText = (label: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${label} must not be empty`)
+    .max(max, `${label} must be at most ${max} characters`)
+    .refine((value) => !hasUnsafeText(value), `${label} must not contain control or text-direction characters`);
+
+export const DeviceName = DeviceText('Device name', 64);
 
 export const DeviceInfo = z.strictObject({
   name: DeviceName,
   platform: Platform,
-  appVersion: z.string().trim().min(1).max(32),
+  appVersion: DeviceText('App version', 32),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
@@ -58,6 +74,10 @@ export const ChangePasswordBody = z.strictObject({
   signOutOtherSessions: z.boolean().default(true),
 });
 export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
+
+/** The account password entered again, for actions that need recent authentication. */
+export const ReauthBody = z.strictObject({ password: AnyPassword });
+export type ReauthBody = z.infer<typeof ReauthBody>;
 
 export const RenameSessionBody = z.strictObject({ deviceName: DeviceName });
 export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
@@ -93,6 +113,10 @@ export type SessionList = z.infer<typeof SessionList>;
 export const RevokedCount = z.strictObject({ revoked: z.number().int().nonnegative() });
 export type RevokedCount = z.infer<typeof RevokedCount>;
 
+/** Until when this session may sign other devices out without asking for the password again. */
+export const Reauthenticated = z.strictObject({ until: timestamp });
+export type Reauthenticated = z.infer<typeof Reauthenticated>;
+
 /** Why a session ended. One closed list for server, core and UI. */
 export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted']);
 export type SignOutReason = z.infer<typeof SignOutReason>;
@@ -126,7 +150,22 @@ export const SecurityEvent = z.strictObject({
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
-export const SecurityEventList = z.strictObject({ events: z.array(SecurityEvent) });
+export const SECURITY_EVENTS_PAGE = 50;
+/** Security event ids: ordered by time, so a page ends where the next begins. */
+export const SecurityEventId = z.string().regex(/^[0-9a-z]{14}[0-9a-f]{12}$/, 'Not a security event id');
+
+/** `GET /v1/security-events?before=<id>&limit=<n>`: newest first, a page at a time. */
+export const SecurityEventsQuery = z.strictObject({
+  before: SecurityEventId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(SECURITY_EVENTS_PAGE),
+});
+export type SecurityEventsQuery = z.input<typeof SecurityEventsQuery>;
+
+export const SecurityEventList = z.strictObject({
+  events: z.array(SecurityEvent),
+  /** Pass as `before` for the next, older page; absent on the last page. */
+  nextBefore: SecurityEventId.optional(),
+});
 export type SecurityEventList = z.infer<typeof SecurityEventList>;
 
 export const ErrorCode = z.enum([
@@ -138,6 +177,10 @@ export const ErrorCode = z.enum([
   'session_revoked',
   'session_expired',
   'invalid_password',
+  'reauth_required',
+  'registration_closed',
+  'too_many_connections',
+  'misdirected_request',
   'not_found',
   'payload_too_large',
   'unsupported_media_type',

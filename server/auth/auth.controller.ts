@@ -3,7 +3,9 @@ import { type z } from 'zod';
 import {
   ChangePasswordBody,
   LoginBody,
+  ReauthBody,
   RegisterBody,
+  type Reauthenticated,
   type AuthResult,
   type CurrentSession,
   type RevokedCount,
@@ -53,5 +55,11 @@ export class AuthController {
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
     return this.auth.changePassword(auth, body, client);
+  }
+
+  @Post('reauth')
+  @HttpCode(200)
+  reauthenticate(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(ReauthBody)) body: ReauthBody, @Client() client: ClientInfo): Promise<Reauthenticated> {
+    return this.auth.reauthenticate(auth, body.password, client);
   }
 }

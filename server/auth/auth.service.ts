@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthResult, LoginBody, RegisterBody } from '../../shared/api.js';
+import type { AuthResult, LoginBody, Reauthenticated, RegisterBody } from '../../shared/api.js';
 import { type ChangePasswordBody as ChangePasswordSchema } from '../../shared/api.js';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
@@ -13,7 +13,7 @@ import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService, toSessionView } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from './passwords.js';
-import { FailedSignInLimiter } from './rate-limiter.js';
+import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
 
 const toUserView = (user: UserIdentity) => ({ id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() });
 
@@ -22,26 +22,26 @@ const isUniqueViolation = (error: unknown) =>
 
 @Injectable()
 export class AuthService {
-  private readonly passwords: PasswordHasher;
-  private readonly limiter: FailedSignInLimiter;
-
   constructor(
     @Inject(Store) private readonly store: Store,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CONFIG) config: ServerConfig,
+    @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
-  ) {
-    this.passwords = new PasswordHasher(config.passwords);
-    this.limiter = new FailedSignInLimiter(config.rateLimit, clock);
-  }
+    @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
+    @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
+  ) {}
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
-    const passwordHash = await this.passwords.hash(body.password);
+    if (this.config.registration === 'closed') {
+      throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
+    }
+    const attempt = await this.throttle.admitRegistration(client.ip);
+    const passwordHash = await withdrawOnError(attempt, () => this.passwords.hash(body.password));
     const now = this.clock.now();
     const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now };
     try {
-      return await this.store.transaction(async (unit) => {
+      const result = await this.store.transaction(async (unit) => {
         const existing = await unit.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
         if (existing) throw emailTaken();
         await unit.db.insertInto('users').values(user).execute();
@@ -51,21 +51,18 @@ export class AuthService {
         await this.securityEvents.record(unit.db, { ...actor, type: 'signed_in' });
         return { token, user: toUserView(user), session: toSessionView(session, session.id) };
       });
+      // An email that is taken keeps its attempt counted: probing for accounts costs what guessing passwords does.
+      await attempt.succeeded();
+      return result;
     } catch (error) {
       throw isUniqueViolation(error) ? emailTaken() : error;
     }
   }
 
   async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
-    const wait = this.limiter.retryAfterSeconds(body.email, client.ip);
-    if (wait > 0) throw rateLimited(wait);
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
-    const ok = await this.passwords.verify(user?.password_hash, body.password);
-    if (!ok || !user) {
-      this.limiter.recordFailure(body.email, client.ip);
-      throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
-    }
-    this.limiter.recordSuccess(body.email);
+    const ok = await this.checkPassword(body.email, user, body.password, client);
+    if (!ok || !user) throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
     if (this.passwords.needsRehash(user.password_hash)) {
       user.password_hash = await this.passwords.hash(body.password);
       await this.store.db.updateTable('users').set({ password_hash: user.password_hash }).where('id', '=', user.id).execute();
@@ -90,16 +87,11 @@ export class AuthService {
 
   /** Changes the password; by default every other session is signed out. */
   async changePassword(auth: AuthContext, body: z.output<typeof ChangePasswordSchema>, client: ClientInfo): Promise<{ revoked: number }> {
-    const wait = this.limiter.retryAfterSeconds(auth.user.email, client.ip);
-    if (wait > 0) throw rateLimited(wait);
-    const stored = await this.store.db.selectFrom('users').select('password_hash').where('id', '=', auth.user.id).executeTakeFirst();
-    if (!(await this.passwords.verify(stored?.password_hash, body.currentPassword))) {
-      this.limiter.recordFailure(auth.user.email, client.ip);
-      throw new ApiError(403, 'invalid_password', 'The current password is not right.');
-    }
+    await this.requireAccountPassword(auth, body.currentPassword, client, 'The current password is not right.');
     const passwordHash = await this.passwords.hash(body.newPassword);
     return this.store.transaction(async (unit) => {
       await unit.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', auth.user.id).execute();
+      await this.sessions.markReauthenticated(unit.db, auth.session.id, this.clock.now());
       const revoked = body.signOutOtherSessions ? await this.sessions.revokeOthers(unit, auth, 'password_changed') : 0;
       await this.securityEvents.record(unit.db, {
         userId: auth.user.id,
@@ -113,15 +105,38 @@ export class AuthService {
       return { revoked };
     });
   }
+
+  /** The password entered again on this session: destructive actions are open for RECENT_AUTH_MS. */
+  async reauthenticate(auth: AuthContext, password: string, client: ClientInfo): Promise<Reauthenticated> {
+    await this.requireAccountPassword(auth, password, client, 'That password is not right.');
+    const now = this.clock.now();
+    await this.sessions.markReauthenticated(this.store.db, auth.session.id, now);
+    return { until: new Date(now + this.config.recentAuthMs).toISOString() };
+  }
+
+  /** Checks a password through the throttle; true only when `user` exists and it matches. */
+  private async checkPassword(account: string, user: { id: string; password_hash: string } | undefined, password: string, client: ClientInfo): Promise<boolean> {
+    const attempt = await this.throttle.admit(account, client.ip, () => this.sessions.hasSignedInFrom(user?.id, client.ip));
+    const ok = await withdrawOnError(attempt, () => this.passwords.verify(user?.password_hash, password));
+    if (ok) await attempt.succeeded();
+    return ok;
+  }
+
+  /** A signed-in caller's own password, as on password change and re-authentication: 403 when wrong. */
+  private async requireAccountPassword(auth: AuthContext, password: string, client: ClientInfo, wrong: string): Promise<void> {
+    const stored = await this.store.db.selectFrom('users').select(['id', 'password_hash']).where('id', '=', auth.user.id).executeTakeFirst();
+    if (!(await this.checkPassword(auth.user.email, stored, password, client))) throw new ApiError(403, 'invalid_password', wrong);
+  }
+}
+
+/** Runs the password work of an admitted attempt; if it never ran (the server was busy), the attempt is given back. */
+async function withdrawOnError<T>(attempt: Attempt, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await attempt.withdrawn();
+    throw error;
+  }
 }
 
 const emailTaken = () => new ApiError(409, 'email_taken', 'An account with that email already exists. Sign in instead.');
-
-const rateLimited = (seconds: number) =>
-  new ApiError(
-    429,
-    'rate_limited',
-    `Too many failed sign-in attempts. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
-    { retryAfterSeconds: seconds },
-    { 'Retry-After': String(seconds) },
-  );

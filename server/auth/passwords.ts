@@ -1,28 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
-import type { PasswordPolicy } from '../config/config.js';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ApiError } from '../common/api-error.js';
+import { CONFIG } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
 
-/** argon2id hashing, with a decoy hash so an unknown email costs as much as a wrong password. */
+export const serverBusy = () =>
+  new ApiError(503, 'unavailable', 'The server is busy checking other sign-ins. Try again in a few seconds.', {}, { 'Retry-After': '2' });
+
+/**
+ * argon2id hashing, with a decoy hash so an unknown email costs as much as a
+ * wrong password. At most `maxConcurrent` computations run at once, server-wide,
+ * and at most `maxQueued` wait: a flood of sign-ins queues here instead of
+ * taking every core from the session checks, and past the queue it is turned
+ * away with 503 rather than waiting without bound.
+ */
+@Injectable()
 export class PasswordHasher {
   private decoy: Promise<string> | undefined;
+  private readonly limit: LimitFunction;
 
-  constructor(private readonly policy: PasswordPolicy) {}
+  constructor(@Inject(CONFIG) private readonly config: ServerConfig) {
+    this.limit = pLimit(config.passwords.maxConcurrent);
+  }
 
   private get options() {
-    return { type: argon2.argon2id as 2, ...this.policy };
+    const { memoryCost, timeCost, parallelism } = this.config.passwords;
+    return { type: argon2.argon2id as 2, memoryCost, timeCost, parallelism };
+  }
+
+  /** argon2 computations running and waiting now. */
+  get load(): { active: number; queued: number } {
+    return { active: this.limit.activeCount, queued: this.limit.pendingCount };
   }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, this.options);
+    return this.bounded(() => argon2.hash(password, this.options));
   }
 
   /** Verifies against `hash`, or against the decoy when there is no account. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    this.decoy ??= this.hash('decoy password for unknown accounts');
-    const ok = await argon2.verify(hash ?? (await this.decoy), password);
+    this.decoy ??= argon2.hash('decoy password for unknown accounts', this.options);
+    const against = hash ?? (await this.decoy);
+    const ok = await this.bounded(() => argon2.verify(against, password));
     return ok && hash !== undefined;
   }
 
   needsRehash(hash: string): boolean {
     return argon2.needsRehash(hash, this.options);
+  }
+
+  private bounded<T>(work: () => Promise<T>): Promise<T> {
+    if (this.limit.pendingCount >= this.config.passwords.maxQueued) return Promise.reject(serverBusy());
+    return this.limit(work);
   }
 }

@@ -1,6 +1,8 @@
 // Who is calling: attached to the request by the auth guard.
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { stripUnsafeText } from '../../shared/api.js';
 import type { SessionsTable, UsersTable } from '../storage/schema.js';
 
 /** The account as a request sees it; the password hash is read only where needed. */
@@ -31,7 +33,9 @@ export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): Au
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: (typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
+  // request.ip follows the configured proxies (http-edge.ts); only an IP address is ever kept.
+  const ip = isIP(request.ip) !== 0 ? request.ip : (request.socket.remoteAddress ?? '');
+  return { ip, userAgent: stripUnsafeText(typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
 }
 
 /** Caller's IP and user agent. */

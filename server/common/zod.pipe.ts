@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { issueDetails } from '../../shared/api.js';
 import { ApiError } from './api-error.js';
 
-/** Validates a request body with a schema from shared/api.ts: 400 validation_failed with details. */
+/** Validates a request body or query with a schema from shared/api.ts: 400 validation_failed with details. */
 export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(private readonly schema: S) {}
 

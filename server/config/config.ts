@@ -1,5 +1,7 @@
 // Server configuration, parsed from the environment once at start-up.
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -25,8 +27,73 @@ export const EnvSchema = z.object({
   LATCH_SESSION_LIFETIME_DAYS: positiveInt('LATCH_SESSION_LIFETIME_DAYS').default(90),
   LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS').default(50),
   LATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LATCH_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('false'),
+  LATCH_TRUST_PROXY: z.string().optional(),
+  LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).default('open'),
+  LATCH_ALLOWED_HOSTS: z.string().optional(),
+  LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS').optional(),
 });
+
+/** An IPv4 or IPv6 address, optionally with a /prefix. */
+const isAddressOrCidr = (value: string): boolean => {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || !address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+};
+
+/**
+ * Which proxies may say who the client is: none (false), the nearest N hops,
+ * or the proxies at these addresses. Never "every hop": then any client could
+ * name any address in X-Forwarded-For.
+ */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') {
+    throw new ConfigError(
+      'Invalid LATCH_TRUST_PROXY: "true" would trust every hop, so any client could choose its address; give the number of proxies in front of Latch (for example 1) or their addresses (for example 10.0.0.5,10.0.1.0/24)',
+    );
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError('Invalid LATCH_TRUST_PROXY: more than 10 proxy hops is not a real deployment');
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isAddressOrCidr(entry));
+  if (bad !== undefined) throw new ConfigError(`Invalid LATCH_TRUST_PROXY: "${bad}" is neither a hop count nor an IP address or CIDR range`);
+  return entries;
+}
+
+/** Host header values a public bind accepts (host or host:port, lower case). */
+function parseAllowedHosts(raw: string | undefined): string[] | undefined {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+  const bad = entries.find((entry) => !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(entry));
+  if (bad !== undefined) throw new ConfigError(`Invalid LATCH_ALLOWED_HOSTS: "${bad}" is not a host name or host:port`);
+  return entries.length > 0 ? entries : undefined;
+}
+
+/**
+ * The open-file limit of this process (Linux), so the socket ceiling can sit
+ * below it; undefined where it cannot be read.
+ */
+export function openFileLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sockets one instance holds at most: a margin below the descriptor limit, for the database, logs and HTTP. */
+export function defaultMaxSockets(limit: number | undefined): number {
+  if (limit === undefined) return 10_000;
+  return Math.max(64, limit - Math.max(256, Math.ceil(limit * 0.1)));
+}
 
 export interface SessionPolicy {
   idleTimeoutMs: number;
@@ -38,10 +105,21 @@ export interface SessionPolicy {
   retentionMs: number;
 }
 
+/** How password guesses are throttled; docs/api.md states the policy in words. */
 export interface RateLimitPolicy {
   windowMs: number;
+  /** Wrong passwords for one account from one address before the progressive delay starts. */
+  freeFailuresPerPair: number;
+  /** The first delay after those; it doubles with each further attempt, up to windowMs. */
+  firstDelayMs: number;
+  /** Password attempts (sign-in, registration, password checks) from one address per window. */
+  maxAttemptsPerAddress: number;
+  /** Wrong passwords for one account from all addresses together per accountWindowMs. */
   maxFailuresPerAccount: number;
-  maxFailuresPerIp: number;
+  accountWindowMs: number;
+  /** Accounts created from one address per registrationWindowMs. */
+  maxRegistrationsPerAddress: number;
+  registrationWindowMs: number;
 }
 
 export interface PasswordPolicy {
@@ -49,7 +127,34 @@ export interface PasswordPolicy {
   memoryCost: number;
   timeCost: number;
   parallelism: number;
+  /** argon2 computations at once, server-wide; the rest wait in a queue. */
+  maxConcurrent: number;
+  /** Waiting computations beyond which a sign-in is turned away with 503. */
+  maxQueued: number;
 }
+
+/** Live WebSockets allowed at once. */
+export interface SocketPolicy {
+  /** A device needs one; two while it reconnects. */
+  perSession: number;
+  perAccount: number;
+  perAddress: number;
+  /** Server-wide ceiling, below the descriptor limit. */
+  total: number;
+}
+
+/** Socket timeouts, so a slow or silent client cannot hold a connection open. */
+export interface TimeoutPolicy {
+  /** A connection that sends nothing for this long is closed. */
+  idleMs: number;
+  /** The whole request, headers and body, must arrive within this. */
+  requestMs: number;
+  headersMs: number;
+  keepAliveMs: number;
+}
+
+/** false, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
+export type TrustProxy = false | number | string[];
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -61,7 +166,14 @@ export interface ServerConfig {
   rateLimit: RateLimitPolicy;
   passwords: PasswordPolicy;
   logLevel: z.infer<typeof EnvSchema>['LATCH_LOG_LEVEL'];
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  registration: 'open' | 'closed';
+  /** Host header values accepted when bound to a public address; undefined accepts any. */
+  allowedHosts: string[] | undefined;
+  sockets: SocketPolicy;
+  timeouts: TimeoutPolicy;
+  /** Signing other devices out needs a password entered on this session within this long. */
+  recentAuthMs: number;
   /** Server pings every socket this often; a socket that missed a pong is dropped. */
   pingIntervalMs: number;
   /** How often expired sessions are swept and old rows purged. */
@@ -87,11 +199,31 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
 
 export const DEFAULT_RATE_LIMIT: RateLimitPolicy = {
   windowMs: 15 * 60_000,
-  maxFailuresPerAccount: 5,
-  maxFailuresPerIp: 20,
+  freeFailuresPerPair: 5,
+  firstDelayMs: 1_000,
+  maxAttemptsPerAddress: 20,
+  maxFailuresPerAccount: 100,
+  accountWindowMs: 60 * 60_000,
+  maxRegistrationsPerAddress: 10,
+  registrationWindowMs: 60 * 60_000,
 };
 
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  // One core stays free for session checks while sign-ins flood in.
+  maxConcurrent: Math.max(1, availableParallelism() - 1),
+  maxQueued: 64,
+};
+
+export const DEFAULT_TIMEOUTS: TimeoutPolicy = { idleMs: 10_000, requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 };
+
+export const RECENT_AUTH_MS = 10 * 60_000;
+
+export function defaultSocketPolicy(maxSessionsPerUser: number, total = defaultMaxSockets(openFileLimit())): SocketPolicy {
+  return { perSession: 2, perAccount: maxSessionsPerUser * 2, perAddress: 256, total };
+}
 
 /** Parse the environment; throws ConfigError with one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -121,7 +253,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     rateLimit: DEFAULT_RATE_LIMIT,
     passwords: DEFAULT_PASSWORD_POLICY,
     logLevel: e.LATCH_LOG_LEVEL,
-    trustProxy: e.LATCH_TRUST_PROXY === '1' || e.LATCH_TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(e.LATCH_TRUST_PROXY),
+    registration: e.LATCH_REGISTRATION,
+    allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),
+    sockets: defaultSocketPolicy(e.LATCH_MAX_SESSIONS, e.LATCH_MAX_SOCKETS),
+    timeouts: DEFAULT_TIMEOUTS,
+    recentAuthMs: RECENT_AUTH_MS,
     pingIntervalMs: 25_000,
     maintenanceIntervalMs: 60 * 60_000,
   };

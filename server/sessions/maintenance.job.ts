@@ -2,9 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { SessionsService } from './sessions.service.js';
 
-/** Marks expired sessions (telling their devices) and purges old rows, periodically. */
+/** Marks expired sessions (telling their devices), purges old rows and spent attempt counters, periodically. */
 @Injectable()
 export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -13,6 +14,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -27,6 +29,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
   async run(): Promise<void> {
     try {
       const { expired, purged } = await this.sessions.maintain();
+      await this.throttle.purge();
       if (expired || purged) this.log.info({ expired, purged }, 'session maintenance');
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'session maintenance failed; will retry');

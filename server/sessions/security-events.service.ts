@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SecurityEvent, SecurityEventType } from '../../shared/api.js';
+import type { SecurityEvent, SecurityEventList, SecurityEventType } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
-import type { Db } from '../storage/schema.js';
+import type { Db, SecurityEventsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { newOrderedId } from './tokens.js';
 
@@ -15,8 +15,6 @@ export interface SecurityEventInput {
   targetDeviceName?: string;
   count?: number;
 }
-
-const RECENT_LIMIT = 50;
 
 /** The per-user audit trail shown as "Recent activity". */
 @Injectable()
@@ -40,24 +38,29 @@ export class SecurityEventsService {
       .execute();
   }
 
-  async recent(userId: string): Promise<SecurityEvent[]> {
-    const rows = await this.store.db
-      .selectFrom('security_events')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('at', 'desc')
+  /** A page of the account's events, newest first; ids sort by time, so `before` continues where a page ended. */
+  async page(userId: string, query: { before?: string | undefined; limit: number }): Promise<SecurityEventList> {
+    let select = this.store.db.selectFrom('security_events').selectAll().where('user_id', '=', userId);
+    if (query.before) select = select.where('id', '<', query.before);
+    const rows = await select
       .orderBy('id', 'desc')
-      .limit(RECENT_LIMIT)
+      .limit(query.limit + 1)
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type as SecurityEventType,
-      at: new Date(row.at).toISOString(),
-      deviceName: row.device_name,
-      platform: platformOf(row.platform),
-      ip: row.ip,
-      ...(row.target_device_name !== null ? { targetDeviceName: row.target_device_name } : {}),
-      ...(row.count !== null ? { count: row.count } : {}),
-    }));
+    const more = rows.length > query.limit;
+    const events = rows.slice(0, query.limit).map(toSecurityEvent);
+    return { events, ...(more ? { nextBefore: events[events.length - 1]!.id } : {}) };
   }
+}
+
+function toSecurityEvent(row: SecurityEventsTable): SecurityEvent {
+  return {
+    id: row.id,
+    type: row.type as SecurityEventType,
+    at: new Date(row.at).toISOString(),
+    deviceName: row.device_name,
+    platform: platformOf(row.platform),
+    ip: row.ip,
+    ...(row.target_device_name !== null ? { targetDeviceName: row.target_device_name } : {}),
+      ...(row.count !== null ? { count: row.count } : {}),
+  };
 }

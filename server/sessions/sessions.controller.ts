@@ -1,5 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
-import { RenameSessionBody, SessionId, type RevokedCount, type SecurityEventList, type SessionList, type SessionView } from '../../shared/api.js';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import type { z } from 'zod';
+import {
+  RenameSessionBody,
+  SecurityEventsQuery,
+  SessionId,
+  type RevokedCount,
+  type SecurityEventList,
+  type SessionList,
+  type SessionView,
+} from '../../shared/api.js';
 import { Auth, Client, type AuthContext, type ClientInfo } from '../common/request-context.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import { SecurityEventsService } from './security-events.service.js';
@@ -41,7 +50,7 @@ export class SecurityEventsController {
   constructor(@Inject(SecurityEventsService) private readonly events: SecurityEventsService) {}
 
   @Get()
-  async recent(@Auth() auth: AuthContext): Promise<SecurityEventList> {
-    return { events: await this.events.recent(auth.user.id) };
+  recent(@Auth() auth: AuthContext, @Query(new ZodBodyPipe(SecurityEventsQuery)) query: z.output<typeof SecurityEventsQuery>): Promise<SecurityEventList> {
+    return this.events.page(auth.user.id, query);
   }
 }

@@ -81,6 +81,8 @@ export class SessionsService implements OnModuleDestroy {
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
+      // Signing in is entering the password: destructive actions are open for a while.
+      reauth_at: now,
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);
@@ -228,8 +230,34 @@ export class SessionsService implements OnModuleDestroy {
     return toSessionView(session, auth.session.id);
   }
 
+  /** Whether this account has ever had a session from this address (kept rows included). */
+  async hasSignedInFrom(userId: string | undefined, ip: string): Promise<boolean> {
+    if (!userId) return false;
+    const row = await this.store.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('ip', '=', ip).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async markReauthenticated(db: Db, sessionId: string, at: number): Promise<void> {
+    await db.updateTable('sessions').set({ reauth_at: at }).where('id', '=', sessionId).execute();
+  }
+
+  /**
+   * Signing other devices out needs the password entered on this session
+   * recently, so a copied token alone cannot throw the owner out. Read from the
+   * store, not the session cache: another instance may have taken the password.
+   */
+  async requireRecentAuth(auth: AuthContext): Promise<void> {
+    const row = await this.store.db.selectFrom('sessions').select('reauth_at').where('id', '=', auth.session.id).executeTakeFirst();
+    const at = row?.reauth_at ?? null;
+    if (at === null || this.clock.now() - at > this.config.recentAuthMs) {
+      const minutes = Math.round(this.config.recentAuthMs / 60_000);
+      throw new ApiError(403, 'reauth_required', `Enter your password to continue: signing out other devices needs it from the last ${minutes} minutes.`);
+    }
+  }
+
   /** Sign out one session of the caller's account; another account's id is not found. */
   async revoke(auth: AuthContext, sessionId: string, client: ClientInfo): Promise<void> {
+    if (sessionId !== auth.session.id) await this.requireRecentAuth(auth);
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const target = await this.activeQuery(unit.db, auth.user.id, now).select(['id', 'device_name']).where('id', '=', sessionId).executeTakeFirst();
@@ -273,10 +301,12 @@ export class SessionsService implements OnModuleDestroy {
     return revoked.length;
   }
 
-  /** The revoke-others route: every other session, recorded as one security event. */
+  /** The revoke-others route: every other session, recorded as one security event (none when nothing changed). */
   async revokeOtherSessions(auth: AuthContext, client: ClientInfo): Promise<number> {
+    await this.requireRecentAuth(auth);
     return this.store.transaction(async (unit) => {
       const count = await this.revokeOthers(unit, auth, 'revoked_by_user');
+      if (count === 0) return 0;
       await this.securityEvents.record(unit.db, {
         userId: auth.user.id,
         type: 'other_sessions_revoked',

@@ -63,6 +63,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('security_events_by_user').on('security_events').columns(['user_id', 'at']).execute();
     },
   },
+  // Abuse resistance: attempt counters shared by every instance on the store,
+  // the time a session last proved its password (recent authentication), and
+  // security events paged by id.
+  '0002_abuse_resistance': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('attempt_counters')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('last_at', 'bigint', (c) => c.notNull())
+        .addColumn('prev_at', 'bigint')
+        .addColumn('reset_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('attempt_counters_by_reset_at').on('attempt_counters').column('reset_at').execute();
+      await db.schema.alterTable('sessions').addColumn('reauth_at', 'bigint').execute();
+      await db.schema.createIndex('security_events_by_user_id').on('security_events').columns(['user_id', 'id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -29,6 +29,8 @@ export interface SessionsTable {
   revoke_reason: string | null;
   /** Session id of the device that revoked this one. */
   revoked_by: string | null;
+  /** When a password was last entered on this session (sign-in or re-authentication). */
+  reauth_at: number | null;
 }
 
 export interface SecurityEventsTable {
@@ -43,7 +45,18 @@ export interface SecurityEventsTable {
   count: number | null;
 }
 
+/** A fixed-window counter of password attempts under one key. */
+export interface AttemptCountersTable {
+  key: string;
+  count: number;
+  last_at: number;
+  /** The attempt before the last one in this window, if any. */
+  prev_at: number | null;
+  reset_at: number;
+}
+
 export interface Database {
+  attempt_counters: AttemptCountersTable;
   users: UsersTable;
   sessions: SessionsTable;
   security_events: SecurityEventsTable;

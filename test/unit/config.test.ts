@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../../server/config/config.js';
+import { ConfigError, defaultMaxSockets, loadConfig, openFileLimit } from '../../server/config/config.js';
 
 describe('server configuration', () => {
   it('defaults to loopback on port 4000 with a SQLite file in the data folder', () => {
@@ -13,6 +13,25 @@ describe('server configuration', () => {
     assert.equal(config.sessions.idleTimeoutMs, 14 * 86_400_000);
     assert.equal(config.sessions.lifetimeMs, 90 * 86_400_000);
     assert.equal(config.sessions.maxSessionsPerUser, 50);
+  });
+
+  it('trusts no proxy by default, or the nearest N hops, or proxies at given addresses and ranges', () => {
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ LATCH_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ LATCH_TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadConfig({ LATCH_TRUST_PROXY: '10.0.0.5, 10.0.1.0/24,::1' }).trustProxy, ['10.0.0.5', '10.0.1.0/24', '::1']);
+  });
+
+  it('takes sign-ups unless closed, allowed hosts for a public bind, and a socket ceiling below the descriptor limit', () => {
+    assert.equal(loadConfig({}).registration, 'open');
+    assert.equal(loadConfig({ LATCH_REGISTRATION: 'closed' }).registration, 'closed');
+    assert.deepEqual(loadConfig({ LATCH_ALLOWED_HOSTS: 'Latch.Example.com, latch.example.com:8443' }).allowedHosts, ['latch.example.com', 'latch.example.com:8443']);
+    assert.equal(loadConfig({ LATCH_MAX_SOCKETS: '5000' }).sockets.total, 5000);
+    assert.equal(defaultMaxSockets(20_000), 18_000);
+    assert.equal(defaultMaxSockets(1_024), 768);
+    assert.equal(defaultMaxSockets(undefined), 10_000);
+    const limit = openFileLimit();
+    if (limit !== undefined) assert.ok(loadConfig({}).sockets.total < limit);
   });
 
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {
@@ -26,6 +45,12 @@ describe('server configuration', () => {
     [{ LATCH_IDLE_TIMEOUT_DAYS: '0' }, /^Invalid LATCH_IDLE_TIMEOUT_DAYS: /],
     [{ LATCH_IDLE_TIMEOUT_DAYS: '100' }, /must not exceed LATCH_SESSION_LIFETIME_DAYS/],
     [{ LATCH_LOG_LEVEL: 'loud' }, /^Invalid LATCH_LOG_LEVEL: /],
+    [{ LATCH_TRUST_PROXY: 'true' }, /^Invalid LATCH_TRUST_PROXY: "true" would trust every hop/],
+    [{ LATCH_TRUST_PROXY: '10.0.0.0/33' }, /^Invalid LATCH_TRUST_PROXY: "10.0.0.0\/33" is neither/],
+    [{ LATCH_TRUST_PROXY: 'proxy.local' }, /^Invalid LATCH_TRUST_PROXY: "proxy.local" is neither/],
+    [{ LATCH_REGISTRATION: 'invite' }, /^Invalid LATCH_REGISTRATION: LATCH_REGISTRATION must be open or closed$/],
+    [{ LATCH_ALLOWED_HOSTS: 'latch.example.com, evil/path' }, /^Invalid LATCH_ALLOWED_HOSTS: "evil\/path"/],
+    [{ LATCH_MAX_SOCKETS: '0' }, /^Invalid LATCH_MAX_SOCKETS: /],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
       assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message));

@@ -37,6 +37,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     revoked_at: null,
     revoke_reason: null,
     revoked_by: null,
+    reauth_at: null,
   };
   return { user: { id: userId, email: `${userId}@example.test`, created_at: 1 }, session };
 }

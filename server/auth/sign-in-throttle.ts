@@ -1,0 +1,152 @@
+// Password attempts are counted before they are checked. Every path that checks
+// a password (sign-in, registration, password change, re-authentication) is
+// admitted here first, so however many requests arrive at once, no more than
+// the limits ever reach argon2. The counters live in the store: instances on
+// one PostgreSQL share them, and a restart does not reset them. The policy in
+// words is in docs/api.md ("Rate limits").
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
+import { Store } from '../storage/store.js';
+
+interface Count {
+  count: number;
+  prevAt: number | null;
+  resetAt: number;
+}
+
+/** An admitted attempt: say how it ended, so legitimate attempts are not held against anyone. */
+export interface Attempt {
+  /** The password was right: the pair starts afresh and the attempt is given back. */
+  succeeded(): Promise<void>;
+  /** The password was never checked (the server was too busy): the attempt is given back. */
+  withdrawn(): Promise<void>;
+}
+
+export const rateLimited = (seconds: number, what = 'sign-in attempts') =>
+  new ApiError(
+    429,
+    'rate_limited',
+    `Too many ${what}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+    { retryAfterSeconds: seconds },
+    { 'Retry-After': String(seconds) },
+  );
+
+const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
+
+@Injectable()
+export class SignInThrottle {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+  ) {}
+
+  private get policy(): RateLimitPolicy {
+    return this.config.rateLimit;
+  }
+
+  /**
+   * Admits one password attempt at `account` from `ip`, or throws 429.
+   * - per address: attempts in the window (the address's own budget; refused ones count too);
+   * - per (account, address): a few free failures, then a delay that doubles with every attempt;
+   * - per account, from every address together: a ceiling that an address the
+   *   account has already signed in from does not hit, so nobody elsewhere can
+   *   lock the owner out of a place they use.
+   */
+  async admit(account: string, ip: string, isKnownAddress: () => Promise<boolean>): Promise<Attempt> {
+    const now = this.clock.now();
+    const policy = this.policy;
+    const addressKey = `ip:${ip}`;
+    await this.checkAddress(addressKey, now);
+
+    const pairKey = `pair:${ip}|${account}`;
+    const pair = await this.hit(pairKey, policy.windowMs, now);
+    const beyondFree = pair.count - policy.freeFailuresPerPair;
+    if (beyondFree > 0) {
+      const required = Math.min(policy.firstDelayMs * 2 ** (beyondFree - 1), policy.windowMs);
+      if (pair.prevAt !== null && now - pair.prevAt < required) {
+        // This refused attempt counts too: the next one waits twice as long, measured from now.
+        throw rateLimited(Math.ceil(Math.min(policy.firstDelayMs * 2 ** beyondFree, policy.windowMs) / 1000));
+      }
+    }
+
+    const accountKey = `acct:${account}`;
+    const total = await this.hit(accountKey, policy.accountWindowMs, now);
+    if (total.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
+      await this.refund(accountKey);
+      throw rateLimited(secondsUntil(total.resetAt, now));
+    }
+
+    const giveBack = () => Promise.all([this.refund(addressKey), this.refund(accountKey)]);
+    return {
+      succeeded: async () => {
+        await Promise.all([this.clear(pairKey), giveBack()]);
+      },
+      withdrawn: async () => {
+        await Promise.all([this.refund(pairKey), giveBack()]);
+      },
+    };
+  }
+
+  /**
+   * Admits one registration from `ip`: it spends the same per-address budget as
+   * a sign-in (so an address blocked from guessing passwords cannot probe for
+   * accounts through `email_taken` either), and accounts created per address
+   * are limited on their own.
+   */
+  async admitRegistration(ip: string): Promise<Attempt> {
+    const now = this.clock.now();
+    const addressKey = `ip:${ip}`;
+    await this.checkAddress(addressKey, now);
+    const created = await this.hit(`reg:${ip}`, this.policy.registrationWindowMs, now);
+    if (created.count > this.policy.maxRegistrationsPerAddress) throw rateLimited(secondsUntil(created.resetAt, now), 'new accounts from this address');
+    const giveBack = () => this.refund(addressKey);
+    return { succeeded: giveBack, withdrawn: giveBack };
+  }
+
+  /** Drops counters whose window has passed. */
+  async purge(now = this.clock.now()): Promise<void> {
+    await this.store.db.deleteFrom('attempt_counters').where('reset_at', '<=', now).execute();
+  }
+
+  private async checkAddress(key: string, now: number): Promise<void> {
+    const address = await this.hit(key, this.policy.windowMs, now);
+    if (address.count > this.policy.maxAttemptsPerAddress) throw rateLimited(secondsUntil(address.resetAt, now));
+  }
+
+  /** One more attempt under `key`, in one atomic statement: a window that has passed starts again at 1. */
+  private async hit(key: string, windowMs: number, now: number): Promise<Count> {
+    const expired = sql<boolean>`attempt_counters.reset_at <= ${now}`;
+    const row = await this.store.db
+      .insertInto('attempt_counters')
+      .values({ key, count: 1, last_at: now, prev_at: null, reset_at: now + windowMs })
+      .onConflict((conflict) =>
+        conflict.column('key').doUpdateSet({
+          count: sql<number>`case when ${expired} then 1 else attempt_counters.count + 1 end`,
+          prev_at: sql<number | null>`case when ${expired} then null else attempt_counters.last_at end`,
+          reset_at: sql<number>`case when ${expired} then ${now + windowMs} else attempt_counters.reset_at end`,
+          last_at: now,
+        }),
+      )
+      .returning(['count', 'prev_at', 'reset_at'])
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.count), prevAt: row.prev_at === null ? null : Number(row.prev_at), resetAt: Number(row.reset_at) };
+  }
+
+  private async refund(key: string): Promise<void> {
+    await this.store.db
+      .updateTable('attempt_counters')
+      .set({ count: sql<number>`count - 1` })
+      .where('key', '=', key)
+      .where('count', '>', 0)
+      .execute();
+  }
+
+  private async clear(key: string): Promise<void> {
+    await this.store.db.deleteFrom('attempt_counters').where('key', '=', key).execute();
+  }
+}

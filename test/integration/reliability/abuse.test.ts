@@ -1,0 +1,199 @@
+// The server under attack, over real HTTP and WebSocket, on SQLite and
+// PostgreSQL: password guessing (raced, spread over addresses, aimed at
+// locking the owner out), registration floods, a stolen token without the
+// password, and a paged audit trail. Behind a trusted proxy (one hop, the
+// loopback address) X-Forwarded-For stands for the client's address, so one
+// machine can play many. docs/reliability.md has the figures before and after.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { SecurityEventList, type AuthResult } from '../../../shared/api.js';
+import { DEFAULT_RATE_LIMIT, type StoreConfig } from '../../../server/config/config.js';
+import { MINUTE, ManualClock } from '../../support/clock.js';
+import { Http, PASSWORD, device, uniqueEmail, type Reply } from '../../support/http.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore } from '../../support/stores.js';
+
+const statuses = (replies: Reply[]) => replies.reduce<Record<number, number>>((counts, r) => ({ ...counts, [r.status]: (counts[r.status] ?? 0) + 1 }), {});
+
+forEachStore('abuse resistance', (ctx) => {
+  const clock = new ManualClock();
+  let server: TestServer;
+  let http: Http;
+  let address = 0;
+  /** A fresh client address, so each test starts with a clean slate. */
+  const newAddress = () => `198.51.100.${++address}`;
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+
+  const signUp = async (ip: string, email = uniqueEmail('owner')): Promise<AuthResult & { email: string }> => {
+    const reply = await http.request('POST', '/v1/auth/register', { json: { email, password: PASSWORD, device: device('Owner laptop') }, headers: from(ip) });
+    assert.equal(reply.status, 201, reply.text);
+    return { ...(reply.body as AuthResult), email };
+  };
+  const signIn = (email: string, password: string, ip: string) =>
+    http.request('POST', '/v1/auth/login', { json: { email, password, device: device('Laptop') }, headers: from(ip) });
+
+  let store: StoreConfig;
+
+  before(async () => {
+    store = await ctx.newStore();
+    server = await startTestServer(store, { clock, config: { trustProxy: 1 } });
+    http = new Http(server.url);
+  });
+  after(() => server?.close());
+
+  it('200 wrong passwords at once for one account from one address: at most 5 are checked, the rest get 429 with Retry-After', async () => {
+    const owner = await signUp(newAddress());
+    const attacker = newAddress();
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => signIn(owner.email, `wrong ${i}`, attacker)));
+    const counts = statuses(replies);
+    assert.ok((counts[401] ?? 0) <= 5, `checked against argon2: ${counts[401]}`);
+    assert.equal((counts[401] ?? 0) + (counts[429] ?? 0), 200, JSON.stringify(counts));
+    for (const reply of replies.filter((r) => r.status === 429)) {
+      assert.equal(reply.body.error.code, 'rate_limited');
+      assert.ok(Number(reply.headers.get('retry-after')) >= 1);
+    }
+  });
+
+  it('100 guesses at once with the right password at position 80: it is refused like the rest, no token leaves', async () => {
+    const owner = await signUp(newAddress());
+    const attacker = newAddress();
+    const replies = await Promise.all(Array.from({ length: 100 }, (_, i) => signIn(owner.email, i === 80 ? PASSWORD : `guess ${i}`, attacker)));
+    assert.equal(replies[80]!.status, 429);
+    assert.ok(!replies.some((r) => r.status === 200));
+  });
+
+  it('five free failures per account and address, then a delay that doubles; the right password after the wait works', async () => {
+    const owner = await signUp(newAddress());
+    const ip = newAddress();
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(owner.email, `typo ${i}`, ip)).status, 401);
+    const early = await signIn(owner.email, PASSWORD, ip);
+    assert.equal(early.status, 429);
+    const wait = Number(early.headers.get('retry-after'));
+    assert.equal(wait, 2);
+    clock.advance(wait * 1000);
+    assert.equal((await signIn(owner.email, PASSWORD, ip)).status, 200);
+    // A success starts the pair afresh.
+    assert.equal((await signIn(owner.email, 'typo again', ip)).status, 401);
+  });
+
+  it('nobody can lock the owner out from elsewhere: 30 failures from one address leave the right password working from another', async () => {
+    const owner = await signUp(newAddress());
+    const attacker = newAddress();
+    for (let i = 0; i < 30; i++) await signIn(owner.email, `wrong ${i}`, attacker);
+    assert.equal((await signIn(owner.email, PASSWORD, attacker)).status, 429, 'the attacking address is throttled');
+    assert.equal((await signIn(owner.email, PASSWORD, newAddress())).status, 200, 'the owner, from a new address, is not');
+  });
+
+  it('an address is throttled across accounts: 20 attempts, then 429 for every account and for sign-ups too', async () => {
+    const sprayer = newAddress();
+    for (let i = 0; i < 20; i++) assert.equal((await signIn(uniqueEmail('spray'), 'guess', sprayer)).status, 401);
+    const owner = await signUp(newAddress());
+    assert.equal((await signIn(owner.email, PASSWORD, sprayer)).status, 429);
+    // Probing for accounts through email_taken costs what guessing does: the blocked address learns nothing.
+    const probe = await http.request('POST', '/v1/auth/register', { json: { email: owner.email, password: PASSWORD, device: device('X') }, headers: from(sprayer) });
+    assert.equal(probe.status, 429);
+    clock.advance(15 * MINUTE + 1000);
+    assert.equal((await signIn(owner.email, PASSWORD, sprayer)).status, 200, 'the window passes');
+  });
+
+  it('a ceiling per account bounds guesses from many addresses; an address the owner has signed in from still gets in', async () => {
+    const home = newAddress();
+    const owner = await signUp(home);
+    const botnet = Array.from({ length: 150 }, (_, i) => `203.0.113.${i + 1}`);
+    const replies: Reply[] = [];
+    for (let i = 0; i < botnet.length; i += 25) replies.push(...(await Promise.all(botnet.slice(i, i + 25).map((ip, j) => signIn(owner.email, `guess ${i + j}`, ip)))));
+    const counts = statuses(replies);
+    assert.equal(counts[401], 100, `guesses checked: ${JSON.stringify(counts)}`);
+    assert.equal(counts[429], 50);
+    assert.equal((await signIn(owner.email, PASSWORD, newAddress())).status, 429, 'a new address waits for the hour to pass');
+    assert.equal((await signIn(owner.email, PASSWORD, home)).status, 200, 'the owner’s own address does not');
+    clock.advance(60 * MINUTE + 1000);
+  });
+
+  it('a stolen token cannot sign the owner’s other devices out without the password (403 reauth_required)', async () => {
+    const ip = newAddress();
+    const owner = await signUp(ip);
+    const phone = (await signIn(owner.email, PASSWORD, ip)).body as AuthResult;
+    clock.advance(10 * MINUTE + 1000);
+    const revoke = await http.delete(`/v1/sessions/${phone.session.id}`, owner.token);
+    assert.equal(revoke.status, 403);
+    assert.equal(revoke.body.error.code, 'reauth_required');
+    assert.equal((await http.post('/v1/sessions/revoke-others', undefined, owner.token)).body.error.code, 'reauth_required');
+    assert.equal((await http.get('/v1/auth/session', phone.token)).status, 200, 'the phone is still signed in');
+    // Its own sign-out never needs the password.
+    const wrong = await http.request('POST', '/v1/auth/reauth', { json: { password: 'not it' }, token: owner.token, headers: from(ip) });
+    assert.equal(wrong.status, 403);
+    assert.equal(wrong.body.error.code, 'invalid_password');
+    const right = await http.request('POST', '/v1/auth/reauth', { json: { password: PASSWORD }, token: owner.token, headers: from(ip) });
+    assert.equal(right.status, 200);
+    assert.ok(Math.abs(Date.parse(right.body.until) - (clock.now() + 10 * MINUTE)) < 5_000, right.body.until);
+    assert.equal((await http.delete(`/v1/sessions/${phone.session.id}`, owner.token)).status, 204);
+    assert.equal((await http.post('/v1/auth/logout', undefined, phone.token)).status, 401);
+  });
+
+  it('sign-out from 50 revoke-others that change nothing writes nothing, and every event stays reachable page by page', async () => {
+    const ip = newAddress();
+    const owner = await signUp(ip);
+    for (let i = 0; i < 50; i++) assert.equal((await http.post('/v1/sessions/revoke-others', undefined, owner.token)).body.revoked, 0);
+    const first = SecurityEventList.parse((await http.get('/v1/security-events', owner.token)).body);
+    assert.deepEqual(first.events.map((e) => e.type), ['signed_in', 'account_created']);
+    for (let i = 0; i < 30; i++) await signIn(owner.email, PASSWORD, ip);
+    const seen: string[] = [];
+    let before: string | undefined;
+    do {
+      const page = SecurityEventList.parse((await http.get(`/v1/security-events?limit=7${before ? `&before=${before}` : ''}`, owner.token)).body);
+      assert.ok(page.events.length <= 7);
+      seen.push(...page.events.map((e) => e.id));
+      before = page.nextBefore;
+    } while (before);
+    assert.equal(seen.length, 32, 'thirty sign-ins, the first one and the account');
+    assert.equal(new Set(seen).size, 32);
+    assert.deepEqual([...seen].sort().reverse(), seen, 'newest first, no overlap between pages');
+    assert.equal((await http.get('/v1/security-events?limit=1000', owner.token)).body.error.code, 'validation_failed');
+    assert.equal((await http.get('/v1/security-events?before=x', owner.token)).body.error.code, 'validation_failed');
+  });
+
+  if (ctx.kind === 'postgres') {
+    it('instances share the counts: two servers on one database check no more guesses than one', async () => {
+      const second = await startTestServer(store, { clock, config: { trustProxy: 1 } });
+      try {
+        const owner = await signUp(newAddress());
+        const attacker = newAddress();
+        const other = new Http(second.url);
+        const guess = (client: Http, i: number) =>
+          client.request('POST', '/v1/auth/login', { json: { email: owner.email, password: `wrong ${i}`, device: device('X') }, headers: from(attacker) });
+        const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => guess(i % 2 ? http : other, i)));
+        assert.ok((statuses(replies)[401] ?? 0) <= 5, JSON.stringify(statuses(replies)));
+      } finally {
+        await second.close();
+      }
+    });
+  }
+});
+
+forEachStore(
+  'registration limits',
+  (ctx) => {
+    it('accounts per address are limited (10 an hour), and LATCH_REGISTRATION=closed refuses every sign-up', async () => {
+      const clock = new ManualClock();
+      const open = await startTestServer(await ctx.newStore(), { clock, config: { rateLimit: DEFAULT_RATE_LIMIT } });
+      const closed = await startTestServer(await ctx.newStore(), { config: { registration: 'closed' } });
+      try {
+        const sign = (url: string) => new Http(url).post('/v1/auth/register', { email: uniqueEmail('flood'), password: PASSWORD, device: device('X') });
+        const replies: Reply[] = [];
+        for (let i = 0; i < 12; i++) replies.push(await sign(open.url));
+        assert.deepEqual(replies.map((r) => r.status), [...Array<number>(10).fill(201), 429, 429]);
+        assert.match(replies[10]!.body.error.message, /Too many new accounts from this address/);
+        clock.advance(60 * MINUTE + 1000);
+        assert.equal((await sign(open.url)).status, 201, 'the hour passes');
+        const refused = await sign(closed.url);
+        assert.equal(refused.status, 403);
+        assert.equal(refused.body.error.code, 'registration_closed');
+      } finally {
+        await open.close();
+        await closed.close();
+      }
+    });
+  },
+  ['sqlite'],
+);

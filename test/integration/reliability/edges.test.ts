@@ -1,0 +1,330 @@
+// The server's edges under attack, over real sockets: too many WebSockets,
+// bodies that never arrive, a page on a DNS name that points at loopback, a
+// lying X-Forwarded-For, hostile device names, a flood of sign-ins, and what
+// reaches the log. Storage plays no part here, so SQLite only.
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { ErrorBody } from '../../../shared/api.js';
+import { DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
+import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../support/http.js';
+import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+
+/** A server on a store of its own: attempt counters outlive a server, so each case starts from zero. */
+async function withServer(config: Partial<ServerConfig>, body: (server: TestServer, http: Http) => Promise<void>): Promise<void> {
+  const sqlite = tempSqlite();
+  const server = await startTestServer(sqlite.store, { config });
+  try {
+    await body(server, new Http(server.url));
+  } finally {
+    await server.close();
+    sqlite.dispose();
+  }
+}
+
+/** A request with a Host header of our choosing (fetch will not send one). */
+function withHost(port: number, method: string, path: string, host: string, token?: string): Promise<{ status: number; body: { error?: { code: string } } }> {
+  return new Promise((resolve, reject) => {
+    const body = method === 'POST' ? JSON.stringify({ email: uniqueEmail(), password: PASSWORD, device: device('X') }) : undefined;
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { host, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Opens a socket and reports how the upgrade ended: 101, or the refusal's status and JSON body. */
+function upgrade(url: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body?: unknown; socket?: WebSocket }> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/events`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve({ status: 101, socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('live connection caps', () => {
+  it('one token holds at most two sockets: 200 upgrades at once, 2 open, the rest 429 too_many_connections with a JSON body', async () => {
+    await withServer({}, async (server, http) => {
+      const account = await register(http);
+      const results = await Promise.all(Array.from({ length: 200 }, () => upgrade(server.url, account.token)));
+      assert.equal(results.filter((r) => r.status === 101).length, 2);
+      const refused = results.filter((r) => r.status !== 101);
+      assert.ok(refused.every((r) => r.status === 429 && ErrorBody.parse(r.body).error.code === 'too_many_connections'));
+      assert.equal(server.gateway.connectionCount, 2);
+      // When one closes, the device can connect again.
+      const open = results.filter((r) => r.socket);
+      open[0]!.socket!.close();
+      await new Promise((resolve) => open[0]!.socket!.once('close', resolve));
+      const held = () => server.gateway.connectionCount;
+      const deadline = Date.now() + 5_000;
+      while (held() !== 1 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal((await upgrade(server.url, account.token)).status, 101);
+      for (const r of results) r.socket?.close();
+    });
+  });
+
+  it('caps sockets per account and per address, and at the server ceiling answers 503 while HTTP keeps working', async () => {
+    await withServer({ sockets: { perSession: 2, perAccount: 3, perAddress: 6, total: 8 } }, async (server, http) => {
+      const a = await register(http);
+      const tokensA = [a.token, ...(await Promise.all([1, 2, 3].map((i) => login(http, a.email, `A${i}`)))).map((r) => r.token)];
+      const perAccount = [];
+      for (const token of tokensA) perAccount.push(await upgrade(server.url, token));
+      assert.deepEqual(perAccount.map((r) => r.status), [101, 101, 101, 429]);
+      assert.match(ErrorBody.parse(perAccount[3]!.body).error.message, /for this account/);
+      const b = await register(http);
+      const tokensB = [b.token, ...(await Promise.all([1, 2].map((i) => login(http, b.email, `B${i}`)))).map((r) => r.token)];
+      const perAddress = [];
+      for (const token of tokensB) perAddress.push(await upgrade(server.url, token));
+      assert.deepEqual(perAddress.map((r) => r.status), [101, 101, 101], 'six from one address');
+      const c = await register(http);
+      const seventh = await upgrade(server.url, c.token);
+      assert.equal(seventh.status, 429);
+      assert.match(ErrorBody.parse(seventh.body).error.message, /from this network address/);
+      assert.equal((await upgrade(server.url, c.token, { 'x-forwarded-for': '192.0.2.1' })).status, 429, 'without a trusted proxy, X-Forwarded-For changes nothing');
+      const all = [...perAccount, ...perAddress];
+      assert.equal(server.gateway.connectionCount, 6);
+      for (const r of all) r.socket?.close();
+    });
+    await withServer({ trustProxy: 1, sockets: { perSession: 2, perAccount: 100, perAddress: 100, total: 4 } }, async (server, http) => {
+      const a = await register(http);
+      const tokens = [a.token, ...(await Promise.all([1, 2, 3, 4].map((i) => login(http, a.email, `A${i}`)))).map((r) => r.token)];
+      const results = [];
+      for (const [i, token] of tokens.entries()) results.push(await upgrade(server.url, token, { 'x-forwarded-for': `192.0.2.${i + 1}` }));
+      assert.deepEqual(results.map((r) => r.status), [101, 101, 101, 101, 503]);
+      assert.equal(ErrorBody.parse(results[4]!.body).error.code, 'unavailable');
+      assert.deepEqual((await http.get('/healthz')).body, { status: 'ok' });
+      assert.equal((await http.get('/v1/sessions', a.token)).status, 200);
+      for (const r of results) r.socket?.close();
+    });
+  });
+});
+
+describe('slow and silent clients', () => {
+  it('drops a request whose announced body never arrives within the timeout, and keeps serving others', async () => {
+    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, idleMs: 400, requestMs: 1_500, headersMs: 1_000 } }, async (server, http) => {
+      const started = Date.now();
+      const stalled = await Promise.all(
+        [0, 1, 2].map(
+          () =>
+            new Promise<number>((resolve) => {
+              const socket = connect(server.port, '127.0.0.1', () => {
+                socket.write(`POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`);
+              });
+              socket.on('data', () => undefined);
+              socket.on('error', () => undefined);
+              socket.on('close', () => resolve(Date.now() - started));
+            }),
+        ),
+      );
+      for (const ms of stalled) assert.ok(ms < 5_000, `closed after ${ms} ms`);
+      assert.equal((await http.get('/healthz')).status, 200);
+    });
+  });
+
+  it('has request, body and keep-alive timeouts by default', () => {
+    assert.deepEqual(DEFAULT_TIMEOUTS, { idleMs: 10_000, requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 });
+  });
+
+  it('a body that trickles in a byte at a time is cut off at the request timeout', async () => {
+    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, idleMs: 5_000, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write(`POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`);
+        });
+        const drip = setInterval(() => socket.write('{'), 200);
+        socket.on('data', () => undefined);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve(Date.now() - started);
+        });
+      });
+      assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
+    });
+  });
+});
+
+describe('the loopback server answers only to its own names', () => {
+  const sqlite = tempSqlite();
+  let server: TestServer;
+  let http: Http;
+  before(async () => {
+    server = await startTestServer(sqlite.store);
+    http = new Http(server.url);
+  });
+  after(async () => {
+    await server.close();
+    sqlite.dispose();
+  });
+
+  it('refuses a DNS-rebinding Host with 421 on every route and on the WebSocket upgrade', async () => {
+    const account = await register(http);
+    const rebinding = `attacker.example:${server.port}`;
+    for (const [method, path] of [
+      ['POST', '/v1/auth/register'],
+      ['POST', '/v1/auth/login'],
+      ['GET', '/v1/auth/session'],
+      ['GET', '/healthz'],
+    ] as const) {
+      const reply = await withHost(server.port, method, path, rebinding, account.token);
+      assert.equal(reply.status, 421, `${method} ${path}`);
+      assert.equal(reply.body.error?.code, 'misdirected_request');
+    }
+    assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', `127.0.0.1:${server.port + 1}`, account.token)).status, 421, 'another port');
+    assert.equal((await upgrade(server.url, account.token, { host: rebinding })).status, 421);
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, `LOCALHOST:${server.port}`]) {
+      assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', host, account.token)).status, 200, host);
+    }
+  });
+
+  it('never caches an API answer and never lets a browser sniff a type', async () => {
+    const account = await register(http);
+    const replies = [
+      await http.post('/v1/auth/login', { email: account.email, password: PASSWORD, device: device('X') }),
+      await http.get('/v1/auth/session', account.token),
+      await http.get('/v1/sessions', account.token),
+      await http.get('/v1/nowhere'),
+    ];
+    for (const reply of replies) {
+      assert.equal(reply.headers.get('cache-control'), 'no-store');
+      assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
+    }
+    assert.equal((await http.get('/healthz')).headers.get('x-content-type-options'), 'nosniff');
+  });
+
+  it('logs the path, never the query string: a token put in a URL stays out of the log', async () => {
+    const account = await register(http);
+    await http.get(`/v1/sessions?token=${account.token}`, account.token);
+    await http.get(`/nowhere?access_token=${account.token}`);
+    const logs = server.logs.join('');
+    assert.ok(logs.includes('"path":"/v1/sessions"'), 'requests are logged by path');
+    assert.ok(!logs.includes('lt_'), 'no token-shaped string in any log line');
+  });
+});
+
+describe('client addresses behind proxies', () => {
+  const stored = async (server: TestServer, xff: string) => {
+    const http = new Http(server.url);
+    const reply = await http.request('POST', '/v1/auth/register', {
+      json: { email: uniqueEmail(), password: PASSWORD, device: device('X') },
+      headers: { 'x-forwarded-for': xff },
+    });
+    return (reply.body as { session: { ip: string } }).session.ip;
+  };
+
+  it('believes only the configured hops: the address the nearest proxy saw, never one the client wrote', async () => {
+    await withServer({ trustProxy: 1 }, async (server) => {
+      assert.equal(await stored(server, '6.6.6.6, 192.0.2.10'), '192.0.2.10');
+    });
+    await withServer({ trustProxy: ['127.0.0.1'] }, async (server) => {
+      assert.equal(await stored(server, '6.6.6.6, 192.0.2.10'), '192.0.2.10');
+    });
+    await withServer({ trustProxy: false }, async (server) => {
+      assert.equal(await stored(server, '192.0.2.10'), '127.0.0.1');
+    });
+  });
+
+  it('never stores or shows what is not an IP address', async () => {
+    await withServer({ trustProxy: 1 }, async (server) => {
+      assert.equal(await stored(server, 'not-an-ip<script>'), '127.0.0.1');
+    });
+  });
+
+  it('a new X-Forwarded-For per request does not escape the per-address limit when no proxy is trusted', async () => {
+    await withServer({}, async (server, http) => {
+      const replies: Reply[] = [];
+      for (let i = 0; i < 22; i++) {
+        replies.push(
+          await http.request('POST', '/v1/auth/login', {
+            json: { email: uniqueEmail(), password: 'guess', device: device('X') },
+            headers: { 'x-forwarded-for': `10.0.0.${i}` },
+          }),
+        );
+      }
+      assert.deepEqual(replies.slice(19).map((r) => r.status), [401, 429, 429]);
+    });
+  });
+});
+
+describe('device names', () => {
+  it('refuses control and text-direction characters at sign-up, sign-in and rename', async () => {
+    await withServer({}, async (_server, http) => {
+      const account = await register(http);
+      for (const name of ['Work\u202Elaptop', 'nul\u0000', 'esc\u001b[31m', 'line\u2028break', 'iso\u2066late']) {
+        for (const reply of [
+          await http.post('/v1/auth/register', { email: uniqueEmail(), password: PASSWORD, device: device(name) }),
+          await http.post('/v1/auth/login', { email: account.email, password: PASSWORD, device: device(name) }),
+          await http.patch('/v1/sessions/current', { deviceName: name }, account.token),
+        ]) {
+          assert.equal(reply.status, 400, JSON.stringify(name));
+          assert.match(reply.body.error.details[0].message, /must not contain control or text-direction characters/);
+        }
+      }
+      assert.equal((await http.patch('/v1/sessions/current', { deviceName: 'Ноутбук 💻 العمل' }, account.token)).status, 200, 'other scripts are welcome');
+    });
+  });
+});
+
+describe('a flood of sign-ins', () => {
+  it('waits in a bounded queue for argon2: past it, 503 with Retry-After, and session checks keep answering', async () => {
+    await withServer(
+      { trustProxy: 1, passwords: { memoryCost: 19_456, timeCost: 2, parallelism: 1, maxConcurrent: 1, maxQueued: 4 } },
+      async (server, http) => {
+        const account = await register(http);
+        const flood = Array.from({ length: 30 }, (_, i) =>
+          http.request('POST', '/v1/auth/login', {
+            json: { email: uniqueEmail('flood'), password: 'guess', device: device('X') },
+            headers: { 'x-forwarded-for': `192.0.2.${i + 1}` },
+          }),
+        );
+        const check = await http.get('/v1/auth/session', account.token);
+        assert.equal(check.status, 200, 'a session check is not stuck behind the queue');
+        const replies = await Promise.all(flood);
+        const busy = replies.filter((r) => r.status === 503);
+        assert.ok(busy.length >= 20, `turned away: ${busy.length}`);
+        assert.ok(busy.every((r) => r.headers.get('retry-after') === '2' && r.body.error.code === 'unavailable'));
+        assert.ok(replies.every((r) => r.status === 503 || r.status === 401));
+        // Turned-away attempts were given back: those addresses can try again at once.
+        const again = await http.request('POST', '/v1/auth/login', {
+          json: { email: account.email, password: PASSWORD, device: device('X') },
+          headers: { 'x-forwarded-for': '192.0.2.30' },
+        });
+        assert.equal(again.status, 200);
+      },
+    );
+  });
+});
+
+describe('the socket registry', () => {
+  it('refused upgrades leave nothing behind: a revocation still reaches the device’s own socket', async () => {
+    await withServer({}, async (server, http) => {
+      const account = await register(http);
+      const socket = await EventSocket.open(server.url, account.token);
+      await Promise.all(Array.from({ length: 20 }, () => upgrade(server.url, account.token).then((r) => r.socket?.close())));
+      const other = await login(http, account.email, 'Phone');
+      await socket.next('session.created');
+      assert.equal((await http.delete(`/v1/sessions/${account.session.id}`, other.token)).status, 204);
+      assert.equal(await socket.closed(), 4001);
+    });
+  });
+});
