@@ -2,7 +2,7 @@
 // and result schemas, and the events main forwards to every window. Preload
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
-import { NewPassword, SecurityEvent, SessionView, SignOutReason, User } from './api.js';
+import { NewPassword, SecurityEventId, SecurityEventList, SessionView, SignOutReason, User } from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
 export const Notice = z.strictObject({
@@ -89,7 +89,9 @@ export const IpcCalls = {
   revokeSession: { channel: 'latch:revoke-session', args: z.tuple([id]), result: z.null() },
   revokeOtherSessions: { channel: 'latch:revoke-other-sessions', args: none, result: z.strictObject({ revoked: z.number() }) },
   renameDevice: { channel: 'latch:rename-device', args: z.tuple([z.string().max(256)]), result: SessionView },
-  securityEvents: { channel: 'latch:security-events', args: none, result: z.array(SecurityEvent) },
+  /** Recent activity, newest first; with an event id, the page older than it. */
+  securityEvents: { channel: 'latch:security-events', args: z.union([none, z.tuple([SecurityEventId])]), result: SecurityEventList },
+  reauthenticate: { channel: 'latch:reauthenticate', args: z.tuple([PasswordInput]), result: z.null() },
   changePassword: { channel: 'latch:change-password', args: z.tuple([ChangePasswordInput]), result: z.strictObject({ revoked: z.number() }) },
   openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
 } as const;

@@ -7,6 +7,7 @@ import {
   AuthResult,
   CurrentSession,
   ErrorBody,
+  Reauthenticated,
   RevokedCount,
   SecurityEventList,
   SessionList,
@@ -23,6 +24,9 @@ const SESSION_CODES: Record<string, SignOutReason> = {
   // A token the server no longer knows (purged, or a reset store) has simply run out.
   unauthenticated: 'expired',
 };
+
+/** Recent activity is shown this many events at a time. */
+const ACTIVITY_PAGE = 20;
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -56,7 +60,10 @@ export class ApiClient {
   renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
   revokeSession = (id: string) => this.call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`, null);
   revokeOthers = () => this.call('POST', '/v1/sessions/revoke-others', RevokedCount);
-  securityEvents = async () => (await this.call('GET', '/v1/security-events', SecurityEventList)).events;
+  reauthenticate = (password: string) => this.call('POST', '/v1/auth/reauth', Reauthenticated, { body: { password } });
+  /** A page of recent activity, newest first; `before` continues from a page's `nextBefore`. */
+  securityEvents = (before?: string) =>
+    this.call('GET', `/v1/security-events?limit=${ACTIVITY_PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, SecurityEventList);
 
   private async call<S extends z.ZodType | null>(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

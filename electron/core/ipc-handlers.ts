@@ -27,7 +27,8 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     revokeSession: (id) => controller.revokeSession(id),
     revokeOtherSessions: () => controller.revokeOtherSessions(),
     renameDevice: (name) => controller.renameDevice(name),
-    securityEvents: () => controller.securityEvents(),
+    securityEvents: (before?: string) => controller.securityEvents(before),
+    reauthenticate: (password) => controller.reauthenticate(password),
     changePassword: (input) => controller.changePassword(input),
     openDevicesWindow: () => {
       hooks.openDevicesWindow();

@@ -147,8 +147,14 @@ export class SessionController {
     return session;
   }
 
-  securityEvents() {
-    return this.authed((api) => api.securityEvents());
+  securityEvents(before?: string) {
+    return this.authed((api) => api.securityEvents(before));
+  }
+
+  /** The password entered again, so this device may sign others out for the next few minutes. */
+  async reauthenticate(password: string): Promise<null> {
+    await this.authed((api) => api.reauthenticate(password));
+    return null;
   }
 
   changePassword(input: ChangePasswordInput): Promise<{ revoked: number }> {

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { TokenVault } from '../../electron/core/token-vault.js';
 import { startDeviceHost, type DeviceHost } from '../harness/host.js';
+import type { Clock } from '../../server/common/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { startTestServer, tempSqlite, type TestServer } from '../support/server.js';
 import { uniqueEmail } from '../support/http.js';
 
@@ -50,8 +52,16 @@ export class Lab {
     await this.server.close();
   }
 
-  async restartServer(): Promise<void> {
-    this.server = await startTestServer(this.sqlite.store, { config: { port: this.port } });
+  async restartServer(options: { clock?: Clock } = {}): Promise<void> {
+    this.server = await startTestServer(this.sqlite.store, { ...options, config: { port: this.port } });
+  }
+
+  /** Restarts the server, before any device signs in, on a clock the test moves. */
+  async useManualClock(): Promise<ManualClock> {
+    const clock = new ManualClock();
+    await this.stopServer();
+    await this.restartServer({ clock });
+    return clock;
   }
 
   async device(name: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Device> {

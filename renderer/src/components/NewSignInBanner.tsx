@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { PLATFORM_NAMES } from '../format.js';
 import { useLatch } from '../store/index.js';
+import { ReauthForm } from './ReauthForm.js';
 
 /** "New sign-in" alerts, with a way to act on one that was not you. */
 export function NewSignInBanners() {
@@ -9,10 +10,13 @@ export function NewSignInBanners() {
   const revokeSession = useLatch((s) => s.revokeSession);
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [needsPassword, setNeedsPassword] = useState<string | undefined>();
   if (alerts.length === 0) return null;
 
   async function notMe(id: string) {
     const error = await revokeSession(id);
+    if (error?.code === 'reauth_required') return setNeedsPassword(id);
+    setNeedsPassword(undefined);
     if (error && error.code !== 'not_found') return setErrors({ ...errors, [id]: error.message });
     dismiss(id);
     setPasswordFormOpen(true);
@@ -25,9 +29,12 @@ export function NewSignInBanners() {
           <div>
             <strong>New sign-in:</strong> '{session.deviceName}' ({PLATFORM_NAMES[session.platform]}) from {session.ip}
             {errors[session.id] && <p className="form-error">{errors[session.id]}</p>}
+            {needsPassword === session.id && (
+              <ReauthForm action={`sign out '${session.deviceName}'`} onConfirmed={() => notMe(session.id)} onCancel={() => setNeedsPassword(undefined)} />
+            )}
           </div>
           <div className="actions">
-            <button type="button" className="danger" onClick={() => void notMe(session.id)}>
+            <button type="button" className="danger" disabled={needsPassword === session.id} onClick={() => void notMe(session.id)}>
               That wasn't me
             </button>
             <button type="button" onClick={() => dismiss(session.id)} aria-label={`Dismiss the alert about ${session.deviceName}`}>

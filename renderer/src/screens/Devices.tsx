@@ -3,6 +3,7 @@ import type { SessionView } from '../../../shared/api.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
+import { ReauthForm } from '../components/ReauthForm.js';
 import { describeActivity, formatDate, formatDateTime, PLATFORM_NAMES, timeAgo } from '../format.js';
 import { useLatch } from '../store/index.js';
 
@@ -48,7 +49,15 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
   const revokeSession = useLatch((s) => s.revokeSession);
   const revoking = useLatch((s) => s.revoking[session.id] === true);
   const [renaming, setRenaming] = useState(false);
+  const [needsPassword, setNeedsPassword] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const signOut = async () => {
+    setError(undefined);
+    const failed = await revokeSession(session.id);
+    if (failed?.code === 'reauth_required') return setNeedsPassword(true);
+    setNeedsPassword(false);
+    if (failed && failed.code !== 'not_found') setError(failed.message);
+  };
   return (
     <li className={`session${session.current ? ' current' : ''}`} aria-label={session.deviceName}>
       <PlatformIcon platform={session.platform} />
@@ -68,6 +77,7 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
           <span>{session.current ? 'active now' : `last active ${timeAgo(session.lastSeenAt, now)}`}</span>
           <span>signed in {formatDate(session.createdAt)}</span>
         </div>
+        {needsPassword && <ReauthForm action={`sign out '${session.deviceName}'`} onConfirmed={signOut} onCancel={() => setNeedsPassword(false)} />}
         {error && <p className="form-error">{error}</p>}
       </div>
       <div className="session-actions">
@@ -81,13 +91,10 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
           <button
             type="button"
             className="danger"
-            disabled={revoking}
+            disabled={revoking || needsPassword}
             aria-busy={revoking}
             aria-label={`Sign out ${session.deviceName}`}
-            onClick={async () => {
-              const failed = await revokeSession(session.id);
-              if (failed && failed.code !== 'not_found') setError(failed.message);
-            }}
+            onClick={() => void signOut()}
           >
             {revoking ? 'Signing out…' : 'Sign out'}
           </button>
@@ -100,8 +107,22 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
 function SignOutOthers({ count }: { count: number }) {
   const revokeOtherSessions = useLatch((s) => s.revokeOtherSessions);
   const [confirming, setConfirming] = useState(false);
+  const [needsPassword, setNeedsPassword] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const signOutOthers = async () => {
+    setBusy(true);
+    setError(undefined);
+    const failed = await revokeOtherSessions();
+    setBusy(false);
+    setNeedsPassword(failed?.code === 'reauth_required');
+    if (!failed) setConfirming(false);
+    else if (failed.code !== 'reauth_required') setError(failed.message);
+  };
+  const cancel = () => {
+    setNeedsPassword(false);
+    setConfirming(false);
+  };
   if (!confirming) {
     return (
       <button type="button" className="danger" onClick={() => setConfirming(true)}>
@@ -114,24 +135,18 @@ function SignOutOthers({ count }: { count: number }) {
       <span>
         Are you sure? This signs out {count} other device{count === 1 ? '' : 's'}.
       </span>
-      <button
-        type="button"
-        className="danger"
-        autoFocus
-        disabled={busy}
-        onClick={async () => {
-          setBusy(true);
-          const failed = await revokeOtherSessions();
-          setBusy(false);
-          if (failed) setError(failed.message);
-          else setConfirming(false);
-        }}
-      >
-        {busy ? 'Signing out…' : `Yes, sign out ${count}`}
-      </button>
-      <button type="button" onClick={() => setConfirming(false)}>
-        Cancel
-      </button>
+      {needsPassword ? (
+        <ReauthForm action={`sign out ${count} other device${count === 1 ? '' : 's'}`} onConfirmed={signOutOthers} onCancel={cancel} />
+      ) : (
+        <>
+          <button type="button" className="danger" autoFocus disabled={busy} onClick={() => void signOutOthers()}>
+            {busy ? 'Signing out…' : `Yes, sign out ${count}`}
+          </button>
+          <button type="button" onClick={cancel}>
+            Cancel
+          </button>
+        </>
+      )}
       {error && <p className="form-error">{error}</p>}
     </div>
   );
@@ -141,6 +156,8 @@ export function DevicesScreen() {
   const session = useLatch((s) => s.session);
   const sessions = useLatch((s) => s.sessions);
   const activity = useLatch((s) => s.activity);
+  const activityNext = useLatch((s) => s.activityNext);
+  const loadMoreActivity = useLatch((s) => s.loadMoreActivity);
   const devicesError = useLatch((s) => s.devicesError);
   const loadDevices = useLatch((s) => s.loadDevices);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
@@ -206,16 +223,23 @@ export function DevicesScreen() {
         ) : activity.length === 0 ? (
           <p className="muted">Nothing yet.</p>
         ) : (
-          <ul>
-            {activity.slice(0, 12).map((event) => (
-              <li key={event.id}>
-                <span>{describeActivity(event)}</span>
-                <span className="muted">
-                  {formatDateTime(event.at)} · {event.ip}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul>
+              {activity.map((event) => (
+                <li key={event.id}>
+                  <span>{describeActivity(event)}</span>
+                  <span className="muted">
+                    {formatDateTime(event.at)} · {event.ip}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            {activityNext && (
+              <button type="button" onClick={() => void loadMoreActivity()}>
+                Show older activity
+              </button>
+            )}
+          </>
         )}
       </section>
     </main>

@@ -7,6 +7,8 @@ import type { LatchStore, StoreDeps } from './index.js';
 export interface DevicesSlice {
   sessions: SessionView[] | undefined;
   activity: SecurityEvent[] | undefined;
+  /** Where the next, older page of activity starts; undefined when there is none. */
+  activityNext: string | undefined;
   devicesError: string | undefined;
   /** Session ids with a sign-out under way. */
   revoking: Record<string, boolean>;
@@ -15,6 +17,9 @@ export interface DevicesSlice {
   revokeSession(id: string): Promise<IpcError | undefined>;
   revokeOtherSessions(): Promise<IpcError | undefined>;
   renameDevice(name: string): Promise<IpcError | undefined>;
+  /** The password entered again, for actions that need recent authentication. */
+  reauthenticate(password: string): Promise<IpcError | undefined>;
+  loadMoreActivity(): Promise<IpcError | undefined>;
 }
 
 export const createDevicesSlice =
@@ -22,11 +27,12 @@ export const createDevicesSlice =
   (set, get) => {
     const loadActivity = async () => {
       const { value } = await unwrap(bridge.securityEvents());
-      if (value) set({ activity: value });
+      if (value) set({ activity: value.events, activityNext: value.nextBefore });
     };
     return {
       sessions: undefined,
       activity: undefined,
+      activityNext: undefined,
       devicesError: undefined,
       revoking: {},
       async loadDevices() {
@@ -49,6 +55,16 @@ export const createDevicesSlice =
       async revokeOtherSessions() {
         const { error } = await unwrap(bridge.revokeOtherSessions());
         if (!error) set({ sessions: get().sessions?.filter((s) => s.current) });
+        return error;
+      },
+      async reauthenticate(password) {
+        return (await unwrap(bridge.reauthenticate(password))).error;
+      },
+      async loadMoreActivity() {
+        const before = get().activityNext;
+        if (!before) return undefined;
+        const { value, error } = await unwrap(bridge.securityEvents(before));
+        if (value) set({ activity: [...(get().activity ?? []), ...value.events], activityNext: value.nextBefore });
         return error;
       },
       async renameDevice(name) {
