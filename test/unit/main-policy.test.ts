@@ -12,6 +12,7 @@ import {
   notificationForState,
   parseLaunchOptions,
   placeWindow,
+  refusedDebugSwitch,
   WindowStateFile,
 } from '../../electron/main/policy.js';
 import type { SessionState } from '../../shared/ipc.js';
@@ -75,6 +76,15 @@ describe('OS notifications', () => {
     assert.match(n.body, /^'Strange PC' \(Windows\) signed in from 203\.0\.113\.7\./);
     assert.equal(n.onClick, 'openDevices');
   });
+
+  it('carry no control or text-direction characters, even from a name stored before the server refused them', () => {
+    const base = { id: 'x', platform: 'linux' as const, appVersion: '1', ip: '203.0.113.7', createdAt: '', lastSeenAt: '', expiresAt: '', current: false };
+    const n = notificationForNewSignIn({ ...base, deviceName: 'Work \u202Epot\u0000\u001b[2J laptop' });
+    assert.match(n.body, /^'Work pot\[2J laptop' \(Linux\)/);
+    const forced = notificationForState(signedIn, { status: 'signedOut', serverUrl: 'http://127.0.0.1:4000', keychain: { kind: 'os' }, notice: { reason: 'revoked_by_user', at: new Date().toISOString(), byDeviceName: 'Evil\u202Egnp.exe' } });
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    assert.ok(forced && !/[\u0000-\u001f\u202a-\u202e]/.test(forced.body + forced.title), forced?.body);
+  });
 });
 
 describe('windows', () => {
@@ -111,5 +121,15 @@ describe('command line', () => {
     assert.equal(parseLaunchOptions(['electron', '.', '--profile=home-2'], {}).profile, 'home-2');
     assert.equal(parseLaunchOptions([], { LATCH_SERVER_URL: 'https://latch.example.com' }).serverUrl, 'https://latch.example.com');
     assert.throws(() => parseLaunchOptions(['--profile', '../etc'], {}), /Invalid --profile "..\/etc"/);
+  });
+
+  it('a packaged app refuses to start with remote debugging or an inspector; development keeps them', () => {
+    const none = () => false;
+    assert.equal(refusedDebugSwitch(['latch', '--remote-debugging-port=9222'], true, none), 'remote-debugging-port');
+    assert.equal(refusedDebugSwitch(['latch', '--inspect-brk'], true, none), 'inspect-brk');
+    assert.equal(refusedDebugSwitch(['latch', '--remote-debugging-pipe'], true, none), 'remote-debugging-pipe');
+    assert.equal(refusedDebugSwitch(['latch'], true, (name) => name === 'remote-debugging-port'), 'remote-debugging-port', 'a switch set other than on argv');
+    assert.equal(refusedDebugSwitch(['latch', '--profile', 'work'], true, none), undefined);
+    assert.equal(refusedDebugSwitch(['electron', '.', '--remote-debugging-port=9222'], false, none), undefined);
   });
 });
