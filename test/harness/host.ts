@@ -2,7 +2,10 @@
 // the electron-vite renderer build over loopback HTTP, and gives the page a
 // window.latch whose calls and events travel over a loopback WebSocket to the
 // same IPC handler table that main registers. Only that transport is stood in
-// for. A one-time secret guards the bridge, which listens on loopback only.
+// for. The bridge listens on loopback only and takes a socket only from this
+// host's own page (its Origin) holding a one-time secret, which is written into
+// that page and nowhere else: a page on another port can neither read it nor
+// connect.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -57,15 +60,15 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === `${BRIDGE_PATH}.js`) {
       response.writeHead(200, { 'content-type': TYPES['.js']!, 'cache-control': 'no-store' });
-      return void response.end(bridgeScript(`ws://127.0.0.1:${port}${BRIDGE_PATH}?secret=${secret}`));
+      return void response.end(bridgeScript(`ws://127.0.0.1:${port}${BRIDGE_PATH}`));
     }
     const relative = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
     const file = normalize(join(options.rendererDir, relative));
     if (!file.startsWith(options.rendererDir + sep)) return void response.writeHead(404).end();
     try {
       let body: Buffer | string = await readFile(file);
-      if (relative === 'index.html') body = withBridge(body.toString('utf8'), port);
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      if (relative === 'index.html') body = withBridge(body.toString('utf8'), port, secret);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       response.end(body);
     } catch {
       response.writeHead(404).end();
@@ -76,7 +79,8 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const given = Buffer.from(url.searchParams.get('secret') ?? '');
     const loopback = request.socket.remoteAddress === '127.0.0.1' || request.socket.remoteAddress === '::ffff:127.0.0.1';
-    if (url.pathname !== BRIDGE_PATH || !loopback || given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) {
+    const ownPage = request.headers.origin === `http://127.0.0.1:${port}`;
+    if (url.pathname !== BRIDGE_PATH || !loopback || !ownPage || given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -119,21 +123,25 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
   return host;
 }
 
-/** The built page, plus the bridge script and a CSP that lets it reach this host only. */
-function withBridge(html: string, port: number): string {
+/** The built page, plus the bridge's secret, its script and a CSP that lets it reach this host only. */
+function withBridge(html: string, port: number, secret: string): string {
   return html
     .replace("connect-src 'none'", `connect-src ws://127.0.0.1:${port}`)
-    .replace('<script type="module"', `<script src="${BRIDGE_PATH}.js"></script>\n    <script type="module"`);
+    .replace(
+      '<script type="module"',
+      `<meta name="latch-bridge-secret" content="${secret}" />\n    <script src="${BRIDGE_PATH}.js"></script>\n    <script type="module"`,
+    );
 }
 
-/** What preload does with ipcRenderer, done over the loopback socket. */
+/** What preload does with ipcRenderer, done over the loopback socket; the secret comes from the page that loaded it. */
 function bridgeScript(socketUrl: string): string {
   const calls = Object.fromEntries(Object.entries(IpcCalls).map(([name, call]) => [name, call.channel]));
   const events = Object.keys(IpcEvents);
   return `(() => {
   const calls = ${JSON.stringify(calls)};
   const events = new Set(${JSON.stringify(events)});
-  const socket = new WebSocket(${JSON.stringify(socketUrl)});
+  const secret = document.querySelector('meta[name="latch-bridge-secret"]')?.content ?? '';
+  const socket = new WebSocket(${JSON.stringify(socketUrl)} + '?secret=' + encodeURIComponent(secret));
   const pending = new Map();
   const queue = [];
   const listeners = new Map();
