@@ -1,4 +1,4 @@
-// Lint, and the layer matrix of DESIGN.md rule 2 as a rule: a wrong import
+// Lint, and the layer matrix of docs/architecture.md (house rule 2) as a rule: a wrong import
 // fails with a sentence that says which import is not allowed and why.
 import js from '@eslint/js';
 import globals from 'globals';
@@ -23,7 +23,7 @@ export default tseslint.config(
     [
       {
         regex: '^(?!zod$)(?!\\./)',
-        message: 'shared/ is used by the server, the core and the renderer alike, so it depends on zod alone (DESIGN.md rule 2).',
+        message: 'shared/ is used by the server, the core and the renderer alike, so it depends on zod alone (docs/architecture.md, house rule 2).',
       },
     ],
   ),
@@ -32,7 +32,7 @@ export default tseslint.config(
     [
       {
         regex: '(^|/)(electron|renderer|keytar)(/|$)',
-        message: 'server/ imports only shared/ and itself: the server never depends on the desktop app (DESIGN.md rule 2).',
+        message: 'server/ imports only shared/ and itself: the server never depends on the desktop app (docs/architecture.md, house rule 2).',
       },
     ],
   ),
@@ -41,11 +41,11 @@ export default tseslint.config(
     [
       {
         regex: '^electron$',
-        message: "electron/core runs in plain Node and is tested without Electron, so it must not import 'electron' (DESIGN.md rule 2).",
+        message: "electron/core runs in plain Node and is tested without Electron, so it must not import 'electron' (docs/architecture.md, house rule 2).",
       },
       {
         regex: '(^|/)(server|renderer|main|preload)(/|$)',
-        message: 'electron/core talks to the server over HTTP only and knows nothing of main, preload or the renderer (DESIGN.md rule 2).',
+        message: 'electron/core talks to the server over HTTP only and knows nothing of main, preload or the renderer (docs/architecture.md, house rule 2).',
       },
     ],
   ),
@@ -54,11 +54,11 @@ export default tseslint.config(
     [
       {
         regex: '^(node:|electron$|keytar$|axios$|ws$)',
-        message: 'renderer/ runs in a sandboxed page: it imports only shared/ and itself and reaches everything else through window.latch (DESIGN.md rule 2).',
+        message: 'renderer/ runs in a sandboxed page: it imports only shared/ and itself and reaches everything else through window.latch (docs/architecture.md, house rule 2).',
       },
       {
         regex: '(^|/)(server|electron)(/|$)',
-        message: 'renderer/ imports only shared/ and itself; the core and main are reached through window.latch (DESIGN.md rule 2).',
+        message: 'renderer/ imports only shared/ and itself; the core and main are reached through window.latch (docs/architecture.md, house rule 2).',
       },
     ],
   ),

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -23,12 +23,12 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-/** Starts a server process on a free port and waits until `health` answers 200. */
-export async function startProcess(script: string, env: Record<string, string>, health: string): Promise<Proc> {
+/** Starts a server process on a free port and waits until `health` answers 200; its log (stdout) is kept only when asked. */
+export async function startProcess(script: string, env: Record<string, string>, health: string, stdout: 'ignore' | 'pipe' = 'ignore'): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, script)], {
+  const child = spawn(process.execPath, [resolve(root, script)], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
