@@ -22,7 +22,8 @@ const LIST_WARMUP = 5_000;
 /** Unmeasured revokes first, for the same reason. */
 const REVOKE_WARMUP = 200;
 const DEVICES = PROFILE.accounts * DEVICES_PER_ACCOUNT;
-const LATCH_ENV = { LATCH_LOG_LEVEL: 'warn' };
+// Every simulated device connects from loopback, one address.
+const LATCH_ENV = { LATCH_LOG_LEVEL: 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '1000000' };
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 

@@ -1,6 +1,6 @@
 // Builds and starts a Latch server; used by main.ts, the tests and the benchmarks.
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,7 +12,7 @@ import { AppModule } from './app.module.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError } from './common/api-error.js';
 import { ApiExceptionFilter, toApiError } from './common/exception.filter.js';
-import { allowedHosts, hostAllowed, misdirected, securityHeaders, trustFunction } from './common/http-edge.js';
+import { createEdgeServer, hostChecker, trustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
 import { InProcessBus, PostgresBus, type SessionEventBus } from './events/bus.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -86,17 +86,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const store = new Store(opened, bus);
 
+  let httpServer: Server | undefined;
+  const checkHost = hostChecker(config, () => (httpServer!.address() as AddressInfo).port);
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: trustFunction(config.trustProxy),
+    // No proxy configured: Fastify's plain request, without the proxy-aware getters.
+    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     return503OnClosing: true,
-    // A client that goes silent, or sends its request slowly, is cut off (docs/operations.md).
-    connectionTimeout: config.timeouts.idleMs,
-    requestTimeout: config.timeouts.requestMs,
-    keepAliveTimeout: config.timeouts.keepAliveMs,
-    // requestTimeout is enforced by a sweep over open connections, every second here.
-    http: { connectionsCheckingInterval: 1_000, headersTimeout: config.timeouts.headersMs },
+    // Timeouts, the Host check and security headers (docs/operations.md).
+    serverFactory: (handler: RequestListener) => (httpServer = createEdgeServer(config.timeouts, checkHost, handler)),
     // Errors Fastify's router raises before Nest sees the request (a malformed URL).
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
       const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');
@@ -111,26 +110,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   app.useGlobalFilters(new ApiExceptionFilter(log));
   const gateway = app.get(RealtimeGateway);
-  const httpServer = app.getHttpServer() as Server;
-  // The port is known once listening (port 0 picks one); no request arrives before.
-  let hosts: Set<string> | undefined | null = null;
-  const checkHost = (hostHeader: string | undefined): boolean => {
-    if (hosts === null) hosts = allowedHosts(config, (httpServer.address() as AddressInfo).port);
-    return hostAllowed(hostHeader, hosts);
-  };
-  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
-    void reply.headers(securityHeaders(request.url));
-    if (!checkHost(request.headers.host)) {
-      const error = misdirected();
-      void reply.status(error.status).send(error.toBody());
-      return;
-    }
-    done();
-  });
-  gateway.attach(httpServer, checkHost);
+  const server = app.getHttpServer() as Server;
+  gateway.attach(server, checkHost);
   await app.listen({ port: config.port, host: config.host });
 
-  const address = httpServer.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
   return {

@@ -31,6 +31,7 @@ export const EnvSchema = z.object({
   LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).default('open'),
   LATCH_ALLOWED_HOSTS: z.string().optional(),
   LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS').optional(),
+  LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS').default(512),
 });
 
 /** An IPv4 or IPv6 address, optionally with a /prefix. */
@@ -221,10 +222,6 @@ export const DEFAULT_TIMEOUTS: TimeoutPolicy = { idleMs: 10_000, requestMs: 15_0
 
 export const RECENT_AUTH_MS = 10 * 60_000;
 
-export function defaultSocketPolicy(maxSessionsPerUser: number, total = defaultMaxSockets(openFileLimit())): SocketPolicy {
-  return { perSession: 2, perAccount: maxSessionsPerUser * 2, perAddress: 256, total };
-}
-
 /** Parse the environment; throws ConfigError with one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -256,7 +253,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: parseTrustProxy(e.LATCH_TRUST_PROXY),
     registration: e.LATCH_REGISTRATION,
     allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),
-    sockets: defaultSocketPolicy(e.LATCH_MAX_SESSIONS, e.LATCH_MAX_SOCKETS),
+    sockets: {
+      perSession: 2,
+      perAccount: e.LATCH_MAX_SESSIONS * 2,
+      perAddress: e.LATCH_MAX_SOCKETS_PER_ADDRESS,
+      total: e.LATCH_MAX_SOCKETS ?? defaultMaxSockets(openFileLimit()),
+    },
     timeouts: DEFAULT_TIMEOUTS,
     recentAuthMs: RECENT_AUTH_MS,
     pingIntervalMs: 25_000,
