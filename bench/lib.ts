@@ -201,7 +201,9 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
-      reauth_at: null,
+      // Recent authentication holds for the whole run: the revocation is what is measured, and the
+      // check reads reauth_at from the store at the same cost whatever it holds.
+      reauth_at: now + DAY,
     };
     return { row, seeded: { sessionId: row.id, token, account } };
   };

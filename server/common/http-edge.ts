@@ -2,8 +2,8 @@
 // who the client is (proxies believed only as configured), whether the Host
 // is this server's own (DNS rebinding on a loopback bind), and the headers
 // every answer carries.
-import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeaders, type Server } from 'node:http';
-import { isIP } from 'node:net';
+import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server } from 'node:http';
+import { isIP, type Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
 import type { ServerConfig, TrustProxy } from '../config/config.js';
 import { ApiError } from './api-error.js';
@@ -76,34 +76,46 @@ export function securityHeaders(url: string): Readonly<Record<string, string>> {
 /**
  * Every answer, whoever writes it (a route, the error filter, Fastify's 404),
  * gets the security headers as it is written. They are added to the headers
- * handed to writeHead rather than set beforehand: a header set with setHeader
- * sends all of Fastify's headers through Node's slower path (8 % of a session
- * check; docs/performance.md).
+ * handed to writeHead rather than set beforehand: one header set with
+ * setHeader sends all of Fastify's headers through Node's slower path, which
+ * showed on the session check (docs/performance.md, "Edge checks").
  */
 class SecureResponse extends ServerResponse {
-  override writeHead(statusCode: number, ...rest: unknown[]): this {
+  override writeHead(statusCode: number, reasonOrHeaders?: string | Headers, headers?: Headers): this {
     const extra = securityHeaders(this.req.url ?? '');
-    const last = rest[rest.length - 1];
-    if (Array.isArray(last)) for (const [name, value] of Object.entries(extra)) last.push(name, value);
-    else if (last !== null && typeof last === 'object') Object.assign(last, extra);
-    else rest.push({ ...extra });
-    return super.writeHead(statusCode, ...(rest as [string, OutgoingHttpHeaders]));
+    if (typeof reasonOrHeaders === 'string') return super.writeHead(statusCode, reasonOrHeaders, withHeaders(headers, extra));
+    return super.writeHead(statusCode, withHeaders(reasonOrHeaders, extra));
   }
+}
+
+type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
+
+/** `extra` added to the headers writeHead was given (an object or a flat [name, value, …] list), in place. */
+function withHeaders(headers: Headers | undefined, extra: Readonly<Record<string, string>>): Headers {
+  if (headers === undefined) return { ...extra };
+  if (Array.isArray(headers)) {
+    for (const name in extra) headers.push(name, extra[name]!);
+    return headers;
+  }
+  return Object.assign(headers, extra);
 }
 
 /**
  * The HTTP server Fastify runs on: timeouts, the Host check and the security
- * headers happen here, before Fastify's routing (as a Fastify onRequest hook
- * the same work cost 7 % of a session check).
+ * headers happen here, before Fastify's routing; as a Fastify onRequest hook
+ * the same work slowed the session check (docs/performance.md, "Edge checks").
  */
 export function createEdgeServer(
   timeouts: ServerConfig['timeouts'],
   hostOk: (hostHeader: string | undefined) => boolean,
   handler: (request: IncomingMessage, response: ServerResponse) => void,
 ): Server {
+  /** Connections that have not sent a request yet. */
+  const silent = new WeakSet<Socket>();
   const server = createServer(
     {
-      // requestTimeout and headersTimeout are enforced by a sweep over open connections, every second here.
+      // Enforced by a sweep over open connections, every second here. No per-socket idle timer: refreshing
+      // it on every read and write showed on the session check (docs/performance.md, "Edge checks").
       connectionsCheckingInterval: 1_000,
       requestTimeout: timeouts.requestMs,
       headersTimeout: timeouts.headersMs,
@@ -111,12 +123,17 @@ export function createEdgeServer(
       ServerResponse: SecureResponse,
     },
     (request, response) => {
+      if (silent.delete(request.socket)) request.socket.setTimeout(0);
       if (hostOk(request.headers.host)) return handler(request, response);
       response.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(misdirected().toBody()));
     },
   );
-  // A connection that sends nothing for this long is closed (WebSockets clear it once upgraded).
-  server.setTimeout(timeouts.idleMs);
+  // Node's sweep starts a request's clock at its first byte: a connection that never sends a request is
+  // closed here instead, at the header timeout (one timer per connection, stopped by its first request).
+  server.on('connection', (socket: Socket) => {
+    socket.setTimeout(timeouts.headersMs, () => socket.destroy());
+    silent.add(socket);
+  });
   return server;
 }

@@ -146,11 +146,11 @@ export interface SocketPolicy {
 
 /** Socket timeouts, so a slow or silent client cannot hold a connection open. */
 export interface TimeoutPolicy {
-  /** A connection that sends nothing for this long is closed. */
-  idleMs: number;
   /** The whole request, headers and body, must arrive within this. */
   requestMs: number;
+  /** A request's headers (and so the first byte of a new connection) must arrive within this. */
   headersMs: number;
+  /** An idle keep-alive connection is closed after this. */
   keepAliveMs: number;
 }
 
@@ -218,7 +218,7 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
   maxQueued: 64,
 };
 
-export const DEFAULT_TIMEOUTS: TimeoutPolicy = { idleMs: 10_000, requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 };
+export const DEFAULT_TIMEOUTS: TimeoutPolicy = { requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 };
 
 export const RECENT_AUTH_MS = 10 * 60_000;
 

@@ -27,6 +27,11 @@ describe('server configuration', () => {
     assert.equal(loadConfig({ LATCH_REGISTRATION: 'closed' }).registration, 'closed');
     assert.deepEqual(loadConfig({ LATCH_ALLOWED_HOSTS: 'Latch.Example.com, latch.example.com:8443' }).allowedHosts, ['latch.example.com', 'latch.example.com:8443']);
     assert.equal(loadConfig({ LATCH_MAX_SOCKETS: '5000' }).sockets.total, 5000);
+    assert.deepEqual(
+      { perSession: loadConfig({}).sockets.perSession, perAccount: loadConfig({}).sockets.perAccount, perAddress: loadConfig({}).sockets.perAddress },
+      { perSession: 2, perAccount: 100, perAddress: 512 },
+    );
+    assert.equal(loadConfig({ LATCH_MAX_SOCKETS_PER_ADDRESS: '5000' }).sockets.perAddress, 5000);
     assert.equal(defaultMaxSockets(20_000), 18_000);
     assert.equal(defaultMaxSockets(1_024), 768);
     assert.equal(defaultMaxSockets(undefined), 10_000);

@@ -120,7 +120,7 @@ describe('live connection caps', () => {
 
 describe('slow and silent clients', () => {
   it('drops a request whose announced body never arrives within the timeout, and keeps serving others', async () => {
-    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, idleMs: 400, requestMs: 1_500, headersMs: 1_000 } }, async (server, http) => {
+    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server, http) => {
       const started = Date.now();
       const stalled = await Promise.all(
         [0, 1, 2].map(
@@ -140,12 +140,24 @@ describe('slow and silent clients', () => {
     });
   });
 
-  it('has request, body and keep-alive timeouts by default', () => {
-    assert.deepEqual(DEFAULT_TIMEOUTS, { idleMs: 10_000, requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 });
+  it('has request, header and keep-alive timeouts by default', () => {
+    assert.deepEqual(DEFAULT_TIMEOUTS, { requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 });
+  });
+
+  it('closes a connection that never sends a byte once the header timeout passes', async () => {
+    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - started));
+      });
+      assert.ok(closedAfter < 4_000, `closed after ${closedAfter} ms`);
+    });
   });
 
   it('a body that trickles in a byte at a time is cut off at the request timeout', async () => {
-    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, idleMs: 5_000, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
+    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
       const started = Date.now();
       const closedAfter = await new Promise<number>((resolve) => {
         const socket = connect(server.port, '127.0.0.1', () => {
