@@ -10,6 +10,7 @@ import { type Clock } from './common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from './common/di-tokens.js';
 import type { ServerConfig } from './config/config.js';
 import { HealthController } from './health/health.controller.js';
+import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SecurityEventsService } from './sessions/security-events.service.js';
@@ -41,6 +42,7 @@ export class AppModule {
         SignInThrottle,
         SessionsService,
         SecurityEventsService,
+        Presence,
         RealtimeGateway,
         MaintenanceJob,
       ],

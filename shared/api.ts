@@ -98,6 +98,8 @@ export const SessionView = z.strictObject({
   lastSeenAt: timestamp,
   expiresAt: timestamp,
   current: z.boolean(),
+  /** Holds a live connection to the server now (on any instance). */
+  online: z.boolean(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
@@ -224,10 +226,15 @@ export const SessionsChangedMessage = z.strictObject({ type: z.literal('sessions
 export const SessionCreatedMessage = z.strictObject({ type: z.literal('session.created'), session: SessionView });
 export type SessionCreatedMessage = z.infer<typeof SessionCreatedMessage>;
 
+/** A device of the account came online or went offline; lists update in place. */
+export const SessionPresenceMessage = z.strictObject({ type: z.literal('session.presence'), sessionId: z.string(), online: z.boolean() });
+export type SessionPresenceMessage = z.infer<typeof SessionPresenceMessage>;
+
 export const RealtimeMessage = z.discriminatedUnion('type', [
   SessionRevokedMessage,
   SessionsChangedMessage,
   SessionCreatedMessage,
+  SessionPresenceMessage,
 ]);
 export type RealtimeMessage = z.infer<typeof RealtimeMessage>;
 

@@ -104,6 +104,8 @@ export const IpcEvents = {
   state: { channel: 'latch:event:state', payload: SessionState },
   sessionsChanged: { channel: 'latch:event:sessions-changed', payload: z.array(SessionView) },
   newSignIn: { channel: 'latch:event:new-sign-in', payload: SessionView },
+  /** A device of the account came online or went offline. */
+  presence: { channel: 'latch:event:presence', payload: z.strictObject({ sessionId: z.string(), online: z.boolean() }) },
 } as const;
 export type IpcEventName = keyof typeof IpcEvents;
 export type IpcEventPayload<K extends IpcEventName> = z.output<(typeof IpcEvents)[K]['payload']>;

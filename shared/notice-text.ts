@@ -19,7 +19,9 @@ export function noticeText(notice: Notice, formatTime: (iso: string) => string =
     case 'expired':
       return 'Your session expired. Sign in again to continue.';
     case 'evicted':
-      return `Signed out because too many devices were signed in (at ${time})`;
+      return notice.byDeviceName
+        ? `Signed out at ${time} to make room for '${notice.byDeviceName}': too many devices were signed in`
+        : `Signed out because too many devices were signed in (at ${time})`;
     case 'signed_out':
       return `This device was signed out at ${time}`;
   }

@@ -70,5 +70,7 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
       return event.sessions;
     case 'newSignIn':
       return event.session;
+    case 'presence':
+      return { sessionId: event.sessionId, online: event.online };
   }
 }

@@ -17,7 +17,8 @@ import { TokenVault, loadKeytar, type SecretBackend } from './token-vault.js';
 export type ControllerEvent =
   | { type: 'state'; state: SessionState }
   | { type: 'sessionsChanged'; sessions: SessionView[] }
-  | { type: 'newSignIn'; session: SessionView };
+  | { type: 'newSignIn'; session: SessionView }
+  | { type: 'presence'; sessionId: string; online: boolean };
 
 export interface SessionControllerOptions {
   /** Selects the data folder and keychain account; two profiles are two devices. */
@@ -258,6 +259,9 @@ export class SessionController {
       case 'session.created':
         this.emit({ type: 'newSignIn', session: message.session });
         return;
+      case 'session.presence':
+        this.emit({ type: 'presence', sessionId: message.sessionId, online: message.online });
+        return;
     }
   }
 
@@ -327,4 +331,5 @@ const unknownSession = (): SessionView => ({
   lastSeenAt: new Date(0).toISOString(),
   expiresAt: new Date(0).toISOString(),
   current: true,
+  online: false,
 });

@@ -177,6 +177,8 @@ export interface ServerConfig {
   recentAuthMs: number;
   /** Server pings every socket this often; a socket that missed a pong is dropped. */
   pingIntervalMs: number;
+  /** How often a connected session's last_seen and presence are written (off the request path). */
+  presenceIntervalMs: number;
   /** How often expired sessions are swept and old rows purged. */
   maintenanceIntervalMs: number;
 }
@@ -262,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     timeouts: DEFAULT_TIMEOUTS,
     recentAuthMs: RECENT_AUTH_MS,
     pingIntervalMs: 25_000,
+    presenceIntervalMs: 60_000,
     maintenanceIntervalMs: 60 * 60_000,
   };
 }

@@ -15,7 +15,11 @@ export const SessionEvent = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
   z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),
+  z.strictObject({ kind: z.literal('session.presence'), userId: z.string(), sessionId: z.string(), online: z.boolean() }),
 ]);
+
+/** Events that change nothing a session check decides (so cached sessions stay). */
+export const changesNoSession = (event: SessionEvent): boolean => event.kind === 'session.presence';
 export type SessionEvent = z.infer<typeof SessionEvent>;
 
 export type BusSignal = SessionEvent | { kind: 'resync' };

@@ -17,6 +17,7 @@ import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Store } from '../storage/store.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
+import { Presence } from './presence.js';
 
 type Revoked = Extract<SessionEvent, { kind: 'session.revoked' }>;
 
@@ -35,6 +36,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
     @Inject(Store) private readonly store: Store,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(Presence) private readonly presence: Presence,
   ) {
     this.connections = new ConnectionRegistry(config.sockets);
     this.trust = trustFunction(config.trustProxy);
@@ -55,6 +57,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
     this.unsubscribe = this.store.bus.subscribe((signal) => this.onSignal(signal));
     this.pingTimer = setInterval(() => this.pingSlice(), this.config.pingIntervalMs / PING_SLICES);
     this.pingTimer.unref();
+    this.presence.start(() => this.connections.all());
   }
 
   /**
@@ -101,9 +104,15 @@ export class RealtimeGateway implements OnApplicationShutdown {
     if (over) return rejectUpgrade(socket, over);
     // ws completes the upgrade synchronously (no verifyClient), so the caps above still hold here.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      const first = this.connections.ofSession(auth.session.id) === undefined;
       const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address });
+      if (first) void this.presence.online(conn.userId, conn.sessionId);
       ws.on('pong', () => (conn.alive = true));
-      ws.on('close', () => this.connections.remove(conn));
+      ws.on('close', () => {
+        // A socket ended by a revocation is already gone from the registry; its session is over anyway.
+        const last = this.connections.remove(conn) && this.connections.ofSession(conn.sessionId) === undefined;
+        if (last && !this.closing) void this.presence.offline(conn.userId, conn.sessionId);
+      });
       ws.on('error', () => ws.terminate());
       // Clients send nothing; anything they do send is ignored.
       // A revocation committed between the check above and now would have missed
@@ -120,6 +129,8 @@ export class RealtimeGateway implements OnApplicationShutdown {
         return this.sendToUser(signal.userId, { type: 'sessions.changed' });
       case 'session.created':
         return this.sendToUser(signal.userId, { type: 'session.created', session: signal.session }, signal.session.id);
+      case 'session.presence':
+        return this.sendToUser(signal.userId, { type: 'session.presence', sessionId: signal.sessionId, online: signal.online }, signal.sessionId);
       case 'resync':
         void this.recheck(this.connections.sessionIds());
         return;

@@ -8,6 +8,7 @@
 // since notifications sent in between are lost.
 import type { AuthContext } from '../common/request-context.js';
 import type { SessionEventBus } from '../events/bus.js';
+import { changesNoSession } from '../events/session-events.js';
 
 export const SESSION_CACHE_SIZE = 20_000;
 
@@ -23,8 +24,8 @@ export class SessionCache {
     private readonly size = SESSION_CACHE_SIZE,
   ) {
     this.unsubscribe = [
-      bus.onLocalCommit((events) => events.forEach((event) => this.forgetUser(event.userId))),
-      bus.subscribe((signal) => (signal.kind === 'resync' ? this.clear() : this.forgetUser(signal.userId))),
+      bus.onLocalCommit((events) => events.forEach((event) => changesNoSession(event) || this.forgetUser(event.userId))),
+      bus.subscribe((signal) => (signal.kind === 'resync' ? this.clear() : changesNoSession(signal) || this.forgetUser(signal.userId))),
     ];
   }
 

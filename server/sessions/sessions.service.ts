@@ -1,6 +1,7 @@
 // Sessions: creation, validation on every request, listing and revocation.
 // Revocation state lives here, in the store; sockets only hear about it.
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { DeviceInfo, SessionView, SignOutReason } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
@@ -15,10 +16,10 @@ import { SessionCache } from './session-cache.js';
 import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
-const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at'] as const;
+const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
 type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
 
-export function toSessionView(row: SessionViewRow, currentId: string | undefined): SessionView {
+export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number): SessionView {
   return {
     id: row.id,
     deviceName: row.device_name,
@@ -29,6 +30,7 @@ export function toSessionView(row: SessionViewRow, currentId: string | undefined
     lastSeenAt: new Date(row.last_seen_at).toISOString(),
     expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
     current: row.id === currentId,
+    online: row.online_until !== null && row.online_until > now,
   };
 }
 
@@ -83,24 +85,34 @@ export class SessionsService implements OnModuleDestroy {
       revoked_by: null,
       // Signing in is entering the password: destructive actions are open for a while.
       reauth_at: now,
+      online_until: null,
+      online_by: null,
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);
-    unit.publish({ kind: 'session.created', userId: user.id, session: toSessionView(session, undefined) });
+    unit.publish({ kind: 'session.created', userId: user.id, session: toSessionView(session, undefined, now) });
     unit.publish({ kind: 'sessions.changed', userId: user.id });
     return { token, session };
   }
 
+  /**
+   * Past the cap, the longest-idle sessions without a live connection make
+   * room; only when every other session is connected does the longest-idle of
+   * those go. Never the one signing in. The evicted device is told which
+   * sign-in took its place.
+   */
   private async evictBeyondCap(unit: UnitOfWork, newest: SessionsTable, now: number): Promise<void> {
     const active = await this.activeQuery(unit.db, newest.user_id, now)
       .select(['id', 'device_name'])
+      .where('id', '!=', newest.id)
+      .orderBy(sql`case when online_until > ${now} then 1 else 0 end`)
       .orderBy('last_seen_at', 'asc')
       .orderBy('created_at', 'asc')
       .execute();
-    const excess = active.length - this.policy.maxSessionsPerUser;
+    const excess = active.length + 1 - this.policy.maxSessionsPerUser;
     if (excess <= 0) return;
-    const victims = active.filter((s) => s.id !== newest.id).slice(0, excess);
-    const evicted = await this.markRevoked(unit, newest.user_id, victims.map((v) => v.id), { reason: 'evicted' }, now);
+    const victims = active.slice(0, excess);
+    const evicted = await this.markRevoked(unit, newest.user_id, victims.map((v) => v.id), { reason: 'evicted', by: newest }, now);
     for (const victim of victims.filter((v) => evicted.includes(v.id))) {
       await this.securityEvents.record(unit.db, {
         userId: newest.user_id,
@@ -210,7 +222,7 @@ export class SessionsService implements OnModuleDestroy {
       .orderBy('last_seen_at', 'desc')
       .orderBy('id')
       .execute();
-    const views = rows.map((row) => toSessionView(row, auth.session.id));
+    const views = rows.map((row) => toSessionView(row, auth.session.id, this.clock.now()));
     return [...views.filter((v) => v.current), ...views.filter((v) => !v.current)];
   }
 
@@ -227,7 +239,7 @@ export class SessionsService implements OnModuleDestroy {
       unit.publish({ kind: 'sessions.changed', userId: auth.user.id });
       return updated;
     });
-    return toSessionView(session, auth.session.id);
+    return toSessionView(session, auth.session.id, this.clock.now());
   }
 
   /** Whether this account has ever had a session from this address (kept rows included). */

@@ -63,10 +63,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('security_events_by_user').on('security_events').columns(['user_id', 'at']).execute();
     },
   },
-  // Abuse resistance: attempt counters shared by every instance on the store,
-  // the time a session last proved its password (recent authentication), and
-  // security events paged by id.
-  '0002_abuse_resistance': {
+  // Attempt counters shared by every instance on the store, the time a
+  // session last proved its password (recent authentication), presence
+  // (until when a session holds a live connection, and on which instance),
+  // and security events paged by id.
+  '0002_throttle_reauth_presence': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('attempt_counters')
@@ -78,6 +79,8 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('attempt_counters_by_reset_at').on('attempt_counters').column('reset_at').execute();
       await db.schema.alterTable('sessions').addColumn('reauth_at', 'bigint').execute();
+      await db.schema.alterTable('sessions').addColumn('online_until', 'bigint').execute();
+      await db.schema.alterTable('sessions').addColumn('online_by', 'text').execute();
       await db.schema.createIndex('security_events_by_user_id').on('security_events').columns(['user_id', 'id']).execute();
     },
   },

@@ -31,6 +31,10 @@ export interface SessionsTable {
   revoked_by: string | null;
   /** When a password was last entered on this session (sign-in or re-authentication). */
   reauth_at: number | null;
+  /** While a live connection is held: until when that holds without another heartbeat. */
+  online_until: number | null;
+  /** The instance that holds it. */
+  online_by: string | null;
 }
 
 export interface SecurityEventsTable {

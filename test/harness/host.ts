@@ -112,14 +112,16 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
   port = (http.address() as AddressInfo).port;
   host.url = `http://127.0.0.1:${port}/`;
   await controller.start();
-  host.close = async () => {
-    unsubscribe();
-    controller.dispose();
-    for (const ws of sockets) ws.terminate();
-    wss.close();
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  };
+  let closed: Promise<void> | undefined;
+  host.close = () =>
+    (closed ??= (async () => {
+      unsubscribe();
+      controller.dispose();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    })());
   return host;
 }
 

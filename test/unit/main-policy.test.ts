@@ -71,6 +71,7 @@ describe('OS notifications', () => {
       lastSeenAt: '',
       expiresAt: '',
       current: false,
+      online: false,
     });
     assert.equal(n.title, 'Latch: new sign-in');
     assert.match(n.body, /^'Strange PC' \(Windows\) signed in from 203\.0\.113\.7\./);
@@ -78,7 +79,7 @@ describe('OS notifications', () => {
   });
 
   it('carry no control or text-direction characters, even from a name stored before the server refused them', () => {
-    const base = { id: 'x', platform: 'linux' as const, appVersion: '1', ip: '203.0.113.7', createdAt: '', lastSeenAt: '', expiresAt: '', current: false };
+    const base = { id: 'x', platform: 'linux' as const, appVersion: '1', ip: '203.0.113.7', createdAt: '', lastSeenAt: '', expiresAt: '', current: false, online: false };
     const n = notificationForNewSignIn({ ...base, deviceName: 'Work \u202Epot\u0000\u001b[2J laptop' });
     assert.match(n.body, /^'Work pot\[2J laptop' \(Linux\)/);
     const forced = notificationForState(signedIn, { status: 'signedOut', serverUrl: 'http://127.0.0.1:4000', keychain: { kind: 'os' }, notice: { reason: 'revoked_by_user', at: new Date().toISOString(), byDeviceName: 'Evil\u202Egnp.exe' } });

@@ -38,6 +38,8 @@ function auth(userId: string, sessionId: string): AuthContext {
     revoke_reason: null,
     revoked_by: null,
     reauth_at: null,
+    online_until: null,
+    online_by: null,
   };
   return { user: { id: userId, email: `${userId}@example.test`, created_at: 1 }, session };
 }

@@ -74,7 +74,7 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
           <span>{PLATFORM_NAMES[session.platform]}</span>
           <span>Latch {session.appVersion}</span>
           <span>{session.ip}</span>
-          <span>{session.current ? 'active now' : `last active ${timeAgo(session.lastSeenAt, now)}`}</span>
+          {session.current ? <span>active now</span> : session.online ? <span className="online">Online now</span> : <span>last active {timeAgo(session.lastSeenAt, now)}</span>}
           <span>signed in {formatDate(session.createdAt)}</span>
         </div>
         {needsPassword && <ReauthForm action={`sign out '${session.deviceName}'`} onConfirmed={signOut} onCancel={() => setNeedsPassword(false)} />}

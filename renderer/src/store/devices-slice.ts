@@ -14,6 +14,8 @@ export interface DevicesSlice {
   revoking: Record<string, boolean>;
   loadDevices(): Promise<void>;
   setSessions(sessions: SessionView[]): void;
+  /** A device came online or went offline: its row changes in place, nothing is fetched. */
+  setPresence(sessionId: string, online: boolean): void;
   revokeSession(id: string): Promise<IpcError | undefined>;
   revokeOtherSessions(): Promise<IpcError | undefined>;
   renameDevice(name: string): Promise<IpcError | undefined>;
@@ -43,6 +45,10 @@ export const createDevicesSlice =
       setSessions(sessions) {
         set({ sessions, devicesError: undefined });
         void loadActivity();
+      },
+      setPresence(sessionId, online) {
+        const now = new Date().toISOString();
+        set({ sessions: get().sessions?.map((s) => (s.id === sessionId ? { ...s, online, ...(online ? {} : { lastSeenAt: now }) } : s)) });
       },
       async revokeSession(id) {
         set({ revoking: { ...get().revoking, [id]: true } });

@@ -24,6 +24,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
   });
   bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions));
   bridge.on('newSignIn', (session) => store.getState().pushNewSignIn(session));
+  bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online));
   void bridge.getState().then((result) => {
     if (result.ok) store.getState().setSession(result.value);
   });

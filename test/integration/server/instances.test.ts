@@ -7,6 +7,7 @@ import type { StoreConfig } from '../../../server/config/config.js';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
 import { EventSocket, Http, login, PASSWORD, register } from '../../support/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 import { StoreContext } from '../../support/stores.js';
 
 describe('restart on the same SQLite file', () => {
@@ -143,13 +144,3 @@ describe('two instances on one PostgreSQL', () => {
     });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await check().catch(() => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

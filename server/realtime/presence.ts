@@ -1,0 +1,97 @@
+// Which sessions hold a live connection, kept in the store so every instance,
+// the session list and eviction see the same. A session's first socket on an
+// instance marks it online and its last one marks it offline (both told to the
+// account's devices as `session.presence`); a heartbeat, once a
+// presenceInterval, renews the mark and advances last_seen (and the idle
+// expiry) of every session connected here, off the request path. An instance
+// that dies without a word leaves marks that lapse after three intervals.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
+import { Store } from '../storage/store.js';
+
+const BATCH = 500;
+
+@Injectable()
+export class Presence implements OnApplicationShutdown {
+  /** This instance, as `online_by` names it. */
+  readonly instanceId = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  private get lapse(): number {
+    return this.clock.now() + 3 * this.config.presenceIntervalMs;
+  }
+
+  /** Renews presence for the sessions `connected()` returns, every presenceInterval. */
+  start(connected: () => Array<{ sessionId: string }>): void {
+    this.timer = setInterval(() => void this.beat(connected().map((c) => c.sessionId)), this.config.presenceIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The first socket of a session on this instance. */
+  online(userId: string, sessionId: string): Promise<void> {
+    return this.mark(userId, sessionId, true);
+  }
+
+  /** The last socket of a session on this instance has closed. */
+  offline(userId: string, sessionId: string): Promise<void> {
+    return this.mark(userId, sessionId, false);
+  }
+
+  private async mark(userId: string, sessionId: string, online: boolean): Promise<void> {
+    try {
+      await this.store.transaction(async (unit) => {
+        let update = unit.db
+          .updateTable('sessions')
+          .set(online ? { online_until: this.lapse, online_by: this.instanceId } : { online_until: null, online_by: null })
+          .where('id', '=', sessionId)
+          .where('revoked_at', 'is', null);
+        // Going offline here must not undo a reconnect that another instance has already marked.
+        if (!online) update = update.where('online_by', '=', this.instanceId);
+        const changed = await update.executeTakeFirst();
+        if (changed.numUpdatedRows > 0n) unit.publish({ kind: 'session.presence', userId, sessionId, online });
+      });
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not record presence');
+    }
+  }
+
+  /** Connected sessions: still online, and seen now (last_seen and the idle expiry slide as on a request). */
+  async beat(sessionIds: string[]): Promise<void> {
+    const now = this.clock.now();
+    const idleExpiry = now + this.config.sessions.idleTimeoutMs;
+    try {
+      for (let i = 0; i < sessionIds.length; i += BATCH) {
+        await this.store.db
+          .updateTable('sessions')
+          .set({
+            online_until: this.lapse,
+            online_by: this.instanceId,
+            last_seen_at: now,
+            idle_expires_at: sql<number>`case when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
+          })
+          .where('id', 'in', sessionIds.slice(i, i + BATCH))
+          .where('revoked_at', 'is', null)
+          .where('idle_expires_at', '>', now)
+          .execute();
+      }
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not renew presence; will retry');
+    }
+  }
+}

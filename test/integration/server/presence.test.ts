@@ -1,0 +1,125 @@
+// Presence and the right eviction, over real HTTP and WebSocket, on SQLite and
+// PostgreSQL (and across two instances on one PostgreSQL): the list says which
+// devices are online now, last_seen advances while a device stays connected,
+// and the sign-in past the cap never evicts a connected device, nor itself.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { SessionList } from '../../../shared/api.js';
+import type { StoreConfig } from '../../../server/config/config.js';
+import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
+import { EventSocket, Http, login, register } from '../../support/http.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore } from '../../support/stores.js';
+import { waitFor } from '../../support/wait.js';
+
+forEachStore('presence and eviction', (ctx) => {
+  const clock = new ManualClock();
+  let store: StoreConfig;
+  let server: TestServer;
+  let http: Http;
+  const sockets: EventSocket[] = [];
+
+  before(async () => {
+    store = await ctx.newStore();
+    server = await startTestServer(store, {
+      clock,
+      config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } },
+    });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await server?.close();
+  });
+
+  const connect = async (token: string, url = server.url) => {
+    const socket = await EventSocket.open(url, token);
+    sockets.push(socket);
+    return socket;
+  };
+  const list = async (token: string, client = http) => SessionList.parse((await client.get('/v1/sessions', token)).body).sessions;
+  const onlineIn = async (token: string, deviceName: string, client = http) => (await list(token, client)).find((s) => s.deviceName === deviceName)?.online;
+
+  it('the list says which devices are online now, and the others are told as they come and go', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    assert.equal(await onlineIn(laptop.token, 'Phone'), false);
+    const watching = await connect(laptop.token);
+    const phoneSocket = await connect(phone.token);
+    const came = await watching.next('session.presence');
+    assert.deepEqual({ sessionId: came.sessionId, online: came.online }, { sessionId: phone.session.id, online: true });
+    assert.equal(await onlineIn(laptop.token, 'Phone'), true);
+    phoneSocket.close();
+    await waitFor(() => watching.messages.some((m) => m.message.type === 'session.presence' && !m.message.online), 'the laptop hears the phone left');
+    assert.equal(await onlineIn(laptop.token, 'Phone'), false);
+  });
+
+  it('last_seen advances while a device stays connected, with no request of its own', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    const tablet = await login(http, laptop.email, 'Tablet');
+    await connect(tablet.token);
+    const before = (await list(laptop.token)).find((s) => s.deviceName === 'Tablet')!.lastSeenAt;
+    clock.advance(5 * MINUTE);
+    await waitFor(async () => Date.parse((await list(laptop.token)).find((s) => s.deviceName === 'Tablet')!.lastSeenAt) > Date.parse(before) + 4 * MINUTE, 'last_seen moves on');
+  });
+
+  it('past the cap, the longest-idle device without a live connection goes, never the connected one, and is told who took its place', async () => {
+    const inUse = await register(http, undefined, 'In use');
+    await connect(inUse.token);
+    await waitFor(async () => (await onlineIn(inUse.token, 'In use')) === true, 'the device in use is online');
+    clock.advance(MINUTE);
+    const idle = await login(http, inUse.email, 'Idle');
+    clock.advance(MINUTE);
+    const other = await login(http, inUse.email, 'Other');
+    clock.advance(MINUTE);
+    // The test moves the clock in jumps: wait for the heartbeat to mark it again at the new time.
+    await waitFor(async () => (await onlineIn(inUse.token, 'In use')) === true, 'the device in use is still online');
+    // "In use" is the least recently seen by its own requests, but it is connected.
+    const newest = await login(http, inUse.email, 'Newest');
+    const names = (await list(newest.token)).map((s) => s.deviceName).sort();
+    assert.deepEqual(names, ['In use', 'Newest', 'Other']);
+    const refused = (await http.get('/v1/auth/session', idle.token)).body.error;
+    assert.equal(refused.reason, 'evicted');
+    assert.deepEqual(refused.revokedBy, { deviceName: 'Newest' });
+    assert.equal((await http.get('/v1/auth/session', other.token)).status, 200);
+  });
+
+  it('when every other device is connected, the longest idle of them goes and hears it on its socket', async () => {
+    const first = await register(http, undefined, 'First');
+    const firstSocket = await connect(first.token);
+    clock.advance(MINUTE);
+    const second = await login(http, first.email, 'Second');
+    await connect(second.token);
+    clock.advance(MINUTE);
+    const third = await login(http, first.email, 'Third');
+    await connect(third.token);
+    clock.advance(MINUTE);
+    await waitFor(async () => (await list(third.token)).every((s) => s.online), 'all three online');
+    await login(http, first.email, 'Fourth');
+    const pushed = await firstSocket.next('session.revoked');
+    assert.equal(pushed.reason, 'evicted');
+    assert.deepEqual(pushed.by, { deviceName: 'Fourth' });
+  });
+
+  if (ctx.kind === 'postgres') {
+    it('across instances: a device connected to B is online in A’s list and is not evicted by a sign-in through A', async () => {
+      const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } } });
+      try {
+        const onB = await register(http, undefined, 'On B');
+        await connect(onB.token, b.url);
+        await waitFor(async () => (await onlineIn(onB.token, 'On B')) === true, 'online as seen through A');
+        clock.advance(MINUTE);
+        const idle = await login(http, onB.email, 'Idle');
+        clock.advance(MINUTE);
+        await login(http, onB.email, 'Other');
+        clock.advance(MINUTE);
+        await waitFor(async () => (await onlineIn(onB.token, 'On B')) === true, 'still online at the new time');
+        await login(http, onB.email, 'Newest');
+        assert.equal((await http.get('/v1/auth/session', onB.token)).status, 200);
+        assert.equal((await http.get('/v1/auth/session', idle.token)).body.error.reason, 'evicted');
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
