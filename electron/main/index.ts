@@ -111,6 +111,11 @@ async function start(): Promise<void> {
       ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
       { role: 'fileMenu' },
       { role: 'editMenu' },
+      // Zoom for people who need larger text (Ctrl/Cmd + plus, minus, 0); the layout holds at 200 %.
+      {
+        label: 'View',
+        submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      },
       {
         label: 'Settings',
         submenu: [{ label: 'Signed-in devices…', accelerator: 'CmdOrCtrl+,', click: openDevicesWindow }],

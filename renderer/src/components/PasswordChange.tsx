@@ -41,7 +41,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
           </div>
         </div>
       ) : (
-        <form onSubmit={submit} noValidate>
+        <form onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
           <p className="muted">Changing your password signs out every other device.</p>
           <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
           <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint="At least 10 characters." />

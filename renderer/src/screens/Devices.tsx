@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionView } from '../../../shared/api.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
@@ -110,6 +110,14 @@ function SignOutOthers({ count }: { count: number }) {
   const [needsPassword, setNeedsPassword] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  // After Cancel or Escape, focus goes back to the button that opened the question.
+  const opener = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (confirming || !refocus.current) return;
+    refocus.current = false;
+    opener.current?.focus();
+  }, [confirming]);
   const signOutOthers = async () => {
     setBusy(true);
     setError(undefined);
@@ -120,18 +128,20 @@ function SignOutOthers({ count }: { count: number }) {
     else if (failed.code !== 'reauth_required') setError(failed.message);
   };
   const cancel = () => {
+    refocus.current = true;
     setNeedsPassword(false);
     setConfirming(false);
   };
   if (!confirming) {
     return (
-      <button type="button" className="danger" onClick={() => setConfirming(true)}>
+      <button type="button" className="danger" ref={opener} onClick={() => setConfirming(true)}>
         Sign out all other devices
       </button>
     );
   }
   return (
-    <div className="confirm" role="group" aria-label="Confirm signing out all other devices">
+    // The safe answer has the focus, so Enter twice cannot sign every other device out; Escape cancels.
+    <div className="confirm" role="group" aria-label="Confirm signing out all other devices" onKeyDown={(e) => e.key === 'Escape' && cancel()}>
       <span>
         Are you sure? This signs out {count} other device{count === 1 ? '' : 's'}.
       </span>
@@ -139,10 +149,10 @@ function SignOutOthers({ count }: { count: number }) {
         <ReauthForm action={`sign out ${count} other device${count === 1 ? '' : 's'}`} onConfirmed={signOutOthers} onCancel={cancel} />
       ) : (
         <>
-          <button type="button" className="danger" autoFocus disabled={busy} onClick={() => void signOutOthers()}>
+          <button type="button" className="danger" disabled={busy} onClick={() => void signOutOthers()}>
             {busy ? 'Signing out…' : `Yes, sign out ${count}`}
           </button>
-          <button type="button" onClick={cancel}>
+          <button type="button" autoFocus onClick={cancel}>
             Cancel
           </button>
         </>
