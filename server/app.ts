@@ -87,7 +87,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const store = new Store(opened, bus);
 
   let httpServer: Server | undefined;
-  const checkHost = hostChecker(config, () => (httpServer!.address() as AddressInfo).port);
+  const checkHost = hostChecker(config, () => httpServer!.address() as AddressInfo);
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     bodyLimit: MAX_BODY_BYTES,
@@ -95,7 +95,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     return503OnClosing: true,
     // Timeouts, the Host check and security headers (docs/operations.md).
-    serverFactory: (handler: RequestListener) => (httpServer = createEdgeServer(config.timeouts, checkHost, handler)),
+    serverFactory: (handler: RequestListener) =>
+      (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, checkHost, handler)),
     // Errors Fastify's router raises before Nest sees the request (a malformed URL).
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
       const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');

@@ -18,12 +18,14 @@ export const platformOf = (value: string): Platform => (Platform.options as read
 const timestamp = z.iso.datetime({ offset: true });
 
 /**
- * Characters that are never stored or shown: C0 and C1 controls (NUL, ESC…)
- * and the marks that reorder text (U+202E RIGHT-TO-LEFT OVERRIDE and kin),
- * which let a name like "Work laptop" hide what it really says.
+ * Characters that are never stored or shown: controls (NUL, ESC…), invisible
+ * format characters (U+202E RIGHT-TO-LEFT OVERRIDE and the other direction
+ * marks, zero-width spaces, soft hyphens, tags) and fillers, which let a
+ * name like "Work laptop" hide what it really says or say nothing at all.
+ * The zero-width joiner stays: emoji sequences need it.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_TEXT = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g;
+const UNSAFE_TEXT = /(?!\u200D)[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/gu;
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 export const hasUnsafeText = (value: string): boolean => value.search(UNSAFE_TEXT) !== -1;
 /** For text that may predate the rule (stored rows) on its way to the OS: unsafe characters removed. */
 export const stripUnsafeText = (value: string): string => value.replace(UNSAFE_TEXT, '');
@@ -35,7 +37,8 @@ const DeviceText = (label: string, max: number) =>
     .trim()
     .min(1, `${label} must not be empty`)
     .max(max, `${label} must be at most ${max} characters`)
-    .refine((value) => !hasUnsafeText(value), `${label} must not contain control or text-direction characters`);
+    .refine((value) => !hasUnsafeText(value), `${label} must not contain control, invisible or text-direction characters`)
+    .refine((value) => VISIBLE.test(value), `${label} must contain a letter, digit or symbol`);
 
 export const DeviceName = DeviceText('Device name', 64);
 

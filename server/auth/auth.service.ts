@@ -114,9 +114,24 @@ export class AuthService {
     return { until: new Date(now + this.config.recentAuthMs).toISOString() };
   }
 
-  /** Checks a password through the throttle; true only when `user` exists and it matches. */
-  private async checkPassword(account: string, user: { id: string; password_hash: string } | undefined, password: string, client: ClientInfo): Promise<boolean> {
-    const attempt = await this.throttle.admit(account, client.ip, () => this.sessions.hasSignedInFrom(user?.id, client.ip));
+  /**
+   * Checks a password through the throttle; true only when `user` exists and it matches.
+   * Entered on a signed-in device (`session`), it counts against that session's ceiling, not
+   * the account's, so guesses at sign-in from elsewhere cannot stop the owner signing a thief out.
+   */
+  private async checkPassword(
+    account: string,
+    user: { id: string; password_hash: string } | undefined,
+    password: string,
+    client: ClientInfo,
+    session?: { id: string },
+  ): Promise<boolean> {
+    const attempt = await this.throttle.admit(
+      account,
+      client.ip,
+      () => this.sessions.hasSignedInFrom(user?.id, client.ip),
+      session ? `sess:${session.id}` : undefined,
+    );
     const ok = await withdrawOnError(attempt, () => this.passwords.verify(user?.password_hash, password));
     if (ok) await attempt.succeeded();
     return ok;
@@ -125,7 +140,7 @@ export class AuthService {
   /** A signed-in caller's own password, as on password change and re-authentication: 403 when wrong. */
   private async requireAccountPassword(auth: AuthContext, password: string, client: ClientInfo, wrong: string): Promise<void> {
     const stored = await this.store.db.selectFrom('users').select(['id', 'password_hash']).where('id', '=', auth.user.id).executeTakeFirst();
-    if (!(await this.checkPassword(auth.user.email, stored, password, client))) throw new ApiError(403, 'invalid_password', wrong);
+    if (!(await this.checkPassword(auth.user.email, stored, password, client, auth.session))) throw new ApiError(403, 'invalid_password', wrong);
   }
 }
 

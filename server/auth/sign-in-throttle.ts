@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import { addressKey } from '../common/http-edge.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
 import { Store } from '../storage/store.js';
 
@@ -51,19 +52,23 @@ export class SignInThrottle {
 
   /**
    * Admits one password attempt at `account` from `ip`, or throws 429.
+   * Addresses count by `addressKey` (an IPv6 host by its /64).
    * - per address: attempts in the window (the address's own budget; refused ones count too);
    * - per (account, address): a few free failures, then a delay that doubles with every attempt;
-   * - per account, from every address together: a ceiling that an address the
-   *   account has already signed in from does not hit, so nobody elsewhere can
-   *   lock the owner out of a place they use.
+   * - a ceiling over every address together, per account for a sign-in (an
+   *   address the account has already signed in from does not hit it, so
+   *   nobody elsewhere can lock the owner out of a place they use), and per
+   *   session for a password entered on a signed-in device (`ceiling`), which
+   *   nobody without that device's token can spend.
    */
-  async admit(account: string, ip: string, isKnownAddress: () => Promise<boolean>): Promise<Attempt> {
+  async admit(account: string, ip: string, isKnownAddress: () => Promise<boolean>, ceiling = `acct:${account}`): Promise<Attempt> {
     const now = this.clock.now();
     const policy = this.policy;
-    const addressKey = `ip:${ip}`;
-    await this.checkAddress(addressKey, now);
+    const address = addressKey(ip);
+    const addressCounter = `ip:${address}`;
+    await this.checkAddress(addressCounter, now);
 
-    const pairKey = `pair:${ip}|${account}`;
+    const pairKey = `pair:${address}|${account}`;
     const pair = await this.hit(pairKey, policy.windowMs, now);
     const beyondFree = pair.count - policy.freeFailuresPerPair;
     if (beyondFree > 0) {
@@ -74,14 +79,13 @@ export class SignInThrottle {
       }
     }
 
-    const accountKey = `acct:${account}`;
-    const total = await this.hit(accountKey, policy.accountWindowMs, now);
+    const total = await this.hit(ceiling, policy.accountWindowMs, now);
     if (total.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
-      await this.refund(accountKey);
+      await this.refund(ceiling);
       throw rateLimited(secondsUntil(total.resetAt, now));
     }
 
-    const giveBack = () => Promise.all([this.refund(addressKey), this.refund(accountKey)]);
+    const giveBack = () => Promise.all([this.refund(addressCounter), this.refund(ceiling)]);
     return {
       succeeded: async () => {
         await Promise.all([this.clear(pairKey), giveBack()]);
@@ -100,12 +104,19 @@ export class SignInThrottle {
    */
   async admitRegistration(ip: string): Promise<Attempt> {
     const now = this.clock.now();
-    const addressKey = `ip:${ip}`;
-    await this.checkAddress(addressKey, now);
-    const created = await this.hit(`reg:${ip}`, this.policy.registrationWindowMs, now);
+    const address = addressKey(ip);
+    const addressCounter = `ip:${address}`;
+    const createdCounter = `reg:${address}`;
+    await this.checkAddress(addressCounter, now);
+    const created = await this.hit(createdCounter, this.policy.registrationWindowMs, now);
     if (created.count > this.policy.maxRegistrationsPerAddress) throw rateLimited(secondsUntil(created.resetAt, now), 'new accounts from this address');
-    const giveBack = () => this.refund(addressKey);
-    return { succeeded: giveBack, withdrawn: giveBack };
+    return {
+      succeeded: () => this.refund(addressCounter),
+      // Never created (the server was too busy): neither the attempt nor the account counts.
+      withdrawn: async () => {
+        await Promise.all([this.refund(addressCounter), this.refund(createdCounter)]);
+      },
+    };
   }
 
   /** Drops counters whose window has passed. */

@@ -18,60 +18,100 @@ export function trustFunction(trust: TrustProxy): TrustFunction {
 }
 
 /**
+ * One spelling per address, or undefined when it is not one: a port and
+ * brackets (`10.0.0.1:5555`, `[2001:db8::7]:443`) and an IPv6 zone are
+ * dropped, IPv6 is compressed lower case, and IPv4-mapped IPv6 is IPv4.
+ */
+export function canonicalAddress(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let value = raw.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) value = bracketed[1]!;
+  else if (/^[\d.]+:\d+$/.test(value)) value = value.slice(0, value.lastIndexOf(':'));
+  value = value.replace(/%.*$/, '');
+  const family = isIP(value);
+  if (family === 4) return value;
+  if (family !== 6) return undefined;
+  const canonical = new URL(`http://[${value}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/**
+ * What limits count an address by: an IPv4 address, or the /64 an IPv6
+ * address is in (one host is usually given a whole /64, so counting each of
+ * its addresses apart would give it an unlimited pool).
+ */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  return `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+/**
  * The client's address: the last entry a trusted proxy vouched for. Anything
  * that is not an IP address (a proxy passing on `X-Forwarded-For: <script>`)
  * is never used, stored or shown; the connection's own address stands instead.
  */
 export function clientAddress(raw: IncomingMessage, trust: TrustFunction): string {
   const chain = proxyAddr.all(raw, trust);
-  const claimed = chain[chain.length - 1];
-  return claimed !== undefined && isIP(claimed) !== 0 ? claimed : (raw.socket.remoteAddress ?? '');
+  return canonicalAddress(chain[chain.length - 1]) ?? canonicalAddress(raw.socket.remoteAddress) ?? '';
 }
 
-const LOOPBACK_BINDS = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+/** Whether the server listens on a loopback address (judged from where it is bound, not how HOST was spelled). */
+export function isLoopback(boundAddress: string): boolean {
+  const address = canonicalAddress(boundAddress);
+  return address !== undefined && (address.startsWith('127.') || address === '::1');
+}
 
 /**
  * The Host values this server answers to. Bound to loopback: only its own
  * loopback names, so a page on a DNS name that resolves to 127.0.0.1 cannot
  * use it. Bound elsewhere: LATCH_ALLOWED_HOSTS where set, else any.
  */
-export function allowedHosts(config: Pick<ServerConfig, 'host' | 'allowedHosts'>, port: number): Set<string> | undefined {
-  if (LOOPBACK_BINDS.test(config.host)) {
-    const own = config.host === '::1' ? '[::1]' : config.host;
+export function allowedHosts(config: Pick<ServerConfig, 'allowedHosts'>, bound: { address: string; port: number }): Set<string> | undefined {
+  if (isLoopback(bound.address)) {
+    const port = bound.port;
+    const own = bound.address.includes(':') ? `[${canonicalAddress(bound.address)}]` : bound.address;
     return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${own}:${port}`]);
   }
   return config.allowedHosts ? new Set(config.allowedHosts) : undefined;
 }
 
-/** The Host rule of a server once it knows its port (port 0 picks one at listen; no request comes before). */
-export function hostChecker(config: Pick<ServerConfig, 'host' | 'allowedHosts'>, port: () => number): (hostHeader: string | undefined) => boolean {
+/** The Host rule of a server once it is listening (port 0 picks a port at listen; no request comes before). */
+export function hostChecker(config: Pick<ServerConfig, 'allowedHosts'>, bound: () => { address: string; port: number }): (hostHeader: string | undefined) => boolean {
   let allowed: Set<string> | undefined | null = null;
   return (hostHeader) => {
-    if (allowed === null) allowed = allowedHosts(config, port());
+    if (allowed === null) allowed = allowedHosts(config, bound());
     return hostAllowed(hostHeader, allowed);
   };
 }
+
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/;
 
 export function hostAllowed(hostHeader: string | undefined, allowed: Set<string> | undefined): boolean {
   if (!allowed) return true;
   if (!hostHeader) return false;
   const host = hostHeader.toLowerCase();
-  if (allowed.has(host)) return true;
+  const parts = HOST_HEADER.exec(host);
+  if (!parts) return false;
   // An allowed entry without a port accepts that host on any port.
-  const withoutPort = host.replace(/:\d+$/, '');
-  return withoutPort !== host && allowed.has(withoutPort);
+  return allowed.has(host) || (parts[2] !== undefined && allowed.has(parts[1]!));
 }
 
 export const misdirected = () =>
   new ApiError(421, 'misdirected_request', 'This server does not answer to that host name. Use the address it was started with.');
 
-const EVERY_ANSWER = Object.freeze({ 'x-content-type-options': 'nosniff' });
-const API_ANSWER = Object.freeze({ ...EVERY_ANSWER, 'cache-control': 'no-store' });
-
-/** Headers on every answer; `/v1/` answers (tokens, devices, addresses) are never cached. */
-export function securityHeaders(url: string): Readonly<Record<string, string>> {
-  return url.startsWith('/v1/') ? API_ANSWER : EVERY_ANSWER;
-}
+/**
+ * On every answer: no browser guesses a type, and nothing is cached (the
+ * server answers only API calls; token answers least of all may be kept).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
 
 /**
  * Every answer, whoever writes it (a route, the error filter, Fastify's 404),
@@ -82,22 +122,28 @@ export function securityHeaders(url: string): Readonly<Record<string, string>> {
  */
 class SecureResponse extends ServerResponse {
   override writeHead(statusCode: number, reasonOrHeaders?: string | Headers, headers?: Headers): this {
-    const extra = securityHeaders(this.req.url ?? '');
-    if (typeof reasonOrHeaders === 'string') return super.writeHead(statusCode, reasonOrHeaders, withHeaders(headers, extra));
-    return super.writeHead(statusCode, withHeaders(reasonOrHeaders, extra));
+    if (typeof reasonOrHeaders === 'string') return super.writeHead(statusCode, reasonOrHeaders, withSecurityHeaders(headers));
+    return super.writeHead(statusCode, withSecurityHeaders(reasonOrHeaders));
   }
 }
 
 type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
-/** `extra` added to the headers writeHead was given (an object or a flat [name, value, …] list), in place. */
-function withHeaders(headers: Headers | undefined, extra: Readonly<Record<string, string>>): Headers {
-  if (headers === undefined) return { ...extra };
+/**
+ * The security headers added to what writeHead was given: an object, or a flat or nested list. A
+ * caller's own Cache-Control is kept beside them; caches obey `no-store` among other directives.
+ */
+function withSecurityHeaders(headers: Headers | undefined): Headers {
+  if (headers === undefined) return { ...SECURITY_HEADERS };
   if (Array.isArray(headers)) {
-    for (const name in extra) headers.push(name, extra[name]!);
+    const nested = Array.isArray(headers[0]);
+    for (const name in SECURITY_HEADERS) {
+      if (nested) (headers as unknown as string[][]).push([name, SECURITY_HEADERS[name]!]);
+      else headers.push(name, SECURITY_HEADERS[name]!);
+    }
     return headers;
   }
-  return Object.assign(headers, extra);
+  return Object.assign(headers, SECURITY_HEADERS);
 }
 
 /**
@@ -106,12 +152,21 @@ function withHeaders(headers: Headers | undefined, extra: Readonly<Record<string
  * the same work slowed the session check (docs/performance.md, "Edge checks").
  */
 export function createEdgeServer(
-  timeouts: ServerConfig['timeouts'],
+  policy: { timeouts: ServerConfig['timeouts']; maxConnections: number },
   hostOk: (hostHeader: string | undefined) => boolean,
   handler: (request: IncomingMessage, response: ServerResponse) => void,
 ): Server {
-  /** Connections that have not sent a request yet. */
-  const silent = new WeakSet<Socket>();
+  const { timeouts } = policy;
+  /**
+   * When each connection last began a request (or opened), in seconds of the
+   * sweep below. Node's own timers close a slow request and an idle
+   * keep-alive connection, but bytes between requests (a bare CRLF) keep
+   * resetting the keep-alive timer; this bounds how long a connection may go
+   * without beginning a request, whatever it sends. Upgraded sockets leave it.
+   */
+  const lastRequest = new Map<Socket, number>();
+  const idleLimit = Math.ceil((2 * timeouts.requestMs + timeouts.keepAliveMs) / 1_000);
+  let tick = 0;
   const server = createServer(
     {
       // Enforced by a sweep over open connections, every second here. No per-socket idle timer: refreshing
@@ -123,17 +178,25 @@ export function createEdgeServer(
       ServerResponse: SecureResponse,
     },
     (request, response) => {
-      if (silent.delete(request.socket)) request.socket.setTimeout(0);
+      lastRequest.set(request.socket, tick);
       if (hostOk(request.headers.host)) return handler(request, response);
       response.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify(misdirected().toBody()));
     },
   );
-  // Node's sweep starts a request's clock at its first byte: a connection that never sends a request is
-  // closed here instead, at the header timeout (one timer per connection, stopped by its first request).
+  // Past this many connections (HTTP and WebSocket together) new ones are refused at once,
+  // so the process never runs out of descriptors (config.ts, SocketPolicy).
+  server.maxConnections = policy.maxConnections;
   server.on('connection', (socket: Socket) => {
-    socket.setTimeout(timeouts.headersMs, () => socket.destroy());
-    silent.add(socket);
+    lastRequest.set(socket, tick);
+    socket.once('close', () => lastRequest.delete(socket));
   });
+  server.on('upgrade', (request: IncomingMessage) => lastRequest.delete(request.socket));
+  const sweep = setInterval(() => {
+    tick++;
+    for (const [socket, began] of lastRequest) if (tick - began > idleLimit) socket.destroy();
+  }, 1_000);
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
   return server;
 }

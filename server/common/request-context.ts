@@ -1,8 +1,8 @@
 // Who is calling: attached to the request by the auth guard.
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { stripUnsafeText } from '../../shared/api.js';
+import { canonicalAddress } from './http-edge.js';
 import type { SessionsTable, UsersTable } from '../storage/schema.js';
 
 /** The account as a request sees it; the password hash is read only where needed. */
@@ -33,8 +33,8 @@ export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): Au
 
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  // request.ip follows the configured proxies (http-edge.ts); only an IP address is ever kept.
-  const ip = isIP(request.ip) !== 0 ? request.ip : (request.socket.remoteAddress ?? '');
+  // request.ip follows the configured proxies (http-edge.ts); only an IP address, in one spelling, is ever kept.
+  const ip = canonicalAddress(request.ip) ?? canonicalAddress(request.socket.remoteAddress) ?? '';
   return { ip, userAgent: stripUnsafeText(typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
 }
 

@@ -96,6 +96,12 @@ export function defaultMaxSockets(limit: number | undefined): number {
   return Math.max(64, limit - Math.max(256, Math.ceil(limit * 0.1)));
 }
 
+/** Connections of every kind: the WebSocket ceiling plus half the margin, so the store and logs keep the rest. */
+export function maxConnections(webSockets: number, limit: number | undefined): number {
+  if (limit === undefined) return webSockets + 512;
+  return Math.max(webSockets + 16, webSockets + Math.floor((limit - webSockets) / 2));
+}
+
 export interface SessionPolicy {
   idleTimeoutMs: number;
   lifetimeMs: number;
@@ -142,6 +148,8 @@ export interface SocketPolicy {
   perAddress: number;
   /** Server-wide ceiling, below the descriptor limit. */
   total: number;
+  /** HTTP and WebSocket connections together; past it new connections are refused at once. */
+  connections: number;
 }
 
 /** Socket timeouts, so a slow or silent client cannot hold a connection open. */
@@ -224,6 +232,12 @@ export const DEFAULT_TIMEOUTS: TimeoutPolicy = { requestMs: 15_000, headersMs: 1
 
 export const RECENT_AUTH_MS = 10 * 60_000;
 
+function socketPolicy(maxSessions: number, perAddress: number, total: number | undefined): SocketPolicy {
+  const limit = openFileLimit();
+  const webSockets = total ?? defaultMaxSockets(limit);
+  return { perSession: 2, perAccount: maxSessions * 2, perAddress, total: webSockets, connections: maxConnections(webSockets, limit) };
+}
+
 /** Parse the environment; throws ConfigError with one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -255,12 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: parseTrustProxy(e.LATCH_TRUST_PROXY),
     registration: e.LATCH_REGISTRATION,
     allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),
-    sockets: {
-      perSession: 2,
-      perAccount: e.LATCH_MAX_SESSIONS * 2,
-      perAddress: e.LATCH_MAX_SOCKETS_PER_ADDRESS,
-      total: e.LATCH_MAX_SOCKETS ?? defaultMaxSockets(openFileLimit()),
-    },
+    sockets: socketPolicy(e.LATCH_MAX_SESSIONS, e.LATCH_MAX_SOCKETS_PER_ADDRESS, e.LATCH_MAX_SOCKETS),
     timeouts: DEFAULT_TIMEOUTS,
     recentAuthMs: RECENT_AUTH_MS,
     pingIntervalMs: 25_000,

@@ -11,7 +11,7 @@ import { bearerToken } from '../auth/auth.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import { toApiError } from '../common/exception.filter.js';
-import { clientAddress, misdirected, securityHeaders, trustFunction, type TrustFunction } from '../common/http-edge.js';
+import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -86,7 +86,8 @@ export class RealtimeGateway implements OnApplicationShutdown {
     if (path !== EVENTS_PATH) {
       return rejectUpgrade(socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
     }
-    const address = clientAddress(request, this.trust);
+    // Counted like the sign-in limits: an IPv6 host by its /64.
+    const address = addressKey(clientAddress(request, this.trust));
     const refused = this.connections.admitAddress(address);
     if (refused) return rejectUpgrade(socket, refused);
     let auth;
@@ -200,7 +201,7 @@ function rejectUpgrade(socket: Duplex, error: ApiError): void {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
     Connection: 'close',
-    ...securityHeaders(EVENTS_PATH),
+    ...SECURITY_HEADERS,
     ...error.headers,
   };
   const head = [`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];

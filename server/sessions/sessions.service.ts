@@ -7,6 +7,7 @@ import { platformOf } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import { addressKey } from '../common/http-edge.js';
 import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
@@ -242,11 +243,12 @@ export class SessionsService implements OnModuleDestroy {
     return toSessionView(session, auth.session.id, this.clock.now());
   }
 
-  /** Whether this account has ever had a session from this address (kept rows included). */
+  /** Whether this account has had a session from this address, or its IPv6 /64 (kept rows included). */
   async hasSignedInFrom(userId: string | undefined, ip: string): Promise<boolean> {
     if (!userId) return false;
-    const row = await this.store.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('ip', '=', ip).limit(1).executeTakeFirst();
-    return row !== undefined;
+    const rows = await this.store.db.selectFrom('sessions').select('ip').distinct().where('user_id', '=', userId).limit(1_000).execute();
+    const key = addressKey(ip);
+    return rows.some((row) => addressKey(row.ip) === key);
   }
 
   async markReauthenticated(db: Db, sessionId: string, at: number): Promise<void> {

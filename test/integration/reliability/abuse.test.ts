@@ -107,7 +107,17 @@ forEachStore('abuse resistance', (ctx) => {
     assert.equal(counts[429], 50);
     assert.equal((await signIn(owner.email, PASSWORD, newAddress())).status, 429, 'a new address waits for the hour to pass');
     assert.equal((await signIn(owner.email, PASSWORD, home)).status, 200, 'the owner’s own address does not');
+    // Nor does the owner's signed-in device, wherever it is now: its password checks count against its own session.
+    const reauth = await http.request('POST', '/v1/auth/reauth', { json: { password: PASSWORD }, token: owner.token, headers: from(newAddress()) });
+    assert.equal(reauth.status, 200, reauth.text);
     clock.advance(60 * MINUTE + 1000);
+  });
+
+  it('an IPv6 host counts as its /64: a new address per guess does not escape the per-address limit', async () => {
+    const replies: Reply[] = [];
+    for (let i = 1; i <= 22; i++) replies.push(await signIn(uniqueEmail('v6'), 'guess', `2001:db8:1:1::${i.toString(16)}`));
+    assert.deepEqual(replies.slice(19).map((r) => r.status), [401, 429, 429]);
+    assert.equal((await signIn(uniqueEmail('v6'), 'guess', '2001:db8:1:2::1')).status, 401, 'the next /64 is another address');
   });
 
   it('a stolen token cannot sign the owner’s other devices out without the password (403 reauth_required)', async () => {

@@ -11,6 +11,7 @@ import { ErrorBody } from '../../../shared/api.js';
 import { DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
 import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../support/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 
 /** A server on a store of its own: attempt counters outlive a server, so each case starts from zero. */
 async function withServer(config: Partial<ServerConfig>, body: (server: TestServer, http: Http) => Promise<void>): Promise<void> {
@@ -83,7 +84,7 @@ describe('live connection caps', () => {
   });
 
   it('caps sockets per account and per address, and at the server ceiling answers 503 while HTTP keeps working', async () => {
-    await withServer({ sockets: { perSession: 2, perAccount: 3, perAddress: 6, total: 8 } }, async (server, http) => {
+    await withServer({ sockets: { perSession: 2, perAccount: 3, perAddress: 6, total: 8, connections: 1_000 } }, async (server, http) => {
       const a = await register(http);
       const tokensA = [a.token, ...(await Promise.all([1, 2, 3].map((i) => login(http, a.email, `A${i}`)))).map((r) => r.token)];
       const perAccount = [];
@@ -104,7 +105,7 @@ describe('live connection caps', () => {
       assert.equal(server.gateway.connectionCount, 6);
       for (const r of all) r.socket?.close();
     });
-    await withServer({ trustProxy: 1, sockets: { perSession: 2, perAccount: 100, perAddress: 100, total: 4 } }, async (server, http) => {
+    await withServer({ trustProxy: 1, sockets: { perSession: 2, perAccount: 100, perAddress: 100, total: 4, connections: 1_000 } }, async (server, http) => {
       const a = await register(http);
       const tokens = [a.token, ...(await Promise.all([1, 2, 3, 4].map((i) => login(http, a.email, `A${i}`)))).map((r) => r.token)];
       const results = [];
@@ -144,15 +145,51 @@ describe('slow and silent clients', () => {
     assert.deepEqual(DEFAULT_TIMEOUTS, { requestMs: 15_000, headersMs: 10_000, keepAliveMs: 5_000 });
   });
 
-  it('closes a connection that never sends a byte once the header timeout passes', async () => {
-    await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
+  it('closes a connection that keeps itself alive with bare line ends between requests', async () => {
+    await withServer({ timeouts: { requestMs: 1_000, headersMs: 1_000, keepAliveMs: 500 } }, async (server) => {
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`));
+        const drip = setInterval(() => socket.write('\r\n'), 100);
+        socket.on('data', () => undefined);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve(Date.now() - started);
+        });
+      });
+      assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
+    });
+  });
+
+  it('refuses connections past its ceiling at once, and takes new ones when they go', async () => {
+    await withServer({ sockets: { perSession: 2, perAccount: 100, perAddress: 512, total: 4, connections: 5 } }, async (server, http) => {
+      const held = await Promise.all(
+        Array.from({ length: 5 }, () => new Promise<ReturnType<typeof connect>>((resolve) => { const s = connect(server.port, '127.0.0.1', () => resolve(s)); })),
+      );
+      const refused = await new Promise<boolean>((resolve) => {
+        const extra = connect(server.port, '127.0.0.1');
+        extra.on('error', () => resolve(true));
+        extra.on('close', () => resolve(true));
+        extra.on('data', () => resolve(false));
+        extra.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`);
+      });
+      assert.ok(refused, 'the sixth connection is closed without an answer');
+      for (const socket of held) socket.destroy();
+      await waitFor(async () => (await http.get('/healthz')).status === 200, 'a connection is taken again');
+    });
+  });
+
+  it('closes a connection that never sends a byte', async () => {
+    await withServer({ timeouts: { requestMs: 1_000, headersMs: 1_000, keepAliveMs: 500 } }, async (server) => {
       const started = Date.now();
       const closedAfter = await new Promise<number>((resolve) => {
         const socket = connect(server.port, '127.0.0.1');
+        socket.on('data', () => undefined);
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(Date.now() - started));
       });
-      assert.ok(closedAfter < 4_000, `closed after ${closedAfter} ms`);
+      assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
     });
   });
 
@@ -203,13 +240,22 @@ describe('the loopback server answers only to its own names', () => {
       assert.equal(reply.body.error?.code, 'misdirected_request');
     }
     assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', `127.0.0.1:${server.port + 1}`, account.token)).status, 421, 'another port');
+    assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', `127.0.0.1:${server.port}:${server.port}`, account.token)).status, 421, 'a doubled port');
+    assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', `localhost.:${server.port}`, account.token)).status, 421, 'a trailing dot');
     assert.equal((await upgrade(server.url, account.token, { host: rebinding })).status, 421);
     for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, `LOCALHOST:${server.port}`]) {
       assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', host, account.token)).status, 200, host);
     }
   });
 
-  it('never caches an API answer and never lets a browser sniff a type', async () => {
+  it('judges loopback by where it is bound, however HOST is spelled', async () => {
+    await withServer({ host: 'localhost' }, async (server) => {
+      assert.equal((await withHost(server.port, 'GET', '/healthz', `attacker.example:${server.port}`)).status, 421);
+      assert.equal((await withHost(server.port, 'GET', '/healthz', `localhost:${server.port}`)).status, 200);
+    });
+  });
+
+  it('never caches an answer and never lets a browser sniff a type, however the path is spelled', async () => {
     const account = await register(http);
     const replies = [
       await http.post('/v1/auth/login', { email: account.email, password: PASSWORD, device: device('X') }),
@@ -217,11 +263,12 @@ describe('the loopback server answers only to its own names', () => {
       await http.get('/v1/sessions', account.token),
       await http.get('/v1/nowhere'),
     ];
+    replies.push(await http.get('/%761/auth/session', account.token), await http.get('/healthz'));
+    assert.equal(replies.at(-2)!.status, 200, 'the encoded path reaches the route');
     for (const reply of replies) {
       assert.equal(reply.headers.get('cache-control'), 'no-store');
       assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
     }
-    assert.equal((await http.get('/healthz')).headers.get('x-content-type-options'), 'nosniff');
   });
 
   it('logs the path, never the query string: a token put in a URL stays out of the log', async () => {
@@ -256,9 +303,13 @@ describe('client addresses behind proxies', () => {
     });
   });
 
-  it('never stores or shows what is not an IP address', async () => {
+  it('never stores or shows what is not an IP address, and keeps one spelling of each', async () => {
     await withServer({ trustProxy: 1 }, async (server) => {
       assert.equal(await stored(server, 'not-an-ip<script>'), '127.0.0.1');
+      assert.equal(await stored(server, '10.77.0.1:5555'), '10.77.0.1');
+      assert.equal(await stored(server, '[2001:DB8::7]:443'), '2001:db8::7');
+      assert.equal(await stored(server, '::ffff:10.77.0.2'), '10.77.0.2');
+      assert.equal(await stored(server, 'fe80::1%eth0'), 'fe80::1');
     });
   });
 
@@ -289,10 +340,14 @@ describe('device names', () => {
           await http.patch('/v1/sessions/current', { deviceName: name }, account.token),
         ]) {
           assert.equal(reply.status, 400, JSON.stringify(name));
-          assert.match(reply.body.error.details[0].message, /must not contain control or text-direction characters/);
+          assert.match(reply.body.error.details[0].message, /must not contain control, invisible or text-direction characters/);
         }
       }
+      for (const name of ['zero\u200Bwidth', 'soft\u00ADhyphen', '\u200B', '\u3164', 'tag\u{E0041}']) {
+        assert.equal((await http.patch('/v1/sessions/current', { deviceName: name }, account.token)).status, 400, JSON.stringify(name));
+      }
       assert.equal((await http.patch('/v1/sessions/current', { deviceName: 'Ноутбук 💻 العمل' }, account.token)).status, 200, 'other scripts are welcome');
+      assert.equal((await http.patch('/v1/sessions/current', { deviceName: 'Family 👨\u200D👩\u200D👧 PC' }, account.token)).status, 200, 'emoji sequences keep their joiner');
     });
   });
 });

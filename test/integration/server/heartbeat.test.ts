@@ -18,7 +18,7 @@ function open(url: string, token: string, autoPong: boolean): Promise<WebSocket>
 }
 
 it('drops a device that stops answering pings and keeps those that answer', { timeout: 20_000 }, async () => {
-  const server = await startTestServer(sqlite.store, { config: { pingIntervalMs: 250, sockets: { perSession: 100, perAccount: 100, perAddress: 100, total: 100 } } });
+  const server = await startTestServer(sqlite.store, { config: { pingIntervalMs: 250, sockets: { perSession: 100, perAccount: 100, perAddress: 100, total: 100, connections: 1_000 } } });
   try {
     const http = new Http(server.url);
     const account = await register(http, undefined, 'Laptop');
