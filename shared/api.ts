@@ -38,7 +38,7 @@ const DeviceText = (label: string, max: number) =>
     .min(1, `${label} must not be empty`)
     .max(max, `${label} must be at most ${max} characters`)
     .refine((value) => !hasUnsafeText(value), `${label} must not contain control, invisible or text-direction characters`)
-    .refine((value) => VISIBLE.test(value), `${label} must contain a letter, digit or symbol`);
+    .refine((value) => value.length === 0 || VISIBLE.test(value), `${label} must contain a letter, digit or symbol`);
 
 export const DeviceName = DeviceText('Device name', 64);
 
