@@ -20,7 +20,7 @@ export function noticeText(notice: Notice, formatTime: (iso: string) => string =
       return 'Your session expired. Sign in again to continue.';
     case 'evicted':
       return notice.byDeviceName
-        ? `Signed out at ${time} to make room for '${notice.byDeviceName}': too many devices were signed in`
+        ? `Signed out at ${time} because too many devices were signed in; '${notice.byDeviceName}' took its place`
         : `Signed out because too many devices were signed in (at ${time})`;
     case 'signed_out':
       return `This device was signed out at ${time}`;

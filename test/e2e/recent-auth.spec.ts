@@ -11,10 +11,16 @@ test('signing out another device after 10 minutes asks for the password in place
   const devices = await a.openDevicesWindow();
   await devices.getByRole('button', { name: 'Sign out Home desktop' }).click();
 
-  const form = devices.getByRole('form', { name: 'Confirm with your password' });
+  const form = devices.getByRole('form', { name: "Confirm with your password to sign out 'Home desktop'" });
   await expect(form).toContainText("To sign out 'Home desktop', enter your password.");
   await expect(form.getByLabel('Password')).toBeFocused();
+  await expect(devices.getByRole('button', { name: 'Sign out Home desktop' })).toHaveCount(0);
   await shot(devices, '15-password-again');
+  await devices.keyboard.press('Escape');
+  await expect(form).toHaveCount(0);
+  await expect(devices.getByRole('button', { name: 'Sign out Home desktop' })).toBeFocused();
+  await devices.keyboard.press('Enter');
+  await expect(form.getByLabel('Password')).toBeFocused();
 
   await form.getByLabel('Password').fill('not my password');
   await devices.keyboard.press('Enter');
@@ -35,7 +41,7 @@ test('"Sign out all other devices" asks for the password too; Escape cancels and
   const devices = await a.openDevicesWindow();
   await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
   await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
-  const form = devices.getByRole('form', { name: 'Confirm with your password' });
+  const form = devices.getByRole('form', { name: 'Confirm with your password to sign out 1 other device' });
   await expect(form).toContainText('To sign out 1 other device, enter your password.');
   await expect(form.getByLabel('Password')).toBeFocused();
   await devices.keyboard.press('Escape');
@@ -46,7 +52,7 @@ test('"Sign out all other devices" asks for the password too; Escape cancels and
   await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
   await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
   await form.getByLabel('Password').fill(PASSWORD);
-  await form.getByRole('button', { name: 'Confirm' }).click();
+  await form.getByRole('button', { name: 'Sign out 1' }).click();
   await expect(b.page.getByRole('alert').filter({ hasText: 'Signed out' })).toContainText("Signed out from 'Work laptop'");
   await expect(devices.getByText('This is your only active session.')).toBeVisible();
 });
@@ -58,7 +64,7 @@ test('"That wasn\'t me" on an old alert asks for the password, then signs the st
   const alert = a.page.getByRole('alert').filter({ hasText: 'New sign-in' });
   await alert.getByRole('button', { name: "That wasn't me" }).click();
   await alert.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await alert.getByRole('button', { name: 'Confirm' }).click();
+  await alert.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(b.page.getByRole('alert')).toContainText("Signed out from 'Work laptop'");
   await expect(a.page.getByRole('heading', { name: 'Change password' })).toBeVisible();
 });

@@ -53,6 +53,7 @@ describe('forced sign-out notice', () => {
     assert.equal(noticeText({ reason: 'expired', at }, time), 'Your session expired. Sign in again to continue.');
     assert.match(noticeText({ reason: 'password_changed', at, byDeviceName: 'Work laptop' }, time), /^Your password was changed on another device/);
     assert.match(noticeText({ reason: 'evicted', at }, time), /^Signed out because too many devices were signed in/);
+    assert.equal(noticeText({ reason: 'evicted', at, byDeviceName: 'New laptop' }, time), "Signed out at 14:02 because too many devices were signed in; 'New laptop' took its place");
     assert.match(noticeText({ reason: 'signed_out', at }, time), /signed out at 14:02/);
   });
 });

@@ -14,10 +14,11 @@ export function NewSignInBanners() {
   if (alerts.length === 0) return null;
 
   async function notMe(id: string) {
+    setErrors(({ [id]: _old, ...rest }) => rest);
     const error = await revokeSession(id);
     if (error?.code === 'reauth_required') return setNeedsPassword(id);
     setNeedsPassword(undefined);
-    if (error && error.code !== 'not_found') return setErrors({ ...errors, [id]: error.message });
+    if (error && error.code !== 'not_found') return setErrors((all) => ({ ...all, [id]: error.message }));
     dismiss(id);
     setPasswordFormOpen(true);
   }
@@ -30,7 +31,7 @@ export function NewSignInBanners() {
             <strong>New sign-in:</strong> '{session.deviceName}' ({PLATFORM_NAMES[session.platform]}) from {session.ip}
             {errors[session.id] && <p className="form-error">{errors[session.id]}</p>}
             {needsPassword === session.id && (
-              <ReauthForm action={`sign out '${session.deviceName}'`} onConfirmed={() => notMe(session.id)} onCancel={() => setNeedsPassword(undefined)} />
+              <ReauthForm action={`sign out '${session.deviceName}'`} confirmLabel="Sign out" onConfirmed={() => notMe(session.id)} onCancel={() => setNeedsPassword(undefined)} />
             )}
           </div>
           <div className="actions">

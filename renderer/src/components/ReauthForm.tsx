@@ -1,37 +1,58 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useLatch } from '../store/index.js';
 import { Field } from './Field.js';
 
 /**
  * Signing other devices out needs the password from the last few minutes
  * (so a copied sign-in alone cannot do it). When the server asks for it, this
- * form asks in place and then finishes what the person started.
+ * form asks in place and then finishes what the person started (`onConfirmed`;
+ * the form goes away when that succeeds). While it works, nothing cancels it
+ * halfway.
  */
-export function ReauthForm({ action, onConfirmed, onCancel }: { action: string; onConfirmed: () => Promise<void>; onCancel: () => void }) {
+export function ReauthForm({ action, confirmLabel, onConfirmed, onCancel }: { action: string; confirmLabel: string; onConfirmed: () => Promise<void>; onCancel: () => void }) {
   const reauthenticate = useLatch((s) => s.reauthenticate);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const [stage, setStage] = useState<'idle' | 'checking' | 'finishing'>('idle');
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
+  const busy = stage !== 'idle';
+
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (busy) return;
     if (!password) return setError('Enter your password');
-    setBusy(true);
+    setError(undefined);
+    setStage('checking');
     const failed = await reauthenticate(password);
+    if (!mounted.current) return;
     if (failed) {
-      setBusy(false);
+      setStage('idle');
       return setError(failed.details?.[0]?.message ?? failed.message);
     }
+    setStage('finishing');
     await onConfirmed();
+    // Still here: what was asked for did not go through; the owner of the form says why.
+    if (mounted.current) setStage('idle');
   }
   return (
-    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()} aria-label="Confirm with your password" noValidate>
-      <p>To {action}, enter your password. Latch asks for it again after 10 minutes.</p>
-      <Field label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={error} autoFocus />
+    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && !busy && onCancel()} aria-label={`Confirm with your password to ${action}`} noValidate>
+      <Field
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={error}
+        announceError
+        hint={`To ${action}, enter your password. It is needed when you last entered it more than 10 minutes ago.`}
+        autoFocus
+      />
       <div className="actions">
         <button type="submit" className="danger" disabled={busy} aria-busy={busy}>
-          {busy ? 'Checking…' : 'Confirm'}
+          {stage === 'checking' ? 'Checking…' : stage === 'finishing' ? 'Signing out…' : confirmLabel}
         </button>
-        <button type="button" onClick={onCancel}>
+        <button type="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>
       </div>

@@ -51,6 +51,18 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
   const [renaming, setRenaming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  // After Cancel or Escape in the password form, focus goes back to this row's "Sign out".
+  const signOutButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (needsPassword || !refocus.current) return;
+    refocus.current = false;
+    signOutButton.current?.focus();
+  }, [needsPassword]);
+  const cancelPassword = () => {
+    refocus.current = true;
+    setNeedsPassword(false);
+  };
   const signOut = async () => {
     setError(undefined);
     const failed = await revokeSession(session.id);
@@ -74,10 +86,10 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
           <span>{PLATFORM_NAMES[session.platform]}</span>
           <span>Latch {session.appVersion}</span>
           <span>{session.ip}</span>
-          {session.current ? <span>active now</span> : session.online ? <span className="online">Online now</span> : <span>last active {timeAgo(session.lastSeenAt, now)}</span>}
+          {session.current ? <span>active now</span> : session.online ? <span className="online">online now</span> : <span>last active {timeAgo(session.lastSeenAt, now)}</span>}
           <span>signed in {formatDate(session.createdAt)}</span>
         </div>
-        {needsPassword && <ReauthForm action={`sign out '${session.deviceName}'`} onConfirmed={signOut} onCancel={() => setNeedsPassword(false)} />}
+        {needsPassword && <ReauthForm action={`sign out '${session.deviceName}'`} confirmLabel="Sign out" onConfirmed={signOut} onCancel={cancelPassword} />}
         {error && <p className="form-error">{error}</p>}
       </div>
       <div className="session-actions">
@@ -88,16 +100,19 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
             </button>
           )
         ) : (
+          !needsPassword && (
           <button
             type="button"
+            ref={signOutButton}
             className="danger"
-            disabled={revoking || needsPassword}
+            disabled={revoking}
             aria-busy={revoking}
             aria-label={`Sign out ${session.deviceName}`}
             onClick={() => void signOut()}
           >
             {revoking ? 'Signing out…' : 'Sign out'}
           </button>
+          )
         )}
       </div>
     </li>
@@ -141,12 +156,12 @@ function SignOutOthers({ count }: { count: number }) {
   }
   return (
     // The safe answer has the focus, so Enter twice cannot sign every other device out; Escape cancels.
-    <div className="confirm" role="group" aria-label="Confirm signing out all other devices" onKeyDown={(e) => e.key === 'Escape' && cancel()}>
+    <div className="confirm" role="group" aria-label="Confirm signing out all other devices" onKeyDown={(e) => e.key === 'Escape' && !busy && !needsPassword && cancel()}>
       <span>
         Are you sure? This signs out {count} other device{count === 1 ? '' : 's'}.
       </span>
       {needsPassword ? (
-        <ReauthForm action={`sign out ${count} other device${count === 1 ? '' : 's'}`} onConfirmed={signOutOthers} onCancel={cancel} />
+        <ReauthForm action={`sign out ${count} other device${count === 1 ? '' : 's'}`} confirmLabel={`Sign out ${count}`} onConfirmed={signOutOthers} onCancel={cancel} />
       ) : (
         <>
           <button type="button" className="danger" disabled={busy} onClick={() => void signOutOthers()}>
@@ -162,12 +177,40 @@ function SignOutOthers({ count }: { count: number }) {
   );
 }
 
+/** One page more of recent activity; busy while it loads, and says so when it cannot. */
+function ShowOlderActivity() {
+  const loadMoreActivity = useLatch((s) => s.loadMoreActivity);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <div className="actions">
+      <button
+        type="button"
+        disabled={busy}
+        aria-busy={busy}
+        onClick={async () => {
+          setBusy(true);
+          const failed = await loadMoreActivity();
+          setBusy(false);
+          setError(failed?.message);
+        }}
+      >
+        {busy ? 'Loading…' : 'Show older activity'}
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function DevicesScreen() {
   const session = useLatch((s) => s.session);
   const sessions = useLatch((s) => s.sessions);
   const activity = useLatch((s) => s.activity);
   const activityNext = useLatch((s) => s.activityNext);
-  const loadMoreActivity = useLatch((s) => s.loadMoreActivity);
   const devicesError = useLatch((s) => s.devicesError);
   const loadDevices = useLatch((s) => s.loadDevices);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
@@ -244,11 +287,7 @@ export function DevicesScreen() {
                 </li>
               ))}
             </ul>
-            {activityNext && (
-              <button type="button" onClick={() => void loadMoreActivity()}>
-                Show older activity
-              </button>
-            )}
+            {activityNext && <ShowOlderActivity />}
           </>
         )}
       </section>

@@ -70,7 +70,11 @@ export const createDevicesSlice =
         const before = get().activityNext;
         if (!before) return undefined;
         const { value, error } = await unwrap(bridge.securityEvents(before));
-        if (value) set({ activity: [...(get().activity ?? []), ...value.events], activityNext: value.nextBefore });
+        // A page that arrives after the list was reloaded, or twice, adds nothing twice.
+        if (value && get().activityNext === before) {
+          const seen = new Set((get().activity ?? []).map((e) => e.id));
+          set({ activity: [...(get().activity ?? []), ...value.events.filter((e) => !seen.has(e.id))], activityNext: value.nextBefore });
+        }
         return error;
       },
       async renameDevice(name) {
