@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionView } from '../../../shared/api.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
 import { ReauthForm } from '../components/ReauthForm.js';
+import { useReturnFocus } from '../components/use-return-focus.js';
 import { describeActivity, formatDate, formatDateTime, PLATFORM_NAMES, timeAgo } from '../format.js';
 import { useLatch } from '../store/index.js';
 
@@ -51,16 +52,9 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
   const [renaming, setRenaming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  // After Cancel or Escape in the password form, focus goes back to this row's "Sign out".
-  const signOutButton = useRef<HTMLButtonElement>(null);
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (needsPassword || !refocus.current) return;
-    refocus.current = false;
-    signOutButton.current?.focus();
-  }, [needsPassword]);
+  const { opener: signOutButton, returnFocus } = useReturnFocus(needsPassword);
   const cancelPassword = () => {
-    refocus.current = true;
+    returnFocus();
     setNeedsPassword(false);
   };
   const signOut = async () => {
@@ -125,14 +119,7 @@ function SignOutOthers({ count }: { count: number }) {
   const [needsPassword, setNeedsPassword] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  // After Cancel or Escape, focus goes back to the button that opened the question.
-  const opener = useRef<HTMLButtonElement>(null);
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (confirming || !refocus.current) return;
-    refocus.current = false;
-    opener.current?.focus();
-  }, [confirming]);
+  const { opener, returnFocus } = useReturnFocus(confirming);
   const signOutOthers = async () => {
     setBusy(true);
     setError(undefined);
@@ -143,7 +130,7 @@ function SignOutOthers({ count }: { count: number }) {
     else if (failed.code !== 'reauth_required') setError(failed.message);
   };
   const cancel = () => {
-    refocus.current = true;
+    returnFocus();
     setNeedsPassword(false);
     setConfirming(false);
   };

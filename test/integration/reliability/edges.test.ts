@@ -48,6 +48,25 @@ function withHost(port: number, method: string, path: string, host: string, toke
   });
 }
 
+/**
+ * A raw connection that sends `first` (if anything) and then `drip` every
+ * `everyMs`, as a slow or stubborn client would; resolves with the ms until
+ * the server hangs up.
+ */
+function holdConnection(port: number, first: string | undefined, drip?: { text: string; everyMs: number }): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => first !== undefined && socket.write(first));
+    const timer = drip ? setInterval(() => socket.write(drip.text), drip.everyMs) : undefined;
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(Date.now() - started);
+    });
+  });
+}
+
 /** Opens a socket and reports how the upgrade ended: 101, or the refusal's status and JSON body. */
 function upgrade(url: string, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body?: unknown; socket?: WebSocket }> {
   const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/events`, { headers: { authorization: `Bearer ${token}`, ...headers } });
@@ -122,20 +141,8 @@ describe('live connection caps', () => {
 describe('slow and silent clients', () => {
   it('drops a request whose announced body never arrives within the timeout, and keeps serving others', async () => {
     await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server, http) => {
-      const started = Date.now();
-      const stalled = await Promise.all(
-        [0, 1, 2].map(
-          () =>
-            new Promise<number>((resolve) => {
-              const socket = connect(server.port, '127.0.0.1', () => {
-                socket.write(`POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`);
-              });
-              socket.on('data', () => undefined);
-              socket.on('error', () => undefined);
-              socket.on('close', () => resolve(Date.now() - started));
-            }),
-        ),
-      );
+      const announced = `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`;
+      const stalled = await Promise.all([0, 1, 2].map(() => holdConnection(server.port, announced)));
       for (const ms of stalled) assert.ok(ms < 5_000, `closed after ${ms} ms`);
       assert.equal((await http.get('/healthz')).status, 200);
     });
@@ -147,17 +154,7 @@ describe('slow and silent clients', () => {
 
   it('closes a connection that keeps itself alive with bare line ends between requests', async () => {
     await withServer({ timeouts: { requestMs: 1_000, headersMs: 1_000, keepAliveMs: 500 } }, async (server) => {
-      const started = Date.now();
-      const closedAfter = await new Promise<number>((resolve) => {
-        const socket = connect(server.port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`));
-        const drip = setInterval(() => socket.write('\r\n'), 100);
-        socket.on('data', () => undefined);
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          clearInterval(drip);
-          resolve(Date.now() - started);
-        });
-      });
+      const closedAfter = await holdConnection(server.port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`, { text: '\r\n', everyMs: 100 });
       assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
     });
   });
@@ -182,32 +179,14 @@ describe('slow and silent clients', () => {
 
   it('closes a connection that never sends a byte', async () => {
     await withServer({ timeouts: { requestMs: 1_000, headersMs: 1_000, keepAliveMs: 500 } }, async (server) => {
-      const started = Date.now();
-      const closedAfter = await new Promise<number>((resolve) => {
-        const socket = connect(server.port, '127.0.0.1');
-        socket.on('data', () => undefined);
-        socket.on('error', () => undefined);
-        socket.on('close', () => resolve(Date.now() - started));
-      });
+      const closedAfter = await holdConnection(server.port, undefined);
       assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
     });
   });
 
   it('a body that trickles in a byte at a time is cut off at the request timeout', async () => {
     await withServer({ timeouts: { ...DEFAULT_TIMEOUTS, requestMs: 1_500, headersMs: 1_000 } }, async (server) => {
-      const started = Date.now();
-      const closedAfter = await new Promise<number>((resolve) => {
-        const socket = connect(server.port, '127.0.0.1', () => {
-          socket.write(`POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`);
-        });
-        const drip = setInterval(() => socket.write('{'), 200);
-        socket.on('data', () => undefined);
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          clearInterval(drip);
-          resolve(Date.now() - started);
-        });
-      });
+      const closedAfter = await holdConnection(server.port, `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 16000\r\n\r\n`, { text: '{', everyMs: 200 });
       assert.ok(closedAfter < 6_000, `closed after ${closedAfter} ms`);
     });
   });
