@@ -137,6 +137,29 @@ test('with the server stopped B says offline and stays signed in; revoked meanwh
   expect(await keychainEntry(b.account)).toBeNull();
 });
 
+test('offline, the devices window says why nothing can be signed out, and catches up by itself when the server is back', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const devices = await a.openDevicesWindow();
+  const signOutB = devices.getByRole('button', { name: 'Sign out Home desktop' });
+  await expect(signOutB).toBeEnabled();
+
+  await lab.stopServer();
+  await expect(devices.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
+  await expect(signOutB).toBeDisabled();
+  await expect(devices.getByRole('button', { name: 'Sign out all other devices' })).toBeDisabled();
+  await expect(devices.getByText('Latch is offline, so no device can be signed out right now.')).toBeVisible();
+  await expect(signOutB).toHaveAccessibleDescription(/Latch is offline/);
+  // A window opened while offline says so instead of "Loading…" for ever.
+  const late = await a.openDevicesWindow();
+  await expect(late.getByText('Recent activity cannot load while Latch is offline.')).toBeVisible();
+  await shot(late, '18-devices-offline');
+
+  await lab.restartServer();
+  await expect(signOutB).toBeEnabled();
+  await expect(late.getByText("Signed in on 'Home desktop'")).toBeVisible();
+  await expect(late.getByRole('button', { name: 'Sign out Home desktop' })).toBeEnabled();
+});
+
 test('B restarted is still signed in, from the keychain, without a password', async ({ lab }) => {
   const b = await lab.device('Home desktop');
   await signIn(b.page, { email: lab.email, create: true });

@@ -46,7 +46,7 @@ function RenameForm({ session, onDone }: { session: SessionView; onDone: () => v
   );
 }
 
-function SessionRow({ session, now }: { session: SessionView; now: number }) {
+function SessionRow({ session, now, offline }: { session: SessionView; now: number; offline: boolean }) {
   const revokeSession = useLatch((s) => s.revokeSession);
   const revoking = useLatch((s) => s.revoking[session.id] === true);
   const [renaming, setRenaming] = useState(false);
@@ -99,7 +99,8 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
             type="button"
             ref={signOutButton}
             className="danger"
-            disabled={revoking}
+            disabled={revoking || offline}
+            aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
             aria-busy={revoking}
             aria-label={`Sign out ${session.deviceName}`}
             onClick={() => void signOut()}
@@ -113,7 +114,7 @@ function SessionRow({ session, now }: { session: SessionView; now: number }) {
   );
 }
 
-function SignOutOthers({ count }: { count: number }) {
+function SignOutOthers({ count, offline }: { count: number; offline: boolean }) {
   const revokeOtherSessions = useLatch((s) => s.revokeOtherSessions);
   const [confirming, setConfirming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
@@ -136,7 +137,14 @@ function SignOutOthers({ count }: { count: number }) {
   };
   if (!confirming) {
     return (
-      <button type="button" className="danger" ref={opener} onClick={() => setConfirming(true)}>
+      <button
+        type="button"
+        className="danger"
+        ref={opener}
+        disabled={offline}
+        aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
+        onClick={() => setConfirming(true)}
+      >
         Sign out all other devices
       </button>
     );
@@ -163,6 +171,8 @@ function SignOutOthers({ count }: { count: number }) {
     </div>
   );
 }
+
+const OFFLINE_REASON_ID = 'offline-reason';
 
 /** One page more of recent activity; busy while it loads, and says so when it cannot. */
 function ShowOlderActivity() {
@@ -198,16 +208,20 @@ export function DevicesScreen() {
   const sessions = useLatch((s) => s.sessions);
   const activity = useLatch((s) => s.activity);
   const activityNext = useLatch((s) => s.activityNext);
+  const activityError = useLatch((s) => s.activityError);
   const devicesError = useLatch((s) => s.devicesError);
   const loadDevices = useLatch((s) => s.loadDevices);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
   const now = useNow();
   const signedIn = session.status === 'signedIn';
+  const online = signedIn && session.connection === 'online';
+  const offline = signedIn && session.connection === 'offline';
 
+  // Loaded when the window opens, and again whenever the connection comes back.
   useEffect(() => {
-    if (signedIn) void loadDevices();
-  }, [signedIn, loadDevices]);
+    if (online) void loadDevices();
+  }, [online, loadDevices]);
 
   if (session.status === 'starting') return <main className="wide" aria-busy="true" />;
   if (!signedIn) {
@@ -231,7 +245,12 @@ export function DevicesScreen() {
         )}
       </header>
       {passwordFormOpen && <PasswordChange onClose={() => setPasswordFormOpen(false)} />}
-      {devicesError && (
+      {offline && sessions !== undefined && (
+        <p className="warning" id={OFFLINE_REASON_ID}>
+          Latch is offline, so no device can be signed out right now. It reconnects by itself.
+        </p>
+      )}
+      {devicesError && !offline && (
         <p className="form-error" role="alert">
           {devicesError}{' '}
           <button type="button" className="link" onClick={() => void loadDevices()}>
@@ -244,22 +263,41 @@ export function DevicesScreen() {
           Active sessions
         </h2>
         {sessions === undefined ? (
-          !devicesError && <p className="muted" aria-busy="true">Loading your devices…</p>
+          offline ? (
+            <p className="muted">Your devices cannot load while Latch is offline. They load when the connection is back.</p>
+          ) : (
+            !devicesError && (
+              <p className="muted" aria-busy="true">
+                Loading your devices…
+              </p>
+            )
+          )
         ) : (
           <>
+            {others === 0 ? <p className="muted only-session">This is your only active session.</p> : <SignOutOthers count={others} offline={offline} />}
             <ul className="sessions">
               {sessions.map((s) => (
-                <SessionRow key={s.id} session={s} now={now} />
+                <SessionRow key={s.id} session={s} now={now} offline={offline} />
               ))}
             </ul>
-            {others === 0 ? <p className="muted only-session">This is your only active session.</p> : <SignOutOthers count={others} />}
           </>
         )}
       </section>
       <section aria-labelledby="activity-title" className="activity">
         <h2 id="activity-title">Recent activity</h2>
         {activity === undefined ? (
-          <p className="muted">Loading…</p>
+          offline ? (
+            <p className="muted">Recent activity cannot load while Latch is offline. It loads when the connection is back.</p>
+          ) : activityError ? (
+            <p className="form-error" role="alert">
+              Recent activity could not load: {activityError}{' '}
+              <button type="button" className="link" onClick={() => void loadDevices()}>
+                Try again
+              </button>
+            </p>
+          ) : (
+            <p className="muted">Loading…</p>
+          )
         ) : activity.length === 0 ? (
           <p className="muted">Nothing yet.</p>
         ) : (

@@ -9,6 +9,8 @@ export interface DevicesSlice {
   activity: SecurityEvent[] | undefined;
   /** Where the next, older page of activity starts; undefined when there is none. */
   activityNext: string | undefined;
+  /** Why recent activity could not load, until it does. */
+  activityError: string | undefined;
   devicesError: string | undefined;
   /** Session ids with a sign-out under way. */
   revoking: Record<string, boolean>;
@@ -28,13 +30,15 @@ export const createDevicesSlice =
   ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], DevicesSlice> =>
   (set, get) => {
     const loadActivity = async () => {
-      const { value } = await unwrap(bridge.securityEvents());
-      if (value) set({ activity: value.events, activityNext: value.nextBefore });
+      const { value, error } = await unwrap(bridge.securityEvents());
+      if (value) set({ activity: value.events, activityNext: value.nextBefore, activityError: undefined });
+      else set({ activityError: error.message });
     };
     return {
       sessions: undefined,
       activity: undefined,
       activityNext: undefined,
+      activityError: undefined,
       devicesError: undefined,
       revoking: {},
       async loadDevices() {

@@ -20,7 +20,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
   // Core events keep the store current; nothing here polls.
   bridge.on('state', (session) => {
     store.getState().setSession(session);
-    if (session.status !== 'signedIn') store.setState({ sessions: undefined, activity: undefined, activityNext: undefined, newSignIns: [] });
+    if (session.status !== 'signedIn') store.setState({ sessions: undefined, activity: undefined, activityNext: undefined, activityError: undefined, newSignIns: [] });
   });
   bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions));
   bridge.on('newSignIn', (session) => store.getState().pushNewSignIn(session));
