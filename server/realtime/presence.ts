@@ -34,8 +34,8 @@ export class Presence implements OnApplicationShutdown {
   }
 
   /** Renews presence for the sessions `connected()` returns, every presenceInterval. */
-  start(connected: () => Array<{ sessionId: string }>): void {
-    this.timer = setInterval(() => void this.beat(connected().map((c) => c.sessionId)), this.config.presenceIntervalMs);
+  start(connected: () => string[]): void {
+    this.timer = setInterval(() => void this.beat(connected()), this.config.presenceIntervalMs);
     this.timer.unref();
   }
 

@@ -57,7 +57,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
     this.unsubscribe = this.store.bus.subscribe((signal) => this.onSignal(signal));
     this.pingTimer = setInterval(() => this.pingSlice(), this.config.pingIntervalMs / PING_SLICES);
     this.pingTimer.unref();
-    this.presence.start(() => this.connections.all());
+    this.presence.start(() => this.connections.sessionIds());
   }
 
   /**

@@ -218,12 +218,13 @@ export class SessionsService implements OnModuleDestroy {
 
   /** Active sessions: the current one first, then the most recently seen. */
   async list(auth: AuthContext): Promise<SessionView[]> {
-    const rows = await this.activeQuery(this.store.db, auth.user.id, this.clock.now())
+    const now = this.clock.now();
+    const rows = await this.activeQuery(this.store.db, auth.user.id, now)
       .select(VIEW_COLUMNS)
       .orderBy('last_seen_at', 'desc')
       .orderBy('id')
       .execute();
-    const views = rows.map((row) => toSessionView(row, auth.session.id, this.clock.now()));
+    const views = rows.map((row) => toSessionView(row, auth.session.id, now));
     return [...views.filter((v) => v.current), ...views.filter((v) => !v.current)];
   }
 
