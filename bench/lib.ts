@@ -191,6 +191,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       token_hash: hashToken(token),
       device_name: deviceName,
       platform: 'linux',
+      os: null,
       app_version: '1',
       ip: '127.0.0.1',
       user_agent: 'bench',

@@ -12,6 +12,7 @@ import type { ServerConfig } from './config/config.js';
 import { HealthController } from './health/health.controller.js';
 import { Presence } from './realtime/presence.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { Locator } from './sessions/locations.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SecurityEventsService } from './sessions/security-events.service.js';
 import { SecurityEventsController, SessionsController } from './sessions/sessions.controller.js';
@@ -37,6 +38,7 @@ export class AppModule {
         { provide: LOGGER, useValue: deps.log },
         { provide: Store, useValue: deps.store },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: Locator, useFactory: (config: ServerConfig) => new Locator(config.locations), inject: [CONFIG] },
         AuthService,
         PasswordHasher,
         SignInThrottle,

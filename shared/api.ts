@@ -46,6 +46,8 @@ export const DeviceInfo = z.strictObject({
   name: DeviceName,
   platform: Platform,
   appVersion: DeviceText('App version', 32),
+  /** The operating system and its version, as the device reads it ("Ubuntu 24.04", "macOS 15.2", "Windows 11"). */
+  os: DeviceText('OS', 64).optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
@@ -91,12 +93,27 @@ export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session 
 export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: timestamp });
 export type User = z.infer<typeof User>;
 
+/**
+ * Roughly where an address is: the server's own machine, a private network,
+ * or a place on the internet from the offline city database (country as an
+ * ISO 3166 code, for the UI to name in its language). Either may be missing.
+ */
+export const Location = z.strictObject({
+  kind: z.enum(['this_computer', 'local_network', 'internet', 'unknown']),
+  country: z.string().regex(/^[A-Z]{2}$/).optional(),
+  city: z.string().optional(),
+});
+export type Location = z.infer<typeof Location>;
+
 export const SessionView = z.strictObject({
   id: z.string(),
   deviceName: z.string(),
   platform: Platform,
+  /** OS name and version; absent for devices that did not send it. */
+  os: z.string().optional(),
   appVersion: z.string(),
   ip: z.string(),
+  location: Location,
   createdAt: timestamp,
   lastSeenAt: timestamp,
   expiresAt: timestamp,
@@ -126,8 +143,33 @@ export type Reauthenticated = z.infer<typeof Reauthenticated>;
 export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted']);
 export type SignOutReason = z.infer<typeof SignOutReason>;
 
-export const RevokedBy = z.strictObject({ deviceName: z.string() });
+export const RevokedBy = z.strictObject({
+  deviceName: z.string(),
+  /** Where that device is; sent with a live revocation (the sign-in that made room, for an eviction). */
+  location: Location.optional(),
+});
 export type RevokedBy = z.infer<typeof RevokedBy>;
+
+/** A session that ended in the last 30 days: who ended it, why and when. */
+export const SignedOutSessionView = z.strictObject({
+  id: z.string(),
+  deviceName: z.string(),
+  platform: Platform,
+  os: z.string().optional(),
+  ip: z.string(),
+  location: Location,
+  createdAt: timestamp,
+  lastSeenAt: timestamp,
+  signedOutAt: timestamp,
+  reason: SignOutReason,
+  by: RevokedBy.optional(),
+});
+export type SignedOutSessionView = z.infer<typeof SignedOutSessionView>;
+
+/** `GET /v1/sessions/signed-out`: most recently ended first, at most SIGNED_OUT_LIMIT. */
+export const SignedOutSessionList = z.strictObject({ sessions: z.array(SignedOutSessionView) });
+export type SignedOutSessionList = z.infer<typeof SignedOutSessionList>;
+export const SIGNED_OUT_LIMIT = 100;
 
 export const SecurityEventType = z.enum([
   'account_created',
@@ -148,6 +190,7 @@ export const SecurityEvent = z.strictObject({
   deviceName: z.string(),
   platform: Platform,
   ip: z.string(),
+  location: Location,
   /** The device acted on, where there is one. */
   targetDeviceName: z.string().optional(),
   /** How many sessions were ended, for bulk events. */

@@ -10,7 +10,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { UsersTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
-import { SessionsService, toSessionView } from '../sessions/sessions.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from './passwords.js';
 import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
@@ -49,7 +49,7 @@ export class AuthService {
         const actor = { userId: user.id, at: now, deviceName: session.device_name, platform: session.platform, ip: client.ip };
         await this.securityEvents.record(unit.db, { ...actor, type: 'account_created' });
         await this.securityEvents.record(unit.db, { ...actor, type: 'signed_in' });
-        return { token, user: toUserView(user), session: toSessionView(session, session.id, now) };
+        return { token, user: toUserView(user), session: this.sessions.view(session, session.id, now) };
       });
       // An email that is taken keeps its attempt counted: probing for accounts costs what guessing passwords does.
       await attempt.succeeded();
@@ -77,12 +77,12 @@ export class AuthService {
         platform: session.platform,
         ip: client.ip,
       });
-      return { token, user: toUserView(user), session: toSessionView(session, session.id, session.created_at) };
+      return { token, user: toUserView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });
   }
 
   currentSession(auth: AuthContext) {
-    return { user: toUserView(auth.user), session: toSessionView(auth.session, auth.session.id, this.clock.now()) };
+    return { user: toUserView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
   }
 
   /** Changes the password; by default every other session is signed out. */

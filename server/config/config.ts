@@ -32,6 +32,7 @@ export const EnvSchema = z.object({
   LATCH_ALLOWED_HOSTS: z.string().optional(),
   LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS').optional(),
   LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS').default(512),
+  LATCH_LOCATIONS: z.enum(['dbip', 'off'], { error: 'LATCH_LOCATIONS must be dbip or off' }).default('dbip'),
 });
 
 /** An IPv4 or IPv6 address, optionally with a /prefix. */
@@ -167,6 +168,9 @@ export type TrustProxy = false | number | string[];
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
+/** Where city and country come from: the bundled DB-IP Lite database, or nowhere. */
+export type LocationDatabase = 'dbip' | 'off';
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -181,6 +185,7 @@ export interface ServerConfig {
   allowedHosts: string[] | undefined;
   sockets: SocketPolicy;
   timeouts: TimeoutPolicy;
+  locations: LocationDatabase;
   /** Signing other devices out needs a password entered on this session within this long. */
   recentAuthMs: number;
   /** Server pings every socket this often; a socket that missed a pong is dropped. */
@@ -271,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),
     sockets: socketPolicy(e.LATCH_MAX_SESSIONS, e.LATCH_MAX_SOCKETS_PER_ADDRESS, e.LATCH_MAX_SOCKETS),
     timeouts: DEFAULT_TIMEOUTS,
+    locations: e.LATCH_LOCATIONS,
     recentAuthMs: RECENT_AUTH_MS,
     pingIntervalMs: 25_000,
     presenceIntervalMs: 60_000,

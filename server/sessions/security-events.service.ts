@@ -3,6 +3,7 @@ import type { SecurityEvent, SecurityEventList, SecurityEventType } from '../../
 import { platformOf } from '../../shared/api.js';
 import type { Db, SecurityEventsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
+import { Locator } from './locations.js';
 import { newOrderedId } from './tokens.js';
 
 export interface SecurityEventInput {
@@ -19,7 +20,10 @@ export interface SecurityEventInput {
 /** The per-user audit trail shown as "Recent activity". */
 @Injectable()
 export class SecurityEventsService {
-  constructor(@Inject(Store) private readonly store: Store) {}
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(Locator) private readonly locator: Locator,
+  ) {}
 
   async record(db: Db, event: SecurityEventInput): Promise<void> {
     await db
@@ -47,12 +51,12 @@ export class SecurityEventsService {
       .limit(query.limit + 1)
       .execute();
     const more = rows.length > query.limit;
-    const events = rows.slice(0, query.limit).map(toSecurityEvent);
+    const events = rows.slice(0, query.limit).map((row) => toSecurityEvent(row, this.locator));
     return { events, ...(more ? { nextBefore: events[events.length - 1]!.id } : {}) };
   }
 }
 
-function toSecurityEvent(row: SecurityEventsTable): SecurityEvent {
+function toSecurityEvent(row: SecurityEventsTable, locator: Locator): SecurityEvent {
   return {
     id: row.id,
     type: row.type as SecurityEventType,
@@ -60,7 +64,8 @@ function toSecurityEvent(row: SecurityEventsTable): SecurityEvent {
     deviceName: row.device_name,
     platform: platformOf(row.platform),
     ip: row.ip,
+    location: locator.locate(row.ip),
     ...(row.target_device_name !== null ? { targetDeviceName: row.target_device_name } : {}),
-      ...(row.count !== null ? { count: row.count } : {}),
+    ...(row.count !== null ? { count: row.count } : {}),
   };
 }

@@ -8,6 +8,7 @@ import {
   type SecurityEventList,
   type SessionList,
   type SessionView,
+  type SignedOutSessionList,
 } from '../../shared/api.js';
 import { Auth, Client, type AuthContext, type ClientInfo } from '../common/request-context.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
@@ -21,6 +22,12 @@ export class SessionsController {
   @Get()
   async list(@Auth() auth: AuthContext): Promise<SessionList> {
     return { sessions: await this.sessions.list(auth) };
+  }
+
+  /** Devices signed out in the last 30 days, with who ended each and why. */
+  @Get('signed-out')
+  async signedOut(@Auth() auth: AuthContext): Promise<SignedOutSessionList> {
+    return { sessions: await this.sessions.signedOut(auth) };
   }
 
   @Patch('current')

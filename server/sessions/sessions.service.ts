@@ -2,8 +2,8 @@
 // Revocation state lives here, in the store; sockets only hear about it.
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
-import type { DeviceInfo, SessionView, SignOutReason } from '../../shared/api.js';
-import { platformOf } from '../../shared/api.js';
+import type { DeviceInfo, SessionView, SignedOutSessionView } from '../../shared/api.js';
+import { platformOf, SIGNED_OUT_LIMIT, SignOutReason } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -13,20 +13,23 @@ import type { ServerConfig } from '../config/config.js';
 import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { Locator } from './locations.js';
 import { SessionCache } from './session-cache.js';
 import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
-const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
+const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
 type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
 
-export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number): SessionView {
+export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number, locator: Locator): SessionView {
   return {
     id: row.id,
     deviceName: row.device_name,
     platform: platformOf(row.platform),
+    ...(row.os ? { os: row.os } : {}),
     appVersion: row.app_version,
     ip: row.ip,
+    location: locator.locate(row.ip),
     createdAt: new Date(row.created_at).toISOString(),
     lastSeenAt: new Date(row.last_seen_at).toISOString(),
     expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
@@ -52,8 +55,14 @@ export class SessionsService implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(Locator) private readonly locator: Locator,
   ) {
     this.cache = new SessionCache(store.bus);
+  }
+
+  /** A session as the API shows it. */
+  view(row: SessionViewRow, currentId: string | undefined, now: number): SessionView {
+    return toSessionView(row, currentId, now, this.locator);
   }
 
   onModuleDestroy(): void {
@@ -74,6 +83,7 @@ export class SessionsService implements OnModuleDestroy {
       token_hash: hashToken(token),
       device_name: device.name,
       platform: device.platform,
+      os: device.os ?? null,
       app_version: device.appVersion,
       ip: client.ip,
       user_agent: client.userAgent,
@@ -91,7 +101,7 @@ export class SessionsService implements OnModuleDestroy {
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);
-    unit.publish({ kind: 'session.created', userId: user.id, session: toSessionView(session, undefined, now) });
+    unit.publish({ kind: 'session.created', userId: user.id, session: this.view(session, undefined, now) });
     unit.publish({ kind: 'sessions.changed', userId: user.id });
     return { token, session };
   }
@@ -149,7 +159,7 @@ export class SessionsService implements OnModuleDestroy {
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
-    const by = revocation.by ? { deviceName: revocation.by.device_name } : undefined;
+    const by = revocation.by ? { deviceName: revocation.by.device_name, location: this.locator.locate(revocation.by.ip) } : undefined;
     for (const { id } of updated) {
       unit.publish({ kind: 'session.revoked', userId, sessionId: id, reason: revocation.reason, at: now, ...(by ? { by } : {}) });
     }
@@ -224,8 +234,53 @@ export class SessionsService implements OnModuleDestroy {
       .orderBy('last_seen_at', 'desc')
       .orderBy('id')
       .execute();
-    const views = rows.map((row) => toSessionView(row, auth.session.id, now));
+    const views = rows.map((row) => this.view(row, auth.session.id, now));
     return [...views.filter((v) => v.current), ...views.filter((v) => !v.current)];
+  }
+
+  /**
+   * Sessions of the account that ended within the retention (30 days; older
+   * rows are purged), the most recently ended first. A session that ran out
+   * of time without being marked yet counts as expired at its expiry.
+   */
+  async signedOut(auth: AuthContext): Promise<SignedOutSessionView[]> {
+    const now = this.clock.now();
+    const since = now - this.policy.retentionMs;
+    const rows = await this.store.db
+      .selectFrom('sessions')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .select([
+        'sessions.id',
+        'sessions.device_name',
+        'sessions.platform',
+        'sessions.os',
+        'sessions.ip',
+        'sessions.created_at',
+        'sessions.last_seen_at',
+        'sessions.revoked_at',
+        'sessions.revoke_reason',
+        'sessions.idle_expires_at',
+        'revoker.device_name as revoker_device_name',
+      ])
+      .where('sessions.user_id', '=', auth.user.id)
+      .where((eb) => eb.or([eb('sessions.revoked_at', '>', since), eb.and([eb('sessions.revoked_at', 'is', null), eb('sessions.idle_expires_at', '<=', now)])]))
+      .orderBy(sql`coalesce(sessions.revoked_at, sessions.idle_expires_at)`, 'desc')
+      .orderBy('sessions.id')
+      .limit(SIGNED_OUT_LIMIT)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      deviceName: row.device_name,
+      platform: platformOf(row.platform),
+      ...(row.os ? { os: row.os } : {}),
+      ip: row.ip,
+      location: this.locator.locate(row.ip),
+      createdAt: new Date(row.created_at).toISOString(),
+      lastSeenAt: new Date(row.last_seen_at).toISOString(),
+      signedOutAt: new Date(row.revoked_at ?? row.idle_expires_at).toISOString(),
+      reason: SignOutReason.catch('revoked_by_user').parse(row.revoke_reason ?? 'expired'),
+      ...(row.revoker_device_name ? { by: { deviceName: row.revoker_device_name } } : {}),
+    }));
   }
 
   async rename(auth: AuthContext, deviceName: string): Promise<SessionView> {
@@ -241,7 +296,7 @@ export class SessionsService implements OnModuleDestroy {
       unit.publish({ kind: 'sessions.changed', userId: auth.user.id });
       return updated;
     });
-    return toSessionView(session, auth.session.id, this.clock.now());
+    return this.view(session, auth.session.id, this.clock.now());
   }
 
   /** Whether this account has had a session from this address, or its IPv6 /64 (kept rows included). */

@@ -84,6 +84,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('security_events_by_user_id').on('security_events').columns(['user_id', 'id']).execute();
     },
   },
+  // The OS a device reports at sign-in, and the list of recently signed-out
+  // devices read by account and end time.
+  '0003_device_os': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('os', 'text').execute();
+      await db.schema.createIndex('sessions_by_user_revoked_at').on('sessions').columns(['user_id', 'revoked_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,6 +16,8 @@ export interface SessionsTable {
   token_hash: string;
   device_name: string;
   platform: string;
+  /** OS name and version as the device reported it at sign-in. */
+  os: string | null;
   app_version: string;
   ip: string;
   user_agent: string;

@@ -27,6 +27,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     token_hash: `hash-${sessionId}`,
     device_name: 'Laptop',
     platform: 'linux',
+    os: null,
     app_version: '1',
     ip: '127.0.0.1',
     user_agent: 'test',
