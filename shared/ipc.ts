@@ -2,13 +2,15 @@
 // and result schemas, and the events main forwards to every window. Preload
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
-import { NewPassword, SecurityEventId, SecurityEventList, SessionView, SignOutReason, User } from './api.js';
+import { Location, NewPassword, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, User } from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
 export const Notice = z.strictObject({
   reason: SignOutReason,
   at: z.iso.datetime({ offset: true }),
   byDeviceName: z.string().optional(),
+  /** Where that device is (for an eviction: the sign-in that took this one's place). */
+  byLocation: Location.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
 
@@ -91,6 +93,11 @@ export const IpcCalls = {
   renameDevice: { channel: 'latch:rename-device', args: z.tuple([z.string().max(256)]), result: SessionView },
   /** Recent activity, newest first; with an event id, the page older than it. */
   securityEvents: { channel: 'latch:security-events', args: z.union([none, z.tuple([SecurityEventId])]), result: SecurityEventList },
+  /** Devices signed out in the last 30 days, most recently first. */
+  signedOutSessions: { channel: 'latch:signed-out-sessions', args: none, result: z.array(SignedOutSessionView) },
+  /** The new-sign-in alerts, shared by every window, newest first. */
+  newSignIns: { channel: 'latch:new-sign-ins', args: none, result: z.array(SessionView) },
+  dismissNewSignIns: { channel: 'latch:dismiss-new-sign-ins', args: z.tuple([z.array(id).max(200)]), result: z.array(SessionView) },
   reauthenticate: { channel: 'latch:reauthenticate', args: z.tuple([PasswordInput]), result: z.null() },
   changePassword: { channel: 'latch:change-password', args: z.tuple([ChangePasswordInput]), result: z.strictObject({ revoked: z.number() }) },
   openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
@@ -103,7 +110,8 @@ export type IpcValue<K extends IpcCallName> = z.output<(typeof IpcCalls)[K]['res
 export const IpcEvents = {
   state: { channel: 'latch:event:state', payload: SessionState },
   sessionsChanged: { channel: 'latch:event:sessions-changed', payload: z.array(SessionView) },
-  newSignIn: { channel: 'latch:event:new-sign-in', payload: SessionView },
+  /** The new-sign-in alerts changed (one arrived, or a window dismissed some). */
+  newSignIns: { channel: 'latch:event:new-sign-ins', payload: z.array(SessionView) },
   /** A device of the account came online or went offline. */
   presence: { channel: 'latch:event:presence', payload: z.strictObject({ sessionId: z.string(), online: z.boolean() }) },
 } as const;

@@ -12,6 +12,7 @@ import {
   SecurityEventList,
   SessionList,
   SessionView,
+  SignedOutSessionList,
   type ChangePasswordBody,
   type DeviceInfo,
   type SignOutReason,
@@ -60,6 +61,7 @@ export class ApiClient {
   renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
   revokeSession = (id: string) => this.call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`, null);
   revokeOthers = () => this.call('POST', '/v1/sessions/revoke-others', RevokedCount);
+  signedOutSessions = async () => (await this.call('GET', '/v1/sessions/signed-out', SignedOutSessionList)).sessions;
   reauthenticate = (password: string) => this.call('POST', '/v1/auth/reauth', Reauthenticated, { body: { password } });
   /** A page of recent activity, newest first; `before` continues from a page's `nextBefore`. */
   securityEvents = (before?: string) =>

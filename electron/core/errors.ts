@@ -1,5 +1,5 @@
-import type { ErrorDetail, SignOutReason } from '../../shared/api.js';
-import type { IpcError } from '../../shared/ipc.js';
+import type { ErrorDetail } from '../../shared/api.js';
+import type { IpcError, Notice } from '../../shared/ipc.js';
 
 /**
  * Everything a core call can fail with. `offline` never signs anyone out;
@@ -22,7 +22,8 @@ export class CoreError extends Error {
       details?: ErrorDetail[];
       retryAfterSeconds?: number;
       status?: number;
-      signOut?: { reason: SignOutReason; at: string; byDeviceName?: string };
+      /** On `unauthorized`: why the session ended, as the notice will say it. */
+      signOut?: Notice;
     } = {},
   ) {
     super(message);

@@ -28,6 +28,9 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     revokeOtherSessions: () => controller.revokeOtherSessions(),
     renameDevice: (name) => controller.renameDevice(name),
     securityEvents: (before?: string) => controller.securityEvents(before),
+    signedOutSessions: () => controller.signedOutSessions(),
+    newSignIns: () => controller.getNewSignIns(),
+    dismissNewSignIns: (ids) => controller.dismissNewSignIns(ids),
     reauthenticate: (password) => controller.reauthenticate(password),
     changePassword: (input) => controller.changePassword(input),
     openDevicesWindow: () => {
@@ -68,8 +71,8 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
       return event.state;
     case 'sessionsChanged':
       return event.sessions;
-    case 'newSignIn':
-      return event.session;
+    case 'newSignIns':
+      return event.sessions;
     case 'presence':
       return { sessionId: event.sessionId, online: event.online };
   }

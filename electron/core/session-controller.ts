@@ -3,7 +3,7 @@
 // person signs out, a session.revoked push, a 401 on any call or expiry, goes
 // through endSession(): forget the token, delete the keychain entry, close the
 // socket, and leave a notice that says why.
-import type { RealtimeMessage, SessionView, SignOutReason, User } from '../../shared/api.js';
+import type { RealtimeMessage, SessionView, User } from '../../shared/api.js';
 import type { ChangePasswordInput, Connection, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
 import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -17,7 +17,8 @@ import { TokenVault, loadKeytar, type SecretBackend } from './token-vault.js';
 export type ControllerEvent =
   | { type: 'state'; state: SessionState }
   | { type: 'sessionsChanged'; sessions: SessionView[] }
-  | { type: 'newSignIn'; session: SessionView }
+  /** The unread new-sign-in alerts, newest first; `added` is the one that just arrived, if any. */
+  | { type: 'newSignIns'; sessions: SessionView[]; added?: SessionView }
   | { type: 'presence'; sessionId: string; online: boolean };
 
 export interface SessionControllerOptions {
@@ -29,15 +30,18 @@ export interface SessionControllerOptions {
   defaultServerUrl: string;
   /** This device's name until renamed (the host name when not given). */
   deviceName?: string;
+  /** The OS name and version sent at sign-in (read from the system when not given). */
+  os?: string;
   secretBackend?: () => Promise<SecretBackend>;
   backoff?: BackoffPolicy;
   deadAfterMs?: number;
   requestTimeoutMs?: number;
 }
 
-type SignOut = { reason: SignOutReason; at: string; byDeviceName?: string | undefined };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Alerts kept at most; the cap on sessions per account is 50 by default. */
+const MAX_ALERTS = 100;
 
 export class SessionController {
   private state: SessionState = { status: 'starting' };
@@ -47,6 +51,8 @@ export class SessionController {
   private api!: ApiClient;
   private realtime: RealtimeClient | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  /** New sign-ins not yet dismissed: one list for every window. */
+  private newSignIns: SessionView[] = [];
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
   private readonly profileStore: ProfileStore;
 
@@ -75,7 +81,8 @@ export class SessionController {
       const current = await this.api.session();
       this.enterSignedIn(current.user, current.session, 'online');
     } catch (error) {
-      if (isSignOut(error)) return this.endSession(error.extra.signOut!);
+      const ended = signOutIn(error);
+      if (ended) return this.endSession(ended);
       // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
       this.enterSignedIn(remembered?.user ?? unknownUser(), remembered?.session ?? unknownSession(), 'offline');
     }
@@ -91,7 +98,11 @@ export class SessionController {
       this.profileStore.update({ serverUrl: origin });
     }
     this.setState({ status: 'signingIn', serverUrl: this.serverUrl, keychain: this.vault.state });
-    const device = deviceIdentity({ name: this.profileStore.read().deviceName ?? this.options.deviceName, appVersion: this.options.appVersion });
+    const device = deviceIdentity({
+      name: this.profileStore.read().deviceName ?? this.options.deviceName,
+      appVersion: this.options.appVersion,
+      os: this.options.os,
+    });
     try {
       const result =
         input.mode === 'createAccount'
@@ -148,6 +159,22 @@ export class SessionController {
     return session;
   }
 
+  signedOutSessions() {
+    return this.authed((api) => api.signedOutSessions());
+  }
+
+  /** The new-sign-in alerts every window shows, newest first. */
+  getNewSignIns(): SessionView[] {
+    return this.newSignIns;
+  }
+
+  /** Dismisses these alerts in every window. */
+  dismissNewSignIns(ids: string[]): SessionView[] {
+    const gone = new Set(ids);
+    this.setNewSignIns(this.newSignIns.filter((s) => !gone.has(s.id)));
+    return this.newSignIns;
+  }
+
   securityEvents(before?: string) {
     return this.authed((api) => api.securityEvents(before));
   }
@@ -191,7 +218,8 @@ export class SessionController {
       if (this.connection() === 'offline' && this.realtime?.isOpen) this.setConnection('online');
       return value;
     } catch (error) {
-      if (isSignOut(error)) await this.endSession(error.extra.signOut!);
+      const ended = signOutIn(error);
+      if (ended) await this.endSession(ended);
       else if (error instanceof CoreError && error.kind === 'offline') {
         this.setConnection('offline');
         this.realtime?.reconnectNow();
@@ -240,7 +268,8 @@ export class SessionController {
       this.enterSignedIn(current.user, current.session, this.realtime?.isOpen ? 'online' : 'connecting');
       await this.refreshSessions();
     } catch (error) {
-      if (isSignOut(error)) await this.endSession(error.extra.signOut!);
+      const ended = signOutIn(error);
+      if (ended) await this.endSession(ended);
       else this.setConnection('offline');
     }
   }
@@ -250,14 +279,20 @@ export class SessionController {
     switch (message.type) {
       case 'session.revoked':
         if (message.sessionId === this.state.session.id) {
-          await this.endSession({ reason: message.reason, at: message.at, byDeviceName: message.by?.deviceName });
+          await this.endSession({
+            reason: message.reason,
+            at: message.at,
+            ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
+            ...(message.by?.location ? { byLocation: message.by.location } : {}),
+          });
         }
         return;
       case 'sessions.changed':
         await this.refreshSessions();
         return;
       case 'session.created':
-        this.emit({ type: 'newSignIn', session: message.session });
+        if (message.session.id === this.state.session.id) return;
+        this.setNewSignIns([message.session, ...this.newSignIns.filter((s) => s.id !== message.session.id)].slice(0, MAX_ALERTS), message.session);
         return;
       case 'session.presence':
         this.emit({ type: 'presence', sessionId: message.sessionId, online: message.online });
@@ -269,6 +304,9 @@ export class SessionController {
     try {
       const sessions = await this.authed((api) => api.listSessions());
       this.emit({ type: 'sessionsChanged', sessions });
+      // An alert about a device that has since been signed out has nothing left to act on.
+      const active = new Set(sessions.map((s) => s.id));
+      if (this.newSignIns.some((s) => !active.has(s.id))) this.setNewSignIns(this.newSignIns.filter((s) => active.has(s.id)));
     } catch {
       // authed() has already acted on what the failure means.
     }
@@ -283,7 +321,7 @@ export class SessionController {
   }
 
   /** The one way a session ends on this device. */
-  private async endSession(signOut: SignOut, options: { notice: boolean } = { notice: true }): Promise<SessionState> {
+  private async endSession(signOut: Notice, options: { notice: boolean } = { notice: true }): Promise<SessionState> {
     if (this.token === undefined && this.state.status !== 'signedIn') return this.state;
     this.token = undefined;
     this.realtime?.stop();
@@ -291,15 +329,19 @@ export class SessionController {
     clearTimeout(this.expiryTimer);
     await this.vault.delete();
     this.profileStore.update({ lastAccount: undefined });
-    const notice: Notice | undefined = options.notice
-      ? { reason: signOut.reason, at: signOut.at, ...(signOut.byDeviceName ? { byDeviceName: signOut.byDeviceName } : {}) }
-      : undefined;
-    return this.setSignedOut(notice);
+    this.setNewSignIns([]);
+    return this.setSignedOut(options.notice ? signOut : undefined);
   }
 
   private setSignedOut(notice?: Notice): SessionState {
     this.setState({ status: 'signedOut', serverUrl: this.serverUrl, keychain: this.vault.state, ...(notice ? { notice } : {}) });
     return this.state;
+  }
+
+  private setNewSignIns(sessions: SessionView[], added?: SessionView): void {
+    if (sessions.length === 0 && this.newSignIns.length === 0) return;
+    this.newSignIns = sessions;
+    this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) });
   }
 
   private setConnection(connection: Connection): void {
@@ -316,8 +358,9 @@ export class SessionController {
   }
 }
 
-function isSignOut(error: unknown): error is CoreError {
-  return error instanceof CoreError && error.kind === 'unauthorized' && error.extra.signOut !== undefined;
+/** The notice a failure carries when it means the session is over. */
+function signOutIn(error: unknown): Notice | undefined {
+  return error instanceof CoreError && error.kind === 'unauthorized' ? error.extra.signOut : undefined;
 }
 
 const unknownUser = (): User => ({ id: '', email: 'your account', createdAt: new Date(0).toISOString() });
@@ -327,6 +370,7 @@ const unknownSession = (): SessionView => ({
   platform: 'other',
   appVersion: '',
   ip: '',
+  location: { kind: 'unknown' },
   createdAt: new Date(0).toISOString(),
   lastSeenAt: new Date(0).toISOString(),
   expiresAt: new Date(0).toISOString(),

@@ -101,8 +101,8 @@ async function start(): Promise<void> {
         devicesWindow?.close();
         showMain();
       }
-    } else if (event.type === 'newSignIn') {
-      notify(notificationForNewSignIn(event.session));
+    } else if (event.type === 'newSignIns' && event.added) {
+      notify(notificationForNewSignIn(event.added));
     }
   });
 

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { stripUnsafeText } from '../../shared/api.js';
 import type { SessionView } from '../../shared/api.js';
 import type { SessionState } from '../../shared/ipc.js';
-import { noticeText, noticeTitle } from '../../shared/notice-text.js';
+import { messages } from '../../shared/messages.js';
+import { noticeText } from '../../shared/notice-text.js';
 import { ProfileName } from '../core/profile.js';
 
 export interface AppPages {
@@ -61,16 +62,13 @@ const forTheOs = (notification: OsNotification): OsNotification => ({
 /** The OS notification for a change of state, if it deserves one. */
 export function notificationForState(previous: SessionState, next: SessionState): OsNotification | undefined {
   if (previous.status !== 'signedIn' || next.status !== 'signedOut' || !next.notice) return undefined;
-  return forTheOs({ title: `Latch: ${noticeTitle(next.notice)}`, body: noticeText(next.notice), onClick: 'focusMain' });
+  return forTheOs({ title: messages.notification.forcedTitle(next.notice.reason), body: noticeText(next.notice), onClick: 'focusMain' });
 }
 
 export function notificationForNewSignIn(session: SessionView): OsNotification {
-  const platform = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'another system' }[session.platform];
-  return forTheOs({
-    title: 'Latch: new sign-in',
-    body: `'${session.deviceName}' (${platform}) signed in from ${session.ip}. Not you? Open Signed-in devices to sign it out.`,
-    onClick: 'openDevices',
-  });
+  const what = [messages.platformNames[session.platform], session.os].filter(Boolean).join(', ');
+  const where = [messages.place(session.location), session.ip].filter(Boolean).join(', ');
+  return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
 }
 
 /** Switches that would let another process drive or inspect the app, refused in a packaged build. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backoffDelay } from '../../electron/core/backoff.js';
+import { osDescription } from '../../electron/core/device.js';
 import { parseServerUrl } from '../../electron/core/server-url.js';
 import { noticeText } from '../../shared/notice-text.js';
 
@@ -52,8 +53,34 @@ describe('forced sign-out notice', () => {
     assert.equal(noticeText({ reason: 'revoked_by_user', at }, time), 'Signed out from another device at 14:02');
     assert.equal(noticeText({ reason: 'expired', at }, time), 'Your session expired. Sign in again to continue.');
     assert.match(noticeText({ reason: 'password_changed', at, byDeviceName: 'Work laptop' }, time), /^Your password was changed on another device/);
-    assert.match(noticeText({ reason: 'evicted', at }, time), /^Signed out because too many devices were signed in/);
-    assert.equal(noticeText({ reason: 'evicted', at, byDeviceName: 'New laptop' }, time), "Signed out at 14:02 because too many devices were signed in; 'New laptop' took its place");
+    assert.equal(noticeText({ reason: 'evicted', at }, time), 'Signed out at 14:02 because too many devices were signed in');
+    assert.equal(
+      noticeText({ reason: 'evicted', at, byDeviceName: 'New laptop', byLocation: { kind: 'internet', country: 'GB', city: 'London' } }, time),
+      "Signed out at 14:02 to make room for 'New laptop' signing in from London, United Kingdom: too many devices were signed in",
+    );
     assert.match(noticeText({ reason: 'signed_out', at }, time), /signed out at 14:02/);
+  });
+});
+
+describe('OS name sent at sign-in', () => {
+  const cases: Array<[Parameters<typeof osDescription>[0], string | undefined]> = [
+    [{ platform: 'linux', release: '6.8.0-45-generic', osRelease: 'NAME="Ubuntu"\nVERSION_ID="24.04"\nPRETTY_NAME="Ubuntu 24.04.1 LTS"\n' }, 'Ubuntu 24.04'],
+    [{ platform: 'linux', release: '6.12.0', osRelease: 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nNAME="Debian GNU/Linux"\nVERSION_ID="13"\n' }, 'Debian GNU/Linux 13'],
+    [{ platform: 'linux', release: '6.9.1-arch1', osRelease: 'NAME="Arch Linux"\nID=arch\n' }, 'Arch Linux'],
+    [{ platform: 'linux', release: '6.1.0', osRelease: undefined }, 'Linux 6.1.0'],
+    [{ platform: 'darwin', release: '24.2.0' }, 'macOS 15.2'],
+    [{ platform: 'darwin', release: '20.6.0' }, 'macOS 11.6'],
+    [{ platform: 'darwin', release: '25.1.0' }, 'macOS 26.1'],
+    [{ platform: 'darwin', release: '19.6.0' }, 'macOS 10.15'],
+    [{ platform: 'win32', release: '10.0.22631' }, 'Windows 11'],
+    [{ platform: 'win32', release: '10.0.19045' }, 'Windows 10'],
+    [{ platform: 'freebsd', release: '14.1' }, undefined],
+  ];
+  for (const [input, expected] of cases) {
+    it(`reads ${input.platform} ${input.release} as ${expected ?? 'unknown'}`, () => assert.equal(osDescription(input), expected));
+  }
+
+  it('never sends control or direction characters from a hostile os-release', () => {
+    assert.equal(osDescription({ platform: 'linux', release: '6', osRelease: 'NAME="Evil\u202E\u0007OS"\nVERSION_ID="1"' }), 'EvilOS 1');
   });
 });

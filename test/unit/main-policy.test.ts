@@ -67,6 +67,7 @@ describe('OS notifications', () => {
       platform: 'win32',
       appVersion: '1',
       ip: '203.0.113.7',
+      location: { kind: 'internet', country: 'DE', city: 'Berlin' },
       createdAt: '',
       lastSeenAt: '',
       expiresAt: '',
@@ -74,12 +75,12 @@ describe('OS notifications', () => {
       online: false,
     });
     assert.equal(n.title, 'Latch: new sign-in');
-    assert.match(n.body, /^'Strange PC' \(Windows\) signed in from 203\.0\.113\.7\./);
+    assert.match(n.body, /^'Strange PC' \(Windows\) signed in from Berlin, Germany, 203\.0\.113\.7\./);
     assert.equal(n.onClick, 'openDevices');
   });
 
   it('carry no control or text-direction characters, even from a name stored before the server refused them', () => {
-    const base = { id: 'x', platform: 'linux' as const, appVersion: '1', ip: '203.0.113.7', createdAt: '', lastSeenAt: '', expiresAt: '', current: false, online: false };
+    const base = { id: 'x', platform: 'linux' as const, appVersion: '1', ip: '203.0.113.7', location: { kind: 'internet' as const }, createdAt: '', lastSeenAt: '', expiresAt: '', current: false, online: false };
     const n = notificationForNewSignIn({ ...base, deviceName: 'Work \u202Epot\u0000\u001b[2J laptop' });
     assert.match(n.body, /^'Work pot\[2J laptop' \(Linux\)/);
     const forced = notificationForState(signedIn, { status: 'signedOut', serverUrl: 'http://127.0.0.1:4000', keychain: { kind: 'os' }, notice: { reason: 'revoked_by_user', at: new Date().toISOString(), byDeviceName: 'Evil\u202Egnp.exe' } });

@@ -1,7 +1,10 @@
 // Two desktop devices on one account: the real core against the real server
 // over HTTP and WebSocket, with the real keychain (a private gnome-keyring).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { osDescription } from '../../../electron/core/device.js';
 import { uniqueEmail } from '../../support/http.js';
 import {
   disposeDevice,
@@ -61,20 +64,46 @@ describe('desktop core: two devices, one account', () => {
     assert.deepEqual(shrunk.sessions.map((s) => s.deviceName), ['Work laptop']);
   });
 
-  it('A hears of a new sign-in on B with its device details', async () => {
+  it('A hears of a new sign-in on B with its device details, its OS and where it is', async () => {
     const email = uniqueEmail();
     const a = device('Work laptop');
     await a.controller.start();
     await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
     await waitForState(a.controller, isOnline);
-    const alert = waitForEvent(a, 'newSignIn');
+    const alert = waitForEvent(a, 'newSignIns');
     const b = device('Strange desktop');
     await b.controller.start();
     await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
-    const { session } = await alert;
-    assert.equal(session.deviceName, 'Strange desktop');
+    const { added: session } = await alert;
+    assert.equal(session?.deviceName, 'Strange desktop');
     assert.equal(session.ip, '127.0.0.1');
+    assert.deepEqual(session.location, { kind: 'this_computer' });
+    assert.equal(session.os, osDescription({ platform: process.platform, release: release(), osRelease: readFileSync('/etc/os-release', 'utf8') }));
+    assert.ok(session.os, 'this machine reports its OS');
     assert.equal(session.platform, process.platform === 'linux' ? 'linux' : session.platform);
+  });
+
+  it('keeps one list of new sign-in alerts: dismissing one, or signing that device out, clears it for every window', async () => {
+    const email = uniqueEmail();
+    const a = device('Work laptop');
+    await a.controller.start();
+    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await waitForState(a.controller, isOnline);
+    for (const name of ['One', 'Two', 'Three']) {
+      const heard = waitForEvent(a, 'newSignIns', (e) => e.added?.deviceName === name);
+      const other = device(name);
+      await other.controller.start();
+      await other.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
+      await heard;
+    }
+    assert.deepEqual(a.controller.getNewSignIns().map((s) => s.deviceName), ['Three', 'Two', 'One']);
+    const dismissed = waitForEvent(a, 'newSignIns', (e) => e.sessions.length === 2);
+    a.controller.dismissNewSignIns([a.controller.getNewSignIns()[0]!.id]);
+    assert.deepEqual((await dismissed).sessions.map((s) => s.deviceName), ['Two', 'One']);
+    const two = a.controller.getNewSignIns()[0]!;
+    const cleared = waitForEvent(a, 'newSignIns', (e) => e.sessions.length === 1);
+    await a.controller.revokeSession(two.id);
+    assert.deepEqual((await cleared).sessions.map((s) => s.deviceName), ['One']);
   });
 
   it('a new controller with the same profile restores the session from the keychain, no password asked', async () => {
