@@ -1,28 +1,14 @@
 // The words for a forced sign-out, shared by the in-app notice and the OS notification.
 import type { Notice } from './ipc.js';
+import { messages } from './messages.js';
 
-const defaultTime = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+/** A clock time in the OS locale, with its own 12- or 24-hour habit. */
+export const clockTime = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 
 export function noticeTitle(notice: Notice): string {
-  return notice.reason === 'expired' ? 'Session expired' : 'Signed out';
+  return messages.notice.title(notice.reason);
 }
 
-export function noticeText(notice: Notice, formatTime: (iso: string) => string = defaultTime): string {
-  const time = formatTime(notice.at);
-  switch (notice.reason) {
-    case 'revoked_by_user':
-      return notice.byDeviceName ? `Signed out from '${notice.byDeviceName}' at ${time}` : `Signed out from another device at ${time}`;
-    case 'password_changed':
-      return notice.byDeviceName
-        ? `Your password was changed on another device ('${notice.byDeviceName}') at ${time}`
-        : `Your password was changed on another device at ${time}`;
-    case 'expired':
-      return 'Your session expired. Sign in again to continue.';
-    case 'evicted':
-      return notice.byDeviceName
-        ? `Signed out at ${time} because too many devices were signed in; '${notice.byDeviceName}' took its place`
-        : `Signed out because too many devices were signed in (at ${time})`;
-    case 'signed_out':
-      return `This device was signed out at ${time}`;
-  }
+export function noticeText(notice: Notice, formatTime: (iso: string) => string = clockTime): string {
+  return messages.notice.text(notice.reason, formatTime(notice.at), notice.byDeviceName, messages.place(notice.byLocation));
 }

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { messages } from '../../shared/messages.js';
+import { LiveRegion } from './components/LiveRegion.js';
 import { DevicesScreen } from './screens/Devices.js';
 import { HomeScreen } from './screens/Home.js';
 import { SignInScreen } from './screens/SignIn.js';
@@ -14,13 +16,8 @@ function useHash(): string {
   return hash;
 }
 
-/** One renderer, two windows: main at #/, devices at #/devices. */
-export function App() {
-  const hash = useHash();
+function Screen({ hash }: { hash: string }) {
   const session = useLatch((s) => s.session);
-  useEffect(() => {
-    document.title = hash === '#/devices' ? 'Signed-in devices – Latch' : 'Latch';
-  }, [hash]);
   if (hash === '#/devices') return <DevicesScreen />;
   switch (session.status) {
     case 'starting':
@@ -30,4 +27,19 @@ export function App() {
     default:
       return <SignInScreen state={session} />;
   }
+}
+
+/** One renderer, two windows: main at #/, devices at #/devices. */
+export function App() {
+  const hash = useHash();
+  useEffect(() => {
+    document.title = hash === '#/devices' ? messages.windowTitle.devices : messages.windowTitle.main;
+    document.documentElement.lang = messages.lang;
+  }, [hash]);
+  return (
+    <>
+      <Screen hash={hash} />
+      <LiveRegion />
+    </>
+  );
 }

@@ -1,6 +1,10 @@
-import type { Platform, SecurityEvent } from '../../shared/api.js';
+// How times, dates and devices read. Sentences come from shared/messages.ts;
+// relative times are in the UI's language, absolute dates and clock times in
+// the OS locale (which chooses the 12- or 24-hour clock).
+import type { Location, Platform } from '../../shared/api.js';
+import { messages } from '../../shared/messages.js';
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const relative = new Intl.RelativeTimeFormat(messages.lang, { numeric: 'auto' });
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 86_400_000],
   ['month', 30 * 86_400_000],
@@ -10,38 +14,24 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60_000],
 ];
 
-/** "just now", "3 minutes ago", "yesterday". */
+/** "just now", "3 minutes ago", "yesterday", in the UI's language. */
 export function timeAgo(iso: string, now = Date.now()): string {
   const elapsed = now - Date.parse(iso);
-  if (elapsed < 60_000) return 'just now';
   for (const [unit, ms] of UNITS) {
     if (elapsed >= ms) return relative.format(-Math.floor(elapsed / ms), unit);
   }
-  return 'just now';
+  return messages.common.justNow;
 }
 
-export const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-export const formatDateTime = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+/** The OS locale, for dates and clock times (and the `lang` of the elements that show them). */
+export const osLocale = new Intl.DateTimeFormat().resolvedOptions().locale;
+export const formatDate = (iso: string) => new Date(iso).toLocaleDateString(osLocale, { year: 'numeric', month: 'short', day: 'numeric' });
+export const formatDateTime = (iso: string) => new Date(iso).toLocaleString(osLocale, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 
-export const PLATFORM_NAMES: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Other' };
+export const PLATFORM_NAMES: Record<Platform, string> = messages.platformNames;
 
-export function describeActivity(event: SecurityEvent): string {
-  const by = `'${event.deviceName}'`;
-  switch (event.type) {
-    case 'account_created':
-      return `Account created on ${by}`;
-    case 'signed_in':
-      return `Signed in on ${by}`;
-    case 'signed_out':
-      return `${by} signed out`;
-    case 'session_revoked':
-      return `${by} signed out '${event.targetDeviceName ?? 'a device'}'`;
-    case 'other_sessions_revoked':
-      return `${by} signed out ${event.count ?? 0} other device${event.count === 1 ? '' : 's'}`;
-    case 'password_changed':
-      return event.count ? `Password changed on ${by}; ${event.count} other device${event.count === 1 ? '' : 's'} signed out` : `Password changed on ${by}`;
-    case 'session_evicted':
-      return `'${event.targetDeviceName ?? 'A device'}' signed out: too many devices when ${by} signed in`;
-  }
-}
+/** "Linux, Ubuntu 24.04" (the OS only when the device sent it). */
+export const systemOf = (device: { platform: Platform; os?: string | undefined }) => [PLATFORM_NAMES[device.platform], device.os].filter(Boolean).join(', ');
+
+/** "London, United Kingdom", "This computer"; undefined when nothing is known. */
+export const placeOf = (location: Location | undefined) => messages.place(location);

@@ -124,6 +124,15 @@ export async function signIn(page: Page, options: { email: string; password?: st
   await page.getByRole('button', { name: options.create ? 'Create account' : 'Sign in', exact: true }).click();
 }
 
+/** The forced sign-out notice on the sign-in screen (a region named by its title). */
+export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Session expired)$/ });
+/** The new-sign-in alert: one region however many sign-ins it holds. */
+export const signInAlerts = (page: Page) => page.getByRole('region', { name: /new sign-in/i });
+/** The connection pill ("Online", "Reconnecting…", "Offline"); changes to it are announced by the live region. */
+export const connectionPill = (page: Page, text: string) => page.locator('.pill', { hasText: text });
+/** What the polite live region said last. */
+export const liveRegion = (page: Page) => page.locator('[aria-live="polite"][role="status"]').last();
+
 /** Saves a screenshot as a test artifact (and for the docs when LATCH_DOCS_SCREENSHOTS is set). */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS_DIR, { recursive: true });

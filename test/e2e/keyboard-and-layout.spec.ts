@@ -2,7 +2,7 @@
 // notices: a focus ring they can see, destructive steps that need a deliberate
 // answer, and nothing that scrolls sideways.
 import type { Page } from '@playwright/test';
-import { expect, shot, signedInPair, signIn, test } from './fixtures.js';
+import { expect, noticeOf, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
 
 const LONG_NAME = 'Workstation-'.padEnd(64, 'x');
 
@@ -30,7 +30,7 @@ test('a 64-character name without spaces wraps at 360 px: home, new sign-in aler
   await signIn(a.page, { email: lab.email, create: true });
   const b = await lab.device(LONG_NAME);
   await signIn(b.page, { email: lab.email });
-  await expect(a.page.getByRole('alert').filter({ hasText: 'New sign-in' })).toContainText(LONG_NAME);
+  await expect(signInAlerts(a.page)).toContainText(LONG_NAME);
   await expectNoSidewaysScroll(a.page);
   await shot(a.page, '16-long-name-360');
 
@@ -45,8 +45,8 @@ test('a 64-character name without spaces wraps at 360 px: home, new sign-in aler
   await expectNoSidewaysScroll(devices);
   await shot(devices, '17-devices-long-name-360');
 
-  await devices.getByRole('button', { name: `Sign out ${LONG_NAME}` }).click();
-  await expect(b.page.getByRole('alert').filter({ hasText: 'Signed out' })).toBeVisible();
+  await devices.getByRole('button', { name: `Sign out '${LONG_NAME}'`, exact: true }).click();
+  await expect(noticeOf(b.page)).toBeVisible();
   await expectNoSidewaysScroll(b.page);
 });
 
@@ -80,7 +80,7 @@ test('"Sign out all other devices" focuses Cancel: Enter twice signs nobody out,
 
 test('Escape closes the password form', async ({ lab }) => {
   const { a } = await signedInPair(lab);
-  const alert = a.page.getByRole('alert').filter({ hasText: 'New sign-in' });
+  const alert = signInAlerts(a.page);
   await alert.getByRole('button', { name: "That wasn't me" }).click();
   await expect(a.page.getByLabel('Current password')).toBeFocused();
   await a.page.keyboard.press('Escape');

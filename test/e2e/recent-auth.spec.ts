@@ -2,23 +2,23 @@
 // copied sign-in alone cannot throw the owner out. In Chromium, against a
 // server on a clock the test moves: the app asks in place and then finishes.
 import { MINUTE } from '../support/clock.js';
-import { expect, PASSWORD, shot, signedInPair, test } from './fixtures.js';
+import { expect, noticeOf, PASSWORD, shot, signedInPair, signInAlerts, test } from './fixtures.js';
 
 test('signing out another device after 10 minutes asks for the password in place, then signs it out', async ({ lab }) => {
   const clock = await lab.useManualClock();
   const { a, b } = await signedInPair(lab);
   clock.advance(10 * MINUTE + 1_000);
   const devices = await a.openDevicesWindow();
-  await devices.getByRole('button', { name: 'Sign out Home desktop' }).click();
+  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
 
   const form = devices.getByRole('form', { name: "Confirm with your password to sign out 'Home desktop'" });
   await expect(form).toContainText("To sign out 'Home desktop', enter your password.");
   await expect(form.getByLabel('Password')).toBeFocused();
-  await expect(devices.getByRole('button', { name: 'Sign out Home desktop' })).toHaveCount(0);
+  await expect(devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true })).toHaveCount(0);
   await shot(devices, '15-password-again');
   await devices.keyboard.press('Escape');
   await expect(form).toHaveCount(0);
-  await expect(devices.getByRole('button', { name: 'Sign out Home desktop' })).toBeFocused();
+  await expect(devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true })).toBeFocused();
   await devices.keyboard.press('Enter');
   await expect(form.getByLabel('Password')).toBeFocused();
 
@@ -30,7 +30,7 @@ test('signing out another device after 10 minutes asks for the password in place
 
   await form.getByLabel('Password').fill(PASSWORD);
   await devices.keyboard.press('Enter');
-  await expect(b.page.getByRole('alert').filter({ hasText: 'Signed out' })).toContainText("Signed out from 'Work laptop'");
+  await expect(noticeOf(b.page)).toContainText("Signed out from 'Work laptop'");
   await expect(devices.getByText('This is your only active session.')).toBeVisible();
 });
 
@@ -53,7 +53,7 @@ test('"Sign out all other devices" asks for the password too; Escape cancels and
   await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
   await form.getByLabel('Password').fill(PASSWORD);
   await form.getByRole('button', { name: 'Sign out 1' }).click();
-  await expect(b.page.getByRole('alert').filter({ hasText: 'Signed out' })).toContainText("Signed out from 'Work laptop'");
+  await expect(noticeOf(b.page)).toContainText("Signed out from 'Work laptop'");
   await expect(devices.getByText('This is your only active session.')).toBeVisible();
 });
 
@@ -61,10 +61,10 @@ test('"That wasn\'t me" on an old alert asks for the password, then signs the st
   const clock = await lab.useManualClock();
   const { a, b } = await signedInPair(lab);
   clock.advance(10 * MINUTE + 1_000);
-  const alert = a.page.getByRole('alert').filter({ hasText: 'New sign-in' });
+  const alert = signInAlerts(a.page);
   await alert.getByRole('button', { name: "That wasn't me" }).click();
   await alert.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await alert.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await expect(b.page.getByRole('alert')).toContainText("Signed out from 'Work laptop'");
+  await expect(noticeOf(b.page)).toContainText("Signed out from 'Work laptop'");
   await expect(a.page.getByRole('heading', { name: 'Change password' })).toBeVisible();
 });

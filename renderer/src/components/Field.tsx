@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes } from 'react';
+import { useId, type InputHTMLAttributes, type Ref } from 'react';
 
 /** A labelled input with its error under it, tied together for screen readers. */
 export function Field({
@@ -7,7 +7,14 @@ export function Field({
   hint,
   announceError,
   ...input
-}: { label: string; error?: string | undefined; hint?: string; /** Read the error out when it appears (focus stays in the field). */ announceError?: boolean } & InputHTMLAttributes<HTMLInputElement>) {
+}: {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  /** Read the error out when it appears (focus stays in the field). */
+  announceError?: boolean;
+  ref?: Ref<HTMLInputElement>;
+} & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (

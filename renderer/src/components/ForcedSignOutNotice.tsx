@@ -1,19 +1,33 @@
-import { noticeText, noticeTitle } from '../../../shared/notice-text.js';
+import { useEffect, useRef } from 'react';
 import type { Notice } from '../../../shared/ipc.js';
+import { messages } from '../../../shared/messages.js';
+import { noticeText, noticeTitle } from '../../../shared/notice-text.js';
 import { useLatch } from '../store/index.js';
 
-/** Why this device was signed out, until the person dismisses it. */
-export function ForcedSignOutNotice({ notice }: { notice: Notice }) {
+/**
+ * Why this device was signed out, until the person dismisses it. It takes the
+ * focus when it appears, so it is read out whole (title and sentence) before
+ * anything else; Dismiss hands the focus to the Email field.
+ */
+export function ForcedSignOutNotice({ notice, onDismissed }: { notice: Notice; onDismissed: () => void }) {
   const dismiss = useLatch((s) => s.dismissNotice);
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => box.current?.focus(), []);
   return (
-    <div className="notice" role="alert" aria-labelledby="notice-title">
+    <section className="notice" tabIndex={-1} ref={box} aria-labelledby="notice-title" aria-describedby="notice-text">
       <div>
         <strong id="notice-title">{noticeTitle(notice)}</strong>
-        <p>{noticeText(notice)}</p>
+        <p id="notice-text">{noticeText(notice)}</p>
       </div>
-      <button type="button" onClick={() => void dismiss()}>
-        Dismiss
+      <button
+        type="button"
+        onClick={async () => {
+          await dismiss();
+          onDismissed();
+        }}
+      >
+        {messages.common.dismiss}
       </button>
-    </div>
+    </section>
   );
 }

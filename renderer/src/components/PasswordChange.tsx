@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from 'react';
+import { messages } from '../../../shared/messages.js';
 import { useLatch } from '../store/index.js';
 import { Field, FormError } from './Field.js';
+
+const t = messages.password;
 
 /** Change password; every other device is signed out. */
 export function PasswordChange({ onClose }: { onClose: () => void }) {
@@ -13,7 +16,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const found = { current: current ? undefined : 'Enter your current password', next: next.length >= 10 ? undefined : 'Use at least 10 characters' };
+    const found = { current: current ? undefined : t.enterCurrent, next: next.length >= 10 ? undefined : messages.common.use10 };
     setErrors(found);
     if (found.current || found.next) return;
     setBusy(true);
@@ -30,28 +33,28 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
 
   return (
     <section className="card" aria-labelledby="password-title">
-      <h2 id="password-title">Change password</h2>
+      <h2 id="password-title">{t.title}</h2>
       {done !== undefined ? (
         <div className="success" role="status">
-          Password changed. {done === 0 ? 'No other devices were signed in.' : `${done} other device${done === 1 ? ' was' : 's were'} signed out.`}
+          {t.done(done)}
           <div className="actions">
             <button type="button" onClick={onClose} autoFocus>
-              Done
+              {t.doneButton}
             </button>
           </div>
         </div>
       ) : (
         <form onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
-          <p className="muted">Changing your password signs out every other device.</p>
-          <Field label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
-          <Field label="New password" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint="At least 10 characters." />
+          <p className="muted">{t.intro}</p>
+          <Field label={t.current} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
+          <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint={messages.common.atLeast10} />
           <FormError message={errors.form} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-              {busy ? 'Changing…' : 'Change password'}
+              {busy ? t.busy : t.submit}
             </button>
             <button type="button" onClick={onClose}>
-              Cancel
+              {messages.common.cancel}
             </button>
           </div>
         </form>

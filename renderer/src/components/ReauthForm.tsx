@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { messages } from '../../../shared/messages.js';
 import { useLatch } from '../store/index.js';
 import { Field } from './Field.js';
 
@@ -21,7 +22,7 @@ export function ReauthForm({ action, confirmLabel, onConfirmed, onCancel }: { ac
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (busy) return;
-    if (!password) return setError('Enter your password');
+    if (!password) return setError(messages.common.enterPassword);
     setError(undefined);
     setStage('checking');
     const failed = await reauthenticate(password);
@@ -36,24 +37,24 @@ export function ReauthForm({ action, confirmLabel, onConfirmed, onCancel }: { ac
     if (mounted.current) setStage('idle');
   }
   return (
-    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && !busy && onCancel()} aria-label={`Confirm with your password to ${action}`} noValidate>
+    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && !busy && onCancel()} aria-label={messages.reauth.formLabel(action)} noValidate>
       <Field
-        label="Password"
+        label={messages.common.password}
         type="password"
         autoComplete="current-password"
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         error={error}
         announceError
-        hint={`To ${action}, enter your password. It is needed when you last entered it more than 10 minutes ago.`}
+        hint={messages.reauth.hint(action, 10)}
         autoFocus
       />
       <div className="actions">
         <button type="submit" className="danger" disabled={busy} aria-busy={busy}>
-          {stage === 'checking' ? 'Checking…' : stage === 'finishing' ? 'Signing out…' : confirmLabel}
+          {stage === 'checking' ? messages.reauth.checking : stage === 'finishing' ? messages.common.signingOut : confirmLabel}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {messages.common.cancel}
         </button>
       </div>
     </form>

@@ -1,10 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { IpcError, SessionState } from '../../../shared/ipc.js';
+import { messages } from '../../../shared/messages.js';
 import { Field, FormError } from '../components/Field.js';
 import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
 
 type Mode = 'signIn' | 'createAccount';
+const t = messages.signIn;
 type Errors = Partial<Record<'serverUrl' | 'email' | 'password' | 'form', string>>;
 
 /** Where each error code belongs on the form. */
@@ -38,15 +40,16 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
+  const emailField = useRef<HTMLInputElement>(null);
   const busy = state.status === 'signingIn';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const found: Errors = {
-      ...(serverUrl.trim() ? {} : { serverUrl: 'Enter the server address' }),
-      ...(email.trim() ? {} : { email: 'Enter your email' }),
-      ...(password ? {} : { password: 'Enter your password' }),
-      ...(mode === 'createAccount' && password && password.length < 10 ? { password: 'Use at least 10 characters' } : {}),
+      ...(serverUrl.trim() ? {} : { serverUrl: t.enterServer }),
+      ...(email.trim() ? {} : { email: t.enterEmail }),
+      ...(password ? {} : { password: messages.common.enterPassword }),
+      ...(mode === 'createAccount' && password && password.length < 10 ? { password: messages.common.use10 } : {}),
     };
     setErrors(found);
     if (Object.keys(found).length > 0) return;
@@ -54,27 +57,29 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
     if (error) setErrors(placeError(error));
   }
 
-  const title = mode === 'signIn' ? 'Sign in to Latch' : 'Create your Latch account';
+  const title = mode === 'signIn' ? t.titleSignIn : t.titleCreate;
+  const notice = state.status === 'signedOut' ? state.notice : undefined;
   return (
     <main className="narrow">
-      <h1>{title}</h1>
-      {state.status === 'signedOut' && state.notice && <ForcedSignOutNotice notice={state.notice} />}
+      <h1 tabIndex={-1}>{title}</h1>
+      {notice && <ForcedSignOutNotice notice={notice} onDismissed={() => emailField.current?.focus()} />}
       <form onSubmit={submit} noValidate aria-label={title}>
-        <Field label="Server" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint="https://, or http:// on this computer" />
-        <Field label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus />
+        <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
+        {/* With a notice on screen the notice has the focus first, so it is heard whole. */}
+        <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice} />
         <Field
-          label="Password"
+          label={messages.common.password}
           type="password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={errors.password}
           autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
-          {...(mode === 'createAccount' ? { hint: 'At least 10 characters.' } : {})}
+          {...(mode === 'createAccount' ? { hint: messages.common.atLeast10 } : {})}
         />
         <FormError message={errors.form} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-            {busy ? (mode === 'signIn' ? 'Signing in…' : 'Creating account…') : mode === 'signIn' ? 'Sign in' : 'Create account'}
+            {busy ? (mode === 'signIn' ? t.signingIn : t.creating) : mode === 'signIn' ? t.signIn : t.create}
           </button>
           <button
             type="button"
@@ -84,13 +89,13 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
               setErrors({});
             }}
           >
-            {mode === 'signIn' ? 'Create an account instead' : 'I have an account'}
+            {mode === 'signIn' ? t.switchToCreate : t.switchToSignIn}
           </button>
         </div>
       </form>
       {state.keychain.kind === 'memory-only' && (
         <p className="warning" role="note">
-          No keychain is available, so you will need to sign in again next time Latch starts. {state.keychain.problem}
+          {t.noKeychain} {state.keychain.problem}
         </p>
       )}
     </main>

@@ -1,21 +1,35 @@
 import type { StateCreator } from 'zustand';
 import type { SessionView } from '../../../shared/api.js';
-import type { LatchStore } from './index.js';
+import { unwrap } from '../bridge.js';
+import type { LatchStore, StoreDeps } from './index.js';
 
 export interface AlertsSlice {
-  /** New sign-ins elsewhere, newest first, until dismissed. */
+  /** New sign-ins elsewhere, newest first, until dismissed: the core keeps one list for every window. */
   newSignIns: SessionView[];
   /** Set after "That wasn't me": the password form opens. */
   passwordFormOpen: boolean;
-  pushNewSignIn(session: SessionView): void;
-  dismissNewSignIn(id: string): void;
+  /** The latest sentence for the polite live region; `n` makes a repeat of the same words count again. */
+  announcement: { text: string; n: number };
+  setNewSignIns(sessions: SessionView[]): void;
+  dismissNewSignIns(ids: string[]): Promise<void>;
   setPasswordFormOpen(open: boolean): void;
+  announce(text: string): void;
 }
 
-export const createAlertsSlice: StateCreator<LatchStore, [], [], AlertsSlice> = (set, get) => ({
-  newSignIns: [],
-  passwordFormOpen: false,
-  pushNewSignIn: (session) => set({ newSignIns: [session, ...get().newSignIns.filter((s) => s.id !== session.id)] }),
-  dismissNewSignIn: (id) => set({ newSignIns: get().newSignIns.filter((s) => s.id !== id) }),
-  setPasswordFormOpen: (passwordFormOpen) => set({ passwordFormOpen }),
-});
+export const createAlertsSlice =
+  ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], AlertsSlice> =>
+  (set, get) => ({
+    newSignIns: [],
+    passwordFormOpen: false,
+    announcement: { text: '', n: 0 },
+    setNewSignIns: (newSignIns) => set({ newSignIns }),
+    async dismissNewSignIns(ids) {
+      // Gone here at once; the core's answer (and its event to the other windows) follows.
+      const gone = new Set(ids);
+      set({ newSignIns: get().newSignIns.filter((s) => !gone.has(s.id)) });
+      const { value } = await unwrap(bridge.dismissNewSignIns(ids));
+      if (value) set({ newSignIns: value });
+    },
+    setPasswordFormOpen: (passwordFormOpen) => set({ passwordFormOpen }),
+    announce: (text) => set({ announcement: { text, n: get().announcement.n + 1 } }),
+  });

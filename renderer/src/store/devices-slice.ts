@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
-import type { SecurityEvent, SessionView } from '../../../shared/api.js';
+import type { SecurityEvent, SessionView, SignedOutSessionView } from '../../../shared/api.js';
 import type { IpcError } from '../../../shared/ipc.js';
+import { messages } from '../../../shared/messages.js';
 import { unwrap } from '../bridge.js';
 import type { LatchStore, StoreDeps } from './index.js';
 
@@ -12,6 +13,9 @@ export interface DevicesSlice {
   /** Why recent activity could not load, until it does. */
   activityError: string | undefined;
   devicesError: string | undefined;
+  /** Devices signed out in the last 30 days; loaded when the person opens the list. */
+  signedOut: SignedOutSessionView[] | undefined;
+  signedOutError: string | undefined;
   /** Session ids with a sign-out under way. */
   revoking: Record<string, boolean>;
   loadDevices(): Promise<void>;
@@ -24,6 +28,7 @@ export interface DevicesSlice {
   /** The password entered again, for actions that need recent authentication. */
   reauthenticate(password: string): Promise<IpcError | undefined>;
   loadMoreActivity(): Promise<IpcError | undefined>;
+  loadSignedOut(): Promise<void>;
 }
 
 export const createDevicesSlice =
@@ -40,6 +45,8 @@ export const createDevicesSlice =
       activityNext: undefined,
       activityError: undefined,
       devicesError: undefined,
+      signedOut: undefined,
+      signedOutError: undefined,
       revoking: {},
       async loadDevices() {
         const [sessions] = await Promise.all([unwrap(bridge.listSessions()), loadActivity()]);
@@ -47,8 +54,25 @@ export const createDevicesSlice =
         else set({ devicesError: sessions.error.message });
       },
       setSessions(sessions) {
+        // Changes made elsewhere are announced; this window's own are announced where they are made.
+        const before = get().sessions;
+        if (before) {
+          const now = new Set(sessions.map((s) => s.id));
+          const had = new Set(before.map((s) => s.id));
+          const said = [
+            ...before.filter((s) => !now.has(s.id)).map((s) => messages.announce.signedOutElsewhere(s.deviceName)),
+            ...sessions.filter((s) => !had.has(s.id)).map((s) => messages.announce.signedInElsewhere(s.deviceName)),
+          ];
+          if (said.length > 0) get().announce(said.slice(0, 3).join(' ') + (said.length > 3 ? ` (+${said.length - 3})` : ''));
+        }
         set({ sessions, devicesError: undefined });
         void loadActivity();
+        if (get().signedOut !== undefined) void get().loadSignedOut();
+      },
+      async loadSignedOut() {
+        const { value, error } = await unwrap(bridge.signedOutSessions());
+        if (value) set({ signedOut: value, signedOutError: undefined });
+        else set({ signedOutError: error.message });
       },
       setPresence(sessionId, online) {
         const now = new Date().toISOString();
@@ -59,12 +83,19 @@ export const createDevicesSlice =
         const { error } = await unwrap(bridge.revokeSession(id));
         const { [id]: _done, ...rest } = get().revoking;
         set({ revoking: rest });
-        if (!error) set({ sessions: get().sessions?.filter((s) => s.id !== id) });
+        if (!error || error.code === 'not_found') {
+          const gone = get().sessions?.find((s) => s.id === id);
+          set({ sessions: get().sessions?.filter((s) => s.id !== id) });
+          if (gone) get().announce(messages.announce.signedOut(gone.deviceName));
+        }
         return error;
       },
       async revokeOtherSessions() {
-        const { error } = await unwrap(bridge.revokeOtherSessions());
-        if (!error) set({ sessions: get().sessions?.filter((s) => s.current) });
+        const { value, error } = await unwrap(bridge.revokeOtherSessions());
+        if (value) {
+          set({ sessions: get().sessions?.filter((s) => s.current) });
+          get().announce(messages.announce.signedOutOthers(value.revoked));
+        }
         return error;
       },
       async reauthenticate(password) {
@@ -83,7 +114,10 @@ export const createDevicesSlice =
       },
       async renameDevice(name) {
         const { value, error } = await unwrap(bridge.renameDevice(name));
-        if (value) set({ sessions: get().sessions?.map((s) => (s.id === value.id ? value : s)) });
+        if (value) {
+          set({ sessions: get().sessions?.map((s) => (s.id === value.id ? value : s)) });
+          get().announce(messages.announce.renamed(value.deviceName));
+        }
         return error;
       },
     };

@@ -1,0 +1,242 @@
+// Every sentence a person reads in Latch: the windows, the OS notifications
+// and the forced sign-out notice. A translation is a copy of this file with
+// the same shape (`Messages`) and another `lang`. Numbers of things go through
+// Intl.PluralRules; relative times through Intl.RelativeTimeFormat in `lang`;
+// dates and clock times follow the OS locale (see renderer/src/format.ts).
+import type { Location, Platform, SecurityEvent, SignOutReason } from './api.js';
+
+export const lang = 'en';
+
+const plural = new Intl.PluralRules(lang);
+/** "1 device", "3 devices". */
+const count = (n: number, one: string, other: string) => `${n} ${plural.select(n) === 'one' ? one : other}`;
+const regions = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
+const q = (name: string) => `'${name}'`;
+
+const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Other' };
+
+/** "London, United Kingdom", "This computer", "Local network"; undefined when nothing is known. */
+function place(location: Location | undefined): string | undefined {
+  if (!location) return undefined;
+  switch (location.kind) {
+    case 'this_computer':
+      return 'This computer';
+    case 'local_network':
+      return 'Local network';
+    case 'internet': {
+      const country = location.country ? regions.of(location.country) : undefined;
+      return [location.city, country].filter(Boolean).join(', ') || undefined;
+    }
+    case 'unknown':
+      return undefined;
+  }
+}
+
+/** Who signed this device out and why, for the notice and the OS notification. `time` is already formatted. */
+function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined): string {
+  switch (reason) {
+    case 'revoked_by_user':
+      return by ? `Signed out from ${q(by)} at ${time}` : `Signed out from another device at ${time}`;
+    case 'password_changed':
+      return by ? `Your password was changed on another device (${q(by)}) at ${time}` : `Your password was changed on another device at ${time}`;
+    case 'expired':
+      return 'Your session expired. Sign in again to continue.';
+    case 'evicted':
+      if (!by) return `Signed out at ${time} because too many devices were signed in`;
+      return `Signed out at ${time} to make room for ${q(by)} signing in${byPlace ? ` from ${byPlace}` : ''}: too many devices were signed in`;
+    case 'signed_out':
+      return `This device was signed out at ${time}`;
+  }
+}
+
+function activity(event: SecurityEvent): string {
+  const by = q(event.deviceName);
+  const others = (n: number) => count(n, 'other device', 'other devices');
+  switch (event.type) {
+    case 'account_created':
+      return `Account created on ${by}`;
+    case 'signed_in':
+      return `Signed in on ${by}`;
+    case 'signed_out':
+      return `${by} signed out`;
+    case 'session_revoked':
+      return `${by} signed out ${event.targetDeviceName ? q(event.targetDeviceName) : 'a device'}`;
+    case 'other_sessions_revoked':
+      return `${by} signed out ${others(event.count ?? 0)}`;
+    case 'password_changed':
+      return event.count ? `Password changed on ${by}; ${others(event.count)} signed out` : `Password changed on ${by}`;
+    case 'session_evicted':
+      return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
+  }
+}
+
+/** Why a device in "Recently signed out" ended. */
+function endedBecause(reason: SignOutReason, by: string | undefined): string {
+  switch (reason) {
+    case 'revoked_by_user':
+      return by ? `Signed out from ${q(by)}` : 'Signed out from another device';
+    case 'signed_out':
+      return 'Signed out on the device itself';
+    case 'password_changed':
+      return by ? `Password changed on ${q(by)}` : 'Password changed';
+    case 'expired':
+      return 'Not used for too long';
+    case 'evicted':
+      return by ? `Made room for ${q(by)}: too many devices` : 'Too many devices were signed in';
+  }
+}
+
+export const messages = {
+  lang,
+  appName: 'Latch',
+  platformNames,
+  place,
+  count,
+  quote: q,
+  common: {
+    cancel: 'Cancel',
+    dismiss: 'Dismiss',
+    tryAgain: 'Try again',
+    password: 'Password',
+    enterPassword: 'Enter your password',
+    atLeast10: 'At least 10 characters.',
+    use10: 'Use at least 10 characters',
+    signOut: 'Sign out',
+    signingOut: 'Signing out…',
+    loading: 'Loading…',
+    justNow: 'just now',
+    thisDevice: 'This device',
+    somethingWrong: 'Something went wrong in Latch. Try again.',
+  },
+  connection: { online: 'Online', connecting: 'Reconnecting…', offline: 'Offline' },
+  connectionAnnounced: {
+    online: 'Connected to the server again.',
+    connecting: 'Lost the connection to the server; reconnecting.',
+    offline: 'Latch is offline. It reconnects by itself.',
+  },
+  windowTitle: { main: 'Latch', devices: 'Signed-in devices – Latch' },
+  signIn: {
+    titleSignIn: 'Sign in to Latch',
+    titleCreate: 'Create your Latch account',
+    server: 'Server',
+    serverHint: 'https://, or http:// on this computer',
+    email: 'Email',
+    enterServer: 'Enter the server address',
+    enterEmail: 'Enter your email',
+    signIn: 'Sign in',
+    signingIn: 'Signing in…',
+    create: 'Create account',
+    creating: 'Creating account…',
+    switchToCreate: 'Create an account instead',
+    switchToSignIn: 'I have an account',
+    noKeychain: 'No keychain is available, so you will need to sign in again next time Latch starts.',
+  },
+  notice: {
+    title: (reason: SignOutReason) => (reason === 'expired' ? 'Session expired' : 'Signed out'),
+    text: noticeText,
+  },
+  home: {
+    signedInAs: 'Signed in as',
+    thisDeviceLabel: 'This device',
+    offlineNote: 'You stay signed in. Latch checks with the server as soon as it can reach it again.',
+    keychainSaved: (backend: string | undefined) => `Your sign-in is saved in the ${backend ?? 'OS keychain'}.`,
+    memoryOnly: 'Memory only: you will need to sign in again next time Latch starts.',
+    openDevices: 'Signed-in devices…',
+    changePassword: 'Change password',
+  },
+  password: {
+    title: 'Change password',
+    intro: 'Changing your password signs out every other device.',
+    current: 'Current password',
+    next: 'New password',
+    enterCurrent: 'Enter your current password',
+    submit: 'Change password',
+    busy: 'Changing…',
+    done: (revoked: number) =>
+      `Password changed. ${revoked === 0 ? 'No other devices were signed in.' : `${count(revoked, 'other device was', 'other devices were')} signed out.`}`,
+    doneButton: 'Done',
+  },
+  reauth: {
+    formLabel: (action: string) => `Confirm with your password to ${action}`,
+    hint: (action: string, minutes: number) => `To ${action}, enter your password. It is needed when you last entered it more than ${minutes} minutes ago.`,
+    checking: 'Checking…',
+  },
+  devices: {
+    title: 'Signed-in devices',
+    signedOutHere: 'This device is signed out. Sign in from the main window to see your devices.',
+    offlineReason: 'Latch is offline, so no device can be signed out right now. It reconnects by itself.',
+    offlineDevices: 'Your devices cannot load while Latch is offline. They load when the connection is back.',
+    loadingDevices: 'Loading your devices…',
+    activeTitle: 'Active devices',
+    onlyOne: 'This is your only active session.',
+    signOutOthers: 'Sign out all other devices',
+    confirmGroup: 'Confirm signing out all other devices',
+    confirmText: (n: number) => `Are you sure? This signs out ${count(n, 'other device', 'other devices')}.`,
+    confirmYes: (n: number) => `Yes, sign out ${n}`,
+    reauthOthers: (n: number) => `sign out ${count(n, 'other device', 'other devices')}`,
+    reauthOthersButton: (n: number) => `Sign out ${n}`,
+    reauthOne: (name: string) => `sign out ${q(name)}`,
+    signOutNamed: (name: string, tellApart: string | undefined) => `Sign out ${q(name)}${tellApart ? ` (${tellApart})` : ''}`,
+    rename: 'Rename',
+    renameLabel: 'Device name',
+    save: 'Save',
+    enterName: 'Enter a name',
+    badge: 'This device',
+    appVersion: (version: string) => `Latch ${version}`,
+    activeNow: 'active now',
+    onlineNow: 'online now',
+    lastActive: (ago: string) => `last active ${ago}`,
+    signedInOn: (date: string) => `signed in ${date}`,
+    filterLabel: 'Filter devices',
+    filterHint: 'Name, system, place or address',
+    sortLabel: 'Sort by',
+    sortLastActive: 'Last active',
+    sortName: 'Name',
+    sortSignedIn: 'Signed in',
+    showing: (shown: number, total: number) => `Showing ${shown} of ${count(total, 'device', 'devices')}`,
+    noMatch: (filter: string) => `No device matches “${filter}”.`,
+    attribution: 'Places are estimated from addresses with IP Geolocation by DB-IP (db-ip.com).',
+    recentTitle: 'Recently signed out',
+    recentSummary: (n: number | undefined) => (n === undefined ? 'Recently signed out' : `Recently signed out (${n})`),
+    recentNone: 'No device was signed out in the last 30 days.',
+    recentOffline: 'This list cannot load while Latch is offline.',
+    recentEnded: endedBecause,
+    recentWhen: (ago: string) => `signed out ${ago}`,
+  },
+  activity: {
+    title: 'Recent activity',
+    offline: 'Recent activity cannot load while Latch is offline. It loads when the connection is back.',
+    failed: (why: string) => `Recent activity could not load: ${why}`,
+    none: 'Nothing yet.',
+    older: 'Show older activity',
+    describe: activity,
+  },
+  alerts: {
+    regionLabel: 'New sign-ins',
+    one: 'New sign-in:',
+    many: (n: number) => `${n} new sign-ins`,
+    show: 'Show them',
+    hide: 'Hide them',
+    signedInFrom: (name: string, what: string, where: string | undefined) => `${q(name)} (${what})${where ? ` from ${where}` : ''}`,
+    notMe: "That wasn't me",
+    notMeNamed: (name: string) => `That wasn't me: sign out ${q(name)}`,
+    dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
+    dismissAll: 'Dismiss all',
+    announce: (name: string, where: string | undefined) => `New sign-in: ${q(name)}${where ? ` from ${where}` : ''}.`,
+  },
+  announce: {
+    signedOut: (name: string) => `${q(name)} signed out.`,
+    signedOutOthers: (n: number) => `${count(n, 'other device', 'other devices')} signed out.`,
+    signedOutElsewhere: (name: string) => `${q(name)} was signed out.`,
+    signedInElsewhere: (name: string) => `${q(name)} signed in.`,
+    renamed: (name: string) => `This device is now called ${q(name)}.`,
+    alertsDismissed: 'All new sign-in alerts dismissed.',
+  },
+  notification: {
+    newSignInTitle: 'Latch: new sign-in',
+    newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
+    forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
+  },
+} as const;
+
+export type Messages = typeof messages;
