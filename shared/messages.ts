@@ -201,7 +201,7 @@ export const messages = {
     recentNone: 'No device was signed out in the last 30 days.',
     recentOffline: 'This list cannot load while Latch is offline.',
     recentEnded: endedBecause,
-    recentWhen: (ago: string) => `signed out ${ago}`,
+    recentWhen: (ago: string) => ago,
   },
   activity: {
     title: 'Recent activity',

@@ -66,7 +66,7 @@ export function notificationForState(previous: SessionState, next: SessionState)
 }
 
 export function notificationForNewSignIn(session: SessionView): OsNotification {
-  const what = [messages.platformNames[session.platform], session.os].filter(Boolean).join(', ');
+  const what = session.os || messages.platformNames[session.platform];
   const where = [messages.place(session.location), session.ip].filter(Boolean).join(', ');
   return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
 }

@@ -30,8 +30,8 @@ export const formatDateTime = (iso: string) => new Date(iso).toLocaleString(osLo
 
 export const PLATFORM_NAMES: Record<Platform, string> = messages.platformNames;
 
-/** "Linux, Ubuntu 24.04" (the OS only when the device sent it). */
-export const systemOf = (device: { platform: Platform; os?: string | undefined }) => [PLATFORM_NAMES[device.platform], device.os].filter(Boolean).join(', ');
+/** "Ubuntu 24.04", "macOS 15.2": the OS the device sent, else its platform ("Linux"). */
+export const systemOf = (device: { platform: Platform; os?: string | undefined }) => device.os || PLATFORM_NAMES[device.platform];
 
 /** "London, United Kingdom", "This computer"; undefined when nothing is known. */
 export const placeOf = (location: Location | undefined) => messages.place(location);

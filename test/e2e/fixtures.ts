@@ -8,8 +8,16 @@ import { TokenVault } from '../../electron/core/token-vault.js';
 import { startDeviceHost, type DeviceHost } from '../harness/host.js';
 import type { Clock } from '../../server/common/clock.js';
 import { ManualClock } from '../support/clock.js';
-import { startTestServer, tempSqlite, type TestServer } from '../support/server.js';
-import { uniqueEmail } from '../support/http.js';
+import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../support/server.js';
+import { device as deviceInfo, Http, uniqueEmail } from '../support/http.js';
+import { AuthResult, type DeviceInfo } from '../../shared/api.js';
+
+/**
+ * The lab's server trusts one proxy hop, so a device seeded over HTTP can say
+ * where it signs in from (X-Forwarded-For); its throttle lets a test sign in
+ * 50 devices from one address.
+ */
+const LAB_CONFIG = { trustProxy: 1, rateLimit: GENEROUS_RATE_LIMIT };
 
 export const PASSWORD = 'correct horse battery staple';
 const RENDERER_DIR = resolve('out/renderer');
@@ -44,7 +52,7 @@ export class Lab {
   }
 
   async start(): Promise<void> {
-    this.server = await startTestServer(this.sqlite.store);
+    this.server = await startTestServer(this.sqlite.store, { config: LAB_CONFIG });
     this.port = this.server.port;
   }
 
@@ -53,7 +61,7 @@ export class Lab {
   }
 
   async restartServer(options: { clock?: Clock } = {}): Promise<void> {
-    this.server = await startTestServer(this.sqlite.store, { ...options, config: { port: this.port } });
+    this.server = await startTestServer(this.sqlite.store, { ...options, config: { ...LAB_CONFIG, port: this.port } });
   }
 
   /** Restarts the server, before any device signs in, on a clock the test moves. */
@@ -92,6 +100,16 @@ export class Lab {
     await device.page.goto(device.host.url);
     this.devices.push(device);
     return device;
+  }
+
+  /** Signs another device into the lab's account over HTTP, as if from `from` (an IP address). */
+  async seed(name: string, options: { from?: string; os?: string; platform?: DeviceInfo['platform'] } = {}): Promise<AuthResult> {
+    const reply = await new Http(this.server.url).request('POST', '/v1/auth/login', {
+      json: { email: this.email, password: PASSWORD, device: { ...deviceInfo(name, options.platform ?? 'linux'), ...(options.os ? { os: options.os } : {}) } },
+      ...(options.from ? { headers: { 'x-forwarded-for': options.from } } : {}),
+    });
+    if (reply.status !== 200) throw new Error(`seeding ${name} failed: ${reply.status} ${reply.text}`);
+    return AuthResult.parse(reply.body);
   }
 
   async close(): Promise<void> {

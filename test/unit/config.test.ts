@@ -25,6 +25,8 @@ describe('server configuration', () => {
   it('takes sign-ups unless closed, allowed hosts for a public bind, and a socket ceiling below the descriptor limit', () => {
     assert.equal(loadConfig({}).registration, 'open');
     assert.equal(loadConfig({ LATCH_REGISTRATION: 'closed' }).registration, 'closed');
+    assert.equal(loadConfig({}).locations, 'dbip');
+    assert.equal(loadConfig({ LATCH_LOCATIONS: 'off' }).locations, 'off');
     assert.deepEqual(loadConfig({ LATCH_ALLOWED_HOSTS: 'Latch.Example.com, latch.example.com:8443' }).allowedHosts, ['latch.example.com', 'latch.example.com:8443']);
     assert.equal(loadConfig({ LATCH_MAX_SOCKETS: '5000' }).sockets.total, 5000);
     assert.deepEqual(
@@ -54,6 +56,7 @@ describe('server configuration', () => {
     [{ LATCH_TRUST_PROXY: '10.0.0.0/33' }, /^Invalid LATCH_TRUST_PROXY: "10.0.0.0\/33" is neither/],
     [{ LATCH_TRUST_PROXY: 'proxy.local' }, /^Invalid LATCH_TRUST_PROXY: "proxy.local" is neither/],
     [{ LATCH_REGISTRATION: 'invite' }, /^Invalid LATCH_REGISTRATION: LATCH_REGISTRATION must be open or closed$/],
+    [{ LATCH_LOCATIONS: 'maxmind' }, /^Invalid LATCH_LOCATIONS: LATCH_LOCATIONS must be dbip or off$/],
     [{ LATCH_ALLOWED_HOSTS: 'latch.example.com, evil/path' }, /^Invalid LATCH_ALLOWED_HOSTS: "evil\/path"/],
     [{ LATCH_MAX_SOCKETS: '0' }, /^Invalid LATCH_MAX_SOCKETS: /],
   ] as const) {

@@ -61,7 +61,8 @@ export const createDevicesSlice =
           const had = new Set(before.map((s) => s.id));
           const said = [
             ...before.filter((s) => !now.has(s.id)).map((s) => messages.announce.signedOutElsewhere(s.deviceName)),
-            ...sessions.filter((s) => !had.has(s.id)).map((s) => messages.announce.signedInElsewhere(s.deviceName)),
+            // A new sign-in that raised an alert was announced with it.
+            ...sessions.filter((s) => !had.has(s.id) && !get().newSignIns.some((a) => a.id === s.id)).map((s) => messages.announce.signedInElsewhere(s.deviceName)),
           ];
           if (said.length > 0) get().announce(said.slice(0, 3).join(' ') + (said.length > 3 ? ` (+${said.length - 3})` : ''));
         }

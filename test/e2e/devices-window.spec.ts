@@ -1,0 +1,215 @@
+// The devices window as a demanding user meets it: where and what each device
+// is, one alert for many sign-ins shared by both windows, 50 devices, the
+// devices signed out lately, focus after every action, what the live region
+// says, and dates in another locale. Chromium against the real server.
+import type { Page } from '@playwright/test';
+import { connectionPill, expect, liveRegion, noticeOf, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
+
+/** The focused element as "tag:accessible label or text". */
+const focused = (page: Page) =>
+  page.evaluate<string>(`(() => {
+    const el = document.activeElement;
+    return el ? el.tagName.toLowerCase() + ':' + (el.getAttribute('aria-label') ?? el.textContent.trim().slice(0, 60)) : 'none';
+  })()`);
+
+test('each device says where it is and what it runs: the list, the alert and recent activity', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  await lab.seed('London laptop', { from: '81.2.69.142', os: 'macOS 15.2', platform: 'darwin' });
+  const alert = signInAlerts(a.page);
+  await expect(alert).toContainText("'London laptop' (macOS 15.2) from London, United Kingdom, 81.2.69.142");
+  const devices = await a.openDevicesWindow();
+  const row = devices.getByRole('listitem', { name: 'London laptop' });
+  await expect(row).toContainText('macOS 15.2');
+  await expect(row).toContainText('London, United Kingdom');
+  await expect(devices.getByRole('listitem', { name: 'Home desktop' })).toContainText('This computer');
+  await expect(devices.locator('.activity')).toContainText('London, United Kingdom · 81.2.69.142');
+  await expect(devices.getByText('IP Geolocation by DB-IP')).toBeVisible();
+  await shot(devices, '20-devices-places');
+});
+
+test('many sign-ins make one alert, shared by both windows: "3 new sign-ins", each named, dismissed everywhere at once', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const devices = await a.openDevicesWindow();
+  // The alert for Home desktop is there already; two more arrive.
+  await lab.seed('Phone', { from: '1.1.1.1', os: 'Android 15' });
+  await lab.seed('Tablet', { from: '8.8.8.8' });
+  for (const page of [a.page, devices]) {
+    await expect(signInAlerts(page)).toHaveCount(1);
+    await expect(signInAlerts(page).locator('#alerts-title')).toHaveText('3 new sign-ins');
+  }
+  await expect(liveRegion(a.page)).toHaveText("New sign-in: 'Tablet' from Mountain View, United States.");
+  await devices.getByRole('button', { name: 'Show them' }).click();
+  await expect(devices.getByRole('button', { name: /^That wasn't me: sign out / })).toHaveText(["That wasn't me", "That wasn't me", "That wasn't me"]);
+  await expect(devices.getByRole('button', { name: "That wasn't me: sign out 'Phone'" })).toBeVisible();
+  await shot(devices, '21-grouped-alerts');
+
+  await devices.getByRole('button', { name: "Dismiss the alert about 'Phone'" }).click();
+  await expect(signInAlerts(a.page)).toContainText('2 new sign-ins');
+  await devices.getByRole('button', { name: 'Dismiss all' }).click();
+  await expect(signInAlerts(devices)).toHaveCount(0);
+  await expect(signInAlerts(a.page)).toHaveCount(0);
+  await expect(devices.getByRole('heading', { name: 'Signed-in devices' })).toBeFocused();
+});
+
+test('50 devices: sign out all others early in Tab order, a filter, sorting, and devices of the same name told apart', async ({ lab }) => {
+  test.setTimeout(120_000);
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await lab.seed('Laptop', { from: '81.2.69.142', os: 'Windows 11', platform: 'win32' });
+  await lab.seed('Laptop', { from: '193.99.144.80', os: 'Ubuntu 24.04' });
+  for (let i = 3; i <= 49; i++) await lab.seed(`Device ${String(i).padStart(2, '0')}`, { from: i % 2 ? '1.1.1.1' : '8.8.8.8' });
+  const devices = await a.openDevicesWindow();
+  await expect(devices.locator('ul.sessions > li')).toHaveCount(50);
+  await shot(devices, '22-devices-50');
+
+  // From the top of the window: the alert's controls, then the one button that matters.
+  await devices.getByRole('button', { name: 'Dismiss all' }).click();
+  await devices.keyboard.press('Tab');
+  await expect(devices.getByRole('button', { name: 'Sign out all other devices' })).toBeFocused();
+
+  const filter = devices.getByLabel('Filter devices');
+  await filter.fill('london');
+  await expect(devices.locator('ul.sessions > li')).toHaveCount(2); // this device stays first, and the London laptop
+  await expect(devices.getByText('Showing 2 of 50 devices')).toBeVisible();
+  await filter.fill('nowhere at all');
+  await expect(devices.getByText('No device matches “nowhere at all”.')).toBeVisible();
+  await filter.fill('');
+
+  await devices.getByLabel('Sort by').selectOption('name');
+  const names = await devices.locator('ul.sessions > li .device-name').allTextContents();
+  expect(names.slice(0, 4)).toEqual(['Work laptop', 'Device 03', 'Device 04', 'Device 05']);
+  expect(names.slice(-2)).toEqual(['Laptop', 'Laptop']);
+
+  // Two devices called Laptop: their buttons say which is which.
+  await expect(devices.getByRole('button', { name: /^Sign out 'Laptop' \(Windows 11, London, United Kingdom, signed in / })).toHaveCount(1);
+  await expect(devices.getByRole('button', { name: /^Sign out 'Laptop' \(Ubuntu 24\.04, Hanover, Germany, signed in / })).toHaveCount(1);
+});
+
+test('focus goes somewhere sensible after every action', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByRole('heading', { name: 'Latch' }), 'after signing in').toBeFocused();
+
+  await lab.seed('Phone');
+  await lab.seed('Tablet');
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Show them' }).click();
+  await devices.getByRole('button', { name: "Dismiss the alert about 'Tablet'" }).click();
+  expect(await focused(devices), 'after dismissing an alert, the next one').toBe("button:That wasn't me: sign out 'Phone'");
+  await devices.getByRole('button', { name: "Dismiss the alert about 'Phone'" }).click();
+  await expect(devices.getByRole('heading', { name: 'Signed-in devices' }), 'after dismissing the last alert').toBeFocused();
+
+  await devices.getByRole('button', { name: "Sign out 'Tablet'", exact: true }).click();
+  await expect(devices.getByRole('listitem', { name: 'Tablet' })).toHaveCount(0);
+  expect(await focused(devices), 'after signing a device out, the next device').toBe("button:Sign out 'Phone'");
+
+  await devices.getByRole('button', { name: 'Rename' }).click();
+  await devices.getByLabel('Device name').press('Escape');
+  await expect(devices.getByRole('button', { name: 'Rename' }), 'after Escape in rename').toBeFocused();
+
+  await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
+  await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
+  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByRole('heading', { name: 'Signed-in devices' }), 'after Yes on the confirm step').toBeFocused();
+  await expect(liveRegion(devices)).toHaveText('1 other device signed out.');
+
+  // Signed out from elsewhere: the notice has the focus, so it is read whole; Dismiss hands it to Email.
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByRole('heading', { name: 'Latch' })).toBeFocused();
+  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await expect(noticeOf(b.page)).toBeFocused();
+  await noticeOf(b.page).getByRole('button', { name: 'Dismiss' }).click();
+  await expect(b.page.getByLabel('Email'), 'after dismissing the notice').toBeFocused();
+});
+
+test('a device signed out elsewhere while its password form is open: the focus goes to the heading, and it is said', async ({ lab }) => {
+  const clock = await lab.useManualClock();
+  const { a } = await signedInPair(lab);
+  const stranger = await lab.seed('Stranger');
+  const devices = await a.openDevicesWindow();
+  clock.advance(11 * 60_000);
+  await devices.getByRole('button', { name: "Sign out 'Stranger'", exact: true }).click();
+  const password = devices.getByRole('listitem', { name: 'Stranger' }).getByLabel('Password', { exact: true });
+  await expect(password).toBeFocused();
+  // The stranger signs itself out meanwhile.
+  await fetch(new URL('/v1/auth/logout', lab.server.url), { method: 'POST', headers: { authorization: `Bearer ${stranger.token}` } });
+  await expect(devices.getByRole('listitem', { name: 'Stranger' })).toHaveCount(0);
+  await expect(devices.getByRole('heading', { name: 'Signed-in devices' })).toBeFocused();
+  await expect(liveRegion(devices)).toHaveText("'Stranger' was signed out.");
+});
+
+test('the live region says what happened, here and elsewhere, and the connection changes only when they happen', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const devices = await a.openDevicesWindow();
+  await expect(liveRegion(devices)).toHaveText('');
+  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await expect(liveRegion(devices)).toHaveText("'Home desktop' signed out.");
+  await lab.seed('Phone');
+  await expect(liveRegion(devices)).toHaveText(/'Phone' signed in\.|New sign-in: 'Phone'/);
+  await devices.getByRole('button', { name: 'Rename' }).click();
+  await devices.getByLabel('Device name').fill('Desk');
+  await devices.getByRole('button', { name: 'Save' }).click();
+  await expect(liveRegion(devices)).toHaveText("This device is now called 'Desk'.");
+  await lab.stopServer();
+  await expect(connectionPill(devices, 'Offline').or(connectionPill(devices, 'Reconnecting…'))).toBeVisible();
+  await expect(liveRegion(devices)).toHaveText(/Lost the connection|offline/);
+  await lab.restartServer();
+  await expect(liveRegion(devices)).toHaveText('Connected to the server again.');
+});
+
+test('field errors are tied to their fields', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await a.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const email = a.page.getByLabel('Email');
+  await expect(email).toHaveAttribute('aria-invalid', 'true');
+  await expect(email).toHaveAccessibleDescription('Enter your email');
+  await signIn(a.page, { email: lab.email, create: true });
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Rename' }).click();
+  await devices.getByLabel('Device name').fill('   ');
+  await devices.getByRole('button', { name: 'Save' }).click();
+  await expect(devices.getByLabel('Device name')).toHaveAttribute('aria-invalid', 'true');
+  await expect(devices.getByLabel('Device name')).toHaveAccessibleDescription('Enter a name');
+});
+
+test('Recently signed out lists who signed each device out and why, and grows live', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await devices.getByText('Recently signed out').click();
+  const ended = devices.locator('.recent').getByRole('listitem', { name: 'Home desktop' });
+  await expect(ended).toContainText("Signed out from 'Work laptop', just now");
+  await expect(devices.getByRole('heading', { name: 'Recently signed out (1)' })).toBeVisible();
+  const phone = await lab.seed('Phone');
+  await fetch(new URL('/v1/auth/logout', lab.server.url), { method: 'POST', headers: { authorization: `Bearer ${phone.token}` } });
+  await expect(devices.locator('.recent').getByRole('listitem', { name: 'Phone' })).toContainText('Signed out on the device itself');
+  await shot(devices, '23-recently-signed-out');
+});
+
+for (const [locale, clockPattern] of [
+  ['de-DE', /\b\d{1,2}:\d{2}\b(?! ?[AP]M)/],
+  ['en-US', /\b\d{1,2}:\d{2}\s[AP]M\b/],
+] as const) {
+  test(`in ${locale}: sentences stay in the UI's language, dates and the clock follow the OS locale`, async ({ lab, browser }) => {
+    const clock = await lab.useManualClock();
+    const context = await browser.newContext({ locale, timezoneId: 'Europe/Berlin', viewport: { width: 800, height: 600 } });
+    const a = await lab.device('Work laptop');
+    await signIn(a.page, { email: lab.email, create: true });
+    await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+    // Phone was last seen three hours ago.
+    clock.advance(-3 * 3_600_000);
+    await lab.seed('Phone');
+    clock.advance(3 * 3_600_000);
+    const page = await context.newPage();
+    await page.goto(`${a.host.url}#/devices`);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('listitem', { name: 'Phone' })).toContainText('last active 3 hours ago');
+    const when = await page.locator('.activity time').first().textContent();
+    expect(when ?? '').toMatch(clockPattern);
+    if (locale === 'de-DE') expect(when ?? '').toMatch(/\d{1,2}\. [A-Z][a-zä]+\.?/);
+    await expect(page.locator('.activity time').first()).toHaveAttribute('lang', locale);
+    await context.close();
+  });
+}
