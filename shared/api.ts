@@ -41,13 +41,20 @@ const DeviceText = (label: string, max: number) =>
     .refine((value) => value.length === 0 || VISIBLE.test(value), `${label} must contain a letter, digit or symbol`);
 
 export const DeviceName = DeviceText('Device name', 64);
+export const DeviceOs = DeviceText('OS', 64).refine(
+  (value) => /^[\p{L}\p{N}\p{M} .,:()+/_-]*$/u.test(value),
+  'OS must be letters, digits, spaces and . , : ( ) + / _ - only',
+);
 
 export const DeviceInfo = z.strictObject({
   name: DeviceName,
   platform: Platform,
   appVersion: DeviceText('App version', 32),
-  /** The operating system and its version, as the device reads it ("Ubuntu 24.04", "macOS 15.2", "Windows 11"). */
-  os: DeviceText('OS', 64).optional(),
+  /**
+   * The operating system and its version, as the device reads it ("Ubuntu 24.04", "macOS 15.2", "Windows 11"):
+   * letters, digits and a few marks only, so it cannot pose as a place or a status in a list.
+   */
+  os: DeviceOs.optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
@@ -101,7 +108,7 @@ export type User = z.infer<typeof User>;
 export const Location = z.strictObject({
   kind: z.enum(['this_computer', 'local_network', 'internet', 'unknown']),
   country: z.string().regex(/^[A-Z]{2}$/).optional(),
-  city: z.string().optional(),
+  city: z.string().max(80).optional(),
 });
 export type Location = z.infer<typeof Location>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { platformOf, stripUnsafeText, type DeviceInfo } from '../../shared/api.js';
+import { DeviceOs, platformOf, stripUnsafeText, type DeviceInfo } from '../../shared/api.js';
 
 /** This device as the server will list it: the host name unless renamed, and its OS. */
 export function deviceIdentity(options: { name?: string | undefined; appVersion: string; platform?: NodeJS.Platform; os?: string | undefined }): DeviceInfo {
@@ -53,6 +53,9 @@ export function osDescription(input: { platform: NodeJS.Platform; release: strin
     default:
       break;
   }
-  const clean = described && stripUnsafeText(described).trim().slice(0, 64);
-  return clean || undefined;
+  if (!described) return undefined;
+  // Cut by characters, never inside a surrogate pair; what the server would refuse is not sent at all.
+  const clean = Array.from(stripUnsafeText(described).trim()).slice(0, 64).join('').trim();
+  const checked = DeviceOs.safeParse(clean);
+  return checked.success ? checked.data : undefined;
 }

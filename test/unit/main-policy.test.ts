@@ -50,7 +50,7 @@ describe('OS notifications', () => {
     };
     const n = notificationForState(signedIn, next);
     assert.equal(n?.title, 'Latch: Signed out');
-    assert.match(n?.body ?? '', /^Signed out from 'Work laptop' at \d\d:\d\d$/);
+    assert.match(n?.body ?? '', /^Signed out from 'Work laptop' at \d{1,2}:\d\d(\s[AP]M)?$/);
     assert.equal(n?.onClick, 'focusMain');
   });
 

@@ -135,7 +135,7 @@ forEachStore('session-sync server', (ctx) => {
     t.diagnostic(`revocation reached the socket ${(pushed.receivedAt - answered).toFixed(2)} ms after the response (${(pushed.receivedAt - before).toFixed(2)} ms after the call)`);
     assert.equal(pushed.sessionId, b.session.id);
     assert.equal(pushed.reason, 'revoked_by_user');
-    assert.deepEqual(pushed.by, { deviceName: 'Work laptop' });
+    assert.deepEqual(pushed.by, { deviceName: 'Work laptop', location: { kind: 'this_computer' } });
     assert.equal(await socketB.closed(), CLOSE_SESSION_REVOKED);
     await socketA.next('sessions.changed');
 
@@ -181,7 +181,7 @@ forEachStore('session-sync server', (ctx) => {
     assert.deepEqual(reply.body, { revoked: 2 });
     for (const socket of otherSockets) {
       const pushed = await socket.next('session.revoked');
-      assert.deepEqual(pushed.by, { deviceName: 'Laptop' });
+      assert.deepEqual(pushed.by, { deviceName: 'Laptop', location: { kind: 'this_computer' } });
       assert.equal(await socket.closed(), CLOSE_SESSION_REVOKED);
     }
     const list = SessionList.parse((await http.get('/v1/sessions', a.token)).body);

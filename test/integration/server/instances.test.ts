@@ -69,7 +69,7 @@ describe('two instances on one PostgreSQL', () => {
         const answered = performance.now();
         assert.equal(reply.status, 204);
         const pushed = await socket.next('session.revoked');
-        assert.deepEqual(pushed.by, { deviceName: 'Work laptop' });
+        assert.deepEqual(pushed.by, { deviceName: 'Work laptop', location: { kind: 'this_computer' } });
         assert.equal(await socket.closed(), CLOSE_SESSION_REVOKED);
         latencies.push(pushed.receivedAt - started);
         assert.ok(pushed.receivedAt - answered < 1000);

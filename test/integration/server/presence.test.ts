@@ -98,7 +98,7 @@ forEachStore('presence and eviction', (ctx) => {
     await login(http, first.email, 'Fourth');
     const pushed = await firstSocket.next('session.revoked');
     assert.equal(pushed.reason, 'evicted');
-    assert.deepEqual(pushed.by, { deviceName: 'Fourth' });
+    assert.deepEqual(pushed.by, { deviceName: 'Fourth', location: { kind: 'this_computer' } });
   });
 
   if (ctx.kind === 'postgres') {

@@ -78,6 +78,9 @@ forEachStore('where and what each device is', (ctx) => {
     const hostile = await http.post('/v1/auth/login', { email, password: PASSWORD, device: { ...device('X'), os: 'Windows\u202E 11' } });
     assert.equal(hostile.status, 400);
     assert.match(hostile.text, /OS must not contain control, invisible or text-direction characters/);
+    const posing = await http.post('/v1/auth/login', { email, password: PASSWORD, device: { ...device('X'), os: 'Windows 11 · This computer · online now' } });
+    assert.equal(posing.status, 400, 'an OS name cannot pose as a place or a status');
+    assert.match(posing.text, /OS must be letters, digits, spaces/);
   });
 
   it('lists devices signed out in the last 30 days with who signed each out and why, newest first, and never another account’s', async () => {
@@ -116,6 +119,11 @@ forEachStore('where and what each device is', (ctx) => {
     const near = (iso: string, expected: number) => assert.ok(Math.abs(Date.parse(iso) - expected) < 10_000, `${iso} is not near ${new Date(expected).toISOString()}`);
     near(ended[0]!.signedOutAt, clock.now());
     near(ended[2]!.signedOutAt, clock.now() - MINUTE - 17 * DAY);
+    // The hourly sweep marks Setup expired now; it still ended when it ran out of time, 17 days ago.
+    await server.sessions.maintain();
+    const swept = SignedOutSessionList.parse((await http.get('/v1/sessions/signed-out', home.token)).body).sessions;
+    assert.deepEqual(swept.map((s) => s.deviceName), ['Laptop', 'Tablet', 'Setup']);
+    assert.equal(swept[2]!.signedOutAt, ended[2]!.signedOutAt);
     assert.equal((await http.get('/v1/sessions/signed-out')).status, 401);
   });
 
