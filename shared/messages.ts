@@ -188,7 +188,7 @@ export const messages = {
     lastActive: (ago: string) => `last active ${ago}`,
     signedInOn: (date: string) => `signed in ${date}`,
     filterLabel: 'Filter devices',
-    filterHint: 'Name, system, place or address',
+    filterHint: 'Name, system or place',
     sortLabel: 'Sort by',
     sortLastActive: 'Last active',
     sortName: 'Name',
