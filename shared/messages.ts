@@ -15,14 +15,17 @@ const q = (name: string) => `'${name}'`;
 
 const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Other' };
 
-/** "London, United Kingdom", "This computer", "Local network"; undefined when nothing is known. */
-function place(location: Location | undefined): string | undefined {
+/**
+ * "London, United Kingdom", "This computer", "Local network"; undefined when nothing is known.
+ * Inside a sentence ("… from this computer") the first two are lower case.
+ */
+function place(location: Location | undefined, inSentence = false): string | undefined {
   if (!location) return undefined;
   switch (location.kind) {
     case 'this_computer':
-      return 'This computer';
+      return inSentence ? 'this computer' : 'This computer';
     case 'local_network':
-      return 'Local network';
+      return inSentence ? 'the local network' : 'Local network';
     case 'internet': {
       const country = location.country ? regions.of(location.country) : undefined;
       return [location.city, country].filter(Boolean).join(', ') || undefined;
@@ -158,7 +161,7 @@ export const messages = {
   },
   reauth: {
     formLabel: (action: string) => `Confirm with your password to ${action}`,
-    hint: (action: string, minutes: number) => `To ${action}, enter your password. It is needed when you last entered it more than ${minutes} minutes ago.`,
+    hint: (action: string, minutes: number) => `To ${action}, enter your password: you last entered it more than ${minutes} minutes ago.`,
     checking: 'Checking…',
   },
   devices: {
@@ -184,6 +187,8 @@ export const messages = {
     badge: 'This device',
     appVersion: (version: string) => `Latch ${version}`,
     activeNow: 'active now',
+    thisOffline: 'offline',
+    nameTooLong: 'Device name must be at most 64 characters',
     onlineNow: 'online now',
     lastActive: (ago: string) => `last active ${ago}`,
     signedInOn: (date: string) => `signed in ${date}`,
@@ -193,8 +198,8 @@ export const messages = {
     sortLastActive: 'Last active',
     sortName: 'Name',
     sortSignedIn: 'Signed in',
-    showing: (shown: number, total: number) => `Showing ${shown} of ${count(total, 'device', 'devices')}`,
-    noMatch: (filter: string) => `No device matches “${filter}”.`,
+    showing: (shown: number, total: number) => `${shown} of ${count(total, 'other device matches', 'other devices match')}`,
+    noMatch: (filter: string) => `No other device matches “${filter}”.`,
     attribution: 'Places are estimated from addresses with IP Geolocation by DB-IP (db-ip.com).',
     recentTitle: 'Recently signed out',
     recentSummary: (n: number | undefined) => (n === undefined ? 'Recently signed out' : `Recently signed out (${n})`),
@@ -213,7 +218,7 @@ export const messages = {
   },
   alerts: {
     regionLabel: 'New sign-ins',
-    one: 'New sign-in:',
+    one: 'New sign-in',
     many: (n: number) => `${n} new sign-ins`,
     show: 'Show them',
     hide: 'Hide them',

@@ -34,4 +34,4 @@ export const PLATFORM_NAMES: Record<Platform, string> = messages.platformNames;
 export const systemOf = (device: { platform: Platform; os?: string | undefined }) => device.os || PLATFORM_NAMES[device.platform];
 
 /** "London, United Kingdom", "This computer"; undefined when nothing is known. */
-export const placeOf = (location: Location | undefined) => messages.place(location);
+export const placeOf = (location: Location | undefined, inSentence = false) => messages.place(location, inSentence);

@@ -94,7 +94,7 @@ test('a new sign-in alert appears on A, and "That wasn\'t me" signs B out and op
 
   const alert = signInAlerts(a.page);
   await expect(alert).toContainText("'Strange PC'");
-  await expect(alert).toContainText('from This computer, 127.0.0.1');
+  await expect(alert).toContainText('from this computer, 127.0.0.1');
   await shot(a.page, '07-new-sign-in-alert');
   await alert.getByRole('button', { name: "That wasn't me" }).click();
 

@@ -12,7 +12,7 @@ test('signing out another device after 10 minutes asks for the password in place
   await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
 
   const form = devices.getByRole('form', { name: "Confirm with your password to sign out 'Home desktop'" });
-  await expect(form).toContainText("To sign out 'Home desktop', enter your password.");
+  await expect(form).toContainText("To sign out 'Home desktop', enter your password: you last entered it more than 10 minutes ago.");
   await expect(form.getByLabel('Password')).toBeFocused();
   await expect(devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true })).toHaveCount(0);
   await shot(devices, '15-password-again');
@@ -42,7 +42,7 @@ test('"Sign out all other devices" asks for the password too; Escape cancels and
   await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
   await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
   const form = devices.getByRole('form', { name: 'Confirm with your password to sign out 1 other device' });
-  await expect(form).toContainText('To sign out 1 other device, enter your password.');
+  await expect(form).toContainText('To sign out 1 other device, enter your password: you last entered it more than 10 minutes ago.');
   await expect(form.getByLabel('Password')).toBeFocused();
   await devices.keyboard.press('Escape');
   await expect(form).toHaveCount(0);

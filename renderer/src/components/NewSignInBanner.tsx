@@ -30,7 +30,7 @@ function Alert({ session, onGone }: { session: SessionView; onGone: (nextFrom: H
     setPasswordFormOpen(true);
   }
 
-  const where = [placeOf(session.location), session.ip].filter(Boolean).join(', ');
+  const where = [placeOf(session.location, true), session.ip].filter(Boolean).join(', ');
   return (
     <li ref={item}>
       <div className="alert-text">

@@ -47,7 +47,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
         <form onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
           <p className="muted">{t.intro}</p>
           <Field label={t.current} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
-          <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} hint={messages.common.atLeast10} />
+          <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} {...(errors.next ? {} : { hint: messages.common.atLeast10 })} />
           <FormError message={errors.form} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy} aria-busy={busy}>

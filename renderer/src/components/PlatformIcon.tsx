@@ -1,11 +1,15 @@
 import type { Platform } from '../../../shared/api.js';
 import { PLATFORM_NAMES } from '../format.js';
 
-/** A simple device glyph per platform, with the platform's name for screen readers. */
-export function PlatformIcon({ platform }: { platform: Platform }) {
+/**
+ * A simple device glyph per platform, with the platform's name for screen
+ * readers; `decorative` where the text beside it already names the system.
+ */
+export function PlatformIcon({ platform, decorative = false }: { platform: Platform; decorative?: boolean }) {
   const label = PLATFORM_NAMES[platform];
+  const named = decorative ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label };
   return (
-    <span className={`platform-icon platform-${platform}`} role="img" aria-label={label} title={label}>
+    <span className={`platform-icon platform-${platform}`} {...named} title={label}>
       <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
         {platform === 'darwin' ? (
           <path d="M4 6.5A1.5 1.5 0 0 1 5.5 5h13A1.5 1.5 0 0 1 20 6.5V16H4zM2 17h20l-1 2H3z" />

@@ -31,6 +31,7 @@ function RenameForm({ session, onDone }: { session: SessionView; onDone: () => v
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!name.trim()) return setError(t.enterName);
+    if (name.trim().length > 64) return setError(t.nameTooLong);
     const failed = await renameDevice(name);
     if (failed) setError(failed.details?.[0]?.message ?? failed.message);
     else onDone();
@@ -43,7 +44,6 @@ function RenameForm({ session, onDone }: { session: SessionView; onDone: () => v
       <input
         id="rename-input"
         value={name}
-        maxLength={64}
         onChange={(e) => setName(e.target.value)}
         autoFocus
         aria-invalid={error ? true : undefined}
@@ -108,7 +108,7 @@ function SessionRow({ session, now, offline, sameName }: { session: SessionView;
   const place = placeOf(session.location);
   return (
     <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
-      <PlatformIcon platform={session.platform} />
+      <PlatformIcon platform={session.platform} decorative />
       <div className="session-main">
         {renaming ? (
           <RenameForm
@@ -124,12 +124,12 @@ function SessionRow({ session, now, offline, sameName }: { session: SessionView;
             {session.current && <span className="badge">{t.badge}</span>}
           </div>
         )}
-        <ul className="session-meta" aria-label={messages.quote(session.deviceName)}>
+        <ul className="session-meta">
           <li>{systemOf(session)}</li>
           <li>{t.appVersion(session.appVersion)}</li>
           {place && <li className="place">{place}</li>}
           {session.ip && <li>{session.ip}</li>}
-          {session.current ? <li>{t.activeNow}</li> : session.online ? <li className="online">{t.onlineNow}</li> : <li>{t.lastActive(timeAgo(session.lastSeenAt, now))}</li>}
+          {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : session.online ? <li className="online">{t.onlineNow}</li> : <li>{t.lastActive(timeAgo(session.lastSeenAt, now))}</li>}
           <li>
             {/* The date is in the OS locale, inside an English sentence. */}
             {t.signedInOn('')}
@@ -214,7 +214,7 @@ function SignOutOthers({ count, offline }: { count: number; offline: boolean }) 
   return (
     // The safe answer has the focus, so Enter twice cannot sign every other device out; Escape cancels.
     <div className="confirm" role="group" aria-label={t.confirmGroup} onKeyDown={(e) => e.key === 'Escape' && !busy && !needsPassword && cancel()}>
-      <span>{t.confirmText(count)}</span>
+      {!needsPassword && <span>{t.confirmText(count)}</span>}
       {needsPassword ? (
         <ReauthForm action={t.reauthOthers(count)} confirmLabel={t.reauthOthersButton(count)} onConfirmed={signOutOthers} onCancel={cancel} />
       ) : (
@@ -265,7 +265,10 @@ function SessionList({ sessions, now, offline }: { sessions: SessionView[]; now:
   const names = new Map<string, number>();
   for (const s of sessions) names.set(s.deviceName.toLocaleLowerCase(), (names.get(s.deviceName.toLocaleLowerCase()) ?? 0) + 1);
   const many = sessions.length > FILTER_FROM;
-  const shown = [...sessions.filter((s) => s.current), ...others.filter((s) => !many || matches(s, filter)).sort(SORTS[sort])];
+  const matching = others.filter((s) => !many || matches(s, filter));
+  const shownOthers = matching.length;
+  // This device is always listed first, whatever the filter.
+  const shown = [...sessions.filter((s) => s.current), ...matching.sort(SORTS[sort])];
   return (
     <>
       {others.length === 0 ? <p className="muted only-session">{t.onlyOne}</p> : <SignOutOthers count={others.length} offline={offline} />}
@@ -284,7 +287,7 @@ function SessionList({ sessions, now, offline }: { sessions: SessionView[]; now:
             </select>
           </div>
           <p id="filter-count" className="muted filter-count" role="status">
-            {filter.trim() ? (shown.length > sessions.length - others.length ? t.showing(shown.length, sessions.length) : t.noMatch(filter.trim())) : ''}
+            {filter.trim() ? (shownOthers > 0 ? t.showing(shownOthers, others.length) : t.noMatch(filter.trim())) : ''}
           </p>
         </div>
       )}

@@ -18,10 +18,11 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
   useEffect(() => heading.current?.focus(), []);
   return (
     <main className="narrow">
-      <NewSignInBanners />
       <h1 tabIndex={-1} ref={heading}>
         {messages.appName}
       </h1>
+      {/* After the heading, which has the focus after signing in: Tab reaches the alerts first. */}
+      <NewSignInBanners />
       <section className="card" aria-label={t.thisDeviceLabel}>
         <p className="signed-in-as">
           {t.signedInAs} <strong>{state.user.email}</strong>

@@ -24,9 +24,8 @@ export function RecentlySignedOut({ now, offline }: { now: number; offline: bool
           if (isOpen && !offline) void load();
         }}
       >
-        <summary>
-          <h2 id="recent-title">{t.recentSummary(open ? signedOut?.length : undefined)}</h2>
-        </summary>
+        {/* Plain text in the summary, so it is announced as the button it is, with its state. */}
+        <summary id="recent-title">{t.recentSummary(open ? signedOut?.length : undefined)}</summary>
         {signedOut === undefined ? (
           offline ? (
             <p className="muted">{t.recentOffline}</p>
@@ -46,7 +45,7 @@ export function RecentlySignedOut({ now, offline }: { now: number; offline: bool
           <ul className="sessions ended">
             {signedOut.map((s) => (
               <li className="session" key={s.id} aria-label={s.deviceName}>
-                <PlatformIcon platform={s.platform} />
+                <PlatformIcon platform={s.platform} decorative />
                 <div className="session-main">
                   <div className="session-title">
                     <span className="device-name">{s.deviceName}</span>
@@ -58,7 +57,7 @@ export function RecentlySignedOut({ now, offline }: { now: number; offline: bool
                     </time>
                     )
                   </p>
-                  <ul className="session-meta" aria-label={messages.quote(s.deviceName)}>
+                  <ul className="session-meta">
                     <li>{systemOf(s)}</li>
                     {placeOf(s.location) && <li>{placeOf(s.location)}</li>}
                     {s.ip && <li>{s.ip}</li>}

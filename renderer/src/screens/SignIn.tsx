@@ -74,7 +74,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
           onChange={(e) => setPassword(e.target.value)}
           error={errors.password}
           autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
-          {...(mode === 'createAccount' ? { hint: messages.common.atLeast10 } : {})}
+          {...(mode === 'createAccount' && !errors.password ? { hint: messages.common.atLeast10 } : {})}
         />
         <FormError message={errors.form} />
         <div className="actions">

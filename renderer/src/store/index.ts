@@ -33,7 +33,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
     const known = new Set(store.getState().newSignIns.map((s) => s.id));
     const arrived = sessions.filter((s) => !known.has(s.id));
     store.getState().setNewSignIns(sessions);
-    for (const s of arrived.slice(0, 1)) store.getState().announce(messages.alerts.announce(s.deviceName, messages.place(s.location)));
+    for (const s of arrived.slice(0, 1)) store.getState().announce(messages.alerts.announce(s.deviceName, messages.place(s.location, true)));
   });
   bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online));
   void bridge.getState().then((result) => {
