@@ -121,7 +121,7 @@ if (args.length === 0 && !browserOnly) {
     failed += count(electronRun.output, /^\s+(\d+) failed/m);
     status ||= electronRun.status;
   } else {
-    console.log('Electron e2e (layer 5) not run: no Electron binary is installed here (ELECTRON_SKIP_BINARY_DOWNLOAD); it is not counted.');
+    console.log('Electron e2e (layer 5) not run: no Electron binary is installed here (npm start fetches it; node node_modules/electron/install.js does too); it is not counted.');
   }
 }
 

@@ -67,7 +67,7 @@ export function notificationForState(previous: SessionState, next: SessionState)
 
 export function notificationForNewSignIn(session: SessionView): OsNotification {
   const what = session.os || messages.platformNames[session.platform];
-  const where = [messages.place(session.location), session.ip].filter(Boolean).join(', ');
+  const where = [messages.place(session.location, true), session.ip].filter(Boolean).join(', ');
   return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
 }
 
