@@ -1,6 +1,7 @@
 // `npm run server`: parse the environment, start, and stop cleanly on a signal.
 import { ConfigError, loadConfig, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
+import { postgresTarget } from './storage/database.js';
 
 async function main(): Promise<void> {
   let config: ServerConfig;
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const server = await startServer({ config });
-  const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : 'PostgreSQL';
+  const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : `PostgreSQL at ${postgresTarget(config.store.url)}`;
   server.log.info(`Latch server listening on ${server.url} (${store})`);
   const stop = () => {
     void server.close().then(() => process.exit(0));

@@ -7,31 +7,39 @@ import { z } from 'zod';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const positiveInt = (name: string) =>
-  z.coerce.number({ error: `${name} must be a whole number` }).int(`${name} must be a whole number`).positive(`${name} must be above 0`);
+/**
+ * A whole number written in plain decimal digits (no sign, hex, exponent or
+ * fraction: `0x1F90` and `4e3` are refused, not read as 8080 and 4000) within bounds.
+ */
+const wholeNumber = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,10}$/, `${name} must be a whole number written in digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be between ${min} and ${max}`).max(max, `${name} must be between ${min} and ${max}`));
+const positiveInt = (name: string, max: number) => wholeNumber(name, 1, max);
+
+/** Durations are capped so that no date a session gets can fall outside what a timestamp can hold. */
+const MAX_DAYS = 3650;
 
 export const EnvSchema = z.object({
-  PORT: z.coerce
-    .number({ error: 'PORT must be a number' })
-    .int('PORT must be a whole number')
-    .min(0, 'PORT must be between 0 and 65535')
-    .max(65535, 'PORT must be between 0 and 65535')
-    .default(4000),
+  PORT: wholeNumber('PORT', 0, 65535).default(4000),
   HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
   LATCH_DATA_DIR: z.string().min(1, 'LATCH_DATA_DIR must not be empty').optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
     .optional(),
-  LATCH_IDLE_TIMEOUT_DAYS: positiveInt('LATCH_IDLE_TIMEOUT_DAYS').default(14),
-  LATCH_SESSION_LIFETIME_DAYS: positiveInt('LATCH_SESSION_LIFETIME_DAYS').default(90),
-  LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS').default(50),
+  LATCH_IDLE_TIMEOUT_DAYS: positiveInt('LATCH_IDLE_TIMEOUT_DAYS', MAX_DAYS).default(14),
+  LATCH_SESSION_LIFETIME_DAYS: positiveInt('LATCH_SESSION_LIFETIME_DAYS', MAX_DAYS).default(90),
+  LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS', 10_000).default(50),
   LATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LATCH_TRUST_PROXY: z.string().optional(),
   LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).default('open'),
   LATCH_ALLOWED_HOSTS: z.string().optional(),
-  LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS').optional(),
-  LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS').default(512),
+  LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS', 10_000_000).optional(),
+  LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS', 10_000_000).default(512),
   LATCH_LOCATIONS: z.enum(['dbip', 'off'], { error: 'LATCH_LOCATIONS must be dbip or off' }).default('dbip'),
 });
 
@@ -243,9 +251,10 @@ function socketPolicy(maxSessions: number, perAddress: number, total: number | u
   return { perSession: 2, perAccount: maxSessions * 2, perAddress, total: webSockets, connections: maxConnections(webSockets, limit) };
 }
 
-/** Parse the environment; throws ConfigError with one line naming the variable. */
+/** Parse the environment; throws ConfigError with one line naming the variable. An empty value is the same as unset, for every variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const parsed = EnvSchema.safeParse(env);
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = issue.path.join('.');
@@ -257,7 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const store: StoreConfig = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL }
-    : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(env), 'latch.sqlite') };
+    : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
   return {
     host: e.HOST,
     port: e.PORT,

@@ -124,11 +124,48 @@ class CallbackClient implements PostgresPoolClient {
   }
 }
 
+/** Why a data folder cannot be used, in words an operator can act on. */
+function folderProblem(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+    return 'the folder cannot be written to (check its owner and permissions, and that the disk is not read-only)';
+  }
+  if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way: the path (or a folder on it) is a file, not a folder';
+  if (code === 'ENOSPC') return 'the disk is full';
+  return (error as Error).message;
+}
+
+/** The SQLite file in its folder (created, private to this user), or one line naming the path and the reason. */
+function openSqliteFile(path: string): SQLite.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const file = new SQLite(path);
+    // Writing proves the folder is usable now, not at the first sign-in.
+    file.pragma('user_version');
+    file.exec('BEGIN IMMEDIATE; COMMIT;');
+    return file;
+  } catch (error) {
+    throw new StoreError(`cannot use the data folder ${dirname(path)} (LATCH_DATA_DIR): ${folderProblem(error)}`);
+  }
+}
+
+/** A store that cannot be opened: the message is the one line the server prints. */
+export class StoreError extends Error {}
+
+/** Where a PostgreSQL URL points, without its password: "db.example.com:5432/latch". */
+export function postgresTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname || '/'}`;
+  } catch {
+    return 'the DATABASE_URL';
+  }
+}
+
 export async function openDatabase(store: StoreConfig): Promise<OpenedDatabase> {
   let db: Kysely<Database>;
   if (store.kind === 'sqlite') {
-    if (store.file !== ':memory:') mkdirSync(dirname(store.file), { recursive: true, mode: 0o700 });
-    const file = new SQLite(store.file);
+    const file = openSqliteFile(store.file);
     file.pragma('journal_mode = WAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
@@ -136,7 +173,13 @@ export async function openDatabase(store: StoreConfig): Promise<OpenedDatabase> 
   } else {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url)) }) });
   }
-  await migrateToLatest(db as Kysely<unknown>);
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    const where = store.kind === 'postgres' ? `PostgreSQL at ${postgresTarget(store.url)} (DATABASE_URL)` : `SQLite at ${store.file}`;
+    throw new StoreError(`${where}: ${(error as Error).message}`);
+  }
   return {
     db,
     kind: store.kind,

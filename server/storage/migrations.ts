@@ -102,6 +102,6 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const why = error instanceof Error ? error.message : String(error ?? 'unknown error');
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${why}`);
+    throw new Error(failed ? `migration ${failed.migrationName} failed: ${why}` : `cannot migrate: ${why}`);
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, defaultMaxSockets, loadConfig, openFileLimit } from '../../server/config/config.js';
+import { ConfigError, defaultMaxSockets, EnvSchema, loadConfig, openFileLimit } from '../../server/config/config.js';
 
 describe('server configuration', () => {
   it('defaults to loopback on port 4000 with a SQLite file in the data folder', () => {
@@ -59,6 +59,14 @@ describe('server configuration', () => {
     [{ LATCH_LOCATIONS: 'maxmind' }, /^Invalid LATCH_LOCATIONS: LATCH_LOCATIONS must be dbip or off$/],
     [{ LATCH_ALLOWED_HOSTS: 'latch.example.com, evil/path' }, /^Invalid LATCH_ALLOWED_HOSTS: "evil\/path"/],
     [{ LATCH_MAX_SOCKETS: '0' }, /^Invalid LATCH_MAX_SOCKETS: /],
+    // Numbers are plain decimal digits: not hex, not exponents, not fractions.
+    [{ PORT: '0x1F90' }, /^Invalid PORT: PORT must be a whole number written in digits$/],
+    [{ PORT: '4e3' }, /^Invalid PORT: PORT must be a whole number written in digits$/],
+    [{ LATCH_MAX_SESSIONS: '2.5' }, /^Invalid LATCH_MAX_SESSIONS: LATCH_MAX_SESSIONS must be a whole number written in digits$/],
+    [{ LATCH_MAX_SESSIONS: '-1' }, /^Invalid LATCH_MAX_SESSIONS: /],
+    // Durations have an upper bound, so no session can get a date a timestamp cannot hold (a 500 at sign-in before).
+    [{ LATCH_SESSION_LIFETIME_DAYS: '1000000000' }, /^Invalid LATCH_SESSION_LIFETIME_DAYS: LATCH_SESSION_LIFETIME_DAYS must be between 1 and 3650$/],
+    [{ LATCH_IDLE_TIMEOUT_DAYS: '99999' }, /^Invalid LATCH_IDLE_TIMEOUT_DAYS: LATCH_IDLE_TIMEOUT_DAYS must be between 1 and 3650$/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
       assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message));
@@ -69,6 +77,50 @@ describe('server configuration', () => {
     const main = fileURLToPath(new URL('../../server/main.js', import.meta.url));
     const result = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8' });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^latch-server: Invalid PORT: PORT must be a number\n$/);
+    assert.match(result.stderr, /^latch-server: Invalid PORT: PORT must be a whole number written in digits\n$/);
   });
+
+  it('reads an empty value as unset, for every variable', () => {
+    const empty = Object.fromEntries(Object.keys(EnvSchema.shape).map((name) => [name, '']));
+    const config = loadConfig({ ...empty, XDG_DATA_HOME: '' });
+    const defaults = loadConfig({});
+    assert.deepEqual(config, defaults);
+    assert.equal(config.port, 4000, 'PORT= is the default port, not a random one');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.sessions.idleTimeoutMs, 14 * 86_400_000);
+    assert.ok(config.store.kind === 'sqlite' && config.store.file.startsWith('/'), 'an empty XDG_DATA_HOME does not make the data folder relative');
+  });
+
+  it('takes a number with spaces around it, and the longest durations allowed still sign in', () => {
+    assert.equal(loadConfig({ PORT: ' 8080 ' }).port, 8080);
+    const longest = loadConfig({ LATCH_SESSION_LIFETIME_DAYS: '3650', LATCH_IDLE_TIMEOUT_DAYS: '3650' });
+    assert.ok(Number.isFinite(new Date(Date.now() + longest.sessions.lifetimeMs).getTime()));
+  });
+
+  it('names the PostgreSQL host and database, never the password, when it cannot be reached', () => {
+    const main = fileURLToPath(new URL('../../server/main.js', import.meta.url));
+    const result = spawnSync(process.execPath, [main], {
+      env: { ...process.env, PORT: '0', DATABASE_URL: 'postgres://latch:s3cret@127.0.0.1:1/latch' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^latch-server: could not start: PostgreSQL at 127\.0\.0\.1:1\/latch \(DATABASE_URL\): cannot migrate: .*ECONNREFUSED.*\n$/);
+    assert.doesNotMatch(result.stderr, /s3cret/);
+  });
+
+  for (const [label, dataDir, reason] of [
+    ['a file where the folder should be', '/etc/hostname/latch', /a file is in the way/],
+    ['a folder that cannot be written to', '/sys/latch-test', /cannot be written to/],
+  ] as const) {
+    it(`stops with one line naming LATCH_DATA_DIR and the path when it is ${label}`, () => {
+      const main = fileURLToPath(new URL('../../server/main.js', import.meta.url));
+      const result = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', LATCH_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 1);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0]!, new RegExp(`^latch-server: could not start: cannot use the data folder ${dataDir} \\(LATCH_DATA_DIR\\): `));
+      assert.match(lines[0]!, reason);
+    });
+  }
 });
