@@ -1,5 +1,17 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { RollupLog } from 'rollup';
+
+/**
+ * zod's sources carry pure-annotation comments in places Rollup cannot use; it drops them and
+ * says so, four times a build. Nothing there to act on, so only that warning is left out.
+ */
+const rollupOptions = {
+  onwarn(warning: RollupLog, warn: (warning: RollupLog) => void) {
+    if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/zod/')) return;
+    warn(warning);
+  },
+};
 
 // main and preload bundle everything they import (core, shared, axios, ws, zod)
 // except the native keychain module, which stays a real dependency.
@@ -9,6 +21,7 @@ export default defineConfig({
       lib: { entry: 'electron/main/index.ts' },
       externalizeDeps: true,
       sourcemap: false,
+      rollupOptions,
     },
   },
   preload: {
@@ -16,11 +29,12 @@ export default defineConfig({
       lib: { entry: 'electron/preload/index.ts', formats: ['cjs'] },
       externalizeDeps: false,
       sourcemap: false,
+      rollupOptions,
     },
   },
   renderer: {
     root: 'renderer',
-    build: { rollupOptions: { input: 'renderer/index.html' }, minify: true, sourcemap: false },
+    build: { rollupOptions: { ...rollupOptions, input: 'renderer/index.html' }, minify: true, sourcemap: false },
     plugins: [react()],
   },
 });

@@ -38,9 +38,20 @@ if (process.platform === 'linux' && !process.env.LATCH_TEST_KEYRING && hasComman
     LATCH_TEST_KEYRING: 'gnome-keyring',
   };
   const inner = `printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec node ${JSON.stringify(new URL(import.meta.url).pathname)} "$@"`;
-  const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', inner, 'run-tests', ...args], { stdio: 'inherit', env });
+  // The private bus and keyring talk on stderr (fd limits, services activated, a GLib assertion of
+  // gnome-keyring's); none of it is about Latch, so those lines are left out and the rest passes through.
+  const noise = /^(dbus-daemon\[\d+\]: |\(process:\d+\): GLib-GIO-CRITICAL)/;
+  const child = spawn('dbus-run-session', ['--', 'sh', '-c', inner, 'run-tests', ...args], { stdio: ['inherit', 'inherit', 'pipe'], env });
+  let pending = '';
+  child.stderr.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (!noise.test(line)) process.stderr.write(`${line}\n`);
+  });
+  const code = await new Promise((resolve) => child.on('close', (status) => resolve(status ?? 1)));
+  if (pending && !noise.test(pending)) process.stderr.write(pending);
   rmSync(home, { recursive: true, force: true });
-  process.exit(result.status ?? 1);
+  process.exit(code);
 }
 
 if (!process.env.LATCH_TEST_KEYRING) {
@@ -78,6 +89,18 @@ const count = (output, pattern) => Number(pattern.exec(output)?.[1] ?? 0);
 let passed = 0;
 let failed = 0;
 let status = 0;
+
+const specs = args.length === 0 ? findSpecs(join(root, 'test/e2e')) : 0;
+console.log(
+  browserOnly
+    ? `Running ${specs} browser spec files in Chromium.`
+    : `Running ${files.length} test files${specs ? ` and ${specs} browser spec files` : ''}` +
+        (args.length === 0 ? ': about 7 minutes on 2 cores (less on more), most of it the PostgreSQL and Chromium parts.' : '.'),
+);
+
+function findSpecs(dir) {
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.spec.ts')).length : 0;
+}
 
 if (!browserOnly) {
   const node = await run(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))]);
