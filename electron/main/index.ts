@@ -1,5 +1,6 @@
 // Electron glue: lifecycle, windows, IPC registration, menu, notifications.
 // Everything that decides something lives in electron/core or ./policy.
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainInvokeEvent } from 'electron';
@@ -17,6 +18,7 @@ import {
   type AppPages,
   type OsNotification,
 } from './policy.js';
+import { planUpdates } from './updates.js';
 import { createAppWindow, type WindowContext } from './windows.js';
 
 const debugSwitch = refusedDebugSwitch(process.argv, app.isPackaged, (name) => app.commandLine.hasSwitch(name));
@@ -46,6 +48,7 @@ async function start(): Promise<void> {
     isDev: !app.isPackaged,
   };
 
+  void startUpdates();
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
@@ -133,4 +136,22 @@ async function start(): Promise<void> {
 
   await controller.start();
   showMain();
+}
+
+/** Checks the configured feed now and then and installs a downloaded update when the app quits (see ./updates.ts). */
+async function startUpdates(): Promise<void> {
+  const builtIn = (JSON.parse(await readFile(join(app.getAppPath(), 'package.json'), 'utf8').catch(() => '{}')) as { latch?: { updateUrl?: string } }).latch?.updateUrl;
+  const plan = planUpdates({ isPackaged: app.isPackaged, platform: process.platform, env: process.env, builtInUrl: builtIn, appVersion: app.getVersion() });
+  if (!plan.enabled) return;
+  const { autoUpdater } = (await import('electron-updater')).default;
+  autoUpdater.setFeedURL({ provider: 'generic', url: plan.feedUrl });
+  autoUpdater.allowPrerelease = plan.allowPrerelease;
+  autoUpdater.allowDowngrade = false;
+  autoUpdater.autoDownload = true;
+  autoUpdater.autoInstallOnAppQuit = true;
+  // A failed check says nothing to the person: the next one is hours away, and the app works as it is.
+  autoUpdater.on('error', (error: Error) => process.stderr.write(`Latch update check failed: ${error.message}\n`));
+  const check = () => void autoUpdater.checkForUpdates().catch(() => undefined);
+  setTimeout(check, plan.firstCheckAfterMs).unref();
+  setInterval(check, plan.checkEveryMs).unref();
 }
