@@ -29,6 +29,16 @@ builder.stdout.on('data', (chunk) => {
 });
 builder.stderr.on('data', (chunk) => (output += chunk));
 const code = await new Promise((resolve) => builder.on('close', (status) => resolve(status ?? 1)));
+
+// electron-builder rebuilds keytar for Electron in node_modules itself; a rebuild that failed half-way
+// leaves none, and one that worked leaves Electron's, which Node (npm test, npm run server) cannot load.
+const nodeKeytar = () => spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: root, stdio: 'ignore' }).status === 0;
+if (!nodeKeytar()) {
+  const rebuilt = spawnSync('npm', ['rebuild', 'keytar'], { cwd: root, stdio: 'ignore' }).status === 0 && nodeKeytar();
+  process.stdout.write(
+    rebuilt ? '  • keytar rebuilt for Node again (electron-builder rebuilds it for Electron in node_modules)\n' : 'dist: keytar no longer loads in Node; run npm rebuild keytar\n',
+  );
+}
 if (code === 0) process.exit(0);
 
 const offline = /network connectivity|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH/.exec(output);
