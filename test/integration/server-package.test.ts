@@ -40,7 +40,8 @@ describe('server-only install', { timeout: 600_000 }, () => {
 
     const dataDir = join(folder, 'data');
     let output = '';
-    const server = spawn('npm', ['start', '--silent'], { cwd: target, env: { ...process.env, PORT: '0', LATCH_DATA_DIR: dataDir } });
+    // Its own process group: npm does not pass SIGTERM on to the server, so the whole group is stopped.
+    const server = spawn('npm', ['start', '--silent'], { cwd: target, detached: true, env: { ...process.env, PORT: '0', LATCH_DATA_DIR: dataDir } });
     server.stdout.on('data', (chunk) => (output += chunk));
     server.stderr.on('data', (chunk) => (output += chunk));
     try {
@@ -54,7 +55,8 @@ describe('server-only install', { timeout: 600_000 }, () => {
       });
       assert.equal(registered.status, 201);
     } finally {
-      server.kill('SIGTERM');
+      process.kill(-server.pid!, 'SIGTERM');
+      await new Promise((resolve) => server.on('close', resolve));
     }
   });
 });
