@@ -37,7 +37,7 @@ if (process.platform === 'linux' && !process.env.LATCH_TEST_KEYRING && hasComman
     XDG_RUNTIME_DIR: home,
     LATCH_TEST_KEYRING: 'gnome-keyring',
   };
-  const inner = `printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec node ${JSON.stringify(new URL(import.meta.url).pathname)} "$@"`;
+  const inner = `printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1 && exec node ${JSON.stringify(new URL(import.meta.url).pathname)} "$@"`;
   // The private bus and keyring talk on stderr (fd limits, services activated, a GLib assertion of
   // gnome-keyring's); none of it is about Latch, so those lines are left out and the rest passes through.
   const noise = /^(dbus-daemon\[\d+\]: |\(process:\d+\): GLib-GIO-CRITICAL)/;

@@ -65,10 +65,12 @@ export const Email = z
   .pipe(z.email('Enter a valid email address'))
   .transform((email) => email.toLowerCase());
 
+/** The shortest new password; forms check it before sending, with the same number. */
+export const NEW_PASSWORD_MIN = 10;
 /** Rules for a new password; sign-in accepts any non-empty password. */
 export const NewPassword = z
   .string()
-  .min(10, 'Password must be at least 10 characters')
+  .min(NEW_PASSWORD_MIN, `Password must be at least ${NEW_PASSWORD_MIN} characters`)
   .max(256, 'Password must be at most 256 characters');
 
 const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');

@@ -3,6 +3,7 @@
 // say, where windows go, and how the command line is read.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { stripUnsafeText } from '../../shared/api.js';
@@ -91,12 +92,9 @@ export interface LaunchOptions {
 
 /** `--profile NAME` (default "default"); the server address from LATCH_SERVER_URL. */
 export function parseLaunchOptions(argv: readonly string[], env: NodeJS.ProcessEnv): LaunchOptions {
-  let profile = 'default';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--profile' && argv[i + 1]) profile = argv[++i]!;
-    else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length);
-  }
+  // Not strict: Electron's and Chromium's own switches are on the same command line.
+  const { values } = parseArgs({ args: [...argv], options: { profile: { type: 'string' } }, strict: false, allowPositionals: true });
+  const profile = typeof values.profile === 'string' ? values.profile : 'default';
   const parsed = ProfileName.safeParse(profile);
   if (!parsed.success) throw new Error(`Invalid --profile "${profile}": ${parsed.error.issues[0]!.message}.`);
   return { profile: parsed.data, serverUrl: env.LATCH_SERVER_URL || undefined };

@@ -46,9 +46,8 @@ export class AuthService {
         if (existing) throw emailTaken();
         await unit.db.insertInto('users').values(user).execute();
         const { token, session } = await this.sessions.create(unit, user, body.device, client);
-        const actor = { userId: user.id, at: now, deviceName: session.device_name, platform: session.platform, ip: client.ip };
-        await this.securityEvents.record(unit.db, { ...actor, type: 'account_created' });
-        await this.securityEvents.record(unit.db, { ...actor, type: 'signed_in' });
+        await this.securityEvents.recordBy(unit.db, session, { type: 'account_created', at: now, ip: client.ip });
+        await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
         return { token, user: toUserView(user), session: this.sessions.view(session, session.id, now) };
       });
       // An email that is taken keeps its attempt counted: probing for accounts costs what guessing passwords does.
@@ -69,14 +68,7 @@ export class AuthService {
     }
     return this.store.transaction(async (unit) => {
       const { token, session } = await this.sessions.create(unit, user, body.device, client);
-      await this.securityEvents.record(unit.db, {
-        userId: user.id,
-        type: 'signed_in',
-        at: session.created_at,
-        deviceName: session.device_name,
-        platform: session.platform,
-        ip: client.ip,
-      });
+      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: session.created_at, ip: client.ip });
       return { token, user: toUserView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });
   }
@@ -92,16 +84,8 @@ export class AuthService {
     return this.store.transaction(async (unit) => {
       await unit.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', auth.user.id).execute();
       await this.sessions.markReauthenticated(unit.db, auth.session.id, this.clock.now());
-      const revoked = body.signOutOtherSessions ? await this.sessions.revokeOthers(unit, auth, 'password_changed') : 0;
-      await this.securityEvents.record(unit.db, {
-        userId: auth.user.id,
-        type: 'password_changed',
-        at: this.clock.now(),
-        deviceName: auth.session.device_name,
-        platform: auth.session.platform,
-        ip: client.ip,
-        count: revoked,
-      });
+      const revoked = body.signOutOtherSessions ? await this.sessions.endOtherSessions(unit, auth, 'password_changed') : 0;
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'password_changed', at: this.clock.now(), ip: client.ip, count: revoked });
       return { revoked };
     });
   }

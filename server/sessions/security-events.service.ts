@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SecurityEvent, SecurityEventList, SecurityEventType } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
-import type { Db, SecurityEventsTable } from '../storage/schema.js';
+import type { Db, SecurityEventsTable, SessionsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { newOrderedId } from './tokens.js';
@@ -13,8 +13,8 @@ export interface SecurityEventInput {
   deviceName: string;
   platform: string;
   ip: string;
-  targetDeviceName?: string;
-  count?: number;
+  targetDeviceName?: string | undefined;
+  count?: number | undefined;
 }
 
 /** The per-user audit trail shown as "Recent activity". */
@@ -25,7 +25,16 @@ export class SecurityEventsService {
     @Inject(Locator) private readonly locator: Locator,
   ) {}
 
-  async record(db: Db, event: SecurityEventInput): Promise<void> {
+  /** An event done by a session's device: who (and on which account) comes from the session row. */
+  async recordBy(
+    db: Db,
+    actor: Pick<SessionsTable, 'user_id' | 'device_name' | 'platform'>,
+    event: Pick<SecurityEventInput, 'type' | 'at' | 'ip' | 'targetDeviceName' | 'count'>,
+  ): Promise<void> {
+    await this.record(db, { ...event, userId: actor.user_id, deviceName: actor.device_name, platform: actor.platform });
+  }
+
+  private async record(db: Db, event: SecurityEventInput): Promise<void> {
     await db
       .insertInto('security_events')
       .values({
@@ -59,7 +68,7 @@ export class SecurityEventsService {
 function toSecurityEvent(row: SecurityEventsTable, locator: Locator): SecurityEvent {
   return {
     id: row.id,
-    type: row.type as SecurityEventType,
+    type: row.type,
     at: new Date(row.at).toISOString(),
     deviceName: row.device_name,
     platform: platformOf(row.platform),

@@ -2,8 +2,8 @@
 // Revocation state lives here, in the store; sockets only hear about it.
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
-import type { DeviceInfo, SessionView, SignedOutSessionView } from '../../shared/api.js';
-import { platformOf, SIGNED_OUT_LIMIT, SignOutReason } from '../../shared/api.js';
+import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason } from '../../shared/api.js';
+import { platformOf, SIGNED_OUT_LIMIT } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -125,15 +125,7 @@ export class SessionsService implements OnModuleDestroy {
     const victims = active.slice(0, excess);
     const evicted = await this.markRevoked(unit, newest.user_id, victims.map((v) => v.id), { reason: 'evicted', by: newest }, now);
     for (const victim of victims.filter((v) => evicted.includes(v.id))) {
-      await this.securityEvents.record(unit.db, {
-        userId: newest.user_id,
-        type: 'session_evicted',
-        at: now,
-        deviceName: newest.device_name,
-        platform: newest.platform,
-        ip: newest.ip,
-        targetDeviceName: victim.device_name,
-      });
+      await this.securityEvents.recordBy(unit.db, newest, { type: 'session_evicted', at: now, ip: newest.ip, targetDeviceName: victim.device_name });
     }
   }
 
@@ -214,7 +206,7 @@ export class SessionsService implements OnModuleDestroy {
 
   private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {
     // A row that ended without being marked can only have run out of time.
-    const reason = (session.revoke_reason ?? 'expired') as SignOutReason;
+    const reason = session.revoke_reason ?? 'expired';
     const revokedAt = new Date(session.revoked_at ?? session.idle_expires_at).toISOString();
     const extra = {
       reason,
@@ -289,7 +281,7 @@ export class SessionsService implements OnModuleDestroy {
         createdAt: new Date(row.created_at).toISOString(),
         lastSeenAt: new Date(row.last_seen_at).toISOString(),
         signedOutAt: new Date(endedAt(row)).toISOString(),
-        reason: SignOutReason.catch('revoked_by_user').parse(row.revoke_reason ?? 'expired'),
+        reason: row.revoke_reason ?? 'expired',
         ...(row.revoker_device_name ? { by: { deviceName: row.revoker_device_name } } : {}),
       }));
   }
@@ -354,12 +346,9 @@ export class SessionsService implements OnModuleDestroy {
         throw this.revokedError(ended, null);
       }
       if (revoked.length === 0 || !target) throw new ApiError(404, 'not_found', 'No active session with that id.');
-      await this.securityEvents.record(unit.db, {
-        userId: auth.user.id,
+      await this.securityEvents.recordBy(unit.db, auth.session, {
         type: isSelf ? 'signed_out' : 'session_revoked',
         at: now,
-        deviceName: auth.session.device_name,
-        platform: auth.session.platform,
         ip: client.ip,
         ...(isSelf ? {} : { targetDeviceName: target.device_name }),
       });
@@ -370,8 +359,8 @@ export class SessionsService implements OnModuleDestroy {
     await this.revoke(auth, auth.session.id, client);
   }
 
-  /** Ends every other active session of the caller's account, in one transaction. */
-  async revokeOthers(
+  /** Ends every other active session of the caller's account inside the caller's transaction (no event of its own). */
+  async endOtherSessions(
     unit: UnitOfWork,
     auth: AuthContext,
     reason: Extract<SignOutReason, 'revoked_by_user' | 'password_changed'>,
@@ -386,17 +375,9 @@ export class SessionsService implements OnModuleDestroy {
   async revokeOtherSessions(auth: AuthContext, client: ClientInfo): Promise<number> {
     await this.requireRecentAuth(auth);
     return this.store.transaction(async (unit) => {
-      const count = await this.revokeOthers(unit, auth, 'revoked_by_user');
+      const count = await this.endOtherSessions(unit, auth, 'revoked_by_user');
       if (count === 0) return 0;
-      await this.securityEvents.record(unit.db, {
-        userId: auth.user.id,
-        type: 'other_sessions_revoked',
-        at: this.clock.now(),
-        deviceName: auth.session.device_name,
-        platform: auth.session.platform,
-        ip: client.ip,
-        count,
-      });
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'other_sessions_revoked', at: this.clock.now(), ip: client.ip, count });
       return count;
     });
   }
@@ -422,7 +403,7 @@ export class SessionsService implements OnModuleDestroy {
     return rows.map((r) => ({
       id: r.id,
       userId: r.user_id,
-      reason: (r.revoke_reason ?? 'expired') as SignOutReason,
+      reason: r.revoke_reason ?? 'expired',
       at: r.revoked_at ?? r.idle_expires_at,
       byDeviceName: r.revoker_device_name,
     }));

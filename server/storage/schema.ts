@@ -1,5 +1,7 @@
-// Table shapes as Kysely sees them. Times are epoch milliseconds.
+// Table shapes as Kysely sees them. Times are epoch milliseconds. Columns holding one of a closed
+// list are typed as that list, so nothing casts a string to it.
 import type { Kysely, Transaction } from 'kysely';
+import type { SecurityEventType, SignOutReason } from '../../shared/api.js';
 
 export interface UsersTable {
   id: string;
@@ -28,7 +30,7 @@ export interface SessionsTable {
   /** Absolute expiry. */
   expires_at: number;
   revoked_at: number | null;
-  revoke_reason: string | null;
+  revoke_reason: SignOutReason | null;
   /** Session id of the device that revoked this one. */
   revoked_by: string | null;
   /** When a password was last entered on this session (sign-in or re-authentication). */
@@ -42,7 +44,7 @@ export interface SessionsTable {
 export interface SecurityEventsTable {
   id: string;
   user_id: string;
-  type: string;
+  type: SecurityEventType;
   at: number;
   device_name: string;
   platform: string;

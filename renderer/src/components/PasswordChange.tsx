@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { useLatch } from '../store/index.js';
 import { Field, FormError } from './Field.js';
@@ -16,7 +17,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const found = { current: current ? undefined : t.enterCurrent, next: next.length >= 10 ? undefined : messages.common.use10 };
+    const found = { current: current ? undefined : t.enterCurrent, next: next.length >= NEW_PASSWORD_MIN ? undefined : messages.common.useAtLeast(NEW_PASSWORD_MIN) };
     setErrors(found);
     if (found.current || found.next) return;
     setBusy(true);
@@ -47,7 +48,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
         <form onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
           <p className="muted">{t.intro}</p>
           <Field label={t.current} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
-          <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} {...(errors.next ? {} : { hint: messages.common.atLeast10 })} />
+          <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} {...(errors.next ? {} : { hint: messages.common.atLeast(NEW_PASSWORD_MIN) })} />
           <FormError message={errors.form} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy} aria-busy={busy}>

@@ -10,6 +10,7 @@ const t = messages.home;
 
 export function HomeScreen({ state }: { state: Extract<SessionState, { status: 'signedIn' }> }) {
   const signOut = useLatch((s) => s.signOut);
+  const openDevicesWindow = useLatch((s) => s.openDevicesWindow);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -42,7 +43,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
           </p>
         )}
         <div className="actions">
-          <button type="button" className="primary" onClick={() => void window.latch.openDevicesWindow()}>
+          <button type="button" className="primary" onClick={() => void openDevicesWindow()}>
             {t.openDevices}
           </button>
           <button type="button" ref={passwordButton} onClick={() => setPasswordFormOpen(!passwordFormOpen)} aria-expanded={passwordFormOpen}>

@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { IpcError, SessionState } from '../../../shared/ipc.js';
+import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { Field, FormError } from '../components/Field.js';
 import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
@@ -49,7 +50,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
       ...(serverUrl.trim() ? {} : { serverUrl: t.enterServer }),
       ...(email.trim() ? {} : { email: t.enterEmail }),
       ...(password ? {} : { password: messages.common.enterPassword }),
-      ...(mode === 'createAccount' && password && password.length < 10 ? { password: messages.common.use10 } : {}),
+      ...(mode === 'createAccount' && password && password.length < NEW_PASSWORD_MIN ? { password: messages.common.useAtLeast(NEW_PASSWORD_MIN) } : {}),
     };
     setErrors(found);
     if (Object.keys(found).length > 0) return;
@@ -74,7 +75,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
           onChange={(e) => setPassword(e.target.value)}
           error={errors.password}
           autoComplete={mode === 'signIn' ? 'current-password' : 'new-password'}
-          {...(mode === 'createAccount' && !errors.password ? { hint: messages.common.atLeast10 } : {})}
+          {...(mode === 'createAccount' && !errors.password ? { hint: messages.common.atLeast(NEW_PASSWORD_MIN) } : {})}
         />
         <FormError message={errors.form} />
         <div className="actions">

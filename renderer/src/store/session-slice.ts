@@ -11,6 +11,7 @@ export interface SessionSlice {
   signOut(): Promise<void>;
   dismissNotice(): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<{ revoked: number } | IpcError>;
+  openDevicesWindow(): Promise<void>;
 }
 
 export const createSessionSlice =
@@ -30,6 +31,9 @@ export const createSessionSlice =
     async dismissNotice() {
       const { value } = await unwrap(bridge.dismissNotice());
       if (value) set({ session: value });
+    },
+    async openDevicesWindow() {
+      await unwrap(bridge.openDevicesWindow());
     },
     async changePassword(input) {
       const { value, error } = await unwrap(bridge.changePassword(input));
