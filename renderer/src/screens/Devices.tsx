@@ -3,6 +3,7 @@ import type { SessionView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { focusHeading, useRescueFocus } from '../components/focus.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
+import { LoadFailed, NotLoaded } from '../components/NotLoaded.js';
 import { PasswordChange } from '../components/PasswordChange.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
 import { ReauthForm } from '../components/ReauthForm.js';
@@ -339,18 +340,7 @@ function RecentActivity({ offline }: { offline: boolean }) {
     <section aria-labelledby="activity-title" className="activity">
       <h2 id="activity-title">{a.title}</h2>
       {activity === undefined ? (
-        offline ? (
-          <p className="muted">{a.offline}</p>
-        ) : activityError ? (
-          <p className="form-error" role="alert">
-            {a.failed(activityError)}{' '}
-            <button type="button" className="link" onClick={() => void loadDevices()}>
-              {messages.common.tryAgain}
-            </button>
-          </p>
-        ) : (
-          <p className="muted">{messages.common.loading}</p>
-        )
+        <NotLoaded offline={offline} offlineText={a.offline} error={activityError && a.failed(activityError)} onRetry={() => void loadDevices()} />
       ) : activity.length === 0 ? (
         <p className="muted">{a.none}</p>
       ) : (
@@ -421,14 +411,7 @@ export function DevicesScreen() {
           {t.offlineReason}
         </p>
       )}
-      {devicesError && !offline && (
-        <p className="form-error" role="alert">
-          {devicesError}{' '}
-          <button type="button" className="link" onClick={() => void loadDevices()}>
-            {messages.common.tryAgain}
-          </button>
-        </p>
-      )}
+      {devicesError && !offline && <LoadFailed message={devicesError} onRetry={() => void loadDevices()} />}
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title" className="visually-hidden">
           {t.activeTitle}

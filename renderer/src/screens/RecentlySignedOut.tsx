@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { messages } from '../../../shared/messages.js';
+import { NotLoaded } from '../components/NotLoaded.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
 import { formatDateTime, osLocale, placeOf, systemOf, timeAgo } from '../format.js';
 import { useLatch } from '../store/index.js';
@@ -27,18 +28,7 @@ export function RecentlySignedOut({ now, offline }: { now: number; offline: bool
         {/* Plain text in the summary, so it is announced as the button it is, with its state. */}
         <summary id="recent-title">{t.recentSummary(open ? signedOut?.length : undefined)}</summary>
         {signedOut === undefined ? (
-          offline ? (
-            <p className="muted">{t.recentOffline}</p>
-          ) : error ? (
-            <p className="form-error" role="alert">
-              {error}{' '}
-              <button type="button" className="link" onClick={() => void load()}>
-                {messages.common.tryAgain}
-              </button>
-            </p>
-          ) : (
-            <p className="muted">{messages.common.loading}</p>
-          )
+          <NotLoaded offline={offline} offlineText={t.recentOffline} error={error} onRetry={() => void load()} />
         ) : signedOut.length === 0 ? (
           <p className="muted">{t.recentNone}</p>
         ) : (
