@@ -94,8 +94,6 @@ export const messages = {
   appName: 'Latch',
   platformNames,
   place,
-  count,
-  quote: q,
   common: {
     cancel: 'Cancel',
     dismiss: 'Dismiss',
@@ -108,8 +106,6 @@ export const messages = {
     signingOut: 'Signing out…',
     loading: 'Loading…',
     justNow: 'just now',
-    thisDevice: 'This device',
-    somethingWrong: 'Something went wrong in Latch. Try again.',
   },
   connection: { online: 'Online', connecting: 'Reconnecting…', offline: 'Offline' },
   connectionAnnounced: {
@@ -201,7 +197,6 @@ export const messages = {
     showing: (shown: number, total: number) => `${shown} of ${count(total, 'other device matches', 'other devices match')}`,
     noMatch: (filter: string) => `No other device matches “${filter}”.`,
     attribution: 'Places are estimated from addresses with IP Geolocation by DB-IP (db-ip.com).',
-    recentTitle: 'Recently signed out',
     recentSummary: (n: number | undefined) => (n === undefined ? 'Recently signed out' : `Recently signed out (${n})`),
     recentNone: 'No device was signed out in the last 30 days.',
     recentOffline: 'This list cannot load while Latch is offline.',
@@ -217,7 +212,6 @@ export const messages = {
     describe: activity,
   },
   alerts: {
-    regionLabel: 'New sign-ins',
     one: 'New sign-in',
     many: (n: number) => `${n} new sign-ins`,
     show: 'Show them',

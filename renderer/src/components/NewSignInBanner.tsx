@@ -23,7 +23,7 @@ function Alert({ session, onGone }: { session: SessionView; onGone: (nextFrom: H
     const failed = await revokeSession(session.id);
     if (failed?.code === 'reauth_required') return setNeedsPassword(true);
     setNeedsPassword(false);
-    if (failed && failed.code !== 'not_found') return setError(failed.message);
+    if (failed) return setError(failed.message);
     onGone(item.current);
     await dismiss([session.id]);
     // The password form opens next, and takes the focus.

@@ -100,7 +100,7 @@ function SessionRow({ session, now, offline, sameName }: { session: SessionView;
     const moveFocus = focusAfter(row.current);
     const failed = await revokeSession(session.id);
     if (failed?.code === 'reauth_required') return setNeedsPassword(true);
-    if (failed && failed.code !== 'not_found') {
+    if (failed) {
       setNeedsPassword(false);
       return setError(failed.message);
     }

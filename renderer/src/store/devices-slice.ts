@@ -22,6 +22,7 @@ export interface DevicesSlice {
   setSessions(sessions: SessionView[]): void;
   /** A device came online or went offline: its row changes in place, nothing is fetched. */
   setPresence(sessionId: string, online: boolean): void;
+  /** Signs a device out; one already gone (not_found) is a success, so callers see only real failures. */
   revokeSession(id: string): Promise<IpcError | undefined>;
   revokeOtherSessions(): Promise<IpcError | undefined>;
   renameDevice(name: string): Promise<IpcError | undefined>;
@@ -84,12 +85,11 @@ export const createDevicesSlice =
         const { error } = await unwrap(bridge.revokeSession(id));
         const { [id]: _done, ...rest } = get().revoking;
         set({ revoking: rest });
-        if (!error || error.code === 'not_found') {
-          const gone = get().sessions?.find((s) => s.id === id);
-          set({ sessions: get().sessions?.filter((s) => s.id !== id) });
-          if (gone) get().announce(messages.announce.signedOut(gone.deviceName));
-        }
-        return error;
+        if (error && error.code !== 'not_found') return error;
+        const gone = get().sessions?.find((s) => s.id === id);
+        set({ sessions: get().sessions?.filter((s) => s.id !== id) });
+        if (gone) get().announce(messages.announce.signedOut(gone.deviceName));
+        return undefined;
       },
       async revokeOtherSessions() {
         const { value, error } = await unwrap(bridge.revokeOtherSessions());
