@@ -202,6 +202,12 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
+      reused_from_ip: null,
+      prev_token_hash: null,
+      next_token_hash: null,
+      rotation_nonce: null,
+      next_nonce: null,
+      rotated_at: now,
       // Recent authentication holds for the whole run: the revocation is what is measured, and the
       // check reads reauth_at from the store at the same cost whatever it holds.
       reauth_at: now + DAY,

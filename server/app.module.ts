@@ -17,6 +17,7 @@ import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SecurityEventsService } from './sessions/security-events.service.js';
 import { SecurityEventsController, SessionsController } from './sessions/sessions.controller.js';
 import { SessionsService } from './sessions/sessions.service.js';
+import { TokenRotation } from './sessions/token-rotation.js';
 import { Store } from './storage/store.js';
 
 export interface AppDependencies {
@@ -43,6 +44,7 @@ export class AppModule {
         PasswordHasher,
         SignInThrottle,
         SessionsService,
+        TokenRotation,
         SecurityEventsService,
         Presence,
         RealtimeGateway,

@@ -149,7 +149,7 @@ export const Reauthenticated = z.strictObject({ until: timestamp });
 export type Reauthenticated = z.infer<typeof Reauthenticated>;
 
 /** Why a session ended. One closed list for server, core and UI. */
-export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted']);
+export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted', 'token_reused']);
 export type SignOutReason = z.infer<typeof SignOutReason>;
 
 export const RevokedBy = z.strictObject({
@@ -158,6 +158,10 @@ export const RevokedBy = z.strictObject({
   location: Location.optional(),
 });
 export type RevokedBy = z.infer<typeof RevokedBy>;
+
+/** Where a copied sign-in was used from (reason `token_reused`): the address that presented an old token. */
+export const UsedFrom = z.strictObject({ ip: z.string(), location: Location });
+export type UsedFrom = z.infer<typeof UsedFrom>;
 
 /** A session that ended in the last 30 days: who ended it, why and when. */
 export const SignedOutSessionView = z.strictObject({
@@ -188,6 +192,8 @@ export const SecurityEventType = z.enum([
   'other_sessions_revoked',
   'password_changed',
   'session_evicted',
+  /** A device's old sign-in token was used after it had been replaced: the device (`deviceName`) was signed out; `ip` is where the old token came from. */
+  'token_reused',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -239,6 +245,7 @@ export const ErrorCode = z.enum([
   'too_many_connections',
   'misdirected_request',
   'not_found',
+  'conflict',
   'payload_too_large',
   'unsupported_media_type',
   'bad_request',
@@ -259,6 +266,8 @@ export const ErrorBody = z.object({
     reason: SignOutReason.optional(),
     revokedAt: timestamp.optional(),
     revokedBy: RevokedBy.optional(),
+    /** On 401 with reason `token_reused`: where the copied token was used from. */
+    usedFrom: UsedFrom.optional(),
     /** On 429: seconds until another attempt is accepted (also in Retry-After). */
     retryAfterSeconds: z.number().int().positive().optional(),
   }),
@@ -274,6 +283,7 @@ export const SessionRevokedMessage = z.strictObject({
   reason: SignOutReason,
   at: timestamp,
   by: RevokedBy.optional(),
+  usedFrom: UsedFrom.optional(),
 });
 export type SessionRevokedMessage = z.infer<typeof SessionRevokedMessage>;
 
@@ -285,11 +295,26 @@ export type SessionCreatedMessage = z.infer<typeof SessionCreatedMessage>;
 export const SessionPresenceMessage = z.strictObject({ type: z.literal('session.presence'), sessionId: z.string(), online: z.boolean() });
 export type SessionPresenceMessage = z.infer<typeof SessionPresenceMessage>;
 
+/**
+ * To the account's other devices: an old token of one device was used after it had been replaced, so
+ * someone holds a copy of that device's sign-in. That device has been signed out.
+ */
+export const TokenReusedMessage = z.strictObject({
+  type: z.literal('session.token_reused'),
+  sessionId: z.string(),
+  deviceName: z.string(),
+  platform: Platform,
+  usedFrom: UsedFrom,
+  at: timestamp,
+});
+export type TokenReusedMessage = z.infer<typeof TokenReusedMessage>;
+
 export const RealtimeMessage = z.discriminatedUnion('type', [
   SessionRevokedMessage,
   SessionsChangedMessage,
   SessionCreatedMessage,
   SessionPresenceMessage,
+  TokenReusedMessage,
 ]);
 export type RealtimeMessage = z.infer<typeof RealtimeMessage>;
 

@@ -49,6 +49,8 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
       return `Signed out at ${time} to make room for ${q(by)} signing in${byPlace ? ` from ${byPlace}` : ''}: too many devices were signed in`;
     case 'signed_out':
       return `This device was signed out at ${time}`;
+    case 'token_reused':
+      return `At ${time} this device's sign-in was used ${byPlace ? `from ${byPlace} ` : ''}after Latch had replaced it, so someone has a copy of it. This device was signed out to protect your account. Sign in again and change your password.`;
   }
 }
 
@@ -70,6 +72,8 @@ function activity(event: SecurityEvent): string {
       return event.count ? `Password changed on ${by}; ${others(event.count)} signed out` : `Password changed on ${by}`;
     case 'session_evicted':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
+    case 'token_reused':
+      return `A copy of ${by}'s sign-in was used; ${by} was signed out`;
   }
 }
 
@@ -86,6 +90,8 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
       return 'Not used for too long';
     case 'evicted':
       return by ? `Made room for ${q(by)}: too many devices` : 'Too many devices were signed in';
+    case 'token_reused':
+      return 'A copy of its sign-in was used elsewhere';
   }
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { type z } from 'zod';
 import {
   ChangePasswordBody,
@@ -11,7 +11,8 @@ import {
   type RevokedCount,
 } from '../../shared/api.js';
 import { ZodBodyPipe } from '../common/zod.pipe.js';
-import { Auth, Client, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { Auth, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../common/request-context.js';
+import { bearerToken } from './auth.guard.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 
@@ -45,6 +46,17 @@ export class AuthController {
   @Get('session')
   session(@Auth() auth: AuthContext): CurrentSession {
     return this.auth.currentSession(auth);
+  }
+
+  /**
+   * A replacement for the caller's token (docs/architecture.md, "Token rotation"), with the
+   * session as `GET /v1/auth/session` gives it. Asked again before the new token is used, the
+   * answer is the same token.
+   */
+  @Post('rotate')
+  @HttpCode(200)
+  rotate(@Auth() auth: AuthContext, @Req() request: LatchRequest): Promise<AuthResult> {
+    return this.auth.rotate(auth, bearerToken(request.headers.authorization)!);
   }
 
   @Post('password')

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
+import { clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
 /** The bearer token from an Authorization header, if it has that form. */
@@ -22,7 +22,7 @@ export class AuthGuard implements CanActivate {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<LatchRequest>();
-    request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization));
+    request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), () => clientInfo(request).ip);
     return true;
   }
 }

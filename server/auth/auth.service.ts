@@ -77,6 +77,10 @@ export class AuthService {
     return { user: toUserView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
   }
 
+  async rotate(auth: AuthContext, token: string): Promise<AuthResult> {
+    return { token: await this.sessions.rotate(auth, token), ...this.currentSession(auth) };
+  }
+
   /** Changes the password; by default every other session is signed out. */
   async changePassword(auth: AuthContext, body: z.output<typeof ChangePasswordSchema>, client: ClientInfo): Promise<{ revoked: number }> {
     await this.requireAccountPassword(auth, body.currentPassword, client, 'The current password is not right.');

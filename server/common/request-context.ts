@@ -11,6 +11,8 @@ export type UserIdentity = Omit<UsersTable, 'password_hash'>;
 export interface AuthContext {
   user: UserIdentity;
   session: SessionsTable;
+  /** Checked with the token a rotation just replaced, inside its grace (never cached). */
+  viaPreviousToken?: true;
 }
 
 export interface ClientInfo {

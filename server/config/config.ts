@@ -119,6 +119,11 @@ export interface SessionPolicy {
   touchIntervalMs: number;
   /** Revoked and expired rows are kept this long for notices and audit. */
   retentionMs: number;
+  /**
+   * After a rotation, the replaced token still works this long (answers in flight, a lost reply);
+   * presented later it is reuse. A token younger than this is not rotated again.
+   */
+  rotationGraceMs: number;
 }
 
 /** How password guesses are throttled; docs/api.md states the policy in words. */
@@ -219,6 +224,7 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   maxSessionsPerUser: 50,
   touchIntervalMs: 60_000,
   retentionMs: 30 * DAY_MS,
+  rotationGraceMs: 60_000,
 };
 
 export const DEFAULT_RATE_LIMIT: RateLimitPolicy = {

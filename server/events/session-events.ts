@@ -2,7 +2,7 @@
 // Carried in-process (SQLite) or through Postgres NOTIFY (several instances),
 // so the payload is parsed like any other input that crosses a boundary.
 import { z } from 'zod';
-import { RevokedBy, SessionView, SignOutReason } from '../../shared/api.js';
+import { Platform, RevokedBy, SessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
 
 export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -12,6 +12,19 @@ export const SessionEvent = z.discriminatedUnion('kind', [
     reason: SignOutReason,
     at: z.number(),
     by: RevokedBy.optional(),
+    usedFrom: UsedFrom.optional(),
+  }),
+  /** A session's token was replaced: cached checks of its old token are dropped on every instance. */
+  z.strictObject({ kind: z.literal('session.rotated'), userId: z.string(), sessionId: z.string() }),
+  /** An old token of this session was used after it was replaced; the account's other devices are told. */
+  z.strictObject({
+    kind: z.literal('session.token_reused'),
+    userId: z.string(),
+    sessionId: z.string(),
+    deviceName: z.string(),
+    platform: Platform,
+    usedFrom: UsedFrom,
+    at: z.number(),
   }),
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
   z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),

@@ -87,12 +87,13 @@ export class RealtimeGateway implements OnApplicationShutdown {
       return rejectUpgrade(socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
     }
     // Counted like the sign-in limits: an IPv6 host by its /64.
-    const address = addressKey(clientAddress(request, this.trust));
+    const ip = clientAddress(request, this.trust);
+    const address = addressKey(ip);
     const refused = this.connections.admitAddress(address);
     if (refused) return rejectUpgrade(socket, refused);
     let auth;
     try {
-      auth = await this.sessions.authenticate(bearerToken(request.headers.authorization));
+      auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), () => ip);
     } catch (error) {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);
@@ -132,6 +133,12 @@ export class RealtimeGateway implements OnApplicationShutdown {
         return this.sendToUser(signal.userId, { type: 'session.created', session: signal.session }, signal.session.id);
       case 'session.presence':
         return this.sendToUser(signal.userId, { type: 'session.presence', sessionId: signal.sessionId, online: signal.online }, signal.sessionId);
+      case 'session.token_reused': {
+        const { kind: _kind, userId, at, ...alert } = signal;
+        return this.sendToUser(userId, { type: 'session.token_reused', ...alert, at: new Date(at).toISOString() }, signal.sessionId);
+      }
+      case 'session.rotated':
+        return;
       case 'resync':
         void this.recheck(this.connections.sessionIds());
         return;
@@ -147,6 +154,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
       reason: event.reason,
       at: new Date(event.at).toISOString(),
       ...(event.by ? { by: event.by } : {}),
+      ...(event.usedFrom ? { usedFrom: event.usedFrom } : {}),
     };
     const data = JSON.stringify(message);
     for (const conn of [...conns]) {
@@ -174,6 +182,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
           reason: s.reason,
           at: s.at,
           ...(s.byDeviceName ? { by: { deviceName: s.byDeviceName } } : {}),
+          ...(s.usedFrom ? { usedFrom: s.usedFrom } : {}),
         });
       }
     } catch (error) {

@@ -2,7 +2,7 @@
 // Revocation state lives here, in the store; sockets only hear about it.
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql } from 'kysely';
-import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason } from '../../shared/api.js';
+import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
 import { platformOf, SIGNED_OUT_LIMIT } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
@@ -15,6 +15,7 @@ import { Store, type UnitOfWork } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { Locator } from './locations.js';
 import { SessionCache } from './session-cache.js';
+import { TokenRotation } from './token-rotation.js';
 import { hashToken, looksLikeToken, newSessionId, newToken } from './tokens.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
@@ -44,6 +45,8 @@ interface Revocation {
   reason: SignOutReason;
   /** The session that did it, when a device did. */
   by?: SessionsTable;
+  /** For `token_reused`: where the old token came from. */
+  usedFrom?: UsedFrom;
 }
 
 @Injectable()
@@ -56,6 +59,7 @@ export class SessionsService implements OnModuleDestroy {
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(Locator) private readonly locator: Locator,
+    @Inject(TokenRotation) private readonly rotation: TokenRotation,
   ) {
     this.cache = new SessionCache(store.bus);
   }
@@ -81,6 +85,11 @@ export class SessionsService implements OnModuleDestroy {
       id: newSessionId(),
       user_id: user.id,
       token_hash: hashToken(token),
+      prev_token_hash: null,
+      next_token_hash: null,
+      rotation_nonce: null,
+      next_nonce: null,
+      rotated_at: now,
       device_name: device.name,
       platform: device.platform,
       os: device.os ?? null,
@@ -94,6 +103,7 @@ export class SessionsService implements OnModuleDestroy {
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
+      reused_from_ip: null,
       // Signing in is entering the password: destructive actions are open for a while.
       reauth_at: now,
       online_until: null,
@@ -145,7 +155,7 @@ export class SessionsService implements OnModuleDestroy {
     if (ids.length === 0) return [];
     const updated = await unit.db
       .updateTable('sessions')
-      .set({ revoked_at: now, revoke_reason: revocation.reason, revoked_by: revocation.by?.id ?? null })
+      .set({ revoked_at: now, revoke_reason: revocation.reason, revoked_by: revocation.by?.id ?? null, reused_from_ip: revocation.usedFrom?.ip ?? null })
       .where('user_id', '=', userId)
       .where('id', 'in', ids)
       .where('revoked_at', 'is', null)
@@ -153,14 +163,26 @@ export class SessionsService implements OnModuleDestroy {
       .execute();
     const by = revocation.by ? { deviceName: revocation.by.device_name, location: this.locator.locate(revocation.by.ip) } : undefined;
     for (const { id } of updated) {
-      unit.publish({ kind: 'session.revoked', userId, sessionId: id, reason: revocation.reason, at: now, ...(by ? { by } : {}) });
+      unit.publish({
+        kind: 'session.revoked',
+        userId,
+        sessionId: id,
+        reason: revocation.reason,
+        at: now,
+        ...(by ? { by } : {}),
+        ...(revocation.usedFrom ? { usedFrom: revocation.usedFrom } : {}),
+      });
     }
     if (updated.length > 0) unit.publish({ kind: 'sessions.changed', userId });
     return updated.map((u) => u.id);
   }
 
-  /** Validates a bearer token: the session and user, or a 401 that says why. */
-  async authenticate(token: string | undefined): Promise<AuthContext> {
+  /**
+   * Validates a bearer token: the session and user, or a 401 that says why. `clientIp` is asked
+   * for only when an old token is presented (docs/architecture.md, "Token rotation"): the session
+   * ends, and the account's other devices are told where the copy was used from.
+   */
+  async authenticate(token: string | undefined, clientIp: () => string): Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
     const tokenHash = hashToken(token);
     const now = this.clock.now();
@@ -169,14 +191,10 @@ export class SessionsService implements OnModuleDestroy {
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
     const epoch = this.cache.epoch;
 
-    const row = await this.store.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
-      .selectAll('sessions')
-      .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
-      .where('sessions.token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const current = await this.sessionRow(this.store.db, 'sessions.token_hash', tokenHash);
+    const found = current ? undefined : await this.rotation.find(tokenHash);
+    const old = found?.kind === 'current' ? undefined : found;
+    const row = current ?? (found && (await this.sessionRow(this.store.db, 'sessions.id', found.sessionId)));
     if (!row) throw unauthenticated();
     const { email, user_created_at, revoker_device_name, ...session } = row;
     const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
@@ -186,6 +204,14 @@ export class SessionsService implements OnModuleDestroy {
       await this.store.transaction((unit) => this.markRevoked(unit, session.user_id, [session.id], { reason: 'expired' }, now));
       throw this.revokedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);
     }
+    if (old?.kind === 'next') {
+      // The first use of a replacement makes it current; then it is checked like any current token.
+      await this.rotation.promote(session, tokenHash);
+      return this.authenticate(token, clientIp);
+    }
+    const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
+    if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);
+
     if (now - session.last_seen_at >= this.policy.touchIntervalMs) {
       const idleExpiresAt = Math.min(now + this.policy.idleTimeoutMs, session.expires_at);
       const touched = await this.store.db
@@ -199,9 +225,55 @@ export class SessionsService implements OnModuleDestroy {
       // Revoked between the read and this write: this request was already under way, the next one is refused.
       if (touched.numUpdatedRows === 0n) return { user, session };
     }
+    if (inGrace) return { user, session, viaPreviousToken: true };
     const auth = { user, session };
     this.cache.set(tokenHash, auth, epoch);
     return auth;
+  }
+
+  /** A session with its account and the name of the device that ended it, if any. */
+  private sessionRow(db: Db, column: 'sessions.token_hash' | 'sessions.id', value: string) {
+    return db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .selectAll('sessions')
+      .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
+      .where(column, '=', value)
+      .executeTakeFirst();
+  }
+
+  /**
+   * An old token of a live session was presented: two copies of its sign-in are in use. The
+   * session ends (every socket of it is told), the event is recorded, and the account's other
+   * devices are told which device's sign-in was copied and where it was used. Returns the 401.
+   */
+  private async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
+    const usedFrom: UsedFrom = { ip, location: this.locator.locate(ip) };
+    const ended = await this.store.transaction(async (unit) => {
+      const revoked = await this.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', usedFrom }, now);
+      if (revoked.length === 0) return false;
+      await this.securityEvents.recordBy(unit.db, session, { type: 'token_reused', at: now, ip });
+      unit.publish({
+        kind: 'session.token_reused',
+        userId: session.user_id,
+        sessionId: session.id,
+        deviceName: session.device_name,
+        platform: platformOf(session.platform),
+        usedFrom,
+        at: now,
+      });
+      return true;
+    });
+    if (ended) return this.revokedError({ ...session, revoked_at: now, revoke_reason: 'token_reused', reused_from_ip: ip }, null);
+    // Ended some other way meanwhile: say how.
+    const row = await this.sessionRow(this.store.db, 'sessions.id', session.id);
+    return row ? this.revokedError(row, row.revoker_device_name) : unauthenticated();
+  }
+
+  /** The token that replaces the caller's (docs/architecture.md, "Token rotation"). */
+  rotate(auth: AuthContext, token: string): Promise<string> {
+    return this.rotation.rotate(auth.session.id, token);
   }
 
   private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {
@@ -212,10 +284,13 @@ export class SessionsService implements OnModuleDestroy {
       reason,
       revokedAt,
       ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
+      ...(reason === 'token_reused' && session.reused_from_ip !== null ? { usedFrom: { ip: session.reused_from_ip, location: this.locator.locate(session.reused_from_ip) } } : {}),
     };
-    return reason === 'expired'
-      ? new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra)
-      : new ApiError(401, 'session_revoked', 'This session was signed out.', extra);
+    if (reason === 'expired') return new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra);
+    if (reason === 'token_reused') {
+      return new ApiError(401, 'session_revoked', 'This sign-in was used somewhere else, so it was signed out to protect the account.', extra);
+    }
+    return new ApiError(401, 'session_revoked', 'This session was signed out.', extra);
   }
 
   /** Active sessions: the current one first, then the most recently seen. */
@@ -383,7 +458,9 @@ export class SessionsService implements OnModuleDestroy {
   }
 
   /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */
-  async findEnded(ids: string[]): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null }>> {
+  async findEnded(
+    ids: string[],
+  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null; usedFrom?: UsedFrom }>> {
     if (ids.length === 0) return [];
     const now = this.clock.now();
     const rows = await this.store.db
@@ -395,6 +472,7 @@ export class SessionsService implements OnModuleDestroy {
         'sessions.revoked_at',
         'sessions.revoke_reason',
         'sessions.idle_expires_at',
+        'sessions.reused_from_ip',
         'revoker.device_name as revoker_device_name',
       ])
       .where('sessions.id', 'in', ids)
@@ -406,6 +484,7 @@ export class SessionsService implements OnModuleDestroy {
       reason: r.revoke_reason ?? 'expired',
       at: r.revoked_at ?? r.idle_expires_at,
       byDeviceName: r.revoker_device_name,
+      ...(r.revoke_reason === 'token_reused' && r.reused_from_ip !== null ? { usedFrom: { ip: r.reused_from_ip, location: this.locator.locate(r.reused_from_ip) } } : {}),
     }));
   }
 

@@ -1,4 +1,4 @@
-import { hash, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, hash, randomBytes, randomUUID } from 'node:crypto';
 
 const TOKEN_PATTERN = /^lt_[A-Za-z0-9_-]{43}$/;
 
@@ -7,6 +7,14 @@ export const newToken = (): string => `lt_${randomBytes(32).toString('base64url'
 export const looksLikeToken = (value: string): boolean => TOKEN_PATTERN.test(value);
 /** What the store keeps instead of the token: SHA-256, hex (one-shot `hash` is a third of `createHash`'s cost, per request). */
 export const hashToken = (token: string): string => hash('sha256', token, 'hex');
+/**
+ * The token that replaces `token` at a rotation: HMAC-SHA256 keyed by the old token over a random
+ * salt the store keeps. Only a holder of the old token can compute it, and computing it again gives
+ * the same token, so a rotation whose answer was lost can be asked for again.
+ */
+export const deriveToken = (token: string, nonce: string): string => `lt_${createHmac('sha256', token).update(nonce).digest('base64url')}`;
+/** A rotation's salt: 16 random bytes, base64url. */
+export const newNonce = (): string => randomBytes(16).toString('base64url');
 /** Public session handle: 16 random bytes, 22 base64url characters. */
 export const newSessionId = (): string => randomBytes(16).toString('base64url');
 export const newId = (): string => randomUUID();

@@ -92,6 +92,36 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_by_user_revoked_at').on('sessions').columns(['user_id', 'revoked_at']).execute();
     },
   },
+  // Token rotation (docs/architecture.md, "Token rotation"): the previous and the
+  // pending token of each session by hash, the salts that derive one from the
+  // other, and the older tokens, whose reuse ends the session.
+  '0004_token_rotation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('prev_token_hash', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('next_token_hash', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('rotation_nonce', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('next_nonce', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('rotated_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('sessions').addColumn('reused_from_ip', 'text').execute();
+      await db.updateTable('sessions' as never).set({ rotated_at: sql.ref('created_at') } as never).execute();
+      for (const column of ['prev_token_hash', 'next_token_hash']) {
+        await db.schema
+          .createIndex(`sessions_by_${column}`)
+          .on('sessions')
+          .column(column)
+          .unique()
+          .where(sql.ref(column), 'is not', null)
+          .execute();
+      }
+      await db.schema
+        .createTable('retired_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('retired_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('retired_tokens_by_session').on('retired_tokens').columns(['session_id', 'retired_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

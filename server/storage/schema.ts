@@ -14,8 +14,18 @@ export interface SessionsTable {
   /** Public handle, shown to clients; never the token. */
   id: string;
   user_id: string;
-  /** SHA-256 of the token, hex. The token itself is never stored. */
+  /** SHA-256 of the current token, hex. No token itself is ever stored (docs/architecture.md, "Token rotation"). */
   token_hash: string;
+  /** The token this one replaced: still accepted until `rotated_at` + the grace, reuse after that. */
+  prev_token_hash: string | null;
+  /** A replacement handed out but not yet presented; it becomes current the first time it is. */
+  next_token_hash: string | null;
+  /** Random salt that derived the current token from the previous one (HMAC keyed by the previous token). */
+  rotation_nonce: string | null;
+  /** Salt of the pending replacement: rotating again before it is used hands out the same token. */
+  next_nonce: string | null;
+  /** When the current token became current (sign-in, or its first use after a rotation). */
+  rotated_at: number;
   device_name: string;
   platform: string;
   /** OS name and version as the device reported it at sign-in. */
@@ -33,6 +43,8 @@ export interface SessionsTable {
   revoke_reason: SignOutReason | null;
   /** Session id of the device that revoked this one. */
   revoked_by: string | null;
+  /** For `token_reused`: the address an old token was presented from. */
+  reused_from_ip: string | null;
   /** When a password was last entered on this session (sign-in or re-authentication). */
   reauth_at: number | null;
   /** While a live connection is held: until when that holds without another heartbeat. */
@@ -63,11 +75,19 @@ export interface AttemptCountersTable {
   reset_at: number;
 }
 
+/** Tokens of a session older than its previous one: presenting any of them is reuse. */
+export interface RetiredTokensTable {
+  token_hash: string;
+  session_id: string;
+  retired_at: number;
+}
+
 export interface Database {
   attempt_counters: AttemptCountersTable;
   users: UsersTable;
   sessions: SessionsTable;
   security_events: SecurityEventsTable;
+  retired_tokens: RetiredTokensTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -44,7 +44,7 @@ export class StoreContext {
     const client = new pg.Client({ connectionString: store.url });
     await client.connect();
     try {
-      const tables = ['users', 'sessions', 'security_events'];
+      const tables = ['users', 'sessions', 'security_events', 'retired_tokens'];
       const dumps = [];
       // One query at a time: a pg client runs them in turn anyway, and warns when asked for more.
       for (const table of tables) dumps.push((await client.query(`select * from ${table}`)).rows);

@@ -18,7 +18,7 @@ describe('OWASP session management', () => {
   const replies: Reply[] = [];
 
   before(async () => {
-    server = await startTestServer(sqlite.store, { clock, config: { sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } } });
+    server = await startTestServer(sqlite.store, { clock, config: { sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } } });
     http = new Http(server.url, (reply) => replies.push(reply));
   });
   after(async () => {

@@ -23,7 +23,7 @@ forEachStore('presence and eviction', (ctx) => {
     store = await ctx.newStore();
     server = await startTestServer(store, {
       clock,
-      config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } },
+      config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } },
     });
     http = new Http(server.url);
   });
@@ -103,7 +103,7 @@ forEachStore('presence and eviction', (ctx) => {
 
   if (ctx.kind === 'postgres') {
     it('across instances: a device connected to B is online in A’s list and is not evicted by a sign-in through A', async () => {
-      const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } } });
+      const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } } });
       try {
         const onB = await register(http, undefined, 'On B');
         await connect(onB.token, b.url);

@@ -21,7 +21,7 @@ forEachStore('where and what each device is', (ctx) => {
     store = await ctx.newStore();
     server = await startTestServer(store, {
       clock,
-      config: { trustProxy: 1, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY } },
+      config: { trustProxy: 1, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } },
     });
     http = new Http(server.url);
   });

@@ -1,0 +1,139 @@
+// Token rotation (docs/architecture.md, "Token rotation"). Each session has a
+// current token; a device asks for a replacement on every (re)connect and at
+// least daily. The replacement is pending until it is first presented, then
+// becomes current and the old token becomes the previous one, accepted for
+// a short grace. Older tokens are retired: presenting one, or the previous
+// token after the grace, means two copies of the sign-in are in use.
+// Only hashes of tokens are stored; the salts kept beside them derive nothing
+// without the token they key.
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
+import type { SessionsTable } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+import { deriveToken, hashToken, newNonce } from './tokens.js';
+
+/** Retired token hashes kept per session, newest first (docs/architecture.md says what older ones do). */
+export const RETIRED_TOKENS_KEPT = 1_000;
+
+/**
+ * How a token that was not a current one relates to a session: its pending replacement, its previous
+ * token, an older one, or (promoted since it was looked for) its current one after all.
+ */
+export type TokenStanding = { kind: 'current' | 'next' | 'previous' | 'retired'; sessionId: string };
+
+const conflict = () => new ApiError(409, 'conflict', 'This sign-in changed while it was being renewed. Try again.');
+
+@Injectable()
+export class TokenRotation {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+  ) {}
+
+  get graceMs(): number {
+    return this.config.sessions.rotationGraceMs;
+  }
+
+  /** For a token that was not found as a current one: whose pending, previous or retired token it is. */
+  async find(tokenHash: string): Promise<TokenStanding | undefined> {
+    // The current token too: a concurrent first use may have promoted this one since it was looked for.
+    const row = await this.store.db
+      .selectFrom('sessions')
+      .select(['id', 'token_hash', 'next_token_hash'])
+      .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('next_token_hash', '=', tokenHash), eb('prev_token_hash', '=', tokenHash)]))
+      .executeTakeFirst();
+    if (row) return { kind: row.token_hash === tokenHash ? 'current' : row.next_token_hash === tokenHash ? 'next' : 'previous', sessionId: row.id };
+    const retired = await this.store.db.selectFrom('retired_tokens').select('session_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+    return retired && { kind: 'retired', sessionId: retired.session_id };
+  }
+
+  /**
+   * The pending token was presented: it becomes current, the current one becomes the previous one
+   * (its grace starts now) and the previous one is retired. Every instance drops cached checks of
+   * the account. Only the first of concurrent presentations changes anything.
+   */
+  async promote(session: SessionsTable, tokenHash: string): Promise<void> {
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const updated = await unit.db
+        .updateTable('sessions')
+        .set({
+          prev_token_hash: sql.ref('token_hash'),
+          token_hash: tokenHash,
+          next_token_hash: null,
+          rotation_nonce: sql.ref('next_nonce'),
+          next_nonce: null,
+          rotated_at: now,
+        })
+        .where('id', '=', session.id)
+        .where('next_token_hash', '=', tokenHash)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) return;
+      // Read before the update; it cannot have changed since, as only this promotion could change it.
+      if (session.prev_token_hash) {
+        await unit.db
+          .insertInto('retired_tokens')
+          .values({ token_hash: session.prev_token_hash, session_id: session.id, retired_at: now })
+          .onConflict((c) => c.column('token_hash').doNothing())
+          .execute();
+        const oldestKept = await unit.db
+          .selectFrom('retired_tokens')
+          .select('retired_at')
+          .where('session_id', '=', session.id)
+          .orderBy('retired_at', 'desc')
+          .offset(RETIRED_TOKENS_KEPT - 1)
+          .limit(1)
+          .executeTakeFirst();
+        if (oldestKept) {
+          await unit.db.deleteFrom('retired_tokens').where('session_id', '=', session.id).where('retired_at', '<', oldestKept.retired_at).execute();
+        }
+      }
+      unit.publish({ kind: 'session.rotated', userId: session.user_id, sessionId: session.id });
+    });
+  }
+
+  /**
+   * The token that replaces `token`. Asked again before the replacement is used, or with the
+   * previous token inside its grace, it is the same token (a lost answer costs nothing). A token
+   * younger than the grace is returned as it is, so reconnecting in a loop cannot grow the history.
+   */
+  async rotate(sessionId: string, token: string): Promise<string> {
+    const presented = hashToken(token);
+    const row = await this.store.db
+      .selectFrom('sessions')
+      .select(['token_hash', 'prev_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at', 'revoked_at'])
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) throw conflict();
+    if (presented === row.prev_token_hash) {
+      const current = row.rotation_nonce === null ? undefined : deriveToken(token, row.rotation_nonce);
+      if (current !== undefined && hashToken(current) === row.token_hash) return current;
+      throw conflict();
+    }
+    if (presented !== row.token_hash) throw conflict();
+    if (row.next_nonce !== null) return deriveToken(token, row.next_nonce);
+    if (this.clock.now() - row.rotated_at < this.graceMs) return token;
+
+    const nonce = newNonce();
+    const next = deriveToken(token, nonce);
+    const claimed = await this.store.db
+      .updateTable('sessions')
+      .set({ next_token_hash: hashToken(next), next_nonce: nonce })
+      .where('id', '=', sessionId)
+      .where('token_hash', '=', presented)
+      .where('next_nonce', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (claimed.numUpdatedRows === 1n) return next;
+    // A concurrent rotation with the same token got there first: hand out its replacement.
+    const again = await this.store.db.selectFrom('sessions').select(['token_hash', 'next_nonce']).where('id', '=', sessionId).executeTakeFirst();
+    if (again?.token_hash === presented && again.next_nonce !== null) return deriveToken(token, again.next_nonce);
+    throw conflict();
+  }
+}

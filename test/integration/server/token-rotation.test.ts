@@ -1,0 +1,208 @@
+// Token rotation and reuse detection over real HTTP and WebSocket, on SQLite
+// and PostgreSQL, with a clock the test moves: the grace boundaries, lost
+// answers, concurrent rotations, old tokens presented after the grace, and
+// what every device of the account is told. Then two instances on one
+// PostgreSQL, where a cached check of a replaced token must not outlive it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AuthResult, SecurityEventList, SignedOutSessionList } from '../../../shared/api.js';
+import type { StoreConfig } from '../../../server/config/config.js';
+import { DEFAULT_SESSION_POLICY } from '../../../server/config/config.js';
+import { ManualClock, SECOND } from '../../support/clock.js';
+import { EventSocket, Http, login, register } from '../../support/http.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore, StoreContext } from '../../support/stores.js';
+
+const GRACE = 60 * SECOND;
+const THIEF_ADDRESS = '81.2.69.142';
+const LONDON = { kind: 'internet', country: 'GB', city: 'London' };
+
+forEachStore('token rotation', (ctx) => {
+  const clock = new ManualClock({ frozen: true });
+  let store: StoreConfig;
+  let server: TestServer;
+  let http: Http;
+  const sockets: EventSocket[] = [];
+
+  before(async () => {
+    store = await ctx.newStore();
+    server = await startTestServer(store, { clock, config: { trustProxy: 1, sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: GRACE } } });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await server?.close();
+  });
+
+  const rotate = async (token: string, from?: string) => {
+    const reply = await http.request('POST', '/v1/auth/rotate', { token, ...(from ? { headers: { 'x-forwarded-for': from } } : {}) });
+    assert.equal(reply.status, 200, reply.text);
+    return AuthResult.parse(reply.body);
+  };
+  const check = (token: string, from?: string) => http.request('GET', '/v1/auth/session', { token, ...(from ? { headers: { 'x-forwarded-for': from } } : {}) });
+  const open = async (token: string) => {
+    const socket = await EventSocket.open(server.url, token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  it('hands out a new token that works at once; asked again before it is used, the same one', async () => {
+    const laptop = await register(http);
+    clock.advance(GRACE);
+    const first = await rotate(laptop.token);
+    assert.notEqual(first.token, laptop.token);
+    assert.match(first.token, /^lt_[A-Za-z0-9_-]{43}$/);
+    assert.equal(first.session.id, laptop.session.id);
+    assert.equal(first.user.email, laptop.email);
+    // The answer was lost: the device still holds the old token, which is still current.
+    assert.equal((await rotate(laptop.token)).token, first.token, 'rotating again before use gives the same token');
+    assert.equal((await check(laptop.token)).status, 200);
+    // The new token is presented: it becomes current; the old one works through the grace.
+    assert.equal((await check(first.token)).status, 200);
+    assert.equal((await check(laptop.token)).status, 200, 'the replaced token works inside the grace');
+    assert.equal((await rotate(laptop.token)).token, first.token, 'rotating with the replaced token inside the grace gives the current one');
+    assert.equal((await rotate(first.token)).token, first.token, 'a token younger than the grace is not replaced again');
+  });
+
+  it('the grace ends exactly on time: at its last millisecond the old token works, one later it is reuse', async () => {
+    const laptop = await register(http);
+    clock.advance(GRACE);
+    const next = (await rotate(laptop.token)).token;
+    assert.equal((await check(next)).status, 200);
+    clock.advance(GRACE);
+    assert.equal((await check(laptop.token)).status, 200, 'at the grace boundary');
+    clock.advance(1);
+    const reused = await check(laptop.token, THIEF_ADDRESS);
+    assert.equal(reused.status, 401);
+    assert.equal(reused.body.error.code, 'session_revoked');
+    assert.equal(reused.body.error.reason, 'token_reused');
+    assert.deepEqual(reused.body.error.usedFrom, { ip: THIEF_ADDRESS, location: LONDON });
+    const after = await check(next);
+    assert.equal(after.status, 401, 'the current token ends with the session');
+    assert.equal(after.body.error.reason, 'token_reused');
+    assert.equal(after.body.error.usedFrom.ip, THIEF_ADDRESS, 'the device that still holds the session learns where the copy was used');
+  });
+
+  it('a token two rotations old ends the session, and every device of the account is told which sign-in was copied and where', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    const phoneSocket = await open(phone.token);
+    const laptopSocket = await open(laptop.token);
+    let token = laptop.token;
+    const stolen = laptop.token;
+    for (let i = 0; i < 2; i++) {
+      clock.advance(GRACE);
+      token = (await rotate(token)).token;
+      assert.equal((await check(token)).status, 200);
+    }
+    const reused = await check(stolen, THIEF_ADDRESS);
+    assert.equal(reused.body.error.reason, 'token_reused');
+
+    const alert = await phoneSocket.next('session.token_reused');
+    assert.equal(alert.sessionId, laptop.session.id);
+    assert.equal(alert.deviceName, 'Work laptop');
+    assert.equal(alert.platform, 'linux');
+    assert.deepEqual(alert.usedFrom, { ip: THIEF_ADDRESS, location: LONDON });
+    const revoked = await laptopSocket.next('session.revoked');
+    assert.equal(revoked.reason, 'token_reused');
+    assert.equal(revoked.usedFrom?.ip, THIEF_ADDRESS);
+    assert.equal(await laptopSocket.closed(), 4001);
+    assert.equal(laptopSocket.count('session.token_reused'), 0, 'the copied device hears its own sign-out, not the alert');
+    assert.equal(phoneSocket.closeCode, undefined, 'the other devices stay signed in');
+
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', phone.token)).body).events;
+    const event = events.find((e) => e.type === 'token_reused');
+    assert.ok(event, 'recorded as a security event');
+    assert.equal(event.deviceName, 'Work laptop');
+    assert.equal(event.ip, THIEF_ADDRESS);
+    const signedOut = SignedOutSessionList.parse((await http.get('/v1/sessions/signed-out', phone.token)).body).sessions;
+    assert.equal(signedOut.find((s) => s.id === laptop.session.id)?.reason, 'token_reused');
+    // Presenting more old tokens later changes nothing more.
+    assert.equal((await check(token)).body.error.reason, 'token_reused');
+    await check(stolen);
+    const again = SecurityEventList.parse((await http.get('/v1/security-events', phone.token)).body).events;
+    assert.equal(again.filter((e) => e.type === 'token_reused').length, 1);
+  });
+
+  it('the thief rotates first: the owner’s token, presented after the grace, ends the session for both', async () => {
+    const owner = await register(http, undefined, 'Home desktop');
+    const other = await login(http, owner.email, 'Tablet');
+    const tablet = await open(other.token);
+    clock.advance(GRACE);
+    const thief = (await rotate(owner.token, THIEF_ADDRESS)).token;
+    assert.equal((await check(thief, THIEF_ADDRESS)).status, 200);
+    clock.advance(GRACE + 1);
+    const ownerReply = await check(owner.token, '198.51.100.4');
+    assert.equal(ownerReply.body.error.reason, 'token_reused');
+    assert.equal((await check(thief, THIEF_ADDRESS)).body.error.reason, 'token_reused');
+    assert.equal((await tablet.next('session.token_reused')).deviceName, 'Home desktop');
+  });
+
+  it('concurrent rotations with one token all get the same new token', async () => {
+    const laptop = await register(http);
+    clock.advance(GRACE);
+    const tokens = new Set((await Promise.all(Array.from({ length: 12 }, () => rotate(laptop.token)))).map((r) => r.token));
+    assert.equal(tokens.size, 1);
+    const [next] = tokens;
+    const checks = await Promise.all(Array.from({ length: 12 }, () => check(next!)));
+    assert.deepEqual(new Set(checks.map((c) => c.status)), new Set([200]), 'concurrent first uses all succeed');
+  });
+
+  it('stores no token, only hashes, old tokens included', async () => {
+    const laptop = await register(http);
+    clock.advance(GRACE);
+    const next = (await rotate(laptop.token)).token;
+    await check(next);
+    clock.advance(GRACE);
+    const third = (await rotate(next)).token;
+    await check(third);
+    const dump = await ctx.dumpStore(store);
+    for (const token of [laptop.token, next, third]) assert.ok(!dump.includes(token.slice(3)), 'a token is in the store');
+  });
+
+  it('a made-up token is just unknown', async () => {
+    const reply = await check(`lt_${'A'.repeat(43)}`);
+    assert.equal(reply.status, 401);
+    assert.equal(reply.body.error.code, 'unauthenticated');
+  });
+});
+
+describe('token rotation across two instances on one PostgreSQL', () => {
+  const ctx = new StoreContext('postgres');
+  after(() => ctx.dispose());
+
+  it('a replaced token cached by the other instance is not accepted there after the grace', async () => {
+    const clock = new ManualClock();
+    const store = await ctx.newStore();
+    // A grace shorter than the touch interval: a cache that kept the old token would still answer from memory.
+    const config = { sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: 5 * SECOND } };
+    const a = await startTestServer(store, { clock, config });
+    const b = await startTestServer(store, { clock, config });
+    try {
+      const httpA = new Http(a.url);
+      const httpB = new Http(b.url);
+      const laptop = await register(httpA);
+      const phone = await login(httpA, laptop.email, 'Phone');
+      const phoneOnA = await EventSocket.open(a.url, phone.token);
+      // B has checked the current token: it is in B's cache now.
+      assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
+      assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
+      clock.advance(5 * SECOND);
+      const next = AuthResult.parse((await httpA.post('/v1/auth/rotate', undefined, laptop.token)).body).token;
+      assert.equal((await httpA.get('/v1/auth/session', next)).status, 200);
+      // Reconnect storms land on either instance: both hand out one consistent token.
+      const [viaA, viaB] = await Promise.all([httpA.post('/v1/auth/rotate', undefined, next), httpB.post('/v1/auth/rotate', undefined, next)]);
+      assert.equal(viaA.body.token, next);
+      assert.equal(viaB.body.token, next);
+      clock.advance(5 * SECOND + 1);
+      const onB = await httpB.get('/v1/auth/session', laptop.token);
+      assert.equal(onB.status, 401, 'B no longer answers from its cache');
+      assert.equal(onB.body.error.reason, 'token_reused');
+      assert.equal((await phoneOnA.next('session.token_reused')).sessionId, laptop.session.id, 'the alert crosses instances');
+      phoneOnA.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
