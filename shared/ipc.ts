@@ -2,7 +2,7 @@
 // and result schemas, and the events main forwards to every window. Preload
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
-import { Location, NewPassword, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, User } from './api.js';
+import { Location, NewPassword, Platform, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, UsedFrom, User } from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
 export const Notice = z.strictObject({
@@ -11,8 +11,20 @@ export const Notice = z.strictObject({
   byDeviceName: z.string().optional(),
   /** Where that device is (for an eviction: the sign-in that took this one's place). */
   byLocation: Location.optional(),
+  /** For `token_reused`: where the copy of this device's sign-in was used from. */
+  usedFrom: UsedFrom.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
+
+/** Another device's sign-in was copied and used (docs/architecture.md, "Token rotation"); that device was signed out. */
+export const CopiedSignIn = z.strictObject({
+  sessionId: z.string(),
+  deviceName: z.string(),
+  platform: Platform,
+  usedFrom: UsedFrom,
+  at: z.iso.datetime({ offset: true }),
+});
+export type CopiedSignIn = z.infer<typeof CopiedSignIn>;
 
 export const KeychainState = z.strictObject({
   kind: z.enum(['os', 'memory-only']),
@@ -98,6 +110,9 @@ export const IpcCalls = {
   /** The new-sign-in alerts, shared by every window, newest first. */
   newSignIns: { channel: 'latch:new-sign-ins', args: none, result: z.array(SessionView) },
   dismissNewSignIns: { channel: 'latch:dismiss-new-sign-ins', args: z.tuple([z.array(id).max(200)]), result: z.array(SessionView) },
+  /** Alerts that another device's sign-in was copied and used, newest first, shared by every window. */
+  copiedSignIns: { channel: 'latch:copied-sign-ins', args: none, result: z.array(CopiedSignIn) },
+  dismissCopiedSignIns: { channel: 'latch:dismiss-copied-sign-ins', args: z.tuple([z.array(id).max(200)]), result: z.array(CopiedSignIn) },
   reauthenticate: { channel: 'latch:reauthenticate', args: z.tuple([PasswordInput]), result: z.null() },
   changePassword: { channel: 'latch:change-password', args: z.tuple([ChangePasswordInput]), result: z.strictObject({ revoked: z.number() }) },
   openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
@@ -112,6 +127,8 @@ export const IpcEvents = {
   sessionsChanged: { channel: 'latch:event:sessions-changed', payload: z.array(SessionView) },
   /** The new-sign-in alerts changed (one arrived, or a window dismissed some). */
   newSignIns: { channel: 'latch:event:new-sign-ins', payload: z.array(SessionView) },
+  /** The copied-sign-in alerts changed (one arrived, or a window dismissed some). */
+  copiedSignIns: { channel: 'latch:event:copied-sign-ins', payload: z.array(CopiedSignIn) },
   /** A device of the account came online or went offline. */
   presence: { channel: 'latch:event:presence', payload: z.strictObject({ sessionId: z.string(), online: z.boolean() }) },
 } as const;

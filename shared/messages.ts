@@ -3,7 +3,7 @@
 // the same shape (`Messages`) and another `lang`. Numbers of things go through
 // Intl.PluralRules; relative times through Intl.RelativeTimeFormat in `lang`;
 // dates and clock times follow the OS locale (see renderer/src/format.ts).
-import type { Location, Platform, SecurityEvent, SignOutReason } from './api.js';
+import type { Location, Platform, SecurityEvent, SignOutReason, UsedFrom } from './api.js';
 
 export const lang = 'en';
 
@@ -35,6 +35,12 @@ function place(location: Location | undefined, inSentence = false): string | und
   }
 }
 
+/** "81.2.69.142 (London, United Kingdom)": an address and, where known, roughly where it is. */
+function usedFrom(from: UsedFrom): string {
+  const where = place(from.location, true);
+  return where ? `${from.ip} (${where})` : from.ip;
+}
+
 /** Who signed this device out and why, for the notice and the OS notification. `time` is already formatted. */
 function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined): string {
   switch (reason) {
@@ -50,7 +56,7 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'signed_out':
       return `This device was signed out at ${time}`;
     case 'token_reused':
-      return `At ${time} this device's sign-in was used ${byPlace ? `from ${byPlace} ` : ''}after Latch had replaced it, so someone has a copy of it. This device was signed out to protect your account. Sign in again and change your password.`;
+      return `At ${time} an old copy of this device's sign-in was used${byPlace ? ` from ${byPlace}` : ''} after Latch had replaced it, so someone else has a copy. This device was signed out to protect your account. Sign in again and change your password.`;
   }
 }
 
@@ -100,6 +106,7 @@ export const messages = {
   appName: 'Latch',
   platformNames,
   place,
+  usedFrom,
   common: {
     cancel: 'Cancel',
     dismiss: 'Dismiss',
@@ -229,6 +236,14 @@ export const messages = {
     dismissAll: 'Dismiss all',
     announce: (name: string, where: string | undefined) => `New sign-in: ${q(name)}${where ? ` from ${where}` : ''}.`,
   },
+  copied: {
+    title: (name: string) => `Someone has a copy of ${q(name)}'s sign-in`,
+    text: (name: string, from: string, time: string) =>
+      `At ${time} an old copy of it was used from ${from} after Latch had replaced it, so two copies were in use. Latch signed ${q(name)} out. Change your password, and check that device for software you do not know.`,
+    changePassword: 'Change password',
+    dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
+    announce: (name: string) => `Someone has a copy of ${q(name)}'s sign-in. It was signed out. Change your password.`,
+  },
   announce: {
     signedOut: (name: string) => `${q(name)} signed out.`,
     signedOutOthers: (n: number) => `${count(n, 'other device', 'other devices')} signed out.`,
@@ -241,6 +256,8 @@ export const messages = {
     newSignInTitle: 'Latch: new sign-in',
     newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
     forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
+    copiedTitle: 'Latch: a copied sign-in was used',
+    copiedBody: (name: string, from: string) => `${q(name)}'s sign-in was used from ${from} after it had been replaced. Latch signed ${q(name)} out. Change your password.`,
   },
 } as const;
 

@@ -10,5 +10,6 @@ export function noticeTitle(notice: Notice): string {
 }
 
 export function noticeText(notice: Notice, formatTime: (iso: string) => string = clockTime): string {
-  return messages.notice.text(notice.reason, formatTime(notice.at), notice.byDeviceName, messages.place(notice.byLocation, true));
+  const where = notice.usedFrom ? messages.usedFrom(notice.usedFrom) : messages.place(notice.byLocation, true);
+  return messages.notice.text(notice.reason, formatTime(notice.at), notice.byDeviceName, where);
 }

@@ -56,6 +56,8 @@ export class ApiClient {
     this.call('POST', '/v1/auth/login', AuthResult, { body: { email, password, device }, auth: false });
   logout = () => this.call('POST', '/v1/auth/logout', null);
   session = () => this.call('GET', '/v1/auth/session', CurrentSession);
+  /** A replacement for the token in use, with the session (docs/architecture.md, "Token rotation"). */
+  rotate = () => this.call('POST', '/v1/auth/rotate', AuthResult);
   changePassword = (body: ChangePasswordBody) => this.call('POST', '/v1/auth/password', RevokedCount, { body });
   listSessions = async () => (await this.call('GET', '/v1/sessions', SessionList)).sessions;
   renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
@@ -117,6 +119,7 @@ export class ApiClient {
           reason: error.reason ?? SESSION_CODES[error.code]!,
           at: error.revokedAt ?? new Date().toISOString(),
           ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}),
+          ...(error.usedFrom ? { usedFrom: error.usedFrom } : {}),
         },
       });
     }

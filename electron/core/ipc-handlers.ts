@@ -31,6 +31,8 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     signedOutSessions: () => controller.signedOutSessions(),
     newSignIns: () => controller.getNewSignIns(),
     dismissNewSignIns: (ids) => controller.dismissNewSignIns(ids),
+    copiedSignIns: () => controller.getCopiedSignIns(),
+    dismissCopiedSignIns: (ids) => controller.dismissCopiedSignIns(ids),
     reauthenticate: (password) => controller.reauthenticate(password),
     changePassword: (input) => controller.changePassword(input),
     openDevicesWindow: () => {
@@ -73,6 +75,8 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
       return event.sessions;
     case 'newSignIns':
       return event.sessions;
+    case 'copiedSignIns':
+      return event.alerts;
     case 'presence':
       return { sessionId: event.sessionId, online: event.online };
   }

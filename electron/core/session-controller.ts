@@ -4,7 +4,7 @@
 // through endSession(): forget the token, delete the keychain entry, close the
 // socket, and leave a notice that says why.
 import type { RealtimeMessage, SessionView, User } from '../../shared/api.js';
-import type { ChangePasswordInput, Connection, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
+import type { ChangePasswordInput, Connection, CopiedSignIn, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
 import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
@@ -19,6 +19,8 @@ export type ControllerEvent =
   | { type: 'sessionsChanged'; sessions: SessionView[] }
   /** The unread new-sign-in alerts, newest first; `added` is the one that just arrived, if any. */
   | { type: 'newSignIns'; sessions: SessionView[]; added?: SessionView }
+  /** The unread alerts that another device's sign-in was copied and used, newest first; `added` just arrived. */
+  | { type: 'copiedSignIns'; alerts: CopiedSignIn[]; added?: CopiedSignIn }
   | { type: 'presence'; sessionId: string; online: boolean };
 
 export interface SessionControllerOptions {
@@ -36,12 +38,16 @@ export interface SessionControllerOptions {
   backoff?: BackoffPolicy;
   deadAfterMs?: number;
   requestTimeoutMs?: number;
+  /** While signed in, the token is replaced this often as well as on every (re)connect (12 hours when not given). */
+  rotateEveryMs?: number;
 }
 
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Alerts kept at most; the cap on sessions per account is 50 by default. */
 const MAX_ALERTS = 100;
+/** "At least once a day while connected" (docs/architecture.md, "Token rotation"), with room to spare. */
+const ROTATE_EVERY_MS = 12 * 60 * 60_000;
 
 export class SessionController {
   private state: SessionState = { status: 'starting' };
@@ -51,8 +57,11 @@ export class SessionController {
   private api!: ApiClient;
   private realtime: RealtimeClient | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private rotateTimer: NodeJS.Timeout | undefined;
   /** New sign-ins not yet dismissed: one list for every window. */
   private newSignIns: SessionView[] = [];
+  /** Other devices whose sign-in was copied, not yet dismissed: one list for every window. */
+  private copiedSignIns: CopiedSignIn[] = [];
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
   private readonly profileStore: ProfileStore;
 
@@ -175,6 +184,18 @@ export class SessionController {
     return this.newSignIns;
   }
 
+  /** The copied-sign-in alerts every window shows, newest first. */
+  getCopiedSignIns(): CopiedSignIn[] {
+    return this.copiedSignIns;
+  }
+
+  /** Dismisses these copied-sign-in alerts (by session id) in every window. */
+  dismissCopiedSignIns(sessionIds: string[]): CopiedSignIn[] {
+    const gone = new Set(sessionIds);
+    this.setCopiedSignIns(this.copiedSignIns.filter((a) => !gone.has(a.sessionId)));
+    return this.copiedSignIns;
+  }
+
   securityEvents(before?: string) {
     return this.authed((api) => api.securityEvents(before));
   }
@@ -193,6 +214,7 @@ export class SessionController {
   dispose(): void {
     this.realtime?.stop();
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.rotateTimer);
     this.listeners.clear();
   }
 
@@ -259,11 +281,14 @@ export class SessionController {
     return this.state.status === 'signedIn' ? this.state.connection : undefined;
   }
 
-  /** After any (re)connect: the server's word decides, not the socket's. */
+  /**
+   * After any (re)connect, and every ROTATE_EVERY_MS: the token is replaced, and the server's word on
+   * the session decides, not the socket's.
+   */
   private async verifyAfterReconnect(): Promise<void> {
     if (this.state.status !== 'signedIn') return;
     try {
-      const current = await this.api.session();
+      const current = await this.rotateToken();
       if (this.state.status !== 'signedIn') return;
       this.enterSignedIn(current.user, current.session, this.realtime?.isOpen ? 'online' : 'connecting');
       await this.refreshSessions();
@@ -272,6 +297,29 @@ export class SessionController {
       if (ended) await this.endSession(ended);
       else this.setConnection('offline');
     }
+  }
+
+  /**
+   * Asks for a replacement token and keeps it in the keychain before using it: the old token stays
+   * in use until the new one is stored, so a crash in between leaves the old one, which the server
+   * still takes (the new one is pending until first used). See docs/architecture.md, "Token rotation".
+   */
+  private async rotateToken() {
+    const presented = this.token;
+    const result = await this.api.rotate();
+    const stillOurs = () => this.state.status === 'signedIn' && this.token === presented;
+    if (result.token !== presented && stillOurs()) {
+      await this.vault.write(result.token);
+      if (stillOurs()) this.token = result.token;
+      // Signed out while the keychain was written: the entry must not outlive the session.
+      else if (this.token === undefined) await this.vault.delete();
+    }
+    clearTimeout(this.rotateTimer);
+    if (this.state.status === 'signedIn') {
+      this.rotateTimer = setTimeout(() => void this.verifyAfterReconnect(), this.options.rotateEveryMs ?? ROTATE_EVERY_MS);
+      this.rotateTimer.unref();
+    }
+    return result;
   }
 
   private async onRealtime(message: RealtimeMessage): Promise<void> {
@@ -284,9 +332,17 @@ export class SessionController {
             at: message.at,
             ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
             ...(message.by?.location ? { byLocation: message.by.location } : {}),
+            ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
           });
         }
         return;
+      case 'session.token_reused': {
+        const { type: _type, ...alert } = message;
+        this.setCopiedSignIns([alert, ...this.copiedSignIns.filter((a) => a.sessionId !== alert.sessionId)].slice(0, MAX_ALERTS), alert);
+        // The copied device is gone from the list, and its new-sign-in alert with it.
+        await this.refreshSessions();
+        return;
+      }
       case 'sessions.changed':
         await this.refreshSessions();
         return;
@@ -330,9 +386,11 @@ export class SessionController {
     this.realtime?.stop();
     this.realtime = undefined;
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.rotateTimer);
     await this.vault.delete();
     this.profileStore.update({ lastAccount: undefined });
     this.setNewSignIns([]);
+    this.setCopiedSignIns([]);
     return this.setSignedOut(options.notice ? signOut : undefined);
   }
 
@@ -346,6 +404,12 @@ export class SessionController {
     if (same && !added) return;
     this.newSignIns = sessions;
     this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) });
+  }
+
+  private setCopiedSignIns(alerts: CopiedSignIn[], added?: CopiedSignIn): void {
+    if (!added && alerts.length === this.copiedSignIns.length && alerts.every((a, i) => a === this.copiedSignIns[i])) return;
+    this.copiedSignIns = alerts;
+    this.emit({ type: 'copiedSignIns', alerts, ...(added ? { added } : {}) });
   }
 
   private setConnection(connection: Connection): void {

@@ -62,6 +62,9 @@ export class TokenVault {
     this.memoryToken = token;
     if (this.problem !== undefined) return;
     await this.use((backend) => backend.setPassword(KEYCHAIN_SERVICE, this.account, token), undefined);
+    // The entry may still hold a token this one replaces, which the server would take as a copy
+    // next start: try to clear it (the keychain has just failed, so this may fail too).
+    if (this.problem !== undefined) await this.backend?.deletePassword(KEYCHAIN_SERVICE, this.account).catch(() => false);
   }
 
   async delete(): Promise<void> {

@@ -11,6 +11,7 @@ import type { ControllerEvent } from '../core/session-controller.js';
 import {
   isTrustedSender,
   notificationForNewSignIn,
+  notificationForCopiedSignIn,
   notificationForState,
   parseLaunchOptions,
   refusedDebugSwitch,
@@ -106,6 +107,8 @@ async function start(): Promise<void> {
       }
     } else if (event.type === 'newSignIns' && event.added) {
       notify(notificationForNewSignIn(event.added));
+    } else if (event.type === 'copiedSignIns' && event.added) {
+      notify(notificationForCopiedSignIn(event.added));
     }
   });
 

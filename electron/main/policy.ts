@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { stripUnsafeText } from '../../shared/api.js';
 import type { SessionView } from '../../shared/api.js';
-import type { SessionState } from '../../shared/ipc.js';
+import type { CopiedSignIn, SessionState } from '../../shared/ipc.js';
 import { messages } from '../../shared/messages.js';
 import { noticeText } from '../../shared/notice-text.js';
 import { ProfileName } from '../core/profile.js';
@@ -70,6 +70,14 @@ export function notificationForNewSignIn(session: SessionView): OsNotification {
   const what = session.os || messages.platformNames[session.platform];
   const where = [messages.place(session.location, true), session.ip].filter(Boolean).join(', ');
   return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
+}
+
+export function notificationForCopiedSignIn(alert: CopiedSignIn): OsNotification {
+  return forTheOs({
+    title: messages.notification.copiedTitle,
+    body: messages.notification.copiedBody(alert.deviceName, messages.usedFrom(alert.usedFrom)),
+    onClick: 'focusMain',
+  });
 }
 
 /** Switches that would let another process drive or inspect the app, refused in a packaged build. */

@@ -8,7 +8,7 @@ import type { SessionState } from '../../shared/ipc.js';
 import { startTestServer, tempSqlite, type TestServer } from './server.js';
 import { openProfile } from '../../electron/core/profile.js';
 import type { ControllerEvent, SessionController } from '../../electron/core/session-controller.js';
-import { KEYCHAIN_SERVICE, loadKeytar, TokenVault } from '../../electron/core/token-vault.js';
+import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../electron/core/token-vault.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };
 
@@ -23,7 +23,15 @@ export interface TestDevice {
 
 let counter = 0;
 
-export function newDevice(serverUrl: string, options: { deviceName?: string; profile?: string; appDataDir?: string } = {}): TestDevice {
+export interface DeviceOptions {
+  deviceName?: string;
+  profile?: string;
+  appDataDir?: string;
+  rotateEveryMs?: number;
+  secretBackend?: () => Promise<SecretBackend>;
+}
+
+export function newDevice(serverUrl: string, options: DeviceOptions = {}): TestDevice {
   const appDataDir = options.appDataDir ?? mkdtempSync(join(tmpdir(), 'latch-device-'));
   const profile = options.profile ?? `test${process.pid}x${counter++}`;
   const controller = openProfile({
@@ -33,6 +41,8 @@ export function newDevice(serverUrl: string, options: { deviceName?: string; pro
     defaultServerUrl: serverUrl,
     backoff: FAST_BACKOFF,
     ...(options.deviceName ? { deviceName: options.deviceName } : {}),
+    ...(options.rotateEveryMs ? { rotateEveryMs: options.rotateEveryMs } : {}),
+    ...(options.secretBackend ? { secretBackend: options.secretBackend } : {}),
   });
   const events: ControllerEvent[] = [];
   controller.subscribe((event) => events.push(event));
@@ -102,12 +112,15 @@ export async function keychainEntry(account: string): Promise<string | null> {
  * Registers before/after hooks for a suite: a real server on a fresh SQLite
  * file, and cleanup of every device made with `device()`.
  */
-export function serverWithDevices(): { server(): TestServer; device(deviceName: string, options?: { profile?: string; appDataDir?: string }): TestDevice } {
+export function serverWithDevices(serverOptions: Parameters<typeof startTestServer>[1] = {}): {
+  server(): TestServer;
+  device(deviceName: string, options?: Omit<DeviceOptions, 'deviceName'>): TestDevice;
+} {
   const sqlite = tempSqlite();
   const devices: TestDevice[] = [];
   let server: TestServer | undefined;
   before(async () => {
-    server = await startTestServer(sqlite.store);
+    server = await startTestServer(sqlite.store, serverOptions);
   });
   after(async () => {
     for (const d of devices) disposeDevice(d);

@@ -1,6 +1,7 @@
 // Runs a suite once per store: SQLite in a temp folder and a real PostgreSQL.
 import { readFileSync } from 'node:fs';
 import { after, describe } from 'node:test';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { StoreConfig } from '../../server/config/config.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
@@ -49,6 +50,26 @@ export class StoreContext {
       // One query at a time: a pg client runs them in turn anyway, and warns when asked for more.
       for (const table of tables) dumps.push((await client.query(`select * from ${table}`)).rows);
       return JSON.stringify(dumps);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** One session row's token columns, read straight from the store (hashes only). */
+  async tokenColumns(store: StoreConfig, sessionId: string): Promise<{ token_hash: string; prev_token_hash: string | null } | undefined> {
+    const query = 'select token_hash, prev_token_hash from sessions where id = ';
+    if (store.kind === 'sqlite') {
+      const file = new Database(store.file, { readonly: true });
+      try {
+        return file.prepare(`${query}?`).get(sessionId) as { token_hash: string; prev_token_hash: string | null } | undefined;
+      } finally {
+        file.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: store.url });
+    await client.connect();
+    try {
+      return (await client.query(`${query}$1`, [sessionId])).rows[0];
     } finally {
       await client.end();
     }
