@@ -79,7 +79,7 @@ function activity(event: SecurityEvent): string {
     case 'session_evicted':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
     case 'token_reused':
-      return `A copy of ${by}'s sign-in was used; ${by} was signed out`;
+      return `A copy of the sign-in of ${by} was used; ${by} was signed out`;
   }
 }
 
@@ -237,12 +237,12 @@ export const messages = {
     announce: (name: string, where: string | undefined) => `New sign-in: ${q(name)}${where ? ` from ${where}` : ''}.`,
   },
   copied: {
-    title: (name: string) => `Someone has a copy of ${q(name)}'s sign-in`,
+    title: (name: string) => `Someone copied the sign-in of ${q(name)}`,
     text: (name: string, from: string, time: string) =>
       `At ${time} an old copy of it was used from ${from} after Latch had replaced it, so two copies were in use. Latch signed ${q(name)} out. Change your password, and check that device for software you do not know.`,
     changePassword: 'Change password',
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
-    announce: (name: string) => `Someone has a copy of ${q(name)}'s sign-in. It was signed out. Change your password.`,
+    announce: (name: string) => `Someone copied the sign-in of ${q(name)}. It was signed out. Change your password.`,
   },
   announce: {
     signedOut: (name: string) => `${q(name)} signed out.`,
@@ -257,7 +257,7 @@ export const messages = {
     newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
     forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
     copiedTitle: 'Latch: a copied sign-in was used',
-    copiedBody: (name: string, from: string) => `${q(name)}'s sign-in was used from ${from} after it had been replaced. Latch signed ${q(name)} out. Change your password.`,
+    copiedBody: (name: string, from: string) => `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced. Latch signed ${q(name)} out. Change your password.`,
   },
 } as const;
 

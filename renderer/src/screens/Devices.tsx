@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { SessionView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { focusHeading, useRescueFocus } from '../components/focus.js';
+import { CopiedSignInBanners } from '../components/CopiedSignInBanner.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { LoadFailed, NotLoaded } from '../components/NotLoaded.js';
 import { PasswordChange } from '../components/PasswordChange.js';
@@ -393,6 +394,7 @@ export function DevicesScreen() {
   }
   return (
     <main className="wide">
+      <CopiedSignInBanners />
       <NewSignInBanners />
       <header className="page-header">
         <h1 tabIndex={-1}>{t.title}</h1>

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
+import { CopiedSignInBanners } from '../components/CopiedSignInBanner.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
@@ -23,6 +24,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
         {messages.appName}
       </h1>
       {/* After the heading, which has the focus after signing in: Tab reaches the alerts first. */}
+      <CopiedSignInBanners />
       <NewSignInBanners />
       <section className="card" aria-label={t.thisDeviceLabel}>
         <p className="signed-in-as">

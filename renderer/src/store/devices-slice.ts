@@ -61,7 +61,10 @@ export const createDevicesSlice =
           const now = new Set(sessions.map((s) => s.id));
           const had = new Set(before.map((s) => s.id));
           const said = [
-            ...before.filter((s) => !now.has(s.id)).map((s) => messages.announce.signedOutElsewhere(s.deviceName)),
+            // A device signed out because its sign-in was copied is announced with that alert.
+            ...before
+              .filter((s) => !now.has(s.id) && !get().copiedSignIns.some((a) => a.sessionId === s.id))
+              .map((s) => messages.announce.signedOutElsewhere(s.deviceName)),
             // A new sign-in that raised an alert was announced with it.
             ...sessions.filter((s) => !had.has(s.id) && !get().newSignIns.some((a) => a.id === s.id)).map((s) => messages.announce.signedInElsewhere(s.deviceName)),
           ];

@@ -23,7 +23,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
     const before = store.getState().session;
     store.getState().setSession(session);
     if (session.status !== 'signedIn') {
-      store.setState({ sessions: undefined, activity: undefined, activityNext: undefined, activityError: undefined, signedOut: undefined, newSignIns: [] });
+      store.setState({ sessions: undefined, activity: undefined, activityNext: undefined, activityError: undefined, signedOut: undefined, newSignIns: [], copiedSignIns: [] });
     } else if (before.status === 'signedIn' && before.connection !== session.connection) {
       store.getState().announce(messages.connectionAnnounced[session.connection]);
     }
@@ -35,12 +35,21 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
     store.getState().setNewSignIns(sessions);
     for (const s of arrived.slice(0, 1)) store.getState().announce(messages.alerts.announce(s.deviceName, messages.place(s.location, true)));
   });
+  bridge.on('copiedSignIns', (alerts) => {
+    const known = new Set(store.getState().copiedSignIns.map((a) => a.sessionId));
+    const arrived = alerts.filter((a) => !known.has(a.sessionId));
+    store.getState().setCopiedSignIns(alerts);
+    for (const a of arrived.slice(0, 1)) store.getState().announce(messages.copied.announce(a.deviceName));
+  });
   bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online));
   void bridge.getState().then((result) => {
     if (result.ok) store.getState().setSession(result.value);
   });
   void bridge.newSignIns().then((result) => {
     if (result.ok) store.getState().setNewSignIns(result.value);
+  });
+  void bridge.copiedSignIns().then((result) => {
+    if (result.ok) store.getState().setCopiedSignIns(result.value);
   });
   return store;
 }

@@ -1,0 +1,65 @@
+// A copied sign-in as people see it: the device whose token was copied says
+// why it was signed out and where the copy was used; every other device shows
+// whose sign-in it was and where, in every window, with the way to a new
+// password. The copy is read out of the real keychain and used over HTTP from
+// another address, as a thief would.
+import { AxeBuilder } from '@axe-core/playwright';
+import { KEYCHAIN_SERVICE, loadKeytar } from '../../electron/core/token-vault.js';
+import { Http } from '../support/http.js';
+import { expect, liveRegion, noticeOf, shot, signedInPair, test } from './fixtures.js';
+
+const GRACE = 60_000;
+const LONDON = '81.2.69.142';
+
+test('a copied sign-in ends that device, and every other device says whose and where, and leads to a new password', async ({ lab }) => {
+  test.setTimeout(60_000);
+  const clock = await lab.useManualClock();
+  const { a, b } = await signedInPair(lab);
+  const devicesWindow = await a.openDevicesWindow();
+  const keytar = await loadKeytar();
+  const stolen = (await keytar.getPassword(KEYCHAIN_SERVICE, b.account))!;
+  expect(stolen).toMatch(/^lt_/);
+
+  // The owner's laptop reconnects after a while and replaces its token; then uses the new one.
+  clock.advance(GRACE);
+  await b.restart();
+  await expect.poll(() => keytar.getPassword(KEYCHAIN_SERVICE, b.account)).not.toBe(stolen);
+  const renewed = (await keytar.getPassword(KEYCHAIN_SERVICE, b.account))!;
+  const http = new Http(lab.server.url);
+  expect((await http.get('/v1/auth/session', renewed)).status).toBe(200);
+
+  // Later the thief uses the copy from London.
+  clock.advance(GRACE + 1);
+  const used = await http.request('GET', '/v1/sessions', { token: stolen, headers: { 'x-forwarded-for': LONDON } });
+  expect(used.status).toBe(401);
+
+  const notice = noticeOf(b.page);
+  await expect(notice).toContainText(`an old copy of this device's sign-in was used from ${LONDON} (London, United Kingdom)`);
+  await expect(notice).toContainText('Sign in again and change your password.');
+  await shot(b.page, 'copied-sign-in-notice');
+
+  const alert = a.page.getByRole('region', { name: "Someone copied the sign-in of 'Home desktop'" });
+  await expect(alert).toContainText(`used from ${LONDON} (London, United Kingdom)`);
+  await expect(alert).toContainText("Latch signed 'Home desktop' out. Change your password");
+  await expect(liveRegion(a.page)).toHaveText("Someone copied the sign-in of 'Home desktop'. It was signed out. Change your password.");
+  await expect(devicesWindow.getByRole('region', { name: "Someone copied the sign-in of 'Home desktop'" })).toBeVisible();
+  await expect(devicesWindow.getByRole('listitem', { name: 'Home desktop' })).toHaveCount(0);
+  await shot(a.page, 'copied-sign-in-alert');
+  await a.page.setViewportSize({ width: 360, height: 740 });
+  await shot(a.page, 'copied-sign-in-alert-360');
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await a.page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page: a.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(violations.map((v) => `${v.id}: ${v.help}`), colorScheme).toEqual([]);
+  }
+
+  // By keyboard: Change password opens the form with the focus in it; Dismiss takes the alert away in every window.
+  await alert.getByRole('button', { name: 'Change password' }).focus();
+  await a.page.keyboard.press('Enter');
+  await expect(a.page.getByLabel('Current password')).toBeFocused();
+  await alert.getByRole('button', { name: "Dismiss the alert about 'Home desktop'" }).focus();
+  await a.page.keyboard.press('Enter');
+  await expect(alert).toHaveCount(0);
+  await expect(a.page.getByRole('heading', { level: 1 })).toBeFocused();
+  await expect(devicesWindow.getByRole('region', { name: /Someone copied the sign-in/ })).toHaveCount(0);
+});
