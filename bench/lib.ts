@@ -123,6 +123,34 @@ export async function timeSequentialGets(url: string, token: string, count: numb
   return times;
 }
 
+/**
+ * Rotates each token once, one at a time, timing the three requests a device makes: the rotation
+ * (POST /v1/auth/rotate), the new token's first use (which makes it current) and its second use
+ * (an ordinary check, from the cache).
+ */
+export async function timeRotations(baseUrl: string, sessions: SeededSession[]): Promise<{ rotate: number[]; firstUse: number[]; nextUse: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const times = { rotate: [] as number[], firstUse: [] as number[], nextUse: [] as number[] };
+  const timed = async (into: number[], method: string, path: string, token: string) => {
+    const started = performance.now();
+    const reply = await send(agent, method, `${baseUrl}${path}`, token);
+    into.push(performance.now() - started);
+    if (reply.status !== 200) throw new Error(`${method} ${path}: ${reply.status} ${reply.body}`);
+    return reply.body;
+  };
+  try {
+    for (const session of sessions) {
+      const { token } = JSON.parse(await timed(times.rotate, 'POST', '/v1/auth/rotate', session.token)) as { token: string };
+      if (token === session.token) throw new Error('the token was not replaced');
+      await timed(times.firstUse, 'GET', '/v1/auth/session', token);
+      await timed(times.nextUse, 'GET', '/v1/auth/session', token);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return times;
+}
+
 /** A token the benchmark knows in advance, in Latch's token format. */
 export const benchToken = (label: string) => `lt_${createHash('sha256').update(label).digest('base64url')}`;
 
@@ -137,6 +165,8 @@ export interface Seeded {
   devices: SeededSession[];
   /** An account with 20 active sessions, for the list. */
   lister: SeededSession;
+  /** Sessions whose tokens are a day old, one account each, to be rotated once apiece. */
+  rotators: SeededSession[];
 }
 
 export interface SeedPlan {
@@ -144,6 +174,7 @@ export interface SeedPlan {
   fillerRows: number;
   accounts: number;
   devicesPerAccount: number;
+  rotators: number;
 }
 
 const DAY = 86_400_000;
@@ -232,6 +263,15 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
   }
   const listerRows = Array.from({ length: 20 }, (_, i) => session(`account-${plan.accounts}`, `lister-${i}`, plan.accounts, `Lister ${i}`));
   rows.push(...listerRows.map((r) => r.row));
+  const rotators: SeededSession[] = [];
+  for (let i = 0; i < plan.rotators; i++) {
+    const account = plan.accounts + 1 + i;
+    users.push({ id: `account-${account}`, email: `account-${account}@bench.test`, password_hash: 'x', created_at: now });
+    const rotator = session(`account-${account}`, `rotator-${i}`, account, 'Rotator');
+    // Old enough to be replaced: a token younger than the rotation grace is handed back as it is.
+    rows.push({ ...rotator.row, rotated_at: now - DAY });
+    rotators.push(rotator.seeded);
+  }
   for (let start = 0; start < users.length; start += 500) await db.insertInto('users').values(users.slice(start, start + 500)).execute();
   for (let start = 0; start < rows.length; start += 500) await db.insertInto('sessions').values(rows.slice(start, start + 500)).execute();
   // What autovacuum and the next checkpoint would do soon after a bulk load, done now so that
@@ -241,5 +281,5 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
     await sql`checkpoint`.execute(db);
   }
   await opened.close();
-  return { revokers, devices, lister: listerRows[0]!.seeded };
+  return { revokers, devices, lister: listerRows[0]!.seeded, rotators };
 }

@@ -10,12 +10,14 @@ import { DEFAULT_PASSWORD_POLICY, type StoreConfig } from '../server/config/conf
 import { Http, register } from '../test/support/http.js';
 import { startPostgres } from '../test/support/postgres.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
-import { load, median, quiet, root, round, rssBytes, seed, spread, startProcess, timeSequentialGets, type LoadResult, type Proc, type Seeded } from './lib.js';
+import { load, median, quiet, root, round, rssBytes, seed, spread, startProcess, timeRotations, timeSequentialGets, type LoadResult, type Proc, type Seeded } from './lib.js';
 
 const full = process.argv.includes('--full');
 const PROFILE = full
-  ? { name: 'full', rounds: 5, seconds: 10, connections: 50, fillerRows: 1_000_000, accounts: 1_000, revokes: 2_000, revokesPerSecond: 100, listSamples: 5_000, signInSeconds: 10 }
-  : { name: 'quick', rounds: 3, seconds: 4, connections: 50, fillerRows: 100_000, accounts: 200, revokes: 300, revokesPerSecond: 100, listSamples: 1_000, signInSeconds: 3 };
+  ? { name: 'full', rounds: 5, seconds: 10, connections: 50, fillerRows: 1_000_000, accounts: 1_000, revokes: 2_000, revokesPerSecond: 100, listSamples: 5_000, signInSeconds: 10, rotations: 2_000 }
+  : { name: 'quick', rounds: 3, seconds: 4, connections: 50, fillerRows: 100_000, accounts: 200, revokes: 300, revokesPerSecond: 100, listSamples: 1_000, signInSeconds: 3, rotations: 500 };
+/** Unmeasured rotations first (JIT, the pool), taken from the same seeded sessions. */
+const ROTATION_WARMUP = 200;
 const DEVICES_PER_ACCOUNT = 10;
 /** Unmeasured list requests first, so the figures are of a warmed-up server, not of the JIT compiler. */
 const LIST_WARMUP = 5_000;
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   try {
-    const plan = { fillerRows: PROFILE.fillerRows, accounts: PROFILE.accounts, devicesPerAccount: DEVICES_PER_ACCOUNT };
+    const plan = { fillerRows: PROFILE.fillerRows, accounts: PROFILE.accounts, devicesPerAccount: DEVICES_PER_ACCOUNT, rotators: ROTATION_WARMUP + PROFILE.rotations };
     const sqliteStore: StoreConfig = { kind: 'sqlite', file: join(work, 'latch.sqlite') };
     const pgUrl = await postgres.newDatabase();
     log(`seeding ${PROFILE.fillerRows} rows and ${DEVICES} devices into SQLite and PostgreSQL`);
@@ -190,6 +192,15 @@ async function main(): Promise<void> {
       seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round(pgSeedSeconds, 1) },
     };
 
+    // Token rotation: what one costs, next to an ordinary check of the same token.
+    log(`rotating ${PROFILE.rotations} tokens`);
+    const rotations = async (url: string, seeded: Seeded) => {
+      await timeRotations(url, seeded.rotators.slice(0, ROTATION_WARMUP));
+      const t = await timeRotations(url, seeded.rotators.slice(ROTATION_WARMUP));
+      return { rotate: spread(t.rotate), firstUse: spread(t.firstUse), nextUse: spread(t.nextUse) };
+    };
+    results.rotation = { rotations: PROFILE.rotations, warmup: ROTATION_WARMUP, sqlite: await rotations(latchSqlite.url, seededSqlite), postgres: await rotations(latchPg.url, seededPg) };
+
     // 5. Sign-in cost with the argon2id parameters in use.
     log('signing in');
     const http = new Http(latchSqlite.url);
@@ -269,6 +280,13 @@ function report(results: Record<string, unknown>): void {
   const s = results.sessionCheck as Record<string, number> & { latency: Record<string, { p50Ms: number; p99Ms: number }> };
   const st = results.store as Record<string, number>;
   const si = results.signIn as { loginsPerSecond: number };
+  type Spread = Record<'p50Ms' | 'p99Ms', number>;
+  const ro = results.rotation as { rotations: number } & Record<'sqlite' | 'postgres', Record<'rotate' | 'firstUse' | 'nextUse', Spread>>;
+  const rotationRows = (store: 'sqlite' | 'postgres', label: string): Array<[string, string, string]> => [
+    [`  ${label}: POST /v1/auth/rotate`, `p50 ${ro[store].rotate.p50Ms} ms`, `p99 ${ro[store].rotate.p99Ms} ms`],
+    [`  ${label}: first use of the new token`, `p50 ${ro[store].firstUse.p50Ms} ms`, `p99 ${ro[store].firstUse.p99Ms} ms`],
+    [`  ${label}: the next check, for comparison`, `p50 ${ro[store].nextUse.p50Ms} ms`, `p99 ${ro[store].nextUse.p99Ms} ms`],
+  ];
   const m = results.memory as { bytesPerConnection: number; devices: number[]; rssBytes: number[] };
   const r = results.revocation as Record<string, number>;
   const { oneInstance: rs, crossInstance: rc } = results.revocation as Record<'oneInstance' | 'crossInstance', { fromRequest: Record<string, number> }>;
@@ -294,6 +312,9 @@ function report(results: Record<string, unknown>): void {
     [`GET /v1/sessions, 20 of ${st.rows} rows, SQLite`, `p50 ${st.listP50Ms} ms`, `p99 ${st.listP99Ms} ms; target ≤ 2 ms`],
     [`GET /v1/sessions, 20 of ${st.rows} rows, PostgreSQL`, `p50 ${st.postgresListP50Ms} ms`, `p99 ${st.postgresListP99Ms} ms; target ≤ 2 ms`],
     ['Sign-ins (argon2id m=19 MiB, t=2, p=1)', `${si.loginsPerSecond}/s`, 'one at a time'],
+    [`Token rotation, ${ro.rotations} tokens, one at a time`, '', ''],
+    ...rotationRows('sqlite', 'SQLite'),
+    ...rotationRows('postgres', 'PostgreSQL'),
   ];
   const width = Math.max(...rows.map((row) => row[0].length));
   const machine = results.machine as { cores: number; node: string };

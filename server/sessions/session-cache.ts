@@ -38,14 +38,16 @@ export class SessionCache {
     return this.forgets;
   }
 
-  /** A copy of the cached context, or undefined when there is none or the bus is not live. */
+  /**
+   * The cached context (frozen: it is shared by every request that finds it, so no copy is made
+   * per request), or undefined when there is none or the bus is not live.
+   */
   get(tokenHash: string): AuthContext | undefined {
     if (!this.bus.live) {
       if (this.entries.size > 0) this.clear();
       return undefined;
     }
-    const entry = this.entries.get(tokenHash);
-    return entry && { user: entry.user, session: { ...entry.session } };
+    return this.entries.get(tokenHash);
   }
 
   set(tokenHash: string, auth: AuthContext, epoch: number): void {
@@ -54,7 +56,7 @@ export class SessionCache {
       const [oldest, context] = this.entries.entries().next().value!;
       this.forget(oldest, context.user.id);
     }
-    this.entries.set(tokenHash, { user: auth.user, session: { ...auth.session } });
+    this.entries.set(tokenHash, Object.freeze({ user: Object.freeze({ ...auth.user }), session: Object.freeze({ ...auth.session }) }));
     let hashes = this.hashesByUser.get(auth.user.id);
     if (!hashes) this.hashesByUser.set(auth.user.id, (hashes = new Set()));
     hashes.add(tokenHash);

@@ -104,11 +104,16 @@ describe('session cache', () => {
     assert.equal(cache.get('a1'), undefined);
   });
 
-  it('hands out copies and keeps at most its size, dropping the oldest', () => {
+  it('hands out entries no request can change, and keeps at most its size, dropping the oldest', () => {
     const bus = new TestBus();
     const cache = new SessionCache(bus, 2);
-    cache.set('a1', auth('ann', 's1'), cache.epoch);
-    cache.get('a1')!.session.last_seen_at = 99;
+    const kept = auth('ann', 's1');
+    cache.set('a1', kept, cache.epoch);
+    kept.session.last_seen_at = 99;
+    assert.equal(cache.get('a1')?.session.last_seen_at, 1, 'the caller’s object is copied in');
+    assert.throws(() => {
+      cache.get('a1')!.session.last_seen_at = 99;
+    }, TypeError);
     assert.equal(cache.get('a1')?.session.last_seen_at, 1);
     cache.set('a2', auth('ann', 's2'), cache.epoch);
     cache.set('b1', auth('bob', 's3'), cache.epoch);
