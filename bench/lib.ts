@@ -239,6 +239,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       rotation_nonce: null,
       next_nonce: null,
       rotated_at: now,
+      token_from_ip: '127.0.0.1',
       // Recent authentication holds for the whole run: the revocation is what is measured, and the
       // check reads reauth_at from the store at the same cost whatever it holds.
       reauth_at: now + DAY,

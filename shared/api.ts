@@ -7,6 +7,8 @@ export const API_PREFIX = '/v1';
 export const EVENTS_PATH = '/v1/events';
 /** Close code the server uses after `session.revoked`. */
 export const CLOSE_SESSION_REVOKED = 4001;
+/** Close code for a socket opened with a token that has since been replaced (docs/architecture.md, "Token rotation"). */
+export const CLOSE_TOKEN_REPLACED = 4003;
 /** Largest request body the server accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -266,8 +268,9 @@ export const ErrorBody = z.object({
     reason: SignOutReason.optional(),
     revokedAt: timestamp.optional(),
     revokedBy: RevokedBy.optional(),
-    /** On 401 with reason `token_reused`: where the copied token was used from. */
+    /** On 401 with reason `token_reused`: where the old token was used from, and where the newer one was taken into use. */
     usedFrom: UsedFrom.optional(),
+    alsoFrom: UsedFrom.optional(),
     /** On 429: seconds until another attempt is accepted (also in Retry-After). */
     retryAfterSeconds: z.number().int().positive().optional(),
   }),
@@ -284,6 +287,7 @@ export const SessionRevokedMessage = z.strictObject({
   at: timestamp,
   by: RevokedBy.optional(),
   usedFrom: UsedFrom.optional(),
+  alsoFrom: UsedFrom.optional(),
 });
 export type SessionRevokedMessage = z.infer<typeof SessionRevokedMessage>;
 
@@ -304,7 +308,10 @@ export const TokenReusedMessage = z.strictObject({
   sessionId: z.string(),
   deviceName: z.string(),
   platform: Platform,
+  /** Where the old token was used from. */
   usedFrom: UsedFrom,
+  /** Where the token that replaced it was first used from, when that was somewhere else. */
+  alsoFrom: UsedFrom.optional(),
   at: timestamp,
 });
 export type TokenReusedMessage = z.infer<typeof TokenReusedMessage>;

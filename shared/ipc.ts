@@ -11,8 +11,9 @@ export const Notice = z.strictObject({
   byDeviceName: z.string().optional(),
   /** Where that device is (for an eviction: the sign-in that took this one's place). */
   byLocation: Location.optional(),
-  /** For `token_reused`: where the copy of this device's sign-in was used from. */
+  /** For `token_reused`: where the old copy of this device's sign-in was used from, and where the newer one was. */
   usedFrom: UsedFrom.optional(),
+  alsoFrom: UsedFrom.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
 
@@ -22,6 +23,7 @@ export const CopiedSignIn = z.strictObject({
   deviceName: z.string(),
   platform: Platform,
   usedFrom: UsedFrom,
+  alsoFrom: UsedFrom.optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type CopiedSignIn = z.infer<typeof CopiedSignIn>;

@@ -42,7 +42,7 @@ function usedFrom(from: UsedFrom): string {
 }
 
 /** Who signed this device out and why, for the notice and the OS notification. `time` is already formatted. */
-function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined): string {
+function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined, alsoFrom?: string): string {
   switch (reason) {
     case 'revoked_by_user':
       return by ? `Signed out from ${q(by)} at ${time}` : `Signed out from another device at ${time}`;
@@ -56,7 +56,7 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'signed_out':
       return `This device was signed out at ${time}`;
     case 'token_reused':
-      return `At ${time} an old copy of this device's sign-in was used${byPlace ? ` from ${byPlace}` : ''} after Latch had replaced it, so someone else has a copy. This device was signed out to protect your account. Sign in again and change your password.`;
+      return `At ${time} an old copy of this device's sign-in was used${byPlace ? ` from ${byPlace}` : ''} after Latch had replaced it${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}, so someone else has a copy. This device was signed out to protect your account. Sign in again and change your password.`;
   }
 }
 
@@ -238,8 +238,8 @@ export const messages = {
   },
   copied: {
     title: (name: string) => `Someone copied the sign-in of ${q(name)}`,
-    text: (name: string, from: string, time: string) =>
-      `At ${time} an old copy of it was used from ${from} after Latch had replaced it, so two copies were in use. Latch signed ${q(name)} out. Change your password, and check that device for software you do not know.`,
+    text: (name: string, from: string, time: string, alsoFrom?: string) =>
+      `At ${time} an old copy of it was used from ${from} after Latch had replaced it${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}, so two copies were in use. Latch signed ${q(name)} out. Change your password, and check that device for software you do not know.`,
     changePassword: 'Change password',
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
     announce: (name: string) => `Someone copied the sign-in of ${q(name)}. It was signed out. Change your password.`,
@@ -257,7 +257,8 @@ export const messages = {
     newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
     forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
     copiedTitle: 'Latch: a copied sign-in was used',
-    copiedBody: (name: string, from: string) => `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced. Latch signed ${q(name)} out. Change your password.`,
+    copiedBody: (name: string, from: string, alsoFrom?: string) =>
+      `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced${alsoFrom ? ` (the new one: ${alsoFrom})` : ''}. Latch signed ${q(name)} out. Change your password.`,
   },
 } as const;
 

@@ -11,5 +11,5 @@ export function noticeTitle(notice: Notice): string {
 
 export function noticeText(notice: Notice, formatTime: (iso: string) => string = clockTime): string {
   const where = notice.usedFrom ? messages.usedFrom(notice.usedFrom) : messages.place(notice.byLocation, true);
-  return messages.notice.text(notice.reason, formatTime(notice.at), notice.byDeviceName, where);
+  return messages.notice.text(notice.reason, formatTime(notice.at), notice.byDeviceName, where, notice.alsoFrom && messages.usedFrom(notice.alsoFrom));
 }

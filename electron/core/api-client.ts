@@ -120,6 +120,7 @@ export class ApiClient {
           at: error.revokedAt ?? new Date().toISOString(),
           ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}),
           ...(error.usedFrom ? { usedFrom: error.usedFrom } : {}),
+          ...(error.alsoFrom ? { alsoFrom: error.alsoFrom } : {}),
         },
       });
     }

@@ -10,6 +10,11 @@ export const ProfileData = z.object({
   serverUrl: z.string().optional(),
   deviceName: z.string().optional(),
   lastAccount: z.object({ user: User, session: SessionView }).optional(),
+  /**
+   * The first 16 hex digits of SHA-256 of a token that was replaced while the keychain could not be
+   * written: if the keychain still holds it, it is not presented (the server would take it as a copy).
+   */
+  replacedToken: z.string().optional(),
 });
 export type ProfileData = z.infer<typeof ProfileData>;
 

@@ -56,6 +56,27 @@ export class RealtimeClient {
     }
   }
 
+  /**
+   * Opens a socket with the current token and, once it is open, closes the old one: after a token
+   * rotation the server ends sockets still on the replaced token (docs/architecture.md, "Token
+   * rotation"). Make before break, so the device never looks offline to the others.
+   */
+  renew(): void {
+    const old = this.socket;
+    if (!this.running || !old || old.readyState !== WebSocket.OPEN) return;
+    this.connect();
+    const fresh = this.socket;
+    const retire = () => {
+      old.removeAllListeners();
+      old.on('error', () => undefined);
+      old.close(1000, 'renewed');
+    };
+    if (fresh) {
+      fresh.once('open', retire);
+      fresh.once('close', retire);
+    } else retire();
+  }
+
   /** Skip the wait and try now (for example when the OS says the network is back). */
   reconnectNow(): void {
     if (!this.running || this.socket) return;

@@ -8,6 +8,7 @@ import type { ChangePasswordInput, Connection, CopiedSignIn, Notice, SessionStat
 import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
+import { createHash } from 'node:crypto';
 import { CoreError } from './errors.js';
 import { ProfileStore } from './profile-store.js';
 import { RealtimeClient } from './realtime-client.js';
@@ -80,14 +81,21 @@ export class SessionController {
     return () => this.listeners.delete(listener);
   }
 
-  /** Restores the session from the keychain and asks the server whether it still holds. */
+  /** Restores the session from the keychain and asks the server whether it still holds (renewing its token). */
   async start(): Promise<SessionState> {
     const token = await this.vault.read();
     if (!token) return this.setSignedOut();
+    const profile = this.profileStore.read();
+    if (profile.replacedToken !== undefined && profile.replacedToken === fingerprint(token)) {
+      // Replaced while the keychain could not take the new one: presenting it would look like a copy.
+      await this.vault.delete();
+      this.profileStore.update({ replacedToken: undefined, lastAccount: undefined });
+      return this.setSignedOut();
+    }
     this.token = token;
-    const remembered = this.profileStore.read().lastAccount;
+    const remembered = profile.lastAccount;
     try {
-      const current = await this.api.session();
+      const current = await this.rotateToken();
       this.enterSignedIn(current.user, current.session, 'online');
     } catch (error) {
       const ended = signOutIn(error);
@@ -269,7 +277,9 @@ export class SessionController {
         onMessage: (message) => void this.onRealtime(message),
         onDown: ({ rejectedWithStatus }) => {
           // A refused upgrade may mean the session ended while we were away: ask, never assume.
-          if (rejectedWithStatus === 401) void this.verifyAfterReconnect();
+          // Refused as too many for this session: another holder of this sign-in may be connected;
+          // renewing the token is what ends its sockets (docs/architecture.md, "Token rotation").
+          if (rejectedWithStatus === 401 || rejectedWithStatus === 429) void this.verifyAfterReconnect();
           else this.setConnection(this.connection() === 'online' ? 'connecting' : 'offline');
         },
       },
@@ -304,22 +314,36 @@ export class SessionController {
    * in use until the new one is stored, so a crash in between leaves the old one, which the server
    * still takes (the new one is pending until first used). See docs/architecture.md, "Token rotation".
    */
-  private async rotateToken() {
+  private async rotateToken(retried = false): Promise<{ user: User; session: SessionView }> {
     const presented = this.token;
-    const result = await this.api.rotate();
-    const stillOurs = () => this.state.status === 'signedIn' && this.token === presented;
-    if (result.token !== presented && stillOurs()) {
-      await this.vault.write(result.token);
-      if (stillOurs()) this.token = result.token;
-      // Signed out while the keychain was written: the entry must not outlive the session.
-      else if (this.token === undefined) await this.vault.delete();
+    try {
+      const result = await this.api.rotate();
+      const stillOurs = () => presented !== undefined && this.token === presented;
+      if (result.token !== presented && stillOurs()) {
+        const keychainWas = this.vault.state.kind;
+        const stored = await this.vault.write(result.token);
+        // The keychain failed just now and may still hold the replaced token: remember not to present it.
+        if (!stored && keychainWas === 'os') this.profileStore.update({ replacedToken: fingerprint(presented!) });
+        if (stillOurs()) {
+          this.token = result.token;
+          this.realtime?.renew();
+        } else if (this.token === undefined) {
+          // Signed out while the keychain was written: the entry must not outlive the session.
+          await this.vault.delete();
+        }
+      }
+      return result;
+    } catch (error) {
+      // Another rotation of this session changed it meanwhile: once more is enough.
+      if (!retried && error instanceof CoreError && error.code === 'conflict') return this.rotateToken(true);
+      throw error;
+    } finally {
+      clearTimeout(this.rotateTimer);
+      if (this.token !== undefined) {
+        this.rotateTimer = setTimeout(() => void this.verifyAfterReconnect(), this.options.rotateEveryMs ?? ROTATE_EVERY_MS);
+        this.rotateTimer.unref();
+      }
     }
-    clearTimeout(this.rotateTimer);
-    if (this.state.status === 'signedIn') {
-      this.rotateTimer = setTimeout(() => void this.verifyAfterReconnect(), this.options.rotateEveryMs ?? ROTATE_EVERY_MS);
-      this.rotateTimer.unref();
-    }
-    return result;
   }
 
   private async onRealtime(message: RealtimeMessage): Promise<void> {
@@ -333,6 +357,7 @@ export class SessionController {
             ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
             ...(message.by?.location ? { byLocation: message.by.location } : {}),
             ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
+            ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
           });
         }
         return;
@@ -425,6 +450,9 @@ export class SessionController {
     for (const listener of this.listeners) listener(event);
   }
 }
+
+/** Enough of a token's SHA-256 to recognise it again, and nothing that could be used as it. */
+const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 16);
 
 /** The notice a failure carries when it means the session is over. */
 function signOutIn(error: unknown): Notice | undefined {

@@ -36,6 +36,8 @@ export class TokenVault {
   private memoryToken: string | undefined;
   private backend: SecretBackend | undefined;
   private problem: string | undefined;
+  /** Keychain operations run one at a time, in the order asked: a slow write cannot land after a later one. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly account: string,
@@ -53,24 +55,39 @@ export class TokenVault {
       : { kind: 'memory-only', backend: keychainName(this.platform), problem: this.problem };
   }
 
-  async read(): Promise<string | undefined> {
-    if (this.problem !== undefined) return this.memoryToken;
-    return this.use(async (backend) => (await backend.getPassword(KEYCHAIN_SERVICE, this.account)) ?? undefined, this.memoryToken);
+  read(): Promise<string | undefined> {
+    return this.inTurn(async () => {
+      if (this.problem !== undefined) return this.memoryToken;
+      return this.use(async (backend) => (await backend.getPassword(KEYCHAIN_SERVICE, this.account)) ?? undefined, this.memoryToken);
+    });
   }
 
-  async write(token: string): Promise<void> {
-    this.memoryToken = token;
-    if (this.problem !== undefined) return;
-    await this.use((backend) => backend.setPassword(KEYCHAIN_SERVICE, this.account, token), undefined);
-    // The entry may still hold a token this one replaces, which the server would take as a copy
-    // next start: try to clear it (the keychain has just failed, so this may fail too).
-    if (this.problem !== undefined) await this.backend?.deletePassword(KEYCHAIN_SERVICE, this.account).catch(() => false);
+  /** Stores the token; false when the keychain failed and it is held in memory only from now on. */
+  write(token: string): Promise<boolean> {
+    return this.inTurn(async () => {
+      this.memoryToken = token;
+      if (this.problem !== undefined) return false;
+      await this.use((backend) => backend.setPassword(KEYCHAIN_SERVICE, this.account, token), undefined);
+      if (this.problem === undefined) return true;
+      // The entry may still hold a token this one replaces, which the server would take as a copy
+      // next start: try to clear it (the keychain has just failed, so this may fail too).
+      await this.backend?.deletePassword(KEYCHAIN_SERVICE, this.account).catch(() => false);
+      return false;
+    });
   }
 
-  async delete(): Promise<void> {
-    this.memoryToken = undefined;
-    if (this.problem !== undefined) return;
-    await this.use((backend) => backend.deletePassword(KEYCHAIN_SERVICE, this.account), false);
+  delete(): Promise<void> {
+    return this.inTurn(async () => {
+      this.memoryToken = undefined;
+      if (this.problem !== undefined) return;
+      await this.use((backend) => backend.deletePassword(KEYCHAIN_SERVICE, this.account), false);
+    });
+  }
+
+  private inTurn<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   /** Runs an operation on the keychain; on failure switches to memory-only and returns `fallback`. */

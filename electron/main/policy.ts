@@ -75,7 +75,7 @@ export function notificationForNewSignIn(session: SessionView): OsNotification {
 export function notificationForCopiedSignIn(alert: CopiedSignIn): OsNotification {
   return forTheOs({
     title: messages.notification.copiedTitle,
-    body: messages.notification.copiedBody(alert.deviceName, messages.usedFrom(alert.usedFrom)),
+    body: messages.notification.copiedBody(alert.deviceName, messages.usedFrom(alert.usedFrom), alert.alsoFrom && messages.usedFrom(alert.alsoFrom)),
     onClick: 'focusMain',
   });
 }

@@ -13,9 +13,20 @@ export const SessionEvent = z.discriminatedUnion('kind', [
     at: z.number(),
     by: RevokedBy.optional(),
     usedFrom: UsedFrom.optional(),
+    alsoFrom: UsedFrom.optional(),
   }),
-  /** A session's token was replaced: cached checks of its old token are dropped on every instance. */
-  z.strictObject({ kind: z.literal('session.rotated'), userId: z.string(), sessionId: z.string() }),
+  /**
+   * A session's token was replaced: cached checks of its old token are dropped on every instance, and
+   * sockets opened with the replaced token (`replacedHash`) close after the grace, those opened with an
+   * older one (`retiredHash`) at once.
+   */
+  z.strictObject({
+    kind: z.literal('session.rotated'),
+    userId: z.string(),
+    sessionId: z.string(),
+    replacedHash: z.string(),
+    retiredHash: z.string().optional(),
+  }),
   /** An old token of this session was used after it was replaced; the account's other devices are told. */
   z.strictObject({
     kind: z.literal('session.token_reused'),
@@ -24,6 +35,7 @@ export const SessionEvent = z.discriminatedUnion('kind', [
     deviceName: z.string(),
     platform: Platform,
     usedFrom: UsedFrom,
+    alsoFrom: UsedFrom.optional(),
     at: z.number(),
   }),
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),

@@ -11,6 +11,8 @@ export interface Connection {
   sessionId: string;
   userId: string;
   address: string;
+  /** SHA-256 of the token the socket was opened with: once that token is replaced, the socket goes. */
+  tokenHash: string;
   alive: boolean;
   /** Which ping slice it is in. */
   slice: number;

@@ -6,15 +6,17 @@ import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { CLOSE_SESSION_REVOKED, EVENTS_PATH, type RealtimeMessage } from '../../shared/api.js';
+import { CLOSE_SESSION_REVOKED, CLOSE_TOKEN_REPLACED, EVENTS_PATH, type RealtimeMessage } from '../../shared/api.js';
 import { bearerToken } from '../auth/auth.guard.js';
 import { ApiError } from '../common/api-error.js';
-import { CONFIG, LOGGER } from '../common/di-tokens.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import { toApiError } from '../common/exception.filter.js';
 import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { hashToken } from '../sessions/tokens.js';
 import { Store } from '../storage/store.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
 import { Presence } from './presence.js';
@@ -37,6 +39,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(Presence) private readonly presence: Presence,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.connections = new ConnectionRegistry(config.sockets);
     this.trust = trustFunction(config.trustProxy);
@@ -92,8 +95,9 @@ export class RealtimeGateway implements OnApplicationShutdown {
     const refused = this.connections.admitAddress(address);
     if (refused) return rejectUpgrade(socket, refused);
     let auth;
+    const token = bearerToken(request.headers.authorization);
     try {
-      auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), () => ip);
+      auth = await this.sessions.authenticate(token, () => ip);
     } catch (error) {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);
@@ -107,7 +111,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
     // ws completes the upgrade synchronously (no verifyClient), so the caps above still hold here.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const first = this.connections.ofSession(auth.session.id) === undefined;
-      const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address });
+      const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address, tokenHash: hashToken(token!) });
       if (first) void this.presence.online(conn.userId, conn.sessionId);
       ws.on('pong', () => (conn.alive = true));
       ws.on('close', () => {
@@ -120,6 +124,8 @@ export class RealtimeGateway implements OnApplicationShutdown {
       // A revocation committed between the check above and now would have missed
       // this socket, so look once more now that it is registered.
       void this.recheck([conn.sessionId]);
+      // Opened with a token already replaced (inside its grace): it goes when the grace does.
+      if (auth.viaPreviousToken) this.closeAfterGrace(conn, auth.session.rotated_at + this.config.sessions.rotationGraceMs - this.clock.now());
     });
   }
 
@@ -138,7 +144,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
         return this.sendToUser(userId, { type: 'session.token_reused', ...alert, at: new Date(at).toISOString() }, signal.sessionId);
       }
       case 'session.rotated':
-        return;
+        return this.closeReplaced(signal);
       case 'resync':
         void this.recheck(this.connections.sessionIds());
         return;
@@ -155,12 +161,31 @@ export class RealtimeGateway implements OnApplicationShutdown {
       at: new Date(event.at).toISOString(),
       ...(event.by ? { by: event.by } : {}),
       ...(event.usedFrom ? { usedFrom: event.usedFrom } : {}),
+      ...(event.alsoFrom ? { alsoFrom: event.alsoFrom } : {}),
     };
     const data = JSON.stringify(message);
     for (const conn of [...conns]) {
       this.connections.remove(conn);
       conn.socket.send(data, () => conn.socket.close(CLOSE_SESSION_REVOKED, 'session revoked'));
     }
+  }
+
+  /**
+   * A session's token was replaced. A device that holds the new token has opened a socket with it
+   * (docs/architecture.md, "Token rotation"), so sockets still on the replaced token are someone
+   * else's copy, or a device that will reconnect: they close when the grace ends, and sockets on
+   * an even older token at once. Without this a copied token would keep hearing the account's
+   * events long after it stopped working over HTTP.
+   */
+  private closeReplaced(signal: Extract<BusSignal, { kind: 'session.rotated' }>): void {
+    for (const conn of this.connections.ofSession(signal.sessionId) ?? []) {
+      if (conn.tokenHash === signal.retiredHash) conn.socket.close(CLOSE_TOKEN_REPLACED, 'token replaced');
+      else if (conn.tokenHash === signal.replacedHash) this.closeAfterGrace(conn, this.config.sessions.rotationGraceMs);
+    }
+  }
+
+  private closeAfterGrace(conn: { socket: { close(code: number, reason: string): void } }, delayMs: number): void {
+    setTimeout(() => conn.socket.close(CLOSE_TOKEN_REPLACED, 'token replaced'), Math.max(0, delayMs)).unref();
   }
 
   private sendToUser(userId: string, message: RealtimeMessage, exceptSessionId?: string): void {
@@ -183,6 +208,7 @@ export class RealtimeGateway implements OnApplicationShutdown {
           at: s.at,
           ...(s.byDeviceName ? { by: { deviceName: s.byDeviceName } } : {}),
           ...(s.usedFrom ? { usedFrom: s.usedFrom } : {}),
+          ...(s.alsoFrom ? { alsoFrom: s.alsoFrom } : {}),
         });
       }
     } catch (error) {

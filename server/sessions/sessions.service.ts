@@ -45,8 +45,9 @@ interface Revocation {
   reason: SignOutReason;
   /** The session that did it, when a device did. */
   by?: SessionsTable;
-  /** For `token_reused`: where the old token came from. */
+  /** For `token_reused`: where the old token came from, and where the newer one was first used. */
   usedFrom?: UsedFrom;
+  alsoFrom?: UsedFrom;
 }
 
 @Injectable()
@@ -90,6 +91,7 @@ export class SessionsService implements OnModuleDestroy {
       rotation_nonce: null,
       next_nonce: null,
       rotated_at: now,
+      token_from_ip: client.ip,
       device_name: device.name,
       platform: device.platform,
       os: device.os ?? null,
@@ -171,6 +173,7 @@ export class SessionsService implements OnModuleDestroy {
         at: now,
         ...(by ? { by } : {}),
         ...(revocation.usedFrom ? { usedFrom: revocation.usedFrom } : {}),
+        ...(revocation.alsoFrom ? { alsoFrom: revocation.alsoFrom } : {}),
       });
     }
     if (updated.length > 0) unit.publish({ kind: 'sessions.changed', userId });
@@ -199,14 +202,15 @@ export class SessionsService implements OnModuleDestroy {
     const { email, user_created_at, revoker_device_name, ...session } = row;
     const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
 
-    if (session.revoked_at !== null) throw this.revokedError(session, revoker_device_name);
+    // Who ended it and from where is told only to a holder of the current token, not of an old copy.
+    if (session.revoked_at !== null) throw this.revokedError(session, old ? null : revoker_device_name, { whereFrom: !old });
     if (session.idle_expires_at <= now) {
       await this.store.transaction((unit) => this.markRevoked(unit, session.user_id, [session.id], { reason: 'expired' }, now));
       throw this.revokedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);
     }
     if (old?.kind === 'next') {
       // The first use of a replacement makes it current; then it is checked like any current token.
-      await this.rotation.promote(session, tokenHash);
+      await this.rotation.promote(session, tokenHash, clientIp());
       return this.authenticate(token, clientIp);
     }
     const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
@@ -250,8 +254,9 @@ export class SessionsService implements OnModuleDestroy {
    */
   private async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
     const usedFrom: UsedFrom = { ip, location: this.locator.locate(ip) };
+    const alsoFrom = this.alsoFrom(session, ip);
     const ended = await this.store.transaction(async (unit) => {
-      const revoked = await this.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', usedFrom }, now);
+      const revoked = await this.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', usedFrom, ...(alsoFrom ? { alsoFrom } : {}) }, now);
       if (revoked.length === 0) return false;
       await this.securityEvents.recordBy(unit.db, session, { type: 'token_reused', at: now, ip });
       unit.publish({
@@ -261,6 +266,7 @@ export class SessionsService implements OnModuleDestroy {
         deviceName: session.device_name,
         platform: platformOf(session.platform),
         usedFrom,
+        ...(alsoFrom ? { alsoFrom } : {}),
         at: now,
       });
       return true;
@@ -271,12 +277,25 @@ export class SessionsService implements OnModuleDestroy {
     return row ? this.revokedError(row, row.revoker_device_name) : unauthenticated();
   }
 
+  /** For a session ended as `token_reused`: where the old token was used, and where the newer one was. */
+  private whereFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>): { usedFrom?: UsedFrom; alsoFrom?: UsedFrom } {
+    if (session.reused_from_ip === null) return {};
+    const alsoFrom = this.alsoFrom(session);
+    return { usedFrom: { ip: session.reused_from_ip, location: this.locator.locate(session.reused_from_ip) }, ...(alsoFrom ? { alsoFrom } : {}) };
+  }
+
+  /** Where the session's current token was first used from, when that is not where the old one was just used. */
+  private alsoFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>, ip = session.reused_from_ip): UsedFrom | undefined {
+    if (!session.token_from_ip || session.token_from_ip === ip) return undefined;
+    return { ip: session.token_from_ip, location: this.locator.locate(session.token_from_ip) };
+  }
+
   /** The token that replaces the caller's (docs/architecture.md, "Token rotation"). */
   rotate(auth: AuthContext, token: string): Promise<string> {
     return this.rotation.rotate(auth.session.id, token);
   }
 
-  private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined): ApiError {
+  private revokedError(session: SessionsTable, revokerDeviceName: string | null | undefined, options = { whereFrom: true }): ApiError {
     // A row that ended without being marked can only have run out of time.
     const reason = session.revoke_reason ?? 'expired';
     const revokedAt = new Date(session.revoked_at ?? session.idle_expires_at).toISOString();
@@ -284,7 +303,7 @@ export class SessionsService implements OnModuleDestroy {
       reason,
       revokedAt,
       ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
-      ...(reason === 'token_reused' && session.reused_from_ip !== null ? { usedFrom: { ip: session.reused_from_ip, location: this.locator.locate(session.reused_from_ip) } } : {}),
+      ...(reason === 'token_reused' && options.whereFrom && session.reused_from_ip !== null ? this.whereFrom(session) : {}),
     };
     if (reason === 'expired') return new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra);
     if (reason === 'token_reused') {
@@ -460,7 +479,7 @@ export class SessionsService implements OnModuleDestroy {
   /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */
   async findEnded(
     ids: string[],
-  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null; usedFrom?: UsedFrom }>> {
+  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null; usedFrom?: UsedFrom; alsoFrom?: UsedFrom }>> {
     if (ids.length === 0) return [];
     const now = this.clock.now();
     const rows = await this.store.db
@@ -473,6 +492,7 @@ export class SessionsService implements OnModuleDestroy {
         'sessions.revoke_reason',
         'sessions.idle_expires_at',
         'sessions.reused_from_ip',
+        'sessions.token_from_ip',
         'revoker.device_name as revoker_device_name',
       ])
       .where('sessions.id', 'in', ids)
@@ -484,7 +504,7 @@ export class SessionsService implements OnModuleDestroy {
       reason: r.revoke_reason ?? 'expired',
       at: r.revoked_at ?? r.idle_expires_at,
       byDeviceName: r.revoker_device_name,
-      ...(r.revoke_reason === 'token_reused' && r.reused_from_ip !== null ? { usedFrom: { ip: r.reused_from_ip, location: this.locator.locate(r.reused_from_ip) } } : {}),
+      ...(r.revoke_reason === 'token_reused' ? this.whereFrom(r) : {}),
     }));
   }
 

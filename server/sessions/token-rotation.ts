@@ -55,9 +55,10 @@ export class TokenRotation {
   /**
    * The pending token was presented: it becomes current, the current one becomes the previous one
    * (its grace starts now) and the previous one is retired. Every instance drops cached checks of
-   * the account. Only the first of concurrent presentations changes anything.
+   * the account, and sockets opened with the older tokens close (docs/architecture.md). Only the first of
+   * concurrent presentations changes anything. `ip` is where it was presented from.
    */
-  async promote(session: SessionsTable, tokenHash: string): Promise<void> {
+  async promote(session: SessionsTable, tokenHash: string, ip: string): Promise<void> {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const updated = await unit.db
@@ -69,6 +70,7 @@ export class TokenRotation {
           rotation_nonce: sql.ref('next_nonce'),
           next_nonce: null,
           rotated_at: now,
+          token_from_ip: ip,
         })
         .where('id', '=', session.id)
         .where('next_token_hash', '=', tokenHash)
@@ -94,7 +96,13 @@ export class TokenRotation {
           await unit.db.deleteFrom('retired_tokens').where('session_id', '=', session.id).where('retired_at', '<', oldestKept.retired_at).execute();
         }
       }
-      unit.publish({ kind: 'session.rotated', userId: session.user_id, sessionId: session.id });
+      unit.publish({
+        kind: 'session.rotated',
+        userId: session.user_id,
+        sessionId: session.id,
+        replacedHash: session.token_hash,
+        ...(session.prev_token_hash ? { retiredHash: session.prev_token_hash } : {}),
+      });
     });
   }
 

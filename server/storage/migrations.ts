@@ -103,7 +103,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').addColumn('next_nonce', 'text').execute();
       await db.schema.alterTable('sessions').addColumn('rotated_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('sessions').addColumn('reused_from_ip', 'text').execute();
-      await db.updateTable('sessions' as never).set({ rotated_at: sql.ref('created_at') } as never).execute();
+      await db.schema.alterTable('sessions').addColumn('token_from_ip', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.updateTable('sessions' as never).set({ rotated_at: sql.ref('created_at'), token_from_ip: sql.ref('ip') } as never).execute();
       for (const column of ['prev_token_hash', 'next_token_hash']) {
         await db.schema
           .createIndex(`sessions_by_${column}`)

@@ -26,6 +26,8 @@ export interface SessionsTable {
   next_nonce: string | null;
   /** When the current token became current (sign-in, or its first use after a rotation). */
   rotated_at: number;
+  /** The address the current token was first used from (the sign-in's, until a rotation). */
+  token_from_ip: string;
   device_name: string;
   platform: string;
   /** OS name and version as the device reported it at sign-in. */

@@ -44,6 +44,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     rotation_nonce: null,
     next_nonce: null,
     rotated_at: 1,
+    token_from_ip: '127.0.0.1',
     reauth_at: null,
     online_until: null,
     online_by: null,

@@ -32,7 +32,7 @@ function CopiedSignInBanner({ alert }: { alert: CopiedSignIn }) {
   return (
     <section className="banner danger-banner" aria-labelledby={titleId} ref={section}>
       <strong id={titleId}>{t.title(alert.deviceName)}</strong>
-      <p>{t.text(alert.deviceName, messages.usedFrom(alert.usedFrom), formatDateTime(alert.at))}</p>
+      <p>{t.text(alert.deviceName, messages.usedFrom(alert.usedFrom), formatDateTime(alert.at), alert.alsoFrom && messages.usedFrom(alert.alsoFrom))}</p>
       <div className="actions">
         <button type="button" className="primary" onClick={() => setPasswordFormOpen(true)}>
           {t.changePassword}

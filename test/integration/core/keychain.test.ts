@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KEYCHAIN_SERVICE, loadKeytar, TokenVault } from '../../../electron/core/token-vault.js';
+import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../../electron/core/token-vault.js';
 import type { SessionState } from '../../../shared/ipc.js';
 import { uniqueEmail } from '../../support/http.js';
 import { isOnline, isSignedIn, keychainEntry, serverWithDevices, waitForState } from '../../support/devices.js';
@@ -84,6 +84,32 @@ describe('keychain', () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it('runs keychain operations one at a time, in order: a slow write cannot land after a later one', async () => {
+    const stored = new Map<string, string>();
+    const order: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const slow: SecretBackend = {
+      getPassword: async (_s, a) => stored.get(a) ?? null,
+      async setPassword(_s, a, p) {
+        if (p === 'lt_renewed') await firstHeld;
+        order.push(`set ${p}`);
+        stored.set(a, p);
+      },
+      async deletePassword(_s, a) {
+        order.push('delete');
+        return stored.delete(a);
+      },
+    };
+    const vault = new TokenVault('slow@http://127.0.0.1:1', async () => slow);
+    // A rotation's write is slow; meanwhile the person signs out and in again.
+    const pending = [vault.write('lt_renewed'), vault.delete(), vault.write('lt_signed_in_again')];
+    releaseFirst();
+    await Promise.all(pending);
+    assert.deepEqual(order, ['set lt_renewed', 'delete', 'set lt_signed_in_again']);
+    assert.equal(await vault.read(), 'lt_signed_in_again');
   });
 
   it('falls back to memory-only when the keychain fails mid-run, keeping the session', async () => {

@@ -9,17 +9,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SESSION_POLICY, type StoreConfig } from '../../../server/config/config.js';
 import { CurrentSession } from '../../../shared/api.js';
 import type { SessionState } from '../../../shared/ipc.js';
 import { noticeText } from '../../../shared/notice-text.js';
-import { TokenVault } from '../../../electron/core/token-vault.js';
+import { loadKeytar, TokenVault, type SecretBackend } from '../../../electron/core/token-vault.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
 import {
   disposeDevice,
   isOnline,
+  isSignedIn,
   isSignedOut,
   keychainEntry,
   newDevice,
@@ -27,8 +28,8 @@ import {
   type DeviceOptions,
   type TestDevice,
 } from '../../support/devices.js';
-import { Http, PASSWORD, register, uniqueEmail } from '../../support/http.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { EventSocket, Http, PASSWORD, register, uniqueEmail } from '../../support/http.js';
+import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -218,3 +219,86 @@ function start(script: string, args: string[]): { process: ChildProcess; next(ma
     },
   };
 }
+
+describe('rotation when things get in the way', () => {
+  // A short grace on a clock the test moves: replaced tokens' sockets close after 400 ms of real time.
+  const SHORT_GRACE = 400;
+  const clock = new ManualClock();
+  const sqlite = tempSqlite();
+  let server: TestServer;
+  let http: Http;
+  const devices: TestDevice[] = [];
+  before(async () => {
+    server = await startTestServer(sqlite.store, { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: SHORT_GRACE } } });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    for (const d of devices) disposeDevice(d);
+    await server?.close();
+    sqlite.dispose();
+  });
+  const device = (name: string, options: Omit<DeviceOptions, 'deviceName'> = {}) => {
+    const d = newDevice(server.url, { deviceName: name, ...options });
+    devices.push(d);
+    return d;
+  };
+
+  it('a copy holding every socket of the session does not stop the owner rotating; its sockets close, the owner’s renewed one stays', async () => {
+    const email = uniqueEmail();
+    const laptop = device('Work laptop');
+    await laptop.controller.start();
+    await laptop.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await waitForState(laptop.controller, isOnline);
+    const stolen = (await keychainEntry(laptop.account))!;
+    laptop.controller.dispose();
+    // The thief takes both sockets a session may hold while the laptop is off.
+    const copies = [await EventSocket.open(server.url, stolen), await EventSocket.open(server.url, stolen)];
+    clock.advance(SHORT_GRACE);
+
+    const again = device('Work laptop', { profile: laptop.profile, appDataDir: laptop.appDataDir });
+    await again.controller.start();
+    await waitFor(async () => (await keychainEntry(laptop.account)) !== stolen, 'the laptop replaced its token though its socket was refused');
+    assert.deepEqual(await Promise.all(copies.map((c) => c.closed())), [4003, 4003], 'the copy’s sockets close when the grace ends');
+    await waitForState(again.controller, isOnline, 10_000);
+    // Its socket, opened with the new token, hears the account.
+    const phone = device('Phone');
+    await phone.controller.start();
+    await phone.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
+    await waitFor(() => again.controller.getNewSignIns().some((s) => s.deviceName === 'Phone'), 'the laptop hears the new sign-in');
+  });
+
+  it('a keychain that fails while a rotated token is stored: the next start does not present the replaced token as a copy', async () => {
+    const email = uniqueEmail();
+    const keytar = await loadKeytar();
+    let broken = false;
+    const flaky: SecretBackend = {
+      getPassword: (s, a) => keytar.getPassword(s, a),
+      setPassword: (s, a, p) => (broken ? Promise.reject(new Error('the keyring daemon went away')) : keytar.setPassword(s, a, p)),
+      deletePassword: (s, a) => (broken ? Promise.reject(new Error('the keyring daemon went away')) : keytar.deletePassword(s, a)),
+    };
+    const laptop = device('Work laptop', { rotateEveryMs: 100, secretBackend: async () => flaky });
+    const phone = device('Phone');
+    await laptop.controller.start();
+    await laptop.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await phone.controller.start();
+    await phone.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
+    const signedIn = await waitForState(laptop.controller, isOnline);
+    const before = (await keychainEntry(laptop.account))!;
+    broken = true;
+    clock.advance(SHORT_GRACE);
+    await waitForState(laptop.controller, (s) => isSignedIn(s) && s.keychain.kind === 'memory-only');
+    await waitForState(laptop.controller, isOnline); // and stays signed in, on the new token, in memory
+    assert.equal(await keychainEntry(laptop.account), before, 'the keychain still holds the replaced token');
+    laptop.controller.dispose();
+    clock.advance(SHORT_GRACE + 1);
+
+    const again = device('Work laptop', { profile: laptop.profile, appDataDir: laptop.appDataDir });
+    const state = await again.controller.start();
+    assert.equal(state.status, 'signedOut', 'asks for a sign-in instead');
+    assert.equal(await keychainEntry(laptop.account), null, 'and clears the stale entry');
+    const sessions = await phone.controller.listSessions();
+    assert.ok(sessions.some((s) => s.id === signedIn.session.id), 'the laptop’s session was not ended as a copy');
+    assert.deepEqual(phone.controller.getCopiedSignIns(), [], 'no other device was told of a copy');
+  });
+});
+

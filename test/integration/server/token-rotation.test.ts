@@ -87,7 +87,7 @@ forEachStore('token rotation', (ctx) => {
     const laptop = await register(http, undefined, 'Work laptop');
     const phone = await login(http, laptop.email, 'Phone');
     const phoneSocket = await open(phone.token);
-    const laptopSocket = await open(laptop.token);
+    const thiefSocket = await open(laptop.token);
     let token = laptop.token;
     const stolen = laptop.token;
     for (let i = 0; i < 2; i++) {
@@ -95,6 +95,10 @@ forEachStore('token rotation', (ctx) => {
       token = (await rotate(token)).token;
       assert.equal((await check(token)).status, 200);
     }
+    // A socket opened with a token two rotations old closes at once: a copy must not keep hearing the account.
+    assert.equal(await thiefSocket.closed(), 4003);
+    assert.equal(thiefSocket.count('session.created'), 0);
+    const laptopSocket = await open(token);
     const reused = await check(stolen, THIEF_ADDRESS);
     assert.equal(reused.body.error.reason, 'token_reused');
 
@@ -103,6 +107,7 @@ forEachStore('token rotation', (ctx) => {
     assert.equal(alert.deviceName, 'Work laptop');
     assert.equal(alert.platform, 'linux');
     assert.deepEqual(alert.usedFrom, { ip: THIEF_ADDRESS, location: LONDON });
+    assert.deepEqual(alert.alsoFrom, { ip: '127.0.0.1', location: { kind: 'this_computer' } }, 'and where the new token is in use');
     const revoked = await laptopSocket.next('session.revoked');
     assert.equal(revoked.reason, 'token_reused');
     assert.equal(revoked.usedFrom?.ip, THIEF_ADDRESS);
@@ -124,6 +129,22 @@ forEachStore('token rotation', (ctx) => {
     assert.equal(again.filter((e) => e.type === 'token_reused').length, 1);
   });
 
+  it('an old copy learns nothing more of the session it was part of', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    clock.advance(GRACE);
+    const next = (await rotate(laptop.token)).token;
+    await check(next);
+    clock.advance(GRACE + 1);
+    const first = await check(laptop.token, THIEF_ADDRESS);
+    assert.equal(first.body.error.usedFrom.ip, THIEF_ADDRESS, 'the presentation that ends the session is told why');
+    const again = await check(laptop.token, THIEF_ADDRESS);
+    assert.equal(again.status, 401);
+    assert.equal(again.body.error.reason, 'token_reused');
+    assert.equal(again.body.error.usedFrom, undefined, 'later, an old copy is not told where anyone was');
+    assert.equal(again.body.error.alsoFrom, undefined);
+    assert.equal((await check(next)).body.error.usedFrom.ip, THIEF_ADDRESS, 'the holder of the current token is');
+  });
+
   it('the thief rotates first: the owner’s token, presented after the grace, ends the session for both', async () => {
     const owner = await register(http, undefined, 'Home desktop');
     const other = await login(http, owner.email, 'Tablet');
@@ -134,6 +155,8 @@ forEachStore('token rotation', (ctx) => {
     clock.advance(GRACE + 1);
     const ownerReply = await check(owner.token, '198.51.100.4');
     assert.equal(ownerReply.body.error.reason, 'token_reused');
+    assert.equal(ownerReply.body.error.usedFrom.ip, '198.51.100.4');
+    assert.equal(ownerReply.body.error.alsoFrom.ip, THIEF_ADDRESS, 'both places are named: the old copy’s and the new one’s');
     assert.equal((await check(thief, THIEF_ADDRESS)).body.error.reason, 'token_reused');
     assert.equal((await tablet.next('session.token_reused')).deviceName, 'Home desktop');
   });
@@ -164,6 +187,32 @@ forEachStore('token rotation', (ctx) => {
     const reply = await check(`lt_${'A'.repeat(43)}`);
     assert.equal(reply.status, 401);
     assert.equal(reply.body.error.code, 'unauthenticated');
+  });
+});
+
+describe('sockets of a replaced token', () => {
+  const ctx = new StoreContext('sqlite');
+  after(() => ctx.dispose());
+
+  it('close when the grace ends, while the device that renewed its socket stays connected', async () => {
+    const clock = new ManualClock();
+    const server = await startTestServer(await ctx.newStore(), { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: 300 } } });
+    try {
+      const http = new Http(server.url);
+      const laptop = await register(http);
+      const copy = await EventSocket.open(server.url, laptop.token);
+      clock.advance(300);
+      const next = AuthResult.parse((await http.post('/v1/auth/rotate', undefined, laptop.token)).body).token;
+      // The device opens a socket with its new token, which makes it current.
+      const renewed = await EventSocket.open(server.url, next);
+      assert.equal(await copy.closed(), 4003, 'the copy’s socket closes after the grace');
+      await login(http, laptop.email, 'Phone');
+      assert.equal((await renewed.next('session.created')).session.deviceName, 'Phone', 'the device’s renewed socket still hears the account');
+      assert.equal(renewed.closeCode, undefined);
+      renewed.close();
+    } finally {
+      await server.close();
+    }
   });
 });
 
