@@ -226,11 +226,9 @@ describe('rotation when things get in the way', () => {
   const clock = new ManualClock();
   const sqlite = tempSqlite();
   let server: TestServer;
-  let http: Http;
   const devices: TestDevice[] = [];
   before(async () => {
     server = await startTestServer(sqlite.store, { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: SHORT_GRACE } } });
-    http = new Http(server.url);
   });
   after(async () => {
     for (const d of devices) disposeDevice(d);
