@@ -258,7 +258,7 @@ export const messages = {
     forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
     copiedTitle: 'Latch: a copied sign-in was used',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
-      `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced${alsoFrom ? ` (the new one: ${alsoFrom})` : ''}. Latch signed ${q(name)} out. Change your password.`,
+      `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}. Latch signed ${q(name)} out. Change your password.`,
   },
 } as const;
 

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
   isTrustedSender,
+  notificationForCopiedSignIn,
   notificationForNewSignIn,
   notificationForState,
   parseLaunchOptions,
@@ -77,6 +78,23 @@ describe('OS notifications', () => {
     assert.equal(n.title, 'Latch: new sign-in');
     assert.match(n.body, /^'Strange PC' \(Windows\) signed in from Berlin, Germany, 203\.0\.113\.7\./);
     assert.equal(n.onClick, 'openDevices');
+  });
+
+  it('say whose sign-in was copied, and both places it was used from', () => {
+    const n = notificationForCopiedSignIn({
+      sessionId: 'x',
+      deviceName: 'Home \u202Edesktop',
+      platform: 'linux',
+      usedFrom: { ip: '81.2.69.142', location: { kind: 'internet', country: 'GB', city: 'London' } },
+      alsoFrom: { ip: '127.0.0.1', location: { kind: 'this_computer' } },
+      at: new Date().toISOString(),
+    });
+    assert.equal(n.title, 'Latch: a copied sign-in was used');
+    assert.equal(
+      n.body,
+      "An old copy of the sign-in of 'Home desktop' was used from 81.2.69.142 (London, United Kingdom) after it had been replaced, while the new one was in use from 127.0.0.1 (this computer). Latch signed 'Home desktop' out. Change your password.",
+    );
+    assert.equal(n.onClick, 'focusMain');
   });
 
   it('carry no control or text-direction characters, even from a name stored before the server refused them', () => {
