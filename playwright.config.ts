@@ -8,7 +8,12 @@ export default defineConfig({
   workers: 1,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  reporter: [
+    ['list'],
+    ...(process.env.CI ? [] : [['html', { open: 'never', outputFolder: 'playwright-report' }] as const]),
+    // scripts/run-tests.mjs reads the counts from here.
+    ...(process.env.LATCH_PLAYWRIGHT_JSON ? [['json', { outputFile: process.env.LATCH_PLAYWRIGHT_JSON }] as const] : []),
+  ],
   use: {
     viewport: { width: 800, height: 600 },
     trace: 'retain-on-failure',

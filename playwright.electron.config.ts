@@ -8,5 +8,5 @@ export default defineConfig({
   workers: 1,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  reporter: [['list'], ...(process.env.LATCH_PLAYWRIGHT_JSON ? [['json', { outputFile: process.env.LATCH_PLAYWRIGHT_JSON }] as const] : [])],
 });

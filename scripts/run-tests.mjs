@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Runs every compiled test file with node's test runner. On Linux it first
-// starts a private D-Bus session with gnome-keyring (HOME and XDG folders in a
-// temp dir), so keychain tests use a real Secret Service and never touch the
-// keyring of the person running them.
+// Runs the tests, layer by layer (docs/architecture.md, "Tests"): unit and
+// integration with node's test runner, the renderer in Chromium, the real
+// Electron app where its binary is installed. `--layer unit|integration|browser|electron`
+// runs one; compiled test paths run just those; nothing runs them all. On Linux
+// it first starts a private D-Bus session with gnome-keyring (HOME and XDG
+// folders in a temp dir), so keychain tests use a real Secret Service and never
+// touch the keyring of the person running them. Counts come from the runners'
+// own reporters (scripts/count-reporter.mjs, Playwright's JSON report).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -58,59 +62,80 @@ if (!process.env.LATCH_TEST_KEYRING) {
   console.log('No private gnome-keyring here (needs dbus-run-session and gnome-keyring-daemon): keychain tests use whatever Secret Service is reachable.');
 }
 
-// --browser-only: just the Chromium specs (scripts/screenshots.mjs uses it).
-const browserOnly = args[0] === '--browser-only';
-if (browserOnly) args.length = 0;
-const selected = args.length > 0 ? args : ['test'];
-const files = selected.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js'))));
-if (files.length === 0) {
-  console.error(`No compiled tests found for ${selected.join(' ')} (run npm run build:node first).`);
+const LAYERS = ['unit', 'integration', 'browser', 'electron'];
+// `--browser-only` is the old spelling of `--layer browser` (scripts/screenshots.mjs).
+const layerFlag = args[0] === '--browser-only' ? 'browser' : args[0] === '--layer' ? args[1] : undefined;
+if (args[0] === '--layer' && !LAYERS.includes(layerFlag)) {
+  console.error(`--layer takes one of ${LAYERS.join(', ')}.`);
+  process.exit(2);
+}
+if (layerFlag) args.length = 0;
+const everything = args.length === 0 && !layerFlag;
+const runs = (layer) => everything || layerFlag === layer;
+const nodeDirs = args.length > 0 ? args : ['unit', 'integration'].filter(runs).map((layer) => `test/${layer}`);
+const files = nodeDirs.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js'))));
+if (nodeDirs.length > 0 && files.length === 0) {
+  console.error(`No compiled tests found for ${nodeDirs.join(' ')} (run npm run build:node first).`);
   process.exit(1);
 }
+const reports = mkdtempSync(join(tmpdir(), 'latch-test-counts-'));
+process.on('exit', () => rmSync(reports, { recursive: true, force: true }));
+/** Counts a reporter wrote, or undefined when it wrote none (the runner died first). */
+function countsFrom(file, read) {
+  try {
+    return read(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+/** Playwright's JSON report: expected and flaky passed in the end, unexpected failed. */
+const playwrightCounts = (report) => ({ pass: report.stats.expected + report.stats.flaky, fail: report.stats.unexpected });
 
-/** Runs a command, streaming its output as it comes, and returns its exit code and output. */
+/** Runs a command with its output passed straight through, and returns its exit code. */
 function run(command, commandArgs, env = process.env) {
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      process.stdout.write(chunk);
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-      process.stderr.write(chunk);
-    });
-    child.on('close', (code) => resolve({ status: code ?? 1, output }));
+    const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('close', (code) => resolve({ status: code ?? 1 }));
   });
 }
 
-const count = (output, pattern) => Number(pattern.exec(output)?.[1] ?? 0);
 let passed = 0;
 let failed = 0;
 let status = 0;
+/** Adds a run's counts; a run that reported nothing but failed counts as one failure. */
+function tally(run, counts) {
+  passed += counts?.pass ?? 0;
+  failed += counts?.fail ?? (run.status === 0 ? 0 : 1);
+  status ||= run.status;
+}
 
-const specs = args.length === 0 ? findSpecs(join(root, 'test/e2e')) : 0;
+const specs = runs('browser') ? findSpecs(join(root, 'test/e2e')) : 0;
 console.log(
-  browserOnly
+  files.length === 0
     ? `Running ${specs} browser spec files in Chromium.`
     : `Running ${files.length} test files${specs ? ` and ${specs} browser spec files` : ''}` +
-        (args.length === 0 ? ': about 7 minutes on 2 cores (less on more), most of it the PostgreSQL and Chromium parts.' : '.'),
+        (everything ? ': about 8 minutes on 2 cores (less on more), most of it the PostgreSQL and Chromium parts.' : '.'),
 );
 
 function findSpecs(dir) {
   return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.spec.ts')).length : 0;
 }
 
-if (!browserOnly) {
-  const node = await run(process.execPath, ['--test', '--test-reporter=spec', ...files.map((f) => relative(root, f))]);
-  passed += count(node.output, /^ℹ pass (\d+)$/m);
-  failed += count(node.output, /^ℹ fail (\d+)$/m);
-  status ||= node.status;
+if (files.length > 0) {
+  const countsFile = join(reports, 'node.json');
+  const node = await run(process.execPath, [
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/count-reporter.mjs')}`,
+    `--test-reporter-destination=${countsFile}`,
+    ...files.map((f) => relative(root, f)),
+  ]);
+  tally(node, countsFrom(countsFile, (counts) => counts));
 }
 
-// The browser specs (testing layer 4) run with the whole suite, not when files are named.
-if (args.length === 0) {
+// The browser specs (testing layer 4) run with the whole suite or on their own, not when files are named.
+if (runs('browser')) {
   const chromium = process.env.LATCH_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) {
     console.error(`Chromium is not installed at ${chromium}: the browser specs cannot run (on Debian: apt-get install chromium).`);
@@ -121,15 +146,18 @@ if (args.length === 0) {
     failed += 1;
     status ||= 1;
   } else {
-    const browser = await run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
-    passed += count(browser.output, /^\s+(\d+) passed/m);
-    failed += count(browser.output, /^\s+(\d+) failed/m);
-    status ||= browser.status;
+    const report = join(reports, 'browser.json');
+    const browser = await run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
+      ...process.env,
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+      LATCH_PLAYWRIGHT_JSON: report,
+    });
+    tally(browser, countsFrom(report, playwrightCounts));
   }
 }
 
 // Testing layer 5: the real Electron app, only where its binary is installed.
-if (args.length === 0 && !browserOnly) {
+if (runs('electron')) {
   let electronBinary;
   try {
     electronBinary = createRequire(import.meta.url)('electron');
@@ -138,11 +166,11 @@ if (args.length === 0 && !browserOnly) {
   }
   if (typeof electronBinary === 'string' && existsSync(electronBinary)) {
     const xvfb = process.platform === 'linux' && !process.env.DISPLAY && hasCommand('xvfb-run') ? ['xvfb-run', '-a'] : [];
+    const report = join(reports, 'electron.json');
     const cli = [join(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', 'playwright.electron.config.ts'];
-    const electronRun = xvfb.length ? await run(xvfb[0], [...xvfb.slice(1), process.execPath, ...cli]) : await run(process.execPath, cli);
-    passed += count(electronRun.output, /^\s+(\d+) passed/m);
-    failed += count(electronRun.output, /^\s+(\d+) failed/m);
-    status ||= electronRun.status;
+    const env = { ...process.env, LATCH_PLAYWRIGHT_JSON: report };
+    const electronRun = xvfb.length ? await run(xvfb[0], [...xvfb.slice(1), process.execPath, ...cli], env) : await run(process.execPath, cli, env);
+    tally(electronRun, countsFrom(report, playwrightCounts));
   } else {
     console.log('Electron e2e (layer 5) not run: no Electron binary is installed here (npm start fetches it; node node_modules/electron/install.js does too); it is not counted.');
   }
