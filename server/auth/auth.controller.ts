@@ -11,8 +11,7 @@ import {
   type RevokedCount,
 } from '../../shared/api.js';
 import { ZodBodyPipe } from '../common/zod.pipe.js';
-import { Auth, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../common/request-context.js';
-import { bearerToken } from './auth.guard.js';
+import { Auth, bearerToken, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../common/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 

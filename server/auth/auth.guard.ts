@@ -1,14 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
+import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-
-/** The bearer token from an Authorization header, if it has that form. */
-export function bearerToken(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-  return match?.[1];
-}
 
 /** Global guard: every route needs a valid session unless marked @Public(). */
 @Injectable()

@@ -44,3 +44,10 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
 export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientInfo =>
   clientInfo(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/** The bearer token from an Authorization header, if it has that form. */
+export function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+  return match?.[1];
+}
