@@ -259,6 +259,9 @@ export class SessionController {
   }
 
   private enterSignedIn(user: User, session: SessionView, connection: Connection): void {
+    // endSession forgets the token first, then waits for the keychain: an answer that arrives in
+    // between (a reconnect's check) must not say signed in again.
+    if (this.token === undefined) return;
     this.profileStore.update({ lastAccount: { user, session } });
     this.setState({ status: 'signedIn', serverUrl: this.serverUrl, keychain: this.vault.state, connection, user, session });
     this.scheduleExpiryCheck(session.expiresAt);

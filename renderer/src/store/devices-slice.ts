@@ -1,36 +1,7 @@
 import type { StateCreator } from 'zustand';
-import type { SecurityEvent, SessionView, SignedOutSessionView } from '../../../shared/api.js';
-import type { IpcError } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
 import { unwrap } from '../bridge.js';
-import type { LatchStore, StoreDeps } from './index.js';
-
-export interface DevicesSlice {
-  sessions: SessionView[] | undefined;
-  activity: SecurityEvent[] | undefined;
-  /** Where the next, older page of activity starts; undefined when there is none. */
-  activityNext: string | undefined;
-  /** Why recent activity could not load, until it does. */
-  activityError: string | undefined;
-  devicesError: string | undefined;
-  /** Devices signed out in the last 30 days; loaded when the person opens the list. */
-  signedOut: SignedOutSessionView[] | undefined;
-  signedOutError: string | undefined;
-  /** Session ids with a sign-out under way. */
-  revoking: Record<string, boolean>;
-  loadDevices(): Promise<void>;
-  setSessions(sessions: SessionView[]): void;
-  /** A device came online or went offline: its row changes in place, nothing is fetched. */
-  setPresence(sessionId: string, online: boolean): void;
-  /** Signs a device out; one already gone (not_found) is a success, so callers see only real failures. */
-  revokeSession(id: string): Promise<IpcError | undefined>;
-  revokeOtherSessions(): Promise<IpcError | undefined>;
-  renameDevice(name: string): Promise<IpcError | undefined>;
-  /** The password entered again, for actions that need recent authentication. */
-  reauthenticate(password: string): Promise<IpcError | undefined>;
-  loadMoreActivity(): Promise<IpcError | undefined>;
-  loadSignedOut(): Promise<void>;
-}
+import type { DevicesSlice, LatchStore, StoreDeps } from './types.js';
 
 export const createDevicesSlice =
   ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], DevicesSlice> =>
@@ -40,7 +11,7 @@ export const createDevicesSlice =
       if (value) set({ activity: value.events, activityNext: value.nextBefore, activityError: undefined });
       else set({ activityError: error.message });
     };
-    return {
+    const empty = {
       sessions: undefined,
       activity: undefined,
       activityNext: undefined,
@@ -49,6 +20,10 @@ export const createDevicesSlice =
       signedOut: undefined,
       signedOutError: undefined,
       revoking: {},
+    } satisfies Partial<DevicesSlice>;
+    return {
+      ...empty,
+      resetDevices: () => set(empty),
       async loadDevices() {
         const [sessions] = await Promise.all([unwrap(bridge.listSessions()), loadActivity()]);
         if (sessions.value) set({ sessions: sessions.value, devicesError: undefined });

@@ -1,18 +1,6 @@
 import type { StateCreator } from 'zustand';
-import type { ChangePasswordInput, IpcError, SessionState, SignInInput } from '../../../shared/ipc.js';
 import { unwrap } from '../bridge.js';
-import type { LatchStore, StoreDeps } from './index.js';
-
-export interface SessionSlice {
-  session: SessionState;
-  setSession(session: SessionState): void;
-  /** Resolves with the error to show, or nothing when signed in. */
-  signIn(input: SignInInput): Promise<IpcError | undefined>;
-  signOut(): Promise<void>;
-  dismissNotice(): Promise<void>;
-  changePassword(input: ChangePasswordInput): Promise<{ revoked: number } | IpcError>;
-  openDevicesWindow(): Promise<void>;
-}
+import type { SessionSlice, LatchStore, StoreDeps } from './types.js';
 
 export const createSessionSlice =
   ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], SessionSlice> =>

@@ -1,0 +1,69 @@
+// The store's shape, slice by slice: the slices and the composition root import it, and it imports
+// none of them, so there is no cycle.
+import type { SecurityEvent, SessionView, SignedOutSessionView } from '../../../shared/api.js';
+import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
+
+export interface SessionSlice {
+  session: SessionState;
+  setSession(session: SessionState): void;
+  /** Resolves with the error to show, or nothing when signed in. */
+  signIn(input: SignInInput): Promise<IpcError | undefined>;
+  signOut(): Promise<void>;
+  dismissNotice(): Promise<void>;
+  changePassword(input: ChangePasswordInput): Promise<{ revoked: number } | IpcError>;
+  openDevicesWindow(): Promise<void>;
+}
+
+export interface DevicesSlice {
+  sessions: SessionView[] | undefined;
+  activity: SecurityEvent[] | undefined;
+  /** Where the next, older page of activity starts; undefined when there is none. */
+  activityNext: string | undefined;
+  /** Why recent activity could not load, until it does. */
+  activityError: string | undefined;
+  devicesError: string | undefined;
+  /** Devices signed out in the last 30 days; loaded when the person opens the list. */
+  signedOut: SignedOutSessionView[] | undefined;
+  signedOutError: string | undefined;
+  /** Session ids with a sign-out under way. */
+  revoking: Record<string, boolean>;
+  loadDevices(): Promise<void>;
+  setSessions(sessions: SessionView[]): void;
+  /** A device came online or went offline: its row changes in place, nothing is fetched. */
+  setPresence(sessionId: string, online: boolean): void;
+  /** Signs a device out; one already gone (not_found) is a success, so callers see only real failures. */
+  revokeSession(id: string): Promise<IpcError | undefined>;
+  revokeOtherSessions(): Promise<IpcError | undefined>;
+  renameDevice(name: string): Promise<IpcError | undefined>;
+  /** The password entered again, for actions that need recent authentication. */
+  reauthenticate(password: string): Promise<IpcError | undefined>;
+  loadMoreActivity(): Promise<IpcError | undefined>;
+  loadSignedOut(): Promise<void>;
+  /** Forgets everything loaded (the session ended). */
+  resetDevices(): void;
+}
+
+export interface AlertsSlice {
+  /** New sign-ins elsewhere, newest first, until dismissed: the core keeps one list for every window. */
+  newSignIns: SessionView[];
+  /** Other devices whose sign-in was copied and used, newest first, until dismissed (one list for every window). */
+  copiedSignIns: CopiedSignIn[];
+  /** Set after "That wasn't me": the password form opens. */
+  passwordFormOpen: boolean;
+  /** The latest sentence for the polite live region; `n` makes a repeat of the same words count again. */
+  announcement: { text: string; n: number };
+  setNewSignIns(sessions: SessionView[]): void;
+  dismissNewSignIns(ids: string[]): Promise<void>;
+  setCopiedSignIns(alerts: CopiedSignIn[]): void;
+  dismissCopiedSignIns(sessionIds: string[]): Promise<void>;
+  setPasswordFormOpen(open: boolean): void;
+  announce(text: string): void;
+  /** Drops the alerts and closes the password form (the session ended); announcements stay. */
+  resetAlerts(): void;
+}
+
+export type LatchStore = SessionSlice & DevicesSlice & AlertsSlice;
+
+export interface StoreDeps {
+  bridge: LatchBridge;
+}
