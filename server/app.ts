@@ -14,11 +14,9 @@ import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
 import { createEdgeServer, hostChecker, trustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
-import { InProcessBus, PostgresBus, type SessionEventBus } from './events/bus.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SessionsService } from './sessions/sessions.service.js';
-import { openDatabase } from './storage/database.js';
 import { Store } from './storage/store.js';
 
 export interface StartOptions {
@@ -64,6 +62,8 @@ class NestPinoLogger implements LoggerService {
     this.pinoLogger.debug({ context }, String(message));
   }
   error(message: unknown, _trace?: string, context?: string) {
+    // A failure while the app is built (the store cannot be opened) is thrown to startServer's caller, which reports it once.
+    if (context === 'ExceptionHandler') return;
     this.pinoLogger.error({ context }, String(message));
   }
   warn(message: unknown, context?: string) {
@@ -75,16 +75,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = createLogger(config.logLevel, options.logDestination);
-
-  const opened = await openDatabase(config.store);
-  const bus: SessionEventBus = config.store.kind === 'postgres' ? new PostgresBus(config.store.url, log) : new InProcessBus();
-  try {
-    await bus.start();
-  } catch (error) {
-    await opened.close();
-    throw error;
-  }
-  const store = new Store(opened, bus);
 
   let httpServer: Server | undefined;
   const checkHost = hostChecker(config, () => httpServer!.address() as AddressInfo);
@@ -103,7 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       void reply.status(apiError.status).send(apiError.toBody());
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock, store, log }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock, log }), adapter, {
     logger: new NestPinoLogger(log),
     abortOnError: false,
     // JSON only: no form-encoded bodies (Fastify parses JSON itself).
@@ -121,17 +111,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    store,
+    store: app.get(Store),
     log,
     sessions: app.get(SessionsService),
     gateway,
     maintenance: app.get(MaintenanceJob),
     close: () =>
-      (closed ??= (async () => {
-        gateway.close();
-        await app.close();
-        await bus.stop();
-        await opened.close();
-      })()),
+      // Nest's hooks: the gateway ends its sockets before the HTTP server closes, the store closes last.
+      (closed ??= app.close()),
   };
 }

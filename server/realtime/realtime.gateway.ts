@@ -3,7 +3,7 @@
 // user, and turns session events from the bus into messages.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { CLOSE_SESSION_REVOKED, CLOSE_TOKEN_REPLACED, EVENTS_PATH, type RealtimeMessage } from '../../shared/api.js';
@@ -23,7 +23,7 @@ import { Presence } from './presence.js';
 type Revoked = Extract<SessionEvent, { kind: 'session.revoked' }>;
 
 @Injectable()
-export class RealtimeGateway implements OnApplicationShutdown {
+export class RealtimeGateway implements BeforeApplicationShutdown {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   private readonly connections: ConnectionRegistry;
   private readonly trust: TrustFunction;
@@ -78,7 +78,8 @@ export class RealtimeGateway implements OnApplicationShutdown {
     this.wss.close();
   }
 
-  onApplicationShutdown(): void {
+  /** Before the HTTP server closes (Nest's order), so it does not wait for sockets. */
+  beforeApplicationShutdown(): void {
     this.close();
   }
 

@@ -30,6 +30,12 @@ export class Store {
     return this.opened.ping();
   }
 
+  /** Stops the bus, then closes the database. */
+  async close(): Promise<void> {
+    await this.bus.stop();
+    await this.opened.close();
+  }
+
   async transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
     const events: SessionEvent[] = [];
     const result = await this.db.transaction().execute(async (trx) => {

@@ -1,0 +1,18 @@
+// Signing in and out, passwords and their throttle, and the guard every route
+// passes unless marked @Public().
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { PasswordHasher } from './passwords.js';
+import { SignInThrottle } from './sign-in-throttle.js';
+
+@Module({
+  imports: [SessionsModule],
+  controllers: [AuthController],
+  providers: [AuthService, PasswordHasher, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [SignInThrottle],
+})
+export class AuthModule {}
