@@ -83,8 +83,11 @@ export const SignInInput = z.strictObject({
 });
 export type SignInInput = z.infer<typeof SignInInput>;
 
+/** Creating an account is signing in with a new password: the password rule is the API's (NewPassword). */
+export const CreateAccountInput = SignInInput.extend({ mode: z.literal('createAccount'), password: PasswordInput.pipe(NewPassword) });
+
 export const ChangePasswordInput = z.strictObject({
-  currentPassword: PasswordInput,
+  currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Password must be at most 256 characters'),
   newPassword: NewPassword,
 });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;

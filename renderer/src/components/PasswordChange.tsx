@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
+import { ChangePasswordInput } from '../../../shared/ipc.js';
 import { useLatch } from '../store/index.js';
+import { fieldErrors } from '../validate.js';
 import { Field, FormError } from './Field.js';
 
 const t = messages.password;
@@ -17,7 +19,8 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const found = { current: current ? undefined : t.enterCurrent, next: next.length >= NEW_PASSWORD_MIN ? undefined : messages.common.useAtLeast(NEW_PASSWORD_MIN) };
+    const invalid = fieldErrors(ChangePasswordInput, { currentPassword: current, newPassword: next });
+    const found = { current: invalid.currentPassword, next: invalid.newPassword };
     setErrors(found);
     if (found.current || found.next) return;
     setBusy(true);

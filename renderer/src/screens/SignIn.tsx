@@ -1,10 +1,11 @@
 import { useRef, useState, type FormEvent } from 'react';
-import type { IpcError, SessionState } from '../../../shared/ipc.js';
+import { CreateAccountInput, SignInInput, type IpcError, type SessionState } from '../../../shared/ipc.js';
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { Field, FormError } from '../components/Field.js';
 import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
+import { fieldErrors } from '../validate.js';
 
 type Mode = 'signIn' | 'createAccount';
 const t = messages.signIn;
@@ -46,12 +47,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const found: Errors = {
-      ...(serverUrl.trim() ? {} : { serverUrl: t.enterServer }),
-      ...(email.trim() ? {} : { email: t.enterEmail }),
-      ...(password ? {} : { password: messages.common.enterPassword }),
-      ...(mode === 'createAccount' && password && password.length < NEW_PASSWORD_MIN ? { password: messages.common.useAtLeast(NEW_PASSWORD_MIN) } : {}),
-    };
+    const found: Errors = fieldErrors(mode === 'createAccount' ? CreateAccountInput : SignInInput, { mode, serverUrl, email, password });
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     const error = await signIn({ mode, serverUrl, email, password });
