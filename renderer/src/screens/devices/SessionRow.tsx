@@ -1,0 +1,123 @@
+// One signed-in device: what and where it is, and signing it out.
+import { useRef, useState } from 'react';
+import type { SessionView } from '../../../../shared/api.js';
+import { messages } from '../../../../shared/messages.js';
+import { focusHeading, useRescueFocus } from '../../components/focus.js';
+import { PlatformIcon } from '../../components/PlatformIcon.js';
+import { ReauthForm } from '../../components/ReauthForm.js';
+import { useReturnFocus } from '../../components/use-return-focus.js';
+import { formatDate, osLocale, placeOf, systemOf, timeAgo } from '../../format.js';
+import { useLatch } from '../../store/index.js';
+import { RenameForm } from './RenameForm.js';
+import { OFFLINE_REASON_ID } from './ids.js';
+
+const t = messages.devices;
+
+/** Words that tell this device from others of the same name: its system, place and when it signed in. */
+function tellApart(session: SessionView): string {
+  return [systemOf(session), placeOf(session.location), t.signedInOn(formatDate(session.createdAt))].filter(Boolean).join(', ');
+}
+
+/** After a row goes, the focus moves to the next row's button (or the one before, or the heading). */
+function focusAfter(row: HTMLElement | null): () => void {
+  const next = (row?.nextElementSibling ?? row?.previousElementSibling) as HTMLElement | null;
+  return () =>
+    requestAnimationFrame(() => {
+      const button = next?.isConnected ? next.querySelector<HTMLElement>('.session-actions button') : null;
+      if (button) button.focus();
+      else focusHeading();
+    });
+}
+
+export function SessionRow({ session, now, offline, sameName }: { session: SessionView; now: number; offline: boolean; sameName: boolean }) {
+  const revokeSession = useLatch((s) => s.revokeSession);
+  const revoking = useLatch((s) => s.revoking[session.id] === true);
+  const [renaming, setRenaming] = useState(false);
+  const [needsPassword, setNeedsPassword] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const row = useRef<HTMLLIElement>(null);
+  useRescueFocus(row);
+  const { opener: signOutButton, returnFocus } = useReturnFocus(needsPassword);
+  const { opener: renameButton, returnFocus: returnFromRename } = useReturnFocus(renaming);
+  const cancelPassword = () => {
+    returnFocus();
+    setNeedsPassword(false);
+  };
+  const signOut = async () => {
+    setError(undefined);
+    const moveFocus = focusAfter(row.current);
+    const failed = await revokeSession(session.id);
+    if (failed?.code === 'reauth_required') return setNeedsPassword(true);
+    if (failed) {
+      setNeedsPassword(false);
+      return setError(failed.message);
+    }
+    moveFocus();
+  };
+  const place = placeOf(session.location);
+  return (
+    <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
+      <PlatformIcon platform={session.platform} decorative />
+      <div className="session-main">
+        {renaming ? (
+          <RenameForm
+            session={session}
+            onDone={() => {
+              returnFromRename();
+              setRenaming(false);
+            }}
+          />
+        ) : (
+          <div className="session-title">
+            <span className="device-name">{session.deviceName}</span>
+            {session.current && <span className="badge">{t.badge}</span>}
+          </div>
+        )}
+        <ul className="session-meta">
+          <li>{systemOf(session)}</li>
+          <li>{t.appVersion(session.appVersion)}</li>
+          {place && <li className="place">{place}</li>}
+          {session.ip && <li>{session.ip}</li>}
+          {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : session.online ? <li className="online">{t.onlineNow}</li> : <li>{t.lastActive(timeAgo(session.lastSeenAt, now))}</li>}
+          <li>
+            {/* The date is in the OS locale, inside an English sentence. */}
+            {t.signedInOn('')}
+            <time dateTime={session.createdAt} lang={osLocale}>
+              {formatDate(session.createdAt)}
+            </time>
+          </li>
+        </ul>
+        {needsPassword && <ReauthForm action={t.reauthOne(session.deviceName)} confirmLabel={messages.common.signOut} onConfirmed={signOut} onCancel={cancelPassword} />}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="session-actions">
+        {session.current ? (
+          !renaming && (
+            <button type="button" ref={renameButton} onClick={() => setRenaming(true)}>
+              {t.rename}
+            </button>
+          )
+        ) : (
+          !needsPassword && (
+            <button
+              type="button"
+              ref={signOutButton}
+              className="danger"
+              disabled={revoking || offline}
+              aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
+              aria-busy={revoking}
+              aria-label={t.signOutNamed(session.deviceName, sameName ? tellApart(session) : undefined)}
+              onClick={() => void signOut()}
+            >
+              {revoking ? messages.common.signingOut : messages.common.signOut}
+            </button>
+          )
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,33 @@
+// The button under recent activity that loads the next, older page.
+import { useState } from 'react';
+import { messages } from '../../../../shared/messages.js';
+import { useLatch } from '../../store/index.js';
+
+/** One page more of recent activity; busy while it loads, and says so when it cannot. */
+export function ShowOlderActivity() {
+  const loadMoreActivity = useLatch((s) => s.loadMoreActivity);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <div className="actions">
+      <button
+        type="button"
+        disabled={busy}
+        aria-busy={busy}
+        onClick={async () => {
+          setBusy(true);
+          const failed = await loadMoreActivity();
+          setBusy(false);
+          setError(failed?.message);
+        }}
+      >
+        {busy ? messages.common.loading : messages.activity.older}
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
