@@ -1,14 +1,14 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionAuthenticator } from '../sessions/authenticator.js';
 
 /** Global guard: every route needs a valid session unless marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
-    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SessionAuthenticator) private readonly sessions: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -14,6 +14,7 @@ import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
+import { SessionAuthenticator } from '../sessions/authenticator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken } from '../sessions/tokens.js';
 import { Store } from '../storage/store.js';
@@ -34,6 +35,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
 
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SessionAuthenticator) private readonly authenticator: SessionAuthenticator,
     @Inject(Store) private readonly store: Store,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -97,7 +99,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     let auth;
     const token = bearerToken(request.headers.authorization);
     try {
-      auth = await this.sessions.authenticate(token, () => ip);
+      auth = await this.authenticator.authenticate(token, () => ip);
     } catch (error) {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);

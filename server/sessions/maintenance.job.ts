@@ -1,11 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CONFIG, LOGGER } from '../common/di-tokens.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import { SecurityEventsService } from './security-events.service.js';
 import { SessionsService } from './sessions.service.js';
 
-/** Marks expired sessions (telling their devices), purges old rows and spent attempt counters, periodically. */
+/** Marks expired sessions (telling their devices), purges old sessions, security events and spent attempt counters, periodically. */
 @Injectable()
 export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -15,6 +17,8 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,6 +33,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
   async run(): Promise<void> {
     try {
       const { expired, purged } = await this.sessions.maintain();
+      await this.securityEvents.purge(this.clock.now() - this.config.sessions.retentionMs);
       await this.throttle.purge();
       if (expired || purged) this.log.info({ expired, purged }, 'session maintenance');
     } catch (error) {

@@ -51,6 +51,11 @@ export class SecurityEventsService {
       .execute();
   }
 
+  /** Deletes events older than `before` (the retention, run by the maintenance job). */
+  async purge(before: number): Promise<void> {
+    await this.store.db.deleteFrom('security_events').where('at', '<', before).execute();
+  }
+
   /** A page of the account's events, newest first; ids sort by time, so `before` continues where a page ended. */
   async page(userId: string, query: { before?: string | undefined; limit: number }): Promise<SecurityEventList> {
     let select = this.store.db.selectFrom('security_events').selectAll().where('user_id', '=', userId);

@@ -6,13 +6,14 @@
 // It is used only while the bus is live: on Postgres, while this instance's
 // LISTEN connection is up and answering, and emptied when it comes back,
 // since notifications sent in between are lost.
+import type { OnModuleDestroy } from '@nestjs/common';
 import type { AuthContext } from '../common/request-context.js';
 import type { SessionEventBus } from '../events/bus.js';
 import { changesNoSession } from '../events/session-events.js';
 
 export const SESSION_CACHE_SIZE = 20_000;
 
-export class SessionCache {
+export class SessionCache implements OnModuleDestroy {
   /** Keyed by token hash; Map order is insertion order, oldest first. */
   private readonly entries = new Map<string, AuthContext>();
   private readonly hashesByUser = new Map<string, Set<string>>();
@@ -78,6 +79,10 @@ export class SessionCache {
 
   get count(): number {
     return this.entries.size;
+  }
+
+  onModuleDestroy(): void {
+    this.close();
   }
 
   close(): void {

@@ -1,11 +1,16 @@
-// Sessions: creating, checking, listing and ending them, token rotation, the
-// security events, and where devices are.
+// Sessions: the check every request makes (authenticator.ts, with its cache),
+// the use cases (sessions.service.ts) over the rows (session-repository.ts),
+// token rotation, the security events, and where devices are.
 import { Module } from '@nestjs/common';
 import { CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { SessionEventBus } from '../events/bus.js';
+import { SessionAuthenticator } from './authenticator.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SecurityEventsController, SessionsController } from './sessions.controller.js';
+import { SessionCache } from './session-cache.js';
+import { SessionRepository } from './session-repository.js';
 import { SessionsService } from './sessions.service.js';
 import { TokenRotation } from './token-rotation.js';
 
@@ -13,10 +18,13 @@ import { TokenRotation } from './token-rotation.js';
   controllers: [SessionsController, SecurityEventsController],
   providers: [
     SessionsService,
+    SessionAuthenticator,
+    SessionRepository,
+    { provide: SessionCache, useFactory: (bus: SessionEventBus) => new SessionCache(bus), inject: [SessionEventBus] },
     TokenRotation,
     SecurityEventsService,
     { provide: Locator, useFactory: (config: ServerConfig) => new Locator(config.locations), inject: [CONFIG] },
   ],
-  exports: [SessionsService, SecurityEventsService],
+  exports: [SessionsService, SessionAuthenticator, SecurityEventsService],
 })
 export class SessionsModule {}

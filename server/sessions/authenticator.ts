@@ -1,0 +1,122 @@
+// The session check every request and socket upgrade makes: the one code path that decides whether a
+// token is a live session (docs/architecture.md, "A request"), with its cache, and what an old token
+// after a rotation sets off (docs/architecture.md, "Token rotation").
+import { Inject, Injectable } from '@nestjs/common';
+import { platformOf, type UsedFrom } from '../../shared/api.js';
+import { type ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { AuthContext, UserIdentity } from '../common/request-context.js';
+import type { ServerConfig } from '../config/config.js';
+import type { SessionsTable } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+import { Locator } from './locations.js';
+import { SecurityEventsService } from './security-events.service.js';
+import { SessionCache } from './session-cache.js';
+import { SessionRepository, unauthenticated } from './session-repository.js';
+import { TokenRotation } from './token-rotation.js';
+import { hashToken, looksLikeToken } from './tokens.js';
+
+@Injectable()
+export class SessionAuthenticator {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(SessionRepository) private readonly sessions: SessionRepository,
+    @Inject(TokenRotation) private readonly rotation: TokenRotation,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(Locator) private readonly locator: Locator,
+    @Inject(SessionCache) private readonly cache: SessionCache,
+  ) {}
+
+  private get policy() {
+    return this.config.sessions;
+  }
+
+  /**
+   * Validates a bearer token: the session and user, or a 401 that says why. `clientIp` is asked
+   * for only when an old token is presented (docs/architecture.md, "Token rotation"): the session
+   * ends, and the account's other devices are told where the copy was used from.
+   */
+  async authenticate(token: string | undefined, clientIp: () => string): Promise<AuthContext> {
+    if (!token || !looksLikeToken(token)) throw unauthenticated();
+    const tokenHash = hashToken(token);
+    const now = this.clock.now();
+    const cached = this.cache.get(tokenHash);
+    // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
+    if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
+    const epoch = this.cache.epoch;
+
+    const current = await this.sessions.row(this.store.db, 'sessions.token_hash', tokenHash);
+    const found = current ? undefined : await this.rotation.find(tokenHash);
+    const old = found?.kind === 'current' ? undefined : found;
+    const row = current ?? (found && (await this.sessions.row(this.store.db, 'sessions.id', found.sessionId)));
+    if (!row) throw unauthenticated();
+    const { email, user_created_at, revoker_device_name, ...session } = row;
+    const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
+
+    // Who ended it and from where is told only to a holder of the current token, not of an old copy.
+    if (session.revoked_at !== null) throw this.sessions.endedError(session, old ? null : revoker_device_name, { whereFrom: !old });
+    if (session.idle_expires_at <= now) {
+      await this.store.transaction((unit) => this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'expired' }, now));
+      throw this.sessions.endedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);
+    }
+    if (old?.kind === 'next') {
+      // The first use of a replacement makes it current; then it is checked like any current token.
+      await this.rotation.promote(session, tokenHash, clientIp());
+      return this.authenticate(token, clientIp);
+    }
+    const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
+    if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);
+
+    if (now - session.last_seen_at >= this.policy.touchIntervalMs) {
+      const idleExpiresAt = Math.min(now + this.policy.idleTimeoutMs, session.expires_at);
+      const touched = await this.store.db
+        .updateTable('sessions')
+        .set({ last_seen_at: now, idle_expires_at: idleExpiresAt })
+        .where('id', '=', session.id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      session.last_seen_at = now;
+      session.idle_expires_at = idleExpiresAt;
+      // Revoked between the read and this write: this request was already under way, the next one is refused.
+      if (touched.numUpdatedRows === 0n) return { user, session };
+    }
+    if (inGrace) return { user, session, viaPreviousToken: true };
+    const auth = { user, session };
+    this.cache.set(tokenHash, auth, epoch);
+    return auth;
+  }
+
+  /**
+   * An old token of a live session was presented: two copies of its sign-in are in use. The
+   * session ends (every socket of it is told), the event is recorded, and the account's other
+   * devices are told which device's sign-in was copied and where it was used. Returns the 401.
+   */
+  private async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
+    const usedFrom: UsedFrom = { ip, location: this.locator.locate(ip) };
+    const alsoFrom = this.sessions.alsoFrom(session, ip);
+    const ended = await this.store.transaction(async (unit) => {
+      const revoked = await this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', usedFrom, ...(alsoFrom ? { alsoFrom } : {}) }, now);
+      if (revoked.length === 0) return false;
+      await this.securityEvents.recordBy(unit.db, session, { type: 'token_reused', at: now, ip });
+      unit.publish({
+        kind: 'session.token_reused',
+        userId: session.user_id,
+        sessionId: session.id,
+        deviceName: session.device_name,
+        platform: platformOf(session.platform),
+        usedFrom,
+        ...(alsoFrom ? { alsoFrom } : {}),
+        at: now,
+      });
+      return true;
+    });
+    if (ended) return this.sessions.endedError({ ...session, revoked_at: now, revoke_reason: 'token_reused', reused_from_ip: ip }, null);
+    // Ended some other way meanwhile: say how.
+    const row = await this.sessions.row(this.store.db, 'sessions.id', session.id);
+    return row ? this.sessions.endedError(row, row.revoker_device_name) : unauthenticated();
+  }
+
+}

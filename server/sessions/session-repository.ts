@@ -1,0 +1,150 @@
+// Session rows: reading them (with their account), the active ones of an account, marking them ended
+// (queueing the events that tell their devices), and the answers an ended session gets.
+import { Inject, Injectable } from '@nestjs/common';
+import type { SessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK } from '../common/di-tokens.js';
+import type { Db, SessionsTable } from '../storage/schema.js';
+import { Store, type UnitOfWork } from '../storage/store.js';
+import { Locator } from './locations.js';
+import { toSessionView, type SessionViewRow } from './session-view.js';
+
+export const unauthenticated = () => new ApiError(401, 'unauthenticated', 'Sign in to continue.');
+
+export interface Revocation {
+  reason: SignOutReason;
+  /** The session that did it, when a device did. */
+  by?: SessionsTable;
+  /** For `token_reused`: where the old token came from, and where the newer one was first used. */
+  usedFrom?: UsedFrom;
+  alsoFrom?: UsedFrom;
+}
+
+@Injectable()
+export class SessionRepository {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(Locator) private readonly locator: Locator,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A session as the API shows it. */
+  view(row: SessionViewRow, currentId: string | undefined, now: number): SessionView {
+    return toSessionView(row, currentId, now, this.locator);
+  }
+
+  activeQuery(db: Db, userId: string, now: number) {
+    return db
+      .selectFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('idle_expires_at', '>', now);
+  }
+
+  /**
+   * Marks sessions revoked (only those still active) and queues one
+   * `session.revoked` per session actually revoked. Returns their ids.
+   */
+  async markRevoked(unit: UnitOfWork, userId: string, ids: string[], revocation: Revocation, now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const updated = await unit.db
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoke_reason: revocation.reason, revoked_by: revocation.by?.id ?? null, reused_from_ip: revocation.usedFrom?.ip ?? null })
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    const by = revocation.by ? { deviceName: revocation.by.device_name, location: this.locator.locate(revocation.by.ip) } : undefined;
+    for (const { id } of updated) {
+      unit.publish({
+        kind: 'session.revoked',
+        userId,
+        sessionId: id,
+        reason: revocation.reason,
+        at: now,
+        ...(by ? { by } : {}),
+        ...(revocation.usedFrom ? { usedFrom: revocation.usedFrom } : {}),
+        ...(revocation.alsoFrom ? { alsoFrom: revocation.alsoFrom } : {}),
+      });
+    }
+    if (updated.length > 0) unit.publish({ kind: 'sessions.changed', userId });
+    return updated.map((u) => u.id);
+  }
+
+  /** A session with its account and the name of the device that ended it, if any. */
+  row(db: Db, column: 'sessions.token_hash' | 'sessions.id', value: string) {
+    return db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .selectAll('sessions')
+      .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
+      .where(column, '=', value)
+      .executeTakeFirst();
+  }
+
+  /** For a session ended as `token_reused`: where the old token was used, and where the newer one was. */
+  whereFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>): { usedFrom?: UsedFrom; alsoFrom?: UsedFrom } {
+    if (session.reused_from_ip === null) return {};
+    const alsoFrom = this.alsoFrom(session);
+    return { usedFrom: { ip: session.reused_from_ip, location: this.locator.locate(session.reused_from_ip) }, ...(alsoFrom ? { alsoFrom } : {}) };
+  }
+
+  /** Where the session's current token was first used from, when that is not where the old one was just used. */
+  alsoFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>, ip = session.reused_from_ip): UsedFrom | undefined {
+    if (!session.token_from_ip || session.token_from_ip === ip) return undefined;
+    return { ip: session.token_from_ip, location: this.locator.locate(session.token_from_ip) };
+  }
+
+  endedError(session: SessionsTable, revokerDeviceName: string | null | undefined, options = { whereFrom: true }): ApiError {
+    // A row that ended without being marked can only have run out of time.
+    const reason = session.revoke_reason ?? 'expired';
+    const revokedAt = new Date(session.revoked_at ?? session.idle_expires_at).toISOString();
+    const extra = {
+      reason,
+      revokedAt,
+      ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
+      ...(reason === 'token_reused' && options.whereFrom && session.reused_from_ip !== null ? this.whereFrom(session) : {}),
+    };
+    if (reason === 'expired') return new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra);
+    if (reason === 'token_reused') {
+      return new ApiError(401, 'session_revoked', 'This sign-in was used somewhere else, so it was signed out to protect the account.', extra);
+    }
+    return new ApiError(401, 'session_revoked', 'This session was signed out.', extra);
+  }
+
+  /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */
+  async findEnded(
+    ids: string[],
+  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null; usedFrom?: UsedFrom; alsoFrom?: UsedFrom }>> {
+    if (ids.length === 0) return [];
+    const now = this.clock.now();
+    const rows = await this.store.db
+      .selectFrom('sessions')
+      .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
+      .select([
+        'sessions.id',
+        'sessions.user_id',
+        'sessions.revoked_at',
+        'sessions.revoke_reason',
+        'sessions.idle_expires_at',
+        'sessions.reused_from_ip',
+        'sessions.token_from_ip',
+        'revoker.device_name as revoker_device_name',
+      ])
+      .where('sessions.id', 'in', ids)
+      .where((eb) => eb.or([eb('sessions.revoked_at', 'is not', null), eb('sessions.idle_expires_at', '<=', now)]))
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      reason: r.revoke_reason ?? 'expired',
+      at: r.revoked_at ?? r.idle_expires_at,
+      byDeviceName: r.revoker_device_name,
+      ...(r.revoke_reason === 'token_reused' ? this.whereFrom(r) : {}),
+    }));
+  }
+
+}

@@ -1,0 +1,26 @@
+// A session row as the API shows it.
+import type { SessionView } from '../../shared/api.js';
+import { platformOf } from '../../shared/api.js';
+import type { SessionsTable } from '../storage/schema.js';
+import type { Locator } from './locations.js';
+
+/** The columns a session's view is made of; listing reads only these (never the token hash). */
+export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
+export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
+
+export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number, locator: Locator): SessionView {
+  return {
+    id: row.id,
+    deviceName: row.device_name,
+    platform: platformOf(row.platform),
+    ...(row.os ? { os: row.os } : {}),
+    appVersion: row.app_version,
+    ip: row.ip,
+    location: locator.locate(row.ip),
+    createdAt: new Date(row.created_at).toISOString(),
+    lastSeenAt: new Date(row.last_seen_at).toISOString(),
+    expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
+    current: row.id === currentId,
+    online: row.online_until !== null && row.online_until > now,
+  };
+}
