@@ -62,8 +62,57 @@ export default tseslint.config(
       },
     ],
   ),
+  layer(
+    ['electron/main/**/*.ts'],
+    [
+      {
+        regex: '(^|/)(server|renderer|preload)(/|$)',
+        message: 'electron/main is thin glue over electron/core and shared/: the server is reached over HTTP, the renderer and preload over IPC (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['electron/preload/**/*.ts'],
+    [
+      {
+        regex: '^(node:|keytar$|axios$|ws$)',
+        message: 'electron/preload runs sandboxed: it imports electron (contextBridge, ipcRenderer) and shared/ only (docs/architecture.md, house rule 2).',
+      },
+      {
+        regex: '(^|/)(server|renderer|core|main)(/|$)',
+        message: 'electron/preload exposes the IPC channels of shared/ipc.ts and nothing else (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['kit/**/*.ts'],
+    [
+      {
+        regex: '(^|/)(server|electron|renderer|test|bench)(/|$)',
+        message: 'kit/ is what tests and benchmarks share (an HTTP and WebSocket client, PostgreSQL): it imports shared/ and packages only (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['bench/**/*.ts'],
+    [
+      {
+        regex: '(^|/)(test|electron|renderer)(/|$)',
+        message: 'bench/ drives the server over HTTP and WebSocket with kit/; it never imports the tests or the desktop app (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
+  layer(
+    ['test/**/*.ts'],
+    [
+      {
+        regex: '(^|/)bench(/|$)',
+        message: 'test/ never imports bench/: benchmarks are not part of the test suite (docs/architecture.md, "Benchmarks").',
+      },
+    ],
+  ),
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'kit/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-console': 'off' },
   },
   { files: ['scripts/**/*.{js,mjs}', 'bench/**/*.mjs'], rules: { 'no-console': 'off' } },

@@ -11,7 +11,7 @@ import type { StoreConfig } from '../server/config/config.js';
 import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { SessionsTable } from '../server/storage/schema.js';
-import { freePort } from '../test/support/postgres.js';
+import { freePort } from '../kit/postgres.js';
 import { send } from './http.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));

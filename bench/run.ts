@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD_POLICY, type StoreConfig } from '../server/config/config.js';
-import { Http, register } from '../test/support/http.js';
-import { startPostgres } from '../test/support/postgres.js';
+import { Http, register } from '../kit/http.js';
+import { startPostgres } from '../kit/postgres.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
 import { load, median, quiet, root, round, rssBytes, seed, spread, startProcess, timeRotations, timeSequentialGets, type LoadResult, type Proc, type Seeded } from './lib.js';
 

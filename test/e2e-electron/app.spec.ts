@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
-import { Http, login } from '../support/http.js';
+import { Http, login } from '../../kit/http.js';
 import { startTestServer, tempSqlite } from '../support/server.js';
 
 test('sign in, open Signed-in devices from the menu, and be told of a forced sign-out', async () => {

@@ -5,7 +5,7 @@
 // another address, as a thief would.
 import { AxeBuilder } from '@axe-core/playwright';
 import { KEYCHAIN_SERVICE, loadKeytar } from '../../electron/core/token-vault.js';
-import { Http } from '../support/http.js';
+import { Http } from '../../kit/http.js';
 import { expect, liveRegion, noticeOf, shot, signedInPair, test } from './fixtures.js';
 
 const GRACE = 60_000;

@@ -9,7 +9,7 @@ import { startDeviceHost, type DeviceHost } from '../harness/host.js';
 import type { Clock } from '../../server/common/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../support/server.js';
-import { device as deviceInfo, Http, uniqueEmail } from '../support/http.js';
+import { device as deviceInfo, Http, uniqueEmail } from '../../kit/http.js';
 import { AuthResult, type DeviceInfo } from '../../shared/api.js';
 
 /**

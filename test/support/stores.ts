@@ -4,7 +4,7 @@ import { after, describe } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { StoreConfig } from '../../server/config/config.js';
-import { startPostgres, type TestPostgres } from './postgres.js';
+import { startPostgres, type TestPostgres } from '../../kit/postgres.js';
 import { tempSqlite, type StoreKind } from './server.js';
 
 export class StoreContext {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { osDescription } from '../../../electron/core/device.js';
-import { uniqueEmail } from '../../support/http.js';
+import { uniqueEmail } from '../../../kit/http.js';
 import {
   disposeDevice,
   isOnline,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createIpcHandlers, type IpcHandler } from '../../../electron/core/ipc-handlers.js';
 import { IpcCalls } from '../../../shared/ipc.js';
-import { uniqueEmail } from '../../support/http.js';
+import { uniqueEmail } from '../../../kit/http.js';
 import { disposeDevice, isOnline, newDevice, waitForState, type TestDevice } from '../../support/devices.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../../electron/core/token-vault.js';
 import type { SessionState } from '../../../shared/ipc.js';
-import { uniqueEmail } from '../../support/http.js';
+import { uniqueEmail } from '../../../kit/http.js';
 import { isOnline, isSignedIn, keychainEntry, serverWithDevices, waitForState } from '../../support/devices.js';
 import type { TestServer } from '../../support/server.js';
 

@@ -28,7 +28,7 @@ import {
   type DeviceOptions,
   type TestDevice,
 } from '../../support/devices.js';
-import { EventSocket, Http, PASSWORD, register, uniqueEmail } from '../../support/http.js';
+import { EventSocket, Http, PASSWORD, register, uniqueEmail } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';

@@ -9,7 +9,7 @@ import { after, before, it } from 'node:test';
 import { SecurityEventList, type AuthResult } from '../../../shared/api.js';
 import { DEFAULT_RATE_LIMIT, type StoreConfig } from '../../../server/config/config.js';
 import { MINUTE, ManualClock } from '../../support/clock.js';
-import { Http, PASSWORD, device, uniqueEmail, type Reply } from '../../support/http.js';
+import { Http, PASSWORD, device, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ErrorBody } from '../../../shared/api.js';
 import { DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
-import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../support/http.js';
+import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait.js';
 

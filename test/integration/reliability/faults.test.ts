@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import type { SessionState } from '../../../shared/ipc.js';
-import { Http, login, register } from '../../support/http.js';
+import { Http, login, register } from '../../../kit/http.js';
 import { disposeDevice, isOnline, isSignedIn, isSignedOut, keychainEntry, newDevice, waitForState } from '../../support/devices.js';
 import { startServerProcess } from '../../support/server-process.js';
 import { startTestServer } from '../../support/server.js';

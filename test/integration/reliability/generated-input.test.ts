@@ -10,7 +10,7 @@ import { IpcCalls } from '../../../shared/ipc.js';
 import { ErrorBody, RenameSessionBody, LoginBody, RegisterBody, ChangePasswordBody } from '../../../shared/api.js';
 import { createIpcHandlers } from '../../../electron/core/ipc-handlers.js';
 import { RealtimeClient } from '../../../electron/core/realtime-client.js';
-import { Http, register } from '../../support/http.js';
+import { Http, register } from '../../../kit/http.js';
 import { disposeDevice, isOnline, newDevice, waitForState } from '../../support/devices.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { storeSnapshot } from '../../support/snapshot.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { newToken } from '../../../server/sessions/tokens.js';
 import { DAY, ManualClock, MINUTE } from '../../support/clock.js';
-import { device, EventSocket, Http, login, PASSWORD, register, uniqueEmail, type Reply } from '../../support/http.js';
+import { device, EventSocket, Http, login, PASSWORD, register, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 
 describe('OWASP session management', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
-import { EventSocket, Http, login, PASSWORD, register } from '../../support/http.js';
+import { EventSocket, Http, login, PASSWORD, register } from '../../../kit/http.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 

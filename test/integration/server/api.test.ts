@@ -5,7 +5,7 @@ import { after, before, it } from 'node:test';
 import { CLOSE_SESSION_REVOKED, ErrorBody, SecurityEventList, SessionList } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
-import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail } from '../../support/http.js';
+import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import WebSocket from 'ws';
-import { Http, login, register } from '../../support/http.js';
+import { Http, login, register } from '../../../kit/http.js';
 import { startTestServer, tempSqlite } from '../../support/server.js';
 
 const sqlite = tempSqlite();

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { CLOSE_SESSION_REVOKED } from '../../../shared/api.js';
-import { EventSocket, Http, login, PASSWORD, register } from '../../support/http.js';
+import { EventSocket, Http, login, PASSWORD, register } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait.js';
 import { StoreContext } from '../../support/stores.js';

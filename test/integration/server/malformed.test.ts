@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ErrorBody } from '../../../shared/api.js';
-import { Http, register } from '../../support/http.js';
+import { Http, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 

@@ -7,7 +7,7 @@ import { after, before, it } from 'node:test';
 import { SessionList } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
-import { EventSocket, Http, login, register } from '../../support/http.js';
+import { EventSocket, Http, login, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';

@@ -9,7 +9,7 @@ import { AuthResult, SecurityEventList, SignedOutSessionList } from '../../../sh
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DEFAULT_SESSION_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
-import { EventSocket, Http, login, register } from '../../support/http.js';
+import { EventSocket, Http, login, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore, StoreContext } from '../../support/stores.js';
 

@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import { AuthResult, SecurityEventList, SessionList, SignedOutSessionList, type DeviceInfo } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
-import { EventSocket, Http, PASSWORD, device, uniqueEmail } from '../../support/http.js';
+import { EventSocket, Http, PASSWORD, device, uniqueEmail } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 

@@ -1,7 +1,7 @@
 // A small HTTP and WebSocket client for server tests, over real sockets.
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { AuthResult, RealtimeMessage, type DeviceInfo } from '../../shared/api.js';
+import { AuthResult, RealtimeMessage, type DeviceInfo } from '../shared/api.js';
 
 export interface Reply<T = any> {
   status: number;
