@@ -81,7 +81,7 @@ function withHost(port: number, path: string, host: string): Promise<number> {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'latch-attacks-'));
   // One trusted hop (older builds read "1" as "trust every hop"): X-Forwarded-For names the client, so one machine plays many addresses.
-  const server = await startProcess(serverScript, { LATCH_DATA_DIR: dataDir, LATCH_LOG_LEVEL: 'info', LATCH_TRUST_PROXY: '1' }, '/healthz', 'pipe');
+  const server = await startProcess(serverScript, { LATCH_DATA_DIR: dataDir, LATCH_LOG_LEVEL: 'info', LATCH_TRUST_PROXY: '1' }, '/healthz');
   const port = Number(new URL(server.url).port);
   const logs: string[] = [];
   server.child.stdout!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));

@@ -1,5 +1,4 @@
 // Pieces the benchmarks share: server processes, load, figures and seeding.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -11,40 +10,14 @@ import type { StoreConfig } from '../server/config/config.js';
 import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { SessionsTable } from '../server/storage/schema.js';
-import { freePort } from '../kit/postgres.js';
+import { startProcess as startKitProcess, type Proc } from '../kit/process.js';
 import { send } from './http.js';
 
+export type { Proc };
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface Proc {
-  url: string;
-  pid: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts a server process on a free port and waits until `health` answers 200; its log (stdout) is kept only when asked. */
-export async function startProcess(script: string, env: Record<string, string>, health: string, stdout: 'ignore' | 'pipe' = 'ignore'): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [resolve(root, script)], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', stdout, 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${script} exited: ${stderr.trim()}`);
-    try {
-      if ((await fetch(url + health)).ok) break;
-    } catch {
-      if (i > 400) throw new Error(`${script} did not start: ${stderr.trim()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url, pid: child.pid!, child, stop: async () => void (child.kill('SIGTERM'), await exited) };
-}
+/** Starts a program of this repository (a path under the root) as a server process; see kit/process.ts. */
+export const startProcess = (script: string, env: Record<string, string>, health: string): Promise<Proc> => startKitProcess(resolve(root, script), env, { health });
 
 export interface LoadResult {
   rps: number;

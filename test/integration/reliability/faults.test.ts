@@ -11,11 +11,14 @@ import SQLite from 'better-sqlite3';
 import type { SessionState } from '../../../shared/ipc.js';
 import { Http, login, register } from '../../../kit/http.js';
 import { disposeDevice, isOnline, isSignedIn, isSignedOut, keychainEntry, newDevice, waitForState } from '../../support/devices.js';
-import { startServerProcess } from '../../support/server-process.js';
+import { LATCH_LISTENING, startProcess } from '../../../kit/process.js';
 import { startTestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
 
 const PASSWORD = 'correct horse battery staple';
+const MAIN = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
+/** The server as its own process (`node dist/server/main.js`), for faults that need a real process to kill. */
+const startServerProcess = (env: Record<string, string>) => startProcess(MAIN, env, { line: LATCH_LISTENING });
 
 /** Figures for docs/reliability.md, printed as diagnostics. */
 describe('faults', () => {
@@ -38,7 +41,7 @@ describe('faults', () => {
         // Fire the revoke and kill the process a little later each round: before, during or after the commit.
         const revoke = http.post('/v1/sessions/revoke-others', undefined, revoker.token).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, round));
-        await server.kill('SIGKILL');
+        await server.stop('SIGKILL');
         await revoke;
 
         const db = new SQLite(join(dataDir, 'latch.sqlite'), { readonly: true });
@@ -64,7 +67,7 @@ describe('faults', () => {
         }
         disposeDevice(device);
       }
-      await server.kill('SIGTERM');
+      await server.stop('SIGTERM');
       t.diagnostic(`kill -9 rounds: ${outcomes.length} (${outcomes.filter((o) => o === 'all revoked').length} all revoked, ${outcomes.filter((o) => o === 'untouched').length} untouched, 0 partial)`);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
