@@ -20,9 +20,9 @@ export interface Connection {
 
 /**
  * Each socket is pinged once per interval, but not all at once: the sockets
- * are dealt into slices and one slice is pinged per tick. With 10,000 sockets
- * one sweep held the event loop for 40 to 260 ms (revocations waited behind
- * it); a slice of 100 holds it for a few milliseconds.
+ * are dealt into slices and one slice is pinged per tick. One sweep of every
+ * socket held the event loop long enough to delay revocations behind it
+ * (docs/performance.md has the figures); a slice is short.
  */
 export const PING_SLICES = 100;
 

@@ -13,11 +13,11 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
+import { SessionEventBus } from '../events/bus.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken } from '../sessions/tokens.js';
-import { Store } from '../storage/store.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
 import { Presence } from './presence.js';
 
@@ -36,7 +36,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
   constructor(
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SessionAuthenticator) private readonly authenticator: SessionAuthenticator,
-    @Inject(Store) private readonly store: Store,
+    @Inject(SessionEventBus) private readonly bus: SessionEventBus,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(Presence) private readonly presence: Presence,
@@ -58,7 +58,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       if (!hostAllowed(request.headers.host)) return rejectUpgrade(socket, misdirected());
       void this.onUpgrade(request, socket, head);
     });
-    this.unsubscribe = this.store.bus.subscribe((signal) => this.onSignal(signal));
+    this.unsubscribe = this.bus.subscribe((signal) => this.onSignal(signal));
     this.pingTimer = setInterval(() => this.pingSlice(), this.config.pingIntervalMs / PING_SLICES);
     this.pingTimer.unref();
     this.presence.start(() => this.connections.sessionIds());

@@ -29,7 +29,7 @@ PRIVATE.addSubnet('fc00::', 7, 'ipv6');
 PRIVATE.addSubnet('fe80::', 10, 'ipv6');
 
 // One reader per file and process, read the first time an internet address
-// needs it (about 45 ms and 65 MB for IPv4; IPv6 is a second file).
+// needs it (its cost is in docs/performance.md; IPv6 is a second file).
 const readers = new Map<string, Reader<Response> | null>();
 
 function reader(family: number): Reader<Response> | null {

@@ -63,16 +63,14 @@ export function createPgPool(url: string, max = 10): pg.Pool {
 
 /**
  * The pg pool as Kysely sees it, with two changes, both measured on the
- * session list (docs/performance.md):
+ * session list (docs/performance.md, "What limits each figure", the list on
+ * PostgreSQL, has the figures):
  *
  * - Queries go in pg's callback form. Its promise form attaches the callback
  *   after the query object is built, and then every query's rows survived
- *   V8's young-generation collections: listing sessions, about 1.3 MB was
- *   promoted per collection and each one paused the server for 7-10 ms, which
- *   made the whole p99. In the callback form nothing is promoted and the
- *   pauses are about 1 ms.
+ *   V8's young-generation collections, whose pauses made the list's p99.
  * - Each statement is prepared once per connection and then run by name, so
- *   Postgres no longer parses and plans it every time (list p50 0.9 → 0.55 ms);
+ *   Postgres no longer parses and plans it every time;
  *   past the first STATEMENT_CACHE_SIZE texts, further ones go unnamed.
  *   A statement returning `*` stays unnamed: once a migration adds a column,
  *   its prepared form would fail ("cached plan must not change result type").
