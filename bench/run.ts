@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PASSWORD_POLICY, type StoreConfig } from '../server/config/config.js';
+import { DEFAULT_PASSWORD_POLICY } from '../server/config/config.js';
 import { Http, register } from '../kit/http.js';
 import { startPostgres } from '../kit/postgres.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
@@ -28,6 +28,69 @@ const DEVICES = PROFILE.accounts * DEVICES_PER_ACCOUNT;
 const LATCH_ENV = { LATCH_LOG_LEVEL: 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '1000000' };
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+type Spread = ReturnType<typeof spread>;
+type Latency = { rps: number; p50Ms: number; p99Ms: number };
+type Target = 'fastify' | 'nest' | 'latch' | 'latchPostgres' | 'betterAuth';
+
+/** What one run measures; written to bench/results/latest.json as it is. */
+interface Results {
+  profile: string;
+  machine: { cores: number; cpu: string | undefined; memoryBytes: number; node: string; platform: NodeJS.Platform };
+  date: string;
+  seconds: number;
+  sessionCheck: {
+    connections: number;
+    seconds: number;
+    rounds: number;
+    pipelining: 1;
+    fastifyRps: number;
+    nestRps: number;
+    latchRps: number;
+    latchPostgresRps: number;
+    betterAuthRps: number;
+    latchOverFastify: number;
+    nestOverFastify: number;
+    latchOverNest: number;
+    latchOverBetterAuth: number;
+    latchPostgresOverFastify: number;
+    latchPostgresOverBetterAuth: number;
+    latency: Record<Target, Latency>;
+    perRound: Record<Target, LoadResult[]>;
+  };
+  store: {
+    rows: number;
+    samples: number;
+    warmup: number;
+    listP50Ms: number;
+    listP99Ms: number;
+    postgresListP50Ms: number;
+    postgresListP99Ms: number;
+    sqlite: Spread;
+    postgres: Spread;
+    seedSeconds: { sqlite: number; postgres: number };
+  };
+  rotation: { rotations: number; warmup: number } & Record<'sqlite' | 'postgres', Record<'rotate' | 'firstUse' | 'nextUse', Spread>>;
+  signIn: { loginsPerSecond: number; argon2id: typeof DEFAULT_PASSWORD_POLICY; sequential: true };
+  memory: { devices: number[]; rssBytes: number[]; bytesPerConnection: number; connectSeconds: number };
+  revocation: {
+    devices: number;
+    revokes: number;
+    warmup: number;
+    perSecond: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    crossInstanceP50Ms: number;
+    crossInstanceP95Ms: number;
+    crossInstanceP99Ms: number;
+    crossInstanceMaxMs: number;
+    oneInstance: RevocationSpread;
+    crossInstance: RevocationSpread;
+  };
+}
+type RevocationSpread = Spread & { fromRequest: Spread; arrivedBeforeResponse: number };
 
 /** The load process, driven over IPC. */
 class Devices {
@@ -69,7 +132,7 @@ async function settledRss(pid: number): Promise<number> {
  * latencies. A first, unmeasured set warms the instance up (JIT, its pool's
  * Postgres connections), so the figures are of a running server, not a new one.
  */
-async function revocation(devices: Devices, apiUrl: string, seeded: Seeded) {
+async function revocation(devices: Devices, apiUrl: string, seeded: Seeded): Promise<RevocationSpread> {
   const step = Math.max(2, Math.floor(seeded.devices.length / PROFILE.revokes));
   const revoke = (targets: typeof seeded.devices) =>
     devices.ask({ kind: 'revoke', apiUrl, revokers: seeded.revokers, devices: targets, perSecond: PROFILE.revokesPerSecond }, 'revoked');
@@ -79,219 +142,265 @@ async function revocation(devices: Devices, apiUrl: string, seeded: Seeded) {
   return { ...spread(result.fromResponseMs), fromRequest: spread(result.fromRequestMs), arrivedBeforeResponse: result.beforeResponse };
 }
 
-async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'latch-bench-'));
-  const started = performance.now();
-  const running: Proc[] = [];
-  const start = async (script: string, env: Record<string, string>, health: string) => {
-    const proc = await startProcess(script, env, health);
-    running.push(proc);
-    return proc;
+/** What every scenario is handed: the seeded stores and a way to start processes that main stops at the end. */
+interface Bench {
+  work: string;
+  pgUrl: string;
+  seededSqlite: Seeded;
+  seededPg: Seeded;
+  seedSeconds: { sqlite: number; postgres: number };
+  start(script: string, env: Record<string, string>, health: string): Promise<Proc>;
+  stop(proc: Proc): Promise<void>;
+}
+
+const eventsUrl = (url: string) => `${url.replace(/^http/, 'ws')}/v1/events`;
+
+/** 1. Session checks: every target running at once and loaded in turn, round after round. */
+async function sessionChecks(bench: Bench, latchSqlite: Proc, latchPg: Proc): Promise<Results['sessionCheck']> {
+  const fastify = await bench.start('dist/bench/peers/fastify-hello.js', {}, '/hello');
+  const nest = await bench.start('dist/bench/peers/nest-hello.js', {}, '/hello');
+  const betterAuth = await bench.start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(bench.work, 'better-auth.sqlite') }, '/api/auth/ok');
+  const signUp = await fetch(`${betterAuth.url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    // Node's fetch sends Fetch Metadata headers; the Origin tells Better Auth's CSRF check it is same-site.
+    headers: { 'content-type': 'application/json', origin: betterAuth.url },
+    body: JSON.stringify({ email: 'bench@bench.test', password: 'correct horse battery staple', name: 'Bench' }),
+  });
+  const cookie = signUp.headers.get('set-cookie')?.split(';')[0];
+  if (!signUp.ok || !cookie) throw new Error(`Better Auth sign-up failed: ${signUp.status}`);
+  const targets: Record<Target, { url: string; headers: Record<string, string> }> = {
+    fastify: { url: `${fastify.url}/hello`, headers: {} },
+    nest: { url: `${nest.url}/hello`, headers: {} },
+    latch: { url: `${latchSqlite.url}/v1/auth/session`, headers: { authorization: `Bearer ${bench.seededSqlite.lister.token}` } },
+    latchPostgres: { url: `${latchPg.url}/v1/auth/session`, headers: { authorization: `Bearer ${bench.seededPg.lister.token}` } },
+    betterAuth: { url: `${betterAuth.url}/api/auth/get-session`, headers: { cookie } },
   };
-  const stop = async (proc: Proc) => {
-    running.splice(running.indexOf(proc), 1);
-    await proc.stop();
+  const names = Object.keys(targets) as Target[];
+  const rounds: Record<Target, LoadResult[]> = { fastify: [], nest: [], latch: [], latchPostgres: [], betterAuth: [] };
+  for (const name of names) await load(targets[name].url, targets[name].headers, 1, PROFILE.connections); // warm-up
+  for (let r = 0; r < PROFILE.rounds; r++) {
+    for (const name of names) rounds[name].push(await load(targets[name].url, targets[name].headers, PROFILE.seconds, PROFILE.connections));
+    log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${names.map((n) => `${n} ${rounds[n].at(-1)!.rps}`).join(', ')} req/s`);
+  }
+  await bench.stop(fastify);
+  await bench.stop(nest);
+  await bench.stop(betterAuth);
+  const summary = (name: Target): Latency => ({
+    rps: median(rounds[name].map((x) => x.rps)),
+    p50Ms: median(rounds[name].map((x) => x.p50Ms)),
+    p99Ms: median(rounds[name].map((x) => x.p99Ms)),
+  });
+  const ratio = (a: Target, b: Target) => round(median(rounds[a].map((x, i) => x.rps / rounds[b][i]!.rps)));
+  const latency = Object.fromEntries(names.map((n) => [n, summary(n)])) as Record<Target, Latency>;
+  return {
+    connections: PROFILE.connections,
+    seconds: PROFILE.seconds,
+    rounds: PROFILE.rounds,
+    pipelining: 1,
+    fastifyRps: latency.fastify.rps,
+    nestRps: latency.nest.rps,
+    latchRps: latency.latch.rps,
+    latchPostgresRps: latency.latchPostgres.rps,
+    betterAuthRps: latency.betterAuth.rps,
+    latchOverFastify: ratio('latch', 'fastify'),
+    nestOverFastify: ratio('nest', 'fastify'),
+    latchOverNest: ratio('latch', 'nest'),
+    latchOverBetterAuth: ratio('latch', 'betterAuth'),
+    latchPostgresOverFastify: ratio('latchPostgres', 'fastify'),
+    latchPostgresOverBetterAuth: ratio('latchPostgres', 'betterAuth'),
+    latency,
+    perRound: rounds,
   };
-  const postgres = await startPostgres();
-  const results: Record<string, unknown> = {
-    profile: PROFILE.name,
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
-    date: new Date().toISOString(),
+}
+
+/** 4. Listing 20 sessions of one account among all the rows. */
+async function lists(bench: Bench, latchSqlite: Proc, latchPg: Proc): Promise<Results['store']> {
+  const listOf = async (url: string, token: string) => {
+    const twenty = (body: string) => {
+      const count = (JSON.parse(body) as { sessions: unknown[] }).sessions.length;
+      if (count !== 20) throw new Error(`expected 20 sessions, got ${count}`);
+    };
+    await timeSequentialGets(`${url}/v1/sessions`, token, LIST_WARMUP, twenty);
+    return spread(await timeSequentialGets(`${url}/v1/sessions`, token, PROFILE.listSamples, twenty));
   };
-  try {
-    const plan = { fillerRows: PROFILE.fillerRows, accounts: PROFILE.accounts, devicesPerAccount: DEVICES_PER_ACCOUNT, rotators: ROTATION_WARMUP + PROFILE.rotations };
-    const sqliteStore: StoreConfig = { kind: 'sqlite', file: join(work, 'latch.sqlite') };
-    const pgUrl = await postgres.newDatabase();
-    log(`seeding ${PROFILE.fillerRows} rows and ${DEVICES} devices into SQLite and PostgreSQL`);
-    let t = performance.now();
-    const seededSqlite = await seed(sqliteStore, plan);
-    const sqliteSeedSeconds = (performance.now() - t) / 1000;
-    t = performance.now();
-    const seededPg = await seed({ kind: 'postgres', url: pgUrl }, plan);
-    const pgSeedSeconds = (performance.now() - t) / 1000;
+  log('listing sessions');
+  const sqlite = await listOf(latchSqlite.url, bench.seededSqlite.lister.token);
+  const postgres = await listOf(latchPg.url, bench.seededPg.lister.token);
+  return {
+    rows: PROFILE.fillerRows + DEVICES + PROFILE.accounts + 20,
+    samples: PROFILE.listSamples,
+    warmup: LIST_WARMUP,
+    listP50Ms: sqlite.p50Ms,
+    listP99Ms: sqlite.p99Ms,
+    postgresListP50Ms: postgres.p50Ms,
+    postgresListP99Ms: postgres.p99Ms,
+    sqlite,
+    postgres,
+    seedSeconds: bench.seedSeconds,
+  };
+}
 
-    // 1. Session checks, all targets running at once and loaded in turn, round after round.
-    const fastify = await start('dist/bench/peers/fastify-hello.js', {}, '/hello');
-    const nest = await start('dist/bench/peers/nest-hello.js', {}, '/hello');
-    const betterAuth = await start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(work, 'better-auth.sqlite') }, '/api/auth/ok');
-    const signUp = await fetch(`${betterAuth.url}/api/auth/sign-up/email`, {
-      method: 'POST',
-      // Node's fetch sends Fetch Metadata headers; the Origin tells Better Auth's CSRF check it is same-site.
-      headers: { 'content-type': 'application/json', origin: betterAuth.url },
-      body: JSON.stringify({ email: 'bench@bench.test', password: 'correct horse battery staple', name: 'Bench' }),
-    });
-    const cookie = signUp.headers.get('set-cookie')?.split(';')[0];
-    if (!signUp.ok || !cookie) throw new Error(`Better Auth sign-up failed: ${signUp.status}`);
-    const latchSqlite = await start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
-    const latchPg = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
-    const targets = {
-      fastify: { url: `${fastify.url}/hello`, headers: {} },
-      nest: { url: `${nest.url}/hello`, headers: {} },
-      latch: { url: `${latchSqlite.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededSqlite.lister.token}` } },
-      latchPostgres: { url: `${latchPg.url}/v1/auth/session`, headers: { authorization: `Bearer ${seededPg.lister.token}` } },
-      betterAuth: { url: `${betterAuth.url}/api/auth/get-session`, headers: { cookie } },
-    };
-    type Target = keyof typeof targets;
-    const rounds: Record<Target, LoadResult[]> = { fastify: [], nest: [], latch: [], latchPostgres: [], betterAuth: [] };
-    for (const target of Object.values(targets)) await load(target.url, target.headers, 1, PROFILE.connections); // warm-up
-    for (let r = 0; r < PROFILE.rounds; r++) {
-      for (const [name, target] of Object.entries(targets) as Array<[Target, (typeof targets)[Target]]>) {
-        rounds[name].push(await load(target.url, target.headers, PROFILE.seconds, PROFILE.connections));
-      }
-      log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${Object.entries(rounds).map(([n, rs]) => `${n} ${rs.at(-1)!.rps}`).join(', ')} req/s`);
-    }
-    await stop(fastify);
-    await stop(nest);
-    await stop(betterAuth);
-    const summary = (name: Target) => ({ rps: median(rounds[name].map((x) => x.rps)), p50Ms: median(rounds[name].map((x) => x.p50Ms)), p99Ms: median(rounds[name].map((x) => x.p99Ms)) });
-    const ratio = (a: Target, b: Target) => round(median(rounds[a].map((x, i) => x.rps / rounds[b][i]!.rps)));
-    const s = { fastify: summary('fastify'), nest: summary('nest'), latch: summary('latch'), latchPostgres: summary('latchPostgres'), betterAuth: summary('betterAuth') };
-    results.sessionCheck = {
-      connections: PROFILE.connections,
-      seconds: PROFILE.seconds,
-      rounds: PROFILE.rounds,
-      pipelining: 1,
-      fastifyRps: s.fastify.rps,
-      nestRps: s.nest.rps,
-      latchRps: s.latch.rps,
-      latchPostgresRps: s.latchPostgres.rps,
-      betterAuthRps: s.betterAuth.rps,
-      latchOverFastify: ratio('latch', 'fastify'),
-      nestOverFastify: ratio('nest', 'fastify'),
-      latchOverNest: ratio('latch', 'nest'),
-      latchOverBetterAuth: ratio('latch', 'betterAuth'),
-      latchPostgresOverFastify: ratio('latchPostgres', 'fastify'),
-      latchPostgresOverBetterAuth: ratio('latchPostgres', 'betterAuth'),
-      latency: s,
-      perRound: rounds,
-    };
+/** Token rotation: what one costs, next to an ordinary check of the same token. */
+async function rotations(bench: Bench, latchSqlite: Proc, latchPg: Proc): Promise<Results['rotation']> {
+  log(`rotating ${PROFILE.rotations} tokens`);
+  const measure = async (url: string, seeded: Seeded) => {
+    await timeRotations(url, seeded.rotators.slice(0, ROTATION_WARMUP));
+    const t = await timeRotations(url, seeded.rotators.slice(ROTATION_WARMUP));
+    return { rotate: spread(t.rotate), firstUse: spread(t.firstUse), nextUse: spread(t.nextUse) };
+  };
+  return { rotations: PROFILE.rotations, warmup: ROTATION_WARMUP, sqlite: await measure(latchSqlite.url, bench.seededSqlite), postgres: await measure(latchPg.url, bench.seededPg) };
+}
 
-    // 4. Listing 20 sessions of one account among all the rows.
-    const listOf = async (url: string, token: string) => {
-      const twenty = (body: string) => {
-        const count = (JSON.parse(body) as { sessions: unknown[] }).sessions.length;
-        if (count !== 20) throw new Error(`expected 20 sessions, got ${count}`);
-      };
-      await timeSequentialGets(`${url}/v1/sessions`, token, LIST_WARMUP, twenty);
-      return spread(await timeSequentialGets(`${url}/v1/sessions`, token, PROFILE.listSamples, twenty));
-    };
-    log('listing sessions');
-    const listSqlite = await listOf(latchSqlite.url, seededSqlite.lister.token);
-    const listPg = await listOf(latchPg.url, seededPg.lister.token);
-    const rows = PROFILE.fillerRows + DEVICES + PROFILE.accounts + 20;
-    results.store = {
-      rows,
-      samples: PROFILE.listSamples,
-      warmup: LIST_WARMUP,
-      listP50Ms: listSqlite.p50Ms,
-      listP99Ms: listSqlite.p99Ms,
-      postgresListP50Ms: listPg.p50Ms,
-      postgresListP99Ms: listPg.p99Ms,
-      sqlite: listSqlite,
-      postgres: listPg,
-      seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round(pgSeedSeconds, 1) },
-    };
+/** 5. Sign-in cost with the argon2id parameters in use, one at a time. */
+async function signIns(latchSqlite: Proc): Promise<Results['signIn']> {
+  log('signing in');
+  const http = new Http(latchSqlite.url);
+  const account = await register(http, undefined, 'Bench device');
+  let logins = 0;
+  const deadline = performance.now() + PROFILE.signInSeconds * 1000;
+  while (performance.now() < deadline) {
+    const reply = await http.post('/v1/auth/login', { email: account.email, password: 'correct horse battery staple', device: { name: 'x', platform: 'linux', appVersion: '1' } });
+    if (reply.status !== 200) throw new Error(`login ${reply.status}`);
+    logins++;
+  }
+  return { loginsPerSecond: round(logins / PROFILE.signInSeconds, 1), argon2id: DEFAULT_PASSWORD_POLICY, sequential: true };
+}
 
-    // Token rotation: what one costs, next to an ordinary check of the same token.
-    log(`rotating ${PROFILE.rotations} tokens`);
-    const rotations = async (url: string, seeded: Seeded) => {
-      await timeRotations(url, seeded.rotators.slice(0, ROTATION_WARMUP));
-      const t = await timeRotations(url, seeded.rotators.slice(ROTATION_WARMUP));
-      return { rotate: spread(t.rotate), firstUse: spread(t.firstUse), nextUse: spread(t.nextUse) };
-    };
-    results.rotation = { rotations: PROFILE.rotations, warmup: ROTATION_WARMUP, sqlite: await rotations(latchSqlite.url, seededSqlite), postgres: await rotations(latchPg.url, seededPg) };
-
-    // 5. Sign-in cost with the argon2id parameters in use.
-    log('signing in');
-    const http = new Http(latchSqlite.url);
-    const account = await register(http, undefined, 'Bench device');
-    let logins = 0;
-    const deadline = performance.now() + PROFILE.signInSeconds * 1000;
-    while (performance.now() < deadline) {
-      const reply = await http.post('/v1/auth/login', { email: account.email, password: 'correct horse battery staple', device: { name: 'x', platform: 'linux', appVersion: '1' } });
-      if (reply.status !== 200) throw new Error(`login ${reply.status}`);
-      logins++;
-    }
-    results.signIn = { loginsPerSecond: round(logins / PROFILE.signInSeconds, 1), argon2id: DEFAULT_PASSWORD_POLICY, sequential: true };
-    await stop(latchSqlite);
-    await stop(latchPg);
-
-    // 2 and 3. A fresh instance on SQLite: memory as devices connect, then revocations.
-    const single = await start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
-    const devices = new Devices();
-    const eventsUrl = (url: string) => `${url.replace(/^http/, 'ws')}/v1/events`;
-    const rss0 = await settledRss(single.pid);
-    const firstStep = Math.min(1_000, DEVICES);
-    log(`connecting ${DEVICES} devices to one instance (SQLite)`);
-    const connected1k = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: seededSqlite.devices.slice(0, firstStep) }, 'connected');
-    await quiet([single.pid]);
-    const rss1k = await settledRss(single.pid);
-    const connectedAll = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: seededSqlite.devices.slice(firstStep) }, 'connected');
-    await quiet([single.pid]);
-    const rssAll = await settledRss(single.pid);
-    log(`revoking ${PROFILE.revokes} of them at ${PROFILE.revokesPerSecond}/s`);
-    const oneInstance = await revocation(devices, single.url, seededSqlite);
-    await devices.stop();
-    await stop(single);
-    results.memory = {
+/** 2 and 3. A fresh instance on SQLite: memory as devices connect, then revocations. */
+async function oneInstance(bench: Bench): Promise<{ memory: Results['memory']; revocation: RevocationSpread; open: number }> {
+  const single = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: bench.work }, '/healthz');
+  const devices = new Devices();
+  const rss0 = await settledRss(single.pid);
+  const firstStep = Math.min(1_000, DEVICES);
+  log(`connecting ${DEVICES} devices to one instance (SQLite)`);
+  const connected1k = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: bench.seededSqlite.devices.slice(0, firstStep) }, 'connected');
+  await quiet([single.pid]);
+  const rss1k = await settledRss(single.pid);
+  const connectedAll = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: bench.seededSqlite.devices.slice(firstStep) }, 'connected');
+  await quiet([single.pid]);
+  const rssAll = await settledRss(single.pid);
+  log(`revoking ${PROFILE.revokes} of them at ${PROFILE.revokesPerSecond}/s`);
+  const revoked = await revocation(devices, single.url, bench.seededSqlite);
+  await devices.stop();
+  await bench.stop(single);
+  return {
+    memory: {
       devices: [0, firstStep, connectedAll.open],
       rssBytes: [rss0, rss1k, rssAll],
       bytesPerConnection: Math.round((rssAll - rss0) / connectedAll.open),
       connectSeconds: round(connected1k.seconds + connectedAll.seconds, 1),
+    },
+    revocation: revoked,
+    open: connectedAll.open,
+  };
+}
+
+/** 2, across instances: devices on instance A, revokes sent to instance B, one PostgreSQL. */
+async function crossInstance(bench: Bench): Promise<RevocationSpread> {
+  const instanceA = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: bench.pgUrl }, '/healthz');
+  const instanceB = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: bench.pgUrl }, '/healthz');
+  const devices = new Devices();
+  log(`connecting ${DEVICES} devices to instance A (PostgreSQL), revoking through instance B`);
+  await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(instanceA.url), devices: bench.seededPg.devices }, 'connected');
+  await quiet([instanceA.pid, instanceB.pid]);
+  const cross = await revocation(devices, instanceB.url, bench.seededPg);
+  await devices.stop();
+  await bench.stop(instanceA);
+  await bench.stop(instanceB);
+  return cross;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'latch-bench-'));
+  const started = performance.now();
+  const running: Proc[] = [];
+  const postgres = await startPostgres();
+  try {
+    const plan = { fillerRows: PROFILE.fillerRows, accounts: PROFILE.accounts, devicesPerAccount: DEVICES_PER_ACCOUNT, rotators: ROTATION_WARMUP + PROFILE.rotations };
+    const pgUrl = await postgres.newDatabase();
+    log(`seeding ${PROFILE.fillerRows} rows and ${DEVICES} devices into SQLite and PostgreSQL`);
+    let t = performance.now();
+    const seededSqlite = await seed({ kind: 'sqlite', file: join(work, 'latch.sqlite') }, plan);
+    const sqliteSeedSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const seededPg = await seed({ kind: 'postgres', url: pgUrl }, plan);
+    const bench: Bench = {
+      work,
+      pgUrl,
+      seededSqlite,
+      seededPg,
+      seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round((performance.now() - t) / 1000, 1) },
+      start: async (script, env, health) => {
+        const proc = await startProcess(script, env, health);
+        running.push(proc);
+        return proc;
+      },
+      stop: async (proc) => {
+        running.splice(running.indexOf(proc), 1);
+        await proc.stop();
+      },
     };
 
-    // 2, across instances: devices on instance A, revokes sent to instance B, one PostgreSQL.
-    const instanceA = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
-    const instanceB = await start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
-    const crossDevices = new Devices();
-    log(`connecting ${DEVICES} devices to instance A (PostgreSQL), revoking through instance B`);
-    await crossDevices.ask({ kind: 'connect', eventsUrl: eventsUrl(instanceA.url), devices: seededPg.devices }, 'connected');
-    await quiet([instanceA.pid, instanceB.pid]);
-    const cross = await revocation(crossDevices, instanceB.url, seededPg);
-    await crossDevices.stop();
-    await stop(instanceA);
-    await stop(instanceB);
-    results.revocation = {
-      devices: connectedAll.open,
-      revokes: PROFILE.revokes,
-      warmup: REVOKE_WARMUP,
-      perSecond: PROFILE.revokesPerSecond,
-      p50Ms: oneInstance.p50Ms,
-      p95Ms: oneInstance.p95Ms,
-      p99Ms: oneInstance.p99Ms,
-      maxMs: oneInstance.maxMs,
-      crossInstanceP50Ms: cross.p50Ms,
-      crossInstanceP95Ms: cross.p95Ms,
-      crossInstanceP99Ms: cross.p99Ms,
-      crossInstanceMaxMs: cross.maxMs,
-      oneInstance,
-      crossInstance: cross,
-    };
-    results.seconds = round((performance.now() - started) / 1000, 1);
+    const latchSqlite = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
+    const latchPg = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
+    const sessionCheck = await sessionChecks(bench, latchSqlite, latchPg);
+    const store = await lists(bench, latchSqlite, latchPg);
+    const rotation = await rotations(bench, latchSqlite, latchPg);
+    const signIn = await signIns(latchSqlite);
+    await bench.stop(latchSqlite);
+    await bench.stop(latchPg);
+    const single = await oneInstance(bench);
+    const cross = await crossInstance(bench);
+
+    report({
+      profile: PROFILE.name,
+      machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
+      date: new Date().toISOString(),
+      seconds: round((performance.now() - started) / 1000, 1),
+      sessionCheck,
+      store,
+      rotation,
+      signIn,
+      memory: single.memory,
+      revocation: {
+        devices: single.open,
+        revokes: PROFILE.revokes,
+        warmup: REVOKE_WARMUP,
+        perSecond: PROFILE.revokesPerSecond,
+        p50Ms: single.revocation.p50Ms,
+        p95Ms: single.revocation.p95Ms,
+        p99Ms: single.revocation.p99Ms,
+        maxMs: single.revocation.maxMs,
+        crossInstanceP50Ms: cross.p50Ms,
+        crossInstanceP95Ms: cross.p95Ms,
+        crossInstanceP99Ms: cross.p99Ms,
+        crossInstanceMaxMs: cross.maxMs,
+        oneInstance: single.revocation,
+        crossInstance: cross,
+      },
+    });
   } finally {
     for (const proc of running) await proc.stop();
     await postgres.close();
     rmSync(work, { recursive: true, force: true });
   }
-  report(results);
 }
 
-function report(results: Record<string, unknown>): void {
-  const s = results.sessionCheck as Record<string, number> & { latency: Record<string, { p50Ms: number; p99Ms: number }> };
-  const st = results.store as Record<string, number>;
-  const si = results.signIn as { loginsPerSecond: number };
-  type Spread = Record<'p50Ms' | 'p99Ms', number>;
-  const ro = results.rotation as { rotations: number } & Record<'sqlite' | 'postgres', Record<'rotate' | 'firstUse' | 'nextUse', Spread>>;
+function report(results: Results): void {
+  const s = results.sessionCheck;
+  const st = results.store;
+  const si = results.signIn;
+  const ro = results.rotation;
   const rotationRows = (store: 'sqlite' | 'postgres', label: string): Array<[string, string, string]> => [
     [`  ${label}: POST /v1/auth/rotate`, `p50 ${ro[store].rotate.p50Ms} ms`, `p99 ${ro[store].rotate.p99Ms} ms`],
     [`  ${label}: first use of the new token`, `p50 ${ro[store].firstUse.p50Ms} ms`, `p99 ${ro[store].firstUse.p99Ms} ms`],
     [`  ${label}: the next check, for comparison`, `p50 ${ro[store].nextUse.p50Ms} ms`, `p99 ${ro[store].nextUse.p99Ms} ms`],
   ];
-  const m = results.memory as { bytesPerConnection: number; devices: number[]; rssBytes: number[] };
-  const r = results.revocation as Record<string, number>;
-  const { oneInstance: rs, crossInstance: rc } = results.revocation as Record<'oneInstance' | 'crossInstance', { fromRequest: Record<string, number> }>;
+  const m = results.memory;
+  const r = results.revocation;
+  const { oneInstance: rs, crossInstance: rc } = results.revocation;
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  const lat = (name: string) => `p50 ${s.latency[name]!.p50Ms} ms, p99 ${s.latency[name]!.p99Ms} ms`;
+  const lat = (name: Target) => `p50 ${s.latency[name].p50Ms} ms, p99 ${s.latency[name].p99Ms} ms`;
   const rows: Array<[string, string, string]> = [
     ['Session check, req/s (median of rounds)', '', ''],
     ['  bare Fastify GET /hello', `${s.fastifyRps}`, lat('fastify')],
@@ -317,8 +426,8 @@ function report(results: Record<string, unknown>): void {
     ...rotationRows('postgres', 'PostgreSQL'),
   ];
   const width = Math.max(...rows.map((row) => row[0].length));
-  const machine = results.machine as { cores: number; node: string };
-  console.log(`Latch benchmarks: ${results.profile} profile, ${machine.cores} cores, Node ${machine.node}, ${results.date as string}, ${results.seconds as number} s`);
+  const machine = results.machine;
+  console.log(`Latch benchmarks: ${results.profile} profile, ${machine.cores} cores, Node ${machine.node}, ${results.date}, ${results.seconds} s`);
   for (const [name, a, b] of rows) console.log(`${name.padEnd(width)}  ${a.padStart(14)}  ${b}`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
