@@ -70,10 +70,13 @@ export const Email = z
 /** The shortest new password; forms check it before sending, with the same number. */
 export const NEW_PASSWORD_MIN = 10;
 /** Rules for a new password; sign-in accepts any non-empty password. */
-export const NewPassword = z
-  .string()
-  .min(NEW_PASSWORD_MIN, `Password must be at least ${NEW_PASSWORD_MIN} characters`)
-  .max(256, 'Password must be at most 256 characters');
+/** The rule for a new password, its messages naming the field (`label`). */
+export const newPassword = (label = 'Password') =>
+  z
+    .string()
+    .min(NEW_PASSWORD_MIN, `${label} must be at least ${NEW_PASSWORD_MIN} characters`)
+    .max(256, `${label} must be at most 256 characters`);
+export const NewPassword = newPassword();
 
 const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
 

@@ -2,7 +2,7 @@
 // and result schemas, and the events main forwards to every window. Preload
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
-import { Location, NewPassword, Platform, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, UsedFrom, User } from './api.js';
+import { Location, NewPassword, newPassword, Platform, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, UsedFrom, User } from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
 export const Notice = z.strictObject({
@@ -87,8 +87,8 @@ export type SignInInput = z.infer<typeof SignInInput>;
 export const CreateAccountInput = SignInInput.extend({ mode: z.literal('createAccount'), password: PasswordInput.pipe(NewPassword) });
 
 export const ChangePasswordInput = z.strictObject({
-  currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Password must be at most 256 characters'),
-  newPassword: NewPassword,
+  currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Current password must be at most 256 characters'),
+  newPassword: z.string().min(1, 'Enter a new password').pipe(newPassword('New password')),
 });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
 

@@ -41,6 +41,20 @@ function usedFrom(from: UsedFrom): string {
   return where ? `${from.ip} (${where})` : from.ip;
 }
 
+/**
+ * Where a copied sign-in was used. The server cannot tell the owner's copy from the thief's, so when it
+ * knows both places it names both; otherwise the one where the old copy was used.
+ */
+function usedIn(when: string, whose: string, from: string | undefined, alsoFrom: string | undefined): string {
+  if (from && alsoFrom) return `${when} ${whose} was in use in two places at once, ${from} and ${alsoFrom}: one of them is a copy.`;
+  return `${when} someone used a copy of ${whose}${from ? ` from ${from}` : ''}.`;
+}
+
+function noticeTitle(reason: SignOutReason): string {
+  if (reason === 'expired') return 'Session expired';
+  return reason === 'token_reused' ? 'Signed out to protect your account' : 'Signed out';
+}
+
 /** Who signed this device out and why, for the notice and the OS notification. `time` is already formatted. */
 function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined, alsoFrom?: string): string {
   switch (reason) {
@@ -56,7 +70,7 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'signed_out':
       return `This device was signed out at ${time}`;
     case 'token_reused':
-      return `At ${time} an old copy of this device's sign-in was used${byPlace ? ` from ${byPlace}` : ''} after Latch had replaced it${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}, so someone else has a copy. This device was signed out to protect your account. Sign in again and change your password.`;
+      return `${usedIn(`At ${time}`, "this device's sign-in", byPlace, alsoFrom)} Latch signed this device out to protect your account. Sign in again, then change your password.`;
   }
 }
 
@@ -79,7 +93,7 @@ function activity(event: SecurityEvent): string {
     case 'session_evicted':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
     case 'token_reused':
-      return `A copy of the sign-in of ${by} was used; ${by} was signed out`;
+      return `${by} signed out: a copy of its sign-in was used elsewhere`;
   }
 }
 
@@ -141,7 +155,7 @@ export const messages = {
     noKeychain: 'No keychain is available, so you will need to sign in again next time Latch starts.',
   },
   notice: {
-    title: (reason: SignOutReason) => (reason === 'expired' ? 'Session expired' : 'Signed out'),
+    title: noticeTitle,
     text: noticeText,
   },
   home: {
@@ -233,12 +247,12 @@ export const messages = {
     announce: (name: string, where: string | undefined) => `New sign-in: ${q(name)}${where ? ` from ${where}` : ''}.`,
   },
   copied: {
-    title: (name: string) => `Someone copied the sign-in of ${q(name)}`,
+    title: (name: string) => `${q(name)} was signed out to protect your account`,
     text: (name: string, from: string, time: string, alsoFrom?: string) =>
-      `At ${time} an old copy of it was used from ${from} after Latch had replaced it${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}, so two copies were in use. Latch signed ${q(name)} out. Change your password, and check that device for software you do not know.`,
-    changePassword: 'Change password',
+      `${usedIn(`On ${time}`, 'its sign-in', from, alsoFrom)} Latch signed ${q(name)} out, so no copy works any more. Change your password now, then sign in again on ${q(name)} and check it for programs you do not recognise.`,
+    changePassword: 'Change password now',
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
-    announce: (name: string) => `Someone copied the sign-in of ${q(name)}. It was signed out. Change your password.`,
+    announce: (name: string) => `Security alert: someone used a copy of the sign-in of ${q(name)}. Latch signed it out. Change your password.`,
   },
   announce: {
     signedOut: (name: string) => `${q(name)} signed out.`,
@@ -251,10 +265,10 @@ export const messages = {
   notification: {
     newSignInTitle: 'Latch: new sign-in',
     newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
-    forcedTitle: (reason: SignOutReason) => `Latch: ${reason === 'expired' ? 'Session expired' : 'Signed out'}`,
+    forcedTitle: (reason: SignOutReason) => `Latch: ${noticeTitle(reason)}`,
     copiedTitle: 'Latch: a copied sign-in was used',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
-      `An old copy of the sign-in of ${q(name)} was used from ${from} after it had been replaced${alsoFrom ? `, while the new one was in use from ${alsoFrom}` : ''}. Latch signed ${q(name)} out. Change your password.`,
+      `${usedIn('', `the sign-in of ${q(name)}`, from, alsoFrom).trimStart().replace(/^./, (c) => c.toUpperCase())} Latch signed it out. Change your password.`,
   },
 } as const;
 

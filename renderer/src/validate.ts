@@ -13,3 +13,8 @@ export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K
   }
   return errors;
 }
+
+/** After a refused submit, the first field marked invalid takes the focus, so its error is read out. */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  requestAnimationFrame(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+}

@@ -6,7 +6,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { KEYCHAIN_SERVICE, loadKeytar } from '../../electron/core/token-vault.js';
 import { Http } from '../../kit/http.js';
-import { expect, liveRegion, noticeOf, shot, signedInPair, test } from './fixtures.js';
+import { expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, test } from './fixtures.js';
 
 const GRACE = 60_000;
 const LONDON = '81.2.69.142';
@@ -34,15 +34,17 @@ test('a copied sign-in ends that device, and every other device says whose and w
   expect(used.status).toBe(401);
 
   const notice = noticeOf(b.page);
-  await expect(notice).toContainText(`an old copy of this device's sign-in was used from ${LONDON} (London, United Kingdom)`);
-  await expect(notice).toContainText('Sign in again and change your password.');
+  await expect(notice).toContainText(`this device's sign-in was in use in two places at once, ${LONDON} (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy.`);
+  await expect(notice).toContainText('Sign in again, then change your password.');
   await shot(b.page, 'copied-sign-in-notice');
 
-  const alert = a.page.getByRole('region', { name: "Someone copied the sign-in of 'Home desktop'" });
-  await expect(alert).toContainText(`used from ${LONDON} (London, United Kingdom)`);
-  await expect(alert).toContainText("Latch signed 'Home desktop' out. Change your password");
-  await expect(liveRegion(a.page)).toHaveText("Someone copied the sign-in of 'Home desktop'. It was signed out. Change your password.");
-  await expect(devicesWindow.getByRole('region', { name: "Someone copied the sign-in of 'Home desktop'" })).toBeVisible();
+  const title = "'Home desktop' was signed out to protect your account";
+  const alert = a.page.getByRole('region', { name: title });
+  await expect(alert.getByRole('heading', { name: title })).toBeVisible();
+  await expect(alert).toContainText(`${LONDON} (London, United Kingdom)`);
+  await expect(alert).toContainText("Latch signed 'Home desktop' out, so no copy works any more. Change your password now");
+  await expect(liveRegion(a.page)).toHaveText("Security alert: someone used a copy of the sign-in of 'Home desktop'. Latch signed it out. Change your password.");
+  await expect(devicesWindow.getByRole('region', { name: title })).toBeVisible();
   await expect(devicesWindow.getByRole('listitem', { name: 'Home desktop' })).toHaveCount(0);
   await shot(a.page, 'copied-sign-in-alert');
   await a.page.setViewportSize({ width: 360, height: 740 });
@@ -53,13 +55,46 @@ test('a copied sign-in ends that device, and every other device says whose and w
     expect(violations.map((v) => `${v.id}: ${v.help}`), colorScheme).toEqual([]);
   }
 
-  // By keyboard: Change password opens the form with the focus in it; Dismiss takes the alert away in every window.
-  await alert.getByRole('button', { name: 'Change password' }).focus();
+  // By keyboard: Change password now opens the form with the focus in it, also when it is open already.
+  await alert.getByRole('button', { name: 'Change password now' }).focus();
   await a.page.keyboard.press('Enter');
   await expect(a.page.getByLabel('Current password')).toBeFocused();
+  await alert.getByRole('button', { name: 'Change password now' }).focus();
+  await a.page.keyboard.press('Enter');
+  await expect(a.page.getByLabel('Current password')).toBeFocused();
+  // Dismiss takes the alert away in every window.
   await alert.getByRole('button', { name: "Dismiss the alert about 'Home desktop'" }).focus();
   await a.page.keyboard.press('Enter');
   await expect(alert).toHaveCount(0);
   await expect(a.page.getByRole('heading', { level: 1 })).toBeFocused();
-  await expect(devicesWindow.getByRole('region', { name: /Someone copied the sign-in/ })).toHaveCount(0);
+  await expect(devicesWindow.getByRole('region', { name: title })).toHaveCount(0);
+});
+
+test('changing the password is what the alert asks for, so it goes away then', async ({ lab }) => {
+  const clock = await lab.useManualClock();
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const tablet = await lab.seed('Old tablet');
+  const http = new Http(lab.server.url);
+  clock.advance(GRACE);
+  const renewed = (await http.post('/v1/auth/rotate', undefined, tablet.token)).body.token as string;
+  expect((await http.get('/v1/auth/session', renewed)).status).toBe(200);
+  clock.advance(GRACE + 1);
+  await http.request('GET', '/v1/sessions', { token: tablet.token, headers: { 'x-forwarded-for': LONDON } });
+
+  const alert = a.page.getByRole('region', { name: "'Old tablet' was signed out to protect your account" });
+  await alert.getByRole('button', { name: 'Change password now' }).click();
+  await a.page.getByLabel('Current password').fill(PASSWORD);
+  await a.page.getByLabel('New password').fill('a much longer new password');
+  await a.page.getByRole('region', { name: 'Change password' }).getByRole('button', { name: 'Change password', exact: true }).click();
+  await expect(a.page.getByRole('status').filter({ hasText: /Password changed/ })).toBeVisible();
+  await expect(alert).toHaveCount(0);
+});
+
+test('a form refused before sending puts the focus on the first field it names', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await a.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(a.page.getByLabel('Email')).toBeFocused();
+  await expect(a.page.getByLabel('Email')).toHaveAccessibleDescription('Enter your email');
 });

@@ -143,7 +143,7 @@ export async function signIn(page: Page, options: { email: string; password?: st
 }
 
 /** The forced sign-out notice on the sign-in screen (a region named by its title). */
-export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Session expired)$/ });
+export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Session expired|Signed out to protect your account)$/ });
 /** The new-sign-in alert: one region however many sign-ins it holds. */
 export const signInAlerts = (page: Page) => page.getByRole('region', { name: /new sign-in/i });
 /** The connection pill ("Online", "Reconnecting…", "Offline"); changes to it are announced by the live region. */

@@ -92,7 +92,7 @@ describe('OS notifications', () => {
     assert.equal(n.title, 'Latch: a copied sign-in was used');
     assert.equal(
       n.body,
-      "An old copy of the sign-in of 'Home desktop' was used from 81.2.69.142 (London, United Kingdom) after it had been replaced, while the new one was in use from 127.0.0.1 (this computer). Latch signed 'Home desktop' out. Change your password.",
+      "The sign-in of 'Home desktop' was in use in two places at once, 81.2.69.142 (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy. Latch signed it out. Change your password.",
     );
     assert.equal(n.onClick, 'focusMain');
   });

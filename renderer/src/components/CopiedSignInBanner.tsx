@@ -3,7 +3,7 @@ import type { CopiedSignIn } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
 import { formatDateTime } from '../format.js';
 import { useLatch } from '../store/index.js';
-import { focusHeading } from './focus.js';
+import { focusHeading, useRescueFocus } from './focus.js';
 
 const t = messages.copied;
 
@@ -24,27 +24,41 @@ export function CopiedSignInBanners() {
   );
 }
 
+/** The password form's first field; it takes the focus whether the form was open already or not. */
+function focusPasswordForm(): void {
+  requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[autocomplete="current-password"]')?.focus());
+}
+
 function CopiedSignInBanner({ alert }: { alert: CopiedSignIn }) {
   const dismiss = useLatch((s) => s.dismissCopiedSignIns);
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
   const section = useRef<HTMLElement>(null);
+  useRescueFocus(section);
   const titleId = `copied-${alert.sessionId}`;
   return (
-    <section className="banner danger-banner" aria-labelledby={titleId} ref={section}>
-      <strong id={titleId}>{t.title(alert.deviceName)}</strong>
+    <section className="banner danger-banner" aria-labelledby={titleId} ref={section} tabIndex={-1}>
+      <h2 id={titleId}>{t.title(alert.deviceName)}</h2>
       <p>{t.text(alert.deviceName, messages.usedFrom(alert.usedFrom), formatDateTime(alert.at), alert.alsoFrom && messages.usedFrom(alert.alsoFrom))}</p>
       <div className="actions">
-        <button type="button" className="primary" onClick={() => setPasswordFormOpen(true)}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            setPasswordFormOpen(true);
+            focusPasswordForm();
+          }}
+        >
           {t.changePassword}
         </button>
         <button
           type="button"
           aria-label={t.dismissNamed(alert.deviceName)}
           onClick={() => {
-            // The focus goes to the next alert of this kind, or to the page heading.
-            const next = section.current?.nextElementSibling?.matches('.danger-banner') ? section.current.nextElementSibling.querySelector('button') : null;
+            // The focus goes to the next alert of this kind, or the one before, or to the page heading.
+            const here = section.current;
+            const sibling = [here?.nextElementSibling, here?.previousElementSibling].find((e) => e?.matches('.danger-banner'));
             void dismiss([alert.sessionId]);
-            requestAnimationFrame(() => (next instanceof HTMLElement && next.isConnected ? next.focus() : focusHeading()));
+            requestAnimationFrame(() => (sibling instanceof HTMLElement && sibling.isConnected ? sibling.focus() : focusHeading()));
           }}
         >
           {messages.common.dismiss}

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { ChangePasswordInput } from '../../../shared/ipc.js';
 import { useLatch } from '../store/index.js';
-import { fieldErrors } from '../validate.js';
+import { fieldErrors, focusFirstInvalid } from '../validate.js';
 import { Field, FormError } from './Field.js';
 
 const t = messages.password;
@@ -16,13 +16,14 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
   const [errors, setErrors] = useState<{ current?: string; next?: string; form?: string }>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<number | undefined>();
+  const form = useRef<HTMLFormElement>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const invalid = fieldErrors(ChangePasswordInput, { currentPassword: current, newPassword: next });
     const found = { current: invalid.currentPassword, next: invalid.newPassword };
     setErrors(found);
-    if (found.current || found.next) return;
+    if (found.current || found.next) return focusFirstInvalid(form.current);
     setBusy(true);
     const result = await changePassword({ currentPassword: current, newPassword: next });
     setBusy(false);
@@ -48,7 +49,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
           </div>
         </div>
       ) : (
-        <form onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
+        <form ref={form} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onClose()} noValidate>
           <p className="muted">{t.intro}</p>
           <Field label={t.current} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={errors.current} autoFocus />
           <Field label={t.next} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} error={errors.next} {...(errors.next ? {} : { hint: messages.common.atLeast(NEW_PASSWORD_MIN) })} />

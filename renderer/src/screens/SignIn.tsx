@@ -5,7 +5,7 @@ import { messages } from '../../../shared/messages.js';
 import { Field, FormError } from '../components/Field.js';
 import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
-import { fieldErrors } from '../validate.js';
+import { fieldErrors, focusFirstInvalid } from '../validate.js';
 
 type Mode = 'signIn' | 'createAccount';
 const t = messages.signIn;
@@ -43,13 +43,14 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const emailField = useRef<HTMLInputElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   const busy = state.status === 'signingIn';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const found: Errors = fieldErrors(mode === 'createAccount' ? CreateAccountInput : SignInInput, { mode, serverUrl, email, password });
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
     const error = await signIn({ mode, serverUrl, email, password });
     if (error) setErrors(placeError(error));
   }
@@ -60,7 +61,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
     <main className="narrow">
       <h1 tabIndex={-1}>{title}</h1>
       {notice && <ForcedSignOutNotice notice={notice} onDismissed={() => emailField.current?.focus()} />}
-      <form onSubmit={submit} noValidate aria-label={title}>
+      <form ref={form} onSubmit={submit} noValidate aria-label={title}>
         <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
         {/* With a notice on screen the notice has the focus first, so it is heard whole. */}
         <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice} />

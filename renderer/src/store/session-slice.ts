@@ -4,7 +4,7 @@ import type { SessionSlice, LatchStore, StoreDeps } from './types.js';
 
 export const createSessionSlice =
   ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], SessionSlice> =>
-  (set) => ({
+  (set, get) => ({
     session: { status: 'starting' },
     setSession: (session) => set({ session }),
     async signIn(input) {
@@ -25,6 +25,8 @@ export const createSessionSlice =
     },
     async changePassword(input) {
       const { value, error } = await unwrap(bridge.changePassword(input));
+      // A new password is what the copied-sign-in alerts asked for: they have done their job.
+      if (value) await get().dismissCopiedSignIns(get().copiedSignIns.map((a) => a.sessionId));
       return value ?? error!;
     },
   });

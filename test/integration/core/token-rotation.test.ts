@@ -86,7 +86,7 @@ forEachStore('a copied device token', (ctx) => {
     const ended = await waitForState(laptop.controller, isSignedOut);
     assert.equal(ended.notice?.reason, 'token_reused');
     assert.equal(ended.notice?.usedFrom?.ip, usedFrom.ip);
-    assert.match(noticeText(ended.notice!), /someone else has a copy.*signed out to protect your account.*change your password/i);
+    assert.match(noticeText(ended.notice!), /copy.*Latch signed this device out to protect your account\. Sign in again, then change your password\.$/);
     assert.equal(await keychainEntry(laptop.account), null, 'the laptop forgot its token');
     await waitFor(() => phone.controller.getCopiedSignIns().some((a) => a.deviceName === 'Work laptop'), 'the phone shows the alert');
     assert.deepEqual(phone.controller.getCopiedSignIns()[0]!.usedFrom.ip, usedFrom.ip);
