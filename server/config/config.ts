@@ -41,6 +41,7 @@ export const EnvSchema = z.object({
   LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS', 10_000_000).optional(),
   LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS', 10_000_000).default(512),
   LATCH_LOCATIONS: z.enum(['dbip', 'off'], { error: 'LATCH_LOCATIONS must be dbip or off' }).default('dbip'),
+  LATCH_PG_POOL_SIZE: positiveInt('LATCH_PG_POOL_SIZE', 1_000).default(10),
 });
 
 /** An IPv4 or IPv6 address, optionally with a /prefix. */
@@ -179,7 +180,10 @@ export interface TimeoutPolicy {
 /** false, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
 export type TrustProxy = false | number | string[];
 
-export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+export type StoreConfig =
+  | { kind: 'sqlite'; file: string }
+  /** `poolSize`: connections to PostgreSQL per instance (LATCH_PG_POOL_SIZE, 10 when not given). */
+  | { kind: 'postgres'; url: string; poolSize?: number };
 
 /** Where city and country come from: the bundled DB-IP Lite database, or nowhere. */
 export type LocationDatabase = 'dbip' | 'off';
@@ -271,7 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError('Invalid LATCH_IDLE_TIMEOUT_DAYS: must not exceed LATCH_SESSION_LIFETIME_DAYS');
   }
   const store: StoreConfig = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL }
+    ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.LATCH_PG_POOL_SIZE }
     : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
   return {
     host: e.HOST,

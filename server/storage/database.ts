@@ -42,8 +42,11 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
   };
 }
 
+/** Where the PostgreSQL pool reports a connection it lost (the server's log). */
+export type PoolLog = (message: string, detail: string) => void;
+
 /** A pg pool whose bigint columns come back as numbers (all ours are epoch ms). */
-export function createPgPool(url: string, max = 10): pg.Pool {
+export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -56,10 +59,18 @@ export function createPgPool(url: string, max = 10): pg.Pool {
   // A client losing its connection (a Postgres restart) must not crash the server: idle
   // clients report through the pool, checked-out ones between queries through themselves.
   // Broken clients are discarded on release; the query in flight fails with 503.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // Each loss is logged (without the URL, which may hold the password).
+  const lost = (error: Error) => log('a PostgreSQL connection was lost; the pool opens another when one is needed', error.message);
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   return pool;
 }
+
+/**
+ * `select *`, `select "sessions".*`, `returning *`, `, *`: a column list that grows when a migration adds a
+ * column. `count(*)` is not one.
+ */
+export const SELECTS_EVERY_COLUMN = /(?:\bselect\s+(?:distinct\s+)?|\breturning\s+|,\s*)(?:"?\w+"?\.)?\*/i;
 
 /**
  * The pg pool as Kysely sees it, with two changes, both measured on the
@@ -72,14 +83,14 @@ export function createPgPool(url: string, max = 10): pg.Pool {
  * - Each statement is prepared once per connection and then run by name, so
  *   Postgres no longer parses and plans it every time;
  *   past the first STATEMENT_CACHE_SIZE texts, further ones go unnamed.
- *   A statement returning `*` stays unnamed: once a migration adds a column,
- *   its prepared form would fail ("cached plan must not change result type").
+ *   A statement that returns every column (SELECTS_EVERY_COLUMN) stays unnamed: once a migration adds a
+ *   column, its prepared form would fail ("cached plan must not change result type").
  */
 export function withPreparedCallbackQueries(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text);
-    if (name === undefined && names.size < STATEMENT_CACHE_SIZE && !text.includes('*')) {
+    if (name === undefined && names.size < STATEMENT_CACHE_SIZE && !SELECTS_EVERY_COLUMN.test(text)) {
       name = `latch_${names.size}`;
       names.set(text, name);
     }
@@ -160,7 +171,7 @@ export function postgresTarget(url: string): string {
   }
 }
 
-export async function openDatabase(store: StoreConfig): Promise<OpenedDatabase> {
+export async function openDatabase(store: StoreConfig, log?: PoolLog): Promise<OpenedDatabase> {
   let db: Kysely<Database>;
   if (store.kind === 'sqlite') {
     const file = openSqliteFile(store.file);
@@ -169,7 +180,7 @@ export async function openDatabase(store: StoreConfig): Promise<OpenedDatabase> 
     file.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   } else {
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url)) }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url, store.poolSize, log)) }) });
   }
   try {
     await migrateToLatest(db as Kysely<unknown>);

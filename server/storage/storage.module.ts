@@ -28,7 +28,7 @@ class StoreLifecycle implements OnApplicationShutdown {
       provide: Store,
       inject: [CONFIG, LOGGER],
       useFactory: async (config: ServerConfig, log: Logger): Promise<Store> => {
-        const opened = await openDatabase(config.store);
+        const opened = await openDatabase(config.store, (message, detail) => log.warn({ err: detail }, message));
         const bus = config.store.kind === 'postgres' ? new PostgresBus(config.store.url, log) : new InProcessBus();
         try {
           await bus.start();

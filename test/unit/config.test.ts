@@ -27,6 +27,7 @@ describe('server configuration', () => {
     assert.equal(loadConfig({ LATCH_REGISTRATION: 'closed' }).registration, 'closed');
     assert.equal(loadConfig({}).locations, 'dbip');
     assert.equal(loadConfig({ LATCH_LOCATIONS: 'off' }).locations, 'off');
+    assert.equal((loadConfig({ DATABASE_URL: 'postgres://latch@db/latch', LATCH_PG_POOL_SIZE: '40' }).store as { poolSize: number }).poolSize, 40);
     assert.deepEqual(loadConfig({ LATCH_ALLOWED_HOSTS: 'Latch.Example.com, latch.example.com:8443' }).allowedHosts, ['latch.example.com', 'latch.example.com:8443']);
     assert.equal(loadConfig({ LATCH_MAX_SOCKETS: '5000' }).sockets.total, 5000);
     assert.deepEqual(
@@ -42,7 +43,7 @@ describe('server configuration', () => {
   });
 
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch' }).store, { kind: 'postgres', url: 'postgres://u:p@db/latch' });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch' }).store, { kind: 'postgres', url: 'postgres://u:p@db/latch', poolSize: 10 });
   });
 
   for (const [env, message] of [
@@ -59,6 +60,7 @@ describe('server configuration', () => {
     [{ LATCH_LOCATIONS: 'maxmind' }, /^Invalid LATCH_LOCATIONS: LATCH_LOCATIONS must be dbip or off$/],
     [{ LATCH_ALLOWED_HOSTS: 'latch.example.com, evil/path' }, /^Invalid LATCH_ALLOWED_HOSTS: "evil\/path"/],
     [{ LATCH_MAX_SOCKETS: '0' }, /^Invalid LATCH_MAX_SOCKETS: /],
+    [{ LATCH_PG_POOL_SIZE: '0' }, /^Invalid LATCH_PG_POOL_SIZE: LATCH_PG_POOL_SIZE must be between 1 and 1000$/],
     // Numbers are plain decimal digits: not hex, not exponents, not fractions.
     [{ PORT: '0x1F90' }, /^Invalid PORT: PORT must be a whole number written in digits$/],
     [{ PORT: '4e3' }, /^Invalid PORT: PORT must be a whole number written in digits$/],
