@@ -3,12 +3,12 @@
 // person signs out, a session.revoked push, a 401 on any call or expiry, goes
 // through endSession(): forget the token, delete the keychain entry, close the
 // socket, and leave a notice that says why.
+import { createHash } from 'node:crypto';
 import type { RealtimeMessage, SessionView, User } from '../../shared/api.js';
 import type { ChangePasswordInput, Connection, CopiedSignIn, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
 import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
-import { createHash } from 'node:crypto';
 import { CoreError } from './errors.js';
 import { ProfileStore } from './profile-store.js';
 import { RealtimeClient } from './realtime-client.js';
