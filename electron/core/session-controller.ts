@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RealtimeMessage, SessionView, User } from '../../shared/api.js';
 import type { ChangePasswordInput, Connection, CopiedSignIn, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
+import { AlertList } from './alert-list.js';
 import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
@@ -45,8 +46,6 @@ export interface SessionControllerOptions {
 
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Alerts kept at most; the cap on sessions per account is 50 by default. */
-const MAX_ALERTS = 100;
 /** "At least once a day while connected" (docs/architecture.md, "Token rotation"), with room to spare. */
 const ROTATE_EVERY_MS = 12 * 60 * 60_000;
 
@@ -60,9 +59,15 @@ export class SessionController {
   private expiryTimer: NodeJS.Timeout | undefined;
   private rotateTimer: NodeJS.Timeout | undefined;
   /** New sign-ins not yet dismissed: one list for every window. */
-  private newSignIns: SessionView[] = [];
+  private readonly newSignIns = new AlertList<SessionView>(
+    (s) => s.id,
+    (sessions, added) => this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) }),
+  );
   /** Other devices whose sign-in was copied, not yet dismissed: one list for every window. */
-  private copiedSignIns: CopiedSignIn[] = [];
+  private readonly copiedSignIns = new AlertList<CopiedSignIn>(
+    (a) => a.sessionId,
+    (alerts, added) => this.emit({ type: 'copiedSignIns', alerts, ...(added ? { added } : {}) }),
+  );
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
   private readonly profileStore: ProfileStore;
 
@@ -182,26 +187,22 @@ export class SessionController {
 
   /** The new-sign-in alerts every window shows, newest first. */
   getNewSignIns(): SessionView[] {
-    return this.newSignIns;
+    return this.newSignIns.all;
   }
 
   /** Dismisses these alerts in every window. */
   dismissNewSignIns(ids: string[]): SessionView[] {
-    const gone = new Set(ids);
-    this.setNewSignIns(this.newSignIns.filter((s) => !gone.has(s.id)));
-    return this.newSignIns;
+    return this.newSignIns.dismiss(ids);
   }
 
   /** The copied-sign-in alerts every window shows, newest first. */
   getCopiedSignIns(): CopiedSignIn[] {
-    return this.copiedSignIns;
+    return this.copiedSignIns.all;
   }
 
   /** Dismisses these copied-sign-in alerts (by session id) in every window. */
   dismissCopiedSignIns(sessionIds: string[]): CopiedSignIn[] {
-    const gone = new Set(sessionIds);
-    this.setCopiedSignIns(this.copiedSignIns.filter((a) => !gone.has(a.sessionId)));
-    return this.copiedSignIns;
+    return this.copiedSignIns.dismiss(sessionIds);
   }
 
   securityEvents(before?: string) {
@@ -366,7 +367,7 @@ export class SessionController {
         return;
       case 'session.token_reused': {
         const { type: _type, ...alert } = message;
-        this.setCopiedSignIns([alert, ...this.copiedSignIns.filter((a) => a.sessionId !== alert.sessionId)].slice(0, MAX_ALERTS), alert);
+        this.copiedSignIns.add(alert);
         // The copied device is gone from the list, and its new-sign-in alert with it.
         await this.refreshSessions();
         return;
@@ -376,7 +377,7 @@ export class SessionController {
         return;
       case 'session.created':
         if (message.session.id === this.state.session.id) return;
-        this.setNewSignIns([message.session, ...this.newSignIns.filter((s) => s.id !== message.session.id)].slice(0, MAX_ALERTS), message.session);
+        this.newSignIns.add(message.session);
         return;
       case 'session.presence':
         this.emit({ type: 'presence', sessionId: message.sessionId, online: message.online });
@@ -387,13 +388,12 @@ export class SessionController {
   private async refreshSessions(): Promise<void> {
     try {
       // Only alerts already here when the list was asked for can be judged by it: one that arrives meanwhile may be newer than the answer.
-      const judged = new Set(this.newSignIns.map((s) => s.id));
+      const judged = new Set(this.newSignIns.all.map((s) => s.id));
       const sessions = await this.authed((api) => api.listSessions());
       this.emit({ type: 'sessionsChanged', sessions });
       // An alert about a device that has since been signed out has nothing left to act on.
       const active = new Set(sessions.map((s) => s.id));
-      const stale = (s: SessionView) => judged.has(s.id) && !active.has(s.id);
-      if (this.newSignIns.some(stale)) this.setNewSignIns(this.newSignIns.filter((s) => !stale(s)));
+      this.newSignIns.keep((s) => !judged.has(s.id) || active.has(s.id));
     } catch {
       // authed() has already acted on what the failure means.
     }
@@ -417,27 +417,14 @@ export class SessionController {
     clearTimeout(this.rotateTimer);
     await this.vault.delete();
     this.profileStore.update({ lastAccount: undefined });
-    this.setNewSignIns([]);
-    this.setCopiedSignIns([]);
+    this.newSignIns.clear();
+    this.copiedSignIns.clear();
     return this.setSignedOut(options.notice ? signOut : undefined);
   }
 
   private setSignedOut(notice?: Notice): SessionState {
     this.setState({ status: 'signedOut', serverUrl: this.serverUrl, keychain: this.vault.state, ...(notice ? { notice } : {}) });
     return this.state;
-  }
-
-  private setNewSignIns(sessions: SessionView[], added?: SessionView): void {
-    const same = sessions.length === this.newSignIns.length && sessions.every((s, i) => s.id === this.newSignIns[i]!.id);
-    if (same && !added) return;
-    this.newSignIns = sessions;
-    this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) });
-  }
-
-  private setCopiedSignIns(alerts: CopiedSignIn[], added?: CopiedSignIn): void {
-    if (!added && alerts.length === this.copiedSignIns.length && alerts.every((a, i) => a === this.copiedSignIns[i])) return;
-    this.copiedSignIns = alerts;
-    this.emit({ type: 'copiedSignIns', alerts, ...(added ? { added } : {}) });
   }
 
   private setConnection(connection: Connection): void {

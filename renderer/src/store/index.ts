@@ -18,6 +18,12 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
   }));
 }
 
+/** The first alert of `next` that `before` did not have: the one to announce (one at a time, not a flood). */
+function firstNew<T>(before: T[], next: T[], keyOf: (item: T) => string): T | undefined {
+  const known = new Set(before.map(keyOf));
+  return next.find((item) => !known.has(keyOf(item)));
+}
+
 /**
  * Keeps the store current from the core's events (nothing here polls) and loads what the core
  * already holds. Returns what stops listening.
@@ -36,16 +42,14 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     }),
     bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions)),
     bridge.on('newSignIns', (sessions) => {
-      const known = new Set(store.getState().newSignIns.map((s) => s.id));
-      const arrived = sessions.filter((s) => !known.has(s.id));
+      const arrived = firstNew(store.getState().newSignIns, sessions, (s) => s.id);
       store.getState().setNewSignIns(sessions);
-      for (const s of arrived.slice(0, 1)) store.getState().announce(messages.alerts.announce(s.deviceName, messages.place(s.location, true)));
+      if (arrived) store.getState().announce(messages.alerts.announce(arrived.deviceName, messages.place(arrived.location, true)));
     }),
     bridge.on('copiedSignIns', (alerts) => {
-      const known = new Set(store.getState().copiedSignIns.map((a) => a.sessionId));
-      const arrived = alerts.filter((a) => !known.has(a.sessionId));
+      const arrived = firstNew(store.getState().copiedSignIns, alerts, (a) => a.sessionId);
       store.getState().setCopiedSignIns(alerts);
-      for (const a of arrived.slice(0, 1)) store.getState().announce(messages.copied.announce(a.deviceName));
+      if (arrived) store.getState().announce(messages.copied.announce(arrived.deviceName));
     }),
     bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online)),
   ];
