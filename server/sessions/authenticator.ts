@@ -2,7 +2,7 @@
 // token is a live session (docs/architecture.md, "A request"), with its cache, and what an old token
 // after a rotation sets off (docs/architecture.md, "Token rotation").
 import { Inject, Injectable } from '@nestjs/common';
-import { platformOf, type UsedFrom } from '../../shared/api.js';
+import { platformOf } from '../../shared/api.js';
 import { type ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -10,7 +10,6 @@ import type { AuthContext, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
-import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionCache } from './session-cache.js';
 import { SessionRepository, unauthenticated } from './session-repository.js';
@@ -26,7 +25,6 @@ export class SessionAuthenticator {
     @Inject(SessionRepository) private readonly sessions: SessionRepository,
     @Inject(TokenRotation) private readonly rotation: TokenRotation,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
-    @Inject(Locator) private readonly locator: Locator,
     @Inject(SessionCache) private readonly cache: SessionCache,
   ) {}
 
@@ -95,10 +93,9 @@ export class SessionAuthenticator {
    * devices are told which device's sign-in was copied and where it was used. Returns the 401.
    */
   private async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
-    const usedFrom: UsedFrom = { ip, location: this.locator.locate(ip) };
-    const alsoFrom = this.sessions.alsoFrom(session, ip);
+    const where = this.sessions.whereFrom(session.token_from_ip, ip);
     const ended = await this.store.transaction(async (unit) => {
-      const revoked = await this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', usedFrom, ...(alsoFrom ? { alsoFrom } : {}) }, now);
+      const revoked = await this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', ...where }, now);
       if (revoked.length === 0) return false;
       await this.securityEvents.recordBy(unit.db, session, { type: 'token_reused', at: now, ip });
       unit.publish({
@@ -107,8 +104,7 @@ export class SessionAuthenticator {
         sessionId: session.id,
         deviceName: session.device_name,
         platform: platformOf(session.platform),
-        usedFrom,
-        ...(alsoFrom ? { alsoFrom } : {}),
+        ...where,
         at: now,
       });
       return true;
@@ -118,5 +114,4 @@ export class SessionAuthenticator {
     const row = await this.sessions.row(this.store.db, 'sessions.id', session.id);
     return row ? this.sessions.endedError(row, row.revoker_device_name) : unauthenticated();
   }
-
 }

@@ -85,17 +85,13 @@ export class SessionRepository {
       .executeTakeFirst();
   }
 
-  /** For a session ended as `token_reused`: where the old token was used, and where the newer one was. */
-  whereFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>): { usedFrom?: UsedFrom; alsoFrom?: UsedFrom } {
-    if (session.reused_from_ip === null) return {};
-    const alsoFrom = this.alsoFrom(session);
-    return { usedFrom: { ip: session.reused_from_ip, location: this.locator.locate(session.reused_from_ip) }, ...(alsoFrom ? { alsoFrom } : {}) };
-  }
-
-  /** Where the session's current token was first used from, when that is not where the old one was just used. */
-  alsoFrom(session: Pick<SessionsTable, 'token_from_ip' | 'reused_from_ip'>, ip = session.reused_from_ip): UsedFrom | undefined {
-    if (!session.token_from_ip || session.token_from_ip === ip) return undefined;
-    return { ip: session.token_from_ip, location: this.locator.locate(session.token_from_ip) };
+  /**
+   * Where a copied sign-in was used: the address an old token came from, and the address the current
+   * token was first used from, when that is another one.
+   */
+  whereFrom(tokenFromIp: string, reusedFromIp: string): { usedFrom: UsedFrom; alsoFrom?: UsedFrom } {
+    const at = (ip: string): UsedFrom => ({ ip, location: this.locator.locate(ip) });
+    return { usedFrom: at(reusedFromIp), ...(tokenFromIp && tokenFromIp !== reusedFromIp ? { alsoFrom: at(tokenFromIp) } : {}) };
   }
 
   endedError(session: SessionsTable, revokerDeviceName: string | null | undefined, options = { whereFrom: true }): ApiError {
@@ -106,7 +102,7 @@ export class SessionRepository {
       reason,
       revokedAt,
       ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
-      ...(reason === 'token_reused' && options.whereFrom && session.reused_from_ip !== null ? this.whereFrom(session) : {}),
+      ...(reason === 'token_reused' && options.whereFrom && session.reused_from_ip !== null ? this.whereFrom(session.token_from_ip, session.reused_from_ip) : {}),
     };
     if (reason === 'expired') return new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra);
     if (reason === 'token_reused') {
@@ -143,8 +139,7 @@ export class SessionRepository {
       reason: r.revoke_reason ?? 'expired',
       at: r.revoked_at ?? r.idle_expires_at,
       byDeviceName: r.revoker_device_name,
-      ...(r.revoke_reason === 'token_reused' ? this.whereFrom(r) : {}),
+      ...(r.revoke_reason === 'token_reused' && r.reused_from_ip !== null ? this.whereFrom(r.token_from_ip, r.reused_from_ip) : {}),
     }));
   }
-
 }
