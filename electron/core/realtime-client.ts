@@ -25,6 +25,8 @@ export interface RealtimeOptions {
 
 export class RealtimeClient {
   private socket: WebSocket | undefined;
+  /** The socket a renewal replaces, until the new one is open (or has failed). */
+  private retiring: WebSocket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private deadTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -33,7 +35,8 @@ export class RealtimeClient {
   constructor(private readonly options: RealtimeOptions) {}
 
   get isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    // While a renewal is under way, the socket it replaces still carries the events.
+    return this.socket?.readyState === WebSocket.OPEN || this.retiring?.readyState === WebSocket.OPEN;
   }
 
   start(): void {
@@ -47,13 +50,14 @@ export class RealtimeClient {
     this.running = false;
     clearTimeout(this.retryTimer);
     clearTimeout(this.deadTimer);
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) {
+    for (const socket of [this.socket, this.retiring]) {
+      if (!socket) continue;
       socket.removeAllListeners();
       socket.on('error', () => undefined);
       socket.terminate();
     }
+    this.socket = undefined;
+    this.retiring = undefined;
   }
 
   /**
@@ -64,9 +68,11 @@ export class RealtimeClient {
   renew(): void {
     const old = this.socket;
     if (!this.running || !old || old.readyState !== WebSocket.OPEN) return;
+    this.retiring = old;
     this.connect();
     const fresh = this.socket;
     const retire = () => {
+      if (this.retiring === old) this.retiring = undefined;
       old.removeAllListeners();
       old.on('error', () => undefined);
       old.close(1000, 'renewed');

@@ -141,11 +141,14 @@ forEachStore('a copied device token', (ctx) => {
     const { laptop } = await account({ rotateEveryMs: 100, secretBackend: noKeychain });
     const state = laptop.controller.getState();
     assert.ok(isOnline(state) && state.keychain.kind === 'memory-only');
+    const seen = laptop.events.length;
     const before = await ctx.tokenColumns(store, state.session.id);
     clock.advance(GRACE);
     await waitFor(async () => (await ctx.tokenColumns(store, state.session.id))?.prev_token_hash === before?.token_hash, 'the token was replaced and used');
     await laptop.controller.listSessions();
     assert.ok(isOnline(laptop.controller.getState()), 'still signed in on its new token');
+    const flickers = laptop.events.slice(seen).filter((e) => e.type === 'state' && !isOnline(e.state));
+    assert.deepEqual(flickers, [], 'renewing the socket for a new token never shows the device as reconnecting');
   });
 
   it('killed (-9) between the server’s answer and the keychain write, then restarted later: still signed in, on the new token', async () => {
