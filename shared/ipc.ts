@@ -57,6 +57,11 @@ export const SessionState = z.discriminatedUnion('status', [
     user: User,
     session: SessionView,
   }),
+  /**
+   * Signed in, but who is not known yet: the server could not be reached at start and nothing was
+   * remembered from the last run. Becomes `signedIn` when the server answers.
+   */
+  z.strictObject({ status: z.literal('resuming'), serverUrl: z.string(), keychain: KeychainState, connection: Connection }),
 ]);
 export type SessionState = z.infer<typeof SessionState>;
 

@@ -160,6 +160,8 @@ export const messages = {
   },
   home: {
     signedInAs: 'Signed in as',
+    /** Signed in, but the account is not known yet (offline since start, nothing remembered). */
+    resuming: 'You are signed in on this device. Your account shows here as soon as Latch reaches the server.',
     thisDeviceLabel: 'This device',
     offlineNote: 'You stay signed in. Latch checks with the server as soon as it can reach it again.',
     keychainSaved: (backend: string | undefined) => `Your sign-in is saved in the ${backend ?? 'OS keychain'}.`,

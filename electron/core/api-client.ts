@@ -56,8 +56,8 @@ export class ApiClient {
     this.call('POST', '/v1/auth/login', AuthResult, { body: { email, password, device }, auth: false });
   logout = () => this.call('POST', '/v1/auth/logout', null);
   session = () => this.call('GET', '/v1/auth/session', CurrentSession);
-  /** A replacement for the token in use, with the session (docs/architecture.md, "Token rotation"). */
-  rotate = () => this.call('POST', '/v1/auth/rotate', AuthResult);
+  /** A replacement for `token` (the one in use), with the session (docs/architecture.md, "Token rotation"). */
+  rotate = (token: string) => this.call('POST', '/v1/auth/rotate', AuthResult, { token });
   changePassword = (body: ChangePasswordBody) => this.call('POST', '/v1/auth/password', RevokedCount, { body });
   listSessions = async () => (await this.call('GET', '/v1/sessions', SessionList)).sessions;
   renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
@@ -73,10 +73,11 @@ export class ApiClient {
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
-    options: { body?: unknown; auth?: boolean } = {},
+    /** `token`: this one rather than the one in use. */
+    options: { body?: unknown; auth?: boolean; token?: string } = {},
   ): Promise<S extends z.ZodType ? z.output<S> : null> {
     const needsSession = options.auth !== false;
-    const token = needsSession ? this.options.token() : undefined;
+    const token = needsSession ? (options.token ?? this.options.token()) : undefined;
     if (needsSession && !token) throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
     let response: AxiosResponse<unknown>;
     try {

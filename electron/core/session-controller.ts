@@ -1,20 +1,21 @@
-// The client's session state machine: starting → signedOut ⇄ signingIn → signedIn
-// (online / connecting / offline). Every way a session can end, whether the
-// person signs out, a session.revoked push, a 401 on any call or expiry, goes
-// through endSession(): forget the token, delete the keychain entry, close the
-// socket, and leave a notice that says why.
+// The session runner: it feeds what happens (a call's answer, a socket
+// opening, a push, a timer) to the pure state machine in session-machine.ts
+// and runs the effects it returns one at a time, in order, through the ports
+// in ports.ts. Every way a session can end, whether the person signs out, a
+// session.revoked push, a 401 on any call or expiry, is the machine's `ended`:
+// forget the token, delete the keychain entry, close the socket, and leave a
+// notice that says why. See docs/architecture.md, "The session state machine".
 import { createHash } from 'node:crypto';
-import type { RealtimeMessage, SessionView, User } from '../../shared/api.js';
-import type { ChangePasswordInput, Connection, CopiedSignIn, Notice, SessionState, SignInInput } from '../../shared/ipc.js';
+import type { SessionView } from '../../shared/api.js';
+import type { ChangePasswordInput, CopiedSignIn, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
-import { ApiClient } from './api-client.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
 import { CoreError } from './errors.js';
-import { ProfileStore } from './profile-store.js';
-import { RealtimeClient } from './realtime-client.js';
+import { realPorts, type Api, type Realtime, type SessionPorts, type Vault } from './ports.js';
 import { parseServerUrl } from './server-url.js';
-import { TokenVault, loadKeytar, type SecretBackend } from './token-vault.js';
+import { failureOf, initialState, publicState, step, type Effect, type MachineEvent, type MachineState, type TimerName } from './session-machine.js';
+import type { SecretBackend } from './token-vault.js';
 
 export type ControllerEvent =
   | { type: 'state'; state: SessionState }
@@ -42,22 +43,27 @@ export interface SessionControllerOptions {
   requestTimeoutMs?: number;
   /** While signed in, the token is replaced this often as well as on every (re)connect (12 hours when not given). */
   rotateEveryMs?: number;
+  /** Replaces any of the real keychain, API, live channel, clock or profile file (unit tests). */
+  ports?: Partial<SessionPorts>;
 }
-
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** "At least once a day while connected" (docs/architecture.md, "Token rotation"), with room to spare. */
 const ROTATE_EVERY_MS = 12 * 60 * 60_000;
 
 export class SessionController {
-  private state: SessionState = { status: 'starting' };
-  private token: string | undefined;
+  private machine: MachineState = initialState;
+  private published: SessionState = { status: 'starting' };
   private serverUrl: string;
-  private vault!: TokenVault;
-  private api!: ApiClient;
-  private realtime: RealtimeClient | undefined;
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private rotateTimer: NodeJS.Timeout | undefined;
+  private vault!: Vault;
+  private api!: Api;
+  private realtime: Realtime | undefined;
+  private readonly ports: SessionPorts;
+  private readonly timers = new Map<TimerName, unknown>();
+  /** Effects not yet run, and the loop running them (one at a time, in order). */
+  private readonly effects: Effect[] = [];
+  private running: Promise<void> | undefined;
+  private readonly machineWatchers = new Set<() => void>();
   /** New sign-ins not yet dismissed: one list for every window. */
   private readonly newSignIns = new AlertList<SessionView>(
     (s) => s.id,
@@ -69,16 +75,15 @@ export class SessionController {
     (alerts, added) => this.emit({ type: 'copiedSignIns', alerts, ...(added ? { added } : {}) }),
   );
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
-  private readonly profileStore: ProfileStore;
 
   constructor(private readonly options: SessionControllerOptions) {
-    this.profileStore = new ProfileStore(options.dataDir);
-    this.serverUrl = this.profileStore.read().serverUrl ?? parseServerUrl(options.defaultServerUrl);
+    this.ports = { ...realPorts(options), ...options.ports };
+    this.serverUrl = this.ports.profile.read().serverUrl ?? parseServerUrl(options.defaultServerUrl);
     this.useServer(this.serverUrl);
   }
 
   getState(): SessionState {
-    return this.state;
+    return this.published;
   }
 
   subscribe(listener: (event: ControllerEvent) => void): () => void {
@@ -89,39 +94,30 @@ export class SessionController {
   /** Restores the session from the keychain and asks the server whether it still holds (renewing its token). */
   async start(): Promise<SessionState> {
     const token = await this.vault.read();
-    if (!token) return this.setSignedOut();
-    const profile = this.profileStore.read();
-    if (profile.replacedToken !== undefined && profile.replacedToken === fingerprint(token)) {
-      // Replaced while the keychain could not take the new one: presenting it would look like a copy.
-      await this.vault.delete();
-      this.profileStore.update({ replacedToken: undefined, lastAccount: undefined });
-      return this.setSignedOut();
-    }
-    this.token = token;
-    const remembered = profile.lastAccount;
-    try {
-      const current = await this.rotateToken();
-      this.enterSignedIn(current.user, current.session, 'online');
-    } catch (error) {
-      const ended = signOutIn(error);
-      if (ended) return this.endSession(ended);
-      // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
-      this.enterSignedIn(remembered?.user ?? unknownUser(), remembered?.session ?? unknownSession(), 'offline');
-    }
-    return this.state;
+    const profile = this.ports.profile.read();
+    await this.dispatch({
+      type: 'started',
+      token,
+      replaced: token !== undefined && profile.replacedToken !== undefined && profile.replacedToken === fingerprint(token),
+      remembered: profile.lastAccount,
+    });
+    // Until the server answers (or cannot be reached) the state is still "starting".
+    await this.until((state) => state.status !== 'restoring');
+    return this.published;
   }
 
   async signIn(input: SignInInput): Promise<SessionState> {
-    if (this.state.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', 'This device is already signed in. Sign out first.');
-    if (this.state.status === 'signingIn') throw new CoreError('rejected', 'busy', 'Signing in is already under way.');
+    if (this.machine.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', 'This device is already signed in. Sign out first.');
+    if (this.machine.status === 'signingIn') throw new CoreError('rejected', 'busy', 'Signing in is already under way.');
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Latch is still starting. Try again in a moment.');
     const origin = parseServerUrl(input.serverUrl);
     if (origin !== this.serverUrl) {
       this.useServer(origin);
-      this.profileStore.update({ serverUrl: origin });
+      this.ports.profile.update({ serverUrl: origin });
     }
-    this.setState({ status: 'signingIn', serverUrl: this.serverUrl, keychain: this.vault.state });
+    await this.dispatch({ type: 'signInStarted' });
     const device = deviceIdentity({
-      name: this.profileStore.read().deviceName ?? this.options.deviceName,
+      name: this.ports.profile.read().deviceName ?? this.options.deviceName,
       appVersion: this.options.appVersion,
       os: this.options.os,
     });
@@ -130,35 +126,30 @@ export class SessionController {
         input.mode === 'createAccount'
           ? await this.api.register(input.email, input.password, device)
           : await this.api.login(input.email, input.password, device);
-      // Stored only now that the server has accepted it.
-      this.token = result.token;
-      await this.vault.write(result.token);
-      this.enterSignedIn(result.user, result.session, 'online');
-      return this.state;
+      await this.dispatch({ type: 'signInSucceeded', result });
+      return this.published;
     } catch (error) {
-      this.token = undefined;
-      this.setSignedOut();
+      await this.dispatch({ type: 'signInFailed' });
       throw error;
     }
   }
 
   /** The person signs this device out. Offline, the token is still forgotten here. */
   async signOut(): Promise<SessionState> {
-    if (this.state.status !== 'signedIn') return this.state;
+    if (this.machine.status !== 'signedIn') return this.published;
+    await this.dispatch({ type: 'signOutStarted' });
     try {
       await this.api.logout();
     } catch {
       // Already ended on the server, or the server cannot be told: either way this device forgets it.
     }
-    return this.endSession({ reason: 'signed_out', at: new Date().toISOString() }, { notice: false });
+    await this.dispatch({ type: 'ended', notice: { reason: 'signed_out', at: new Date(this.ports.clock.now()).toISOString() }, showNotice: false });
+    return this.published;
   }
 
-  dismissNotice(): SessionState {
-    if (this.state.status === 'signedOut' && this.state.notice) {
-      const { notice: _notice, ...rest } = this.state;
-      this.setState(rest);
-    }
-    return this.state;
+  async dismissNotice(): Promise<SessionState> {
+    await this.dispatch({ type: 'noticeDismissed' });
+    return this.published;
   }
 
   listSessions(): Promise<SessionView[]> {
@@ -176,8 +167,8 @@ export class SessionController {
 
   async renameDevice(name: string): Promise<SessionView> {
     const session = await this.authed((api) => api.renameCurrent(name));
-    this.profileStore.update({ deviceName: session.deviceName });
-    if (this.state.status === 'signedIn') this.enterSignedIn(this.state.user, session, this.state.connection);
+    this.ports.profile.update({ deviceName: session.deviceName });
+    await this.dispatch({ type: 'renamed', session });
     return session;
   }
 
@@ -222,167 +213,138 @@ export class SessionController {
   /** Stops sockets and timers without signing out (the app is quitting). */
   dispose(): void {
     this.realtime?.stop();
-    clearTimeout(this.expiryTimer);
-    clearTimeout(this.rotateTimer);
+    this.realtime = undefined;
+    this.clearTimers();
+    this.effects.length = 0;
     this.listeners.clear();
   }
 
-  // ---- internals ----
+  // ---- the runner ----
+
+  /** Steps the machine and resolves once every effect queued so far has run. */
+  private dispatch(event: MachineEvent): Promise<void> {
+    const { state, effects } = step(this.machine, event);
+    this.machine = state;
+    this.effects.push(...effects);
+    for (const watcher of this.machineWatchers) watcher();
+    return this.drain();
+  }
+
+  private drain(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.effects.length === 0) return Promise.resolve();
+    this.running = (async () => {
+      while (this.effects.length > 0) await this.run(this.effects.shift()!);
+      this.running = undefined;
+    })();
+    return this.running;
+  }
+
+  /** Resolves when the machine reaches a state `done` accepts and the effects that got it there have run. */
+  private async until(done: (state: MachineState) => boolean): Promise<void> {
+    if (!done(this.machine)) {
+      await new Promise<void>((resolve) => {
+        const watcher = () => {
+          if (!done(this.machine)) return;
+          this.machineWatchers.delete(watcher);
+          resolve();
+        };
+        this.machineWatchers.add(watcher);
+      });
+    }
+    await this.drain();
+  }
+
+  private async run(effect: Effect): Promise<void> {
+    switch (effect.type) {
+      case 'publish':
+        this.published = publicState(effect.state, this.serverUrl, this.vault.state);
+        return this.emit({ type: 'state', state: this.published });
+      case 'writeToken':
+        await this.vault.write(effect.token);
+        return;
+      case 'storeReplacement': {
+        const keychainWas = this.vault.state.kind;
+        const stored = await this.vault.write(effect.token);
+        void this.dispatch({ type: 'tokenStored', presented: effect.presented, token: effect.token, account: effect.account, stored, keychainWas });
+        return;
+      }
+      case 'deleteToken':
+        return this.vault.delete();
+      case 'rememberAccount':
+        this.ports.profile.update({ lastAccount: effect.account });
+        return;
+      case 'rememberReplaced':
+        this.ports.profile.update({ replacedToken: effect.presented === undefined ? undefined : fingerprint(effect.presented) });
+        return;
+      case 'rotate':
+        // Answered later, as an event: the queue does not wait on the network.
+        void this.api.rotate(effect.presented).then(
+          (result) => this.dispatch({ type: 'rotated', presented: effect.presented, result }),
+          (error: unknown) => this.dispatch({ type: 'rotateFailed', presented: effect.presented, failure: failureOf(error), retried: effect.retried }),
+        );
+        return;
+      case 'startRealtime':
+        if (this.realtime) return;
+        this.realtime = this.ports.realtime(this.serverUrl, () => this.token(), {
+          onOpen: () => void this.dispatch({ type: 'socketOpened' }),
+          onMessage: (message) => void this.dispatch({ type: 'message', message }),
+          onDown: ({ rejectedWithStatus }) => void this.dispatch({ type: 'socketDown', ...(rejectedWithStatus !== undefined ? { rejectedWithStatus } : {}) }),
+        });
+        return this.realtime.start();
+      case 'renewRealtime':
+        return this.realtime?.renew();
+      case 'reconnectNow':
+        return this.realtime?.reconnectNow();
+      case 'stopRealtime':
+        this.realtime?.stop();
+        this.realtime = undefined;
+        return;
+      case 'setTimer':
+        return this.setTimer(effect.timer, effect.timer === 'expiry' ? this.untilExpiry(effect.at) : (this.options.rotateEveryMs ?? ROTATE_EVERY_MS));
+      case 'clearTimers':
+        return this.clearTimers();
+      case 'refreshSessions':
+        void this.refreshSessions();
+        return;
+      case 'newSignInAlert':
+        return this.newSignIns.add(effect.session);
+      case 'copiedSignInAlert':
+        return this.copiedSignIns.add(effect.alert);
+      case 'clearAlerts':
+        this.newSignIns.clear();
+        this.copiedSignIns.clear();
+        return;
+      case 'presence':
+        return this.emit({ type: 'presence', sessionId: effect.sessionId, online: effect.online });
+    }
+  }
 
   private useServer(origin: string): void {
     this.serverUrl = origin;
-    this.vault = new TokenVault(TokenVault.accountFor(this.options.profile, origin), this.options.secretBackend ?? loadKeytar);
-    this.api = new ApiClient({
-      baseUrl: origin,
-      token: () => this.token,
-      userAgent: `Latch/${this.options.appVersion} (${process.platform})`,
-      ...(this.options.requestTimeoutMs ? { timeoutMs: this.options.requestTimeoutMs } : {}),
-    });
+    this.vault = this.ports.vault(origin);
+    this.api = this.ports.api(origin, () => this.token());
+  }
+
+  /** The token in use; a replacement being written to the keychain is not used until it is stored. */
+  private token(): string | undefined {
+    return this.machine.status === 'signedIn' || this.machine.status === 'restoring' ? this.machine.token : undefined;
   }
 
   /** Runs a call that needs the session; a 401 ends it, a network failure marks us offline. */
-  private async authed<T>(call: (api: ApiClient) => Promise<T>): Promise<T> {
-    if (this.state.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+  private async authed<T>(call: (api: Api) => Promise<T>): Promise<T> {
+    if (this.machine.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    let value: T;
     try {
-      const value = await call(this.api);
-      // The server answered: if a failure had marked us offline while the socket stayed up, we are back.
-      if (this.connection() === 'offline' && this.realtime?.isOpen) this.setConnection('online');
-      return value;
+      value = await call(this.api);
     } catch (error) {
-      const ended = signOutIn(error);
-      if (ended) await this.endSession(ended);
-      else if (error instanceof CoreError && error.kind === 'offline') {
-        this.setConnection('offline');
-        this.realtime?.reconnectNow();
-      }
+      // A 401: the caller hears of it once the session is over here.
+      await this.dispatch({ type: 'callSettled', failure: failureOf(error) });
       throw error;
     }
-  }
-
-  private enterSignedIn(user: User, session: SessionView, connection: Connection): void {
-    // endSession forgets the token first, then waits for the keychain: an answer that arrives in
-    // between (a reconnect's check) must not say signed in again.
-    if (this.token === undefined) return;
-    this.profileStore.update({ lastAccount: { user, session } });
-    this.setState({ status: 'signedIn', serverUrl: this.serverUrl, keychain: this.vault.state, connection, user, session });
-    this.scheduleExpiryCheck(session.expiresAt);
-    this.ensureRealtime();
-  }
-
-  private ensureRealtime(): void {
-    if (this.realtime) return;
-    this.realtime = new RealtimeClient({
-      serverUrl: this.serverUrl,
-      token: () => this.token,
-      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
-      ...(this.options.deadAfterMs ? { deadAfterMs: this.options.deadAfterMs } : {}),
-      handlers: {
-        onOpen: () => void this.verifyAfterReconnect(),
-        onMessage: (message) => void this.onRealtime(message),
-        onDown: ({ rejectedWithStatus }) => {
-          // A refused upgrade may mean the session ended while we were away: ask, never assume.
-          // Refused as too many for this session: another holder of this sign-in may be connected;
-          // renewing the token is what ends its sockets (docs/architecture.md, "Token rotation").
-          if (rejectedWithStatus === 401 || rejectedWithStatus === 429) void this.verifyAfterReconnect();
-          else this.setConnection(this.connection() === 'online' ? 'connecting' : 'offline');
-        },
-      },
-    });
-    this.realtime.start();
-  }
-
-  private connection(): Connection | undefined {
-    return this.state.status === 'signedIn' ? this.state.connection : undefined;
-  }
-
-  /**
-   * After any (re)connect, and every ROTATE_EVERY_MS: the token is replaced, and the server's word on
-   * the session decides, not the socket's.
-   */
-  private async verifyAfterReconnect(): Promise<void> {
-    if (this.state.status !== 'signedIn') return;
-    try {
-      const current = await this.rotateToken();
-      if (this.state.status !== 'signedIn') return;
-      this.enterSignedIn(current.user, current.session, this.realtime?.isOpen ? 'online' : 'connecting');
-      await this.refreshSessions();
-    } catch (error) {
-      const ended = signOutIn(error);
-      if (ended) await this.endSession(ended);
-      else this.setConnection('offline');
-    }
-  }
-
-  /**
-   * Asks for a replacement token and keeps it in the keychain before using it: the old token stays
-   * in use until the new one is stored, so a crash in between leaves the old one, which the server
-   * still takes (the new one is pending until first used). See docs/architecture.md, "Token rotation".
-   */
-  private async rotateToken(retried = false): Promise<{ user: User; session: SessionView }> {
-    const presented = this.token;
-    try {
-      const result = await this.api.rotate();
-      const stillOurs = () => presented !== undefined && this.token === presented;
-      if (result.token !== presented && stillOurs()) {
-        const keychainWas = this.vault.state.kind;
-        const stored = await this.vault.write(result.token);
-        // The keychain failed just now and may still hold the replaced token: remember not to present it.
-        if (!stored && keychainWas === 'os') this.profileStore.update({ replacedToken: fingerprint(presented!) });
-        if (stillOurs()) {
-          this.token = result.token;
-          this.realtime?.renew();
-        } else if (this.token === undefined) {
-          // Signed out while the keychain was written: the entry must not outlive the session.
-          await this.vault.delete();
-        }
-      }
-      return result;
-    } catch (error) {
-      // Another rotation of this session changed it meanwhile: once more is enough.
-      if (!retried && error instanceof CoreError && error.code === 'conflict') return this.rotateToken(true);
-      throw error;
-    } finally {
-      clearTimeout(this.rotateTimer);
-      if (this.token !== undefined) {
-        this.rotateTimer = setTimeout(() => void this.verifyAfterReconnect(), this.options.rotateEveryMs ?? ROTATE_EVERY_MS);
-        this.rotateTimer.unref();
-      }
-    }
-  }
-
-  private async onRealtime(message: RealtimeMessage): Promise<void> {
-    if (this.state.status !== 'signedIn') return;
-    switch (message.type) {
-      case 'session.revoked':
-        if (message.sessionId === this.state.session.id) {
-          await this.endSession({
-            reason: message.reason,
-            at: message.at,
-            ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
-            ...(message.by?.location ? { byLocation: message.by.location } : {}),
-            ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
-            ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
-          });
-        }
-        return;
-      case 'session.token_reused': {
-        const { type: _type, ...alert } = message;
-        this.copiedSignIns.add(alert);
-        // The copied device is gone from the list, and its new-sign-in alert with it.
-        await this.refreshSessions();
-        return;
-      }
-      case 'sessions.changed':
-        await this.refreshSessions();
-        return;
-      case 'session.created':
-        if (message.session.id === this.state.session.id) return;
-        this.newSignIns.add(message.session);
-        return;
-      case 'session.presence':
-        this.emit({ type: 'presence', sessionId: message.sessionId, online: message.online });
-        return;
-    }
+    // The answer need not wait for effects queued before it (a slow keychain write, say).
+    void this.dispatch({ type: 'callSettled' });
+    return value;
   }
 
   private async refreshSessions(): Promise<void> {
@@ -399,41 +361,23 @@ export class SessionController {
     }
   }
 
-  private scheduleExpiryCheck(expiresAt: string): void {
-    clearTimeout(this.expiryTimer);
-    if (!(Date.parse(expiresAt) > 0)) return; // not known yet (an offline start with nothing remembered)
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Date.parse(expiresAt) - Date.now() + 1_000));
-    this.expiryTimer = setTimeout(() => void this.verifyAfterReconnect(), delay);
-    this.expiryTimer.unref();
+  /** A second after the session expires; undefined when that is not known yet. */
+  private untilExpiry(at: string): number | undefined {
+    const expires = Date.parse(at);
+    if (!(expires > 0)) return undefined;
+    return Math.min(MAX_TIMER_MS, Math.max(0, expires - this.ports.clock.now() + 1_000));
   }
 
-  /** The one way a session ends on this device. */
-  private async endSession(signOut: Notice, options: { notice: boolean } = { notice: true }): Promise<SessionState> {
-    if (this.token === undefined && this.state.status !== 'signedIn') return this.state;
-    this.token = undefined;
-    this.realtime?.stop();
-    this.realtime = undefined;
-    clearTimeout(this.expiryTimer);
-    clearTimeout(this.rotateTimer);
-    await this.vault.delete();
-    this.profileStore.update({ lastAccount: undefined });
-    this.newSignIns.clear();
-    this.copiedSignIns.clear();
-    return this.setSignedOut(options.notice ? signOut : undefined);
+  private setTimer(timer: TimerName, ms: number | undefined): void {
+    this.ports.clock.clearTimeout(this.timers.get(timer));
+    this.timers.delete(timer);
+    if (ms === undefined) return;
+    this.timers.set(timer, this.ports.clock.setTimeout(() => void this.dispatch({ type: 'timerFired', timer }), ms));
   }
 
-  private setSignedOut(notice?: Notice): SessionState {
-    this.setState({ status: 'signedOut', serverUrl: this.serverUrl, keychain: this.vault.state, ...(notice ? { notice } : {}) });
-    return this.state;
-  }
-
-  private setConnection(connection: Connection): void {
-    if (this.state.status === 'signedIn' && this.state.connection !== connection) this.setState({ ...this.state, connection });
-  }
-
-  private setState(state: SessionState): void {
-    this.state = state;
-    this.emit({ type: 'state', state });
+  private clearTimers(): void {
+    for (const handle of this.timers.values()) this.ports.clock.clearTimeout(handle);
+    this.timers.clear();
   }
 
   private emit(event: ControllerEvent): void {
@@ -444,22 +388,3 @@ export class SessionController {
 /** Enough of a token's SHA-256 to recognise it again, and nothing that could be used as it. */
 const fingerprint = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 16);
 
-/** The notice a failure carries when it means the session is over. */
-function signOutIn(error: unknown): Notice | undefined {
-  return error instanceof CoreError && error.kind === 'unauthorized' ? error.extra.signOut : undefined;
-}
-
-const unknownUser = (): User => ({ id: '', email: 'your account', createdAt: new Date(0).toISOString() });
-const unknownSession = (): SessionView => ({
-  id: '',
-  deviceName: 'This device',
-  platform: 'other',
-  appVersion: '',
-  ip: '',
-  location: { kind: 'unknown' },
-  createdAt: new Date(0).toISOString(),
-  lastSeenAt: new Date(0).toISOString(),
-  expiresAt: new Date(0).toISOString(),
-  current: true,
-  online: false,
-});

@@ -62,7 +62,7 @@ const forTheOs = (notification: OsNotification): OsNotification => ({
 
 /** The OS notification for a change of state, if it deserves one. */
 export function notificationForState(previous: SessionState, next: SessionState): OsNotification | undefined {
-  if (previous.status !== 'signedIn' || next.status !== 'signedOut' || !next.notice) return undefined;
+  if ((previous.status !== 'signedIn' && previous.status !== 'resuming') || next.status !== 'signedOut' || !next.notice) return undefined;
   return forTheOs({ title: messages.notification.forcedTitle(next.notice.reason), body: noticeText(next.notice), onClick: 'focusMain' });
 }
 

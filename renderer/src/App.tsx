@@ -23,6 +23,7 @@ function Screen({ hash }: { hash: string }) {
     case 'starting':
       return <main className="narrow" aria-busy="true" />;
     case 'signedIn':
+    case 'resuming':
       return <HomeScreen state={session} />;
     default:
       return <SignInScreen state={session} />;

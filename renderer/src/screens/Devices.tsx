@@ -33,6 +33,17 @@ export function DevicesScreen() {
   }, [online, loadDevices]);
 
   if (session.status === 'starting') return <main className="wide" aria-busy="true" />;
+  if (session.status === 'resuming') {
+    return (
+      <main className="wide">
+        <header className="page-header">
+          <h1 tabIndex={-1}>{t.title}</h1>
+          <span className={`pill connection-${session.connection}`}>{messages.connection[session.connection]}</span>
+        </header>
+        <p className="muted">{t.offlineDevices}</p>
+      </main>
+    );
+  }
   if (!signedIn) {
     return (
       <main className="wide">

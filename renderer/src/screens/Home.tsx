@@ -9,7 +9,7 @@ import { useLatch } from '../store/index.js';
 
 const t = messages.home;
 
-export function HomeScreen({ state }: { state: Extract<SessionState, { status: 'signedIn' }> }) {
+export function HomeScreen({ state }: { state: Extract<SessionState, { status: 'signedIn' | 'resuming' }> }) {
   const signOut = useLatch((s) => s.signOut);
   const openDevicesWindow = useLatch((s) => s.openDevicesWindow);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
@@ -27,12 +27,20 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
       <CopiedSignInBanners />
       <NewSignInBanners />
       <section className="card" aria-label={t.thisDeviceLabel}>
-        <p className="signed-in-as">
-          {t.signedInAs} <strong>{state.user.email}</strong>
-        </p>
+        {state.status === 'signedIn' ? (
+          <p className="signed-in-as">
+            {t.signedInAs} <strong>{state.user.email}</strong>
+          </p>
+        ) : (
+          <p className="signed-in-as">{t.resuming}</p>
+        )}
         <div className="device-line">
-          <PlatformIcon platform={state.session.platform} />
-          <span className="device-name">{state.session.deviceName}</span>
+          {state.status === 'signedIn' && (
+            <>
+              <PlatformIcon platform={state.session.platform} />
+              <span className="device-name">{state.session.deviceName}</span>
+            </>
+          )}
           {/* Changes are announced by the live region; this pill only shows. */}
           <span className={`pill connection-${state.connection}`}>{messages.connection[state.connection]}</span>
         </div>

@@ -1,7 +1,7 @@
 // One bound store built from typed slices (their types in types.ts); it talks to window.latch only.
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
-import type { LatchBridge } from '../../../shared/ipc.js';
+import type { Connection, LatchBridge, SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
 import { createAlertsSlice } from './alerts-slice.js';
 import { createDevicesSlice } from './devices-slice.js';
@@ -18,6 +18,10 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
   }));
 }
 
+/** The connection while this device holds a sign-in; undefined otherwise. */
+const connectionOf = (state: SessionState): Connection | undefined =>
+  state.status === 'signedIn' || state.status === 'resuming' ? state.connection : undefined;
+
 /** The first alert of `next` that `before` did not have: the one to announce (one at a time, not a flood). */
 function firstNew<T>(before: T[], next: T[], keyOf: (item: T) => string): T | undefined {
   const known = new Set(before.map(keyOf));
@@ -33,11 +37,12 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     bridge.on('state', (session) => {
       const before = store.getState().session;
       store.getState().setSession(session);
-      if (session.status !== 'signedIn') {
+      const [was, is] = [connectionOf(before), connectionOf(session)];
+      if (!is) {
         store.getState().resetDevices();
         store.getState().resetAlerts();
-      } else if (before.status === 'signedIn' && before.connection !== session.connection) {
-        store.getState().announce(messages.connectionAnnounced[session.connection]);
+      } else if (was && was !== is) {
+        store.getState().announce(messages.connectionAnnounced[is]);
       }
     }),
     bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions)),

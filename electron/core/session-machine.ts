@@ -1,0 +1,315 @@
+// The desktop's session state machine as one pure function: step(state, event)
+// gives the next state and the effects to run, in order. Nothing here waits,
+// reads a clock or touches the keychain, the server or a socket; the
+// SessionController runs the effects one at a time through its ports and feeds
+// what comes back in as events. See docs/architecture.md, "The session state
+// machine", for the diagram.
+//
+//   starting ─started─▶ restoring ─rotated/rotateFailed─▶ signedIn
+//       └──────────────────(no token)──────────────▶ signedOut ⇄ signingIn ─▶ signedIn
+//   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
+import type { AuthResult, RealtimeMessage, SessionView, User } from '../../shared/api.js';
+import type { Connection, CopiedSignIn, KeychainState, Notice, SessionState } from '../../shared/ipc.js';
+import { CoreError } from './errors.js';
+
+export interface Account {
+  user: User;
+  session: SessionView;
+}
+
+/** Holding a token: restoring it at start, or signed in. */
+export interface Held {
+  token: string;
+  /** Who is signed in; unknown only after an offline start with nothing remembered. */
+  account: Account | undefined;
+  connection: Connection;
+  /** Whether the live channel is open (a socket being replaced counts until its successor is). */
+  socketOpen: boolean;
+  /** A replacement token being written to the keychain: not used until it is stored. */
+  storing?: string;
+  /** The person is signing this device out: the end that follows needs no notice. */
+  signingOut?: true;
+}
+
+export type MachineState =
+  | { status: 'starting' }
+  | ({ status: 'restoring' } & Held)
+  | { status: 'signedOut'; notice?: Notice }
+  | { status: 'signingIn' }
+  | ({ status: 'signedIn' } & Held);
+
+/** What a failed call means for the session. */
+export type Failure =
+  | { kind: 'ended'; notice: Notice }
+  | { kind: 'offline' }
+  /** Another rotation of this session changed it meanwhile. */
+  | { kind: 'conflict' }
+  | { kind: 'other' };
+
+export type MachineEvent =
+  /** The keychain has been read at start. `replaced`: the profile says this token was replaced (do not present it). */
+  | { type: 'started'; token: string | undefined; replaced: boolean; remembered: Account | undefined }
+  | { type: 'signInStarted' }
+  | { type: 'signInFailed' }
+  | { type: 'signInSucceeded'; result: AuthResult }
+  /** The person asked to sign this device out; the server is being told. */
+  | { type: 'signOutStarted' }
+  /** The session is over: signed out here (no notice), or ended elsewhere (a notice says why). */
+  | { type: 'ended'; notice: Notice; showNotice: boolean }
+  | { type: 'noticeDismissed' }
+  /** The server's answer to a rotation asked with `presented`. */
+  | { type: 'rotated'; presented: string; result: AuthResult }
+  | { type: 'rotateFailed'; presented: string; failure: Failure; retried: boolean }
+  /** A replacement token is in the keychain (`stored`), or in memory only (the keychain failed). */
+  | { type: 'tokenStored'; presented: string; token: string; account: Account; stored: boolean; keychainWas: KeychainState['kind'] }
+  | { type: 'socketOpened' }
+  | { type: 'socketDown'; rejectedWithStatus?: number }
+  | { type: 'message'; message: RealtimeMessage }
+  /** A call on the session answered (`failure` absent) or failed. */
+  | { type: 'callSettled'; failure?: Failure }
+  | { type: 'renamed'; session: SessionView }
+  | { type: 'timerFired'; timer: TimerName };
+
+export type TimerName = 'rotate' | 'expiry';
+
+export type Effect =
+  /** Tell every window: the state as it is once the effects before this one have run. */
+  | { type: 'publish'; state: MachineState }
+  | { type: 'writeToken'; token: string }
+  /** Store a replacement, then report `tokenStored`. */
+  | { type: 'storeReplacement'; presented: string; token: string; account: Account }
+  | { type: 'deleteToken' }
+  | { type: 'rememberAccount'; account: Account | undefined }
+  /** The keychain could not take the replacement of `presented`: never present it again (undefined: forget that). */
+  | { type: 'rememberReplaced'; presented: string | undefined }
+  /** Ask the server for a replacement token (with the token in use), then report `rotated` or `rotateFailed`. */
+  | { type: 'rotate'; presented: string; retried: boolean }
+  | { type: 'startRealtime' }
+  | { type: 'renewRealtime' }
+  | { type: 'reconnectNow' }
+  | { type: 'stopRealtime' }
+  | { type: 'setTimer'; timer: 'rotate' }
+  /** Fire when the session expires (a second after `at`). */
+  | { type: 'setTimer'; timer: 'expiry'; at: string }
+  | { type: 'clearTimers' }
+  /** Fetch the device list and report it (and drop alerts about devices no longer in it). */
+  | { type: 'refreshSessions' }
+  | { type: 'newSignInAlert'; session: SessionView }
+  | { type: 'copiedSignInAlert'; alert: CopiedSignIn }
+  | { type: 'clearAlerts' }
+  | { type: 'presence'; sessionId: string; online: boolean };
+
+export interface Step {
+  state: MachineState;
+  effects: Effect[];
+}
+
+export const initialState: MachineState = { status: 'starting' };
+
+const stay = (state: MachineState): Step => ({ state, effects: [] });
+
+const isHeld = (state: MachineState): state is Extract<MachineState, { status: 'restoring' | 'signedIn' }> =>
+  state.status === 'restoring' || state.status === 'signedIn';
+
+export function step(state: MachineState, event: MachineEvent): Step {
+  switch (event.type) {
+    case 'started': {
+      if (state.status !== 'starting') return stay(state);
+      if (event.token === undefined) return signedOut();
+      // Replaced while the keychain could not take the new one: presenting it would look like a copy.
+      if (event.replaced) return { state: { status: 'signedOut' }, effects: [{ type: 'deleteToken' }, { type: 'rememberReplaced', presented: undefined }, { type: 'rememberAccount', account: undefined }, publish({ status: 'signedOut' })] };
+      const next: MachineState = { status: 'restoring', token: event.token, account: event.remembered, connection: 'connecting', socketOpen: false };
+      return { state: next, effects: [{ type: 'rotate', presented: event.token, retried: false }] };
+    }
+
+    case 'signInStarted':
+      return state.status === 'signedOut' ? { state: { status: 'signingIn' }, effects: [publish({ status: 'signingIn' })] } : stay(state);
+    case 'signInFailed':
+      return state.status === 'signingIn' ? signedOut() : stay(state);
+    case 'signInSucceeded': {
+      if (state.status !== 'signingIn') return stay(state);
+      const account = { user: event.result.user, session: event.result.session };
+      const next: MachineState = { status: 'signedIn', token: event.result.token, account, connection: 'online', socketOpen: false };
+      // Stored only now that the server has accepted it, and before anyone is told.
+      return { state: next, effects: [{ type: 'writeToken', token: event.result.token }, ...enter(next)] };
+    }
+
+    case 'signOutStarted':
+      return state.status === 'signedIn' ? stay({ ...state, signingOut: true }) : stay(state);
+    case 'ended':
+      if (!isHeld(state)) return stay(state);
+      // The server's push of this very sign-out can arrive before its answer does.
+      return signedOut(event.showNotice && !state.signingOut ? event.notice : undefined, [
+        { type: 'stopRealtime' },
+        { type: 'clearTimers' },
+        { type: 'deleteToken' },
+        { type: 'rememberAccount', account: undefined },
+        { type: 'clearAlerts' },
+      ]);
+    case 'noticeDismissed':
+      return state.status === 'signedOut' && state.notice ? signedOut() : stay(state);
+
+    case 'rotated': {
+      if (!isHeld(state)) return stay(state);
+      const account = { user: event.result.user, session: event.result.session };
+      const { token } = event.result;
+      // Answered for a token since replaced: only what it says about the account still counts.
+      if (token === event.presented || event.presented !== state.token || state.storing === token) return verified(state, account);
+      // The replacement is used only once the keychain holds it (docs/architecture.md, "Token rotation").
+      return { state: { ...state, storing: token }, effects: [{ type: 'storeReplacement', presented: event.presented, token, account }] };
+    }
+    case 'tokenStored': {
+      const lost: Effect[] = !event.stored && event.keychainWas === 'os' ? [{ type: 'rememberReplaced', presented: event.presented }] : [];
+      // Signed out while the keychain was written: the entry must not outlive the session.
+      if (!isHeld(state)) return { state, effects: [...lost, { type: 'deleteToken' }] };
+      if (state.token !== event.presented) return { state, effects: lost };
+      const { storing: _storing, ...rest } = state;
+      const next = { ...rest, token: event.token };
+      const { state: after, effects } = verified(next, event.account);
+      return { state: after, effects: [...lost, { type: 'renewRealtime' }, ...effects] };
+    }
+    case 'rotateFailed': {
+      if (!isHeld(state)) return stay(state);
+      const { failure } = event;
+      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true });
+      // Once more is enough.
+      if (failure.kind === 'conflict' && !event.retried && event.presented === state.token) {
+        return { state, effects: [{ type: 'rotate', presented: state.token, retried: true }] };
+      }
+      // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
+      if (state.status === 'restoring') {
+        const next: MachineState = { ...state, status: 'signedIn', connection: 'offline' };
+        return { state: next, effects: [...enter(next), { type: 'setTimer', timer: 'rotate' }] };
+      }
+      return withConnection(state, 'offline', [{ type: 'setTimer', timer: 'rotate' }]);
+    }
+
+    case 'socketOpened':
+      if (state.status !== 'signedIn') return stay(state);
+      // The socket's word is not the server's: ask, and replace the token while at it.
+      return { state: { ...state, socketOpen: true }, effects: [{ type: 'rotate', presented: state.token, retried: false }] };
+    case 'socketDown': {
+      if (state.status !== 'signedIn') return stay(state);
+      const down = { ...state, socketOpen: false };
+      // A refused upgrade may mean the session ended while we were away: ask, never assume. Refused as
+      // too many for this session: another holder of this sign-in may be connected, and renewing the
+      // token is what ends its sockets (docs/architecture.md, "Token rotation").
+      if (event.rejectedWithStatus === 401 || event.rejectedWithStatus === 429) {
+        return { state: down, effects: [{ type: 'rotate', presented: state.token, retried: false }] };
+      }
+      return withConnection(down, state.connection === 'online' ? 'connecting' : 'offline');
+    }
+    case 'message':
+      return onMessage(state, event.message);
+
+    case 'callSettled': {
+      if (state.status !== 'signedIn') return stay(state);
+      const { failure } = event;
+      // The server answered: if a failure had marked us offline while the socket stayed up, we are back.
+      if (!failure) return state.connection === 'offline' && state.socketOpen ? withConnection(state, 'online') : stay(state);
+      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true });
+      if (failure.kind === 'offline') return withConnection(state, 'offline', [{ type: 'reconnectNow' }]);
+      return stay(state);
+    }
+    case 'renamed': {
+      if (state.status !== 'signedIn' || !state.account) return stay(state);
+      const next = { ...state, account: { ...state.account, session: event.session } };
+      return { state: next, effects: [{ type: 'rememberAccount', account: next.account }, publish(next)] };
+    }
+    case 'timerFired':
+      return state.status === 'signedIn' ? { state, effects: [{ type: 'rotate', presented: state.token, retried: false }] } : stay(state);
+  }
+}
+
+/** The server has vouched for the session: signed in, and online if the socket is up. */
+function verified(state: Extract<MachineState, { status: 'restoring' | 'signedIn' }>, account: Account): Step {
+  const next: MachineState = {
+    ...state,
+    status: 'signedIn',
+    account,
+    connection: state.status === 'restoring' ? 'online' : state.socketOpen ? 'online' : 'connecting',
+  };
+  const effects = [...enter(next), { type: 'setTimer', timer: 'rotate' } as const];
+  // A reconnect or a renewal: the list may have changed while we were away.
+  if (state.status === 'signedIn') effects.push({ type: 'refreshSessions' });
+  return { state: next, effects };
+}
+
+/** Entering (or confirming) the signed-in state: remember who, tell every window, watch expiry, keep the socket up. */
+function enter(state: Extract<MachineState, { status: 'signedIn' }>): Effect[] {
+  const effects: Effect[] = [];
+  if (state.account) effects.push({ type: 'rememberAccount', account: state.account });
+  effects.push(publish(state));
+  if (state.account) effects.push({ type: 'setTimer', timer: 'expiry', at: state.account.session.expiresAt });
+  effects.push({ type: 'startRealtime' });
+  return effects;
+}
+
+function onMessage(state: MachineState, message: RealtimeMessage): Step {
+  if (state.status !== 'signedIn') return stay(state);
+  const ownId = state.account?.session.id;
+  switch (message.type) {
+    case 'session.revoked': {
+      if (message.sessionId !== ownId) return stay(state);
+      const notice: Notice = {
+        reason: message.reason,
+        at: message.at,
+        ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
+        ...(message.by?.location ? { byLocation: message.by.location } : {}),
+        ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
+        ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
+      };
+      return step(state, { type: 'ended', notice, showNotice: true });
+    }
+    case 'session.token_reused': {
+      const { type: _type, ...alert } = message;
+      // The copied device is gone from the list, and its new-sign-in alert with it.
+      return { state, effects: [{ type: 'copiedSignInAlert', alert }, { type: 'refreshSessions' }] };
+    }
+    case 'sessions.changed':
+      return { state, effects: [{ type: 'refreshSessions' }] };
+    case 'session.created':
+      return message.session.id === ownId ? stay(state) : { state, effects: [{ type: 'newSignInAlert', session: message.session }] };
+    case 'session.presence':
+      return { state, effects: [{ type: 'presence', sessionId: message.sessionId, online: message.online }] };
+  }
+}
+
+function signedOut(notice?: Notice, before: Effect[] = []): Step {
+  const state: MachineState = { status: 'signedOut', ...(notice ? { notice } : {}) };
+  return { state, effects: [...before, publish(state)] };
+}
+
+function withConnection(state: Extract<MachineState, { status: 'signedIn' }>, connection: Connection, effects: Effect[] = []): Step {
+  if (state.connection === connection) return { state, effects };
+  const next = { ...state, connection };
+  return { state: next, effects: [publish(next), ...effects] };
+}
+
+const publish = (state: MachineState): Effect => ({ type: 'publish', state });
+
+/** What a failed call means: only an authoritative 401 ends the session; a network failure is "offline". */
+export function failureOf(error: unknown): Failure {
+  if (!(error instanceof CoreError)) return { kind: 'other' };
+  if (error.kind === 'unauthorized' && error.extra.signOut) return { kind: 'ended', notice: error.extra.signOut };
+  if (error.kind === 'offline') return { kind: 'offline' };
+  if (error.code === 'conflict') return { kind: 'conflict' };
+  return { kind: 'other' };
+}
+
+/** The state every window sees. */
+export function publicState(state: MachineState, serverUrl: string, keychain: KeychainState): SessionState {
+  switch (state.status) {
+    case 'starting':
+    case 'restoring':
+      return { status: 'starting' };
+    case 'signedOut':
+      return { status: 'signedOut', serverUrl, keychain, ...(state.notice ? { notice: state.notice } : {}) };
+    case 'signingIn':
+      return { status: 'signingIn', serverUrl, keychain };
+    case 'signedIn':
+      return state.account
+        ? { status: 'signedIn', serverUrl, keychain, connection: state.connection, user: state.account.user, session: state.account.session }
+        : { status: 'resuming', serverUrl, keychain, connection: state.connection };
+  }
+}
