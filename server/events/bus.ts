@@ -9,56 +9,77 @@ import { SessionEvent, type BusListener, type BusSignal } from './session-events
 export const NOTIFY_CHANNEL = 'latch_session_events';
 const HEARTBEAT_MS = 500;
 
-export abstract class SessionEventBus {
+/**
+ * How committed events travel between a server's instances. The bus decides nothing about them; it only
+ * carries them: in process (one instance) or through PostgreSQL NOTIFY and LISTEN (several).
+ */
+export interface BusTransport {
+  /** Inside the transaction, just before it commits (PostgreSQL: NOTIFY, which Postgres sends on commit). */
+  beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void>;
+  /** Whether this instance's own events come back to it through the transport (LISTEN does; in process nothing does). */
+  readonly echoesOwnEvents: boolean;
+  /** Starts receiving; every event (and `resync` after a gap) goes to `deliver`. */
+  start(deliver: (signal: BusSignal) => void): Promise<void>;
+  stop(): Promise<void>;
+  /** True while every committed event reaches this instance. */
+  readonly live: boolean;
+}
+
+/**
+ * The session-event bus. Two kinds of listener, for two needs:
+ * - `subscribe`: every committed event, from every instance, once it reaches this one (the gateway tells
+ *   sockets; on PostgreSQL that is after the round trip through LISTEN);
+ * - `onLocalCommit`: this instance's own events, at once, before any instance hears of them through the
+ *   transport (the session cache forgets at commit, so no request after it is answered from the cache).
+ */
+export class SessionEventBus {
   private readonly listeners = new Set<BusListener>();
   private readonly localCommitListeners = new Set<(events: readonly SessionEvent[]) => void>();
 
-  /** Every committed event, from every instance, once it reaches this one. */
+  constructor(private readonly transport: BusTransport = inProcess()) {}
+
   subscribe(listener: BusListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Events this instance has just committed, at once, before any instance
-   * (this one included, on Postgres) hears of them through the bus.
-   */
   onLocalCommit(listener: (events: readonly SessionEvent[]) => void): () => void {
     this.localCommitListeners.add(listener);
     return () => this.localCommitListeners.delete(listener);
   }
 
-  /** Called inside the transaction, just before it commits. */
-  abstract beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void>;
+  /** Called by the store inside the transaction, just before it commits. */
+  beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void> {
+    return events.length === 0 ? Promise.resolve() : this.transport.beforeCommit(trx, events);
+  }
 
-  /** Called once the transaction has committed. */
+  /** Called by the store once the transaction has committed. */
   afterCommit(events: readonly SessionEvent[]): void {
     if (events.length === 0) return;
     for (const listener of this.localCommitListeners) listener(events);
-    this.deliverCommitted(events);
+    if (!this.transport.echoesOwnEvents) for (const event of events) this.deliver(event);
   }
 
-  /** Hands this instance's committed events on, where the bus itself does not. */
-  protected abstract deliverCommitted(events: readonly SessionEvent[]): void;
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  /** True while every committed event reaches this instance. */
+  start(): Promise<void> {
+    return this.transport.start((signal) => this.deliver(signal));
+  }
+
+  stop(): Promise<void> {
+    return this.transport.stop();
+  }
+
   get live(): boolean {
-    return true;
+    return this.transport.live;
   }
 
-  protected deliver(signal: BusSignal): void {
+  private deliver(signal: BusSignal): void {
     for (const listener of this.listeners) listener(signal);
   }
 }
 
-/** One process: delivery straight after commit. */
-export class InProcessBus extends SessionEventBus {
-  async beforeCommit(): Promise<void> {}
-
-  protected deliverCommitted(events: readonly SessionEvent[]): void {
-    for (const event of events) this.deliver(event);
-  }
+/** One process: nothing crosses a boundary, and events are delivered straight after commit. */
+export function inProcess(): BusTransport {
+  return { echoesOwnEvents: false, live: true, beforeCommit: async () => undefined, start: async () => undefined, stop: async () => undefined };
 }
 
 /**
@@ -68,7 +89,9 @@ export class InProcessBus extends SessionEventBus {
  * `resync` signal asks the gateway to recheck every socket it holds, since
  * notifications sent while the listener was down are lost.
  */
-export class PostgresBus extends SessionEventBus {
+export class PostgresListen implements BusTransport {
+  readonly echoesOwnEvents = true;
+  private deliver: (signal: BusSignal) => void = () => undefined;
   private client: pg.Client | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -80,25 +103,20 @@ export class PostgresBus extends SessionEventBus {
   constructor(
     private readonly url: string,
     private readonly log: Logger,
-  ) {
-    super();
-  }
+  ) {}
 
   /** One round trip for all of a transaction's events, in order. */
   async beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void> {
-    if (events.length === 0) return;
     const payloads = events.map((event) => JSON.stringify(event));
     await sql`select pg_notify(${NOTIFY_CHANNEL}, payload) from unnest(${payloads}::text[]) with ordinality as e(payload, n) order by n`.execute(trx);
   }
 
-  /** Postgres delivers them, to this instance too, through LISTEN. */
-  protected deliverCommitted(): void {}
-
-  override async start(): Promise<void> {
+  async start(deliver: (signal: BusSignal) => void): Promise<void> {
+    this.deliver = deliver;
     await this.connect();
   }
 
-  override async stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.heartbeat);
@@ -111,7 +129,7 @@ export class PostgresBus extends SessionEventBus {
    * True while the LISTEN connection is up and answered a heartbeat lately: a
    * connection cut without a word (a partition) stops counting within seconds.
    */
-  override get live(): boolean {
+  get live(): boolean {
     return this.client !== undefined && performance.now() - this.lastBeatAt < HEARTBEAT_MS * 3;
   }
 

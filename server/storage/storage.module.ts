@@ -7,7 +7,7 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
-import { InProcessBus, PostgresBus, SessionEventBus } from '../events/bus.js';
+import { PostgresListen, SessionEventBus } from '../events/bus.js';
 import { openDatabase } from './database.js';
 import { Store } from './store.js';
 
@@ -29,7 +29,7 @@ class StoreLifecycle implements OnApplicationShutdown {
       inject: [CONFIG, LOGGER],
       useFactory: async (config: ServerConfig, log: Logger): Promise<Store> => {
         const opened = await openDatabase(config.store, (message, detail) => log.warn({ err: detail }, message));
-        const bus = config.store.kind === 'postgres' ? new PostgresBus(config.store.url, log) : new InProcessBus();
+        const bus = new SessionEventBus(config.store.kind === 'postgres' ? new PostgresListen(config.store.url, log) : undefined);
         try {
           await bus.start();
         } catch (error) {

@@ -3,20 +3,41 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthContext } from '../../server/common/request-context.js';
-import { SessionEventBus } from '../../server/events/bus.js';
+import { SessionEventBus, type BusTransport } from '../../server/events/bus.js';
 import type { BusSignal } from '../../server/events/session-events.js';
 import { SessionCache } from '../../server/sessions/session-cache.js';
 
-class TestBus extends SessionEventBus {
+/** Like PostgreSQL's LISTEN: the transport brings this instance's own events back, and can go down. */
+class TestTransport implements BusTransport {
+  readonly echoesOwnEvents = true;
   up = true;
-  override get live(): boolean {
+  deliver: (signal: BusSignal) => void = () => undefined;
+  get live(): boolean {
     return this.up;
   }
   async beforeCommit(): Promise<void> {}
-  /** Like Postgres: the bus itself brings nothing at commit. */
-  protected deliverCommitted(): void {}
+  async start(deliver: (signal: BusSignal) => void): Promise<void> {
+    this.deliver = deliver;
+  }
+  async stop(): Promise<void> {}
+}
+
+class TestBus extends SessionEventBus {
+  private readonly test: TestTransport;
+  constructor() {
+    const transport = new TestTransport();
+    super(transport);
+    this.test = transport;
+    void this.start();
+  }
+  get up(): boolean {
+    return this.test.up;
+  }
+  set up(value: boolean) {
+    this.test.up = value;
+  }
   say(signal: BusSignal): void {
-    this.deliver(signal);
+    this.test.deliver(signal);
   }
 }
 
