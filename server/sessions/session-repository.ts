@@ -5,7 +5,7 @@ import type { SessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK } from '../common/di-tokens.js';
-import type { Db, SessionsTable } from '../storage/schema.js';
+import { SESSION_COLUMNS, type Db, type SessionsTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { toSessionView, type SessionViewRow } from './session-view.js';
@@ -79,7 +79,7 @@ export class SessionRepository {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
-      .selectAll('sessions')
+      .select(SESSION_COLUMNS.map((column) => `sessions.${column}` as const))
       .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
       .where(column, '=', value)
       .executeTakeFirst();

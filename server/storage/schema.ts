@@ -55,6 +55,20 @@ export interface SessionsTable {
   online_by: string | null;
 }
 
+/**
+ * Every column of `sessions`, by name. A query that names its columns is prepared once per PostgreSQL
+ * connection; `select *` is not (server/storage/database.ts says why). The check below fails the build
+ * when a column is added to SessionsTable and not here.
+ */
+export const SESSION_COLUMNS = [
+  'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at',
+  'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
+  'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
+  'online_until', 'online_by',
+] as const satisfies ReadonlyArray<keyof SessionsTable>;
+const everySessionColumn: Exclude<keyof SessionsTable, (typeof SESSION_COLUMNS)[number]> extends never ? true : never = true;
+void everySessionColumn;
+
 export interface SecurityEventsTable {
   id: string;
   user_id: string;
