@@ -3,6 +3,7 @@ import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { ChangePasswordInput } from '../../../shared/ipc.js';
 import { useLatch } from '../store/index.js';
+import { useBusy } from './use-busy.js';
 import { fieldErrors, focusFirstInvalid } from '../validate.js';
 import { Field, FormError } from './Field.js';
 
@@ -14,7 +15,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [errors, setErrors] = useState<{ current?: string; next?: string; form?: string }>({});
-  const [busy, setBusy] = useState(false);
+  const [busy, whileBusy] = useBusy();
   const [done, setDone] = useState<number | undefined>();
   const form = useRef<HTMLFormElement>(null);
 
@@ -24,9 +25,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
     const found = { current: invalid.currentPassword, next: invalid.newPassword };
     setErrors(found);
     if (found.current || found.next) return focusFirstInvalid(form.current);
-    setBusy(true);
-    const result = await changePassword({ currentPassword: current, newPassword: next });
-    setBusy(false);
+    const result = await whileBusy(() => changePassword({ currentPassword: current, newPassword: next }));
     if ('revoked' in result) {
       setDone(result.revoked);
       setCurrent('');

@@ -1,12 +1,13 @@
 // The button under recent activity that loads the next, older page.
 import { useState } from 'react';
 import { messages } from '../../../../shared/messages.js';
+import { useBusy } from '../../components/use-busy.js';
 import { useLatch } from '../../store/index.js';
 
 /** One page more of recent activity; busy while it loads, and says so when it cannot. */
 export function ShowOlderActivity() {
   const loadMoreActivity = useLatch((s) => s.loadMoreActivity);
-  const [busy, setBusy] = useState(false);
+  const [busy, whileBusy] = useBusy();
   const [error, setError] = useState<string | undefined>();
   return (
     <div className="actions">
@@ -15,9 +16,7 @@ export function ShowOlderActivity() {
         disabled={busy}
         aria-busy={busy}
         onClick={async () => {
-          setBusy(true);
-          const failed = await loadMoreActivity();
-          setBusy(false);
+          const failed = await whileBusy(loadMoreActivity);
           setError(failed?.message);
         }}
       >

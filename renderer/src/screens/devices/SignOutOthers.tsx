@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { messages } from '../../../../shared/messages.js';
 import { focusHeading } from '../../components/focus.js';
 import { ReauthForm } from '../../components/ReauthForm.js';
+import { useBusy } from '../../components/use-busy.js';
 import { useReturnFocus } from '../../components/use-return-focus.js';
 import { useLatch } from '../../store/index.js';
 import { OFFLINE_REASON_ID } from './ids.js';
@@ -13,14 +14,12 @@ export function SignOutOthers({ count, offline }: { count: number; offline: bool
   const revokeOtherSessions = useLatch((s) => s.revokeOtherSessions);
   const [confirming, setConfirming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, whileBusy] = useBusy();
   const [error, setError] = useState<string | undefined>();
   const { opener, returnFocus } = useReturnFocus(confirming);
   const signOutOthers = async () => {
-    setBusy(true);
     setError(undefined);
-    const failed = await revokeOtherSessions();
-    setBusy(false);
+    const failed = await whileBusy(revokeOtherSessions);
     setNeedsPassword(failed?.code === 'reauth_required');
     if (!failed) {
       setConfirming(false);
