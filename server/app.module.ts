@@ -3,10 +3,12 @@
 //              ├─ RealtimeModule ─ SessionsModule
 //              ├─ SessionsModule
 //              └─ health, the maintenance job
-//   global: CoreModule (config, clock, logger), StorageModule (store and bus)
+//   global: CoreModule (config, clock, logger), EventsModule (the session-event bus),
+//           StorageModule (the store, which starts and stops the bus)
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CoreModule, type CoreDependencies } from './common/core.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
@@ -18,7 +20,7 @@ export class AppModule {
   static forRoot(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), StorageModule, SessionsModule, AuthModule, RealtimeModule],
+      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule],
       controllers: [HealthController],
       providers: [MaintenanceJob],
     };
