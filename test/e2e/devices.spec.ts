@@ -1,4 +1,6 @@
 // Two devices, one account, driven the way a person would, in Chromium.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { keychainEntry } from '../support/devices.js';
 import { connectionPill, expect, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
 
@@ -167,6 +169,30 @@ test('B restarted is still signed in, from the keychain, without a password', as
   await b.restart();
   await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(connectionPill(b.page, 'Online')).toBeVisible();
+});
+
+test('started offline with nothing remembered about the account, it says it is signed in without making one up, and shows it when the server answers', async ({ lab }) => {
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email, create: true });
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await lab.stopServer();
+  // What an older version, or a lost profile.json, leaves: the token in the keychain and nothing else.
+  rmSync(join(b.appDataDir, 'profiles', b.profile, 'profile.json'));
+  await b.restart();
+  await expect(b.page.getByText('You are signed in on this device. Your account shows here as soon as Latch reaches the server.')).toBeVisible();
+  await expect(connectionPill(b.page, 'Offline')).toBeVisible();
+  await expect(b.page.getByRole('button', { name: 'Sign out' })).toBeEnabled();
+  await expect(b.page.getByText('your account', { exact: true })).toHaveCount(0);
+  await shot(b.page, '10b-resuming');
+  const devices = await b.openDevicesWindow();
+  await expect(devices.getByText('Your devices cannot load while Latch is offline.')).toBeVisible();
+  await shot(devices, '10c-devices-resuming');
+
+  await lab.restartServer();
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(connectionPill(b.page, 'Online')).toBeVisible();
+  await expect(devices.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(devices.getByText('Home desktop').first()).toBeVisible();
 });
 
 test('rename this device inline, by keyboard', async ({ lab }) => {

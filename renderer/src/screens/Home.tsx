@@ -44,7 +44,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
           {/* Changes are announced by the live region; this pill only shows. */}
           <span className={`pill connection-${state.connection}`}>{messages.connection[state.connection]}</span>
         </div>
-        {state.connection === 'offline' && <p className="muted offline-note">{t.offlineNote}</p>}
+        {state.status === 'signedIn' && state.connection === 'offline' && <p className="muted offline-note">{t.offlineNote}</p>}
         {state.keychain.kind === 'os' ? (
           <p className="muted keychain">{t.keychainSaved(state.keychain.backend)}</p>
         ) : (
