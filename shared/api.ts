@@ -98,6 +98,63 @@ export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
 export const ReauthBody = z.strictObject({ password: AnyPassword });
 export type ReauthBody = z.infer<typeof ReauthBody>;
 
+// Sign-in approval (docs/architecture.md, "Sign-in approval").
+
+/** Recovery codes: ten of them, `xxxxx-xxxxx` in Crockford base32 (50 bits each), each good once. */
+export const RECOVERY_CODE_COUNT = 10;
+export const RecoveryCode = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((code) => code.replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(/^[0-9a-hjkmnp-tv-z]{10}$/, 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt'));
+
+/** `GET /v1/account/sign-in-approval`. */
+export const ApprovalSetting = z.strictObject({
+  /** A new device's sign-in waits for one of the account's signed-in devices to approve it. */
+  required: z.boolean(),
+  recoveryCodesLeft: z.number().int().nonnegative(),
+});
+export type ApprovalSetting = z.infer<typeof ApprovalSetting>;
+
+/** `PUT /v1/account/sign-in-approval`: turning it on or off needs the password. */
+export const SetApprovalBody = z.strictObject({ required: z.boolean(), password: AnyPassword });
+export type SetApprovalBody = z.infer<typeof SetApprovalBody>;
+/** The answer; `recoveryCodes` only when it was just turned on (shown once, stored only as hashes). */
+export const ApprovalChanged = ApprovalSetting.extend({ recoveryCodes: z.array(z.string()).optional() });
+export type ApprovalChanged = z.infer<typeof ApprovalChanged>;
+
+/** `POST /v1/account/recovery-codes`: new codes replace the old ones. */
+export const RecoveryCodes = z.strictObject({ recoveryCodes: z.array(z.string()).length(RECOVERY_CODE_COUNT) });
+export type RecoveryCodes = z.infer<typeof RecoveryCodes>;
+
+/** Sign-in request handles and the secret only the new device holds (it waits and recovers with it). */
+export const SignInRequestId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a sign-in request id');
+const RequestSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'Not a sign-in request secret');
+
+/**
+ * `POST /v1/auth/login` for an account with sign-in approval on answers 202 with this, whether or not
+ * the password was right: only the account's devices learn that (a prompt appears on them).
+ */
+export const PendingSignIn = z.strictObject({
+  pending: z.strictObject({
+    id: SignInRequestId,
+    secret: RequestSecret,
+    /** The number to pick on the approving device. */
+    number: z.number().int().min(10).max(99),
+    expiresAt: timestamp,
+  }),
+});
+export type PendingSignIn = z.infer<typeof PendingSignIn>;
+
+export const WaitBody = z.strictObject({ secret: RequestSecret });
+export type WaitBody = z.infer<typeof WaitBody>;
+export const RecoverBody = z.strictObject({ secret: RequestSecret, code: RecoveryCode });
+export type RecoverBody = z.input<typeof RecoverBody>;
+/** The approving device's answer: the number it picked, or no. */
+export const AnswerBody = z.union([z.strictObject({ number: z.number().int().min(10).max(99) }), z.strictObject({ deny: z.literal(true) })]);
+export type AnswerBody = z.infer<typeof AnswerBody>;
+
 export const RenameSessionBody = z.strictObject({ deviceName: DeviceName });
 export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 
@@ -199,6 +256,15 @@ export const SecurityEventType = z.enum([
   'session_evicted',
   /** A device's old sign-in token was used after it had been replaced: the device (`deviceName`) was signed out; `ip` is where the old token came from. */
   'token_reused',
+  'approval_turned_on',
+  'approval_turned_off',
+  'recovery_codes_regenerated',
+  /** A new device's sign-in (`targetDeviceName`, from `ip`) was approved by `deviceName`. */
+  'sign_in_approved',
+  /** … denied (or the wrong number was picked) by `deviceName`. */
+  'sign_in_denied',
+  /** A new device (`deviceName`, from `ip`) signed in with a recovery code; `count` codes are left. */
+  'recovery_code_used',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -256,6 +322,11 @@ export const ErrorCode = z.enum([
   'bad_request',
   'unavailable',
   'internal',
+  /** New sign-ins to the account are paused (denied requests); see `retryAfterSeconds`. */
+  'sign_in_paused',
+  'invalid_recovery_code',
+  /** The caller may not do this (a session too new to answer a sign-in request). */
+  'forbidden',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -281,6 +352,49 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const Health = z.strictObject({ status: z.literal('ok') });
+
+/** How a sign-in request ended, as the new device and the other devices hear it. */
+export const SignInOutcome = z.enum(['approved', 'denied', 'wrong_number', 'expired', 'cancelled', 'recovered']);
+export type SignInOutcome = z.infer<typeof SignInOutcome>;
+
+/**
+ * `POST /v1/auth/sign-in-requests/:id/wait` (a long poll of up to 25 s): the state of a request as the new
+ * device sees it. A closed union: nothing else is ever answered.
+ */
+export const SignInRequestState = z.discriminatedUnion('state', [
+  z.strictObject({
+    state: z.literal('pending'),
+    expiresAt: timestamp,
+    /** Whether any device of the account holds a live connection now (if none, open Latch on one). */
+    anyDeviceOnline: z.boolean(),
+  }),
+  /** Approved: the new device's session, handed over once. */
+  z.strictObject({ state: z.literal('approved'), result: z.strictObject({ token: z.string(), user: User, session: SessionView }), byDeviceName: z.string() }),
+  z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp }),
+  z.strictObject({ state: z.literal('expired') }),
+]);
+export type SignInRequestState = z.infer<typeof SignInRequestState>;
+
+/** `POST /v1/auth/sign-in-requests/:id/recover`: signed in with a recovery code. */
+export const RecoveredSignIn = z.strictObject({ token: z.string(), user: User, session: SessionView, recoveryCodesLeft: z.number().int().nonnegative() });
+export type RecoveredSignIn = z.infer<typeof RecoveredSignIn>;
+
+/** A pending request as the account's devices see it (`GET /v1/sign-in-requests`, `signin.requested`). */
+export const SignInRequestView = z.strictObject({
+  id: SignInRequestId,
+  deviceName: z.string(),
+  platform: Platform,
+  os: z.string().optional(),
+  ip: z.string(),
+  location: Location,
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  /** Three numbers, one of them the one the new device shows. */
+  choices: z.array(z.number().int().min(10).max(99)).length(3),
+});
+export type SignInRequestView = z.infer<typeof SignInRequestView>;
+export const SignInRequestList = z.strictObject({ requests: z.array(SignInRequestView) });
+export type SignInRequestList = z.infer<typeof SignInRequestList>;
 
 // Realtime messages, server to client.
 export const SessionRevokedMessage = z.strictObject({
@@ -319,12 +433,27 @@ export const TokenReusedMessage = z.strictObject({
 });
 export type TokenReusedMessage = z.infer<typeof TokenReusedMessage>;
 
+/** A new device asks to sign in to the account: every device shows the prompt until one answers. */
+export const SignInRequestedMessage = z.strictObject({ type: z.literal('signin.requested'), request: SignInRequestView });
+/** A request was answered (here or elsewhere), expired or withdrawn: the prompt goes away everywhere. */
+export const SignInResolvedMessage = z.strictObject({
+  type: z.literal('signin.resolved'),
+  id: SignInRequestId,
+  outcome: SignInOutcome,
+  byDeviceName: z.string().optional(),
+});
+/** The account's sign-in approval setting or recovery codes changed. */
+export const AccountChangedMessage = z.strictObject({ type: z.literal('account.changed') });
+
 export const RealtimeMessage = z.discriminatedUnion('type', [
   SessionRevokedMessage,
   SessionsChangedMessage,
   SessionCreatedMessage,
   SessionPresenceMessage,
   TokenReusedMessage,
+  SignInRequestedMessage,
+  SignInResolvedMessage,
+  AccountChangedMessage,
 ]);
 export type RealtimeMessage = z.infer<typeof RealtimeMessage>;
 

@@ -2,7 +2,24 @@
 // and result schemas, and the events main forwards to every window. Preload
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
-import { Location, NewPassword, newPassword, Platform, SecurityEventId, SecurityEventList, SessionView, SignedOutSessionView, SignOutReason, UsedFrom, User } from './api.js';
+import {
+  ApprovalChanged,
+  ApprovalSetting,
+  Location,
+  NewPassword,
+  newPassword,
+  Platform,
+  RecoveryCode,
+  RecoveryCodes,
+  SecurityEventId,
+  SecurityEventList,
+  SessionView,
+  SignedOutSessionView,
+  SignInRequestView,
+  SignOutReason,
+  UsedFrom,
+  User,
+} from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
 export const Notice = z.strictObject({
@@ -40,6 +57,13 @@ export type KeychainState = z.infer<typeof KeychainState>;
 export const Connection = z.enum(['online', 'connecting', 'offline']);
 export type Connection = z.infer<typeof Connection>;
 
+/** Why the last sign-in on this device did not happen (sign-in approval): denied, the wrong number picked, or no answer in time. */
+export const SignInRefused = z.strictObject({
+  outcome: z.enum(['denied', 'wrong_number', 'expired']),
+  byDeviceName: z.string().optional(),
+});
+export type SignInRefused = z.infer<typeof SignInRefused>;
+
 export const SessionState = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('starting') }),
   z.strictObject({
@@ -47,6 +71,21 @@ export const SessionState = z.discriminatedUnion('status', [
     serverUrl: z.string(),
     keychain: KeychainState,
     notice: Notice.optional(),
+    refused: SignInRefused.optional(),
+  }),
+  /**
+   * The password was sent and the account asks one of its devices to approve: this device shows the
+   * number to pick there, and waits (docs/architecture.md, "Sign-in approval").
+   */
+  z.strictObject({
+    status: z.literal('awaitingApproval'),
+    serverUrl: z.string(),
+    keychain: KeychainState,
+    email: z.string(),
+    number: z.number().int(),
+    expiresAt: z.iso.datetime({ offset: true }),
+    /** Whether any of the account's devices is connected now; if none, the person is asked to open Latch on one. */
+    anyDeviceOnline: z.boolean(),
   }),
   z.strictObject({ status: z.literal('signingIn'), serverUrl: z.string(), keychain: KeychainState }),
   z.strictObject({
@@ -126,6 +165,21 @@ export const IpcCalls = {
   reauthenticate: { channel: 'latch:reauthenticate', args: z.tuple([PasswordInput]), result: z.null() },
   changePassword: { channel: 'latch:change-password', args: z.tuple([ChangePasswordInput]), result: z.strictObject({ revoked: z.number() }) },
   openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
+  /** Waiting for approval: stop, and withdraw the request. */
+  cancelSignIn: { channel: 'latch:cancel-sign-in', args: none, result: SessionState },
+  /** Waiting for approval: sign in with a recovery code instead; says how many are left. */
+  useRecoveryCode: { channel: 'latch:use-recovery-code', args: z.tuple([RecoveryCode]), result: z.strictObject({ recoveryCodesLeft: z.number() }) },
+  /** Sign-in requests from new devices that this device can answer, oldest first. */
+  signInRequests: { channel: 'latch:sign-in-requests', args: none, result: z.array(SignInRequestView) },
+  /** Answers one: the number picked, or no. */
+  answerSignInRequest: {
+    channel: 'latch:answer-sign-in-request',
+    args: z.tuple([id, z.union([z.strictObject({ number: z.number().int().min(10).max(99) }), z.strictObject({ deny: z.literal(true) })])]),
+    result: z.strictObject({ outcome: z.enum(['approved', 'denied', 'wrong_number', 'expired', 'cancelled', 'recovered']) }),
+  },
+  approvalSetting: { channel: 'latch:approval-setting', args: none, result: ApprovalSetting },
+  setApproval: { channel: 'latch:set-approval', args: z.tuple([z.boolean(), PasswordInput]), result: ApprovalChanged },
+  regenerateRecoveryCodes: { channel: 'latch:regenerate-recovery-codes', args: z.tuple([PasswordInput]), result: RecoveryCodes },
 } as const;
 export type IpcCallName = keyof typeof IpcCalls;
 export type IpcArgs<K extends IpcCallName> = z.input<(typeof IpcCalls)[K]['args']>;
@@ -141,6 +195,10 @@ export const IpcEvents = {
   copiedSignIns: { channel: 'latch:event:copied-sign-ins', payload: z.array(CopiedSignIn) },
   /** A device of the account came online or went offline. */
   presence: { channel: 'latch:event:presence', payload: z.strictObject({ sessionId: z.string(), online: z.boolean() }) },
+  /** The sign-in requests this device can answer changed (one arrived, or one was answered, here or elsewhere). */
+  signInRequests: { channel: 'latch:event:sign-in-requests', payload: z.array(SignInRequestView) },
+  /** The account's sign-in approval setting or recovery codes changed (on any device). */
+  accountChanged: { channel: 'latch:event:account-changed', payload: z.null() },
 } as const;
 export type IpcEventName = keyof typeof IpcEvents;
 export type IpcEventPayload<K extends IpcEventName> = z.output<(typeof IpcEvents)[K]['payload']>;

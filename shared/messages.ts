@@ -94,6 +94,18 @@ function activity(event: SecurityEvent): string {
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
     case 'token_reused':
       return `${by} signed out: a copy of its sign-in was used elsewhere`;
+    case 'approval_turned_on':
+      return `Sign-in approval turned on on ${by}`;
+    case 'approval_turned_off':
+      return `Sign-in approval turned off on ${by}`;
+    case 'recovery_codes_regenerated':
+      return `New recovery codes made on ${by}`;
+    case 'sign_in_approved':
+      return `${by} approved ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
+    case 'sign_in_denied':
+      return `${by} denied ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
+    case 'recovery_code_used':
+      return `${by} signed in with a recovery code; ${count(event.count ?? 0, 'code', 'codes')} left`;
   }
 }
 
@@ -124,6 +136,7 @@ export const messages = {
   common: {
     cancel: 'Cancel',
     dismiss: 'Dismiss',
+    close: 'Close',
     tryAgain: 'Try again',
     password: 'Password',
     enterPassword: 'Enter your password',
@@ -256,6 +269,57 @@ export const messages = {
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
     announce: (name: string) => `Security alert: someone used a copy of the sign-in of ${q(name)}. Latch signed it out. Change your password.`,
   },
+  approval: {
+    // The new device, waiting.
+    waitTitle: 'Approve this sign-in on another device',
+    pick: 'On one of your signed-in devices, pick',
+    numberLabel: (n: number) => `The number to pick: ${n}`,
+    waitingFor: (email: string) => `Signing in as ${email}. Latch asked your signed-in devices; this screen moves on by itself when one answers.`,
+    expiresIn: (time: string) => `The request expires in ${time}.`,
+    noDeviceOnline: 'None of your devices is online. Open Latch on one of your signed-in devices, or use a recovery code.',
+    wrongPasswordHint: 'Nothing appears on your devices? The password may be wrong: cancel and sign in again.',
+    useCode: 'Use a recovery code instead',
+    codeLabel: 'Recovery code',
+    codeHint: '10 letters and digits, as on your saved list (the dash is optional).',
+    useCodeSubmit: 'Sign in with this code',
+    usingCode: 'Checking the code…',
+    codesLeft: (n: number) => `Signed in with a recovery code. ${count(n, 'code is', 'codes are')} left${n <= 3 ? ': make new ones in Signed-in devices.' : '.'}`,
+    cancel: 'Cancel sign-in',
+    // After it ended without a sign-in.
+    refusedTitle: { denied: 'Sign-in denied', wrong_number: 'Sign-in not approved', expired: 'Sign-in request expired' },
+    refusedText: {
+      denied: (by: string | undefined) => `${by ? q(by) : 'One of your devices'} denied this sign-in.`,
+      wrong_number: (by: string | undefined) => `The wrong number was picked on ${by ? q(by) : 'your other device'}, so this sign-in was not approved. Sign in again to get a new number.`,
+      expired: () => 'No device answered within two minutes. Sign in again, or use a recovery code.',
+    },
+    // The devices that answer.
+    promptTitle: (name: string) => `Is this you signing in on ${q(name)}?`,
+    promptText: (what: string, where: string, time: string) => `${what}, from ${where}, at ${time}.`,
+    promptPick: 'If it is you, pick the number that device shows. If not, deny it.',
+    pickNamed: (n: number) => `Pick ${n}`,
+    deny: 'No, deny',
+    denied: 'Denied. If you did not try to sign in, someone knows your password: change it now.',
+    changePassword: 'Change password now',
+    answeredElsewhere: 'This request was already answered on another device.',
+    // The setting, in the devices window.
+    settingTitle: 'Sign-in approval',
+    settingLabel: 'Ask one of my signed-in devices before a new device signs in',
+    settingOnText: (left: number) => `On. A new device needs a yes from one of your devices, or a recovery code. ${count(left, 'recovery code', 'recovery codes')} left.`,
+    settingOffText: 'Off. Your password alone signs in a new device.',
+    turnOn: 'Turn on…',
+    turnOff: 'Turn off…',
+    newCodes: 'New recovery codes…',
+    confirmOn: 'Turn on sign-in approval',
+    confirmOff: 'Turn off sign-in approval',
+    confirmCodes: 'Make new recovery codes',
+    passwordFor: (action: string) => `Enter your password to ${action.charAt(0).toLowerCase()}${action.slice(1)}`,
+    codesTitle: 'Your recovery codes',
+    codesText: 'Each code signs in one new device once, when none of your devices can approve it. Save them somewhere safe now: they are not shown again.',
+    codesSaved: 'I have saved them',
+    announceRequest: (name: string) => `Sign-in request from ${q(name)}. Is it you?`,
+    announceOn: 'Sign-in approval is on.',
+    announceOff: 'Sign-in approval is off.',
+  },
   announce: {
     signedOut: (name: string) => `${q(name)} signed out.`,
     signedOutOthers: (n: number) => `${count(n, 'other device', 'other devices')} signed out.`,
@@ -268,6 +332,8 @@ export const messages = {
     newSignInTitle: 'Latch: new sign-in',
     newSignInBody: (name: string, what: string, where: string) => `${q(name)} (${what}) signed in from ${where}. Not you? Open Signed-in devices to sign it out.`,
     forcedTitle: (reason: SignOutReason) => `Latch: ${noticeTitle(reason)}`,
+    signInRequestTitle: 'Latch: is this you signing in?',
+    signInRequestBody: (name: string, where: string) => `${q(name)} wants to sign in to your account from ${where}. Open Latch to approve or deny it.`,
     copiedTitle: 'Latch: a copied sign-in was used',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
       `${usedIn('', `the sign-in of ${q(name)}`, from, alsoFrom).trimStart().replace(/^./, (c) => c.toUpperCase())} Latch signed it out. Change your password.`,

@@ -2,9 +2,18 @@
 // from shared/api.ts; every failure becomes a CoreError whose kind says
 // whether it is a sign-out (an authoritative 401) or just "offline".
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
+  ApprovalChanged,
+  ApprovalSetting,
   AuthResult,
+  PendingSignIn,
+  RecoveredSignIn,
+  RecoveryCodes,
+  SignInRequestList,
+  SignInRequestState,
+  SignInOutcome,
+  type AnswerBody,
   CurrentSession,
   ErrorBody,
   Reauthenticated,
@@ -52,8 +61,21 @@ export class ApiClient {
 
   register = (email: string, password: string, device: DeviceInfo) =>
     this.call('POST', '/v1/auth/register', AuthResult, { body: { email, password, device }, auth: false });
+  /** Signed in, or (sign-in approval) a request another device must answer. */
   login = (email: string, password: string, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/login', AuthResult, { body: { email, password, device }, auth: false });
+    this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn]), { body: { email, password, device }, auth: false });
+  /** A long poll (up to 25 s) for the answer to a sign-in request. */
+  waitForApproval = (id: string, secret: string) =>
+    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, { body: { secret }, auth: false, timeoutMs: 40_000 });
+  recover = (id: string, secret: string, code: string) =>
+    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/recover`, RecoveredSignIn, { body: { secret, code }, auth: false });
+  cancelSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/cancel`, null, { body: { secret }, auth: false });
+  signInRequests = async () => (await this.call('GET', '/v1/sign-in-requests', SignInRequestList)).requests;
+  answerSignInRequest = (id: string, answer: AnswerBody) =>
+    this.call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, z.strictObject({ outcome: SignInOutcome }), { body: answer });
+  approvalSetting = () => this.call('GET', '/v1/account/sign-in-approval', ApprovalSetting);
+  setApproval = (required: boolean, password: string) => this.call('PUT', '/v1/account/sign-in-approval', ApprovalChanged, { body: { required, password } });
+  regenerateRecoveryCodes = (password: string) => this.call('POST', '/v1/account/recovery-codes', RecoveryCodes, { body: { password } });
   logout = () => this.call('POST', '/v1/auth/logout', null);
   session = () => this.call('GET', '/v1/auth/session', CurrentSession);
   /** A replacement for `token` (the one in use), with the session (docs/architecture.md, "Token rotation"). */
@@ -70,11 +92,11 @@ export class ApiClient {
     this.call('GET', `/v1/security-events?limit=${ACTIVITY_PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, SecurityEventList);
 
   private async call<S extends z.ZodType | null>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     path: string,
     schema: S,
     /** `token`: this one rather than the one in use. */
-    options: { body?: unknown; auth?: boolean; token?: string } = {},
+    options: { body?: unknown; auth?: boolean; token?: string; timeoutMs?: number } = {},
   ): Promise<S extends z.ZodType ? z.output<S> : null> {
     const needsSession = options.auth !== false;
     const token = needsSession ? (options.token ?? this.options.token()) : undefined;
@@ -84,6 +106,7 @@ export class ApiClient {
       response = await this.http.request({
         method,
         url: path,
+        ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
         ...(options.body !== undefined ? { data: options.body } : {}),
         headers: {
           // axios would otherwise label an empty POST as a form, which the server refuses.

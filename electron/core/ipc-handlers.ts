@@ -39,6 +39,13 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
       hooks.openDevicesWindow();
       return null;
     },
+    cancelSignIn: () => controller.cancelSignIn(),
+    useRecoveryCode: (code) => controller.useRecoveryCode(code),
+    signInRequests: () => controller.getSignInRequests(),
+    answerSignInRequest: (id, answer) => controller.answerSignInRequest(id, answer),
+    approvalSetting: () => controller.approvalSetting(),
+    setApproval: (required, password) => controller.setApproval(required, password),
+    regenerateRecoveryCodes: (password) => controller.regenerateRecoveryCodes(password),
   };
 
   const handlers = new Map<string, IpcHandler>();
@@ -79,5 +86,9 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
       return event.alerts;
     case 'presence':
       return { sessionId: event.sessionId, online: event.online };
+    case 'signInRequests':
+      return event.requests;
+    case 'accountChanged':
+      return null;
   }
 }

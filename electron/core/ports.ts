@@ -32,6 +32,14 @@ export type Api = Pick<
   | 'signedOutSessions'
   | 'reauthenticate'
   | 'securityEvents'
+  | 'waitForApproval'
+  | 'recover'
+  | 'cancelSignIn'
+  | 'signInRequests'
+  | 'answerSignInRequest'
+  | 'approvalSetting'
+  | 'setApproval'
+  | 'regenerateRecoveryCodes'
 >;
 
 export interface Realtime {

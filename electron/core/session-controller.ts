@@ -6,7 +6,7 @@
 // forget the token, delete the keychain entry, close the socket, and leave a
 // notice that says why. See docs/architecture.md, "The session state machine".
 import { createHash } from 'node:crypto';
-import type { SessionView } from '../../shared/api.js';
+import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -24,7 +24,11 @@ export type ControllerEvent =
   | { type: 'newSignIns'; sessions: SessionView[]; added?: SessionView }
   /** The unread alerts that another device's sign-in was copied and used, newest first; `added` just arrived. */
   | { type: 'copiedSignIns'; alerts: CopiedSignIn[]; added?: CopiedSignIn }
-  | { type: 'presence'; sessionId: string; online: boolean };
+  | { type: 'presence'; sessionId: string; online: boolean }
+  /** Sign-in requests from new devices that this device can answer, oldest first; `added` just arrived. */
+  | { type: 'signInRequests'; requests: SignInRequestView[]; added?: SignInRequestView }
+  /** The account's sign-in approval setting or recovery codes changed. */
+  | { type: 'accountChanged' };
 
 export interface SessionControllerOptions {
   /** Selects the data folder and keychain account; two profiles are two devices. */
@@ -45,6 +49,8 @@ export interface SessionControllerOptions {
   rotateEveryMs?: number;
   /** Replaces any of the real keychain, API, live channel, clock or profile file (unit tests). */
   ports?: Partial<SessionPorts>;
+  /** Where a failed effect is reported (the log); the queue goes on with the next one. */
+  report?: (error: unknown) => void;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -74,7 +80,14 @@ export class SessionController {
     (a) => a.sessionId,
     (alerts, added) => this.emit({ type: 'copiedSignIns', alerts, ...(added ? { added } : {}) }),
   );
+  /** Sign-in requests of new devices waiting for this account's answer: one list for every window. */
+  private readonly signInRequests = new AlertList<SignInRequestView>(
+    (r) => r.id,
+    (requests, added) => this.emit({ type: 'signInRequests', requests: [...requests].reverse(), ...(added ? { added } : {}) }),
+  );
+  private readonly requestTimers = new Map<string, unknown>();
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
+  private disposed = false;
 
   constructor(private readonly options: SessionControllerOptions) {
     this.ports = { ...realPorts(options), ...options.ports };
@@ -115,7 +128,7 @@ export class SessionController {
       this.useServer(origin);
       this.ports.profile.update({ serverUrl: origin });
     }
-    await this.dispatch({ type: 'signInStarted' });
+    await this.dispatch({ type: 'signInStarted', email: input.email });
     const device = deviceIdentity({
       name: this.ports.profile.read().deviceName ?? this.options.deviceName,
       appVersion: this.options.appVersion,
@@ -126,7 +139,7 @@ export class SessionController {
         input.mode === 'createAccount'
           ? await this.api.register(input.email, input.password, device)
           : await this.api.login(input.email, input.password, device);
-      await this.dispatch({ type: 'signInSucceeded', result });
+      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result } : { type: 'signInSucceeded', result });
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });
@@ -137,14 +150,60 @@ export class SessionController {
   /** The person signs this device out. Offline, the token is still forgotten here. */
   async signOut(): Promise<SessionState> {
     if (this.machine.status !== 'signedIn') return this.published;
+    const token = this.machine.token;
     await this.dispatch({ type: 'signOutStarted' });
     try {
       await this.api.logout();
     } catch {
       // Already ended on the server, or the server cannot be told: either way this device forgets it.
     }
-    await this.dispatch({ type: 'ended', notice: { reason: 'signed_out', at: new Date(this.ports.clock.now()).toISOString() }, showNotice: false });
+    // Only this sign-in: if its end was pushed first and the person has signed in again since, that one stays.
+    await this.dispatch({ type: 'ended', notice: { reason: 'signed_out', at: new Date(this.ports.clock.now()).toISOString() }, showNotice: false, token });
     return this.published;
+  }
+
+  /** Waiting for approval: stop, and withdraw the request. */
+  async cancelSignIn(): Promise<SessionState> {
+    await this.dispatch({ type: 'approvalCancelled' });
+    return this.published;
+  }
+
+  /** Waiting for approval: sign in with a recovery code instead. */
+  async useRecoveryCode(code: string): Promise<{ recoveryCodesLeft: number }> {
+    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
+    const { id, secret } = this.machine.request;
+    const { recoveryCodesLeft, ...result } = await this.api.recover(id, secret, code);
+    await this.dispatch({ type: 'signInSucceeded', result });
+    return { recoveryCodesLeft };
+  }
+
+  /** Sign-in requests from new devices that this device can answer, oldest first. */
+  getSignInRequests(): SignInRequestView[] {
+    return [...this.signInRequests.all].reverse();
+  }
+
+  async answerSignInRequest(id: string, answer: AnswerBody): Promise<{ outcome: SignInOutcome }> {
+    try {
+      const result = await this.authed((api) => api.answerSignInRequest(id, answer));
+      this.dropSignInRequest(id);
+      return result;
+    } catch (error) {
+      // Already answered elsewhere, expired or gone: the prompt has nothing left to ask.
+      if (error instanceof CoreError && (error.code === 'conflict' || error.code === 'not_found')) this.dropSignInRequest(id);
+      throw error;
+    }
+  }
+
+  approvalSetting(): Promise<ApprovalSetting> {
+    return this.authed((api) => api.approvalSetting());
+  }
+
+  setApproval(required: boolean, password: string): Promise<ApprovalChanged> {
+    return this.authed((api) => api.setApproval(required, password));
+  }
+
+  regenerateRecoveryCodes(password: string): Promise<RecoveryCodes> {
+    return this.authed((api) => api.regenerateRecoveryCodes(password));
   }
 
   async dismissNotice(): Promise<SessionState> {
@@ -212,9 +271,11 @@ export class SessionController {
 
   /** Stops sockets and timers without signing out (the app is quitting). */
   dispose(): void {
+    this.disposed = true;
     this.realtime?.stop();
     this.realtime = undefined;
     this.clearTimers();
+    for (const handle of this.requestTimers.values()) this.ports.clock.clearTimeout(handle);
     this.effects.length = 0;
     this.listeners.clear();
   }
@@ -223,6 +284,8 @@ export class SessionController {
 
   /** Steps the machine and resolves once every effect queued so far has run. */
   private dispatch(event: MachineEvent): Promise<void> {
+    // Quitting: a late answer must not start a socket or a timer again.
+    if (this.disposed) return Promise.resolve();
     const { state, effects } = step(this.machine, event);
     this.machine = state;
     this.effects.push(...effects);
@@ -234,8 +297,19 @@ export class SessionController {
     if (this.running) return this.running;
     if (this.effects.length === 0) return Promise.resolve();
     this.running = (async () => {
-      while (this.effects.length > 0) await this.run(this.effects.shift()!);
-      this.running = undefined;
+      try {
+        while (this.effects.length > 0) {
+          const effect = this.effects.shift()!;
+          try {
+            await this.run(effect);
+          } catch (error) {
+            // One effect failing (a profile file that cannot be written) must not stop the ones after it.
+            (this.options.report ?? ((e: unknown) => process.emitWarning(e instanceof Error ? e : String(e))))(error);
+          }
+        }
+      } finally {
+        this.running = undefined;
+      }
     })();
     return this.running;
   }
@@ -314,9 +388,76 @@ export class SessionController {
       case 'clearAlerts':
         this.newSignIns.clear();
         this.copiedSignIns.clear();
+        for (const id of this.requestTimers.keys()) this.dropSignInRequest(id);
+        this.signInRequests.clear();
         return;
       case 'presence':
         return this.emit({ type: 'presence', sessionId: effect.sessionId, online: effect.online });
+      case 'waitForApproval':
+        void this.waitForApproval(effect.id, effect.secret);
+        return;
+      case 'cancelRequest':
+        void this.api.cancelSignIn(effect.id, effect.secret).catch(() => undefined);
+        return;
+      case 'signInRequestAlert':
+        return this.addSignInRequest(effect.request);
+      case 'signInRequestResolved':
+        return this.dropSignInRequest(effect.id);
+      case 'refreshSignInRequests':
+        void this.refreshSignInRequests();
+        return;
+      case 'accountChanged':
+        return this.emit({ type: 'accountChanged' });
+    }
+  }
+
+  /**
+   * Long polls for the answer while this request is the one waited for, reporting each. The network
+   * failing is not an answer: it tries again every two seconds until the request expires.
+   */
+  private async waitForApproval(id: string, secret: string): Promise<void> {
+    const waiting = () => this.machine.status === 'awaitingApproval' && this.machine.request.id === id;
+    while (waiting()) {
+      try {
+        const state = await this.api.waitForApproval(id, secret);
+        await this.dispatch({ type: 'approvalAnswered', id, state });
+        if (state.state !== 'pending') return;
+      } catch (error) {
+        if (error instanceof CoreError && (error.code === 'not_found' || error.code === 'conflict')) {
+          await this.dispatch({ type: 'approvalAnswered', id, state: { state: 'expired' } });
+          return;
+        }
+        if (this.machine.status === 'awaitingApproval' && Date.parse(this.machine.request.expiresAt) <= this.ports.clock.now()) {
+          await this.dispatch({ type: 'approvalAnswered', id, state: { state: 'expired' } });
+          return;
+        }
+        await new Promise<void>((resolve) => this.ports.clock.setTimeout(resolve, 2_000));
+      }
+    }
+  }
+
+  private addSignInRequest(request: SignInRequestView): void {
+    const left = Date.parse(request.expiresAt) - this.ports.clock.now();
+    if (left <= 0) return;
+    this.signInRequests.add(request);
+    this.ports.clock.clearTimeout(this.requestTimers.get(request.id));
+    this.requestTimers.set(request.id, this.ports.clock.setTimeout(() => this.dropSignInRequest(request.id), left));
+  }
+
+  private dropSignInRequest(id: string): void {
+    this.ports.clock.clearTimeout(this.requestTimers.get(id));
+    this.requestTimers.delete(id);
+    this.signInRequests.dismiss([id]);
+  }
+
+  private async refreshSignInRequests(): Promise<void> {
+    try {
+      const requests = await this.authed((api) => api.signInRequests());
+      const current = new Set(requests.map((r) => r.id));
+      for (const known of this.signInRequests.all) if (!current.has(known.id)) this.dropSignInRequest(known.id);
+      for (const request of requests) if (!this.signInRequests.all.some((r) => r.id === request.id)) this.addSignInRequest(request);
+    } catch {
+      // authed() has already acted on what the failure means.
     }
   }
 
@@ -334,16 +475,17 @@ export class SessionController {
   /** Runs a call that needs the session; a 401 ends it, a network failure marks us offline. */
   private async authed<T>(call: (api: Api) => Promise<T>): Promise<T> {
     if (this.machine.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    const token = this.machine.token;
     let value: T;
     try {
       value = await call(this.api);
     } catch (error) {
       // A 401: the caller hears of it once the session is over here.
-      await this.dispatch({ type: 'callSettled', failure: failureOf(error) });
+      await this.dispatch({ type: 'callSettled', token, failure: failureOf(error) });
       throw error;
     }
     // The answer need not wait for effects queued before it (a slow keychain write, say).
-    void this.dispatch({ type: 'callSettled' });
+    void this.dispatch({ type: 'callSettled', token });
     return value;
   }
 

@@ -7,9 +7,10 @@
 //
 //   starting ─started─▶ restoring ─rotated/rotateFailed─▶ signedIn
 //       └──────────────────(no token)──────────────▶ signedOut ⇄ signingIn ─▶ signedIn
+//                                              signingIn ─▶ awaitingApproval ─▶ signedIn | signedOut
 //   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
-import type { AuthResult, RealtimeMessage, SessionView, User } from '../../shared/api.js';
-import type { Connection, CopiedSignIn, KeychainState, Notice, SessionState } from '../../shared/ipc.js';
+import type { AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, User } from '../../shared/api.js';
+import type { Connection, CopiedSignIn, KeychainState, Notice, SessionState, SignInRefused } from '../../shared/ipc.js';
 import { CoreError } from './errors.js';
 
 export interface Account {
@@ -27,15 +28,25 @@ export interface Held {
   socketOpen: boolean;
   /** A replacement token being written to the keychain: not used until it is stored. */
   storing?: string;
+  /** The token the last replacement took the place of: answers about it are still about this sign-in. */
+  replaced?: string;
   /** The person is signing this device out: the end that follows needs no notice. */
   signingOut?: true;
+}
+
+/** A sign-in waiting for another device's approval; the secret is what this device waits and recovers with. */
+export interface Waiting {
+  request: PendingSignIn['pending'];
+  email: string;
+  anyDeviceOnline: boolean;
 }
 
 export type MachineState =
   | { status: 'starting' }
   | ({ status: 'restoring' } & Held)
-  | { status: 'signedOut'; notice?: Notice }
-  | { status: 'signingIn' }
+  | { status: 'signedOut'; notice?: Notice; refused?: SignInRefused }
+  | { status: 'signingIn'; email: string }
+  | ({ status: 'awaitingApproval' } & Waiting)
   | ({ status: 'signedIn' } & Held);
 
 /** What a failed call means for the session. */
@@ -49,13 +60,22 @@ export type Failure =
 export type MachineEvent =
   /** The keychain has been read at start. `replaced`: the profile says this token was replaced (do not present it). */
   | { type: 'started'; token: string | undefined; replaced: boolean; remembered: Account | undefined }
-  | { type: 'signInStarted' }
+  | { type: 'signInStarted'; email: string }
   | { type: 'signInFailed' }
+  /** Signed in: straight away, approved by another device, or with a recovery code. */
   | { type: 'signInSucceeded'; result: AuthResult }
+  /** The account asks one of its devices to approve (docs/architecture.md, "Sign-in approval"). */
+  | { type: 'approvalPending'; pending: PendingSignIn }
+  /** What the wait for approval heard about request `id`. */
+  | { type: 'approvalAnswered'; id: string; state: SignInRequestState }
+  | { type: 'approvalCancelled' }
   /** The person asked to sign this device out; the server is being told. */
   | { type: 'signOutStarted' }
-  /** The session is over: signed out here (no notice), or ended elsewhere (a notice says why). */
-  | { type: 'ended'; notice: Notice; showNotice: boolean }
+  /**
+   * The session is over: signed out here (no notice), or ended elsewhere (a notice says why). `token`: the
+   * answer was about this token; one this sign-in never held (an earlier sign-in's) ends nothing.
+   */
+  | { type: 'ended'; notice: Notice; showNotice: boolean; token?: string }
   | { type: 'noticeDismissed' }
   /** The server's answer to a rotation asked with `presented`. */
   | { type: 'rotated'; presented: string; result: AuthResult }
@@ -65,8 +85,8 @@ export type MachineEvent =
   | { type: 'socketOpened' }
   | { type: 'socketDown'; rejectedWithStatus?: number }
   | { type: 'message'; message: RealtimeMessage }
-  /** A call on the session answered (`failure` absent) or failed. */
-  | { type: 'callSettled'; failure?: Failure }
+  /** A call on the session, made with `token`, answered (`failure` absent) or failed. */
+  | { type: 'callSettled'; token: string | undefined; failure?: Failure }
   | { type: 'renamed'; session: SessionView }
   | { type: 'timerFired'; timer: TimerName };
 
@@ -97,7 +117,18 @@ export type Effect =
   | { type: 'newSignInAlert'; session: SessionView }
   | { type: 'copiedSignInAlert'; alert: CopiedSignIn }
   | { type: 'clearAlerts' }
-  | { type: 'presence'; sessionId: string; online: boolean };
+  | { type: 'presence'; sessionId: string; online: boolean }
+  /** Wait (a long poll, again and again) for the answer to the request, and report each as `approvalAnswered`. */
+  | { type: 'waitForApproval'; id: string; secret: string }
+  /** Withdraw the request on the server (nothing waits for the answer). */
+  | { type: 'cancelRequest'; id: string; secret: string }
+  /** Another device asks to sign in: show the prompt; answered or ended elsewhere: remove it. */
+  | { type: 'signInRequestAlert'; request: SignInRequestView }
+  | { type: 'signInRequestResolved'; id: string; outcome: SignInOutcome }
+  /** Fetch the requests waiting for an answer (after a reconnect: some may have ended meanwhile). */
+  | { type: 'refreshSignInRequests' }
+  /** The account's approval setting or recovery codes changed: every window reloads them. */
+  | { type: 'accountChanged' };
 
 export interface Step {
   state: MachineState;
@@ -111,6 +142,10 @@ const stay = (state: MachineState): Step => ({ state, effects: [] });
 const isHeld = (state: MachineState): state is Extract<MachineState, { status: 'restoring' | 'signedIn' }> =>
   state.status === 'restoring' || state.status === 'signedIn';
 
+/** Whether an answer about `token` is about this sign-in (its token, the one it replaced, or the one being stored). */
+const ours = (state: Held, token: string | undefined): boolean =>
+  token === undefined || token === state.token || token === state.replaced || token === state.storing;
+
 export function step(state: MachineState, event: MachineEvent): Step {
   switch (event.type) {
     case 'started': {
@@ -122,12 +157,26 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return { state: next, effects: [{ type: 'rotate', presented: event.token, retried: false }] };
     }
 
-    case 'signInStarted':
-      return state.status === 'signedOut' ? { state: { status: 'signingIn' }, effects: [publish({ status: 'signingIn' })] } : stay(state);
+    case 'signInStarted': {
+      if (state.status !== 'signedOut') return stay(state);
+      const next: MachineState = { status: 'signingIn', email: event.email };
+      return { state: next, effects: [publish(next)] };
+    }
     case 'signInFailed':
       return state.status === 'signingIn' ? signedOut() : stay(state);
-    case 'signInSucceeded': {
+    case 'approvalPending': {
       if (state.status !== 'signingIn') return stay(state);
+      const { pending } = event.pending;
+      const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email, anyDeviceOnline: true };
+      return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
+    }
+    case 'approvalAnswered':
+      return state.status === 'awaitingApproval' && state.request.id === event.id ? onApprovalAnswer(state, event.state) : stay(state);
+    case 'approvalCancelled':
+      if (state.status !== 'awaitingApproval') return stay(state);
+      return signedOut(undefined, [{ type: 'cancelRequest', id: state.request.id, secret: state.request.secret }]);
+    case 'signInSucceeded': {
+      if (state.status !== 'signingIn' && state.status !== 'awaitingApproval') return stay(state);
       const account = { user: event.result.user, session: event.result.session };
       const next: MachineState = { status: 'signedIn', token: event.result.token, account, connection: 'online', socketOpen: false };
       // Stored only now that the server has accepted it, and before anyone is told.
@@ -137,7 +186,7 @@ export function step(state: MachineState, event: MachineEvent): Step {
     case 'signOutStarted':
       return state.status === 'signedIn' ? stay({ ...state, signingOut: true }) : stay(state);
     case 'ended':
-      if (!isHeld(state)) return stay(state);
+      if (!isHeld(state) || !ours(state, event.token)) return stay(state);
       // The server's push of this very sign-out can arrive before its answer does.
       return signedOut(event.showNotice && !state.signingOut ? event.notice : undefined, [
         { type: 'stopRealtime' },
@@ -147,10 +196,10 @@ export function step(state: MachineState, event: MachineEvent): Step {
         { type: 'clearAlerts' },
       ]);
     case 'noticeDismissed':
-      return state.status === 'signedOut' && state.notice ? signedOut() : stay(state);
+      return state.status === 'signedOut' && (state.notice || state.refused) ? signedOut() : stay(state);
 
     case 'rotated': {
-      if (!isHeld(state)) return stay(state);
+      if (!isHeld(state) || !ours(state, event.presented)) return stay(state);
       const account = { user: event.result.user, session: event.result.session };
       const { token } = event.result;
       // Answered for a token since replaced: only what it says about the account still counts.
@@ -164,18 +213,16 @@ export function step(state: MachineState, event: MachineEvent): Step {
       if (!isHeld(state)) return { state, effects: [...lost, { type: 'deleteToken' }] };
       if (state.token !== event.presented) return { state, effects: lost };
       const { storing: _storing, ...rest } = state;
-      const next = { ...rest, token: event.token };
+      const next = { ...rest, token: event.token, replaced: event.presented };
       const { state: after, effects } = verified(next, event.account);
       return { state: after, effects: [...lost, { type: 'renewRealtime' }, ...effects] };
     }
     case 'rotateFailed': {
-      if (!isHeld(state)) return stay(state);
+      if (!isHeld(state) || !ours(state, event.presented)) return stay(state);
       const { failure } = event;
-      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true });
-      // Once more is enough.
-      if (failure.kind === 'conflict' && !event.retried && event.presented === state.token) {
-        return { state, effects: [{ type: 'rotate', presented: state.token, retried: true }] };
-      }
+      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true, token: event.presented });
+      // Another rotation changed the session meanwhile (perhaps replacing the token asked with): once more, with the token in use.
+      if (failure.kind === 'conflict' && !event.retried) return { state, effects: [{ type: 'rotate', presented: state.token, retried: true }] };
       // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
       if (state.status === 'restoring') {
         const next: MachineState = { ...state, status: 'signedIn', connection: 'offline' };
@@ -203,11 +250,11 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return onMessage(state, event.message);
 
     case 'callSettled': {
-      if (state.status !== 'signedIn') return stay(state);
+      if (state.status !== 'signedIn' || !ours(state, event.token)) return stay(state);
       const { failure } = event;
       // The server answered: if a failure had marked us offline while the socket stayed up, we are back.
       if (!failure) return state.connection === 'offline' && state.socketOpen ? withConnection(state, 'online') : stay(state);
-      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true });
+      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true, token: event.token });
       if (failure.kind === 'offline') return withConnection(state, 'offline', [{ type: 'reconnectNow' }]);
       return stay(state);
     }
@@ -230,8 +277,8 @@ function verified(state: Extract<MachineState, { status: 'restoring' | 'signedIn
     connection: state.status === 'restoring' ? 'online' : state.socketOpen ? 'online' : 'connecting',
   };
   const effects = [...enter(next), { type: 'setTimer', timer: 'rotate' } as const];
-  // A reconnect or a renewal: the list may have changed while we were away.
-  if (state.status === 'signedIn') effects.push({ type: 'refreshSessions' });
+  // A reconnect or a renewal: the list, and the requests to answer, may have changed while we were away.
+  if (state.status === 'signedIn') effects.push({ type: 'refreshSessions' }, { type: 'refreshSignInRequests' });
   return { state: next, effects };
 }
 
@@ -245,11 +292,29 @@ function enter(state: Extract<MachineState, { status: 'signedIn' }>): Effect[] {
   return effects;
 }
 
+function onApprovalAnswer(state: Extract<MachineState, { status: 'awaitingApproval' }>, answer: SignInRequestState): Step {
+  switch (answer.state) {
+    case 'pending': {
+      if (answer.anyDeviceOnline === state.anyDeviceOnline) return stay(state);
+      const next = { ...state, anyDeviceOnline: answer.anyDeviceOnline };
+      return { state: next, effects: [publish(next)] };
+    }
+    case 'approved':
+      return step({ status: 'signingIn', email: state.email }, { type: 'signInSucceeded', result: answer.result });
+    case 'denied':
+      return signedOut(undefined, [], { outcome: answer.reason, byDeviceName: answer.byDeviceName });
+    case 'expired':
+      return signedOut(undefined, [], { outcome: 'expired' });
+  }
+}
+
 function onMessage(state: MachineState, message: RealtimeMessage): Step {
   if (state.status !== 'signedIn') return stay(state);
   const ownId = state.account?.session.id;
   switch (message.type) {
     case 'session.revoked': {
+      // Who this device is is not known yet (an offline start): ask the server rather than ignore it.
+      if (ownId === undefined) return { state, effects: [{ type: 'rotate', presented: state.token, retried: false }] };
       if (message.sessionId !== ownId) return stay(state);
       const notice: Notice = {
         reason: message.reason,
@@ -272,11 +337,17 @@ function onMessage(state: MachineState, message: RealtimeMessage): Step {
       return message.session.id === ownId ? stay(state) : { state, effects: [{ type: 'newSignInAlert', session: message.session }] };
     case 'session.presence':
       return { state, effects: [{ type: 'presence', sessionId: message.sessionId, online: message.online }] };
+    case 'signin.requested':
+      return { state, effects: [{ type: 'signInRequestAlert', request: message.request }] };
+    case 'signin.resolved':
+      return { state, effects: [{ type: 'signInRequestResolved', id: message.id, outcome: message.outcome }] };
+    case 'account.changed':
+      return { state, effects: [{ type: 'accountChanged' }] };
   }
 }
 
-function signedOut(notice?: Notice, before: Effect[] = []): Step {
-  const state: MachineState = { status: 'signedOut', ...(notice ? { notice } : {}) };
+function signedOut(notice?: Notice, before: Effect[] = [], refused?: SignInRefused): Step {
+  const state: MachineState = { status: 'signedOut', ...(notice ? { notice } : {}), ...(refused ? { refused } : {}) };
   return { state, effects: [...before, publish(state)] };
 }
 
@@ -304,9 +375,19 @@ export function publicState(state: MachineState, serverUrl: string, keychain: Ke
     case 'restoring':
       return { status: 'starting' };
     case 'signedOut':
-      return { status: 'signedOut', serverUrl, keychain, ...(state.notice ? { notice: state.notice } : {}) };
+      return { status: 'signedOut', serverUrl, keychain, ...(state.notice ? { notice: state.notice } : {}), ...(state.refused ? { refused: state.refused } : {}) };
     case 'signingIn':
       return { status: 'signingIn', serverUrl, keychain };
+    case 'awaitingApproval':
+      return {
+        status: 'awaitingApproval',
+        serverUrl,
+        keychain,
+        email: state.email,
+        number: state.request.number,
+        expiresAt: state.request.expiresAt,
+        anyDeviceOnline: state.anyDeviceOnline,
+      };
     case 'signedIn':
       return state.account
         ? { status: 'signedIn', serverUrl, keychain, connection: state.connection, user: state.account.user, session: state.account.session }

@@ -12,6 +12,7 @@ import {
   isTrustedSender,
   notificationForNewSignIn,
   notificationForCopiedSignIn,
+  notificationForSignInRequest,
   notificationForState,
   parseLaunchOptions,
   refusedDebugSwitch,
@@ -109,6 +110,8 @@ async function start(): Promise<void> {
       notify(notificationForNewSignIn(event.added));
     } else if (event.type === 'copiedSignIns' && event.added) {
       notify(notificationForCopiedSignIn(event.added));
+    } else if (event.type === 'signInRequests' && event.added) {
+      notify(notificationForSignInRequest(event.added));
     }
   });
 

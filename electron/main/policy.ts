@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { stripUnsafeText } from '../../shared/api.js';
-import type { SessionView } from '../../shared/api.js';
+import type { SessionView, SignInRequestView } from '../../shared/api.js';
 import type { CopiedSignIn, SessionState } from '../../shared/ipc.js';
 import { messages } from '../../shared/messages.js';
 import { noticeText } from '../../shared/notice-text.js';
@@ -70,6 +70,12 @@ export function notificationForNewSignIn(session: SessionView): OsNotification {
   const what = session.os || messages.platformNames[session.platform];
   const where = [messages.place(session.location, true), session.ip].filter(Boolean).join(', ');
   return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
+}
+
+/** A new device asks to sign in: clicking it brings the window with the prompt forward. */
+export function notificationForSignInRequest(request: SignInRequestView): OsNotification {
+  const where = [messages.place(request.location, true), request.ip].filter(Boolean).join(', ');
+  return forTheOs({ title: messages.notification.signInRequestTitle, body: messages.notification.signInRequestBody(request.deviceName, where), onClick: 'focusMain' });
 }
 
 export function notificationForCopiedSignIn(alert: CopiedSignIn): OsNotification {

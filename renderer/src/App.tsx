@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { messages } from '../../shared/messages.js';
 import { LiveRegion } from './components/LiveRegion.js';
+import { AwaitingApprovalScreen } from './screens/AwaitingApproval.js';
 import { DevicesScreen } from './screens/Devices.js';
 import { HomeScreen } from './screens/Home.js';
 import { SignInScreen } from './screens/SignIn.js';
@@ -25,6 +26,8 @@ function Screen({ hash }: { hash: string }) {
     case 'signedIn':
     case 'resuming':
       return <HomeScreen state={session} />;
+    case 'awaitingApproval':
+      return <AwaitingApprovalScreen state={session} />;
     default:
       return <SignInScreen state={session} />;
   }

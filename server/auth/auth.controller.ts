@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { type z } from 'zod';
 import {
   ChangePasswordBody,
@@ -7,6 +8,7 @@ import {
   RegisterBody,
   type Reauthenticated,
   type AuthResult,
+  type PendingSignIn,
   type CurrentSession,
   type RevokedCount,
 } from '../../shared/api.js';
@@ -29,11 +31,18 @@ export class AuthController {
     return this.auth.register(body, client);
   }
 
+  /** 200 with the session, or 202 with a request another device must answer (sign-in approval). */
   @Public()
   @Post('login')
   @HttpCode(200)
-  login(@Body(new ZodBodyPipe(LoginBody)) body: LoginBody, @Client() client: ClientInfo): Promise<AuthResult> {
-    return this.auth.login(body, client);
+  async login(
+    @Body(new ZodBodyPipe(LoginBody)) body: LoginBody,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResult | PendingSignIn> {
+    const result = await this.auth.login(body, client);
+    if ('pending' in result) void reply.status(202);
+    return result;
   }
 
   @Post('logout')

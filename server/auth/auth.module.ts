@@ -2,7 +2,9 @@
 // passes unless marked @Public().
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApprovalModule } from '../approval/approval.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { ApprovalController } from './approval.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -10,8 +12,8 @@ import { PasswordHasher } from './passwords.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 
 @Module({
-  imports: [SessionsModule],
-  controllers: [AuthController],
+  imports: [SessionsModule, ApprovalModule],
+  controllers: [AuthController, ApprovalController],
   providers: [AuthService, PasswordHasher, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [SignInThrottle],
 })

@@ -1,5 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthResult, LoginBody, Reauthenticated, RegisterBody } from '../../shared/api.js';
+import type {
+  ApprovalChanged,
+  AuthResult,
+  LoginBody,
+  PendingSignIn,
+  Reauthenticated,
+  RecoveredSignIn,
+  RecoveryCodes,
+  RegisterBody,
+  SetApprovalBody,
+  SignInRequestState,
+} from '../../shared/api.js';
+import { SignInApproval } from '../approval/sign-in-approval.js';
 import { type ChangePasswordBody as ChangePasswordSchema } from '../../shared/api.js';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
@@ -30,6 +42,7 @@ export class AuthService {
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
+    @Inject(SignInApproval) private readonly approval: SignInApproval,
   ) {}
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -39,7 +52,7 @@ export class AuthService {
     const attempt = await this.throttle.admitRegistration(client.ip);
     const passwordHash = await withdrawOnError(attempt, () => this.passwords.hash(body.password));
     const now = this.clock.now();
-    const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now };
+    const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now, approval_required: 0 };
     try {
       const result = await this.store.transaction(async (unit) => {
         const existing = await unit.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
@@ -58,19 +71,51 @@ export class AuthService {
     }
   }
 
-  async login(body: LoginBody, client: ClientInfo): Promise<AuthResult> {
+  /**
+   * Signs a device in; for an account with sign-in approval on, a request another device must answer
+   * instead, whether or not the password was right (docs/architecture.md, "Sign-in approval").
+   */
+  async login(body: LoginBody, client: ClientInfo): Promise<AuthResult | PendingSignIn> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
+    if (user?.approval_required === 1) {
+      await this.approval.admit(user.id);
+      // The attempt stays counted until a device approves: a right password must not look different.
+      // No rehash here either: its extra work would time a right password apart from a wrong one.
+      const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
+      return this.approval.request(user, body.device, client, right);
+    }
     const ok = await this.checkPassword(body.email, user, body.password, client);
     if (!ok || !user) throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
-    if (this.passwords.needsRehash(user.password_hash)) {
-      user.password_hash = await this.passwords.hash(body.password);
-      await this.store.db.updateTable('users').set({ password_hash: user.password_hash }).where('id', '=', user.id).execute();
-    }
+    if (this.passwords.needsRehash(user.password_hash)) await this.rehash(user, body.password);
     return this.store.transaction(async (unit) => {
       const { token, session } = await this.sessions.create(unit, user, body.device, client);
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: session.created_at, ip: client.ip });
       return { token, user: toUserView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });
+  }
+
+  /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
+  async waitForApproval(id: string, secret: string): Promise<SignInRequestState> {
+    const { state, collected } = await this.approval.wait(id, secret);
+    if (collected) await this.throttle.forgive(collected.email, collected.ip);
+    return state;
+  }
+
+  async recover(id: string, secret: string, code: string): Promise<RecoveredSignIn> {
+    const { result, email, ip } = await this.approval.recover(id, secret, code);
+    await this.throttle.forgive(email, ip);
+    return result;
+  }
+
+  /** Sign-in approval on or off; the password is asked for either way. */
+  async setApproval(auth: AuthContext, body: SetApprovalBody, client: ClientInfo): Promise<ApprovalChanged> {
+    await this.requireAccountPassword(auth, body.password, client, 'That password is not right.');
+    return this.approval.setRequired(auth, body.required, client);
+  }
+
+  async regenerateRecoveryCodes(auth: AuthContext, password: string, client: ClientInfo): Promise<RecoveryCodes> {
+    await this.requireAccountPassword(auth, password, client, 'That password is not right.');
+    return this.approval.regenerate(auth, client);
   }
 
   currentSession(auth: AuthContext) {
@@ -113,6 +158,7 @@ export class AuthService {
     password: string,
     client: ClientInfo,
     session?: { id: string },
+    options: { countAsFailure?: boolean } = {},
   ): Promise<boolean> {
     const attempt = await this.throttle.admit(
       account,
@@ -121,8 +167,13 @@ export class AuthService {
       session ? `sess:${session.id}` : undefined,
     );
     const ok = await withdrawOnError(attempt, () => this.passwords.verify(user?.password_hash, password));
-    if (ok) await attempt.succeeded();
+    if (ok && !options.countAsFailure) await attempt.succeeded();
     return ok;
+  }
+
+  private async rehash(user: UsersTable, password: string): Promise<void> {
+    user.password_hash = await this.passwords.hash(password);
+    await this.store.db.updateTable('users').set({ password_hash: user.password_hash }).where('id', '=', user.id).execute();
   }
 
   /** A signed-in caller's own password, as on password change and re-authentication: 403 when wrong. */

@@ -97,6 +97,16 @@ export class SignInThrottle {
   }
 
   /**
+   * A password found right after the attempt was counted as a failure: with sign-in approval on, the
+   * answer to a right password looks like the answer to a wrong one until a device approves, so the
+   * attempt counts until then (docs/architecture.md, "Sign-in approval"). Approved, it counts as a success.
+   */
+  async forgive(account: string, ip: string): Promise<void> {
+    const address = addressKey(ip);
+    await Promise.all([this.clear(`pair:${address}|${account}`), this.refund(`ip:${address}`), this.refund(`acct:${account}`)]);
+  }
+
+  /**
    * Admits one registration from `ip`: it spends the same per-address budget as
    * a sign-in (so an address blocked from guessing passwords cannot probe for
    * accounts through `email_taken` either), and accounts created per address

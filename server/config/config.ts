@@ -127,6 +127,35 @@ export interface SessionPolicy {
   rotationGraceMs: number;
 }
 
+/** Sign-in approval (docs/architecture.md, "Sign-in approval"). */
+export interface ApprovalPolicy {
+  /** A request waits this long for an answer. */
+  requestTtlMs: number;
+  /** A waiting device's long poll is answered "still pending" after this long. */
+  waitMs: number;
+  /** At most this many requests of an account wait at once. */
+  maxPending: number;
+  /** After a denial, no new request for this long. */
+  cooldownMs: number;
+  /** This many denials within `denialWindowMs` pause new sign-ins for `pauseMs`. */
+  pauseAfterDenials: number;
+  denialWindowMs: number;
+  pauseMs: number;
+  /** Wrong recovery codes a request takes before it ends. */
+  maxCodeAttempts: number;
+}
+
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
+  requestTtlMs: 2 * 60_000,
+  waitMs: 25_000,
+  maxPending: 3,
+  cooldownMs: 30_000,
+  pauseAfterDenials: 3,
+  denialWindowMs: 15 * 60_000,
+  pauseMs: 15 * 60_000,
+  maxCodeAttempts: 5,
+};
+
 /** How password guesses are throttled; docs/api.md states the policy in words. */
 export interface RateLimitPolicy {
   windowMs: number;
@@ -193,6 +222,7 @@ export interface ServerConfig {
   port: number;
   store: StoreConfig;
   sessions: SessionPolicy;
+  approval: ApprovalPolicy;
   rateLimit: RateLimitPolicy;
   passwords: PasswordPolicy;
   logLevel: z.infer<typeof EnvSchema>['LATCH_LOG_LEVEL'];
@@ -287,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       lifetimeMs: e.LATCH_SESSION_LIFETIME_DAYS * DAY_MS,
       maxSessionsPerUser: e.LATCH_MAX_SESSIONS,
     },
+    approval: DEFAULT_APPROVAL_POLICY,
     rateLimit: DEFAULT_RATE_LIMIT,
     passwords: DEFAULT_PASSWORD_POLICY,
     logLevel: e.LATCH_LOG_LEVEL,

@@ -2,7 +2,7 @@
 // Carried in-process (SQLite) or through Postgres NOTIFY (several instances),
 // so the payload is parsed like any other input that crosses a boundary.
 import { z } from 'zod';
-import { Platform, RevokedBy, SessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
+import { Platform, RevokedBy, SessionView, SignInOutcome, SignInRequestView, SignOutReason, UsedFrom } from '../../shared/api.js';
 
 export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -41,10 +41,16 @@ export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
   z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),
   z.strictObject({ kind: z.literal('session.presence'), userId: z.string(), sessionId: z.string(), online: z.boolean() }),
+  /** A new device asks to sign in: the account's devices show the prompt (docs/architecture.md, "Sign-in approval"). */
+  z.strictObject({ kind: z.literal('signin.requested'), userId: z.string(), request: SignInRequestView }),
+  /** A request ended: prompts go away, and the new device's wait (on whichever instance) is answered. */
+  z.strictObject({ kind: z.literal('signin.resolved'), userId: z.string(), id: z.string(), outcome: SignInOutcome, byDeviceName: z.string().optional() }),
+  z.strictObject({ kind: z.literal('account.changed'), userId: z.string() }),
 ]);
 
 /** Events that change nothing a session check decides (so cached sessions stay). */
-export const changesNoSession = (event: SessionEvent): boolean => event.kind === 'session.presence';
+export const changesNoSession = (event: SessionEvent): boolean =>
+  event.kind === 'session.presence' || event.kind === 'signin.requested' || event.kind === 'signin.resolved' || event.kind === 'account.changed';
 export type SessionEvent = z.infer<typeof SessionEvent>;
 
 export type BusSignal = SessionEvent | { kind: 'resync' };

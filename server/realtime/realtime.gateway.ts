@@ -5,7 +5,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_SESSION_REVOKED, CLOSE_TOKEN_REPLACED, EVENTS_PATH, type RealtimeMessage } from '../../shared/api.js';
 import { ApiError, toApiError } from '../common/api-error.js';
 import { bearerToken } from '../common/request-context.js';
@@ -13,6 +13,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
+import { SignInApproval } from '../approval/sign-in-approval.js';
 import { SessionEventBus } from '../events/bus.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
@@ -41,6 +42,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(Presence) private readonly presence: Presence,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SignInApproval) private readonly approval: SignInApproval,
   ) {
     this.connections = new ConnectionRegistry(config.sockets);
     this.trust = trustFunction(config.trustProxy);
@@ -128,7 +130,20 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       void this.recheck([conn.sessionId]);
       // Opened with a token already replaced (inside its grace): it goes when the grace does.
       if (auth.viaPreviousToken) this.closeAfterGrace(conn, auth.session.rotated_at + this.config.sessions.rotationGraceMs - this.clock.now());
+      // A device coming online catches up with the sign-in requests still waiting for an answer.
+      void this.sendPendingRequests(conn, auth.session.created_at);
     });
+  }
+
+  private async sendPendingRequests(conn: { socket: WebSocket; userId: string }, sessionCreatedAt: number): Promise<void> {
+    try {
+      // Only requests this session could answer: made after it signed in.
+      for (const request of await this.approval.pending(conn.userId)) {
+        if (Date.parse(request.createdAt) > sessionCreatedAt && conn.socket.readyState === WebSocket.OPEN) conn.socket.send(JSON.stringify({ type: 'signin.requested', request }));
+      }
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not send waiting sign-in requests to a new connection');
+    }
   }
 
   private onSignal(signal: BusSignal): void {
@@ -147,6 +162,17 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       }
       case 'session.rotated':
         return this.closeReplaced(signal);
+      case 'signin.requested':
+        return this.sendToUser(signal.userId, { type: 'signin.requested', request: signal.request });
+      case 'signin.resolved':
+        return this.sendToUser(signal.userId, {
+          type: 'signin.resolved',
+          id: signal.id,
+          outcome: signal.outcome,
+          ...(signal.byDeviceName ? { byDeviceName: signal.byDeviceName } : {}),
+        });
+      case 'account.changed':
+        return this.sendToUser(signal.userId, { type: 'account.changed' });
       case 'resync':
         void this.recheck(this.connections.sessionIds());
         return;

@@ -123,6 +123,42 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('retired_tokens_by_session').on('retired_tokens').columns(['session_id', 'retired_at']).execute();
     },
   },
+  '0005_sign_in_approval': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('approval_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('recovery_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('recovery_codes_by_user').on('recovery_codes').column('user_id').execute();
+      await db.schema
+        .createTable('sign_in_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('choices', 'text', (c) => c.notNull())
+        // A request made with a wrong password: answered like any other, shown to no device, never approved.
+        .addColumn('decoy', 'integer', (c) => c.notNull())
+        .addColumn('device_name', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('os', 'text')
+        .addColumn('app_version', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint')
+        .addColumn('decided_by_name', 'text')
+        .addColumn('code_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('sign_in_requests_by_user').on('sign_in_requests').columns(['user_id', 'created_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

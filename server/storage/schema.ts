@@ -8,6 +8,46 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   created_at: number;
+  /** 1 when a new device's sign-in needs another device's approval (docs/architecture.md, "Sign-in approval"). */
+  approval_required: number;
+}
+
+/** One-time recovery codes: only SHA-256 of each (50 random bits), marked when used. */
+export interface RecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/**
+ * Where a request stands: waiting; approved (not yet collected by the new device); collected (its session
+ * exists); denied or wrong_number (by `decided_by_name`); cancelled by the new device; recovered (a recovery
+ * code was used instead). Expiry is not written: a pending row past `expires_at` is expired.
+ */
+export type SignInRequestStatus = 'pending' | 'approved' | 'collected' | 'denied' | 'wrong_number' | 'cancelled' | 'recovered';
+
+export interface SignInRequestsTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the secret only the new device holds. */
+  secret_hash: string;
+  number: number;
+  /** JSON array of three numbers, `number` among them. */
+  choices: string;
+  decoy: number;
+  device_name: string;
+  platform: string;
+  os: string | null;
+  app_version: string;
+  ip: string;
+  user_agent: string;
+  created_at: number;
+  expires_at: number;
+  state: SignInRequestStatus;
+  decided_at: number | null;
+  decided_by_name: string | null;
+  code_attempts: number;
 }
 
 export interface SessionsTable {
@@ -104,6 +144,8 @@ export interface Database {
   sessions: SessionsTable;
   security_events: SecurityEventsTable;
   retired_tokens: RetiredTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  sign_in_requests: SignInRequestsTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

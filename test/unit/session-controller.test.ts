@@ -64,13 +64,18 @@ class FakeVault implements Vault {
 }
 
 class FakeApi {
+  /** When set, logout waits for it. */
+  logoutGate: Gate | undefined;
   readonly rotations: Array<{ presented: string; answer: Gate<AuthResult> }> = [];
   /** The token each call other than rotate was made with. */
   readonly usedTokens: Array<string | undefined> = [];
   constructor(private readonly token: () => string | undefined) {}
   register = async () => result('lt_1');
   login = async () => result('lt_1');
-  logout = async () => null;
+  logout = async () => {
+    await this.logoutGate?.promise;
+    return null;
+  };
   rotate = (presented: string) => {
     const answer = new Gate<AuthResult>();
     this.rotations.push({ presented, answer });
@@ -127,10 +132,15 @@ class FakeClock implements Clock {
 
 class FakeProfile implements Profile {
   data: ProfileData = {};
+  /** When set, the next update throws this. */
+  failNext: Error | undefined;
   read() {
     return this.data;
   }
   update(change: Partial<ProfileData>) {
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure) throw failure;
     this.data = { ...this.data, ...change };
     return this.data;
   }
@@ -142,7 +152,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function device() {
+function device(reported: unknown[] = []) {
   const vault = new FakeVault();
   const clock = new FakeClock();
   const profile = new FakeProfile();
@@ -154,6 +164,7 @@ function device() {
     appVersion: '1.0.0',
     defaultServerUrl: 'http://127.0.0.1:4000',
     rotateEveryMs: 5_000,
+    report: (error) => reported.push(error),
     ports: {
       vault: () => vault,
       api: (_url, token) => (api = new FakeApi(token)) as unknown as Api,
@@ -280,5 +291,50 @@ describe('session runner', () => {
     const first = d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
     await assert.rejects(d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' }), { code: 'busy' });
     await first;
+  });
+
+  it('an effect that fails (profile.json cannot be written) is reported, and the ones after it still run', async () => {
+    const reported: unknown[] = [];
+    const d = device(reported);
+    await d.controller.start();
+    await d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
+    d.profile.failNext = new Error('EROFS: read-only file system');
+    d.realtime().push({ type: 'session.revoked', sessionId: 's1', reason: 'revoked_by_user', at });
+    await settle();
+    assert.equal(d.controller.getState().status, 'signedOut', 'every window is still told');
+    assert.equal(d.vault.token, undefined);
+    assert.equal(reported.length, 1);
+    // The queue still runs: a new sign-in works.
+    await d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
+    assert.equal(d.controller.getState().status, 'signedIn');
+  });
+
+  it('signed out by its own push, then signed in again before the logout answered: the new sign-in stays', async () => {
+    const d = device();
+    await d.controller.start();
+    await d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
+    d.api().logoutGate = new Gate();
+    const signingOut = d.controller.signOut();
+    await settle();
+    d.realtime().push({ type: 'session.revoked', sessionId: 's1', reason: 'signed_out', at });
+    await settle();
+    assert.equal(d.controller.getState().status, 'signedOut');
+    d.api().login = async () => result('lt_2');
+    await d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
+    d.api().logoutGate!.resolve();
+    await signingOut;
+    assert.equal(d.controller.getState().status, 'signedIn');
+    assert.equal(d.vault.token, 'lt_2');
+  });
+
+  it('after dispose (quitting), a late answer starts nothing', async () => {
+    const d = device();
+    await d.controller.start();
+    await d.controller.signIn({ mode: 'signIn', serverUrl: 'http://127.0.0.1:4000', email: 'ada@example.com', password: 'x' });
+    d.realtime().handlers.onOpen();
+    d.controller.dispose();
+    d.api().rotations[0]!.answer.resolve(result('lt_1'));
+    await settle();
+    assert.equal(d.clock.timers.size, 0);
   });
 });

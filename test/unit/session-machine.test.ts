@@ -123,8 +123,8 @@ describe('session machine: start', () => {
 
 describe('session machine: sign-in and sign-out', () => {
   it('signing in shows "signing in", then stores the token before saying signed in', () => {
-    const started = run({ status: 'signedOut' }, { type: 'signInStarted' });
-    assert.deepEqual(started.state, { status: 'signingIn' });
+    const started = run({ status: 'signedOut' }, { type: 'signInStarted', email: 'ada@example.com' });
+    assert.deepEqual(started.state, { status: 'signingIn', email: 'ada@example.com' });
     assert.deepEqual(types(started.effects), ['publish']);
     const done = run(started.state, { type: 'signInSucceeded', result: result('lt_1') });
     assert.ok(done.state.status === 'signedIn' && done.state.token === 'lt_1' && done.state.connection === 'online');
@@ -132,14 +132,14 @@ describe('session machine: sign-in and sign-out', () => {
   });
 
   it('a refused sign-in goes back to signed out', () => {
-    const { state, effects } = run({ status: 'signingIn' }, { type: 'signInFailed' });
+    const { state, effects } = run({ status: 'signingIn', email: 'ada@example.com' }, { type: 'signInFailed' });
     assert.deepEqual(state, { status: 'signedOut' });
     assert.deepEqual(types(effects), ['publish']);
   });
 
   it('a sign-in answer that arrives when no sign-in is under way is ignored', () => {
     assert.deepEqual(run({ status: 'signedOut' }, { type: 'signInSucceeded', result: result('lt_1') }).effects, []);
-    assert.deepEqual(run(signedIn(), { type: 'signInStarted' }).effects, []);
+    assert.deepEqual(run(signedIn(), { type: 'signInStarted', email: 'ada@example.com' }).effects, []);
   });
 
   it('signing out: forget everything, and no notice, even when the server pushes the sign-out first', () => {
@@ -304,27 +304,114 @@ describe('session machine: races', () => {
   });
 });
 
+describe('session machine: answers about an earlier sign-in', () => {
+  // Signed out (its end pushed before the logout's answer) and signed in again: late answers about the
+  // old token must leave the new sign-in alone.
+  const fresh = signedIn({ token: 'lt_new' });
+
+  it('the logout answer of the earlier sign-in does not end this one', () => {
+    assert.deepEqual(run(fresh, { type: 'ended', notice: { reason: 'signed_out', at }, showNotice: false, token: 'lt_old' }).effects, []);
+  });
+
+  it('a 401 to a call made with the earlier token does not end this one', () => {
+    assert.deepEqual(run(fresh, { type: 'callSettled', token: 'lt_old', failure: { kind: 'ended', notice: revokedNotice } }).effects, []);
+  });
+
+  it('a rotation answered for the earlier token changes nothing, not even the account shown', () => {
+    assert.deepEqual(run(fresh, { type: 'rotated', presented: 'lt_old', result: { ...result('lt_x'), user: { ...account.user, email: 'old@example.com' } } }).effects, []);
+    assert.deepEqual(run(fresh, { type: 'rotateFailed', presented: 'lt_old', failure: { kind: 'ended', notice: revokedNotice }, retried: false }).effects, []);
+  });
+
+  it('a conflict for the token just replaced asks again with the new one, instead of saying offline', () => {
+    const { state, effects } = run(signedIn({ token: 'lt_new', replaced: 'lt_old' }), { type: 'rotateFailed', presented: 'lt_old', failure: { kind: 'conflict' }, retried: false });
+    assert.deepEqual(effects, [{ type: 'rotate', presented: 'lt_new', retried: true }]);
+    assert.ok(state.status === 'signedIn' && state.connection === 'online');
+  });
+
+  it('the token a replacement took the place of still counts as this sign-in’s', () => {
+    const stored = run(signedIn({ storing: 'lt_new' }), { type: 'tokenStored', presented: 'lt_old', token: 'lt_new', account, stored: true, keychainWas: 'os' });
+    assert.ok(stored.state.status === 'signedIn' && stored.state.replaced === 'lt_old');
+    const ended = run(stored.state, { type: 'callSettled', token: 'lt_old', failure: { kind: 'ended', notice: revokedNotice } });
+    assert.equal(ended.state.status, 'signedOut');
+  });
+
+  it('resuming (account unknown): a session.revoked push makes it ask the server rather than ignore it', () => {
+    const { effects } = run(signedIn({ account: undefined }), { type: 'message', message: { type: 'session.revoked', sessionId: 's9', reason: 'revoked_by_user', at } });
+    assert.deepEqual(effects, [{ type: 'rotate', presented: 'lt_old', retried: false }]);
+  });
+});
+
+describe('session machine: sign-in approval', () => {
+  const pending = { pending: { id: 'r'.repeat(22), secret: 's'.repeat(43), number: 47, expiresAt: '2026-11-26T12:02:00.000Z' } };
+  const waiting = (): MachineState => run({ status: 'signingIn', email: 'ada@example.com' }, { type: 'approvalPending', pending }).state;
+
+  it('a pending answer to the sign-in: waiting, showing the number, and long polling for the answer', () => {
+    const { state, effects } = run({ status: 'signingIn', email: 'ada@example.com' }, { type: 'approvalPending', pending });
+    assert.equal(state.status, 'awaitingApproval');
+    assert.deepEqual(types(effects), ['publish', 'waitForApproval']);
+    const shown = publicState(state, 'http://127.0.0.1:4000', { kind: 'os' });
+    assert.deepEqual(shown, { status: 'awaitingApproval', serverUrl: 'http://127.0.0.1:4000', keychain: { kind: 'os' }, email: 'ada@example.com', number: 47, expiresAt: pending.pending.expiresAt, anyDeviceOnline: true });
+    assert.ok(!JSON.stringify(shown).includes('s'.repeat(43)), 'the secret stays in the core');
+  });
+
+  it('approved: signed in, the token stored before anyone is told', () => {
+    const { state, effects } = run(waiting(), { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'approved', result: result('lt_1'), byDeviceName: 'Desktop' } });
+    assert.ok(state.status === 'signedIn' && state.token === 'lt_1');
+    assert.deepEqual(types(effects).slice(0, 3), ['writeToken', 'rememberAccount', 'publish']);
+  });
+
+  it('denied, the wrong number, or expired: signed out saying which and by whom', () => {
+    const denied = run(waiting(), { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'denied', reason: 'wrong_number', byDeviceName: 'Desktop', at } });
+    assert.deepEqual(denied.state, { status: 'signedOut', refused: { outcome: 'wrong_number', byDeviceName: 'Desktop' } });
+    const expired = run(waiting(), { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'expired' } });
+    assert.deepEqual(expired.state, { status: 'signedOut', refused: { outcome: 'expired' } });
+    assert.deepEqual(run(expired.state, { type: 'noticeDismissed' }).state, { status: 'signedOut' });
+  });
+
+  it('no device online: said once, and not again until it changes', () => {
+    const first = run(waiting(), { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'pending', expiresAt: pending.pending.expiresAt, anyDeviceOnline: false } });
+    assert.deepEqual(types(first.effects), ['publish']);
+    assert.deepEqual(run(first.state, { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'pending', expiresAt: pending.pending.expiresAt, anyDeviceOnline: false } }).effects, []);
+  });
+
+  it('cancelled: signed out, and the request withdrawn; an answer to another request is ignored', () => {
+    const { state, effects } = run(waiting(), { type: 'approvalCancelled' });
+    assert.deepEqual(state, { status: 'signedOut' });
+    assert.deepEqual(effects[0], { type: 'cancelRequest', id: pending.pending.id, secret: pending.pending.secret });
+    assert.deepEqual(run(waiting(), { type: 'approvalAnswered', id: 'other', state: { state: 'expired' } }).effects, []);
+  });
+
+  it('on a signed-in device: a request is a prompt; answered anywhere, it goes', () => {
+    const request = { id: pending.pending.id, deviceName: 'New laptop', platform: 'linux' as const, ip: '203.0.113.9', location: { kind: 'unknown' as const }, createdAt: at, expiresAt: pending.pending.expiresAt, choices: [12, 47, 80] };
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'signin.requested', request } }).effects, [{ type: 'signInRequestAlert', request }]);
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'signin.resolved', id: request.id, outcome: 'approved', byDeviceName: 'Desktop' } }).effects, [
+      { type: 'signInRequestResolved', id: request.id, outcome: 'approved' },
+    ]);
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'account.changed' } }).effects, [{ type: 'accountChanged' }]);
+  });
+});
+
 describe('session machine: calls', () => {
   it('a call answered while marked offline with the socket up: online again', () => {
-    const { state, effects } = run(signedIn({ connection: 'offline', socketOpen: true }), { type: 'callSettled' });
+    const { state, effects } = run(signedIn({ connection: 'offline', socketOpen: true }), { type: 'callSettled', token: 'lt_old' });
     assert.ok(state.status === 'signedIn' && state.connection === 'online');
     assert.deepEqual(types(effects), ['publish']);
-    assert.deepEqual(run(signedIn({ connection: 'offline', socketOpen: false }), { type: 'callSettled' }).effects, []);
+    assert.deepEqual(run(signedIn({ connection: 'offline', socketOpen: false }), { type: 'callSettled', token: 'lt_old' }).effects, []);
   });
 
   it('a call failing offline: offline, and try the socket now', () => {
-    const { state, effects } = run(signedIn(), { type: 'callSettled', failure: { kind: 'offline' } });
+    const { state, effects } = run(signedIn(), { type: 'callSettled', token: 'lt_old', failure: { kind: 'offline' } });
     assert.ok(state.status === 'signedIn' && state.connection === 'offline');
     assert.deepEqual(types(effects), ['publish', 'reconnectNow']);
   });
 
   it('a call answered 401: the session is over', () => {
-    const { state } = run(signedIn(), { type: 'callSettled', failure: { kind: 'ended', notice: revokedNotice } });
+    const { state } = run(signedIn(), { type: 'callSettled', token: 'lt_old', failure: { kind: 'ended', notice: revokedNotice } });
     assert.deepEqual(state, { status: 'signedOut', notice: revokedNotice });
   });
 
   it('a refused call changes nothing', () => {
-    assert.deepEqual(run(signedIn(), { type: 'callSettled', failure: { kind: 'other' } }).effects, []);
+    assert.deepEqual(run(signedIn(), { type: 'callSettled', token: 'lt_old', failure: { kind: 'other' } }).effects, []);
   });
 
   it('a rename updates the account, remembers it and tells every window', () => {

@@ -10,14 +10,19 @@ import { useLatch } from '../store/index.js';
  * anything else; Dismiss hands the focus to the Email field.
  */
 export function ForcedSignOutNotice({ notice, onDismissed }: { notice: Notice; onDismissed: () => void }) {
+  return <DismissibleNotice title={noticeTitle(notice)} text={noticeText(notice)} onDismissed={onDismissed} />;
+}
+
+/** The same box for why the last sign-in here did not happen (sign-in approval). */
+export function DismissibleNotice({ title, text, onDismissed }: { title: string; text: string; onDismissed: () => void }) {
   const dismiss = useLatch((s) => s.dismissNotice);
   const box = useRef<HTMLElement>(null);
   useEffect(() => box.current?.focus(), []);
   return (
     <section className="notice" tabIndex={-1} ref={box} aria-labelledby="notice-title" aria-describedby="notice-text">
       <div>
-        <strong id="notice-title">{noticeTitle(notice)}</strong>
-        <p id="notice-text">{noticeText(notice)}</p>
+        <strong id="notice-title">{title}</strong>
+        <p id="notice-text">{text}</p>
       </div>
       <button
         type="button"

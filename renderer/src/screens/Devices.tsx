@@ -12,6 +12,8 @@ import { useNow } from './devices/use-now.js';
 import { OFFLINE_REASON_ID } from './devices/ids.js';
 import { SessionList } from './devices/SessionList.js';
 import { RecentActivity } from './devices/RecentActivity.js';
+import { SignInApprovalSetting } from './devices/SignInApprovalSetting.js';
+import { SignInRequestPrompt } from '../components/SignInRequestPrompt.js';
 
 const t = messages.devices;
 
@@ -54,6 +56,7 @@ export function DevicesScreen() {
   }
   return (
     <main className="wide">
+      <SignInRequestPrompt />
       <CopiedSignInBanners />
       <NewSignInBanners />
       <header className="page-header">
@@ -92,6 +95,7 @@ export function DevicesScreen() {
           <SessionList sessions={sessions} now={now} offline={offline} />
         )}
       </section>
+      <SignInApprovalSetting offline={offline} />
       <RecentlySignedOut now={now} offline={offline} />
       <RecentActivity offline={offline} />
       <p className="muted attribution">{t.attribution}</p>

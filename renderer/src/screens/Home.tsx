@@ -5,6 +5,7 @@ import { CopiedSignInBanners } from '../components/CopiedSignInBanner.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
+import { SignInRequestPrompt } from '../components/SignInRequestPrompt.js';
 import { useLatch } from '../store/index.js';
 
 const t = messages.home;
@@ -24,6 +25,8 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
         {messages.appName}
       </h1>
       {/* After the heading, which has the focus after signing in: Tab reaches the alerts first. */}
+      <SignInRequestPrompt />
+      <RecoveryCodesLeft />
       <CopiedSignInBanners />
       <NewSignInBanners />
       <section className="card" aria-label={t.thisDeviceLabel}>
@@ -73,5 +76,22 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
         />
       )}
     </main>
+  );
+}
+
+/** Just signed in with a recovery code: how many are left, until dismissed. */
+function RecoveryCodesLeft() {
+  const left = useLatch((s) => s.recoveryCodesLeft);
+  const dismiss = useLatch((s) => s.dismissRecoveryCodesLeft);
+  if (left === undefined) return null;
+  return (
+    <section className="banner" role="status">
+      <p>{messages.approval.codesLeft(left)}</p>
+      <div className="actions">
+        <button type="button" onClick={dismiss}>
+          {messages.common.dismiss}
+        </button>
+      </div>
+    </section>
   );
 }

@@ -3,7 +3,7 @@ import { CreateAccountInput, SignInInput, type IpcError, type SessionState } fro
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { Field, FormError } from '../components/Field.js';
-import { ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
+import { DismissibleNotice, ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
 import { fieldErrors, focusFirstInvalid } from '../validate.js';
 
@@ -57,14 +57,22 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
 
   const title = mode === 'signIn' ? t.titleSignIn : t.titleCreate;
   const notice = state.status === 'signedOut' ? state.notice : undefined;
+  const refused = state.status === 'signedOut' ? state.refused : undefined;
   return (
     <main className="narrow">
       <h1 tabIndex={-1}>{title}</h1>
       {notice && <ForcedSignOutNotice notice={notice} onDismissed={() => emailField.current?.focus()} />}
+      {refused && (
+        <DismissibleNotice
+          title={messages.approval.refusedTitle[refused.outcome]}
+          text={messages.approval.refusedText[refused.outcome](refused.byDeviceName)}
+          onDismissed={() => emailField.current?.focus()}
+        />
+      )}
       <form ref={form} onSubmit={submit} noValidate aria-label={title}>
         <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
         {/* With a notice on screen the notice has the focus first, so it is heard whole. */}
-        <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice} />
+        <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice && !refused} />
         <Field
           label={messages.common.password}
           type="password"

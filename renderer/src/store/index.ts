@@ -4,6 +4,7 @@ import { createStore, useStore, type StoreApi } from 'zustand';
 import type { Connection, LatchBridge, SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
 import { createAlertsSlice } from './alerts-slice.js';
+import { createApprovalSlice } from './approval-slice.js';
 import { createDevicesSlice } from './devices-slice.js';
 import { createSessionSlice } from './session-slice.js';
 import type { LatchStore } from './types.js';
@@ -15,6 +16,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
     ...createSessionSlice({ bridge })(...a),
     ...createDevicesSlice({ bridge })(...a),
     ...createAlertsSlice({ bridge })(...a),
+    ...createApprovalSlice({ bridge })(...a),
   }));
 }
 
@@ -41,6 +43,7 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
       if (!is) {
         store.getState().resetDevices();
         store.getState().resetAlerts();
+        store.getState().resetApproval();
       } else if (was && was !== is) {
         store.getState().announce(messages.connectionAnnounced[is]);
       }
@@ -57,6 +60,15 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
       if (arrived) store.getState().announce(messages.copied.announce(arrived.deviceName));
     }),
     bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online)),
+    bridge.on('signInRequests', (requests) => {
+      const arrived = firstNew(store.getState().signInRequests, requests, (r) => r.id);
+      store.getState().setSignInRequests(requests);
+      if (arrived) store.getState().announce(messages.approval.announceRequest(arrived.deviceName));
+    }),
+    bridge.on('accountChanged', () => {
+      // Only a window that shows the setting has it loaded.
+      if (store.getState().approval) void store.getState().loadApproval();
+    }),
   ];
   void bridge.getState().then((result) => {
     if (result.ok) store.getState().setSession(result.value);
@@ -66,6 +78,9 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
   });
   void bridge.copiedSignIns().then((result) => {
     if (result.ok) store.getState().setCopiedSignIns(result.value);
+  });
+  void bridge.signInRequests().then((result) => {
+    if (result.ok) store.getState().setSignInRequests(result.value);
   });
   return () => stops.forEach((stop) => stop());
 }

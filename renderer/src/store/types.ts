@@ -1,6 +1,6 @@
 // The store's shape, slice by slice: the slices and the composition root import it, and it imports
 // none of them, so there is no cycle.
-import type { SecurityEvent, SessionView, SignedOutSessionView } from '../../../shared/api.js';
+import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInOutcome, SignInRequestView } from '../../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
 
 export interface SessionSlice {
@@ -62,7 +62,28 @@ export interface AlertsSlice {
   resetAlerts(): void;
 }
 
-export type LatchStore = SessionSlice & DevicesSlice & AlertsSlice;
+export interface ApprovalSlice {
+  /** Sign-in requests from new devices this device can answer, oldest first (one list for every window). */
+  signInRequests: SignInRequestView[];
+  /** The account's sign-in approval setting, once loaded (the devices window loads it). */
+  approval: ApprovalSetting | undefined;
+  approvalError: string | undefined;
+  /** Just signed in with a recovery code: how many are left, until dismissed. */
+  recoveryCodesLeft: number | undefined;
+  setSignInRequests(requests: SignInRequestView[]): void;
+  answerSignInRequest(id: string, answer: AnswerBody): Promise<{ outcome: SignInOutcome } | IpcError>;
+  loadApproval(): Promise<void>;
+  setApproval(required: boolean, password: string): Promise<ApprovalChanged | IpcError>;
+  regenerateRecoveryCodes(password: string): Promise<RecoveryCodes | IpcError>;
+  /** Waiting for approval: give up. */
+  cancelSignIn(): Promise<void>;
+  useRecoveryCode(code: string): Promise<{ recoveryCodesLeft: number } | IpcError>;
+  dismissRecoveryCodesLeft(): void;
+  /** Forgets requests and the setting (the session ended). */
+  resetApproval(): void;
+}
+
+export type LatchStore = SessionSlice & DevicesSlice & AlertsSlice & ApprovalSlice;
 
 export interface StoreDeps {
   bridge: LatchBridge;

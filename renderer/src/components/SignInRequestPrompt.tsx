@@ -1,0 +1,116 @@
+// A new device asks to sign in to the account (docs/architecture.md, "Sign-in approval"): a modal
+// dialog in every window of every signed-in device, until one answers. The right number approves;
+// another number, or Deny, refuses. It takes the focus and keeps it, and Escape does not answer.
+import { useEffect, useRef, useState } from 'react';
+import type { SignInRequestView } from '../../../shared/api.js';
+import { messages } from '../../../shared/messages.js';
+import { formatDateTime, systemOf } from '../format.js';
+import { useLatch } from '../store/index.js';
+import { useBusy } from './use-busy.js';
+
+const t = messages.approval;
+
+/** The oldest request first: one question at a time. */
+export function SignInRequestPrompt() {
+  const requests = useLatch((s) => s.signInRequests);
+  const [refused, setRefused] = useState<{ name: string; outcome: 'denied' | 'wrong_number' } | undefined>();
+  const request = requests[0];
+  if (refused) return <Refused name={refused.name} outcome={refused.outcome} onClose={() => setRefused(undefined)} />;
+  if (!request) return null;
+  return <Prompt key={request.id} request={request} onRefused={(outcome) => setRefused({ name: request.deviceName, outcome })} />;
+}
+
+function useModal(): React.RefObject<HTMLDialogElement | null> {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    element.showModal();
+    element.querySelector<HTMLElement>('h2')?.focus();
+    // Escape would close it without an answer, and the question would still stand.
+    const keep = (event: Event) => event.preventDefault();
+    element.addEventListener('cancel', keep);
+    return () => {
+      element.removeEventListener('cancel', keep);
+      if (element.open) element.close();
+    };
+  }, []);
+  return dialog;
+}
+
+function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused: (outcome: 'denied' | 'wrong_number') => void }) {
+  const answer = useLatch((s) => s.answerSignInRequest);
+  const announce = useLatch((s) => s.announce);
+  const [busy, whileBusy] = useBusy();
+  const [error, setError] = useState<string | undefined>();
+  const dialog = useModal();
+  const where = [messages.place(request.location, true), request.ip].filter(Boolean).join(', ');
+
+  async function reply(body: { number: number } | { deny: true }) {
+    const result = await whileBusy(() => answer(request.id, body));
+    if ('outcome' in result) {
+      if (result.outcome === 'denied' || result.outcome === 'wrong_number') onRefused(result.outcome);
+      return;
+    }
+    if (result.code === 'conflict' || result.code === 'not_found') announce(t.answeredElsewhere);
+    else setError(result.message);
+  }
+
+  return (
+    <dialog ref={dialog} className="prompt" aria-labelledby={`req-${request.id}`} aria-describedby={`req-${request.id}-text`}>
+      <h2 id={`req-${request.id}`} tabIndex={-1}>
+        {t.promptTitle(request.deviceName)}
+      </h2>
+      <p id={`req-${request.id}-text`}>
+        {t.promptText(systemOf(request), where, formatDateTime(request.createdAt))} {t.promptPick}
+      </p>
+      <div className="choices" role="group" aria-label={t.promptPick}>
+        {request.choices.map((n) => (
+          <button key={n} type="button" className="choice" aria-label={t.pickNamed(n)} disabled={busy} onClick={() => void reply({ number: n })}>
+            {n}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="danger" disabled={busy} onClick={() => void reply({ deny: true })}>
+          {t.deny}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** After a no: if it was not the person, someone has the password. */
+function Refused({ name, outcome, onClose }: { name: string; outcome: 'denied' | 'wrong_number'; onClose: () => void }) {
+  const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
+  const dialog = useModal();
+  return (
+    <dialog ref={dialog} className="prompt" aria-labelledby="refused-title" aria-describedby="refused-text">
+      <h2 id="refused-title" tabIndex={-1}>
+        {outcome === 'denied' ? t.refusedTitle.denied : t.refusedTitle.wrong_number}: {name}
+      </h2>
+      <p id="refused-text">{t.denied}</p>
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            onClose();
+            setPasswordFormOpen(true);
+            requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[autocomplete="current-password"]')?.focus());
+          }}
+        >
+          {t.changePassword}
+        </button>
+        <button type="button" onClick={onClose}>
+          {messages.common.close}
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,110 @@
+// The new device while its sign-in waits for another device's approval: the number to pick there, how
+// long is left, and a recovery code as the way out when no device can answer.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { RecoveryCode } from '../../../shared/api.js';
+import type { SessionState } from '../../../shared/ipc.js';
+import { messages } from '../../../shared/messages.js';
+import { Field } from '../components/Field.js';
+import { useBusy } from '../components/use-busy.js';
+import { useLatch } from '../store/index.js';
+
+const t = messages.approval;
+
+/** "1:52": minutes and seconds until `iso`, updated every second. */
+function useCountdown(iso: string): string {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+  return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+}
+
+export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState, { status: 'awaitingApproval' }> }) {
+  const cancel = useLatch((s) => s.cancelSignIn);
+  const useRecoveryCode = useLatch((s) => s.useRecoveryCode);
+  const [codeOpen, setCodeOpen] = useState(!state.anyDeviceOnline);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, whileBusy] = useBusy();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const codeField = useRef<HTMLInputElement>(null);
+  const countdown = useCountdown(state.expiresAt);
+  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    if (codeOpen) codeField.current?.focus();
+  }, [codeOpen]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const parsed = RecoveryCode.safeParse(code);
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message);
+      return codeField.current?.focus();
+    }
+    setError(undefined);
+    const result = await whileBusy(() => useRecoveryCode(parsed.data));
+    if ('code' in result) {
+      setError(result.message);
+      codeField.current?.focus();
+    }
+  }
+
+  return (
+    <main className="narrow">
+      <h1 tabIndex={-1} ref={heading}>
+        {t.waitTitle}
+      </h1>
+      <section className="card approval-wait" aria-labelledby="approval-pick">
+        <p id="approval-pick" className="pick">
+          {t.pick}
+        </p>
+        <p className="big-number" aria-label={t.numberLabel(state.number)}>
+          {state.number}
+        </p>
+        <p className="muted">{t.waitingFor(state.email)}</p>
+        <p className="muted" aria-live="off">
+          {t.expiresIn(countdown)}
+        </p>
+        {!state.anyDeviceOnline && (
+          <p className="warning" role="status">
+            {t.noDeviceOnline}
+          </p>
+        )}
+        <p className="muted">{t.wrongPasswordHint}</p>
+        <div className="actions">
+          {!codeOpen && (
+            <button type="button" onClick={() => setCodeOpen(true)} aria-expanded={false}>
+              {t.useCode}
+            </button>
+          )}
+          <button type="button" onClick={() => void cancel()}>
+            {t.cancel}
+          </button>
+        </div>
+      </section>
+      {codeOpen && (
+        <form className="card" onSubmit={submit} noValidate aria-label={t.useCode}>
+          <Field
+            ref={codeField}
+            label={t.codeLabel}
+            hint={t.codeHint}
+            error={error}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoComplete="one-time-code"
+            autoCapitalize="none"
+            spellCheck={false}
+            maxLength={24}
+          />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+              {busy ? t.usingCode : t.useCodeSubmit}
+            </button>
+          </div>
+        </form>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,146 @@
+// "Ask one of my signed-in devices before a new device signs in" (docs/architecture.md, "Sign-in
+// approval"): on, off and new recovery codes, each after the password; new codes are shown once.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { messages } from '../../../../shared/messages.js';
+import { Field } from '../../components/Field.js';
+import { useBusy } from '../../components/use-busy.js';
+import { useLatch } from '../../store/index.js';
+
+const t = messages.approval;
+type Action = 'on' | 'off' | 'codes';
+
+export function SignInApprovalSetting({ offline }: { offline: boolean }) {
+  const approval = useLatch((s) => s.approval);
+  const approvalError = useLatch((s) => s.approvalError);
+  const loadApproval = useLatch((s) => s.loadApproval);
+  const setApproval = useLatch((s) => s.setApproval);
+  const regenerate = useLatch((s) => s.regenerateRecoveryCodes);
+  const announce = useLatch((s) => s.announce);
+  const [action, setAction] = useState<Action | undefined>();
+  const [codes, setCodes] = useState<string[] | undefined>();
+  const opener = useRef<HTMLButtonElement>(null);
+  const codesHeading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (!offline) void loadApproval();
+  }, [offline, loadApproval]);
+  useEffect(() => {
+    if (codes) codesHeading.current?.focus();
+  }, [codes]);
+
+  const close = () => {
+    setAction(undefined);
+    requestAnimationFrame(() => opener.current?.focus());
+  };
+
+  async function confirm(password: string): Promise<string | undefined> {
+    if (action === 'codes') {
+      const result = await regenerate(password);
+      if ('code' in result) return result.message;
+      setAction(undefined);
+      setCodes(result.recoveryCodes);
+      return undefined;
+    }
+    const result = await setApproval(action === 'on', password);
+    if ('code' in result) return result.message;
+    setAction(undefined);
+    announce(result.required ? t.announceOn : t.announceOff);
+    if (result.recoveryCodes) setCodes(result.recoveryCodes);
+    else requestAnimationFrame(() => opener.current?.focus());
+    return undefined;
+  }
+
+  const label = action === 'on' ? t.confirmOn : action === 'off' ? t.confirmOff : t.confirmCodes;
+  return (
+    <section className="card" aria-labelledby="approval-title">
+      <h2 id="approval-title">{t.settingTitle}</h2>
+      <p>
+        <strong>{t.settingLabel}</strong>
+      </p>
+      {approval === undefined ? (
+        <p className="muted" aria-busy={!approvalError}>
+          {approvalError ?? messages.common.loading}
+        </p>
+      ) : (
+        <p className="muted">{approval.required ? t.settingOnText(approval.recoveryCodesLeft) : t.settingOffText}</p>
+      )}
+      {codes ? (
+        <div className="codes">
+          <h3 tabIndex={-1} ref={codesHeading}>
+            {t.codesTitle}
+          </h3>
+          <p>{t.codesText}</p>
+          <ol className="code-list">
+            {codes.map((code) => (
+              <li key={code}>
+                <code>{code}</code>
+              </li>
+            ))}
+          </ol>
+          <div className="actions">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                setCodes(undefined);
+                requestAnimationFrame(() => opener.current?.focus());
+              }}
+            >
+              {t.codesSaved}
+            </button>
+          </div>
+        </div>
+      ) : action ? (
+        <PasswordConfirm label={label} onConfirm={confirm} onCancel={close} />
+      ) : (
+        approval && (
+          <div className="actions">
+            <button type="button" ref={opener} disabled={offline} onClick={() => setAction(approval.required ? 'off' : 'on')}>
+              {approval.required ? t.turnOff : t.turnOn}
+            </button>
+            {approval.required && (
+              <button type="button" disabled={offline} onClick={() => setAction('codes')}>
+                {t.newCodes}
+              </button>
+            )}
+          </div>
+        )
+      )}
+    </section>
+  );
+}
+
+/** The password, then the action; Escape or Cancel goes back. */
+function PasswordConfirm({ label, onConfirm, onCancel }: { label: string; onConfirm: (password: string) => Promise<string | undefined>; onCancel: () => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [busy, whileBusy] = useBusy();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!password) return setError(messages.common.enterPassword);
+    setError(await whileBusy(() => onConfirm(password)));
+  }
+  return (
+    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && !busy && onCancel()} aria-label={label} noValidate>
+      <Field
+        label={messages.common.password}
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={error}
+        announceError
+        hint={t.passwordFor(label)}
+        autoFocus
+      />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+          {label}
+        </button>
+        <button type="button" onClick={onCancel} disabled={busy}>
+          {messages.common.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}

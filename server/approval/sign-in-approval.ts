@@ -1,0 +1,450 @@
+// Sign-in approval: with the account's setting on, a right password does not sign a new device in by
+// itself. It makes a pending request that one of the account's signed-in devices answers by picking the
+// number the new device shows; the new device waits for the answer on a channel bound to a secret only
+// it holds, or uses a one-time recovery code instead. See docs/architecture.md, "Sign-in approval".
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type {
+  AnswerBody,
+  ApprovalChanged,
+  ApprovalSetting,
+  DeviceInfo,
+  PendingSignIn,
+  RecoveredSignIn,
+  RecoveryCodes,
+  SignInOutcome,
+  SignInRequestState,
+  SignInRequestView,
+} from '../../shared/api.js';
+import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
+import { SessionEventBus } from '../events/bus.js';
+import { Locator } from '../sessions/locations.js';
+import { SecurityEventsService } from '../sessions/security-events.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { hashToken, newSessionId } from '../sessions/tokens.js';
+import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+
+/** Crockford's base32 without i, l, o, u: nothing to misread when typed from paper. */
+const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Ten characters of CODE_ALPHABET (50 random bits), shown as `xxxxx-xxxxx`. */
+function newRecoveryCode(): string {
+  const code = Array.from(randomBytes(10), (byte) => CODE_ALPHABET[byte & 31]).join('');
+  return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+/** What is stored: SHA-256 of the code without its dash. 50 random bits need no slow hash. */
+const codeHash = (normalized: string): string => hashToken(`recovery:${normalized}`);
+
+/** The number to pick and two others, all different, in random order. */
+function numbers(): { number: number; choices: number[] } {
+  const picked = new Set<number>();
+  while (picked.size < 3) picked.add(randomInt(10, 100));
+  const choices = [...picked];
+  return { number: choices[randomInt(0, 3)]!, choices };
+}
+
+const sameSecret = (row: SignInRequestsTable, secret: string): boolean =>
+  timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(hashToken(secret), 'hex'));
+
+const notFound = () => new ApiError(404, 'not_found', 'This sign-in request does not exist. Sign in again.');
+const ended = () => new ApiError(409, 'conflict', 'This sign-in request has ended. Sign in again.');
+const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
+
+@Injectable()
+export class SignInApproval implements OnModuleDestroy {
+  /** Long polls waiting on this instance, by request id; woken by `signin.resolved` from any instance. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(Locator) private readonly locator: Locator,
+    @Inject(SessionEventBus) bus: SessionEventBus,
+  ) {
+    this.unsubscribe = bus.subscribe((signal) => {
+      if (signal.kind === 'signin.resolved') this.wake(signal.id);
+      // Notifications may have been missed: every waiter looks again.
+      else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+    for (const id of [...this.waiters.keys()]) this.wake(id);
+  }
+
+  private get policy(): ApprovalPolicy {
+    return this.config.approval;
+  }
+
+  // ---- the setting ----
+
+  async setting(userId: string): Promise<ApprovalSetting> {
+    const user = await this.store.db.selectFrom('users').select('approval_required').where('id', '=', userId).executeTakeFirstOrThrow();
+    return { required: user.approval_required === 1, recoveryCodesLeft: await this.codesLeft(this.store.db, userId) };
+  }
+
+  /** Turns approval on (with new recovery codes, shown once) or off. The caller has checked the password. */
+  async setRequired(auth: AuthContext, required: boolean, client: ClientInfo): Promise<ApprovalChanged> {
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      const { approval_required: was } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
+      await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
+      await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      const recoveryCodes = required ? await this.storeNewCodes(unit.db, auth.user.id, now) : undefined;
+      if (!required) {
+        // Nothing waits for an answer that can no longer be asked for.
+        await this.endPending(unit.db, auth.user.id, 'cancelled', now, (event) => unit.publish(event));
+      }
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: required ? 'approval_turned_on' : 'approval_turned_off', at: now, ip: client.ip });
+      unit.publish({ kind: 'account.changed', userId: auth.user.id });
+      return { required, recoveryCodesLeft: recoveryCodes?.length ?? 0, ...(recoveryCodes ? { recoveryCodes } : {}) };
+    });
+  }
+
+  /** New recovery codes replace every old one. The caller has checked the password. */
+  async regenerate(auth: AuthContext, client: ClientInfo): Promise<RecoveryCodes> {
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      const user = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if (user.approval_required !== 1) throw new ApiError(409, 'conflict', 'Turn on sign-in approval first: recovery codes are for it.');
+      await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      const recoveryCodes = await this.storeNewCodes(unit.db, auth.user.id, now);
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });
+      unit.publish({ kind: 'account.changed', userId: auth.user.id });
+      return { recoveryCodes };
+    });
+  }
+
+  // ---- the new device ----
+
+  /**
+   * Before the password is checked (so the answer says nothing about it): 429 while new sign-ins to
+   * the account are paused after denials, or while as many requests as allowed are waiting.
+   */
+  async admit(userId: string): Promise<void> {
+    const now = this.clock.now();
+    const pausedFor = await this.pausedFor(this.store.db, userId, now);
+    if (pausedFor > 0) {
+      const minutes = Math.ceil(pausedFor / 60_000);
+      throw new ApiError(
+        429,
+        'sign_in_paused',
+        `New sign-ins to this account are paused for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, because sign-in requests were denied on its devices.`,
+        { retryAfterSeconds: Math.ceil(pausedFor / 1000) },
+        { 'Retry-After': String(Math.ceil(pausedFor / 1000)) },
+      );
+    }
+    if ((await this.pendingCount(this.store.db, userId, now)) >= this.policy.maxPending) {
+      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
+        retryAfterSeconds: Math.ceil(this.policy.requestTtlMs / 1000),
+      });
+    }
+  }
+
+  /**
+   * A request for `user`. With a wrong password (`passwordRight` false) it is a decoy: answered the same,
+   * shown to no device, never approved, so only the account's devices learn whether the password was right.
+   */
+  async request(user: UsersTable, device: DeviceInfo, client: ClientInfo, passwordRight: boolean): Promise<PendingSignIn> {
+    const now = this.clock.now();
+    const secret = randomBytes(32).toString('base64url');
+    const { number, choices } = numbers();
+    const row: SignInRequestsTable = {
+      id: newSessionId(),
+      user_id: user.id,
+      secret_hash: hashToken(secret),
+      number,
+      choices: JSON.stringify(choices),
+      decoy: passwordRight ? 0 : 1,
+      device_name: device.name,
+      platform: device.platform,
+      os: device.os ?? null,
+      app_version: device.appVersion,
+      ip: client.ip,
+      user_agent: client.userAgent,
+      created_at: now,
+      expires_at: now + this.policy.requestTtlMs,
+      state: 'pending',
+      decided_at: null,
+      decided_by_name: null,
+      code_attempts: 0,
+    };
+    await this.store.transaction(async (unit) => {
+      // Checked again where it counts: concurrent requests cannot all slip under the limit.
+      if ((await this.pendingCount(unit.db, user.id, now)) >= this.policy.maxPending) throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account.');
+      await unit.db.insertInto('sign_in_requests').values(row).execute();
+      if (passwordRight) unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row) });
+    });
+    return { pending: { id: row.id, secret, number, expiresAt: new Date(row.expires_at).toISOString() } };
+  }
+
+  /**
+   * The new device's long poll: the request's state now if it has one to tell, else once it changes or
+   * `waitMs` passes. An approved request is collected here: its session is made and handed over once.
+   * `collected` says so (the caller forgives the sign-in's throttle count: the password was right).
+   */
+  async wait(id: string, secret: string): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+    const deadline = this.clock.now() + this.policy.waitMs;
+    for (;;) {
+      const row = await this.find(id, secret);
+      const now = this.clock.now();
+      const outcome = await this.stateOf(row, now);
+      if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
+      await this.changeOf(id, Math.min(deadline, row.expires_at) - now);
+    }
+  }
+
+  /** The new device gives up waiting: the prompt goes away everywhere. */
+  async cancel(id: string, secret: string): Promise<void> {
+    const row = await this.find(id, secret);
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const done = await unit.db.updateTable('sign_in_requests').set({ state: 'cancelled', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
+      if (done.numUpdatedRows > 0n && row.decoy === 0) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled' });
+    });
+  }
+
+  /** Signs the new device in with a recovery code instead of an approval. Each code works once. */
+  async recover(id: string, secret: string, code: string): Promise<{ result: RecoveredSignIn; email: string; ip: string }> {
+    const row = await this.find(id, secret);
+    const now = this.clock.now();
+    if (row.state !== 'pending' || row.expires_at <= now || row.code_attempts >= this.policy.maxCodeAttempts) throw ended();
+    const countAttempt = () => this.store.db.updateTable('sign_in_requests').set({ code_attempts: row.code_attempts + 1 }).where('id', '=', row.id).execute();
+    // A request made with a wrong password takes no code: a code alone must never sign anyone in.
+    if (row.decoy === 1) {
+      await countAttempt();
+      throw wrongCode();
+    }
+    const signedIn = await this.store.transaction(async (unit) => {
+      const used = await unit.db.updateTable('recovery_codes').set({ used_at: now }).where('code_hash', '=', codeHash(code)).where('user_id', '=', row.user_id).where('used_at', 'is', null).executeTakeFirst();
+      if (used.numUpdatedRows === 0n) return undefined;
+      const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'recovered', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
+      if (taken.numUpdatedRows === 0n) throw ended();
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
+      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
+      const left = await this.codesLeft(unit.db, row.user_id);
+      await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: row.ip, count: left });
+      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered' });
+      unit.publish({ kind: 'account.changed', userId: row.user_id });
+      return { result: { token, ...this.signedIn(user, session, now), recoveryCodesLeft: left }, email: user.email, ip: row.ip };
+    });
+    if (signedIn) return signedIn;
+    await countAttempt();
+    throw wrongCode();
+  }
+
+  // ---- the account's devices ----
+
+  /** Requests waiting for an answer, oldest first (a device that comes online catches up with these). */
+  async pending(userId: string): Promise<SignInRequestView[]> {
+    const rows = await this.store.db
+      .selectFrom('sign_in_requests')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('state', '=', 'pending')
+      .where('decoy', '=', 0)
+      .where('expires_at', '>', this.clock.now())
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => this.view(row));
+  }
+
+  /**
+   * A signed-in device answers: the right number approves, another number or no denies. Only a session
+   * that existed before the request may answer (not the new device itself, nor one signed in since).
+   */
+  async answer(auth: AuthContext, id: string, body: AnswerBody): Promise<{ outcome: SignInOutcome }> {
+    const now = this.clock.now();
+    const row = await this.store.db.selectFrom('sign_in_requests').selectAll().where('id', '=', id).where('user_id', '=', auth.user.id).where('decoy', '=', 0).executeTakeFirst();
+    if (!row) throw notFound();
+    if (auth.session.created_at >= row.created_at) throw new ApiError(403, 'forbidden', 'Only a device that was signed in before this request was made can answer it.');
+    if (row.expires_at <= now) throw new ApiError(409, 'conflict', 'This sign-in request has expired.');
+    const outcome: SignInOutcome = 'deny' in body ? 'denied' : body.number === row.number ? 'approved' : 'wrong_number';
+    await this.store.transaction(async (unit) => {
+      const done = await unit.db
+        .updateTable('sign_in_requests')
+        .set({ state: outcome === 'approved' ? 'approved' : outcome === 'denied' ? 'denied' : 'wrong_number', decided_at: now, decided_by_name: auth.session.device_name })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      if (done.numUpdatedRows === 0n) {
+        const current = await unit.db.selectFrom('sign_in_requests').select(['decided_by_name']).where('id', '=', row.id).executeTakeFirst();
+        throw new ApiError(409, 'conflict', current?.decided_by_name ? `This sign-in request was already answered on '${current.decided_by_name}'.` : 'This sign-in request has ended.');
+      }
+      await this.securityEvents.recordBy(unit.db, auth.session, {
+        type: outcome === 'approved' ? 'sign_in_approved' : 'sign_in_denied',
+        at: now,
+        ip: row.ip,
+        targetDeviceName: row.device_name,
+      });
+      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome, byDeviceName: auth.session.device_name });
+    });
+    return { outcome };
+  }
+
+  // ---- internals ----
+
+  private async find(id: string, secret: string): Promise<SignInRequestsTable> {
+    const row = await this.store.db.selectFrom('sign_in_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || !sameSecret(row, secret)) throw notFound();
+    return row;
+  }
+
+  private async stateOf(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+    switch (row.state) {
+      case 'pending':
+        if (row.expires_at <= now) return { state: { state: 'expired' } };
+        return { state: { state: 'pending', expiresAt: new Date(row.expires_at).toISOString(), anyDeviceOnline: await this.anyDeviceOnline(row.user_id, now) } };
+      case 'approved':
+        return this.collect(row, now);
+      case 'denied':
+      case 'wrong_number':
+        return { state: { state: 'denied', reason: row.state, byDeviceName: row.decided_by_name ?? '', at: new Date(row.decided_at ?? now).toISOString() } };
+      default:
+        return { state: { state: 'expired' } };
+    }
+  }
+
+  /** The approved request's session, made once: a second collection (a lost answer asked again) finds it gone. */
+  private async collect(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+    return this.store.transaction(async (unit) => {
+      const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'collected' }).where('id', '=', row.id).where('state', '=', 'approved').executeTakeFirst();
+      if (taken.numUpdatedRows === 0n) return { state: { state: 'expired' } };
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
+      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
+      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: row.ip });
+      return {
+        state: { state: 'approved', result: { token, ...this.signedIn(user, session, now) }, byDeviceName: row.decided_by_name ?? '' },
+        collected: { email: user.email, ip: row.ip },
+      };
+    });
+  }
+
+  private signedIn(user: UsersTable, session: Parameters<SessionsService['view']>[0], now: number) {
+    return { user: { id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() }, session: this.sessions.view(session, session.id, now) };
+  }
+
+  private deviceOf(row: SignInRequestsTable): DeviceInfo {
+    return { name: row.device_name, platform: platformOf(row.platform), appVersion: row.app_version, ...(row.os ? { os: row.os } : {}) };
+  }
+
+  private view(row: SignInRequestsTable): SignInRequestView {
+    return {
+      id: row.id,
+      deviceName: row.device_name,
+      platform: platformOf(row.platform),
+      ...(row.os ? { os: row.os } : {}),
+      ip: row.ip,
+      location: this.locator.locate(row.ip),
+      createdAt: new Date(row.created_at).toISOString(),
+      expiresAt: new Date(row.expires_at).toISOString(),
+      choices: JSON.parse(row.choices) as number[],
+    };
+  }
+
+  /** Until it changes here or on another instance, or `ms` pass. */
+  private changeOf(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.waiters.get(id) ?? new Set();
+      this.waiters.set(id, waiting);
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        if (waiting.size === 0 && this.waiters.get(id) === waiting) this.waiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      waiting.add(done);
+    });
+  }
+
+  private wake(id: string): void {
+    for (const done of [...(this.waiters.get(id) ?? [])]) done();
+  }
+
+  private async anyDeviceOnline(userId: string, now: number): Promise<boolean> {
+    const row = await this.store.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('online_until', '>', now)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  private async pendingCount(db: Db, userId: string, now: number): Promise<number> {
+    const row = await db
+      .selectFrom('sign_in_requests')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('state', '=', 'pending')
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** How long new requests are refused: a cooldown after a denial, a pause after several. */
+  private async pausedFor(db: Db, userId: string, now: number): Promise<number> {
+    const denials = await db
+      .selectFrom('sign_in_requests')
+      .select('decided_at')
+      .where('user_id', '=', userId)
+      .where('state', 'in', ['denied', 'wrong_number'])
+      .where('decided_at', '>', now - Math.max(this.policy.denialWindowMs, this.policy.pauseMs))
+      .orderBy('decided_at', 'desc')
+      .execute();
+    const times = denials.map((d) => d.decided_at!);
+    let until = times[0] !== undefined ? times[0] + this.policy.cooldownMs : 0;
+    // Any run of `pauseAfterDenials` denials within the window pauses from the last of them.
+    for (let i = 0; i + this.policy.pauseAfterDenials - 1 < times.length; i++) {
+      const newest = times[i]!;
+      const oldest = times[i + this.policy.pauseAfterDenials - 1]!;
+      if (newest - oldest <= this.policy.denialWindowMs) until = Math.max(until, newest + this.policy.pauseMs);
+    }
+    return Math.max(0, until - now);
+  }
+
+  private async codesLeft(db: Db, userId: string): Promise<number> {
+    const row = await db
+      .selectFrom('recovery_codes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async storeNewCodes(db: Db, userId: string, now: number): Promise<string[]> {
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    await db
+      .insertInto('recovery_codes')
+      .values(codes.map((code) => ({ code_hash: codeHash(code.replace('-', '')), user_id: userId, created_at: now, used_at: null })))
+      .execute();
+    return codes;
+  }
+
+  private async endPending(db: Db, userId: string, state: 'cancelled', now: number, publish: (event: { kind: 'signin.resolved'; userId: string; id: string; outcome: SignInOutcome }) => void): Promise<void> {
+    const rows = await db
+      .updateTable('sign_in_requests')
+      .set({ state, decided_at: now })
+      .where('user_id', '=', userId)
+      .where('state', '=', 'pending')
+      .returning(['id', 'decoy'])
+      .execute();
+    for (const row of rows) if (row.decoy === 0) publish({ kind: 'signin.resolved', userId, id: row.id, outcome: 'cancelled' });
+  }
+}

@@ -1,0 +1,297 @@
+// Sign-in approval over real HTTP and WebSocket, on SQLite and PostgreSQL: the setting and its recovery
+// codes, a request whose answer looks the same whatever the password, the prompt on the account's
+// devices, approving, denying, the wrong number, expiry, recovery codes, the limits, and a device that
+// comes online while a request waits. Then two instances on one PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApprovalChanged, AuthResult, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
+import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
+import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
+import { ManualClock, SECOND } from '../../support/clock.js';
+import { device, EventSocket, Http, PASSWORD, register } from '../../../kit/http.js';
+import { startPostgres } from '../../../kit/postgres.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore } from '../../support/stores.js';
+
+/** Long polls answer quickly here, so a test that moves the clock does not wait 25 s for a re-check. */
+const APPROVAL = { ...DEFAULT_APPROVAL_POLICY, waitMs: 300 };
+const CONFIG: Partial<ServerConfig> = { trustProxy: 1, approval: APPROVAL };
+
+async function turnOn(http: Http, token: string): Promise<string[]> {
+  const reply = await http.request('PUT', '/v1/account/sign-in-approval', { token, json: { required: true, password: PASSWORD } });
+  assert.equal(reply.status, 200, reply.text);
+  const changed = ApprovalChanged.parse(reply.body);
+  assert.ok(changed.recoveryCodes);
+  return changed.recoveryCodes;
+}
+
+async function ask(http: Http, email: string, password = PASSWORD, newDevice: DeviceInfo = device('New laptop'), from = '81.2.69.142') {
+  const reply = await http.request('POST', '/v1/auth/login', { json: { email, password, device: newDevice }, headers: { 'x-forwarded-for': from } });
+  return reply;
+}
+
+const wait = async (http: Http, pending: PendingSignIn) => {
+  const reply = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/wait`, { secret: pending.pending.secret });
+  assert.equal(reply.status, 200, reply.text);
+  return SignInRequestState.parse(reply.body);
+};
+
+/** Long polls until the request is no longer pending (each poll returns within APPROVAL.waitMs). */
+async function outcome(http: Http, pending: PendingSignIn): Promise<SignInRequestState> {
+  for (let i = 0; i < 100; i++) {
+    const state = await wait(http, pending);
+    if (state.state !== 'pending') return state;
+  }
+  throw new Error('still pending');
+}
+
+forEachStore('sign-in approval', (ctx) => {
+  const clock = new ManualClock();
+  let store: StoreConfig;
+  let server: TestServer;
+  let http: Http;
+  const sockets: EventSocket[] = [];
+
+  before(async () => {
+    store = await ctx.newStore();
+    server = await startTestServer(store, { clock, config: CONFIG });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await server?.close();
+  });
+  const open = async (token: string) => {
+    const socket = await EventSocket.open(server.url, token);
+    sockets.push(socket);
+    return socket;
+  };
+  /** An account with approval on and a connected device. */
+  const account = async () => {
+    const laptop = await register(http);
+    const codes = await turnOn(http, laptop.token);
+    const socket = await open(laptop.token);
+    clock.advance(SECOND);
+    return { laptop, codes, socket };
+  };
+
+  it('turning it on needs the password, shows ten recovery codes once, keeps only their hashes, and tells every device', async () => {
+    const laptop = await register(http);
+    const other = await open(laptop.token);
+    const wrong = await http.request('PUT', '/v1/account/sign-in-approval', { token: laptop.token, json: { required: true, password: 'not it' } });
+    assert.equal(wrong.status, 403);
+    assert.equal(wrong.body.error.code, 'invalid_password');
+    const codes = await turnOn(http, laptop.token);
+    assert.equal(codes.length, 10);
+    for (const code of codes) assert.match(code, /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/);
+    assert.equal(new Set(codes).size, 10);
+    const setting = await http.get('/v1/account/sign-in-approval', laptop.token);
+    assert.deepEqual(setting.body, { required: true, recoveryCodesLeft: 10 });
+    await other.next('account.changed');
+    const dump = await ctx.dumpStore(store);
+    for (const code of codes) {
+      assert.ok(!dump.includes(code) && !dump.includes(code.replace('-', '')), 'no recovery code is stored as itself');
+    }
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events;
+    assert.equal(events[0]?.type, 'approval_turned_on');
+  });
+
+  it('the answer to a right and a wrong password is the same 202; only the right one reaches the devices, with three numbers', async () => {
+    const { laptop, socket } = await account();
+    const right = await ask(http, laptop.email);
+    const wrong = await ask(http, laptop.email, 'not the password');
+    assert.equal(right.status, 202, right.text);
+    assert.equal(wrong.status, 202, wrong.text);
+    const a = PendingSignIn.parse(right.body);
+    const b = PendingSignIn.parse(wrong.body);
+    assert.deepEqual(Object.keys(a.pending).sort(), Object.keys(b.pending).sort());
+    const prompt = await socket.next('signin.requested');
+    assert.equal(prompt.request.id, a.pending.id);
+    assert.equal(prompt.request.deviceName, 'New laptop');
+    assert.equal(prompt.request.ip, '81.2.69.142');
+    assert.deepEqual(prompt.request.location, { kind: 'internet', country: 'GB', city: 'London' });
+    assert.equal(prompt.request.choices.length, 3);
+    assert.ok(prompt.request.choices.includes(a.pending.number));
+    assert.equal(socket.count('signin.requested'), 1, 'the wrong password made no prompt');
+    const listed = (await http.get('/v1/sign-in-requests', laptop.token)).body.requests as Array<{ id: string }>;
+    assert.deepEqual(listed.map((r) => r.id), [a.pending.id]);
+    // The wrong password's request looks pending too, until it expires.
+    assert.equal((await wait(http, b)).state, 'pending');
+    clock.advance(APPROVAL.requestTtlMs);
+    assert.deepEqual(await wait(http, b), { state: 'expired' });
+  });
+
+  it('the right number approves: the new device gets a working session, the prompt goes away everywhere, and it is recorded', async () => {
+    const { laptop, socket } = await account();
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const waiting = outcome(http, pending);
+    await socket.next('signin.requested');
+    const answered = await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token);
+    assert.equal(answered.status, 200, answered.text);
+    assert.deepEqual(answered.body, { outcome: 'approved' });
+    const state = await waiting;
+    assert.equal(state.state, 'approved');
+    assert.ok(state.state === 'approved');
+    assert.equal(state.byDeviceName, 'Work laptop');
+    const session = AuthResult.parse(state.result);
+    assert.equal((await http.get('/v1/auth/session', session.token)).status, 200);
+    assert.equal(session.session.deviceName, 'New laptop');
+    const resolved = await socket.next('signin.resolved');
+    assert.deepEqual({ id: resolved.id, outcome: resolved.outcome, by: resolved.byDeviceName }, { id: pending.pending.id, outcome: 'approved', by: 'Work laptop' });
+    // Handed over once: asked again (a lost answer), the request is over.
+    assert.deepEqual(await wait(http, pending), { state: 'expired' });
+    const again = await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token);
+    assert.equal(again.status, 409);
+    assert.match(again.body.error.message, /already answered on 'Work laptop'/);
+    const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
+    assert.deepEqual(types.slice(0, 2), ['signed_in', 'sign_in_approved']);
+  });
+
+  it('the wrong number or a no refuses, says by which device, pauses new requests a while, and three noes pause them for 15 minutes', async () => {
+    const { laptop } = await account();
+    const first = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const wrongNumber = [10, 11, 12].find((n) => n !== first.pending.number)!;
+    assert.deepEqual((await http.post(`/v1/sign-in-requests/${first.pending.id}/answer`, { number: wrongNumber }, laptop.token)).body, { outcome: 'wrong_number' });
+    const refused = await wait(http, first);
+    assert.equal(refused.state, 'denied');
+    assert.ok(refused.state === 'denied' && refused.reason === 'wrong_number' && refused.byDeviceName === 'Work laptop');
+
+    // Right after a no, even the right password is refused for a while, in words.
+    const cooling = await ask(http, laptop.email);
+    assert.equal(cooling.status, 429);
+    assert.equal(cooling.body.error.code, 'sign_in_paused');
+    assert.ok(cooling.body.error.retryAfterSeconds > 0 && cooling.body.error.retryAfterSeconds <= 30);
+    const wrongToo = await ask(http, laptop.email, 'not the password');
+    assert.deepEqual([wrongToo.status, wrongToo.body.error.code], [429, 'sign_in_paused'], 'the same answer whatever the password');
+
+    for (let i = 0; i < 2; i++) {
+      clock.advance(APPROVAL.cooldownMs);
+      const next = PendingSignIn.parse((await ask(http, laptop.email)).body);
+      assert.deepEqual((await http.post(`/v1/sign-in-requests/${next.pending.id}/answer`, { deny: true }, laptop.token)).body, { outcome: 'denied' });
+      const denied = await wait(http, next);
+      assert.ok(denied.state === 'denied' && denied.reason === 'denied');
+    }
+    clock.advance(APPROVAL.cooldownMs);
+    const paused = await ask(http, laptop.email);
+    assert.equal(paused.status, 429);
+    assert.match(paused.body.error.message, /paused for 15 minutes/);
+    clock.advance(APPROVAL.pauseMs);
+    assert.equal((await ask(http, laptop.email)).status, 202, 'the pause ends');
+    const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
+    assert.equal(types.filter((t) => t === 'sign_in_denied').length, 3);
+  });
+
+  it('no answer in two minutes: expired, and answering it then is refused', async () => {
+    const { laptop } = await account();
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    clock.advance(APPROVAL.requestTtlMs);
+    assert.deepEqual(await wait(http, pending), { state: 'expired' });
+    const late = await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token);
+    assert.equal(late.status, 409);
+  });
+
+  it('a recovery code signs in once, says how many are left, and never completes a request made with a wrong password', async () => {
+    const { laptop, codes } = await account();
+    const decoy = PendingSignIn.parse((await ask(http, laptop.email, 'not the password')).body);
+    const refused = await http.post(`/v1/auth/sign-in-requests/${decoy.pending.id}/recover`, { secret: decoy.pending.secret, code: codes[0] });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error.code, 'invalid_recovery_code');
+
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const recovered = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: codes[0]!.toUpperCase() });
+    assert.equal(recovered.status, 200, recovered.text);
+    const signedIn = RecoveredSignIn.parse(recovered.body);
+    assert.equal(signedIn.recoveryCodesLeft, 9);
+    assert.equal((await http.get('/v1/auth/session', signedIn.token)).status, 200);
+
+    clock.advance(SECOND);
+    const another = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const reused = await http.post(`/v1/auth/sign-in-requests/${another.pending.id}/recover`, { secret: another.pending.secret, code: codes[0] });
+    assert.equal(reused.status, 401, 'a code works once');
+    // A session made after a request cannot answer it.
+    clock.advance(SECOND);
+    const third = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const later = RecoveredSignIn.parse((await http.post(`/v1/auth/sign-in-requests/${third.pending.id}/recover`, { secret: third.pending.secret, code: codes[1] })).body);
+    assert.equal(later.recoveryCodesLeft, 8);
+    const tooNew = await http.post(`/v1/sign-in-requests/${another.pending.id}/answer`, { number: another.pending.number }, later.token);
+    assert.equal(tooNew.status, 403);
+    assert.equal(tooNew.body.error.code, 'forbidden');
+    assert.equal((await http.post(`/v1/sign-in-requests/${another.pending.id}/answer`, { number: another.pending.number }, signedIn.token)).status, 200, 'an older one can');
+    const wrongSecret = await http.post(`/v1/auth/sign-in-requests/${another.pending.id}/wait`, { secret: pending.pending.secret });
+    assert.equal(wrongSecret.status, 404, 'the wait needs the request’s own secret');
+    const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
+    assert.ok(types.includes('recovery_code_used'));
+  });
+
+  it('at most three requests wait at once; the new device can withdraw one', async () => {
+    const { laptop, socket } = await account();
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(PendingSignIn.parse((await ask(http, laptop.email, i === 1 ? 'wrong' : PASSWORD)).body));
+    const fourth = await ask(http, laptop.email);
+    assert.equal(fourth.status, 429);
+    const cancelled = await http.post(`/v1/auth/sign-in-requests/${made[0]!.pending.id}/cancel`, { secret: made[0]!.pending.secret });
+    assert.equal(cancelled.status, 204);
+    const resolved = await socket.next('signin.resolved');
+    assert.equal(resolved.outcome, 'cancelled');
+    assert.equal((await ask(http, laptop.email)).status, 202);
+  });
+
+  it('a device that comes online while a request waits is shown it; the new device hears whether any device is online', async () => {
+    const laptop = await register(http);
+    await turnOn(http, laptop.token);
+    clock.advance(SECOND);
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const before = await wait(http, pending);
+    assert.ok(before.state === 'pending' && before.anyDeviceOnline === false);
+    const socket = await open(laptop.token);
+    const prompt = await socket.next('signin.requested');
+    assert.equal(prompt.request.id, pending.pending.id);
+    const now = await wait(http, pending);
+    assert.ok(now.state === 'pending' && now.anyDeviceOnline === true);
+  });
+
+  it('turning it off needs the password, ends waiting requests and drops the codes', async () => {
+    const { laptop, socket } = await account();
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const off = await http.request('PUT', '/v1/account/sign-in-approval', { token: laptop.token, json: { required: false, password: PASSWORD } });
+    assert.equal(off.status, 200, off.text);
+    assert.deepEqual(off.body, { required: false, recoveryCodesLeft: 0 });
+    assert.equal((await socket.next('signin.resolved')).outcome, 'cancelled');
+    assert.deepEqual(await wait(http, pending), { state: 'expired' });
+    assert.equal((await ask(http, laptop.email)).status, 200, 'the password alone signs in again');
+  });
+});
+
+describe('sign-in approval across two instances on one PostgreSQL', () => {
+  it('requested on A, prompted and approved on B, the wait on A hears it at once', async () => {
+    const postgres = await startPostgres();
+    const store: StoreConfig = { kind: 'postgres', url: await postgres.newDatabase() };
+    const clock = new ManualClock();
+    const a = await startTestServer(store, { clock, config: { ...CONFIG, approval: { ...APPROVAL, waitMs: 20_000 } } });
+    const b = await startTestServer(store, { clock, config: CONFIG });
+    try {
+      const httpA = new Http(a.url);
+      const httpB = new Http(b.url);
+      const laptop = await register(httpB);
+      await turnOn(httpB, laptop.token);
+      const socket = await EventSocket.open(b.url, laptop.token);
+      // Only a session older than a request may answer it.
+      clock.advance(SECOND);
+      const pending = PendingSignIn.parse((await ask(httpA, laptop.email)).body);
+      const started = performance.now();
+      const waiting = wait(httpA, pending);
+      const prompt = await socket.next('signin.requested');
+      assert.equal(prompt.request.id, pending.pending.id);
+      assert.equal((await httpB.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token)).status, 200);
+      const state = await waiting;
+      assert.equal(state.state, 'approved');
+      assert.ok(performance.now() - started < 10_000, 'woken by the bus, not by the long poll running out');
+      socket.close();
+    } finally {
+      await a.close();
+      await b.close();
+      await postgres.close();
+    }
+  });
+});
+
