@@ -147,7 +147,11 @@ export const PendingSignIn = z.strictObject({
 });
 export type PendingSignIn = z.infer<typeof PendingSignIn>;
 
-export const WaitBody = z.strictObject({ secret: RequestSecret });
+export const WaitBody = z.strictObject({
+  secret: RequestSecret,
+  /** What the device shows now: if that is no longer so, the answer comes at once rather than at a change. */
+  anyDeviceOnline: z.boolean().optional(),
+});
 export type WaitBody = z.infer<typeof WaitBody>;
 export const RecoverBody = z.strictObject({ secret: RequestSecret, code: RecoveryCode });
 export type RecoverBody = z.input<typeof RecoverBody>;

@@ -65,8 +65,12 @@ export class ApiClient {
   login = (email: string, password: string, device: DeviceInfo) =>
     this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn]), { body: { email, password, device }, auth: false });
   /** A long poll (up to 25 s) for the answer to a sign-in request. */
-  waitForApproval = (id: string, secret: string) =>
-    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, { body: { secret }, auth: false, timeoutMs: 40_000 });
+  waitForApproval = (id: string, secret: string, anyDeviceOnline?: boolean) =>
+    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, {
+      body: { secret, ...(anyDeviceOnline !== undefined ? { anyDeviceOnline } : {}) },
+      auth: false,
+      timeoutMs: 40_000,
+    });
   recover = (id: string, secret: string, code: string) =>
     this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/recover`, RecoveredSignIn, { body: { secret, code }, auth: false });
   cancelSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/cancel`, null, { body: { secret }, auth: false });

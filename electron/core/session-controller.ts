@@ -88,6 +88,8 @@ export class SessionController {
   private readonly requestTimers = new Map<string, unknown>();
   private readonly listeners = new Set<(event: ControllerEvent) => void>();
   private disposed = false;
+  /** The sign-in request whose answer is being waited for, if any. */
+  private waitingFor: string | undefined;
 
   constructor(private readonly options: SessionControllerOptions) {
     this.ports = { ...realPorts(options), ...options.ports };
@@ -172,9 +174,16 @@ export class SessionController {
   async useRecoveryCode(code: string): Promise<{ recoveryCodesLeft: number }> {
     if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
     const { id, secret } = this.machine.request;
-    const { recoveryCodesLeft, ...result } = await this.api.recover(id, secret, code);
-    await this.dispatch({ type: 'signInSucceeded', result });
-    return { recoveryCodesLeft };
+    // Meanwhile the wait hears the request end (it was used up by the code): that is not an expiry.
+    await this.dispatch({ type: 'recoveryStarted' });
+    try {
+      const { recoveryCodesLeft, ...result } = await this.api.recover(id, secret, code);
+      await this.dispatch({ type: 'signInSucceeded', result });
+      return { recoveryCodesLeft };
+    } catch (error) {
+      await this.dispatch({ type: 'recoveryFailed' });
+      throw error;
+    }
   }
 
   /** Sign-in requests from new devices that this device can answer, oldest first. */
@@ -416,10 +425,22 @@ export class SessionController {
    * failing is not an answer: it tries again every two seconds until the request expires.
    */
   private async waitForApproval(id: string, secret: string): Promise<void> {
+    // One loop per request: a failed recovery code asks for the wait again, which may still be running.
+    if (this.waitingFor === id) return;
+    this.waitingFor = id;
+    try {
+      await this.pollForApproval(id, secret);
+    } finally {
+      if (this.waitingFor === id) this.waitingFor = undefined;
+    }
+  }
+
+  private async pollForApproval(id: string, secret: string): Promise<void> {
     const waiting = () => this.machine.status === 'awaitingApproval' && this.machine.request.id === id;
     while (waiting()) {
       try {
-        const state = await this.api.waitForApproval(id, secret);
+        const shown = this.machine.status === 'awaitingApproval' ? this.machine.anyDeviceOnline : undefined;
+        const state = await this.api.waitForApproval(id, secret, shown);
         await this.dispatch({ type: 'approvalAnswered', id, state });
         if (state.state !== 'pending') return;
       } catch (error) {

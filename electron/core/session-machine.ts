@@ -39,6 +39,8 @@ export interface Waiting {
   request: PendingSignIn['pending'];
   email: string;
   anyDeviceOnline: boolean;
+  /** A recovery code is being tried: the wait's answers are set aside until it is settled. */
+  recovering?: true;
 }
 
 export type MachineState =
@@ -69,6 +71,9 @@ export type MachineEvent =
   /** What the wait for approval heard about request `id`. */
   | { type: 'approvalAnswered'; id: string; state: SignInRequestState }
   | { type: 'approvalCancelled' }
+  | { type: 'recoveryStarted' }
+  /** The code was refused: back to waiting (the wait may have stopped meanwhile, so it starts again). */
+  | { type: 'recoveryFailed' }
   /** The person asked to sign this device out; the server is being told. */
   | { type: 'signOutStarted' }
   /**
@@ -171,7 +176,14 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
     }
     case 'approvalAnswered':
-      return state.status === 'awaitingApproval' && state.request.id === event.id ? onApprovalAnswer(state, event.state) : stay(state);
+      return state.status === 'awaitingApproval' && state.request.id === event.id && !state.recovering ? onApprovalAnswer(state, event.state) : stay(state);
+    case 'recoveryStarted':
+      return state.status === 'awaitingApproval' ? stay({ ...state, recovering: true }) : stay(state);
+    case 'recoveryFailed': {
+      if (state.status !== 'awaitingApproval') return stay(state);
+      const { recovering: _recovering, ...rest } = state;
+      return { state: rest, effects: [{ type: 'waitForApproval', id: state.request.id, secret: state.request.secret }] };
+    }
     case 'approvalCancelled':
       if (state.status !== 'awaitingApproval') return stay(state);
       return signedOut(undefined, [{ type: 'cancelRequest', id: state.request.id, secret: state.request.secret }]);

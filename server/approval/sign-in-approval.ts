@@ -73,6 +73,8 @@ export class SignInApproval implements OnModuleDestroy {
   ) {
     this.unsubscribe = bus.subscribe((signal) => {
       if (signal.kind === 'signin.resolved') this.wake(signal.id);
+      // A device of some account came online or went offline: waiters look again (there are few).
+      else if (signal.kind === 'session.presence') for (const id of [...this.waiters.keys()]) this.wake(id);
       // Notifications may have been missed: every waiter looks again.
       else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
     });
@@ -195,13 +197,15 @@ export class SignInApproval implements OnModuleDestroy {
    * `waitMs` passes. An approved request is collected here: its session is made and handed over once.
    * `collected` says so (the caller forgives the sign-in's throttle count: the password was right).
    */
-  async wait(id: string, secret: string): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+  async wait(id: string, secret: string, shownOnline?: boolean): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     const deadline = this.clock.now() + this.policy.waitMs;
     for (;;) {
       const row = await this.find(id, secret);
       const now = this.clock.now();
       const outcome = await this.stateOf(row, now);
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
+      // The device shows something no longer true (a device came online, or none is): say so now.
+      if (shownOnline !== undefined && outcome.state.anyDeviceOnline !== shownOnline) return outcome;
       await this.changeOf(id, Math.min(deadline, row.expires_at) - now);
     }
   }

@@ -61,7 +61,7 @@ export class ApprovalController {
   @Post('auth/sign-in-requests/:id/wait')
   @HttpCode(200)
   wait(@Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string, @Body(new ZodBodyPipe(WaitBody)) body: WaitBody): Promise<SignInRequestState> {
-    return this.auth.waitForApproval(id, body.secret);
+    return this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline);
   }
 
   @Public()

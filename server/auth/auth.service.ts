@@ -95,8 +95,8 @@ export class AuthService {
   }
 
   /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
-  async waitForApproval(id: string, secret: string): Promise<SignInRequestState> {
-    const { state, collected } = await this.approval.wait(id, secret);
+  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean): Promise<SignInRequestState> {
+    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline);
     if (collected) await this.throttle.forgive(collected.email, collected.ip);
     return state;
   }

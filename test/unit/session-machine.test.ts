@@ -381,6 +381,16 @@ describe('session machine: sign-in approval', () => {
     assert.deepEqual(run(waiting(), { type: 'approvalAnswered', id: 'other', state: { state: 'expired' } }).effects, []);
   });
 
+  it('while a recovery code is tried, the wait hearing the request end is not an expiry; a refused code waits again', () => {
+    const trying = run(waiting(), { type: 'recoveryStarted' });
+    assert.deepEqual(run(trying.state, { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'expired' } }).effects, []);
+    const signedInNow = run(trying.state, { type: 'signInSucceeded', result: result('lt_1') });
+    assert.equal(signedInNow.state.status, 'signedIn');
+    const refused = run(trying.state, { type: 'recoveryFailed' });
+    assert.ok(refused.state.status === 'awaitingApproval' && !refused.state.recovering);
+    assert.deepEqual(refused.effects, [{ type: 'waitForApproval', id: pending.pending.id, secret: pending.pending.secret }]);
+  });
+
   it('on a signed-in device: a request is a prompt; answered anywhere, it goes', () => {
     const request = { id: pending.pending.id, deviceName: 'New laptop', platform: 'linux' as const, ip: '203.0.113.9', location: { kind: 'unknown' as const }, createdAt: at, expiresAt: pending.pending.expiresAt, choices: [12, 47, 80] };
     assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'signin.requested', request } }).effects, [{ type: 'signInRequestAlert', request }]);
