@@ -280,6 +280,7 @@ export const messages = {
     wrongPasswordHint: 'Nothing appears on your devices? The password may be wrong: cancel and sign in again.',
     useCode: 'Use a recovery code instead',
     codeLabel: 'Recovery code',
+    codeFormLabel: 'Sign in with a code',
     codeHint: '10 letters and digits, as on your saved list (the dash is optional).',
     useCodeSubmit: 'Sign in with this code',
     usingCode: 'Checking the code…',

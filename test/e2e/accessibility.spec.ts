@@ -1,14 +1,6 @@
 // axe (WCAG 2.2 A and AA rules) on every screen, in light and dark, at 360 px
 // wide: zero violations. Each screen is reached the way a person reaches it.
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { expect, noticeOf, PASSWORD, signIn, signInAlerts, test } from './fixtures.js';
-
-async function expectNoViolations(page: Page, screen: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  expect(found, `${screen}: axe found violations`).toEqual([]);
-}
+import { expect, expectNoViolations, noticeOf, PASSWORD, signIn, signInAlerts, test } from './fixtures.js';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every screen passes axe, ${colorScheme}, at 360 px`, async ({ lab }) => {

@@ -9,6 +9,8 @@ import { startDeviceHost, type DeviceHost } from '../harness/host.js';
 import type { Clock } from '../../server/common/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../support/server.js';
+import { DEFAULT_APPROVAL_POLICY } from '../../server/config/config.js';
+import { AxeBuilder } from '@axe-core/playwright';
 import { device as deviceInfo, Http, uniqueEmail } from '../../kit/http.js';
 import { AuthResult, type DeviceInfo } from '../../shared/api.js';
 
@@ -17,7 +19,7 @@ import { AuthResult, type DeviceInfo } from '../../shared/api.js';
  * where it signs in from (X-Forwarded-For); its throttle lets a test sign in
  * 50 devices from one address.
  */
-const LAB_CONFIG = { trustProxy: 1, rateLimit: GENEROUS_RATE_LIMIT };
+const LAB_CONFIG = { trustProxy: 1, rateLimit: GENEROUS_RATE_LIMIT, approval: { ...DEFAULT_APPROVAL_POLICY, waitMs: 1_000 } };
 
 export const PASSWORD = 'correct horse battery staple';
 const RENDERER_DIR = resolve('out/renderer');
@@ -171,4 +173,11 @@ export async function signedInPair(lab: Lab): Promise<{ a: Device; b: Device }> 
   await signIn(b.page, { email: lab.email });
   await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   return { a, b };
+}
+
+/** axe (WCAG 2.2 A and AA rules) finds nothing on the page as it is now. */
+export async function expectNoViolations(page: Page, screen: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  expect(found, `${screen}: axe found violations`).toEqual([]);
 }

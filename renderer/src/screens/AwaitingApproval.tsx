@@ -25,6 +25,8 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
   const cancel = useLatch((s) => s.cancelSignIn);
   const useRecoveryCode = useLatch((s) => s.useRecoveryCode);
   const [codeOpen, setCodeOpen] = useState(!state.anyDeviceOnline);
+  // Asked for, it takes the focus; opened because no device is online, it only appears.
+  const [focusCode, setFocusCode] = useState(false);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, whileBusy] = useBusy();
@@ -33,8 +35,11 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
   const countdown = useCountdown(state.expiresAt);
   useEffect(() => heading.current?.focus(), []);
   useEffect(() => {
-    if (codeOpen) codeField.current?.focus();
-  }, [codeOpen]);
+    if (!state.anyDeviceOnline) setCodeOpen(true);
+  }, [state.anyDeviceOnline]);
+  useEffect(() => {
+    if (focusCode) codeField.current?.focus();
+  }, [focusCode]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -75,7 +80,14 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         <p className="muted">{t.wrongPasswordHint}</p>
         <div className="actions">
           {!codeOpen && (
-            <button type="button" onClick={() => setCodeOpen(true)} aria-expanded={false}>
+            <button
+              type="button"
+              onClick={() => {
+                setCodeOpen(true);
+                setFocusCode(true);
+              }}
+              aria-expanded={false}
+            >
               {t.useCode}
             </button>
           )}
@@ -85,7 +97,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         </div>
       </section>
       {codeOpen && (
-        <form className="card" onSubmit={submit} noValidate aria-label={t.useCode}>
+        <form className="card" onSubmit={submit} noValidate aria-label={t.codeFormLabel}>
           <Field
             ref={codeField}
             label={t.codeLabel}

@@ -1,0 +1,165 @@
+// Sign-in approval in Chromium, two and three devices through the browser host against the real
+// server: turning it on, approve, deny, the wrong number, expiry, a recovery code, no device online
+// then one comes online, and two devices answering at once. Screenshots of every new screen; axe on each.
+import type { Page } from '@playwright/test';
+import { expect, expectNoViolations, PASSWORD, shot, signIn, test, type Device, type Lab } from './fixtures.js';
+
+const prompt = (page: Page) => page.getByRole('dialog');
+
+/** A creates the account and turns approval on from the devices window; returns the recovery codes shown. */
+async function accountWithApproval(lab: Lab, options: { screenshots?: boolean } = {}): Promise<{ a: Device; codes: string[] }> {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const devices = await a.openDevicesWindow();
+  const section = devices.getByRole('region', { name: 'Sign-in approval' });
+  await expect(section.getByText('Off. Your password alone signs in a new device.')).toBeVisible();
+  await section.getByRole('button', { name: 'Turn on…' }).click();
+  await expect(section.getByLabel('Password')).toBeFocused();
+  await section.getByLabel('Password').fill('not the password');
+  await section.getByRole('button', { name: 'Turn on sign-in approval' }).click();
+  await expect(section.getByText('That password is not right.')).toBeVisible();
+  await section.getByLabel('Password').fill(PASSWORD);
+  await devices.keyboard.press('Enter');
+  await expect(section.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
+  const codes = await section.locator('.code-list code').allTextContents();
+  expect(codes).toHaveLength(10);
+  if (options.screenshots) {
+    await shot(devices, '30-recovery-codes');
+    await expectNoViolations(devices, 'recovery codes');
+  }
+  await section.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(section.getByText('On. A new device needs a yes from one of your devices, or a recovery code. 10 recovery codes left.')).toBeVisible();
+  await devices.close();
+  return { a, codes };
+}
+
+/** B sends email and password and waits; returns the number it shows. */
+async function waitOnB(lab: Lab, b: Device): Promise<number> {
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByRole('heading', { name: 'Approve this sign-in on another device' })).toBeVisible();
+  const shown = await b.page.locator('.big-number').textContent();
+  return Number(shown);
+}
+
+test('turned on with the password; B waits showing a number, A picks it in a dialog, B is signed in and A’s dialog goes', async ({ lab }) => {
+  const { a } = await accountWithApproval(lab, { screenshots: true });
+  const b = await lab.device('Home desktop');
+  const number = await waitOnB(lab, b);
+  await expect(b.page.getByText(`Signing in as ${lab.email}.`)).toBeVisible();
+  await shot(b.page, '31-waiting-for-approval');
+  await expectNoViolations(b.page, 'waiting for approval');
+
+  const dialog = prompt(a.page);
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: "Is this you signing in on 'Home desktop'?" })).toBeFocused();
+  await expect(dialog.getByRole('group').getByRole('button')).toHaveCount(3);
+  await shot(a.page, '32-approval-prompt');
+  await expectNoViolations(a.page, 'approval prompt');
+  // Escape does not answer: the question still stands.
+  await a.page.keyboard.press('Escape');
+  await expect(dialog).toBeVisible();
+  // By keyboard: Tab to the right number, Enter.
+  await dialog.getByRole('button', { name: `Pick ${number}` }).focus();
+  await a.page.keyboard.press('Enter');
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(dialog).toHaveCount(0);
+  await expect(a.page.getByRole('heading', { name: 'Latch' })).toBeVisible();
+});
+
+test('A says no: B says it was denied on A; A offers to change the password; the wrong number refuses too', async ({ lab }) => {
+  const clock = await lab.useManualClock();
+  const { a } = await accountWithApproval(lab);
+  const b = await lab.device('Home desktop');
+  await waitOnB(lab, b);
+  await prompt(a.page).getByRole('button', { name: 'No, deny' }).click();
+  await expect(b.page.getByRole('region', { name: 'Sign-in denied' })).toContainText("'Work laptop' denied this sign-in.");
+  await shot(b.page, '33-sign-in-denied');
+  await expectNoViolations(b.page, 'sign-in denied');
+  const refused = prompt(a.page);
+  await expect(refused.getByRole('heading', { name: 'Sign-in denied: Home desktop' })).toBeFocused();
+  await shot(a.page, '34-denied-change-password');
+  await refused.getByRole('button', { name: 'Change password now' }).click();
+  await expect(a.page.getByLabel('Current password')).toBeFocused();
+
+  // After a no, new requests wait a while; then the wrong number refuses as well.
+  await b.page.getByRole('button', { name: 'Dismiss' }).click();
+  await signIn(b.page, { email: lab.email });
+  await expect(b.page.getByRole('alert')).toContainText('New sign-ins to this account are paused');
+  clock.advance(30_000);
+  const number = await waitOnB(lab, b);
+  const wrong = (await prompt(a.page).getByRole('group').getByRole('button').allTextContents()).map(Number).find((n) => n !== number)!;
+  await prompt(a.page).getByRole('button', { name: `Pick ${wrong}` }).click();
+  await expect(b.page.getByRole('region', { name: 'Sign-in not approved' })).toContainText("The wrong number was picked on 'Work laptop'");
+  await expect(prompt(a.page).getByRole('heading', { name: 'Sign-in not approved: Home desktop' })).toBeVisible();
+});
+
+test('nobody answers in two minutes: B says the request expired', async ({ lab }) => {
+  const clock = await lab.useManualClock();
+  await accountWithApproval(lab);
+  const b = await lab.device('Home desktop');
+  await waitOnB(lab, b);
+  clock.advance(2 * 60_000);
+  await expect(b.page.getByRole('region', { name: 'Sign-in request expired' })).toContainText('No device answered within two minutes.');
+  await shot(b.page, '35-request-expired');
+});
+
+test('a recovery code instead: B is signed in and told how many codes are left; a used code is refused', async ({ lab }) => {
+  const { codes } = await accountWithApproval(lab);
+  const b = await lab.device('Home desktop');
+  await waitOnB(lab, b);
+  await b.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  const field = b.page.getByLabel('Recovery code', { exact: true });
+  await expect(field).toBeFocused();
+  await field.fill('nope');
+  await b.page.getByRole('button', { name: 'Sign in with this code' }).click();
+  await expect(b.page.getByText('A recovery code is 10 letters and digits')).toBeVisible();
+  await shot(b.page, '36-recovery-code');
+  await expectNoViolations(b.page, 'recovery code form');
+  await field.fill(codes[0]!.toUpperCase());
+  await b.page.keyboard.press('Enter');
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(b.page.getByRole('status').filter({ hasText: 'Signed in with a recovery code. 9 codes are left.' })).toBeVisible();
+
+  const c = await lab.device('Spare laptop');
+  await waitOnB(lab, c);
+  await c.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await c.page.getByLabel('Recovery code', { exact: true }).fill(codes[0]!);
+  await c.page.keyboard.press('Enter');
+  await expect(c.page.getByText('That recovery code is not right, or it has been used.')).toBeVisible();
+});
+
+test('no device online: B says so and offers a code; A comes online within the two minutes, is asked, and approves', async ({ lab }) => {
+  const { a } = await accountWithApproval(lab);
+  await a.host.close();
+  const b = await lab.device('Home desktop');
+  const number = await waitOnB(lab, b);
+  await expect(b.page.getByText('None of your devices is online.')).toBeVisible();
+  await expect(b.page.getByLabel('Recovery code', { exact: true })).toBeVisible();
+  await shot(b.page, '37-no-device-online');
+  await a.restart();
+  await prompt(a.page).getByRole('button', { name: `Pick ${number}` }).click();
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+});
+
+test('two devices answer at once: one answer counts, B is signed in, and both dialogs go', async ({ lab }) => {
+  const { a, codes } = await accountWithApproval(lab);
+  const c = await lab.device('Office desktop');
+  await waitOnB(lab, c);
+  await c.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await c.page.getByLabel('Recovery code', { exact: true }).fill(codes[1]!);
+  await c.page.keyboard.press('Enter');
+  await expect(c.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+
+  const b = await lab.device('Home desktop');
+  const number = await waitOnB(lab, b);
+  const pickOnA = prompt(a.page).getByRole('button', { name: `Pick ${number}` });
+  const pickOnC = prompt(c.page).getByRole('button', { name: `Pick ${number}` });
+  await expect(pickOnA).toBeVisible();
+  await expect(pickOnC).toBeVisible();
+  // Both at once: neither click waits for the other's answer to arrive.
+  await Promise.all([pickOnA.evaluate((button) => (button as { click(): void }).click()), pickOnC.evaluate((button) => (button as { click(): void }).click())]);
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await expect(prompt(a.page)).toHaveCount(0);
+  await expect(prompt(c.page)).toHaveCount(0);
+});
