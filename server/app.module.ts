@@ -6,6 +6,7 @@
 //   global: CoreModule (config, clock, logger), EventsModule (the session-event bus),
 //           StorageModule (the store, which starts and stops the bus)
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApprovalModule } from './approval/approval.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CoreModule, type CoreDependencies } from './common/core.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule],
+      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule],
       controllers: [HealthController],
       providers: [MaintenanceJob],
     };

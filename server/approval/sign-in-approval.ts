@@ -30,6 +30,9 @@ import { hashToken, newSessionId } from '../sessions/tokens.js';
 import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 
+/** Requests are kept this long: well past the 15-minute window their denials count in. */
+const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
+
 /** Crockford's base32 without i, l, o, u: nothing to misread when typed from paper. */
 const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -247,6 +250,12 @@ export class SignInApproval implements OnModuleDestroy {
     if (signedIn) return signedIn;
     await countAttempt();
     throw wrongCode();
+  }
+
+  /** Drops requests older than a day: long past their answer, their pause and anything a device could ask. */
+  async purge(now = this.clock.now()): Promise<number> {
+    const result = await this.store.db.deleteFrom('sign_in_requests').where('created_at', '<', now - REQUEST_RETENTION_MS).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   // ---- the account's devices ----

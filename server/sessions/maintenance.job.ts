@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { SignInApproval } from '../approval/sign-in-approval.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionsService } from './sessions.service.js';
 
-/** Marks expired sessions (telling their devices), purges old sessions, security events and spent attempt counters, periodically. */
+/** Marks expired sessions (telling their devices), purges old sessions, security events, spent attempt counters and old sign-in requests, periodically. */
 @Injectable()
 export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -19,6 +20,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SignInApproval) private readonly approval: SignInApproval,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,6 +37,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
       const { expired, purged } = await this.sessions.maintain();
       await this.securityEvents.purge(this.clock.now() - this.config.sessions.retentionMs);
       await this.throttle.purge();
+      await this.approval.purge();
       if (expired || purged) this.log.info({ expired, purged }, 'session maintenance');
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'session maintenance failed; will retry');

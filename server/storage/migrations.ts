@@ -157,6 +157,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('code_attempts', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema.createIndex('sign_in_requests_by_user').on('sign_in_requests').columns(['user_id', 'created_at']).execute();
+      await db.schema.createIndex('sign_in_requests_by_created_at').on('sign_in_requests').column('created_at').execute();
     },
   },
 };

@@ -42,7 +42,13 @@ export function DevicesScreen() {
           <h1 tabIndex={-1}>{t.title}</h1>
           <span className={`pill connection-${session.connection}`}>{messages.connection[session.connection]}</span>
         </header>
-        <p className="muted">{t.offlineDevices}</p>
+        {session.connection === 'offline' ? (
+          <p className="muted">{t.offlineDevices}</p>
+        ) : (
+          <p className="muted" aria-busy="true">
+            {t.loadingDevices}
+          </p>
+        )}
       </main>
     );
   }

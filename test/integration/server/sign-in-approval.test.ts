@@ -250,6 +250,17 @@ forEachStore('sign-in approval', (ctx) => {
     assert.ok(now.state === 'pending' && now.anyDeviceOnline === true);
   });
 
+  it('requests are purged a day after they were made', async () => {
+    const { laptop } = await account();
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    clock.advance(24 * 60 * 60_000 - 5 * SECOND);
+    await server.maintenance.run();
+    assert.equal((await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/wait`, { secret: pending.pending.secret })).status, 200, 'kept for a day');
+    clock.advance(10 * SECOND);
+    await server.maintenance.run();
+    assert.equal((await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/wait`, { secret: pending.pending.secret })).status, 404);
+  });
+
   it('turning it off needs the password, ends waiting requests and drops the codes', async () => {
     const { laptop, socket } = await account();
     const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
