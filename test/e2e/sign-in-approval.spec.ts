@@ -163,3 +163,23 @@ test('two devices answer at once: one answer counts, B is signed in, and both di
   await expect(prompt(a.page)).toHaveCount(0);
   await expect(prompt(c.page)).toHaveCount(0);
 });
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`at 360 px, ${colorScheme}: the waiting screen and the prompt fit, pass axe, and a 64-character device name wraps`, async ({ lab }) => {
+    const { a } = await accountWithApproval(lab);
+    await a.page.emulateMedia({ colorScheme });
+    await a.page.setViewportSize({ width: 360, height: 740 });
+    const name = 'A'.repeat(30) + ' ' + 'B'.repeat(33);
+    const b = await lab.device(name, { colorScheme });
+    await b.page.setViewportSize({ width: 360, height: 740 });
+    await waitOnB(lab, b);
+    await expectNoViolations(b.page, `waiting, 360 px, ${colorScheme}`);
+    await shot(b.page, `38-waiting-360-${colorScheme}`);
+    const dialog = prompt(a.page);
+    await expect(dialog).toBeVisible();
+    const box = await dialog.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 360).toBe(true);
+    await expectNoViolations(a.page, `prompt, 360 px, ${colorScheme}`);
+    await shot(a.page, `39-prompt-360-${colorScheme}`);
+  });
+}
