@@ -25,6 +25,7 @@ import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
+import { deviceFacts } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
 import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
@@ -355,13 +356,7 @@ export class SignInApproval implements OnModuleDestroy {
 
   private view(row: SignInRequestsTable): SignInRequestView {
     return {
-      id: row.id,
-      deviceName: row.device_name,
-      platform: platformOf(row.platform),
-      ...(row.os ? { os: row.os } : {}),
-      ip: row.ip,
-      location: this.locator.locate(row.ip),
-      createdAt: new Date(row.created_at).toISOString(),
+      ...deviceFacts(row, this.locator),
       expiresAt: new Date(row.expires_at).toISOString(),
       choices: JSON.parse(row.choices) as number[],
     };

@@ -8,16 +8,29 @@ import type { Locator } from './locations.js';
 export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
 export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
 
-export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number, locator: Locator): SessionView {
+/**
+ * What every view of a device shows the same way (a session, a signed-out session, a sign-in request):
+ * its id, name, platform, OS, address with its place, and when it started.
+ */
+export function deviceFacts(
+  row: { id: string; device_name: string; platform: string; os: string | null; ip: string; created_at: number },
+  locator: Locator,
+): Pick<SessionView, 'id' | 'deviceName' | 'platform' | 'os' | 'ip' | 'location' | 'createdAt'> {
   return {
     id: row.id,
     deviceName: row.device_name,
     platform: platformOf(row.platform),
     ...(row.os ? { os: row.os } : {}),
-    appVersion: row.app_version,
     ip: row.ip,
     location: locator.locate(row.ip),
     createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function toSessionView(row: SessionViewRow, currentId: string | undefined, now: number, locator: Locator): SessionView {
+  return {
+    ...deviceFacts(row, locator),
+    appVersion: row.app_version,
     lastSeenAt: new Date(row.last_seen_at).toISOString(),
     expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
     current: row.id === currentId,

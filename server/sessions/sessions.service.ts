@@ -5,7 +5,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason } from '../../shared/api.js';
-import { platformOf, SIGNED_OUT_LIMIT } from '../../shared/api.js';
+import { SIGNED_OUT_LIMIT } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -17,7 +17,7 @@ import { Store, type UnitOfWork } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionRepository, unauthenticated } from './session-repository.js';
-import { VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
+import { deviceFacts, VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
 import { TokenRotation } from './token-rotation.js';
 import { hashToken, newSessionId, newToken } from './tokens.js';
 
@@ -169,13 +169,7 @@ export class SessionsService {
       .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id))
       .slice(0, SIGNED_OUT_LIMIT)
       .map((row) => ({
-        id: row.id,
-        deviceName: row.device_name,
-        platform: platformOf(row.platform),
-        ...(row.os ? { os: row.os } : {}),
-        ip: row.ip,
-        location: this.locator.locate(row.ip),
-        createdAt: new Date(row.created_at).toISOString(),
+        ...deviceFacts(row, this.locator),
         lastSeenAt: new Date(row.last_seen_at).toISOString(),
         signedOutAt: new Date(endedAt(row)).toISOString(),
         reason: row.revoke_reason ?? 'expired',

@@ -8,6 +8,7 @@ import { uniqueEmail } from '../../../kit/http.js';
 import type { SessionState } from '../../../shared/ipc.js';
 import { disposeDevice, isOnline, isSignedOut, keychainEntry, newDevice, waitForEvent, waitForState, type TestDevice } from '../../support/devices.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -123,11 +124,3 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     }
   });
 });
-
-async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
