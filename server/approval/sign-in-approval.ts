@@ -64,6 +64,8 @@ const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recover
 export class SignInApproval implements OnModuleDestroy {
   /** Long polls waiting on this instance, by request id; woken by `signin.resolved` from any instance. */
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** The same waits by account, for presence: only the account whose device came or went looks again. */
+  private readonly waitingAccounts = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -77,8 +79,9 @@ export class SignInApproval implements OnModuleDestroy {
   ) {
     this.unsubscribe = bus.subscribe((signal) => {
       if (signal.kind === 'signin.resolved') this.wake(signal.id);
-      // A device of some account came online or went offline: waiters look again (there are few).
-      else if (signal.kind === 'session.presence') for (const id of [...this.waiters.keys()]) this.wake(id);
+      // A device came online or went offline: that account's waiters look again (not everyone's: a
+      // reconnect storm would otherwise make every wait query the store once per device).
+      else if (signal.kind === 'session.presence') for (const id of [...(this.waitingAccounts.get(signal.userId) ?? [])]) this.wake(id);
       // Notifications may have been missed: every waiter looks again.
       else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
     });
@@ -210,7 +213,7 @@ export class SignInApproval implements OnModuleDestroy {
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
       // The device shows something no longer true (a device came online, or none is): say so now.
       if (shownOnline !== undefined && outcome.state.anyDeviceOnline !== shownOnline) return outcome;
-      await this.changeOf(id, Math.min(deadline, row.expires_at) - now);
+      await this.changeOf(id, row.user_id, Math.min(deadline, row.expires_at) - now);
     }
   }
 
@@ -363,14 +366,20 @@ export class SignInApproval implements OnModuleDestroy {
   }
 
   /** Until it changes here or on another instance, or `ms` pass. */
-  private changeOf(id: string, ms: number): Promise<void> {
+  private changeOf(id: string, userId: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
       const waiting = this.waiters.get(id) ?? new Set();
       this.waiters.set(id, waiting);
+      const ids = this.waitingAccounts.get(userId) ?? new Set();
+      this.waitingAccounts.set(userId, ids.add(id));
       const done = () => {
         clearTimeout(timer);
         waiting.delete(done);
-        if (waiting.size === 0 && this.waiters.get(id) === waiting) this.waiters.delete(id);
+        if (waiting.size === 0 && this.waiters.get(id) === waiting) {
+          this.waiters.delete(id);
+          ids.delete(id);
+          if (ids.size === 0 && this.waitingAccounts.get(userId) === ids) this.waitingAccounts.delete(userId);
+        }
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
