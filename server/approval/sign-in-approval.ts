@@ -25,7 +25,7 @@ import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
-import { deviceFacts } from '../sessions/session-view.js';
+import { deviceColumns, deviceFacts } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
 import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
@@ -177,12 +177,7 @@ export class SignInApproval implements OnModuleDestroy {
       number,
       choices: JSON.stringify(choices),
       decoy: passwordRight ? 0 : 1,
-      device_name: device.name,
-      platform: device.platform,
-      os: device.os ?? null,
-      app_version: device.appVersion,
-      ip: client.ip,
-      user_agent: client.userAgent,
+      ...deviceColumns(device, client),
       created_at: now,
       expires_at: now + this.policy.requestTtlMs,
       state: 'pending',

@@ -1,5 +1,5 @@
 // A session row as the API shows it.
-import type { SessionView } from '../../shared/api.js';
+import type { DeviceInfo, SessionView } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
 import type { SessionsTable } from '../storage/schema.js';
 import type { Locator } from './locations.js';
@@ -7,6 +7,11 @@ import type { Locator } from './locations.js';
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
 export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
 export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
+
+/** The columns that say what a device is and where it signed in from, as a session and a sign-in request store them. */
+export function deviceColumns(device: DeviceInfo, client: { ip: string; userAgent: string }) {
+  return { device_name: device.name, platform: device.platform, os: device.os ?? null, app_version: device.appVersion, ip: client.ip, user_agent: client.userAgent };
+}
 
 /**
  * What every view of a device shows the same way (a session, a signed-out session, a sign-in request):

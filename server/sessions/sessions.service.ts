@@ -17,7 +17,7 @@ import { Store, type UnitOfWork } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionRepository, unauthenticated } from './session-repository.js';
-import { deviceFacts, VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
+import { deviceColumns, deviceFacts, VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
 import { TokenRotation } from './token-rotation.js';
 import { hashToken, newSessionId, newToken } from './tokens.js';
 
@@ -61,12 +61,7 @@ export class SessionsService {
       next_nonce: null,
       rotated_at: now,
       token_from_ip: client.ip,
-      device_name: device.name,
-      platform: device.platform,
-      os: device.os ?? null,
-      app_version: device.appVersion,
-      ip: client.ip,
-      user_agent: client.userAgent,
+      ...deviceColumns(device, client),
       created_at: now,
       last_seen_at: now,
       idle_expires_at: Math.min(now + this.policy.idleTimeoutMs, now + this.policy.lifetimeMs),
