@@ -9,6 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MAX_BODY_BYTES } from '../shared/api.js';
 import { AppModule } from './app.module.js';
+import { SignInApproval } from './approval/sign-in-approval.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
@@ -33,6 +34,7 @@ export interface RunningServer {
   store: Store;
   log: Logger;
   sessions: SessionsService;
+  approval: SignInApproval;
   gateway: RealtimeGateway;
   maintenance: MaintenanceJob;
   close(): Promise<void>;
@@ -114,6 +116,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     store: app.get(Store),
     log,
     sessions: app.get(SessionsService),
+    approval: app.get(SignInApproval),
     gateway,
     maintenance: app.get(MaintenanceJob),
     close: () =>

@@ -1,11 +1,12 @@
 // Sign-in approval: the requests, their answers and the recovery codes (docs/architecture.md,
 // "Sign-in approval"). Its routes are in AuthModule, next to the password checks they need.
 import { Module } from '@nestjs/common';
+import { PasswordsModule } from '../auth/passwords.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { SignInApproval } from './sign-in-approval.js';
 
 @Module({
-  imports: [SessionsModule],
+  imports: [SessionsModule, PasswordsModule],
   providers: [SignInApproval],
   exports: [SignInApproval],
 })

@@ -17,22 +17,32 @@ import type {
   SignInRequestView,
 } from '../../shared/api.js';
 import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
+import { PasswordHasher } from '../auth/passwords.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import { addressKey } from '../common/http-edge.js';
 import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
+import { SessionRepository } from '../sessions/session-repository.js';
 import { deviceColumns, deviceFacts } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
 import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
-import { Store } from '../storage/store.js';
+import { Store, type UnitOfWork } from '../storage/store.js';
+import { endOpenRequests } from './requests.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */
 const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
+
+/** An approval must be collected by the new device within this long (its wait hears of it at once). */
+const COLLECT_WITHIN_MS = 30_000;
+
+/** Long polls of one request at once: a newer one answers the oldest, which the client has given up on. */
+const WAITS_PER_REQUEST = 2;
 
 /** Crockford's base32 without i, l, o, u: nothing to misread when typed from paper. */
 const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -42,8 +52,6 @@ function newRecoveryCode(): string {
   const code = Array.from(randomBytes(10), (byte) => CODE_ALPHABET[byte & 31]).join('');
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }
-/** What is stored: SHA-256 of the code without its dash. 50 random bits need no slow hash. */
-const codeHash = (normalized: string): string => hashToken(`recovery:${normalized}`);
 
 /** The number to pick and two others, all different, in random order. */
 function numbers(): { number: number; choices: number[] } {
@@ -51,6 +59,12 @@ function numbers(): { number: number; choices: number[] } {
   while (picked.size < 3) picked.add(randomInt(10, 100));
   const choices = [...picked];
   return { number: choices[randomInt(0, 3)]!, choices };
+}
+
+/** A long poll held open: woken to look again, or ended (its client left, or a newer wait replaced it). */
+interface Waiter {
+  wake(): void;
+  end(): void;
 }
 
 const sameSecret = (row: SignInRequestsTable, secret: string): boolean =>
@@ -62,8 +76,8 @@ const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recover
 
 @Injectable()
 export class SignInApproval implements OnModuleDestroy {
-  /** Long polls waiting on this instance, by request id; woken by `signin.resolved` from any instance. */
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Long polls waiting on this instance, by request id, oldest first; woken by `signin.resolved` from any instance. */
+  private readonly waiters = new Map<string, Set<Waiter>>();
   /** The same waits by account, for presence: only the account whose device came or went looks again. */
   private readonly waitingAccounts = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
@@ -73,6 +87,8 @@ export class SignInApproval implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SessionRepository) private readonly repo: SessionRepository,
+    @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(Locator) private readonly locator: Locator,
     @Inject(SessionEventBus) bus: SessionEventBus,
@@ -92,6 +108,13 @@ export class SignInApproval implements OnModuleDestroy {
     for (const id of [...this.waiters.keys()]) this.wake(id);
   }
 
+  /** Long polls held open on this instance now. */
+  get heldWaits(): number {
+    let held = 0;
+    for (const waiting of this.waiters.values()) held += waiting.size;
+    return held;
+  }
+
   private get policy(): ApprovalPolicy {
     return this.config.approval;
   }
@@ -106,16 +129,16 @@ export class SignInApproval implements OnModuleDestroy {
   /** Turns approval on (with new recovery codes, shown once) or off. The caller has checked the password. */
   async setRequired(auth: AuthContext, required: boolean, client: ClientInfo): Promise<ApprovalChanged> {
     const now = this.clock.now();
+    // Hashed before the transaction, which then holds no lock while argon2 runs.
+    const codes = required ? await this.newCodes(auth.user.id) : undefined;
     return this.store.transaction(async (unit) => {
       const { approval_required: was } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
       if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
       await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
-      const recoveryCodes = required ? await this.storeNewCodes(unit.db, auth.user.id, now) : undefined;
-      if (!required) {
-        // Nothing waits for an answer that can no longer be asked for.
-        await this.endPending(unit.db, auth.user.id, 'cancelled', now, (event) => unit.publish(event));
-      }
+      const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
+      // Nothing waits for an answer that can no longer be asked for.
+      if (!required) await endOpenRequests(unit, auth.user.id, now);
       await this.securityEvents.recordBy(unit.db, auth.session, { type: required ? 'approval_turned_on' : 'approval_turned_off', at: now, ip: client.ip });
       unit.publish({ kind: 'account.changed', userId: auth.user.id });
       return { required, recoveryCodesLeft: recoveryCodes?.length ?? 0, ...(recoveryCodes ? { recoveryCodes } : {}) };
@@ -125,11 +148,12 @@ export class SignInApproval implements OnModuleDestroy {
   /** New recovery codes replace every old one. The caller has checked the password. */
   async regenerate(auth: AuthContext, client: ClientInfo): Promise<RecoveryCodes> {
     const now = this.clock.now();
+    const codes = await this.newCodes(auth.user.id);
     return this.store.transaction(async (unit) => {
       const user = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
       if (user.approval_required !== 1) throw new ApiError(409, 'conflict', 'Turn on sign-in approval first: recovery codes are for it.');
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
-      const recoveryCodes = await this.storeNewCodes(unit.db, auth.user.id, now);
+      const recoveryCodes = await this.storeCodes(unit.db, auth.user.id, codes, now);
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });
       unit.publish({ kind: 'account.changed', userId: auth.user.id });
       return { recoveryCodes };
@@ -142,7 +166,7 @@ export class SignInApproval implements OnModuleDestroy {
    * Before the password is checked (so the answer says nothing about it): 429 while new sign-ins to
    * the account are paused after denials, or while as many requests as allowed are waiting.
    */
-  async admit(userId: string): Promise<void> {
+  async admit(userId: string, ip: string): Promise<void> {
     const now = this.clock.now();
     const pausedFor = await this.pausedFor(this.store.db, userId, now);
     if (pausedFor > 0) {
@@ -155,11 +179,7 @@ export class SignInApproval implements OnModuleDestroy {
         { 'Retry-After': String(Math.ceil(pausedFor / 1000)) },
       );
     }
-    if ((await this.pendingCount(this.store.db, userId, now)) >= this.policy.maxPending) {
-      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
-        retryAfterSeconds: Math.ceil(this.policy.requestTtlMs / 1000),
-      });
-    }
+    await this.checkRoom(this.store.db, userId, ip, now, () => this.sessions.hasSignedInFrom(userId, ip));
   }
 
   /**
@@ -168,6 +188,7 @@ export class SignInApproval implements OnModuleDestroy {
    */
   async request(user: UsersTable, device: DeviceInfo, client: ClientInfo, passwordRight: boolean): Promise<PendingSignIn> {
     const now = this.clock.now();
+    const known = await this.sessions.hasSignedInFrom(user.id, client.ip);
     const secret = randomBytes(32).toString('base64url');
     const { number, choices } = numbers();
     const row: SignInRequestsTable = {
@@ -183,13 +204,17 @@ export class SignInApproval implements OnModuleDestroy {
       state: 'pending',
       decided_at: null,
       decided_by_name: null,
+      decided_by: null,
       code_attempts: 0,
     };
     await this.store.transaction(async (unit) => {
-      // Checked again where it counts: concurrent requests cannot all slip under the limit.
-      if ((await this.pendingCount(unit.db, user.id, now)) >= this.policy.maxPending) throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account.');
+      // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
+      // slip under the limit.
+      await this.lockAccount(unit, user.id);
+      await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
       await unit.db.insertInto('sign_in_requests').values(row).execute();
-      if (passwordRight) unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row) });
+      // Published either way (a decoy reaches no device), so a right password costs no more than a wrong one.
+      unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: passwordRight });
     });
     return { pending: { id: row.id, secret, number, expiresAt: new Date(row.expires_at).toISOString() } };
   }
@@ -199,7 +224,12 @@ export class SignInApproval implements OnModuleDestroy {
    * `waitMs` passes. An approved request is collected here: its session is made and handed over once.
    * `collected` says so (the caller forgives the sign-in's throttle count: the password was right).
    */
-  async wait(id: string, secret: string, shownOnline?: boolean): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+  async wait(
+    id: string,
+    secret: string,
+    shownOnline?: boolean,
+    closed?: AbortSignal,
+  ): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     const deadline = this.clock.now() + this.policy.waitMs;
     for (;;) {
       const row = await this.find(id, secret);
@@ -208,7 +238,9 @@ export class SignInApproval implements OnModuleDestroy {
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
       // The device shows something no longer true (a device came online, or none is): say so now.
       if (shownOnline !== undefined && outcome.state.anyDeviceOnline !== shownOnline) return outcome;
-      await this.changeOf(id, row.user_id, Math.min(deadline, row.expires_at) - now);
+      // The client went away, or a newer wait of the same request took this one's place: nobody is
+      // listening for more (and nothing is collected for a wait nobody hears).
+      if ((await this.changeOf(id, row.user_id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
     }
   }
 
@@ -218,23 +250,38 @@ export class SignInApproval implements OnModuleDestroy {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const done = await unit.db.updateTable('sign_in_requests').set({ state: 'cancelled', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
-      if (done.numUpdatedRows > 0n && row.decoy === 0) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled' });
+      if (done.numUpdatedRows > 0n) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled', shown: row.decoy === 0 });
     });
   }
 
-  /** Signs the new device in with a recovery code instead of an approval. Each code works once. */
+  /**
+   * Signs the new device in with a recovery code instead of an approval. Each code works once. A request
+   * made with a wrong password goes through the very same steps and never matches: a code alone must
+   * never sign anyone in, and how long a wrong code takes must not tell the password was right.
+   */
   async recover(id: string, secret: string, code: string): Promise<{ result: RecoveredSignIn; email: string; ip: string }> {
     const row = await this.find(id, secret);
     const now = this.clock.now();
-    if (row.state !== 'pending' || row.expires_at <= now || row.code_attempts >= this.policy.maxCodeAttempts) throw ended();
-    const countAttempt = () => this.store.db.updateTable('sign_in_requests').set({ code_attempts: row.code_attempts + 1 }).where('id', '=', row.id).execute();
-    // A request made with a wrong password takes no code: a code alone must never sign anyone in.
-    if (row.decoy === 1) {
-      await countAttempt();
-      throw wrongCode();
-    }
+    const hash = await this.codeHash(row.user_id, code);
+    // Counted before it is tried, in one statement: concurrent attempts cannot take more than the limit.
+    const counted = await this.store.db
+      .updateTable('sign_in_requests')
+      .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
+      .where('id', '=', row.id)
+      .where('state', '=', 'pending')
+      .where('expires_at', '>', now)
+      .where('code_attempts', '<', this.policy.maxCodeAttempts)
+      .executeTakeFirst();
+    if (counted.numUpdatedRows === 0n) throw ended();
     const signedIn = await this.store.transaction(async (unit) => {
-      const used = await unit.db.updateTable('recovery_codes').set({ used_at: now }).where('code_hash', '=', codeHash(code)).where('user_id', '=', row.user_id).where('used_at', 'is', null).executeTakeFirst();
+      const used = await unit.db
+        .updateTable('recovery_codes')
+        .set({ used_at: now })
+        .where('code_hash', '=', hash)
+        .where('user_id', '=', row.user_id)
+        .where('used_at', 'is', null)
+        .where(({ exists, selectFrom }) => exists(selectFrom('sign_in_requests').select('id').where('id', '=', row.id).where('decoy', '=', 0)))
+        .executeTakeFirst();
       if (used.numUpdatedRows === 0n) return undefined;
       const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'recovered', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw ended();
@@ -242,12 +289,11 @@ export class SignInApproval implements OnModuleDestroy {
       const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
       const left = await this.codesLeft(unit.db, row.user_id);
       await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: row.ip, count: left });
-      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered' });
+      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered', shown: true });
       unit.publish({ kind: 'account.changed', userId: row.user_id });
       return { result: { token, ...this.signedIn(user, session, now), recoveryCodesLeft: left }, email: user.email, ip: row.ip };
     });
     if (signedIn) return signedIn;
-    await countAttempt();
     throw wrongCode();
   }
 
@@ -287,7 +333,14 @@ export class SignInApproval implements OnModuleDestroy {
     await this.store.transaction(async (unit) => {
       const done = await unit.db
         .updateTable('sign_in_requests')
-        .set({ state: outcome === 'approved' ? 'approved' : outcome === 'denied' ? 'denied' : 'wrong_number', decided_at: now, decided_by_name: auth.session.device_name })
+        .set({
+          state: outcome === 'approved' ? 'approved' : outcome === 'denied' ? 'denied' : 'wrong_number',
+          decided_at: now,
+          decided_by_name: auth.session.device_name,
+          decided_by: auth.session.id,
+          // The new device's wait hears of it at once; an approval it has not taken by then lapses.
+          ...(outcome === 'approved' ? { expires_at: now + COLLECT_WITHIN_MS } : {}),
+        })
         .where('id', '=', row.id)
         .where('state', '=', 'pending')
         .executeTakeFirst();
@@ -301,7 +354,7 @@ export class SignInApproval implements OnModuleDestroy {
         ip: row.ip,
         targetDeviceName: row.device_name,
       });
-      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome, byDeviceName: auth.session.device_name });
+      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome, byDeviceName: auth.session.device_name, shown: true });
     });
     return { outcome };
   }
@@ -329,10 +382,21 @@ export class SignInApproval implements OnModuleDestroy {
     }
   }
 
-  /** The approved request's session, made once: a second collection (a lost answer asked again) finds it gone. */
+  /**
+   * The approved request's session, made once: a second collection (a lost answer asked again) finds it
+   * gone. Only within COLLECT_WITHIN_MS of the approval, and only while the session that approved is
+   * still signed in: an approval does not outlive its approver being signed out.
+   */
   private async collect(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     return this.store.transaction(async (unit) => {
-      const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'collected' }).where('id', '=', row.id).where('state', '=', 'approved').executeTakeFirst();
+      const taken = await unit.db
+        .updateTable('sign_in_requests')
+        .set({ state: 'collected' })
+        .where('id', '=', row.id)
+        .where('state', '=', 'approved')
+        .where('expires_at', '>', now)
+        .where(({ exists }) => exists(this.repo.activeQuery(unit.db, row.user_id, now).select('id').where('id', '=', row.decided_by ?? '')))
+        .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) return { state: { state: 'expired' } };
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
       const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
@@ -360,30 +424,41 @@ export class SignInApproval implements OnModuleDestroy {
     };
   }
 
-  /** Until it changes here or on another instance, or `ms` pass. */
-  private changeOf(id: string, userId: string, ms: number): Promise<void> {
+  /**
+   * Until it changes here or on another instance, or `ms` pass ('changed'); or until the client goes away
+   * or a newer wait of the same request takes this one's place ('ended').
+   */
+  private changeOf(id: string, userId: string, ms: number, closed?: AbortSignal): Promise<'changed' | 'ended'> {
     return new Promise((resolve) => {
-      const waiting = this.waiters.get(id) ?? new Set();
+      const waiting = this.waiters.get(id) ?? new Set<Waiter>();
       this.waiters.set(id, waiting);
       const ids = this.waitingAccounts.get(userId) ?? new Set();
       this.waitingAccounts.set(userId, ids.add(id));
-      const done = () => {
+      const finish = (why: 'changed' | 'ended') => {
         clearTimeout(timer);
-        waiting.delete(done);
+        closed?.removeEventListener('abort', onClose);
+        waiting.delete(waiter);
         if (waiting.size === 0 && this.waiters.get(id) === waiting) {
           this.waiters.delete(id);
           ids.delete(id);
           if (ids.size === 0 && this.waitingAccounts.get(userId) === ids) this.waitingAccounts.delete(userId);
         }
-        resolve();
+        resolve(why);
       };
-      const timer = setTimeout(done, Math.max(0, ms));
-      waiting.add(done);
+      const waiter: Waiter = { wake: () => finish('changed'), end: () => finish('ended') };
+      const onClose = waiter.end;
+      const timer = setTimeout(waiter.wake, Math.max(0, ms));
+      // A client that asks again without waiting for its answer (or many copies of one) holds at most
+      // WAITS_PER_REQUEST waits: the oldest is answered now.
+      if (waiting.size >= WAITS_PER_REQUEST) [...waiting][0]!.end();
+      waiting.add(waiter);
+      if (closed?.aborted) waiter.end();
+      else closed?.addEventListener('abort', onClose, { once: true });
     });
   }
 
   private wake(id: string): void {
-    for (const done of [...(this.waiters.get(id) ?? [])]) done();
+    for (const waiter of [...(this.waiters.get(id) ?? [])]) waiter.wake();
   }
 
   private async anyDeviceOnline(userId: string, now: number): Promise<boolean> {
@@ -398,15 +473,39 @@ export class SignInApproval implements OnModuleDestroy {
     return row !== undefined;
   }
 
-  private async pendingCount(db: Db, userId: string, now: number): Promise<number> {
-    const row = await db
+  /**
+   * 429 when this address has as many requests waiting for the account as allowed, or the account has
+   * `maxPendingPerAccount` waiting and this address never signed in to it. Requests made with a wrong
+   * password count too (the check comes before the password's, so its answer tells nothing), yet someone
+   * who only knows the email cannot fill the account: only their own addresses' room, and never the room
+   * of an address the owner has signed in from.
+   */
+  private async checkRoom(db: Db, userId: string, ip: string, now: number, known: () => Promise<boolean>): Promise<void> {
+    const waiting = await db
       .selectFrom('sign_in_requests')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select('ip')
       .where('user_id', '=', userId)
       .where('state', '=', 'pending')
       .where('expires_at', '>', now)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .limit(this.policy.maxPendingPerAccount + this.policy.maxPending)
+      .execute();
+    const key = addressKey(ip);
+    const retryAfterSeconds = Math.ceil(this.policy.requestTtlMs / 1000);
+    if (waiting.filter((row) => addressKey(row.ip) === key).length >= this.policy.maxPending) {
+      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests from this network are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
+        retryAfterSeconds,
+      });
+    }
+    if (waiting.length >= this.policy.maxPendingPerAccount && !(await known())) {
+      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
+        retryAfterSeconds,
+      });
+    }
+  }
+
+  /** PostgreSQL: one request of the account at a time until this transaction ends (SQLite runs one transaction at a time anyway). */
+  private async lockAccount(unit: UnitOfWork, userId: string): Promise<void> {
+    if (this.store.kind === 'postgres') await unit.db.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
   }
 
   /** How long new requests are refused: a cooldown after a denial, a pause after several. */
@@ -440,23 +539,22 @@ export class SignInApproval implements OnModuleDestroy {
     return Number(row.n);
   }
 
-  private async storeNewCodes(db: Db, userId: string, now: number): Promise<string[]> {
+  /** New recovery codes and their hashes, made before any transaction opens (argon2 takes a while). */
+  private async newCodes(userId: string): Promise<Array<{ code: string; hash: string }>> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await db
-      .insertInto('recovery_codes')
-      .values(codes.map((code) => ({ code_hash: codeHash(code.replace('-', '')), user_id: userId, created_at: now, used_at: null })))
-      .execute();
-    return codes;
+    return Promise.all(codes.map(async (code) => ({ code, hash: await this.codeHash(userId, code.replace('-', '')) })));
   }
 
-  private async endPending(db: Db, userId: string, state: 'cancelled', now: number, publish: (event: { kind: 'signin.resolved'; userId: string; id: string; outcome: SignInOutcome }) => void): Promise<void> {
-    const rows = await db
-      .updateTable('sign_in_requests')
-      .set({ state, decided_at: now })
-      .where('user_id', '=', userId)
-      .where('state', '=', 'pending')
-      .returning(['id', 'decoy'])
+  private async storeCodes(db: Db, userId: string, codes: Array<{ code: string; hash: string }>, now: number): Promise<string[]> {
+    await db
+      .insertInto('recovery_codes')
+      .values(codes.map(({ hash }) => ({ code_hash: hash, user_id: userId, created_at: now, used_at: null })))
       .execute();
-    for (const row of rows) if (row.decoy === 0) publish({ kind: 'signin.resolved', userId, id: row.id, outcome: 'cancelled' });
+    return codes.map(({ code }) => code);
+  }
+
+  /** What is stored of a code (without its dash): salted by the account, so a copied table cannot be searched. */
+  private codeHash(userId: string, normalized: string): Promise<string> {
+    return this.passwords.oneTimeCodeHash(normalized, userId);
   }
 }

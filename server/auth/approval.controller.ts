@@ -17,7 +17,7 @@ import {
   type SignInRequestState,
 } from '../../shared/api.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
-import { Auth, Client, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import { AuthService } from './auth.service.js';
 
@@ -60,8 +60,12 @@ export class ApprovalController {
   @Public()
   @Post('auth/sign-in-requests/:id/wait')
   @HttpCode(200)
-  wait(@Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string, @Body(new ZodBodyPipe(WaitBody)) body: WaitBody): Promise<SignInRequestState> {
-    return this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline);
+  wait(
+    @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string,
+    @Body(new ZodBodyPipe(WaitBody)) body: WaitBody,
+    @Disconnected() disconnected: AbortSignal,
+  ): Promise<SignInRequestState> {
+    return this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline, disconnected);
   }
 
   @Public()

@@ -8,13 +8,13 @@ import { ApprovalController } from './approval.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { PasswordHasher } from './passwords.js';
+import { PasswordsModule } from './passwords.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 
 @Module({
-  imports: [SessionsModule, ApprovalModule],
+  imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController],
-  providers: [AuthService, PasswordHasher, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [SignInThrottle],
 })
 export class AuthModule {}

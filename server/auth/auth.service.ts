@@ -11,6 +11,7 @@ import type {
   SetApprovalBody,
   SignInRequestState,
 } from '../../shared/api.js';
+import { endOpenRequests } from '../approval/requests.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { type ChangePasswordBody as ChangePasswordSchema } from '../../shared/api.js';
 import type { z } from 'zod';
@@ -78,7 +79,7 @@ export class AuthService {
   async login(body: LoginBody, client: ClientInfo): Promise<AuthResult | PendingSignIn> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
     if (user?.approval_required === 1) {
-      await this.approval.admit(user.id);
+      await this.approval.admit(user.id, client.ip);
       // The attempt stays counted until a device approves: a right password must not look different.
       // No rehash here either: its extra work would time a right password apart from a wrong one.
       const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
@@ -95,8 +96,8 @@ export class AuthService {
   }
 
   /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
-  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean): Promise<SignInRequestState> {
-    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline);
+  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean, disconnected?: AbortSignal): Promise<SignInRequestState> {
+    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline, disconnected);
     if (collected) await this.throttle.forgive(collected.email, collected.ip);
     return state;
   }
@@ -133,6 +134,8 @@ export class AuthService {
     return this.store.transaction(async (unit) => {
       await unit.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', auth.user.id).execute();
       await this.sessions.markReauthenticated(unit.db, auth.session.id, this.clock.now());
+      // A sign-in request made with the old password, or approved before, never completes.
+      await endOpenRequests(unit, auth.user.id, this.clock.now());
       const revoked = body.signOutOtherSessions ? await this.sessions.endOtherSessions(unit, auth, 'password_changed') : 0;
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'password_changed', at: this.clock.now(), ip: client.ip, count: revoked });
       return { revoked };

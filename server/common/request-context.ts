@@ -1,6 +1,6 @@
 // Who is calling: attached to the request by the auth guard.
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { stripUnsafeText } from '../../shared/api.js';
 import { canonicalAddress } from './http-edge.js';
 import type { SessionsTable, UsersTable } from '../storage/schema.js';
@@ -44,6 +44,19 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
 export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientInfo =>
   clientInfo(ctx.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/** Aborted when the client's connection closes before the answer is sent: a long poll stops waiting for nobody. */
+export const Disconnected = createParamDecorator((_: unknown, ctx: ExecutionContext): AbortSignal => {
+  const response = ctx.switchToHttp().getResponse<FastifyReply>().raw;
+  const controller = new AbortController();
+  // Gone already (it left while the body was read), or later.
+  if (response.destroyed || response.socket?.destroyed) controller.abort();
+  else
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+  return controller.signal;
+});
 
 /** The bearer token from an Authorization header, if it has that form. */
 export function bearerToken(header: string | string[] | undefined): string | undefined {

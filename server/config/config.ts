@@ -133,8 +133,10 @@ export interface ApprovalPolicy {
   requestTtlMs: number;
   /** A waiting device's long poll is answered "still pending" after this long. */
   waitMs: number;
-  /** At most this many requests of an account wait at once. */
+  /** At most this many requests of an account wait at once from one address (an IPv6 /64). */
   maxPending: number;
+  /** At most this many wait at once from addresses that never signed in to the account. */
+  maxPendingPerAccount: number;
   /** After a denial, no new request for this long. */
   cooldownMs: number;
   /** This many denials within `denialWindowMs` pause new sign-ins for `pauseMs`. */
@@ -149,6 +151,7 @@ export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
   requestTtlMs: 2 * 60_000,
   waitMs: 25_000,
   maxPending: 3,
+  maxPendingPerAccount: 30,
   cooldownMs: 30_000,
   pauseAfterDenials: 3,
   denialWindowMs: 15 * 60_000,

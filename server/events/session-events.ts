@@ -41,10 +41,14 @@ export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
   z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),
   z.strictObject({ kind: z.literal('session.presence'), userId: z.string(), sessionId: z.string(), online: z.boolean() }),
-  /** A new device asks to sign in: the account's devices show the prompt (docs/architecture.md, "Sign-in approval"). */
-  z.strictObject({ kind: z.literal('signin.requested'), userId: z.string(), request: SignInRequestView }),
+  /**
+   * A new device asks to sign in: the account's devices show the prompt (docs/architecture.md, "Sign-in
+   * approval"). A request made with a wrong password is published too, with `shown` false, so that it
+   * costs the same; no device is told of it.
+   */
+  z.strictObject({ kind: z.literal('signin.requested'), userId: z.string(), request: SignInRequestView, shown: z.boolean() }),
   /** A request ended: prompts go away, and the new device's wait (on whichever instance) is answered. */
-  z.strictObject({ kind: z.literal('signin.resolved'), userId: z.string(), id: z.string(), outcome: SignInOutcome, byDeviceName: z.string().optional() }),
+  z.strictObject({ kind: z.literal('signin.resolved'), userId: z.string(), id: z.string(), outcome: SignInOutcome, byDeviceName: z.string().optional(), shown: z.boolean() }),
   z.strictObject({ kind: z.literal('account.changed'), userId: z.string() }),
 ]);
 

@@ -163,8 +163,10 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       case 'session.rotated':
         return this.closeReplaced(signal);
       case 'signin.requested':
+        if (!signal.shown) return;
         return this.sendToUser(signal.userId, { type: 'signin.requested', request: signal.request });
       case 'signin.resolved':
+        if (!signal.shown) return;
         return this.sendToUser(signal.userId, {
           type: 'signin.resolved',
           id: signal.id,

@@ -25,6 +25,6 @@ import { TokenRotation } from './token-rotation.js';
     SecurityEventsService,
     { provide: Locator, useFactory: (config: ServerConfig) => new Locator(config.locations), inject: [CONFIG] },
   ],
-  exports: [SessionsService, SessionAuthenticator, SecurityEventsService, Locator],
+  exports: [SessionsService, SessionRepository, SessionAuthenticator, SecurityEventsService, Locator],
 })
 export class SessionsModule {}

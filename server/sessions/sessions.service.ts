@@ -16,6 +16,7 @@ import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
+import { endOpenRequests } from '../approval/requests.js';
 import { SessionRepository, unauthenticated } from './session-repository.js';
 import { deviceColumns, deviceFacts, VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
 import { TokenRotation } from './token-rotation.js';
@@ -245,7 +246,10 @@ export class SessionsService {
     await this.revoke(auth, auth.session.id, client);
   }
 
-  /** Ends every other active session of the caller's account inside the caller's transaction (no event of its own). */
+  /**
+   * Ends every other active session of the caller's account inside the caller's transaction (no event of
+   * its own), and the account's open sign-in requests: none made or approved before completes after.
+   */
   async endOtherSessions(
     unit: UnitOfWork,
     auth: AuthContext,
@@ -254,6 +258,7 @@ export class SessionsService {
     const now = this.clock.now();
     const others = await this.repo.activeQuery(unit.db, auth.user.id, now).select('id').where('id', '!=', auth.session.id).execute();
     const revoked = await this.repo.markRevoked(unit, auth.user.id, others.map((o) => o.id), { reason, by: auth.session }, now);
+    await endOpenRequests(unit, auth.user.id, now);
     return revoked.length;
   }
 

@@ -160,6 +160,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sign_in_requests_by_created_at').on('sign_in_requests').column('created_at').execute();
     },
   },
+  '0006_approval_hardening': {
+    async up(db: Kysely<unknown>) {
+      // The session that approved a request: the approval holds only while that session does.
+      await db.schema.alterTable('sign_in_requests').addColumn('decided_by', 'text').execute();
+      // Recovery codes are now hashed with a slow hash salted per account; the old hashes cannot be checked
+      // against it. The setting shows 0 codes left, and the owner makes new ones (sign-in approval was unreleased).
+      await db.deleteFrom('recovery_codes' as never).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

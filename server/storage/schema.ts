@@ -47,6 +47,8 @@ export interface SignInRequestsTable {
   state: SignInRequestStatus;
   decided_at: number | null;
   decided_by_name: string | null;
+  /** The session that answered; an approval is collected only while it is active. */
+  decided_by: string | null;
   code_attempts: number;
 }
 

@@ -3,18 +3,22 @@
 // devices, approving, denying, the wrong number, expiry, recovery codes, the limits, and a device that
 // comes online while a request waits. Then two instances on one PostgreSQL.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ApprovalChanged, AuthResult, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
 import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
-import { device, EventSocket, Http, PASSWORD, register } from '../../../kit/http.js';
+import { device, EventSocket, Http, login, PASSWORD, register } from '../../../kit/http.js';
 import { startPostgres } from '../../../kit/postgres.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 /** Long polls answer quickly here, so a test that moves the clock does not wait 25 s for a re-check. */
-const APPROVAL = { ...DEFAULT_APPROVAL_POLICY, waitMs: 300 };
+const APPROVAL = { ...DEFAULT_APPROVAL_POLICY, waitMs: 300, maxPendingPerAccount: 6 };
 const CONFIG: Partial<ServerConfig> = { trustProxy: 1, approval: APPROVAL };
 
 async function turnOn(http: Http, token: string): Promise<string[]> {
@@ -90,7 +94,9 @@ forEachStore('sign-in approval', (ctx) => {
     await other.next('account.changed');
     const dump = await ctx.dumpStore(store);
     for (const code of codes) {
-      assert.ok(!dump.includes(code) && !dump.includes(code.replace('-', '')), 'no recovery code is stored as itself');
+      const bare = code.replace('-', '');
+      assert.ok(!dump.includes(code) && !dump.includes(bare), 'no recovery code is stored as itself');
+      for (const plain of [code, bare, `recovery:${bare}`]) assert.ok(!dump.includes(sha256(plain)), 'nor as a plain SHA-256 a copied table could be searched with');
     }
     const events = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events;
     assert.equal(events[0]?.type, 'approval_turned_on');
@@ -236,6 +242,108 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal((await ask(http, laptop.email)).status, 202);
   });
 
+  it('someone who knows only the email cannot fill the account: requests count per address, and the owner’s address always has room', async () => {
+    const { laptop } = await account();
+    // Three wrong passwords from one network fill only that network's room...
+    for (let i = 0; i < 3; i++) assert.equal((await ask(http, laptop.email, 'a guess', device('Stranger'), '203.0.113.7')).status, 202);
+    const more = await ask(http, laptop.email, 'a guess', device('Stranger'), '203.0.113.7');
+    assert.equal(more.status, 429);
+    assert.match(more.body.error.message, /from this network/);
+    // ... and the owner, elsewhere, still signs in with the right password.
+    assert.equal((await ask(http, laptop.email, PASSWORD, device('New laptop'), '81.2.69.142')).status, 202);
+    // With the account's room for strangers full, only an address the owner has signed in from gets in.
+    for (const from of ['198.51.100.1', '198.51.100.2']) assert.equal((await ask(http, laptop.email, 'a guess', device('Stranger'), from)).status, 202);
+    const stranger = await ask(http, laptop.email, 'a guess', device('Stranger'), '192.0.2.50');
+    assert.equal(stranger.status, 429);
+    assert.match(stranger.body.error.message, /waiting for this account/);
+    const home = await ask(http, laptop.email, PASSWORD, device('Desktop at home'), '127.0.0.1');
+    assert.equal(home.status, 202, 'the address the account was made from');
+    assert.equal((await ask(http, laptop.email, 'a guess', device('Stranger'), '127.0.0.1')).status, 202, 'the same answer whatever the password');
+  });
+
+  it('a wrong password’s request costs what a right one does: published either way, shown to no device; a wrong code takes the same steps', async () => {
+    const { laptop, socket } = await account();
+    const published: string[] = [];
+    const stop = server.store.bus.subscribe((signal) => {
+      if (signal.kind === 'signin.requested' || signal.kind === 'signin.resolved') published.push(`${signal.kind} ${signal.shown ? 'shown' : 'not shown'}`);
+    });
+    const transactions = { count: 0 };
+    const original = server.store.transaction.bind(server.store);
+    server.store.transaction = ((work) => {
+      transactions.count++;
+      return original(work);
+    }) as typeof server.store.transaction;
+    try {
+      const right = PendingSignIn.parse((await ask(http, laptop.email)).body);
+      const wrong = PendingSignIn.parse((await ask(http, laptop.email, 'not the password', device('New laptop'), '81.2.69.143')).body);
+      assert.deepEqual(published, ['signin.requested shown', 'signin.requested not shown']);
+      await socket.next('signin.requested');
+
+      const stepsOf = async (pending: PendingSignIn) => {
+        transactions.count = 0;
+        const reply = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: 'zzzzz-zzzzz' });
+        assert.deepEqual([reply.status, reply.body.error.code], [401, 'invalid_recovery_code']);
+        return transactions.count;
+      };
+      assert.equal(await stepsOf(wrong), await stepsOf(right), 'a wrong code runs the same transactions for both');
+
+      published.length = 0;
+      for (const pending of [right, wrong]) assert.equal((await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/cancel`, { secret: pending.pending.secret })).status, 204);
+      assert.deepEqual(published, ['signin.resolved shown', 'signin.resolved not shown']);
+      await socket.next('signin.resolved');
+      assert.equal(socket.count('signin.requested'), 1, 'the decoy reached no device');
+    } finally {
+      stop();
+      server.store.transaction = original;
+    }
+  });
+
+  it('many wrong recovery codes sent at once take no more tries than one after another', async () => {
+    const { laptop } = await account();
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: `zzzzz-zzz${String(i).padStart(2, '0')}` })),
+    );
+    const tried = replies.filter((reply) => reply.status === 401).length;
+    assert.equal(tried, APPROVAL.maxCodeAttempts, 'tries beyond the limit are refused before the code is looked at');
+    assert.ok(replies.every((reply) => reply.status === 401 || reply.status === 409));
+  });
+
+  it('an approval does not outlive a password change, "sign out all other devices", its approver being signed out, or 30 seconds', async () => {
+    const { laptop } = await account();
+    const approved = async (email: string, token: string, from: string) => {
+      const pending = PendingSignIn.parse((await ask(http, email, PASSWORD, device('Thief'), from)).body);
+      assert.deepEqual((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, token)).body, { outcome: 'approved' });
+      return pending;
+    };
+    // Approved by mistake, then the password is changed before the new device collects.
+    const first = await approved(laptop.email, laptop.token, '203.0.113.1');
+    const waitingRequest = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('Also thief'), '203.0.113.2')).body);
+    const changed = await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase', signOutOtherSessions: false }, laptop.token);
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual(await wait(http, first), { state: 'expired' });
+    assert.deepEqual(await wait(http, waitingRequest), { state: 'expired' }, 'a request made with the old password ends too');
+
+    // Approved on a device that is then signed out from another.
+    const other = await register(http);
+    const tablet = await login(http, other.email, 'Tablet');
+    await turnOn(http, other.token);
+    clock.advance(SECOND);
+    const second = await approved(other.email, tablet.token, '203.0.113.3');
+    assert.equal((await http.request('DELETE', `/v1/sessions/${tablet.session.id}`, { token: other.token })).status, 204);
+    assert.deepEqual(await wait(http, second), { state: 'expired' });
+
+    // Approved, then "sign out all other devices" (even with no other device left to sign out).
+    const third = await approved(other.email, other.token, '203.0.113.4');
+    assert.equal((await http.post('/v1/sessions/revoke-others', undefined, other.token)).status, 200);
+    assert.deepEqual(await wait(http, third), { state: 'expired' });
+
+    // Approved, and not collected within 30 seconds.
+    const fourth = await approved(other.email, other.token, '203.0.113.5');
+    clock.advance(31 * SECOND);
+    assert.deepEqual(await wait(http, fourth), { state: 'expired' });
+  });
+
   it('a device that comes online while a request waits is shown it; the new device hears whether any device is online', async () => {
     const laptop = await register(http);
     await turnOn(http, laptop.token);
@@ -306,3 +414,60 @@ describe('sign-in approval across two instances on one PostgreSQL', () => {
   });
 });
 
+
+describe('the long poll of a sign-in request', () => {
+  const clock = new ManualClock();
+  const sqlite = tempSqlite();
+  let server: TestServer;
+  let http: Http;
+  before(async () => {
+    // Waits that run out only after 20 s: whatever answers them sooner is what is tested.
+    server = await startTestServer(sqlite.store, { clock, config: { ...CONFIG, approval: { ...APPROVAL, waitMs: 20_000 } } });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    await server?.close();
+    sqlite.dispose();
+  });
+  const request = async () => {
+    const laptop = await register(http);
+    await turnOn(http, laptop.token);
+    clock.advance(SECOND);
+    return { laptop, pending: PendingSignIn.parse((await ask(http, laptop.email)).body) };
+  };
+
+  it('holds at most two waits of one request: a newer one answers the oldest at once', { timeout: 15_000 }, async () => {
+    const { laptop, pending } = await request();
+    const waits: Array<Promise<SignInRequestState>> = [];
+    for (let i = 0; i < 4; i++) {
+      waits.push(wait(http, pending));
+      await waitFor(() => server.approval.heldWaits === Math.min(i + 1, 2), `wait ${i + 1} held`);
+    }
+    const [first, second] = await Promise.all(waits.slice(0, 2));
+    assert.deepEqual([first?.state, second?.state], ['pending', 'pending'], 'the two oldest were answered, still pending');
+    assert.equal((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token)).status, 200);
+    const states = (await Promise.all(waits.slice(2))).map((state) => state.state).sort();
+    assert.deepEqual(states, ['approved', 'expired'], 'the approval is handed over once');
+    assert.equal(server.approval.heldWaits, 0);
+  });
+
+  it('a wait whose client went away is dropped: asked again, the approval comes to the client that is there', { timeout: 15_000 }, async () => {
+    const { laptop, pending } = await request();
+    const lost = new AbortController();
+    const abandoned = fetch(new URL(`/v1/auth/sign-in-requests/${pending.pending.id}/wait`, server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: pending.pending.secret }),
+      signal: lost.signal,
+    }).catch(() => 'aborted');
+    await waitFor(() => server.approval.heldWaits === 1, 'the wait held');
+    lost.abort();
+    assert.equal(await abandoned, 'aborted');
+    await waitFor(() => server.approval.heldWaits === 0, 'the abandoned wait dropped');
+    const again = wait(http, pending);
+    await waitFor(() => server.approval.heldWaits === 1, 'the new wait held');
+    assert.equal((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token)).status, 200);
+    const state = await again;
+    assert.equal(state.state, 'approved');
+  });
+});
