@@ -123,6 +123,19 @@ export class EventSocket {
     );
   }
 
+  /** The first message of this type that `matches`, already received or still to come. */
+  nextWhere<T extends RealtimeMessage['type']>(
+    type: T,
+    matches: (message: Extract<RealtimeMessage, { type: T }>) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<Extract<RealtimeMessage, { type: T }>> {
+    return this.waitFor(
+      () => this.messages.map((m) => m.message).find((m): m is Extract<RealtimeMessage, { type: T }> => m.type === type && matches(m as Extract<RealtimeMessage, { type: T }>)),
+      timeoutMs,
+      () => `no matching ${type} message (got ${this.messages.map((m) => m.message.type).join(', ') || 'nothing'})`,
+    );
+  }
+
   /** The close code, once the server has closed the socket. */
   closed(timeoutMs = 5_000): Promise<number> {
     return this.waitFor(() => this.closeCode, timeoutMs, () => 'socket did not close');

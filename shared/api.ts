@@ -446,8 +446,19 @@ export const SignInResolvedMessage = z.strictObject({
   outcome: SignInOutcome,
   byDeviceName: z.string().optional(),
 });
+/** What changed in the account's sign-in approval, told to every device (the one that did it knows already). */
+export const AccountChange = z.strictObject({
+  what: z.enum(['approval_turned_on', 'approval_turned_off', 'recovery_codes_regenerated', 'recovery_code_used']),
+  /** The session that did it: a recovery code's is the session it signed in. */
+  sessionId: z.string(),
+  byDeviceName: z.string(),
+  at: timestamp,
+  /** After a recovery code was used. */
+  recoveryCodesLeft: z.number().int().nonnegative().optional(),
+});
+export type AccountChange = z.infer<typeof AccountChange>;
 /** The account's sign-in approval setting or recovery codes changed. */
-export const AccountChangedMessage = z.strictObject({ type: z.literal('account.changed') });
+export const AccountChangedMessage = z.strictObject({ type: z.literal('account.changed'), change: AccountChange });
 
 export const RealtimeMessage = z.discriminatedUnion('type', [
   SessionRevokedMessage,

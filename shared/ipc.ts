@@ -3,6 +3,7 @@
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
 import {
+  AccountChange,
   ApprovalChanged,
   ApprovalSetting,
   Location,
@@ -198,7 +199,8 @@ export const IpcEvents = {
   /** The sign-in requests this device can answer changed (one arrived, or one was answered, here or elsewhere). */
   signInRequests: { channel: 'latch:event:sign-in-requests', payload: z.array(SignInRequestView) },
   /** The account's sign-in approval setting or recovery codes changed (on any device). */
-  accountChanged: { channel: 'latch:event:account-changed', payload: z.null() },
+  /** Reload the approval setting; with a change, another device made it (the window says so). */
+  accountChanged: { channel: 'latch:event:account-changed', payload: AccountChange.nullable() },
 } as const;
 export type IpcEventName = keyof typeof IpcEvents;
 export type IpcEventPayload<K extends IpcEventName> = z.output<(typeof IpcEvents)[K]['payload']>;

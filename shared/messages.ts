@@ -320,6 +320,28 @@ export const messages = {
     announceRequest: (name: string) => `Sign-in request from ${q(name)}. Is it you?`,
     announceOn: 'Sign-in approval is on.',
     announceOff: 'Sign-in approval is off.',
+    // Told to the other devices when one of them changed the setting or its codes.
+    announceChange: {
+      approval_turned_on: (by: string) => `Sign-in approval was turned on on ${q(by)}.`,
+      approval_turned_off: (by: string) => `Sign-in approval was turned off on ${q(by)}.`,
+      recovery_codes_regenerated: (by: string) => `New recovery codes were made on ${q(by)}.`,
+      recovery_code_used: (by: string) => `${q(by)} signed in with a recovery code.`,
+    },
+    changeTitle: {
+      approval_turned_on: 'Latch: sign-in approval turned on',
+      approval_turned_off: 'Latch: sign-in approval turned off',
+      recovery_codes_regenerated: 'Latch: new recovery codes',
+      recovery_code_used: 'Latch: a recovery code was used',
+    },
+    changeText: {
+      approval_turned_on: (by: string, time: string) => `Turned on on ${q(by)} at ${time}. A new device now needs a yes from one of your devices, or a recovery code.`,
+      approval_turned_off: (by: string, time: string) =>
+        `Turned off on ${q(by)} at ${time}. Your password alone now signs in a new device. Not you? Change your password.`,
+      recovery_codes_regenerated: (by: string, time: string) =>
+        `New recovery codes were made on ${q(by)} at ${time}; the old ones no longer work. Not you? Change your password.`,
+      recovery_code_used: (by: string, time: string, left?: number) =>
+        `${q(by)} signed in with a recovery code at ${time}${left === undefined ? '' : `; ${count(left, 'code is', 'codes are')} left`}. Not you? Sign it out in Signed-in devices and change your password.`,
+    },
   },
   announce: {
     signedOut: (name: string) => `${q(name)} signed out.`,

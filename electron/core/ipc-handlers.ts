@@ -89,6 +89,6 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
     case 'signInRequests':
       return event.requests;
     case 'accountChanged':
-      return null;
+      return event.change ?? null;
   }
 }

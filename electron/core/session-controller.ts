@@ -6,7 +6,7 @@
 // forget the token, delete the keychain entry, close the socket, and leave a
 // notice that says why. See docs/architecture.md, "The session state machine".
 import { createHash } from 'node:crypto';
-import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
+import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -27,8 +27,8 @@ export type ControllerEvent =
   | { type: 'presence'; sessionId: string; online: boolean }
   /** Sign-in requests from new devices that this device can answer, oldest first; `added` just arrived. */
   | { type: 'signInRequests'; requests: SignInRequestView[]; added?: SignInRequestView }
-  /** The account's sign-in approval setting or recovery codes changed. */
-  | { type: 'accountChanged' };
+  /** The account's sign-in approval setting or recovery codes changed; `change` says how, when another device changed them. */
+  | { type: 'accountChanged'; change?: AccountChange };
 
 export interface SessionControllerOptions {
   /** Selects the data folder and keychain account; two profiles are two devices. */
@@ -416,7 +416,7 @@ export class SessionController {
         void this.refreshSignInRequests();
         return;
       case 'accountChanged':
-        return this.emit({ type: 'accountChanged' });
+        return this.emit({ type: 'accountChanged', ...(effect.change ? { change: effect.change } : {}) });
     }
   }
 

@@ -9,7 +9,7 @@
 //       └──────────────────(no token)──────────────▶ signedOut ⇄ signingIn ─▶ signedIn
 //                                              signingIn ─▶ awaitingApproval ─▶ signedIn | signedOut
 //   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
-import type { AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, User } from '../../shared/api.js';
+import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, User } from '../../shared/api.js';
 import type { Connection, CopiedSignIn, KeychainState, Notice, SessionState, SignInRefused } from '../../shared/ipc.js';
 import { CoreError } from './errors.js';
 
@@ -132,8 +132,8 @@ export type Effect =
   | { type: 'signInRequestResolved'; id: string; outcome: SignInOutcome }
   /** Fetch the requests waiting for an answer (after a reconnect: some may have ended meanwhile). */
   | { type: 'refreshSignInRequests' }
-  /** The account's approval setting or recovery codes changed: every window reloads them. */
-  | { type: 'accountChanged' };
+  /** The account's approval setting or recovery codes changed: every window reloads them; `change` is set when another device did it. */
+  | { type: 'accountChanged'; change?: AccountChange };
 
 export interface Step {
   state: MachineState;
@@ -354,7 +354,7 @@ function onMessage(state: MachineState, message: RealtimeMessage): Step {
     case 'signin.resolved':
       return { state, effects: [{ type: 'signInRequestResolved', id: message.id, outcome: message.outcome }] };
     case 'account.changed':
-      return { state, effects: [{ type: 'accountChanged' }] };
+      return { state, effects: [{ type: 'accountChanged', ...(message.change.sessionId === ownId ? {} : { change: message.change }) }] };
   }
 }
 

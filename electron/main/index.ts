@@ -10,6 +10,7 @@ import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile
 import type { ControllerEvent } from '../core/session-controller.js';
 import {
   isTrustedSender,
+  notificationForAccountChange,
   notificationForNewSignIn,
   notificationForCopiedSignIn,
   notificationForSignInRequest,
@@ -112,6 +113,8 @@ async function start(): Promise<void> {
       notify(notificationForCopiedSignIn(event.added));
     } else if (event.type === 'signInRequests' && event.added) {
       notify(notificationForSignInRequest(event.added));
+    } else if (event.type === 'accountChanged' && event.change) {
+      notify(notificationForAccountChange(event.change));
     }
   });
 

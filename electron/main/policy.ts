@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { stripUnsafeText } from '../../shared/api.js';
-import type { SessionView, SignInRequestView } from '../../shared/api.js';
+import type { AccountChange, SessionView, SignInRequestView } from '../../shared/api.js';
 import type { CopiedSignIn, SessionState } from '../../shared/ipc.js';
 import { messages } from '../../shared/messages.js';
-import { noticeText } from '../../shared/notice-text.js';
+import { clockTime, noticeText } from '../../shared/notice-text.js';
 import { ProfileName } from '../core/profile.js';
 
 export interface AppPages {
@@ -70,6 +70,16 @@ export function notificationForNewSignIn(session: SessionView): OsNotification {
   const what = session.os || messages.platformNames[session.platform];
   const where = [messages.place(session.location, true), session.ip].filter(Boolean).join(', ');
   return forTheOs({ title: messages.notification.newSignInTitle, body: messages.notification.newSignInBody(session.deviceName, what, where), onClick: 'openDevices' });
+}
+
+/** Another device changed sign-in approval or its codes, or signed in with a code: clicking it opens the devices window. */
+export function notificationForAccountChange(change: AccountChange, formatTime: (iso: string) => string = clockTime): OsNotification {
+  const time = formatTime(change.at);
+  const body =
+    change.what === 'recovery_code_used'
+      ? messages.approval.changeText.recovery_code_used(change.byDeviceName, time, change.recoveryCodesLeft)
+      : messages.approval.changeText[change.what](change.byDeviceName, time);
+  return forTheOs({ title: messages.approval.changeTitle[change.what], body, onClick: 'openDevices' });
 }
 
 /** A new device asks to sign in: clicking it brings the window with the prompt forward. */

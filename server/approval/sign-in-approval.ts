@@ -25,6 +25,7 @@ import { addressKey } from '../common/http-edge.js';
 import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
+import type { AccountChangeEvent, SessionEvent } from '../events/session-events.js';
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
@@ -60,6 +61,13 @@ function numbers(): { number: number; choices: number[] } {
   const choices = [...picked];
   return { number: choices[randomInt(0, 3)]!, choices };
 }
+
+/** Every device of the account hears what `auth`'s session changed (it shows the others an OS notification). */
+const changed = (auth: AuthContext, what: AccountChangeEvent['what'], at: number): SessionEvent => ({
+  kind: 'account.changed',
+  userId: auth.user.id,
+  change: { what, sessionId: auth.session.id, byDeviceName: auth.session.device_name, at },
+});
 
 /** A long poll held open: woken to look again, or ended (its client left, or a newer wait replaced it). */
 interface Waiter {
@@ -139,8 +147,9 @@ export class SignInApproval implements OnModuleDestroy {
       const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
       // Nothing waits for an answer that can no longer be asked for.
       if (!required) await endOpenRequests(unit, auth.user.id, now);
-      await this.securityEvents.recordBy(unit.db, auth.session, { type: required ? 'approval_turned_on' : 'approval_turned_off', at: now, ip: client.ip });
-      unit.publish({ kind: 'account.changed', userId: auth.user.id });
+      const what = required ? 'approval_turned_on' : 'approval_turned_off';
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: what, at: now, ip: client.ip });
+      unit.publish(changed(auth, what, now));
       return { required, recoveryCodesLeft: recoveryCodes?.length ?? 0, ...(recoveryCodes ? { recoveryCodes } : {}) };
     });
   }
@@ -155,7 +164,7 @@ export class SignInApproval implements OnModuleDestroy {
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       const recoveryCodes = await this.storeCodes(unit.db, auth.user.id, codes, now);
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });
-      unit.publish({ kind: 'account.changed', userId: auth.user.id });
+      unit.publish(changed(auth, 'recovery_codes_regenerated', now));
       return { recoveryCodes };
     });
   }
@@ -290,7 +299,11 @@ export class SignInApproval implements OnModuleDestroy {
       const left = await this.codesLeft(unit.db, row.user_id);
       await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: row.ip, count: left });
       unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered', shown: true });
-      unit.publish({ kind: 'account.changed', userId: row.user_id });
+      unit.publish({
+        kind: 'account.changed',
+        userId: row.user_id,
+        change: { what: 'recovery_code_used', sessionId: session.id, byDeviceName: session.device_name, at: now, recoveryCodesLeft: left },
+      });
       return { result: { token, ...this.signedIn(user, session, now), recoveryCodesLeft: left }, email: user.email, ip: row.ip };
     });
     if (signedIn) return signedIn;

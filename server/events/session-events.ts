@@ -2,7 +2,11 @@
 // Carried in-process (SQLite) or through Postgres NOTIFY (several instances),
 // so the payload is parsed like any other input that crosses a boundary.
 import { z } from 'zod';
-import { Platform, RevokedBy, SessionView, SignInOutcome, SignInRequestView, SignOutReason, UsedFrom } from '../../shared/api.js';
+import { AccountChange, Platform, RevokedBy, SessionView, SignInOutcome, SignInRequestView, SignOutReason, UsedFrom } from '../../shared/api.js';
+
+/** AccountChange as the bus carries it: the time in epoch milliseconds. */
+const AccountChangeEvent = AccountChange.extend({ at: z.number() });
+export type AccountChangeEvent = z.infer<typeof AccountChangeEvent>;
 
 export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -49,7 +53,7 @@ export const SessionEvent = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('signin.requested'), userId: z.string(), request: SignInRequestView, shown: z.boolean() }),
   /** A request ended: prompts go away, and the new device's wait (on whichever instance) is answered. */
   z.strictObject({ kind: z.literal('signin.resolved'), userId: z.string(), id: z.string(), outcome: SignInOutcome, byDeviceName: z.string().optional(), shown: z.boolean() }),
-  z.strictObject({ kind: z.literal('account.changed'), userId: z.string() }),
+  z.strictObject({ kind: z.literal('account.changed'), userId: z.string(), change: AccountChangeEvent }),
 ]);
 
 /** Events that change nothing a session check decides (so cached sessions stay). */

@@ -174,7 +174,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
           ...(signal.byDeviceName ? { byDeviceName: signal.byDeviceName } : {}),
         });
       case 'account.changed':
-        return this.sendToUser(signal.userId, { type: 'account.changed' });
+        return this.sendToUser(signal.userId, { type: 'account.changed', change: { ...signal.change, at: new Date(signal.change.at).toISOString() } });
       case 'resync':
         void this.recheck(this.connections.sessionIds());
         return;

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
   isTrustedSender,
+  notificationForAccountChange,
   notificationForCopiedSignIn,
   notificationForNewSignIn,
   notificationForState,
@@ -95,6 +96,22 @@ describe('OS notifications', () => {
       "The sign-in of 'Home desktop' was in use in two places at once, 81.2.69.142 (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy. Latch signed it out. Change your password.",
     );
     assert.equal(n.onClick, 'focusMain');
+  });
+
+  it('tell the other devices that sign-in approval was turned off, codes were made again or one was used', () => {
+    const at = '2026-11-26T21:05:00.000Z';
+    const time = () => '21:05';
+    const off = notificationForAccountChange({ what: 'approval_turned_off', sessionId: 'x', byDeviceName: 'Work laptop', at }, time);
+    assert.deepEqual(off, {
+      title: 'Latch: sign-in approval turned off',
+      body: "Turned off on 'Work laptop' at 21:05. Your password alone now signs in a new device. Not you? Change your password.",
+      onClick: 'openDevices',
+    });
+    const codes = notificationForAccountChange({ what: 'recovery_codes_regenerated', sessionId: 'x', byDeviceName: 'Work laptop', at }, time);
+    assert.equal(codes.body, "New recovery codes were made on 'Work laptop' at 21:05; the old ones no longer work. Not you? Change your password.");
+    const used = notificationForAccountChange({ what: 'recovery_code_used', sessionId: 'x', byDeviceName: 'Spare \u202Elaptop', at, recoveryCodesLeft: 1 }, time);
+    assert.equal(used.title, 'Latch: a recovery code was used');
+    assert.equal(used.body, "'Spare laptop' signed in with a recovery code at 21:05; 1 code is left. Not you? Sign it out in Signed-in devices and change your password.");
   });
 
   it('carry no control or text-direction characters, even from a name stored before the server refused them', () => {

@@ -397,7 +397,10 @@ describe('session machine: sign-in approval', () => {
     assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'signin.resolved', id: request.id, outcome: 'approved', byDeviceName: 'Desktop' } }).effects, [
       { type: 'signInRequestResolved', id: request.id, outcome: 'approved' },
     ]);
-    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'account.changed' } }).effects, [{ type: 'accountChanged' }]);
+    const change = { what: 'approval_turned_off' as const, sessionId: 'other-session-id-000000', byDeviceName: 'Desktop', at };
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'account.changed', change } }).effects, [{ type: 'accountChanged', change }], 'another device did it: said how');
+    const own = { ...change, sessionId: account.session.id };
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'account.changed', change: own } }).effects, [{ type: 'accountChanged' }], 'this device did it: only reloaded');
   });
 });
 

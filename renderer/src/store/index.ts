@@ -65,9 +65,10 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
       store.getState().setSignInRequests(requests);
       if (arrived) store.getState().announce(messages.approval.announceRequest(arrived.deviceName));
     }),
-    bridge.on('accountChanged', () => {
+    bridge.on('accountChanged', (change) => {
       // Only a window that shows the setting has it loaded.
       if (store.getState().approval) void store.getState().loadApproval();
+      if (change) store.getState().announce(messages.approval.announceChange[change.what](change.byDeviceName));
     }),
   ];
   void bridge.getState().then((result) => {

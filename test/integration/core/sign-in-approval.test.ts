@@ -77,16 +77,26 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     assert.equal(await keychainEntry(b.account), null);
   });
 
-  it('B uses a recovery code instead: signed in, told how many are left; A’s prompt goes away', async () => {
+  it('B uses a recovery code instead: signed in, told how many are left; A’s prompt goes away and A is told', async () => {
     const { email, a, b, codes } = await setUp();
     const asked = waitForEvent(a, 'signInRequests', (e) => e.requests.length === 1);
     await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     await asked;
     const gone = waitForEvent(a, 'signInRequests', (e) => e.requests.length === 0);
+    const codeUsed = waitForEvent(a, 'accountChanged', (e) => e.change?.what === 'recovery_code_used');
     assert.deepEqual(await b.controller.useRecoveryCode(codes[3]!.replace('-', '')), { recoveryCodesLeft: 9 });
     await waitForState(b.controller, isOnline);
     await gone;
+    const { change } = await codeUsed;
+    assert.deepEqual([change?.byDeviceName, change?.recoveryCodesLeft], ['Home desktop', 9]);
     assert.equal((await a.controller.approvalSetting()).recoveryCodesLeft, 9);
+
+    // B turns approval off: A hears who did it (its OS notification says so); B, which did it, only reloads.
+    const toldA = waitForEvent(a, 'accountChanged', (e) => e.change?.what === 'approval_turned_off');
+    const toldB = waitForEvent(b, 'accountChanged');
+    await b.controller.setApproval(false, PASSWORD);
+    assert.equal((await toldA).change?.byDeviceName, 'Home desktop');
+    assert.equal((await toldB).change, undefined);
   });
 
   it('B cancels: signed out with no notice, and A’s prompt goes away', async () => {

@@ -91,7 +91,8 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal(new Set(codes).size, 10);
     const setting = await http.get('/v1/account/sign-in-approval', laptop.token);
     assert.deepEqual(setting.body, { required: true, recoveryCodesLeft: 10 });
-    await other.next('account.changed');
+    const { change } = await other.next('account.changed');
+    assert.deepEqual([change.what, change.byDeviceName, change.sessionId], ['approval_turned_on', 'Work laptop', laptop.session.id]);
     const dump = await ctx.dumpStore(store);
     for (const code of codes) {
       const bare = code.replace('-', '');
@@ -227,6 +228,27 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal(wrongSecret.status, 404, 'the wait needs the request’s own secret');
     const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
     assert.ok(types.includes('recovery_code_used'));
+  });
+
+  it('new recovery codes need the password and replace the old ones; every device hears of them, and of a code used', async () => {
+    const { laptop, codes, socket } = await account();
+    const wrong = await http.post('/v1/account/recovery-codes', { password: 'not it' }, laptop.token);
+    assert.deepEqual([wrong.status, wrong.body.error.code], [403, 'invalid_password']);
+    const made = await http.post('/v1/account/recovery-codes', { password: PASSWORD }, laptop.token);
+    assert.equal(made.status, 200, made.text);
+    const fresh = made.body.recoveryCodes as string[];
+    assert.equal(fresh.length, 10);
+    const regenerated = await socket.nextWhere('account.changed', (m) => m.change.what === 'recovery_codes_regenerated');
+    assert.equal(regenerated.change.byDeviceName, 'Work laptop');
+
+    const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const old = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: codes[0] });
+    assert.equal(old.status, 401, 'the old codes no longer work');
+    const used = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: fresh[0] });
+    assert.equal(used.status, 200, used.text);
+    const told = await socket.nextWhere('account.changed', (m) => m.change.what === 'recovery_code_used');
+    assert.deepEqual([told.change.byDeviceName, told.change.recoveryCodesLeft], ['New laptop', 9]);
+    assert.equal(told.change.sessionId, RecoveredSignIn.parse(used.body).session.id);
   });
 
   it('at most three requests wait at once; the new device can withdraw one', async () => {
@@ -376,6 +398,7 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal(off.status, 200, off.text);
     assert.deepEqual(off.body, { required: false, recoveryCodesLeft: 0 });
     assert.equal((await socket.next('signin.resolved')).outcome, 'cancelled');
+    assert.equal((await socket.next('account.changed')).change.what, 'approval_turned_off');
     assert.deepEqual(await wait(http, pending), { state: 'expired' });
     assert.equal((await ask(http, laptop.email)).status, 200, 'the password alone signs in again');
   });
