@@ -1,9 +1,8 @@
 // "Ask one of my signed-in devices before a new device signs in" (docs/architecture.md, "Sign-in
 // approval"): on, off and new recovery codes, each after the password; new codes are shown once.
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { messages } from '../../../../shared/messages.js';
-import { Field } from '../../components/Field.js';
-import { useBusy } from '../../components/use-busy.js';
+import { PasswordForm } from '../../components/PasswordForm.js';
 import { useLatch } from '../../store/index.js';
 
 const t = messages.approval;
@@ -91,7 +90,7 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
           </div>
         </div>
       ) : action ? (
-        <PasswordConfirm label={label} onConfirm={confirm} onCancel={close} />
+        <PasswordForm formLabel={label} hint={t.passwordFor(label)} submitLabel={label} onSubmit={confirm} onCancel={close} />
       ) : (
         approval && (
           <div className="actions">
@@ -107,40 +106,5 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
         )
       )}
     </section>
-  );
-}
-
-/** The password, then the action; Escape or Cancel goes back. */
-function PasswordConfirm({ label, onConfirm, onCancel }: { label: string; onConfirm: (password: string) => Promise<string | undefined>; onCancel: () => void }) {
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, whileBusy] = useBusy();
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!password) return setError(messages.common.enterPassword);
-    setError(await whileBusy(() => onConfirm(password)));
-  }
-  return (
-    <form className="reauth" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && !busy && onCancel()} aria-label={label} noValidate>
-      <Field
-        label={messages.common.password}
-        type="password"
-        autoComplete="current-password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        error={error}
-        announceError
-        hint={t.passwordFor(label)}
-        autoFocus
-      />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-          {label}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          {messages.common.cancel}
-        </button>
-      </div>
-    </form>
   );
 }
