@@ -2,7 +2,7 @@
 // server: turning it on, approve, deny, the wrong number, expiry, a recovery code, no device online
 // then one comes online, and two devices answering at once. Screenshots of every new screen; axe on each.
 import type { Page } from '@playwright/test';
-import { expect, expectNoViolations, PASSWORD, shot, signIn, test, type Device, type Lab } from './fixtures.js';
+import { expect, expectNoViolations, liveRegion, PASSWORD, shot, signIn, test, type Device, type Lab } from './fixtures.js';
 
 const prompt = (page: Page) => page.getByRole('dialog');
 
@@ -104,8 +104,8 @@ test('nobody answers in two minutes: B says the request expired', async ({ lab }
   await shot(b.page, '35-request-expired');
 });
 
-test('a recovery code instead: B is signed in and told how many codes are left; a used code is refused', async ({ lab }) => {
-  const { codes } = await accountWithApproval(lab);
+test('a recovery code instead: B is signed in and told how many codes are left; A hears of it; a used code is refused', async ({ lab }) => {
+  const { a, codes } = await accountWithApproval(lab);
   const b = await lab.device('Home desktop');
   await waitOnB(lab, b);
   await b.page.getByRole('button', { name: 'Use a recovery code instead' }).click();
@@ -120,6 +120,7 @@ test('a recovery code instead: B is signed in and told how many codes are left; 
   await b.page.keyboard.press('Enter');
   await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(b.page.getByRole('status').filter({ hasText: 'Signed in with a recovery code. 9 codes are left.' })).toBeVisible();
+  await expect(liveRegion(a.page)).toHaveText("'Home desktop' signed in with a recovery code.");
 
   const c = await lab.device('Spare laptop');
   await waitOnB(lab, c);
