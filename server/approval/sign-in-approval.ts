@@ -271,8 +271,8 @@ export class SignInApproval implements OnModuleDestroy {
   async recover(id: string, secret: string, code: string): Promise<{ result: RecoveredSignIn; email: string; ip: string }> {
     const row = await this.find(id, secret);
     const now = this.clock.now();
-    const hash = await this.codeHash(row.user_id, code);
-    // Counted before it is tried, in one statement: concurrent attempts cannot take more than the limit.
+    // Counted before it is tried (and before its hash is worked out), in one statement: concurrent attempts
+    // cannot take more than the limit, nor more argon2 work.
     const counted = await this.store.db
       .updateTable('sign_in_requests')
       .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
@@ -282,6 +282,7 @@ export class SignInApproval implements OnModuleDestroy {
       .where('code_attempts', '<', this.policy.maxCodeAttempts)
       .executeTakeFirst();
     if (counted.numUpdatedRows === 0n) throw ended();
+    const hash = await this.codeHash(row.user_id, code);
     const signedIn = await this.store.transaction(async (unit) => {
       const used = await unit.db
         .updateTable('recovery_codes')
