@@ -218,6 +218,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       reauth_at: now + DAY,
       online_until: null,
       online_by: null,
+      kind: 'app',
     };
     return { row, seeded: { sessionId: row.id, token, account } };
   };

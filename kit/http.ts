@@ -79,8 +79,13 @@ export class EventSocket {
   }
 
   static open(baseUrl: string, token: string): Promise<EventSocket> {
+    return EventSocket.openWith(baseUrl, { authorization: `Bearer ${token}` });
+  }
+
+  /** With these request headers (a browser's cookie and Origin, say). */
+  static openWith(baseUrl: string, headers: Record<string, string>): Promise<EventSocket> {
     const url = new URL('/v1/events', baseUrl.replace(/^http/, 'ws'));
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    const socket = new WebSocket(url, { headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new EventSocket(socket)));
       socket.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));

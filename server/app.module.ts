@@ -15,13 +15,14 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule],
+      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule, WebModule],
       controllers: [HealthController],
       providers: [MaintenanceJob],
     };

@@ -41,7 +41,7 @@ export interface RunningServer {
 }
 
 /** Paths pino must never print, whatever a log call is handed. */
-const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'password', '*.password'];
+const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'req.headers.cookie', 'headers.cookie', 'cookie', 'res.headers["set-cookie"]', 'token', '*.token', 'password', '*.password'];
 
 /** A request as the log shows it: the path without its query string, which could carry anything. */
 const requestForLog = (request: { method?: string; url?: string; socket?: { remoteAddress?: string | undefined } }) => ({

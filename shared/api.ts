@@ -195,6 +195,8 @@ export const SessionView = z.strictObject({
   current: z.boolean(),
   /** Holds a live connection to the server now (on any instance). */
   online: z.boolean(),
+  /** A browser signed in on the account page, not a desktop app. */
+  browser: z.literal(true).optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
@@ -331,6 +333,10 @@ export const ErrorCode = z.enum([
   'invalid_recovery_code',
   /** The caller may not do this (a session too new to answer a sign-in request). */
   'forbidden',
+  /** A request with the account page's cookie that did not come from the page (Origin, custom header). */
+  'cross_site',
+  /** The account page over plain http to a server that is not on loopback: no cookie is set there. */
+  'insecure_connection',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -365,23 +371,43 @@ export type SignInOutcome = z.infer<typeof SignInOutcome>;
  * `POST /v1/auth/sign-in-requests/:id/wait` (a long poll of up to 25 s): the state of a request as the new
  * device sees it. A closed union: nothing else is ever answered.
  */
+const SignInPending = z.strictObject({
+  state: z.literal('pending'),
+  expiresAt: timestamp,
+  /** Whether any device of the account holds a live connection now (if none, open Latch on one). */
+  anyDeviceOnline: z.boolean(),
+});
+const SignInRefused = z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp });
+const SignInExpired = z.strictObject({ state: z.literal('expired') });
 export const SignInRequestState = z.discriminatedUnion('state', [
-  z.strictObject({
-    state: z.literal('pending'),
-    expiresAt: timestamp,
-    /** Whether any device of the account holds a live connection now (if none, open Latch on one). */
-    anyDeviceOnline: z.boolean(),
-  }),
+  SignInPending,
   /** Approved: the new device's session, handed over once. */
   z.strictObject({ state: z.literal('approved'), result: z.strictObject({ token: z.string(), user: User, session: SessionView }), byDeviceName: z.string() }),
-  z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp }),
-  z.strictObject({ state: z.literal('expired') }),
+  SignInRefused,
+  SignInExpired,
 ]);
 export type SignInRequestState = z.infer<typeof SignInRequestState>;
 
 /** `POST /v1/auth/sign-in-requests/:id/recover`: signed in with a recovery code. */
 export const RecoveredSignIn = z.strictObject({ token: z.string(), user: User, session: SessionView, recoveryCodesLeft: z.number().int().nonnegative() });
 export type RecoveredSignIn = z.infer<typeof RecoveredSignIn>;
+
+// ---- The account page (docs/api.md, "The account page"): its session travels only in an HttpOnly cookie ----
+
+/** Signing in on the account page: the device is the browser, named from its user agent. */
+export const WebSignInBody = LoginBody.omit({ device: true });
+export type WebSignInBody = z.infer<typeof WebSignInBody>;
+/** A request's state as the page sees it: approved, the session is in the cookie, never in the body. */
+export const WebSignInRequestState = z.discriminatedUnion('state', [
+  SignInPending,
+  z.strictObject({ state: z.literal('approved'), result: CurrentSession, byDeviceName: z.string() }),
+  SignInRefused,
+  SignInExpired,
+]);
+export type WebSignInRequestState = z.infer<typeof WebSignInRequestState>;
+/** A recovery code used on the account page: the session is in the cookie. */
+export const WebRecoveredSignIn = z.strictObject({ user: User, session: SessionView, recoveryCodesLeft: z.number().int().nonnegative() });
+export type WebRecoveredSignIn = z.infer<typeof WebRecoveredSignIn>;
 
 /** A pending request as the account's devices see it (`GET /v1/sign-in-requests`, `signin.requested`). */
 export const SignInRequestView = z.strictObject({

@@ -198,7 +198,6 @@ export const IpcEvents = {
   presence: { channel: 'latch:event:presence', payload: z.strictObject({ sessionId: z.string(), online: z.boolean() }) },
   /** The sign-in requests this device can answer changed (one arrived, or one was answered, here or elsewhere). */
   signInRequests: { channel: 'latch:event:sign-in-requests', payload: z.array(SignInRequestView) },
-  /** The account's sign-in approval setting or recovery codes changed (on any device). */
   /** Reload the approval setting; with a change, another device made it (the window says so). */
   accountChanged: { channel: 'latch:event:account-changed', payload: AccountChange.nullable() },
 } as const;

@@ -220,6 +220,7 @@ export const messages = {
     enterName: 'Enter a name',
     badge: 'This device',
     appVersion: (version: string) => `Latch ${version}`,
+    browserSession: 'Web browser, on the account page',
     activeNow: 'active now',
     thisOffline: 'offline',
     nameTooLong: 'Device name must be at most 64 characters',

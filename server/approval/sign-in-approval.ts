@@ -32,7 +32,7 @@ import { SessionRepository } from '../sessions/session-repository.js';
 import { deviceColumns, deviceFacts } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
-import type { Db, SignInRequestsTable, UsersTable } from '../storage/schema.js';
+import type { Db, SessionKind, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { endOpenRequests } from './requests.js';
 
@@ -195,7 +195,7 @@ export class SignInApproval implements OnModuleDestroy {
    * A request for `user`. With a wrong password (`passwordRight` false) it is a decoy: answered the same,
    * shown to no device, never approved, so only the account's devices learn whether the password was right.
    */
-  async request(user: UsersTable, device: DeviceInfo, client: ClientInfo, passwordRight: boolean): Promise<PendingSignIn> {
+  async request(user: UsersTable, device: DeviceInfo, client: ClientInfo, passwordRight: boolean, kind: SessionKind = 'app'): Promise<PendingSignIn> {
     const now = this.clock.now();
     const known = await this.sessions.hasSignedInFrom(user.id, client.ip);
     const secret = randomBytes(32).toString('base64url');
@@ -215,6 +215,7 @@ export class SignInApproval implements OnModuleDestroy {
       decided_by_name: null,
       decided_by: null,
       code_attempts: 0,
+      kind,
     };
     await this.store.transaction(async (unit) => {
       // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
@@ -238,10 +239,11 @@ export class SignInApproval implements OnModuleDestroy {
     secret: string,
     shownOnline?: boolean,
     closed?: AbortSignal,
+    kind: SessionKind = 'app',
   ): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     const deadline = this.clock.now() + this.policy.waitMs;
     for (;;) {
-      const row = await this.find(id, secret);
+      const row = await this.find(id, secret, kind);
       const now = this.clock.now();
       const outcome = await this.stateOf(row, now);
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
@@ -268,8 +270,8 @@ export class SignInApproval implements OnModuleDestroy {
    * made with a wrong password goes through the very same steps and never matches: a code alone must
    * never sign anyone in, and how long a wrong code takes must not tell the password was right.
    */
-  async recover(id: string, secret: string, code: string): Promise<{ result: RecoveredSignIn; email: string; ip: string }> {
-    const row = await this.find(id, secret);
+  async recover(id: string, secret: string, code: string, kind: SessionKind = 'app'): Promise<{ result: RecoveredSignIn; email: string; ip: string }> {
+    const row = await this.find(id, secret, kind);
     const now = this.clock.now();
     // Counted before it is tried (and before its hash is worked out), in one statement: concurrent attempts
     // cannot take more than the limit, nor more argon2 work.
@@ -296,7 +298,7 @@ export class SignInApproval implements OnModuleDestroy {
       const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'recovered', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw ended();
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
-      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
+      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent }, row.kind);
       const left = await this.codesLeft(unit.db, row.user_id);
       await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: row.ip, count: left });
       unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered', shown: true });
@@ -375,9 +377,10 @@ export class SignInApproval implements OnModuleDestroy {
 
   // ---- internals ----
 
-  private async find(id: string, secret: string): Promise<SignInRequestsTable> {
+  /** The request this secret is for; a browser's is collected only through the account page's routes, an app's only through the app's. */
+  private async find(id: string, secret: string, kind?: SessionKind): Promise<SignInRequestsTable> {
     const row = await this.store.db.selectFrom('sign_in_requests').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row || !sameSecret(row, secret)) throw notFound();
+    if (!row || !sameSecret(row, secret) || (kind !== undefined && row.kind !== kind)) throw notFound();
     return row;
   }
 
@@ -413,7 +416,7 @@ export class SignInApproval implements OnModuleDestroy {
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) return { state: { state: 'expired' } };
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
-      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent });
+      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent }, row.kind);
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: row.ip });
       return {
         state: { state: 'approved', result: { token, ...this.signedIn(user, session, now) }, byDeviceName: row.decided_by_name ?? '' },

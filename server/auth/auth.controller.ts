@@ -64,7 +64,7 @@ export class AuthController {
   @Post('rotate')
   @HttpCode(200)
   rotate(@Auth() auth: AuthContext, @Req() request: LatchRequest): Promise<AuthResult> {
-    return this.auth.rotate(auth, bearerToken(request.headers.authorization)!);
+    return this.auth.rotate(auth, bearerToken(request.headers.authorization));
   }
 
   @Post('password')

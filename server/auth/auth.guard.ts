@@ -1,21 +1,47 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { CONFIG } from '../common/di-tokens.js';
+import { trustFunction, type TrustFunction } from '../common/http-edge.js';
 import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
+import type { ServerConfig } from '../config/config.js';
+import { unauthenticated } from '../sessions/session-repository.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
+import { cookieToken, crossSiteRefusal } from '../web/browser.js';
 
-/** Global guard: every route needs a valid session unless marked @Public(). */
+/**
+ * Global guard: every route needs a valid session unless marked @Public(). A desktop app sends its token
+ * as a bearer header; the account page's browser, in its HttpOnly cookie, and then a request that changes
+ * something must come from the page itself (docs/architecture.md, "The account page").
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly trust: TrustFunction;
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(SessionAuthenticator) private readonly sessions: SessionAuthenticator,
-  ) {}
+    @Inject(CONFIG) config: ServerConfig,
+  ) {
+    this.trust = trustFunction(config.trustProxy);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<LatchRequest>();
-    request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), () => clientInfo(request).ip);
+    const ip = () => clientInfo(request).ip;
+    if (request.headers.authorization !== undefined) {
+      request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), ip);
+      return true;
+    }
+    const fromCookie = cookieToken(request.headers.cookie);
+    if (fromCookie === undefined) throw unauthenticated();
+    const refused = crossSiteRefusal(request.raw, this.trust);
+    if (refused) throw refused;
+    const auth = await this.sessions.authenticate(fromCookie, ip);
+    // Only a browser's own session lives in a cookie.
+    if (auth.session.kind !== 'browser') throw unauthenticated();
+    request.auth = auth;
     return true;
   }
 }

@@ -15,6 +15,6 @@ import { SignInThrottle } from './sign-in-throttle.js';
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController],
   providers: [AuthService, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [SignInThrottle],
+  exports: [SignInThrottle, AuthService],
 })
 export class AuthModule {}

@@ -20,7 +20,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
-import type { UsersTable } from '../storage/schema.js';
+import type { SessionKind, UsersTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -76,34 +76,34 @@ export class AuthService {
    * Signs a device in; for an account with sign-in approval on, a request another device must answer
    * instead, whether or not the password was right (docs/architecture.md, "Sign-in approval").
    */
-  async login(body: LoginBody, client: ClientInfo): Promise<AuthResult | PendingSignIn> {
+  async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
     if (user?.approval_required === 1) {
       await this.approval.admit(user.id, client.ip);
       // The attempt stays counted until a device approves: a right password must not look different.
       // No rehash here either: its extra work would time a right password apart from a wrong one.
       const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
-      return this.approval.request(user, body.device, client, right);
+      return this.approval.request(user, body.device, client, right, kind);
     }
     const ok = await this.checkPassword(body.email, user, body.password, client);
     if (!ok || !user) throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
     if (this.passwords.needsRehash(user.password_hash)) await this.rehash(user, body.password);
     return this.store.transaction(async (unit) => {
-      const { token, session } = await this.sessions.create(unit, user, body.device, client);
+      const { token, session } = await this.sessions.create(unit, user, body.device, client, kind);
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: session.created_at, ip: client.ip });
       return { token, user: toUserView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });
   }
 
   /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
-  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean, disconnected?: AbortSignal): Promise<SignInRequestState> {
-    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline, disconnected);
+  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean, disconnected?: AbortSignal, kind: SessionKind = 'app'): Promise<SignInRequestState> {
+    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline, disconnected, kind);
     if (collected) await this.throttle.forgive(collected.email, collected.ip);
     return state;
   }
 
-  async recover(id: string, secret: string, code: string): Promise<RecoveredSignIn> {
-    const { result, email, ip } = await this.approval.recover(id, secret, code);
+  async recover(id: string, secret: string, code: string, kind: SessionKind = 'app'): Promise<RecoveredSignIn> {
+    const { result, email, ip } = await this.approval.recover(id, secret, code, kind);
     await this.throttle.forgive(email, ip);
     return result;
   }
@@ -123,7 +123,9 @@ export class AuthService {
     return { user: toUserView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
   }
 
-  async rotate(auth: AuthContext, token: string): Promise<AuthResult> {
+  async rotate(auth: AuthContext, token: string | undefined): Promise<AuthResult> {
+    // A browser's token lives in a cookie no script can read; it ends with its shorter lifetime instead.
+    if (auth.session.kind === 'browser' || token === undefined) throw new ApiError(409, 'conflict', 'A browser’s session is not rotated.');
     return { token: await this.sessions.rotate(auth, token), ...this.currentSession(auth) };
   }
 

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { SessionKind } from '../storage/schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -33,6 +34,8 @@ export const EnvSchema = z.object({
     .optional(),
   LATCH_IDLE_TIMEOUT_DAYS: positiveInt('LATCH_IDLE_TIMEOUT_DAYS', MAX_DAYS).default(14),
   LATCH_SESSION_LIFETIME_DAYS: positiveInt('LATCH_SESSION_LIFETIME_DAYS', MAX_DAYS).default(90),
+  LATCH_BROWSER_IDLE_TIMEOUT_HOURS: positiveInt('LATCH_BROWSER_IDLE_TIMEOUT_HOURS', MAX_DAYS * 24).default(24),
+  LATCH_BROWSER_SESSION_LIFETIME_DAYS: positiveInt('LATCH_BROWSER_SESSION_LIFETIME_DAYS', MAX_DAYS).default(7),
   LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS', 10_000).default(50),
   LATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LATCH_TRUST_PROXY: z.string().optional(),
@@ -115,6 +118,9 @@ export function maxConnections(webSockets: number, limit: number | undefined): n
 export interface SessionPolicy {
   idleTimeoutMs: number;
   lifetimeMs: number;
+  /** A browser's session (the account page) is shorter-lived: a cookie in a shared browser is easier to leave behind. */
+  browserIdleTimeoutMs: number;
+  browserLifetimeMs: number;
   maxSessionsPerUser: number;
   /** last_seen is written at most this often per session. */
   touchIntervalMs: number;
@@ -255,9 +261,16 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'latch', 'server');
 }
 
+/** The idle timeout and lifetime of a session of this kind. */
+export function lifespan(policy: SessionPolicy, kind: SessionKind): { idleTimeoutMs: number; lifetimeMs: number } {
+  return kind === 'browser' ? { idleTimeoutMs: policy.browserIdleTimeoutMs, lifetimeMs: policy.browserLifetimeMs } : { idleTimeoutMs: policy.idleTimeoutMs, lifetimeMs: policy.lifetimeMs };
+}
+
 export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   idleTimeoutMs: 14 * DAY_MS,
   lifetimeMs: 90 * DAY_MS,
+  browserIdleTimeoutMs: DAY_MS,
+  browserLifetimeMs: 7 * DAY_MS,
   maxSessionsPerUser: 50,
   touchIntervalMs: 60_000,
   retentionMs: 30 * DAY_MS,
@@ -307,6 +320,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (e.LATCH_IDLE_TIMEOUT_DAYS > e.LATCH_SESSION_LIFETIME_DAYS) {
     throw new ConfigError('Invalid LATCH_IDLE_TIMEOUT_DAYS: must not exceed LATCH_SESSION_LIFETIME_DAYS');
   }
+  if (e.LATCH_BROWSER_IDLE_TIMEOUT_HOURS > e.LATCH_BROWSER_SESSION_LIFETIME_DAYS * 24) {
+    throw new ConfigError('Invalid LATCH_BROWSER_IDLE_TIMEOUT_HOURS: must not exceed LATCH_BROWSER_SESSION_LIFETIME_DAYS');
+  }
   const store: StoreConfig = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.LATCH_PG_POOL_SIZE }
     : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
@@ -318,6 +334,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ...DEFAULT_SESSION_POLICY,
       idleTimeoutMs: e.LATCH_IDLE_TIMEOUT_DAYS * DAY_MS,
       lifetimeMs: e.LATCH_SESSION_LIFETIME_DAYS * DAY_MS,
+      browserIdleTimeoutMs: e.LATCH_BROWSER_IDLE_TIMEOUT_HOURS * 60 * 60_000,
+      browserLifetimeMs: e.LATCH_BROWSER_SESSION_LIFETIME_DAYS * DAY_MS,
       maxSessionsPerUser: e.LATCH_MAX_SESSIONS,
     },
     approval: DEFAULT_APPROVAL_POLICY,

@@ -7,7 +7,7 @@ import { type ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, UserIdentity } from '../common/request-context.js';
-import type { ServerConfig } from '../config/config.js';
+import { lifespan, type ServerConfig } from '../config/config.js';
 import type { SessionsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
@@ -69,7 +69,7 @@ export class SessionAuthenticator {
     if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);
 
     if (now - session.last_seen_at >= this.policy.touchIntervalMs) {
-      const idleExpiresAt = Math.min(now + this.policy.idleTimeoutMs, session.expires_at);
+      const idleExpiresAt = Math.min(now + lifespan(this.policy, session.kind).idleTimeoutMs, session.expires_at);
       const touched = await this.store.db
         .updateTable('sessions')
         .set({ last_seen_at: now, idle_expires_at: idleExpiresAt })

@@ -5,7 +5,7 @@ import type { SessionsTable } from '../storage/schema.js';
 import type { Locator } from './locations.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
-export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until'] as const;
+export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until', 'kind'] as const;
 export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
 
 /** The columns that say what a device is and where it signed in from, as a session and a sign-in request store them. */
@@ -40,5 +40,6 @@ export function toSessionView(row: SessionViewRow, currentId: string | undefined
     expiresAt: new Date(Math.min(row.idle_expires_at, row.expires_at)).toISOString(),
     current: row.id === currentId,
     online: row.online_until !== null && row.online_until > now,
+    ...(row.kind === 'browser' ? { browser: true as const } : {}),
   };
 }

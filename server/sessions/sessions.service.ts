@@ -11,8 +11,8 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
 import type { AuthContext, ClientInfo } from '../common/request-context.js';
-import type { ServerConfig } from '../config/config.js';
-import type { Db, SessionsTable, UsersTable } from '../storage/schema.js';
+import { lifespan, type ServerConfig } from '../config/config.js';
+import type { Db, SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
@@ -49,8 +49,9 @@ export class SessionsService {
   }
 
   /** Starts a session inside the caller's transaction; evicts past the cap. */
-  async create(unit: UnitOfWork, user: UsersTable, device: DeviceInfo, client: ClientInfo): Promise<{ token: string; session: SessionsTable }> {
+  async create(unit: UnitOfWork, user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind = 'app'): Promise<{ token: string; session: SessionsTable }> {
     const now = this.clock.now();
+    const { idleTimeoutMs, lifetimeMs } = lifespan(this.policy, kind);
     const token = newToken();
     const session: SessionsTable = {
       id: newSessionId(),
@@ -65,8 +66,8 @@ export class SessionsService {
       ...deviceColumns(device, client),
       created_at: now,
       last_seen_at: now,
-      idle_expires_at: Math.min(now + this.policy.idleTimeoutMs, now + this.policy.lifetimeMs),
-      expires_at: now + this.policy.lifetimeMs,
+      idle_expires_at: Math.min(now + idleTimeoutMs, now + lifetimeMs),
+      expires_at: now + lifetimeMs,
       revoked_at: null,
       revoke_reason: null,
       revoked_by: null,
@@ -75,6 +76,7 @@ export class SessionsService {
       reauth_at: now,
       online_until: null,
       online_by: null,
+      kind,
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);

@@ -169,6 +169,13 @@ const migrations: Record<string, Migration> = {
       await db.deleteFrom('recovery_codes' as never).execute();
     },
   },
+  '0007_browser_sessions': {
+    async up(db: Kysely<unknown>) {
+      // 'browser' for the account page's cookie sessions (shorter idle timeout and lifetime, never rotated), else 'app'.
+      await db.schema.alterTable('sessions').addColumn('kind', 'text', (c) => c.notNull().defaultTo('app')).execute();
+      await db.schema.alterTable('sign_in_requests').addColumn('kind', 'text', (c) => c.notNull().defaultTo('app')).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

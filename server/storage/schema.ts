@@ -50,7 +50,11 @@ export interface SignInRequestsTable {
   /** The session that answered; an approval is collected only while it is active. */
   decided_by: string | null;
   code_attempts: number;
+  /** The kind of session an approval or a recovery code makes. */
+  kind: SessionKind;
 }
+
+export type SessionKind = 'app' | 'browser';
 
 export interface SessionsTable {
   /** Public handle, shown to clients; never the token. */
@@ -95,6 +99,8 @@ export interface SessionsTable {
   online_until: number | null;
   /** The instance that holds it. */
   online_by: string | null;
+  /** 'browser': the account page's cookie session (docs/architecture.md, "The account page"); 'app': a desktop app's. */
+  kind: SessionKind;
 }
 
 /**
@@ -106,7 +112,7 @@ export const SESSION_COLUMNS = [
   'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at',
   'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
   'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
-  'online_until', 'online_by',
+  'online_until', 'online_by', 'kind',
 ] as const satisfies ReadonlyArray<keyof SessionsTable>;
 const everySessionColumn: Exclude<keyof SessionsTable, (typeof SESSION_COLUMNS)[number]> extends never ? true : never = true;
 void everySessionColumn;

@@ -3,7 +3,7 @@
 // devices signed out lately, focus after every action, what the live region
 // says, and dates in another locale. Chromium against the real server.
 import type { Page } from '@playwright/test';
-import { connectionPill, expect, liveRegion, noticeOf, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
+import { connectionPill, expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
 
 /** The focused element as "tag:accessible label or text". */
 const focused = (page: Page) =>
@@ -220,3 +220,20 @@ for (const [locale, clockPattern] of [
     await context.close();
   });
 }
+
+test('a browser signed in on the account page is listed as one, and signing it out here ends its session', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const origin = new URL(lab.serverUrl).origin;
+  const page = { origin, 'x-latch-page': '1', 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0' };
+  const signedIn = await fetch(`${origin}/v1/web/session`, { method: 'POST', headers: page, body: JSON.stringify({ email: lab.email, password: PASSWORD }) });
+  expect(signedIn.status).toBe(200);
+  const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const devices = await a.openDevicesWindow();
+  const row = devices.getByRole('listitem', { name: 'Firefox on Windows' });
+  await expect(row).toContainText('Windows 10');
+  await expect(row).toContainText('Web browser, on the account page');
+  await shot(devices, '23-browser-session');
+  await row.getByRole('button', { name: "Sign out 'Firefox on Windows'" }).click();
+  await expect(row).toHaveCount(0);
+  expect((await fetch(`${origin}/v1/sessions`, { headers: { cookie } })).status).toBe(401);
+});

@@ -20,5 +20,6 @@ export class ManualClock implements Clock {
 
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
-export const DAY = 24 * 60 * MINUTE;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 

@@ -69,6 +69,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     reauth_at: null,
     online_until: null,
     online_by: null,
+    kind: 'app' as const,
   };
   return { user: { id: userId, email: `${userId}@example.test`, created_at: 1 }, session };
 }

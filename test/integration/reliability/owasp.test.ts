@@ -7,6 +7,7 @@ import { newToken } from '../../../server/sessions/tokens.js';
 import { DAY, ManualClock, MINUTE } from '../../support/clock.js';
 import { device, EventSocket, Http, login, PASSWORD, register, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { DEFAULT_SESSION_POLICY } from '../../../server/config/config.js';
 
 describe('OWASP session management', () => {
   const sqlite = tempSqlite();
@@ -18,7 +19,7 @@ describe('OWASP session management', () => {
   const replies: Reply[] = [];
 
   before(async () => {
-    server = await startTestServer(sqlite.store, { clock, config: { sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } } });
+    server = await startTestServer(sqlite.store, { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } } });
     http = new Http(server.url, (reply) => replies.push(reply));
   });
   after(async () => {

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { SessionList } from '../../../shared/api.js';
-import type { StoreConfig } from '../../../server/config/config.js';
-import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
+import { DEFAULT_SESSION_POLICY, type StoreConfig } from '../../../server/config/config.js';
+import { MINUTE, ManualClock } from '../../support/clock.js';
 import { EventSocket, Http, login, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
@@ -23,7 +23,7 @@ forEachStore('presence and eviction', (ctx) => {
     store = await ctx.newStore();
     server = await startTestServer(store, {
       clock,
-      config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } },
+      config: { presenceIntervalMs: 100, sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } },
     });
     http = new Http(server.url);
   });
@@ -103,7 +103,7 @@ forEachStore('presence and eviction', (ctx) => {
 
   if (ctx.kind === 'postgres') {
     it('across instances: a device connected to B is online in A’s list and is not evicted by a sign-in through A', async () => {
-      const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } } });
+      const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } } });
       try {
         const onB = await register(http, undefined, 'On B');
         await connect(onB.token, b.url);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { AuthResult, SecurityEventList, SessionList, SignedOutSessionList, type DeviceInfo } from '../../../shared/api.js';
-import type { StoreConfig } from '../../../server/config/config.js';
+import { DEFAULT_SESSION_POLICY, type StoreConfig } from '../../../server/config/config.js';
 import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
 import { EventSocket, Http, PASSWORD, device, uniqueEmail } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -21,7 +21,7 @@ forEachStore('where and what each device is', (ctx) => {
     store = await ctx.newStore();
     server = await startTestServer(store, {
       clock,
-      config: { trustProxy: 1, sessions: { idleTimeoutMs: 14 * DAY, lifetimeMs: 90 * DAY, maxSessionsPerUser: 3, touchIntervalMs: MINUTE, retentionMs: 30 * DAY, rotationGraceMs: MINUTE } },
+      config: { trustProxy: 1, sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } },
     });
     http = new Http(server.url);
   });

@@ -75,7 +75,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
         )}
         <ul className="session-meta">
           <li>{systemOf(session)}</li>
-          <li>{t.appVersion(session.appVersion)}</li>
+          <li>{session.browser ? t.browserSession : t.appVersion(session.appVersion)}</li>
           {place && <li className="place">{place}</li>}
           {session.ip && <li>{session.ip}</li>}
           {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : session.online ? <li className="online">{t.onlineNow}</li> : <li>{t.lastActive(timeAgo(session.lastSeenAt, now))}</li>}

@@ -1,0 +1,99 @@
+// What the account page's cookie sessions rest on (docs/architecture.md, "The account page"): where a
+// browser may hold one, the cookie itself, the check that a state-changing request comes from the page
+// and not from another site, and the device a browser is shown as.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import Bowser from 'bowser';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import { DeviceInfo, type Platform } from '../../shared/api.js';
+import { ApiError } from '../common/api-error.js';
+import { isLoopback, type TrustFunction } from '../common/http-edge.js';
+
+/** Over https: the `__Host-` prefix makes the browser refuse it unless Secure, host-only and Path=/. */
+const SECURE_COOKIE = '__Host-latch_session';
+/** Over plain http, on loopback only (a browser on the same computer as its server). */
+const LOOPBACK_COOKIE = 'latch_session';
+
+/** The scheme and host the browser used, as this server can trust them (a proxy's X-Forwarded-Proto only from a trusted hop). */
+export function publicOrigin(raw: IncomingMessage, trust: TrustFunction): { scheme: 'http' | 'https'; origin: string | undefined } {
+  const viaTrustedProxy = trust(raw.socket.remoteAddress ?? '', 0);
+  const forwarded = viaTrustedProxy ? String(raw.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase() : '';
+  const scheme = (raw.socket as TLSSocket).encrypted || forwarded === 'https' ? 'https' : 'http';
+  const host = raw.headers.host?.toLowerCase();
+  return { scheme, origin: host ? `${scheme}://${host}` : undefined };
+}
+
+/** Where a browser session's cookie may be set: over https, or over plain http to a server on loopback; nowhere else. */
+export type CookiePlace = 'secure' | 'loopback';
+
+export function cookiePlace(raw: IncomingMessage, trust: TrustFunction): CookiePlace | undefined {
+  if (publicOrigin(raw, trust).scheme === 'https') return 'secure';
+  return isLoopback(raw.socket.localAddress ?? '') ? 'loopback' : undefined;
+}
+
+export const insecure = () =>
+  new ApiError(403, 'insecure_connection', 'The account page signs in only over https (or on the computer the server runs on). Open it with https://.');
+
+/** The session token a browser sent in its cookie, if any (the https name first). */
+export function cookieToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const cookies = parseCookie(header);
+  return cookies[SECURE_COOKIE] ?? cookies[LOOPBACK_COOKIE];
+}
+
+/** The Set-Cookie value that hands a browser its session: script can never read it, and no other site's request carries it. */
+export function sessionCookie(place: CookiePlace, token: string, maxAgeMs: number): string {
+  return stringifySetCookie({
+    name: place === 'secure' ? SECURE_COOKIE : LOOPBACK_COOKIE,
+    value: token,
+    httpOnly: true,
+    secure: place === 'secure',
+    sameSite: 'strict',
+    path: '/',
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
+}
+
+/** The Set-Cookie value that removes it. */
+export function clearedCookie(place: CookiePlace): string {
+  return stringifySetCookie({ name: place === 'secure' ? SECURE_COOKIE : LOOPBACK_COOKIE, value: '', httpOnly: true, secure: place === 'secure', sameSite: 'strict', path: '/', maxAge: 0 });
+}
+
+/** The header the account page sends with every request that changes something; a form post from another site cannot, and a fetch must first ask (CORS), which this server never allows. */
+export const PAGE_HEADER = 'x-latch-page';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * For a request that carries the cookie and changes something: refused unless its Origin is this server's
+ * own and it has the page's header. SameSite=Strict already keeps the cookie off other sites' requests;
+ * this holds even where a browser does not (docs/architecture.md, "The account page").
+ */
+export function crossSiteRefusal(raw: IncomingMessage, trust: TrustFunction, method = raw.method ?? 'GET'): ApiError | undefined {
+  if (SAFE_METHODS.has(method.toUpperCase())) return undefined;
+  const { origin } = publicOrigin(raw, trust);
+  if (!origin || raw.headers.origin?.toLowerCase() !== origin) return crossSite();
+  if (raw.headers[PAGE_HEADER] !== '1') return crossSite();
+  return undefined;
+}
+
+const crossSite = () => new ApiError(403, 'cross_site', 'This request did not come from the account page, so it was refused.');
+
+const PLATFORMS: Record<string, Platform> = { macOS: 'darwin', Windows: 'win32', Linux: 'linux', 'Chrome OS': 'linux' };
+
+/** A browser as the devices list shows it, from its user agent ("Firefox on Windows"); just "Browser" when it says nothing usable. */
+export function browserDevice(userAgent: string | undefined): DeviceInfo {
+  const unknown: DeviceInfo = { name: 'Browser', platform: 'other', appVersion: 'web' };
+  // Bowser refuses an empty user agent; a sign-in without one is still a browser's.
+  if (!userAgent?.trim()) return unknown;
+  const parsed = Bowser.parse(userAgent);
+  const os = parsed.os.name;
+  const osText = [os, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ');
+  const device = DeviceInfo.safeParse({
+    name: [parsed.browser.name ?? 'Browser', os].filter(Boolean).join(' on ').slice(0, 64),
+    platform: (os && PLATFORMS[os]) || 'other',
+    appVersion: parsed.browser.version?.slice(0, 32) || 'web',
+    ...(osText ? { os: osText.slice(0, 64) } : {}),
+  });
+  return device.success ? device.data : unknown;
+}

@@ -1,0 +1,114 @@
+// The account page's own routes (docs/api.md, "The account page"): signing a browser in and out. Its
+// session is handed over only as an HttpOnly cookie, never in a body; every other route takes the
+// cookie through AuthGuard.
+import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  RecoverBody,
+  SignInRequestId,
+  WaitBody,
+  WebSignInBody,
+  type CurrentSession,
+  type PendingSignIn,
+  type WebRecoveredSignIn,
+  type WebSignInRequestState,
+} from '../../shared/api.js';
+import { AuthService } from '../auth/auth.service.js';
+import { CONFIG } from '../common/di-tokens.js';
+import { trustFunction, type TrustFunction } from '../common/http-edge.js';
+import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
+import type { ServerConfig } from '../config/config.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, sessionCookie, type CookiePlace } from './browser.js';
+
+const NO_REQUEST = 'This sign-in request does not exist. Sign in again.';
+
+@Controller('v1/web')
+export class WebController {
+  private readonly trust: TrustFunction;
+
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+  ) {
+    this.trust = trustFunction(config.trustProxy);
+  }
+
+  /** 200 with the session (its token in the cookie), or 202 with a request another device must answer. */
+  @Public()
+  @Post('session')
+  @HttpCode(200)
+  async signIn(
+    @Body(new ZodBodyPipe(WebSignInBody)) body: WebSignInBody,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CurrentSession | PendingSignIn> {
+    const place = this.place(request);
+    const result = await this.auth.login({ ...body, device: browserDevice(client.userAgent) }, client, 'browser');
+    if ('pending' in result) {
+      void reply.status(202);
+      return result;
+    }
+    const { token, ...signedIn } = result;
+    this.handOver(reply, place, token);
+    return signedIn;
+  }
+
+  /** Signs this browser out: its session ends everywhere, and the cookie is removed. */
+  @Delete('session')
+  @HttpCode(204)
+  async signOut(@Auth() auth: AuthContext, @Client() client: ClientInfo, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.sessions.logout(auth, client);
+    void reply.header('set-cookie', clearedCookie(cookiePlace(request.raw, this.trust) ?? 'secure'));
+  }
+
+  /** The page waits for a device's answer; approved, the session comes as the cookie. */
+  @Public()
+  @Post('sign-in-requests/:id/wait')
+  @HttpCode(200)
+  async wait(
+    @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string,
+    @Body(new ZodBodyPipe(WaitBody)) body: WaitBody,
+    @Disconnected() disconnected: AbortSignal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebSignInRequestState> {
+    const place = this.place(request);
+    const state = await this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline, disconnected, 'browser');
+    if (state.state !== 'approved') return state;
+    const { token, ...signedIn } = state.result;
+    this.handOver(reply, place, token);
+    return { state: 'approved', result: signedIn, byDeviceName: state.byDeviceName };
+  }
+
+  @Public()
+  @Post('sign-in-requests/:id/recover')
+  @HttpCode(200)
+  async recover(
+    @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string,
+    @Body(new ZodBodyPipe(RecoverBody)) body: { secret: string; code: string },
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebRecoveredSignIn> {
+    const place = this.place(request);
+    const { token, ...signedIn } = await this.auth.recover(id, body.secret, body.code, 'browser');
+    this.handOver(reply, place, token);
+    return signedIn;
+  }
+
+  /** Before anything else: from the page itself (Origin and header), and over https or on loopback. */
+  private place(request: FastifyRequest): CookiePlace {
+    const refused = crossSiteRefusal(request.raw, this.trust);
+    if (refused) throw refused;
+    const place = cookiePlace(request.raw, this.trust);
+    if (!place) throw insecure();
+    return place;
+  }
+
+  private handOver(reply: FastifyReply, place: CookiePlace, token: string): void {
+    void reply.header('set-cookie', sessionCookie(place, token, this.config.sessions.browserLifetimeMs));
+  }
+}

@@ -1,0 +1,11 @@
+// The account page's sign-in and sign-out (docs/architecture.md, "The account page").
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { WebController } from './web.controller.js';
+
+@Module({
+  imports: [AuthModule, SessionsModule],
+  controllers: [WebController],
+})
+export class WebModule {}

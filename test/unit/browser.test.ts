@@ -1,0 +1,63 @@
+// The rules the account page's cookie rests on, for connections a test server cannot make: plain http to
+// a server on a public address, TLS straight to the server, and user agents of every shape.
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import { trustFunction } from '../../server/common/http-edge.js';
+import { browserDevice, cookiePlace, cookieToken, crossSiteRefusal, publicOrigin } from '../../server/web/browser.js';
+
+const request = (over: { local?: string; remote?: string; encrypted?: boolean; headers?: Record<string, string>; method?: string }) =>
+  ({
+    method: over.method ?? 'POST',
+    headers: { host: 'latch.example.org', ...over.headers },
+    socket: { localAddress: over.local ?? '203.0.113.10', remoteAddress: over.remote ?? '198.51.100.7', encrypted: over.encrypted ?? false },
+  }) as unknown as IncomingMessage;
+
+const noProxy = trustFunction(false);
+const oneProxy = trustFunction(1);
+
+describe('account page cookies', () => {
+  it('are set over https, or over plain http to a server on loopback, and nowhere else', () => {
+    assert.equal(cookiePlace(request({ encrypted: true }), noProxy), 'secure');
+    assert.equal(cookiePlace(request({ local: '127.0.0.1' }), noProxy), 'loopback');
+    assert.equal(cookiePlace(request({ local: '::1' }), noProxy), 'loopback');
+    assert.equal(cookiePlace(request({}), noProxy), undefined, 'plain http on a public address');
+    assert.equal(cookiePlace(request({ headers: { 'x-forwarded-proto': 'https' } }), noProxy), undefined, 'a proxy header from a hop nobody trusts');
+    assert.equal(cookiePlace(request({ headers: { 'x-forwarded-proto': 'https' } }), oneProxy), 'secure');
+    assert.equal(publicOrigin(request({ headers: { 'x-forwarded-proto': 'https, http' } }), oneProxy).origin, 'https://latch.example.org');
+  });
+
+  it('are read by their https name first', () => {
+    assert.equal(cookieToken('a=b; latch_session=lt_loop; __Host-latch_session=lt_secure'), 'lt_secure');
+    assert.equal(cookieToken('latch_session=lt_loop'), 'lt_loop');
+    assert.equal(cookieToken('other=1'), undefined);
+    assert.equal(cookieToken(undefined), undefined);
+  });
+
+  it('take a request that changes something only with this origin and the page header', () => {
+    const page = { origin: 'https://latch.example.org', 'x-latch-page': '1' };
+    assert.equal(crossSiteRefusal(request({ encrypted: true, headers: page }), noProxy), undefined);
+    assert.equal(crossSiteRefusal(request({ encrypted: true, method: 'GET' }), noProxy), undefined, 'reading needs neither');
+    assert.equal(crossSiteRefusal(request({ encrypted: true, headers: { ...page, origin: 'http://latch.example.org' } }), noProxy)?.code, 'cross_site');
+    assert.equal(crossSiteRefusal(request({ encrypted: true, headers: { ...page, origin: 'null' } }), noProxy)?.code, 'cross_site');
+    assert.equal(crossSiteRefusal(request({ encrypted: true, headers: { origin: page.origin } }), noProxy)?.code, 'cross_site');
+    assert.equal(crossSiteRefusal(request({ encrypted: true, headers: { ...page, host: 'evil.example' } }), noProxy)?.code, 'cross_site');
+  });
+});
+
+describe('a browser as a device', () => {
+  it('is named from its user agent, and is just "Browser" when that says nothing usable', () => {
+    assert.deepEqual(browserDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0'), {
+      name: 'Firefox on Windows',
+      platform: 'win32',
+      appVersion: '133.0',
+      os: 'Windows 10',
+    });
+    const safari = browserDevice('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15');
+    assert.deepEqual([safari.name, safari.platform], ['Safari on macOS', 'darwin']);
+    assert.deepEqual(browserDevice(undefined), { name: 'Browser', platform: 'other', appVersion: 'web' });
+    assert.deepEqual(browserDevice(' '), { name: 'Browser', platform: 'other', appVersion: 'web' });
+    assert.deepEqual(browserDevice('\u202Eevil\u0000'), { name: 'Browser', platform: 'other', appVersion: 'web' });
+    assert.ok(browserDevice('x'.repeat(5000)).name.length <= 64);
+  });
+});
