@@ -34,7 +34,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
-    build: { rollupOptions: { ...rollupOptions, input: 'renderer/index.html' }, minify: true, sourcemap: false },
+    // The app's windows (index.html) and the account page the server serves (account.html), from one source.
+    build: { rollupOptions: { ...rollupOptions, input: { index: 'renderer/index.html', account: 'renderer/account.html' } }, minify: true, sourcemap: false },
     plugins: [react()],
   },
 });

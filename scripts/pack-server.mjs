@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run pack:server [-- <folder>]`: the session-sync server alone, ready to copy to a machine without a
 // desktop: the compiled server and shared contract, and a package.json listing only what they import
-// (versions pinned as in this repository). There: `npm install --omit=dev && npm start`. No Electron,
+// (versions pinned as in this repository), and the built account page. There: `npm install --omit=dev && npm start`. No Electron,
 // browser, keytar or libsecret is involved. The folder defaults to release/server.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ const target = resolve(process.argv[2] ?? join(root, 'release', 'server'));
 const say = (line) => process.stdout.write(`pack:server: ${line}\n`);
 
 if (spawnSync('npm', ['run', '--silent', 'build:node'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+// The account page the server serves at /account, built with the desktop app's windows (no Electron needed).
+if (spawnSync('npm', ['run', '--silent', 'build:app'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const versions = { ...rootPackage.devDependencies, ...rootPackage.dependencies };
@@ -38,6 +40,11 @@ for (const layer of ['server', 'shared']) {
     cpSync(file, to);
   }
 }
+
+// The page and its assets, where the server looks first (config.ts, defaultPageDir).
+mkdirSync(join(target, 'web'), { recursive: true });
+cpSync(join(root, 'out', 'renderer', 'account.html'), join(target, 'web', 'account.html'));
+cpSync(join(root, 'out', 'renderer', 'assets'), join(target, 'web', 'assets'), { recursive: true });
 
 const dependencies = {};
 for (const name of [...imported].sort()) {

@@ -167,6 +167,15 @@ export const messages = {
     switchToSignIn: 'I have an account',
     noKeychain: 'No keychain is available, so you will need to sign in again next time Latch starts.',
   },
+  /** The account page, in a browser. */
+  page: {
+    title: 'Latch account',
+    signInTitle: 'Sign in to your Latch account',
+    signInIntro: 'See every device signed in to your account, and sign out any of them: a lost laptop, a phone you sold.',
+    signedInHere: 'This browser is signed in as',
+    signOutHere: 'Sign out of this browser',
+    sessionNote: 'This browser stays signed in for a day without use, and a week at most.',
+  },
   notice: {
     title: noticeTitle,
     text: noticeText,
@@ -221,6 +230,7 @@ export const messages = {
     badge: 'This device',
     appVersion: (version: string) => `Latch ${version}`,
     browserSession: 'Web browser, on the account page',
+    badgeBrowser: 'This browser',
     activeNow: 'active now',
     thisOffline: 'offline',
     nameTooLong: 'Device name must be at most 64 characters',

@@ -130,8 +130,9 @@ class SecureResponse extends ServerResponse {
 type Headers = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
 /**
- * The security headers added to what writeHead was given: an object, or a flat or nested list. A
- * caller's own Cache-Control is kept beside them; caches obey `no-store` among other directives.
+ * The security headers added to what writeHead was given: an object, or a flat or nested list. A header
+ * the route set itself wins (the account page's assets are cached for a year, under hashed names); in a
+ * list, a caller's own Cache-Control is kept beside them, and caches obey `no-store` among other directives.
  */
 function withSecurityHeaders(headers: Headers | undefined): Headers {
   if (headers === undefined) return { ...SECURITY_HEADERS };
@@ -143,7 +144,8 @@ function withSecurityHeaders(headers: Headers | undefined): Headers {
     }
     return headers;
   }
-  return Object.assign(headers, SECURITY_HEADERS);
+  for (const name in SECURITY_HEADERS) headers[name] ??= SECURITY_HEADERS[name]!;
+  return headers;
 }
 
 /**

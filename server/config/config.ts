@@ -1,8 +1,9 @@
 // Server configuration, parsed from the environment once at start-up.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { SessionKind } from '../storage/schema.js';
 
@@ -34,6 +35,7 @@ export const EnvSchema = z.object({
     .optional(),
   LATCH_IDLE_TIMEOUT_DAYS: positiveInt('LATCH_IDLE_TIMEOUT_DAYS', MAX_DAYS).default(14),
   LATCH_SESSION_LIFETIME_DAYS: positiveInt('LATCH_SESSION_LIFETIME_DAYS', MAX_DAYS).default(90),
+  LATCH_PAGE_DIR: z.string().optional(),
   LATCH_BROWSER_IDLE_TIMEOUT_HOURS: positiveInt('LATCH_BROWSER_IDLE_TIMEOUT_HOURS', MAX_DAYS * 24).default(24),
   LATCH_BROWSER_SESSION_LIFETIME_DAYS: positiveInt('LATCH_BROWSER_SESSION_LIFETIME_DAYS', MAX_DAYS).default(7),
   LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS', 10_000).default(50),
@@ -244,6 +246,8 @@ export interface ServerConfig {
   locations: LocationDatabase;
   /** Signing other devices out needs a password entered on this session within this long. */
   recentAuthMs: number;
+  /** The built account page (account.html and assets/); undefined where it is not built. */
+  pageDir: string | undefined;
   /** Server pings every socket this often; a socket that missed a pong is dropped. */
   pingIntervalMs: number;
   /** How often a connected session's last_seen and presence are written (off the request path). */
@@ -253,6 +257,12 @@ export interface ServerConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Where the built account page is: beside the packed server (`web/`), or in this repository's build output. */
+export function defaultPageDir(): string | undefined {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return [join(here, '..', '..', 'web'), join(here, '..', '..', '..', 'out', 'renderer')].find((dir) => existsSync(join(dir, 'account.html')));
+}
 
 /** The default data folder: XDG data home on Linux, the usual places elsewhere. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -349,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     timeouts: DEFAULT_TIMEOUTS,
     locations: e.LATCH_LOCATIONS,
     recentAuthMs: RECENT_AUTH_MS,
+    pageDir: e.LATCH_PAGE_DIR ?? defaultPageDir(),
     pingIntervalMs: 25_000,
     presenceIntervalMs: 60_000,
     maintenanceIntervalMs: 60 * 60_000,

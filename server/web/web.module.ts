@@ -2,10 +2,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { PageController } from './page.controller.js';
 import { WebController } from './web.controller.js';
 
 @Module({
   imports: [AuthModule, SessionsModule],
-  controllers: [WebController],
+  controllers: [WebController, PageController],
 })
 export class WebModule {}

@@ -45,6 +45,7 @@ export class Lab {
   readonly email = uniqueEmail('e2e');
   private readonly sqlite = tempSqlite();
   private readonly devices: Device[] = [];
+  private readonly contexts: BrowserContext[] = [];
   private port = 0;
 
   constructor(private readonly browser: Browser) {}
@@ -104,6 +105,15 @@ export class Lab {
     return device;
   }
 
+  /** The server's account page in a browser of its own (its own cookies), at `width` px. */
+  async accountPage(options: { width?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${this.serverUrl}/account`);
+    return { page, context };
+  }
+
   /** Signs another device into the lab's account over HTTP, as if from `from` (an IP address). */
   async seed(name: string, options: { from?: string; os?: string; platform?: DeviceInfo['platform'] } = {}): Promise<AuthResult> {
     const reply = await new Http(this.server.url).request('POST', '/v1/auth/login', {
@@ -115,6 +125,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    for (const context of this.contexts) await context.close();
     for (const d of this.devices) {
       await d.context.close();
       await d.host.close();

@@ -54,6 +54,12 @@ describe('server-only install', { timeout: 600_000 }, () => {
         body: JSON.stringify({ email: 'ops@example.test', password: 'correct horse battery', device: { name: 'Server check', platform: 'linux', appVersion: '1' } }),
       });
       assert.equal(registered.status, 201);
+      // It serves the account page from its own copy.
+      const page = await fetch(`${url}/account`);
+      assert.equal(page.status, 200);
+      const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+      assert.ok(script, 'the page names its script');
+      assert.equal((await fetch(`${url}/${script}`)).status, 200);
     } finally {
       process.kill(-server.pid!, 'SIGTERM');
       await new Promise((resolve) => server.on('close', resolve));

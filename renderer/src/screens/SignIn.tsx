@@ -35,7 +35,11 @@ function placeError(error: IpcError): Errors {
   }
 }
 
-export function SignInScreen({ state }: { state: Extract<SessionState, { status: 'signedOut' | 'signingIn' }> }) {
+/**
+ * Signing in, or creating an account. On the account page (`page`) the server is the page's own and
+ * accounts are made in the app, so it asks for the email and password only.
+ */
+export function SignInScreen({ state, page = false }: { state: Extract<SessionState, { status: 'signedOut' | 'signingIn' }>; page?: boolean }) {
   const signIn = useLatch((s) => s.signIn);
   const [mode, setMode] = useState<Mode>('signIn');
   const [serverUrl, setServerUrl] = useState(state.serverUrl);
@@ -55,7 +59,7 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
     if (error) setErrors(placeError(error));
   }
 
-  const title = mode === 'signIn' ? t.titleSignIn : t.titleCreate;
+  const title = page ? messages.page.signInTitle : mode === 'signIn' ? t.titleSignIn : t.titleCreate;
   const notice = state.status === 'signedOut' ? state.notice : undefined;
   const refused = state.status === 'signedOut' ? state.refused : undefined;
   return (
@@ -69,8 +73,11 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
           onDismissed={() => emailField.current?.focus()}
         />
       )}
+      {page && <p>{messages.page.signInIntro}</p>}
       <form ref={form} onSubmit={submit} noValidate aria-label={title}>
-        <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
+        {!page && (
+          <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
+        )}
         {/* With a notice on screen the notice has the focus first, so it is heard whole. */}
         <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice && !refused} />
         <Field
@@ -87,16 +94,18 @@ export function SignInScreen({ state }: { state: Extract<SessionState, { status:
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
             {busy ? (mode === 'signIn' ? t.signingIn : t.creating) : mode === 'signIn' ? t.signIn : t.create}
           </button>
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              setMode(mode === 'signIn' ? 'createAccount' : 'signIn');
-              setErrors({});
-            }}
-          >
-            {mode === 'signIn' ? t.switchToCreate : t.switchToSignIn}
-          </button>
+          {!page && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setMode(mode === 'signIn' ? 'createAccount' : 'signIn');
+                setErrors({});
+              }}
+            >
+              {mode === 'signIn' ? t.switchToCreate : t.switchToSignIn}
+            </button>
+          )}
         </div>
       </form>
       {state.keychain.kind === 'memory-only' && (

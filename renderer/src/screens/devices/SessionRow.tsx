@@ -70,7 +70,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
         ) : (
           <div className="session-title">
             <span className="device-name">{session.deviceName}</span>
-            {session.current && <span className="badge">{t.badge}</span>}
+            {session.current && <span className="badge">{session.browser ? t.badgeBrowser : t.badge}</span>}
           </div>
         )}
         <ul className="session-meta">

@@ -1,0 +1,233 @@
+// The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
+// that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
+// page"). The React screens and store do not know which of the two they talk to.
+import { CurrentSession, type PendingSignIn, RealtimeMessage, type SessionView, type SignInRequestView } from '../../../shared/api.js';
+import type { IpcError, IpcEventName, IpcEventPayload, IpcResult, LatchBridge, SessionState, SignInRefused } from '../../../shared/ipc.js';
+
+const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
+const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
+const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
+
+type Waiting = { id: string; secret: string };
+
+export function createWebBridge(origin = window.location.origin): LatchBridge {
+  let state: SessionState = { status: 'starting' };
+  let waiting: Waiting | undefined;
+  let socket: WebSocket | undefined;
+  let reconnects = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  const listeners = new Map<IpcEventName, Set<(payload: unknown) => void>>();
+
+  function emit<K extends IpcEventName>(event: K, payload: IpcEventPayload<K>): void {
+    for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+  }
+  function setState(next: SessionState): void {
+    state = next;
+    emit('state', next);
+  }
+
+  /** One call to the server: the page's header on every request, the cookie by the browser, errors as IpcErrors. */
+  async function call<T>(method: string, path: string, body?: unknown): Promise<IpcResult<T>> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, origin), {
+        method,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'x-latch-page': '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      return { ok: false, error: unreachable };
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? safeJson(text) : null;
+    if (response.ok) return { ok: true, value: parsed as T };
+    const error = (parsed as { error?: IpcError } | null)?.error;
+    if (response.status === 401 && state.status === 'signedIn') ended();
+    return { ok: false, error: error ?? { code: 'internal', message: `The server answered ${response.status}.` } };
+  }
+
+  const value = <T, R>(result: IpcResult<T>, pick: (value: T) => R): IpcResult<R> => (result.ok ? { ok: true, value: pick(result.value) } : result);
+
+  function signedIn(current: CurrentSession): SessionState {
+    const next: SessionState = { status: 'signedIn', serverUrl: origin, keychain: KEYCHAIN, connection: 'connecting', user: current.user, session: current.session };
+    setState(next);
+    connect();
+    return next;
+  }
+
+  /** This browser's session ended, here or elsewhere: signed out, with the notice when another device did it. */
+  function ended(notice?: Extract<SessionState, { status: 'signedOut' }>['notice'], refused?: SignInRefused): SessionState {
+    disconnect();
+    const next: SessionState = { status: 'signedOut', serverUrl: origin, keychain: KEYCHAIN, ...(notice ? { notice } : {}), ...(refused ? { refused } : {}) };
+    setState(next);
+    return next;
+  }
+
+  function connect(): void {
+    disconnect();
+    const ws = new WebSocket(new URL('/v1/events', origin.replace(/^http/, 'ws')));
+    socket = ws;
+    ws.onopen = () => {
+      reconnects = 0;
+      if (state.status === 'signedIn') setState({ ...state, connection: 'online' });
+      void refreshLists();
+    };
+    ws.onmessage = (event) => {
+      const message = RealtimeMessage.safeParse(safeJson(String(event.data)));
+      if (message.success) onMessage(message.data);
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws || state.status !== 'signedIn') return;
+      socket = undefined;
+      // 4001: this session ended; the message before it said why (or the next request will).
+      if (event.code === 4001) return void check();
+      setState({ ...state, connection: 'connecting' });
+      reconnectTimer = setTimeout(connect, RECONNECT_MS[Math.min(reconnects++, RECONNECT_MS.length - 1)]);
+    };
+  }
+
+  function disconnect(): void {
+    clearTimeout(reconnectTimer);
+    const ws = socket;
+    socket = undefined;
+    ws?.close();
+  }
+
+  async function check(): Promise<void> {
+    const result = await call<CurrentSession>('GET', '/v1/auth/session');
+    if (result.ok && state.status === 'signedIn') setState({ ...state, user: result.value.user, session: result.value.session });
+  }
+
+  async function refreshLists(): Promise<void> {
+    const sessions = await call<{ sessions: SessionView[] }>('GET', '/v1/sessions');
+    if (sessions.ok) emit('sessionsChanged', sessions.value.sessions);
+    const requests = await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests');
+    if (requests.ok) emit('signInRequests', requests.value.requests);
+  }
+
+  function onMessage(message: RealtimeMessage): void {
+    if (state.status !== 'signedIn') return;
+    const ownId = state.session.id;
+    switch (message.type) {
+      case 'session.revoked':
+        if (message.sessionId !== ownId) return;
+        ended({
+          reason: message.reason,
+          at: message.at,
+          ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
+          ...(message.by?.location ? { byLocation: message.by.location } : {}),
+          ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
+          ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
+        });
+        return;
+      case 'session.presence':
+        return emit('presence', { sessionId: message.sessionId, online: message.online });
+      case 'account.changed':
+        return emit('accountChanged', message.change.sessionId === ownId ? null : message.change);
+      default:
+        void refreshLists();
+    }
+  }
+
+  /** Waits for a device's answer to this browser's sign-in request, one long poll after another. */
+  async function waitForApproval(request: Waiting): Promise<void> {
+    while (waiting === request && state.status === 'awaitingApproval') {
+      const result = await call<{ state: string } & Record<string, unknown>>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, {
+        secret: request.secret,
+        anyDeviceOnline: state.anyDeviceOnline,
+      });
+      if (waiting !== request || state.status !== 'awaitingApproval') return;
+      if (!result.ok) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        continue;
+      }
+      const answer = result.value as { state: 'pending'; expiresAt: string; anyDeviceOnline: boolean } | { state: 'approved'; result: CurrentSession } | { state: 'denied'; reason: 'denied' | 'wrong_number'; byDeviceName: string } | { state: 'expired' };
+      if (answer.state === 'pending') setState({ ...state, expiresAt: answer.expiresAt, anyDeviceOnline: answer.anyDeviceOnline });
+      else {
+        waiting = undefined;
+        if (answer.state === 'approved') signedIn(CurrentSession.parse(answer.result));
+        else if (answer.state === 'denied') ended(undefined, { outcome: answer.reason, byDeviceName: answer.byDeviceName });
+        else ended(undefined, { outcome: 'expired' });
+      }
+    }
+  }
+
+  void call<CurrentSession>('GET', '/v1/auth/session').then((result) => (result.ok ? signedIn(result.value) : ended()));
+
+  const bridge: LatchBridge = {
+    getState: async () => ({ ok: true, value: state }),
+    async signIn(input) {
+      setState({ status: 'signingIn', serverUrl: origin, keychain: KEYCHAIN });
+      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/session', { email: input.email, password: input.password });
+      if (!result.ok) {
+        ended();
+        return result;
+      }
+      if ('pending' in result.value) {
+        const { id, secret, number, expiresAt } = result.value.pending;
+        waiting = { id, secret };
+        setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email: input.email, number, expiresAt, anyDeviceOnline: true });
+        void waitForApproval(waiting);
+        return { ok: true, value: state };
+      }
+      return { ok: true, value: signedIn(result.value) };
+    },
+    async signOut() {
+      const result = await call<null>('DELETE', '/v1/web/session');
+      return result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated' ? { ok: true, value: ended() } : result;
+    },
+    dismissNotice: async () => ({ ok: true, value: state.status === 'signedOut' ? ended() : state }),
+    listSessions: async () => value(await call<{ sessions: SessionView[] }>('GET', '/v1/sessions'), (v) => v.sessions),
+    revokeSession: async (id) => value(await call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`), () => null),
+    revokeOtherSessions: async () => call('POST', '/v1/sessions/revoke-others'),
+    renameDevice: async (name) => call('PATCH', '/v1/sessions/current', { deviceName: name }),
+    securityEvents: async (...args) => call('GET', `/v1/security-events${args[0] ? `?before=${encodeURIComponent(args[0])}` : ''}`),
+    signedOutSessions: async () => value(await call<{ sessions: never[] }>('GET', '/v1/sessions/signed-out'), (v) => v.sessions),
+    // The desktop's alerts of new and copied sign-ins: the page lists devices; it keeps no alerts of its own.
+    newSignIns: async () => ({ ok: true, value: [] }),
+    dismissNewSignIns: async () => ({ ok: true, value: [] }),
+    copiedSignIns: async () => ({ ok: true, value: [] }),
+    dismissCopiedSignIns: async () => ({ ok: true, value: [] }),
+    reauthenticate: async (password) => value(await call('POST', '/v1/auth/reauth', { password }), () => null),
+    changePassword: async (input) => call('POST', '/v1/auth/password', { ...input, signOutOtherSessions: true }),
+    openDevicesWindow: async () => ({ ok: true, value: null }),
+    async cancelSignIn() {
+      const request = waiting;
+      waiting = undefined;
+      if (request) await call('POST', `/v1/auth/sign-in-requests/${request.id}/cancel`, { secret: request.secret });
+      return { ok: true, value: ended() };
+    },
+    async useRecoveryCode(code) {
+      const request = waiting;
+      if (!request) return { ok: false, error: { code: 'conflict', message: 'There is no sign-in waiting for a code.' } };
+      const result = await call<CurrentSession & { recoveryCodesLeft: number }>('POST', `/v1/web/sign-in-requests/${request.id}/recover`, { secret: request.secret, code });
+      if (!result.ok) return result;
+      waiting = undefined;
+      signedIn({ user: result.value.user, session: result.value.session });
+      return { ok: true, value: { recoveryCodesLeft: result.value.recoveryCodesLeft } };
+    },
+    signInRequests: async () => value(await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests'), (v) => v.requests),
+    answerSignInRequest: async (id, answer) => call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, answer),
+    approvalSetting: async () => call('GET', '/v1/account/sign-in-approval'),
+    setApproval: async (required, password) => call('PUT', '/v1/account/sign-in-approval', { required, password }),
+    regenerateRecoveryCodes: async (password) => call('POST', '/v1/account/recovery-codes', { password }),
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const heard = listener as (payload: unknown) => void;
+      set.add(heard);
+      return () => void set.delete(heard);
+    },
+  };
+  return bridge;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,60 @@
+// Serves the account page (docs/architecture.md, "The account page"): its HTML never cached and under a
+// strict Content-Security-Policy (no inline script, no other origin, never in a frame), its hashed assets
+// cached for a year. Built by the same toolchain as the desktop app's windows (`npm run build:app`).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../common/api-error.js';
+import { CONFIG } from '../common/di-tokens.js';
+import { trustFunction, type TrustFunction } from '../common/http-edge.js';
+import { Public } from '../common/request-context.js';
+import type { ServerConfig } from '../config/config.js';
+import { publicOrigin } from './browser.js';
+
+/** The page's policy: its own scripts, styles and connections only; no plugin, no frame, no form elsewhere. */
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const ASSET = /^[A-Za-z0-9_-]+\.(js|css)$/;
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+const notBuilt = () => new ApiError(404, 'not_found', 'The account page is not built on this server. Run `npm run build:app`, or install the packed server, which carries it.');
+
+@Public()
+@Controller()
+export class PageController {
+  private readonly trust: TrustFunction;
+  private readonly dir: string | undefined;
+  private html: Buffer | undefined;
+
+  constructor(@Inject(CONFIG) config: ServerConfig) {
+    this.trust = trustFunction(config.trustProxy);
+    this.dir = config.pageDir;
+  }
+
+  @Get('account')
+  page(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    if (!this.dir) throw notBuilt();
+    this.html ??= readFileSync(join(this.dir, 'account.html'));
+    void reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', PAGE_CSP)
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .header('cross-origin-opener-policy', 'same-origin');
+    if (publicOrigin(request.raw, this.trust).scheme === 'https') void reply.header('strict-transport-security', 'max-age=31536000');
+    void reply.send(this.html);
+  }
+
+  /** Under content-hashed names: a new build is new names, so a year's caching never serves a stale file. */
+  @Get('assets/:file')
+  asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
+    const type = ASSET.exec(file)?.[1];
+    if (!this.dir || !type || !existsSync(join(this.dir, 'assets', file))) throw new ApiError(404, 'not_found', 'There is no such file.');
+    void reply
+      .header('content-type', TYPES[type]!)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(readFileSync(join(this.dir, 'assets', file)));
+  }
+}

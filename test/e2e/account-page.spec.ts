@@ -1,0 +1,108 @@
+// The account page the server serves, in Chromium against the real server, next to desktop devices held by
+// the browser host: signing in, the devices with presence, signing a desktop device out (it shows its
+// notice), being signed out from the desktop (the page shows it), the cookie no script can read, requests
+// from another origin refused, the headers, axe, and 360 px and 1280 px.
+import { expect, expectNoViolations, noticeOf, PASSWORD, shot, signedInPair, test, type Lab } from './fixtures.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+
+async function signInOnPage(lab: Lab, page: Page): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
+  await expect(page.getByLabel('Server')).toHaveCount(0);
+  await page.getByLabel('Email').fill(lab.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+}
+
+test('sign in on the page: the devices with presence; signing a desktop device out tells it at once', async ({ lab }) => {
+  const { a, b } = await signedInPair(lab);
+  const { page, context } = await lab.accountPage();
+  await shot(page, '40-account-sign-in-1280');
+  await expectNoViolations(page, 'account page, signed out');
+  await signInOnPage(lab, page);
+  await expect(page.getByText(`This browser is signed in as ${lab.email}`)).toBeVisible();
+  const thisBrowser = page.locator('ul.sessions > li.current');
+  await expect(thisBrowser).toContainText('Web browser, on the account page');
+  await expect(page.getByRole('listitem', { name: 'Home desktop' })).toContainText('online now');
+  await shot(page, '41-account-devices-1280');
+  await expectNoViolations(page, 'account page, signed in');
+
+  // The session is in a cookie no script can read, kept to this site.
+  const [cookie] = await context.cookies();
+  expect([cookie?.name, cookie?.httpOnly, cookie?.sameSite, cookie?.path]).toEqual(['latch_session', true, 'Strict', '/']);
+  expect(await page.evaluate('document.cookie')).toBe('');
+
+  await page.getByRole('button', { name: "Sign out 'Home desktop'" }).click();
+  await expect(page.getByRole('listitem', { name: 'Home desktop' })).toHaveCount(0);
+  await expect(noticeOf(b.page)).toContainText("Signed out from 'Chrome on Linux'");
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+});
+
+test('signed out from the desktop, the page says so at once and asks to sign in again', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  const devices = await a.openDevicesWindow();
+  const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
+  await row.getByRole('button', { name: /^Sign out / }).click();
+  await expect(noticeOf(page)).toContainText("'Work laptop'");
+  await expect(page.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
+  await shot(page, '42-account-signed-out-by-desktop');
+});
+
+test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {
+  const { page } = await lab.accountPage();
+  const response = await page.goto(`${lab.serverUrl}/account`);
+  const headers = response!.headers();
+  expect(headers['content-security-policy']).toContain("script-src 'self'");
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+  expect(headers['cache-control']).toBe('no-store');
+  expect(headers['referrer-policy']).toBe('no-referrer');
+  const script = await page.locator('script[src]').first().getAttribute('src');
+  const asset = await page.request.get(new URL(script!, `${lab.serverUrl}/account`).toString());
+  expect(asset.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+  expect((await page.request.get(`${lab.serverUrl}/assets/..%2F..%2Fpackage.json`)).status()).toBe(404);
+});
+
+test('another site cannot act with the page’s cookie: its form post and its fetch are refused', async ({ lab }) => {
+  await signedInPair(lab);
+  const { page, context } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  // Another origin on the same host (another port): same-site, so the cookie goes along and only the
+  // Origin check and the page's header stand in the way.
+  const hostileSite = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end(`<!doctype html><title>Free prizes</title><form method="post" action="${lab.serverUrl}/v1/sessions/revoke-others"><button>Claim</button></form>`);
+  });
+  await new Promise<void>((resolve) => hostileSite.listen(0, '127.0.0.1', resolve));
+  try {
+    const hostile = await context.newPage();
+    await hostile.goto(`http://127.0.0.1:${(hostileSite.address() as AddressInfo).port}/`);
+    const fetched = await hostile.evaluate(`fetch(${JSON.stringify(`${lab.serverUrl}/v1/sessions/revoke-others`)}, { method: 'POST', credentials: 'include', headers: { 'x-latch-page': '1' } })
+      .then((response) => 'status ' + response.status, () => 'blocked')`);
+    expect(fetched, 'a fetch with the header needs CORS, which the server never allows').toBe('blocked');
+    // A form can send no JSON, so it is refused before its Origin is even looked at (the server test checks
+    // the Origin and header with JSON bodies).
+    await hostile.getByRole('button', { name: 'Claim' }).click();
+    await expect(hostile.locator('body')).toContainText('"error"');
+    await page.reload();
+    await expect(page.getByRole('listitem', { name: 'Home desktop' })).toBeVisible();
+  } finally {
+    hostileSite.close();
+  }
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`at 360 px, ${colorScheme}: signed in, the page fits and passes axe`, async ({ lab }) => {
+    await signedInPair(lab);
+    const { page } = await lab.accountPage({ width: 360, colorScheme });
+    await signInOnPage(lab, page);
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBe(0);
+    await shot(page, `43-account-360-${colorScheme}`);
+    await expectNoViolations(page, `account page at 360 px, ${colorScheme}`);
+  });
+}
