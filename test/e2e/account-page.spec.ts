@@ -61,6 +61,9 @@ test('the page comes with a strict policy: no inline script, never framed, HTML 
   expect(headers['content-security-policy']).not.toContain('unsafe-inline');
   expect(headers['cache-control']).toBe('no-store');
   expect(headers['referrer-policy']).toBe('no-referrer');
+  expect(headers['strict-transport-security'], 'plain http: no HSTS').toBeUndefined();
+  const viaHttps = await page.request.get(`${lab.serverUrl}/account`, { headers: { 'x-forwarded-proto': 'https' } });
+  expect(viaHttps.headers()['strict-transport-security'], 'https through the trusted proxy').toBe('max-age=31536000');
   const script = await page.locator('script[src]').first().getAttribute('src');
   const asset = await page.request.get(new URL(script!, `${lab.serverUrl}/account`).toString());
   expect(asset.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
@@ -93,6 +96,42 @@ test('another site cannot act with the page’s cookie: its form post and its fe
   } finally {
     hostileSite.close();
   }
+});
+
+test('with sign-in approval on, the page waits for a device: A picks its number, and the page is signed in', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const spare = await lab.seed('Spare laptop');
+  const on = await fetch(`${lab.serverUrl}/v1/account/sign-in-approval`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${spare.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ required: true, password: PASSWORD }),
+  });
+  expect(on.status).toBe(200);
+  const { page } = await lab.accountPage();
+  await page.getByLabel('Email').fill(lab.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Approve this sign-in on another device' })).toBeVisible();
+  const number = Number(await page.locator('.big-number').textContent());
+  await shot(page, '44-account-waiting-for-approval');
+  await expectNoViolations(page, 'account page, waiting for approval');
+  const dialog = a.page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { name: "Is this you signing in on 'Chrome on Linux'?" })).toBeVisible();
+  await dialog.getByRole('button', { name: `Pick ${number}` }).click();
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(page.locator('ul.sessions > li.current')).toContainText('Web browser, on the account page');
+});
+
+test('changing the password on the page signs every other device out, and they say why', async ({ lab }) => {
+  const { a, b } = await signedInPair(lab);
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill('a much newer passphrase');
+  await page.keyboard.press('Enter');
+  for (const device of [a, b]) await expect(noticeOf(device.page)).toContainText("'Chrome on Linux'");
+  await expect(page.locator('ul.sessions > li')).toHaveCount(1);
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {
