@@ -20,6 +20,7 @@ import {
   SignOutReason,
   UsedFrom,
   User,
+  type SessionRevokedMessage,
 } from './api.js';
 
 /** Why the last session ended, for the notice on the sign-in screen. */
@@ -34,6 +35,18 @@ export const Notice = z.strictObject({
   alsoFrom: UsedFrom.optional(),
 });
 export type Notice = z.infer<typeof Notice>;
+
+/** The notice a device shows when the server tells it its session ended (the desktop core and the account page alike). */
+export function noticeOf(message: SessionRevokedMessage): Notice {
+  return {
+    reason: message.reason,
+    at: message.at,
+    ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
+    ...(message.by?.location ? { byLocation: message.by.location } : {}),
+    ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
+    ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
+  };
+}
 
 /** Another device's sign-in was copied and used (docs/architecture.md, "Token rotation"); that device was signed out. */
 export const CopiedSignIn = z.strictObject({

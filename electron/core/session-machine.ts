@@ -10,7 +10,7 @@
 //                                              signingIn ─▶ awaitingApproval ─▶ signedIn | signedOut
 //   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
 import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, User } from '../../shared/api.js';
-import type { Connection, CopiedSignIn, KeychainState, Notice, SessionState, SignInRefused } from '../../shared/ipc.js';
+import { noticeOf, type Connection, type CopiedSignIn, type KeychainState, type Notice, type SessionState, type SignInRefused } from '../../shared/ipc.js';
 import { CoreError } from './errors.js';
 
 export interface Account {
@@ -328,15 +328,7 @@ function onMessage(state: MachineState, message: RealtimeMessage): Step {
       // Who this device is is not known yet (an offline start): ask the server rather than ignore it.
       if (ownId === undefined) return { state, effects: [{ type: 'rotate', presented: state.token, retried: false }] };
       if (message.sessionId !== ownId) return stay(state);
-      const notice: Notice = {
-        reason: message.reason,
-        at: message.at,
-        ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
-        ...(message.by?.location ? { byLocation: message.by.location } : {}),
-        ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
-        ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
-      };
-      return step(state, { type: 'ended', notice, showNotice: true });
+      return step(state, { type: 'ended', notice: noticeOf(message), showNotice: true });
     }
     case 'session.token_reused': {
       const { type: _type, ...alert } = message;

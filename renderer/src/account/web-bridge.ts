@@ -2,7 +2,7 @@
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
 import { CurrentSession, type PendingSignIn, RealtimeMessage, type SessionView, type SignInRequestView } from '../../../shared/api.js';
-import type { IpcError, IpcEventName, IpcEventPayload, IpcResult, LatchBridge, SessionState, SignInRefused } from '../../../shared/ipc.js';
+import { noticeOf, type IpcError, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
 const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
@@ -113,14 +113,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     switch (message.type) {
       case 'session.revoked':
         if (message.sessionId !== ownId) return;
-        ended({
-          reason: message.reason,
-          at: message.at,
-          ...(message.by ? { byDeviceName: message.by.deviceName } : {}),
-          ...(message.by?.location ? { byLocation: message.by.location } : {}),
-          ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
-          ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
-        });
+        ended(noticeOf(message));
         return;
       case 'session.presence':
         return emit('presence', { sessionId: message.sessionId, online: message.online });
