@@ -52,6 +52,20 @@ test('signed out from the desktop, the page says so at once and asks to sign in 
   await shot(page, '42-account-signed-out-by-desktop');
 });
 
+test('with its live connection refused, the page still learns it was signed out, and why', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  // From now on every connection the page opens is closed at once, as a proxy that drops WebSockets would.
+  await page.routeWebSocket('**/v1/events', (ws) => ws.close());
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  const devices = await a.openDevicesWindow();
+  const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
+  await row.getByRole('button', { name: /^Sign out / }).click();
+  await expect(noticeOf(page)).toContainText("Signed out from 'Work laptop'", { timeout: 15_000 });
+});
+
 test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {
   const { page } = await lab.accountPage();
   const response = await page.goto(`${lab.serverUrl}/account`);

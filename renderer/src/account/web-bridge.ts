@@ -2,13 +2,18 @@
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
 import { CurrentSession, type PendingSignIn, RealtimeMessage, type SessionView, type SignInRequestView } from '../../../shared/api.js';
-import { noticeOf, type IpcError, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
+import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
 const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 type Waiting = { id: string; secret: string };
+/** What a 401 for an ended session adds to its error (docs/api.md, "Errors"). */
+type EndedExtra = { reason?: Notice['reason']; revokedAt?: string; revokedBy?: { deviceName: string } };
+
+const endedNotice = (error: EndedExtra | undefined): Notice | undefined =>
+  error?.reason && error.revokedAt ? { reason: error.reason, at: error.revokedAt, ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}) } : undefined;
 
 export function createWebBridge(origin = window.location.origin): LatchBridge {
   let state: SessionState = { status: 'starting' };
@@ -43,9 +48,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : null;
     if (response.ok) return { ok: true, value: parsed as T };
-    const error = (parsed as { error?: IpcError } | null)?.error;
-    if (response.status === 401 && state.status === 'signedIn') ended();
-    return { ok: false, error: error ?? { code: 'internal', message: `The server answered ${response.status}.` } };
+    const error = (parsed as { error?: IpcError & EndedExtra } | null)?.error;
+    // The session ended and the socket has not said so yet (or was down): the same notice it would have given.
+    if (response.status === 401 && state.status === 'signedIn') ended(endedNotice(error));
+    const { code = 'internal', message = `The server answered ${response.status}.`, details, retryAfterSeconds } = error ?? {};
+    return { ok: false, error: { code, message, ...(details ? { details } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } };
   }
 
   const value = <T, R>(result: IpcResult<T>, pick: (value: T) => R): IpcResult<R> => (result.ok ? { ok: true, value: pick(result.value) } : result);
@@ -81,10 +88,13 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     ws.onclose = (event) => {
       if (socket !== ws || state.status !== 'signedIn') return;
       socket = undefined;
-      // 4001: this session ended; the message before it said why (or the next request will).
-      if (event.code === 4001) return void check();
-      setState({ ...state, connection: 'connecting' });
-      reconnectTimer = setTimeout(connect, RECONNECT_MS[Math.min(reconnects++, RECONNECT_MS.length - 1)]);
+      // A refused upgrade says nothing a page can read, so ask whether the session still holds: a 401 ends
+      // it with the reason. 4001: it ended, and the message before the close said so already.
+      void check().then((reachable) => {
+        if (state.status !== 'signedIn' || event.code === 4001) return;
+        setState({ ...state, connection: reachable ? 'connecting' : 'offline' });
+        reconnectTimer = setTimeout(connect, RECONNECT_MS[Math.min(reconnects++, RECONNECT_MS.length - 1)]);
+      });
     };
   }
 
@@ -95,9 +105,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     ws?.close();
   }
 
-  async function check(): Promise<void> {
+  /** The session as the server sees it now; false when the server cannot be reached. */
+  async function check(): Promise<boolean> {
     const result = await call<CurrentSession>('GET', '/v1/auth/session');
     if (result.ok && state.status === 'signedIn') setState({ ...state, user: result.value.user, session: result.value.session });
+    return result.ok || result.error.code !== 'unreachable';
   }
 
   async function refreshLists(): Promise<void> {
