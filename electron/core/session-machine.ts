@@ -176,7 +176,11 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
     }
     case 'approvalAnswered':
-      return state.status === 'awaitingApproval' && state.request.id === event.id && !state.recovering ? onApprovalAnswer(state, event.state) : stay(state);
+      if (state.status !== 'awaitingApproval' || state.request.id !== event.id) return stay(state);
+      // While a recovery code is checked, only an approval counts: its session is made and handed over once,
+      // so it is this device's (the code then finds the request ended). Anything else waits for the code.
+      if (state.recovering && event.state.state !== 'approved') return stay(state);
+      return onApprovalAnswer(state, event.state);
     case 'recoveryStarted':
       return state.status === 'awaitingApproval' ? stay({ ...state, recovering: true }) : stay(state);
     case 'recoveryFailed': {

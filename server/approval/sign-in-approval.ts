@@ -32,9 +32,10 @@ import { SessionRepository } from '../sessions/session-repository.js';
 import { deviceColumns, deviceFacts } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
-import type { Db, SessionKind, SignInRequestsTable, UsersTable } from '../storage/schema.js';
-import { Store, type UnitOfWork } from '../storage/store.js';
-import { endOpenRequests } from './requests.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Db, SessionKind, SignInRequestsTable, UsersTable } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+import { endOpenRequests, lockAccount } from './requests.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */
 const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
@@ -208,6 +209,7 @@ export class SignInApproval implements OnModuleDestroy {
       choices: JSON.stringify(choices),
       decoy: passwordRight ? 0 : 1,
       ...deviceColumns(device, client),
+      address_key: addressKey(client.ip),
       created_at: now,
       expires_at: now + this.policy.requestTtlMs,
       state: 'pending',
@@ -220,11 +222,15 @@ export class SignInApproval implements OnModuleDestroy {
     await this.store.transaction(async (unit) => {
       // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
       // slip under the limit.
-      await this.lockAccount(unit, user.id);
+      await lockAccount(unit, user.id, this.store.kind);
       await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
+      // The password was checked against the account as it was read before; changed since, a right old
+      // password makes only a decoy.
+      const { password_hash: current } = await unit.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+      if (current !== user.password_hash) row.decoy = 1;
       await unit.db.insertInto('sign_in_requests').values(row).execute();
       // Published either way (a decoy reaches no device), so a right password costs no more than a wrong one.
-      unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: passwordRight });
+      unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: row.decoy === 0 });
     });
     return { pending: { id: row.id, secret, number, expiresAt: new Date(row.expires_at).toISOString() } };
   }
@@ -245,6 +251,8 @@ export class SignInApproval implements OnModuleDestroy {
     for (;;) {
       const row = await this.find(id, secret, kind);
       const now = this.clock.now();
+      // Its client went away: nothing is collected for an answer nobody will read.
+      if (closed?.aborted) return { state: { state: 'expired' } };
       const outcome = await this.stateOf(row, now);
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
       // The device shows something no longer true (a device came online, or none is): say so now.
@@ -284,8 +292,20 @@ export class SignInApproval implements OnModuleDestroy {
       .where('code_attempts', '<', this.policy.maxCodeAttempts)
       .executeTakeFirst();
     if (counted.numUpdatedRows === 0n) throw ended();
-    const hash = await this.codeHash(row.user_id, code);
+    let hash: string;
+    try {
+      hash = await this.codeHash(row.user_id, code);
+    } catch (error) {
+      // The server was too busy to look at the code (503): that try does not count.
+      await this.store.db
+        .updateTable('sign_in_requests')
+        .set((eb) => ({ code_attempts: eb('code_attempts', '-', 1) }))
+        .where('id', '=', row.id)
+        .execute();
+      throw error;
+    }
     const signedIn = await this.store.transaction(async (unit) => {
+      await lockAccount(unit, row.user_id, this.store.kind);
       const used = await unit.db
         .updateTable('recovery_codes')
         .set({ used_at: now })
@@ -295,7 +315,14 @@ export class SignInApproval implements OnModuleDestroy {
         .where(({ exists, selectFrom }) => exists(selectFrom('sign_in_requests').select('id').where('id', '=', row.id).where('decoy', '=', 0)))
         .executeTakeFirst();
       if (used.numUpdatedRows === 0n) return undefined;
-      const taken = await unit.db.updateTable('sign_in_requests').set({ state: 'recovered', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
+      const taken = await unit.db
+        .updateTable('sign_in_requests')
+        .set({ state: 'recovered', decided_at: now })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        // Looked at again: the hash may have waited its turn past the request's two minutes.
+        .where('expires_at', '>', this.clock.now())
+        .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw ended();
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
       const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent }, row.kind);
@@ -406,6 +433,7 @@ export class SignInApproval implements OnModuleDestroy {
    */
   private async collect(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     return this.store.transaction(async (unit) => {
+      await lockAccount(unit, row.user_id, this.store.kind);
       const taken = await unit.db
         .updateTable('sign_in_requests')
         .set({ state: 'collected' })
@@ -465,12 +493,12 @@ export class SignInApproval implements OnModuleDestroy {
       const waiter: Waiter = { wake: () => finish('changed'), end: () => finish('ended') };
       const onClose = waiter.end;
       const timer = setTimeout(waiter.wake, Math.max(0, ms));
+      waiting.add(waiter);
+      if (closed?.aborted) return waiter.end();
+      closed?.addEventListener('abort', onClose, { once: true });
       // A client that asks again without waiting for its answer (or many copies of one) holds at most
       // WAITS_PER_REQUEST waits: the oldest is answered now.
-      if (waiting.size >= WAITS_PER_REQUEST) [...waiting][0]!.end();
-      waiting.add(waiter);
-      if (closed?.aborted) waiter.end();
-      else closed?.addEventListener('abort', onClose, { once: true });
+      if (waiting.size > WAITS_PER_REQUEST) [...waiting][0]!.end();
     });
   }
 
@@ -491,38 +519,31 @@ export class SignInApproval implements OnModuleDestroy {
   }
 
   /**
-   * 429 when this address has as many requests waiting for the account as allowed, or the account has
-   * `maxPendingPerAccount` waiting and this address never signed in to it. Requests made with a wrong
-   * password count too (the check comes before the password's, so its answer tells nothing), yet someone
-   * who only knows the email cannot fill the account: only their own addresses' room, and never the room
-   * of an address the owner has signed in from.
+   * 429 when this address made as many requests for the account as allowed within a request's lifetime
+   * (whatever became of them: one withdrawn at once still counts), or the account has `maxPendingPerAccount`
+   * waiting and this address never signed in to it. Requests made with a wrong password count too (the
+   * check comes before the password's, so its answer tells nothing), so someone who knows only the email
+   * fills only the room of their own addresses: not the account's for an address the owner has signed in from.
    */
   private async checkRoom(db: Db, userId: string, ip: string, now: number, known: () => Promise<boolean>): Promise<void> {
-    const waiting = await db
+    const count = (eb: ExpressionBuilder<Database, 'sign_in_requests'>) => eb.fn.countAll<number>().as('n');
+    const fromHere = await db
       .selectFrom('sign_in_requests')
-      .select('ip')
+      .select(count)
       .where('user_id', '=', userId)
-      .where('state', '=', 'pending')
-      .where('expires_at', '>', now)
-      .limit(this.policy.maxPendingPerAccount + this.policy.maxPending)
-      .execute();
-    const key = addressKey(ip);
+      .where('address_key', '=', addressKey(ip))
+      .where('created_at', '>', now - this.policy.requestTtlMs)
+      .executeTakeFirstOrThrow();
     const retryAfterSeconds = Math.ceil(this.policy.requestTtlMs / 1000);
-    if (waiting.filter((row) => addressKey(row.ip) === key).length >= this.policy.maxPending) {
-      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests from this network are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
-        retryAfterSeconds,
-      });
+    const wait = retryAfterSeconds >= 120 ? `${Math.round(retryAfterSeconds / 60)} minutes` : `${retryAfterSeconds} seconds`;
+    const refuse = (message: string) => new ApiError(429, 'rate_limited', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+    if (Number(fromHere.n) >= this.policy.maxPending) {
+      throw refuse(`Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${wait}.`);
     }
-    if (waiting.length >= this.policy.maxPendingPerAccount && !(await known())) {
-      throw new ApiError(429, 'rate_limited', 'Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait two minutes.', {
-        retryAfterSeconds,
-      });
+    const waiting = await db.selectFrom('sign_in_requests').select(count).where('user_id', '=', userId).where('state', '=', 'pending').where('expires_at', '>', now).executeTakeFirstOrThrow();
+    if (Number(waiting.n) >= this.policy.maxPendingPerAccount && !(await known())) {
+      throw refuse(`Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait ${wait}.`);
     }
-  }
-
-  /** PostgreSQL: one request of the account at a time until this transaction ends (SQLite runs one transaction at a time anyway). */
-  private async lockAccount(unit: UnitOfWork, userId: string): Promise<void> {
-    if (this.store.kind === 'postgres') await unit.db.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
   }
 
   /** How long new requests are refused: a cooldown after a denial, a pause after several. */

@@ -11,7 +11,7 @@ import type {
   SetApprovalBody,
   SignInRequestState,
 } from '../../shared/api.js';
-import { endOpenRequests } from '../approval/requests.js';
+import { endOpenRequests, lockAccount } from '../approval/requests.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { type ChangePasswordBody as ChangePasswordSchema } from '../../shared/api.js';
 import type { z } from 'zod';
@@ -136,7 +136,9 @@ export class AuthService {
     return this.store.transaction(async (unit) => {
       await unit.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', auth.user.id).execute();
       await this.sessions.markReauthenticated(unit.db, auth.session.id, this.clock.now());
-      // A sign-in request made with the old password, or approved before, never completes.
+      // A sign-in request made with the old password, or approved before, never completes (the lock: one being
+      // made or collected now finishes first, or sees the new password).
+      await lockAccount(unit, auth.user.id, this.store.kind);
       await endOpenRequests(unit, auth.user.id, this.clock.now());
       const revoked = body.signOutOtherSessions ? await this.sessions.endOtherSessions(unit, auth, 'password_changed') : 0;
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'password_changed', at: this.clock.now(), ip: client.ip, count: revoked });

@@ -6,6 +6,9 @@ import { ApiError } from '../common/api-error.js';
 import { CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 
+/** Recovery codes waiting to be hashed beyond which one is turned away with 503 (ten are made at once when approval is turned on). */
+const CODE_QUEUE = 32;
+
 export const serverBusy = () =>
   new ApiError(503, 'unavailable', 'The server is busy checking other sign-ins. Try again in a few seconds.', {}, { 'Retry-After': '2' });
 
@@ -20,6 +23,8 @@ export const serverBusy = () =>
 export class PasswordHasher {
   private decoy: Promise<string> | undefined;
   private readonly limit: LimitFunction;
+  /** Recovery codes have a queue of their own, one at a time: a flood of them cannot hold up password checks. */
+  private readonly codeLimit = pLimit(1);
 
   constructor(@Inject(CONFIG) private readonly config: ServerConfig) {
     this.limit = pLimit(config.passwords.maxConcurrent);
@@ -55,7 +60,8 @@ export class PasswordHasher {
    */
   async oneTimeCodeHash(code: string, salt: string): Promise<string> {
     const saltBytes = createHash('sha256').update(`latch one-time code:${salt}`).digest().subarray(0, 16);
-    const raw = await this.bounded(() => argon2.hash(code, { type: argon2.argon2id as 2, memoryCost: 4096, timeCost: 2, parallelism: 1, salt: saltBytes, raw: true }));
+    if (this.codeLimit.pendingCount >= CODE_QUEUE) throw serverBusy();
+    const raw = await this.codeLimit(() => argon2.hash(code, { type: argon2.argon2id as 2, memoryCost: 4096, timeCost: 2, parallelism: 1, salt: saltBytes, raw: true }));
     return raw.toString('hex');
   }
 

@@ -141,7 +141,7 @@ export interface ApprovalPolicy {
   requestTtlMs: number;
   /** A waiting device's long poll is answered "still pending" after this long. */
   waitMs: number;
-  /** At most this many requests of an account wait at once from one address (an IPv6 /64). */
+  /** At most this many requests for an account from one address (an IPv6 /64) within `requestTtlMs`, whatever became of them. */
   maxPending: number;
   /** At most this many wait at once from addresses that never signed in to the account. */
   maxPendingPerAccount: number;

@@ -174,6 +174,10 @@ const migrations: Record<string, Migration> = {
       // 'browser' for the account page's cookie sessions (shorter idle timeout and lifetime, never rotated), else 'app'.
       await db.schema.alterTable('sessions').addColumn('kind', 'text', (c) => c.notNull().defaultTo('app')).execute();
       await db.schema.alterTable('sign_in_requests').addColumn('kind', 'text', (c) => c.notNull().defaultTo('app')).execute();
+      // Requests are counted per address (an IPv6 host by its /64), in SQL: rows made before hold their ip.
+      await db.schema.alterTable('sign_in_requests').addColumn('address_key', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await db.updateTable('sign_in_requests' as never).set({ address_key: sql`ip` } as never).execute();
+      await db.schema.createIndex('sign_in_requests_by_address').on('sign_in_requests').columns(['user_id', 'address_key', 'created_at']).execute();
     },
   },
 };

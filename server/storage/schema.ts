@@ -52,6 +52,8 @@ export interface SignInRequestsTable {
   code_attempts: number;
   /** The kind of session an approval or a recovery code makes. */
   kind: SessionKind;
+  /** `ip` by addressKey (an IPv6 host by its /64): requests are counted by it. */
+  address_key: string;
 }
 
 export type SessionKind = 'app' | 'browser';

@@ -391,6 +391,15 @@ describe('session machine: sign-in approval', () => {
     assert.deepEqual(refused.effects, [{ type: 'waitForApproval', id: pending.pending.id, secret: pending.pending.secret }]);
   });
 
+  it('an approval that arrives while a recovery code is checked signs in: its session is this device’s, handed over once', () => {
+    const trying = run(waiting(), { type: 'recoveryStarted' });
+    const approved = run(trying.state, { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'approved', result: result('lt_approved'), byDeviceName: 'Desktop' } });
+    assert.equal(approved.state.status, 'signedIn');
+    assert.ok(approved.state.status === 'signedIn' && approved.state.token === 'lt_approved');
+    assert.deepEqual(types(approved.effects).slice(0, 1), ['writeToken']);
+    assert.deepEqual(run(approved.state, { type: 'recoveryFailed' }).effects, [], 'the code, refused since, changes nothing');
+  });
+
   it('on a signed-in device: a request is a prompt; answered anywhere, it goes', () => {
     const request = { id: pending.pending.id, deviceName: 'New laptop', platform: 'linux' as const, ip: '203.0.113.9', location: { kind: 'unknown' as const }, createdAt: at, expiresAt: pending.pending.expiresAt, choices: [12, 47, 80] };
     assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'signin.requested', request } }).effects, [{ type: 'signInRequestAlert', request }]);

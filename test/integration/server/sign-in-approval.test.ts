@@ -213,12 +213,12 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal((await http.get('/v1/auth/session', signedIn.token)).status, 200);
 
     clock.advance(SECOND);
-    const another = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const another = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), '81.2.69.150')).body);
     const reused = await http.post(`/v1/auth/sign-in-requests/${another.pending.id}/recover`, { secret: another.pending.secret, code: codes[0] });
     assert.equal(reused.status, 401, 'a code works once');
     // A session made after a request cannot answer it.
     clock.advance(SECOND);
-    const third = PendingSignIn.parse((await ask(http, laptop.email)).body);
+    const third = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), '81.2.69.151')).body);
     const later = RecoveredSignIn.parse((await http.post(`/v1/auth/sign-in-requests/${third.pending.id}/recover`, { secret: third.pending.secret, code: codes[1] })).body);
     assert.equal(later.recoveryCodesLeft, 8);
     const tooNew = await http.post(`/v1/sign-in-requests/${another.pending.id}/answer`, { number: another.pending.number }, later.token);
@@ -252,17 +252,36 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal(told.change.sessionId, RecoveredSignIn.parse(used.body).session.id);
   });
 
-  it('at most three requests wait at once; the new device can withdraw one', async () => {
+  it('three requests from one address in two minutes, withdrawn or not; the new device can withdraw one', async () => {
     const { laptop, socket } = await account();
     const made = [];
     for (let i = 0; i < 3; i++) made.push(PendingSignIn.parse((await ask(http, laptop.email, i === 1 ? 'wrong' : PASSWORD)).body));
     const fourth = await ask(http, laptop.email);
     assert.equal(fourth.status, 429);
+    assert.equal(fourth.headers.get('retry-after'), '120');
+    assert.match(fourth.body.error.message, /wait 2 minutes/);
     const cancelled = await http.post(`/v1/auth/sign-in-requests/${made[0]!.pending.id}/cancel`, { secret: made[0]!.pending.secret });
     assert.equal(cancelled.status, 204);
     const resolved = await socket.next('signin.resolved');
     assert.equal(resolved.outcome, 'cancelled');
+    // Withdrawing makes no room: a decoy made, tried and withdrawn over and over would cost argon2 work each time.
+    assert.equal((await ask(http, laptop.email)).status, 429);
+    clock.advance(APPROVAL.requestTtlMs);
     assert.equal((await ask(http, laptop.email)).status, 202);
+  });
+
+  it('a request whose password was changed between its check and its making is a decoy: shown nowhere, never approved', async () => {
+    const { laptop, socket } = await account();
+    const changed = await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase', signOutOtherSessions: false }, laptop.token);
+    assert.equal(changed.status, 200, changed.text);
+    // The account row as the sign-in read it, with the old password's hash, and that password found right.
+    const old = { id: laptop.user.id, email: laptop.email, password_hash: 'the hash the old password matched', created_at: 0, approval_required: 1 };
+    const pending = await server.approval.request(old, device('Late'), { ip: '203.0.113.77', userAgent: 'test' }, true);
+    const requests = (await http.get('/v1/sign-in-requests', laptop.token)).body.requests as unknown[];
+    assert.equal(requests.length, 0, 'no device is asked');
+    const answer = await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token);
+    assert.equal(answer.status, 404);
+    assert.equal(socket.count('signin.requested'), 0);
   });
 
   it('someone who knows only the email cannot fill the account: requests count per address, and the owner’s address always has room', async () => {
