@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
-import type { ServerConfig } from '../config/config.js';
+import { lifespan, type ServerConfig } from '../config/config.js';
 import { Store } from '../storage/store.js';
 
 const BATCH = 500;
@@ -74,7 +74,10 @@ export class Presence implements OnApplicationShutdown {
   /** Connected sessions: still online, and seen now (last_seen and the idle expiry slide as on a request). */
   async beat(sessionIds: string[]): Promise<void> {
     const now = this.clock.now();
-    const idleExpiry = now + this.config.sessions.idleTimeoutMs;
+    // A browser's idle timeout is its own (a day): an account page left open, then closed, must not leave
+    // its cookie valid for the app's two weeks.
+    const idleExpiry = now + lifespan(this.config.sessions, 'app').idleTimeoutMs;
+    const browserIdleExpiry = now + lifespan(this.config.sessions, 'browser').idleTimeoutMs;
     try {
       for (let i = 0; i < sessionIds.length; i += BATCH) {
         await this.store.db
@@ -83,7 +86,8 @@ export class Presence implements OnApplicationShutdown {
             online_until: this.lapse,
             online_by: this.instanceId,
             last_seen_at: now,
-            idle_expires_at: sql<number>`case when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
+            idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${browserIdleExpiry} then expires_at else ${browserIdleExpiry} end
+              when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
           })
           .where('id', 'in', sessionIds.slice(i, i + BATCH))
           .where('revoked_at', 'is', null)

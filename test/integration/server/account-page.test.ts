@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { CurrentSession, PendingSignIn, type SessionView, WebSignInRequestState } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
-import { DAY, HOUR, ManualClock, SECOND } from '../../support/clock.js';
+import { DAY, HOUR, ManualClock, MINUTE, SECOND } from '../../support/clock.js';
 import { EventSocket, Http, PASSWORD, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
+import { waitFor } from '../../support/wait.js';
 
 const CHROME_ON_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
@@ -24,7 +25,8 @@ forEachStore('the account page', (ctx) => {
 
   before(async () => {
     store = await ctx.newStore();
-    server = await startTestServer(store, { clock, config: { trustProxy: 1 } });
+    // Presence is renewed every 100 ms, so a test sees the heartbeat of a connected page at once.
+    server = await startTestServer(store, { clock, config: { trustProxy: 1, presenceIntervalMs: 100 } });
     http = new Http(server.url);
     origin = new URL(server.url).origin;
   });
@@ -111,6 +113,21 @@ forEachStore('the account page', (ctx) => {
     const expired = await http.request('GET', '/v1/sessions', { headers: { cookie } });
     assert.deepEqual([expired.status, expired.body.error.code], [401, 'session_expired']);
     assert.equal((await http.get('/v1/auth/session', laptop.token)).status, 200);
+  });
+
+  it('the heartbeat of an open page renews its session for a day, not for the app’s two weeks', async () => {
+    const laptop = await register(http);
+    const { reply, setCookie } = await signInOnPage(laptop.email);
+    const id = CurrentSession.parse(reply.body).session.id;
+    const expiresAt = async () => ((await http.get('/v1/sessions', laptop.token)).body.sessions as SessionView[]).find((s) => s.id === id)!.expiresAt;
+    const page = await EventSocket.openWith(server.url, { cookie: cookieOf(setCookie), origin });
+    sockets.push(page);
+    // An hour on, with no request of its own: only the heartbeat of its open connection renews it.
+    const before = await expiresAt();
+    clock.advance(HOUR);
+    await waitFor(async () => (await expiresAt()) !== before, 'the heartbeat renews the session');
+    const left = Date.parse(await expiresAt()) - clock.now();
+    assert.ok(left > DAY - MINUTE && left <= DAY, `a day from the heartbeat, not ${left / HOUR} hours`);
   });
 
   it('the page’s live connection needs its own Origin; signed out from the desktop, it is told at once', async () => {
