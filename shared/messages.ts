@@ -175,6 +175,7 @@ export const messages = {
     signedInHere: 'This browser is signed in as',
     signOutHere: 'Sign out of this browser',
     sessionNote: 'This browser stays signed in for a day without use, and a week at most.',
+    unreachable: 'The server cannot be reached. Trying again…',
   },
   notice: {
     title: noticeTitle,

@@ -6,7 +6,7 @@ import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common
 import type { ServerConfig } from '../config/config.js';
 import { unauthenticated } from '../sessions/session-repository.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
-import { cookieToken, crossSiteRefusal } from '../web/browser.js';
+import { cookiePlace, cookieToken, crossSiteRefusal } from '../web/browser.js';
 
 /**
  * Global guard: every route needs a valid session unless marked @Public(). A desktop app sends its token
@@ -34,14 +34,13 @@ export class AuthGuard implements CanActivate {
       request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), ip);
       return true;
     }
-    const fromCookie = cookieToken(request.headers.cookie);
-    if (fromCookie === undefined) throw unauthenticated();
+    const place = cookiePlace(request.raw, this.trust);
+    const fromCookie = place && cookieToken(request.headers.cookie, place);
+    if (!fromCookie) throw unauthenticated();
     const refused = crossSiteRefusal(request.raw, this.trust);
     if (refused) throw refused;
-    const auth = await this.sessions.authenticate(fromCookie, ip);
     // Only a browser's own session lives in a cookie.
-    if (auth.session.kind !== 'browser') throw unauthenticated();
-    request.auth = auth;
+    request.auth = await this.sessions.authenticate(fromCookie, ip, 'browser');
     return true;
   }
 }

@@ -18,9 +18,8 @@ import { SessionEventBus } from '../events/bus.js';
 import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { unauthenticated } from '../sessions/session-repository.js';
 import { hashToken } from '../sessions/tokens.js';
-import { cookieToken, publicOrigin } from '../web/browser.js';
+import { cookiePlace, cookieToken, publicOrigin } from '../web/browser.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
 import { Presence } from './presence.js';
 
@@ -98,7 +97,8 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     // A desktop app sends its token as a bearer header; the account page's browser, in its cookie, and then
     // only from the page's own origin: any site can open a WebSocket that carries this browser's cookie.
     const viaCookie = request.headers.authorization === undefined;
-    const token = viaCookie ? cookieToken(request.headers.cookie) : bearerToken(request.headers.authorization);
+    const place = viaCookie ? cookiePlace(request, this.trust) : undefined;
+    const token = viaCookie ? place && cookieToken(request.headers.cookie, place) : bearerToken(request.headers.authorization);
     if (viaCookie && token !== undefined && request.headers.origin?.toLowerCase() !== publicOrigin(request, this.trust).origin) {
       return rejectUpgrade(socket, new ApiError(403, 'cross_site', 'This connection did not come from the account page, so it was refused.'));
     }
@@ -109,9 +109,8 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     if (refused) return rejectUpgrade(socket, refused);
     let auth;
     try {
-      auth = await this.authenticator.authenticate(token, () => ip);
       // Only a browser's own session lives in a cookie.
-      if (viaCookie && auth.session.kind !== 'browser') throw unauthenticated();
+      auth = await this.authenticator.authenticate(token, () => ip, viaCookie ? 'browser' : 'app');
     } catch (error) {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
       return rejectUpgrade(socket, apiError);

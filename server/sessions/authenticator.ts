@@ -8,7 +8,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, UserIdentity } from '../common/request-context.js';
 import { lifespan, type ServerConfig } from '../config/config.js';
-import type { SessionsTable } from '../storage/schema.js';
+import type { SessionKind, SessionsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionCache } from './session-cache.js';
@@ -37,11 +37,13 @@ export class SessionAuthenticator {
    * for only when an old token is presented (docs/architecture.md, "Token rotation"): the session
    * ends, and the account's other devices are told where the copy was used from.
    */
-  async authenticate(token: string | undefined, clientIp: () => string): Promise<AuthContext> {
+  async authenticate(token: string | undefined, clientIp: () => string, kind: SessionKind = 'app'): Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
     const tokenHash = hashToken(token);
     const now = this.clock.now();
     const cached = this.cache.get(tokenHash);
+    // A desktop app's token counts only as a bearer header, a browser's only in its cookie, whatever else holds.
+    if (cached && cached.session.kind !== kind) throw unauthenticated();
     // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
     const epoch = this.cache.epoch;
@@ -52,6 +54,7 @@ export class SessionAuthenticator {
     const row = current ?? (found && (await this.sessions.row(this.store.db, 'sessions.id', found.sessionId)));
     if (!row) throw unauthenticated();
     const { email, user_created_at, revoker_device_name, ...session } = row;
+    if (session.kind !== kind) throw unauthenticated();
     const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
 
     // Who ended it and from where is told only to a holder of the current token, not of an old copy.
@@ -63,7 +66,7 @@ export class SessionAuthenticator {
     if (old?.kind === 'next') {
       // The first use of a replacement makes it current; then it is checked like any current token.
       await this.rotation.promote(session, tokenHash, clientIp());
-      return this.authenticate(token, clientIp);
+      return this.authenticate(token, clientIp, kind);
     }
     const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
     if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);

@@ -17,28 +17,48 @@ const LOOPBACK_COOKIE = 'latch_session';
 /** The scheme and host the browser used, as this server can trust them (a proxy's X-Forwarded-Proto only from a trusted hop). */
 export function publicOrigin(raw: IncomingMessage, trust: TrustFunction): { scheme: 'http' | 'https'; origin: string | undefined } {
   const viaTrustedProxy = trust(raw.socket.remoteAddress ?? '', 0);
-  const forwarded = viaTrustedProxy ? String(raw.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase() : '';
+  // The last entry is the nearest proxy's own; any before it came from further away, the client included.
+  const forwarded = viaTrustedProxy ? (String(raw.headers['x-forwarded-proto'] ?? '').split(',').pop() ?? '').trim().toLowerCase() : '';
   const scheme = (raw.socket as TLSSocket).encrypted || forwarded === 'https' ? 'https' : 'http';
   const host = raw.headers.host?.toLowerCase();
   return { scheme, origin: host ? `${scheme}://${host}` : undefined };
 }
 
-/** Where a browser session's cookie may be set: over https, or over plain http to a server on loopback; nowhere else. */
+/** Where a browser session's cookie may be set and read: over https, or over plain http from a browser on the server's own computer; nowhere else. */
 export type CookiePlace = 'secure' | 'loopback';
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export function cookiePlace(raw: IncomingMessage, trust: TrustFunction): CookiePlace | undefined {
   if (publicOrigin(raw, trust).scheme === 'https') return 'secure';
-  return isLoopback(raw.socket.localAddress ?? '') ? 'loopback' : undefined;
+  return directOnLoopback(raw) ? 'loopback' : undefined;
+}
+
+/**
+ * A browser on this computer talking to the server itself: from and to a loopback address, by a loopback
+ * name, through no proxy. A proxy on this computer that serves the world over plain http is none of these.
+ */
+function directOnLoopback(raw: IncomingMessage): boolean {
+  const { headers, socket } = raw;
+  if (headers['x-forwarded-for'] !== undefined || headers['x-forwarded-proto'] !== undefined || headers.forwarded !== undefined) return false;
+  if (!isLoopback(socket.remoteAddress ?? '') || !isLoopback(socket.localAddress ?? '')) return false;
+  const host = headers.host?.toLowerCase().replace(/:\d+$/, '');
+  return host !== undefined && LOOPBACK_NAMES.has(host);
 }
 
 export const insecure = () =>
   new ApiError(403, 'insecure_connection', 'The account page signs in only over https (or on the computer the server runs on). Open it with https://.');
 
-/** The session token a browser sent in its cookie, if any (the https name first). */
-export function cookieToken(header: string | undefined): string | undefined {
+/**
+ * The session token a browser sent in the cookie of this place (over https only the `__Host-` one, which no
+ * other site or subdomain can set). Sent more than once, it is none: another local port or a sibling
+ * subdomain may have planted one beside ours, to sign the browser in to an account of its choosing.
+ */
+export function cookieToken(header: string | undefined, place: CookiePlace): string | undefined {
   if (!header) return undefined;
-  const cookies = parseCookie(header);
-  return cookies[SECURE_COOKIE] ?? cookies[LOOPBACK_COOKIE];
+  const name = place === 'secure' ? SECURE_COOKIE : LOOPBACK_COOKIE;
+  const sent = header.split(';').filter((pair) => pair.trim().startsWith(`${name}=`)).length;
+  return sent === 1 ? parseCookie(header)[name] : undefined;
 }
 
 /** The Set-Cookie value that hands a browser its session: script can never read it, and no other site's request carries it. */

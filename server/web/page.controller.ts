@@ -27,6 +27,8 @@ export class PageController {
   private readonly trust: TrustFunction;
   private readonly dir: string | undefined;
   private html: Buffer | undefined;
+  /** Read once each: a build's files never change under their hashed names. */
+  private readonly assets = new Map<string, Buffer>();
 
   constructor(@Inject(CONFIG) config: ServerConfig) {
     this.trust = trustFunction(config.trustProxy);
@@ -51,10 +53,12 @@ export class PageController {
   @Get('assets/:file')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
     const type = ASSET.exec(file)?.[1];
-    if (!this.dir || !type || !existsSync(join(this.dir, 'assets', file))) throw new ApiError(404, 'not_found', 'There is no such file.');
+    const path = this.dir && type ? join(this.dir, 'assets', file) : undefined;
+    if (!path || (!this.assets.has(file) && !existsSync(path))) throw new ApiError(404, 'not_found', 'There is no such file.');
+    if (!this.assets.has(file)) this.assets.set(file, readFileSync(path));
     void reply
-      .header('content-type', TYPES[type]!)
+      .header('content-type', TYPES[type!]!)
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(readFileSync(join(this.dir, 'assets', file)));
+      .send(this.assets.get(file));
   }
 }

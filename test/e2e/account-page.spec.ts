@@ -66,6 +66,18 @@ test('with its live connection refused, the page still learns it was signed out,
   await expect(noticeOf(page)).toContainText("Signed out from 'Work laptop'", { timeout: 15_000 });
 });
 
+test('the server unreachable when the page loads: it says so and tries again, rather than offer a second sign-in', async ({ lab }) => {
+  await signedInPair(lab);
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  await page.route('**/v1/auth/session', (route) => route.abort());
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'The server cannot be reached. Trying again…' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveCount(0);
+  await page.unroute('**/v1/auth/session');
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+});
+
 test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {
   const { page } = await lab.accountPage();
   const response = await page.goto(`${lab.serverUrl}/account`);

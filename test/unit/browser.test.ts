@@ -17,21 +17,29 @@ const noProxy = trustFunction(false);
 const oneProxy = trustFunction(1);
 
 describe('account page cookies', () => {
-  it('are set over https, or over plain http to a server on loopback, and nowhere else', () => {
+  it('are set over https, or over plain http from a browser on the server’s own computer, and nowhere else', () => {
+    const local = { local: '127.0.0.1', remote: '127.0.0.1', headers: { host: '127.0.0.1:4000' } };
     assert.equal(cookiePlace(request({ encrypted: true }), noProxy), 'secure');
-    assert.equal(cookiePlace(request({ local: '127.0.0.1' }), noProxy), 'loopback');
-    assert.equal(cookiePlace(request({ local: '::1' }), noProxy), 'loopback');
+    assert.equal(cookiePlace(request(local), noProxy), 'loopback');
+    assert.equal(cookiePlace(request({ local: '::1', remote: '::1', headers: { host: 'localhost:4000' } }), noProxy), 'loopback');
     assert.equal(cookiePlace(request({}), noProxy), undefined, 'plain http on a public address');
+    assert.equal(cookiePlace(request({ ...local, headers: { host: 'latch.example.org' } }), noProxy), undefined, 'a proxy on this computer serving a public name');
+    assert.equal(cookiePlace(request({ ...local, headers: { ...local.headers, 'x-forwarded-for': '198.51.100.7' } }), oneProxy), undefined, 'anything forwarded');
+    assert.equal(cookiePlace(request({ local: '127.0.0.1', headers: { host: '127.0.0.1:4000' } }), noProxy), undefined, 'from another computer');
     assert.equal(cookiePlace(request({ headers: { 'x-forwarded-proto': 'https' } }), noProxy), undefined, 'a proxy header from a hop nobody trusts');
     assert.equal(cookiePlace(request({ headers: { 'x-forwarded-proto': 'https' } }), oneProxy), 'secure');
-    assert.equal(publicOrigin(request({ headers: { 'x-forwarded-proto': 'https, http' } }), oneProxy).origin, 'https://latch.example.org');
+    assert.equal(publicOrigin(request({ headers: { 'x-forwarded-proto': 'http, https' } }), oneProxy).origin, 'https://latch.example.org', 'the nearest proxy’s entry');
+    assert.equal(publicOrigin(request({ headers: { 'x-forwarded-proto': 'https, http' } }), oneProxy).origin, 'http://latch.example.org', 'not one the client wrote');
   });
 
-  it('are read by their https name first', () => {
-    assert.equal(cookieToken('a=b; latch_session=lt_loop; __Host-latch_session=lt_secure'), 'lt_secure');
-    assert.equal(cookieToken('latch_session=lt_loop'), 'lt_loop');
-    assert.equal(cookieToken('other=1'), undefined);
-    assert.equal(cookieToken(undefined), undefined);
+  it('are read by this place’s name only, and not at all when sent twice (one planted beside ours)', () => {
+    assert.equal(cookieToken('a=b; latch_session=lt_loop; __Host-latch_session=lt_secure', 'secure'), 'lt_secure');
+    assert.equal(cookieToken('latch_session=lt_loop', 'secure'), undefined, 'over https, a cookie any subdomain could set is not read');
+    assert.equal(cookieToken('latch_session=lt_loop', 'loopback'), 'lt_loop');
+    assert.equal(cookieToken('latch_session=lt_planted; latch_session=lt_loop', 'loopback'), undefined);
+    assert.equal(cookieToken('__Host-latch_session=lt_a; __Host-latch_session=lt_b', 'secure'), undefined);
+    assert.equal(cookieToken('other=1', 'loopback'), undefined);
+    assert.equal(cookieToken(undefined, 'loopback'), undefined);
   });
 
   it('take a request that changes something only with this origin and the page header', () => {

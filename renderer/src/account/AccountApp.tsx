@@ -38,8 +38,17 @@ function Screen() {
   const session = useLatch((s) => s.session);
   switch (session.status) {
     case 'starting':
-    case 'resuming':
       return <main className="narrow" aria-busy="true" />;
+    case 'resuming':
+      // The page could not ask the server whether this browser is signed in; it asks again by itself.
+      return (
+        <main className="narrow">
+          <h1 tabIndex={-1}>{t.title}</h1>
+          <p role="status" aria-busy="true">
+            {t.unreachable}
+          </p>
+        </main>
+      );
     case 'signedIn':
       return (
         <>

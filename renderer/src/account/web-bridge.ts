@@ -1,7 +1,7 @@
 // The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
-import { CurrentSession, type PendingSignIn, RealtimeMessage, type SessionView, type SignInRequestView } from '../../../shared/api.js';
+import { RealtimeMessage, WebSignInRequestState, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView } from '../../../shared/api.js';
 import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
@@ -139,27 +139,45 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   /** Waits for a device's answer to this browser's sign-in request, one long poll after another. */
   async function waitForApproval(request: Waiting): Promise<void> {
     while (waiting === request && state.status === 'awaitingApproval') {
-      const result = await call<{ state: string } & Record<string, unknown>>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, {
+      const result = await call<unknown>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, {
         secret: request.secret,
         anyDeviceOnline: state.anyDeviceOnline,
       });
       if (waiting !== request || state.status !== 'awaitingApproval') return;
-      if (!result.ok) {
+      const answer = result.ok ? WebSignInRequestState.safeParse(result.value) : undefined;
+      if (!answer?.success) {
+        // The server answered that this request is gone (or answered nonsense): it will not be approved.
+        const gone = !result.ok && result.error.code !== 'unreachable' && result.error.code !== 'unavailable' && result.error.code !== 'rate_limited';
+        if (gone || Date.parse(state.expiresAt) <= Date.now()) {
+          waiting = undefined;
+          ended(undefined, { outcome: 'expired' });
+          return;
+        }
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         continue;
       }
-      const answer = result.value as { state: 'pending'; expiresAt: string; anyDeviceOnline: boolean } | { state: 'approved'; result: CurrentSession } | { state: 'denied'; reason: 'denied' | 'wrong_number'; byDeviceName: string } | { state: 'expired' };
-      if (answer.state === 'pending') setState({ ...state, expiresAt: answer.expiresAt, anyDeviceOnline: answer.anyDeviceOnline });
+      const now = answer.data;
+      if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt, anyDeviceOnline: now.anyDeviceOnline });
       else {
         waiting = undefined;
-        if (answer.state === 'approved') signedIn(CurrentSession.parse(answer.result));
-        else if (answer.state === 'denied') ended(undefined, { outcome: answer.reason, byDeviceName: answer.byDeviceName });
+        if (now.state === 'approved') signedIn(now.result);
+        else if (now.state === 'denied') ended(undefined, { outcome: now.reason, byDeviceName: now.byDeviceName });
         else ended(undefined, { outcome: 'expired' });
       }
     }
   }
 
-  void call<CurrentSession>('GET', '/v1/auth/session').then((result) => (result.ok ? signedIn(result.value) : ended()));
+  /** At load: signed in here or not. Unreachable, the page says so and asks again, rather than offer a second sign-in. */
+  async function start(attempt = 0): Promise<void> {
+    const result = await call<CurrentSession>('GET', '/v1/auth/session');
+    if (result.ok) signedIn(result.value);
+    else if (result.error.code !== 'unreachable' && result.error.code !== 'unavailable') ended();
+    else {
+      setState({ status: 'resuming', serverUrl: origin, keychain: KEYCHAIN, connection: 'offline' });
+      setTimeout(() => void start(attempt + 1), RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]);
+    }
+  }
+  void start();
 
   const bridge: LatchBridge = {
     getState: async () => ({ ok: true, value: state }),

@@ -85,12 +85,20 @@ forEachStore('the account page', (ctx) => {
     assert.equal(fromThePage.status, 204, fromThePage.text);
   });
 
-  it('a desktop app’s token is not taken from a cookie, and a browser’s session is never rotated', async () => {
+  it('an app’s token counts only as a bearer header and a browser’s only in its cookie; a cookie sent twice counts not at all', async () => {
     const laptop = await register(http);
     const asCookie = await http.request('GET', '/v1/sessions', { headers: { cookie: `latch_session=${laptop.token}` } });
     assert.equal(asCookie.status, 401);
     const { setCookie } = await signInOnPage(laptop.email);
-    const rotate = await http.request('POST', '/v1/auth/rotate', { headers: { cookie: cookieOf(setCookie), ...fromPage() } });
+    const cookie = cookieOf(setCookie);
+    const asBearer = await http.get('/v1/sessions', cookie.split('=')[1]);
+    assert.equal(asBearer.status, 401);
+    // Another local port (or a sibling subdomain) plants its own session cookie beside ours: neither is used.
+    const other = await register(http);
+    const otherCookie = cookieOf((await signInOnPage(other.email)).setCookie);
+    const planted = await http.request('GET', '/v1/auth/session', { headers: { cookie: `${otherCookie}; ${cookie}` } });
+    assert.equal(planted.status, 401);
+    const rotate = await http.request('POST', '/v1/auth/rotate', { headers: { cookie, ...fromPage() } });
     assert.equal(rotate.status, 409);
   });
 
