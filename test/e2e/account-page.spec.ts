@@ -148,6 +148,37 @@ test('with sign-in approval on, the page waits for a device: A picks its number,
   await expect(page.locator('ul.sessions > li.current')).toContainText('Web browser, on the account page');
 });
 
+test('a recovery code instead of a device’s answer signs the page in, and it says how many are left', async ({ lab }) => {
+  await signedInPair(lab);
+  const spare = await lab.seed('Spare laptop');
+  const on = await fetch(`${lab.serverUrl}/v1/account/sign-in-approval`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${spare.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ required: true, password: PASSWORD }),
+  });
+  const { recoveryCodes } = (await on.json()) as { recoveryCodes: string[] };
+  const { page } = await lab.accountPage();
+  await page.getByLabel('Email').fill(lab.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+  await page.getByLabel('Recovery code', { exact: true }).fill(recoveryCodes[0]!);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(page.locator('ul.sessions > li.current')).toContainText('Web browser, on the account page');
+  await expect(page.getByRole('status').filter({ hasText: 'Signed in with a recovery code. 9 codes are left.' })).toBeVisible();
+});
+
+test('"Sign out all other devices" on the page signs out every desktop, each saying so', async ({ lab }) => {
+  const { a, b } = await signedInPair(lab);
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  await page.getByRole('button', { name: 'Sign out all other devices' }).click();
+  await page.getByRole('button', { name: 'Yes, sign out 2' }).click();
+  for (const device of [a, b]) await expect(noticeOf(device.page)).toContainText("'Chrome on Linux'");
+  await expect(page.locator('ul.sessions > li')).toHaveCount(1);
+});
+
 test('changing the password on the page signs every other device out, and they say why', async ({ lab }) => {
   const { a, b } = await signedInPair(lab);
   const { page } = await lab.accountPage();

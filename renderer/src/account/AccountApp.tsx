@@ -4,6 +4,7 @@ import { messages } from '../../../shared/messages.js';
 import { LiveRegion } from '../components/LiveRegion.js';
 import { AwaitingApprovalScreen } from '../screens/AwaitingApproval.js';
 import { DevicesScreen } from '../screens/Devices.js';
+import { RecoveryCodesLeft } from '../screens/Home.js';
 import { SignInScreen } from '../screens/SignIn.js';
 import { useLatch } from '../store/index.js';
 
@@ -53,6 +54,9 @@ function Screen() {
       return (
         <>
           <AccountBar state={session} />
+          <div className="account-notes">
+            <RecoveryCodesLeft />
+          </div>
           <DevicesScreen />
         </>
       );

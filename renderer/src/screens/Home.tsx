@@ -80,7 +80,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
 }
 
 /** Just signed in with a recovery code: how many are left, until dismissed. */
-function RecoveryCodesLeft() {
+export function RecoveryCodesLeft() {
   const left = useLatch((s) => s.recoveryCodesLeft);
   const dismiss = useLatch((s) => s.dismissRecoveryCodesLeft);
   if (left === undefined) return null;
