@@ -1,5 +1,5 @@
 // `npm run server`: parse the environment, start, and stop cleanly on a signal.
-import { ConfigError, loadConfig, type ServerConfig } from './config/config.js';
+import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
 import { postgresTarget } from './storage/database.js';
 
@@ -17,6 +17,10 @@ async function main(): Promise<void> {
   const server = await startServer({ config });
   const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : `PostgreSQL at ${postgresTarget(config.store.url)}`;
   server.log.info(`Latch server listening on ${server.url} (${store})`);
+  const limit = openFileLimit();
+  server.log.info(
+    `Holds up to ${config.sockets.total} live connections (open-file limit ${limit ?? 'unknown'}); past that, new ones get 503 and /healthz keeps answering. Raise LimitNOFILE to hold more (docs/operations.md).`,
+  );
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
