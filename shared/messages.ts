@@ -176,6 +176,8 @@ export const messages = {
     signOutHere: 'Sign out of this browser',
     sessionNote: 'This browser stays signed in for a day without use, and a week at most.',
     unreachable: 'The server cannot be reached. Trying again…',
+    signingOut: 'Signing out…',
+    titles: { signIn: 'Sign in – Latch account', devices: 'Signed-in devices – Latch account', waiting: 'Waiting for approval – Latch account', signedOut: 'Signed out – Latch account' },
   },
   notice: {
     title: noticeTitle,

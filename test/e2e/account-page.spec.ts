@@ -48,6 +48,8 @@ test('signed out from the desktop, the page says so at once and asks to sign in 
   const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
   await row.getByRole('button', { name: /^Sign out / }).click();
   await expect(noticeOf(page)).toContainText("'Work laptop'");
+  await expect(noticeOf(page), 'the notice has the focus, so it is read first').toBeFocused();
+  await expect(page).toHaveTitle('Signed out – Latch account');
   await expect(page.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
   await shot(page, '42-account-signed-out-by-desktop');
 });
@@ -76,6 +78,17 @@ test('the server unreachable when the page loads: it says so and tries again, ra
   await expect(page.getByLabel('Email')).toHaveCount(0);
   await page.unroute('**/v1/auth/session');
   await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(page).toHaveTitle('Signed-in devices – Latch account');
+
+  // Signed out, then the server unreachable at sign-in: the form says so.
+  await page.getByRole('button', { name: 'Sign out of this browser' }).click();
+  await expect(noticeOf(page), 'its own sign-out is no news to it').toHaveCount(0);
+  await expect(page.getByLabel('Email'), 'ready to sign in again').toBeFocused();
+  await page.route('**/v1/web/session', (route) => route.abort());
+  await page.getByLabel('Email').fill(lab.email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('The server cannot be reached. Check your connection and try again.')).toBeVisible();
 });
 
 test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {

@@ -1,7 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
+import { FormError } from '../components/Field.js';
 import { LiveRegion } from '../components/LiveRegion.js';
+import { useBusy } from '../components/use-busy.js';
 import { AwaitingApprovalScreen } from '../screens/AwaitingApproval.js';
 import { DevicesScreen } from '../screens/Devices.js';
 import { RecoveryCodesLeft } from '../screens/Home.js';
@@ -15,6 +17,8 @@ function AccountBar({ state }: { state: Extract<SessionState, { status: 'signedI
   const signOut = useLatch((s) => s.signOut);
   const passwordFormOpen = useLatch((s) => s.passwordFormOpen);
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
+  const [busy, whileBusy] = useBusy();
+  const [error, setError] = useState<string | undefined>();
   return (
     <header className="account-bar">
       <div>
@@ -27,10 +31,16 @@ function AccountBar({ state }: { state: Extract<SessionState, { status: 'signedI
         <button type="button" onClick={() => setPasswordFormOpen(!passwordFormOpen)} aria-expanded={passwordFormOpen}>
           {messages.home.changePassword}
         </button>
-        <button type="button" onClick={() => void signOut()}>
-          {t.signOutHere}
+        <button
+          type="button"
+          disabled={busy}
+          aria-busy={busy}
+          onClick={() => void whileBusy(async () => setError((await signOut())?.message))}
+        >
+          {busy ? t.signingOut : t.signOutHere}
         </button>
       </div>
+      <FormError message={error} />
     </header>
   );
 }
@@ -45,9 +55,7 @@ function Screen() {
       return (
         <main className="narrow">
           <h1 tabIndex={-1}>{t.title}</h1>
-          <p role="status" aria-busy="true">
-            {t.unreachable}
-          </p>
+          <p role="status">{t.unreachable}</p>
         </main>
       );
     case 'signedIn':
@@ -67,19 +75,50 @@ function Screen() {
   }
 }
 
+const titleOf = (session: SessionState): string =>
+  session.status === 'signedIn'
+    ? t.titles.devices
+    : session.status === 'awaitingApproval'
+      ? t.titles.waiting
+      : session.status === 'signedOut' && session.notice
+        ? t.titles.signedOut
+        : session.status === 'signedOut' || session.status === 'signingIn'
+          ? t.titles.signIn
+          : t.title;
+
 export function AccountApp() {
-  const status = useLatch((s) => s.session.status);
-  const previous = useRef(status);
+  const session = useLatch((s) => s.session);
+  const loadDevices = useLatch((s) => s.loadDevices);
+  const previous = useRef(session.status);
   useEffect(() => {
-    document.title = t.title;
     document.documentElement.lang = messages.lang;
   }, []);
-  // Signed in or out here: the focus goes to the new screen's heading (on first load, the sign-in form
-  // keeps it on the email field).
+  // The tab says where the page is, so a tab left in the background that was signed out shows it.
   useEffect(() => {
-    if (previous.current !== status && previous.current !== 'starting') document.querySelector<HTMLElement>('main h1')?.focus();
-    previous.current = status;
-  }, [status]);
+    document.title = titleOf(session);
+  }, [session]);
+  // The list comes over plain HTTP as soon as this browser is signed in, whether or not its live connection
+  // opens (a third tab of one browser is refused one: two a session).
+  const signedIn = session.status === 'signedIn';
+  useEffect(() => {
+    if (signedIn) void loadDevices();
+  }, [signedIn, loadDevices]);
+  // A new screen takes the focus (the sign-in form its first field, any other its heading), unless something
+  // on it took the focus already (a notice that says why this browser was signed out), or the screen stayed
+  // (a sign-in that failed). Looked at once the old screen's parts have let go of it.
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = session.status;
+    const stayed = before === 'signingIn' && session.status === 'signedOut';
+    if (before === session.status || before === 'starting' || session.status === 'signingIn' || stayed) return;
+    const frame = requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active && active !== document.body) return;
+      const target = session.status === 'signedOut' ? 'main input' : 'main h1';
+      document.querySelector<HTMLElement>(target)?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [session.status]);
   return (
     <>
       <Screen />

@@ -198,8 +198,12 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       return { ok: true, value: signedIn(result.value) };
     },
     async signOut() {
+      // Its own sign-out is no news to this page: the live connection goes first, so it does not hear it told.
+      disconnect();
       const result = await call<null>('DELETE', '/v1/web/session');
-      return result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated' ? { ok: true, value: ended() } : result;
+      if (result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated') return { ok: true, value: ended() };
+      if (state.status === 'signedIn') connect();
+      return result;
     },
     dismissNotice: async () => ({ ok: true, value: state.status === 'signedOut' ? ended() : state }),
     listSessions: async () => value(await call<{ sessions: SessionView[] }>('GET', '/v1/sessions'), (v) => v.sessions),

@@ -56,7 +56,11 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
     const error = await signIn({ mode, serverUrl, email, password });
-    if (error) setErrors(placeError(error));
+    if (!error) return;
+    const placed = placeError(error);
+    // The account page has no Server field: what would be said there is said for the form.
+    if (page && placed.serverUrl) setErrors({ form: placed.serverUrl });
+    else setErrors(placed);
   }
 
   const title = page ? messages.page.signInTitle : mode === 'signIn' ? t.titleSignIn : t.titleCreate;

@@ -13,8 +13,9 @@ export const createSessionSlice =
       return error;
     },
     async signOut() {
-      const { value } = await unwrap(bridge.signOut());
+      const { value, error } = await unwrap(bridge.signOut());
       if (value) set({ session: value });
+      return error;
     },
     async dismissNotice() {
       const { value } = await unwrap(bridge.dismissNotice());

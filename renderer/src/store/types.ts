@@ -8,7 +8,8 @@ export interface SessionSlice {
   setSession(session: SessionState): void;
   /** Resolves with the error to show, or nothing when signed in. */
   signIn(input: SignInInput): Promise<IpcError | undefined>;
-  signOut(): Promise<void>;
+  /** Undefined once signed out; the error when it could not be done (the account page, offline). */
+  signOut(): Promise<IpcError | undefined>;
   dismissNotice(): Promise<void>;
   changePassword(input: ChangePasswordInput): Promise<{ revoked: number } | IpcError>;
   openDevicesWindow(): Promise<void>;
