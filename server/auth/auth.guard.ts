@@ -6,7 +6,7 @@ import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common
 import type { ServerConfig } from '../config/config.js';
 import { unauthenticated } from '../sessions/session-repository.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
-import { cookiePlace, cookieToken, crossSiteRefusal } from '../web/browser.js';
+import { browserToken, crossSiteRefusal } from '../web/browser.js';
 
 /**
  * Global guard: every route needs a valid session unless marked @Public(). A desktop app sends its token
@@ -34,8 +34,7 @@ export class AuthGuard implements CanActivate {
       request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), ip);
       return true;
     }
-    const place = cookiePlace(request.raw, this.trust);
-    const fromCookie = place && cookieToken(request.headers.cookie, place);
+    const fromCookie = browserToken(request.raw, this.trust);
     if (!fromCookie) throw unauthenticated();
     const refused = crossSiteRefusal(request.raw, this.trust);
     if (refused) throw refused;

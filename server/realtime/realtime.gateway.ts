@@ -19,7 +19,7 @@ import type { BusSignal, SessionEvent } from '../events/session-events.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken } from '../sessions/tokens.js';
-import { cookiePlace, cookieToken, publicOrigin } from '../web/browser.js';
+import { browserToken, fromOwnOrigin } from '../web/browser.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
 import { Presence } from './presence.js';
 
@@ -97,9 +97,8 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     // A desktop app sends its token as a bearer header; the account page's browser, in its cookie, and then
     // only from the page's own origin: any site can open a WebSocket that carries this browser's cookie.
     const viaCookie = request.headers.authorization === undefined;
-    const place = viaCookie ? cookiePlace(request, this.trust) : undefined;
-    const token = viaCookie ? place && cookieToken(request.headers.cookie, place) : bearerToken(request.headers.authorization);
-    if (viaCookie && token !== undefined && request.headers.origin?.toLowerCase() !== publicOrigin(request, this.trust).origin) {
+    const token = viaCookie ? browserToken(request, this.trust) : bearerToken(request.headers.authorization);
+    if (viaCookie && token !== undefined && !fromOwnOrigin(request, this.trust)) {
       return rejectUpgrade(socket, new ApiError(403, 'cross_site', 'This connection did not come from the account page, so it was refused.'));
     }
     // Counted like the sign-in limits: an IPv6 host by its /64.

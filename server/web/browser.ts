@@ -61,6 +61,18 @@ export function cookieToken(header: string | undefined, place: CookiePlace): str
   return sent === 1 ? parseCookie(header)[name] : undefined;
 }
 
+/** The session token in this browser's cookie, where a cookie may be read at all (cookiePlace). */
+export function browserToken(raw: IncomingMessage, trust: TrustFunction): string | undefined {
+  const place = cookiePlace(raw, trust);
+  return place && cookieToken(raw.headers.cookie, place);
+}
+
+/** Whether the request names this server's own origin as the page it comes from. */
+export function fromOwnOrigin(raw: IncomingMessage, trust: TrustFunction): boolean {
+  const { origin } = publicOrigin(raw, trust);
+  return origin !== undefined && raw.headers.origin?.toLowerCase() === origin;
+}
+
 /** The Set-Cookie value that hands a browser its session: script can never read it, and no other site's request carries it. */
 export function sessionCookie(place: CookiePlace, token: string, maxAgeMs: number): string {
   return stringifySetCookie({
@@ -91,10 +103,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function crossSiteRefusal(raw: IncomingMessage, trust: TrustFunction, method = raw.method ?? 'GET'): ApiError | undefined {
   if (SAFE_METHODS.has(method.toUpperCase())) return undefined;
-  const { origin } = publicOrigin(raw, trust);
-  if (!origin || raw.headers.origin?.toLowerCase() !== origin) return crossSite();
-  if (raw.headers[PAGE_HEADER] !== '1') return crossSite();
-  return undefined;
+  return fromOwnOrigin(raw, trust) && raw.headers[PAGE_HEADER] === '1' ? undefined : crossSite();
 }
 
 const crossSite = () => new ApiError(403, 'cross_site', 'This request did not come from the account page, so it was refused.');
