@@ -78,8 +78,9 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     socket = ws;
     ws.onopen = () => {
       reconnects = 0;
+      // Online, the devices screen reloads the list itself; the requests to answer are this page's to fetch.
       if (state.status === 'signedIn') setState({ ...state, connection: 'online' });
-      void refreshLists();
+      void refreshRequests();
     };
     ws.onmessage = (event) => {
       const message = RealtimeMessage.safeParse(safeJson(String(event.data)));
@@ -112,9 +113,12 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     return result.ok || result.error.code !== 'unreachable';
   }
 
-  async function refreshLists(): Promise<void> {
+  async function refreshSessions(): Promise<void> {
     const sessions = await call<{ sessions: SessionView[] }>('GET', '/v1/sessions');
     if (sessions.ok) emit('sessionsChanged', sessions.value.sessions);
+  }
+
+  async function refreshRequests(): Promise<void> {
     const requests = await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests');
     if (requests.ok) emit('signInRequests', requests.value.requests);
   }
@@ -131,8 +135,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
         return emit('presence', { sessionId: message.sessionId, online: message.online });
       case 'account.changed':
         return emit('accountChanged', message.change.sessionId === ownId ? null : message.change);
+      case 'signin.requested':
+      case 'signin.resolved':
+        return void refreshRequests();
       default:
-        void refreshLists();
+        void refreshSessions();
     }
   }
 
