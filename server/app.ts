@@ -10,6 +10,9 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { MAX_BODY_BYTES } from '../shared/api.js';
 import { AppModule } from './app.module.js';
 import { SignInApproval } from './approval/sign-in-approval.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthService } from './auth/auth.service.js';
+import { registerSessionCheck } from './auth/session-route.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
@@ -102,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     bodyParser: false,
   });
   app.useGlobalFilters(new ApiExceptionFilter(log));
+  registerSessionCheck(app.getHttpAdapter().getInstance(), app.get(AuthGuard), app.get(AuthService), log);
   const gateway = app.get(RealtimeGateway);
   const server = app.getHttpServer() as Server;
   gateway.attach(server, checkHost);

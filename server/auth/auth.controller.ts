@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type z } from 'zod';
 import {
@@ -9,7 +9,6 @@ import {
   type Reauthenticated,
   type AuthResult,
   type PendingSignIn,
-  type CurrentSession,
   type RevokedCount,
 } from '../../shared/api.js';
 import { ZodBodyPipe } from '../common/zod.pipe.js';
@@ -17,6 +16,7 @@ import { Auth, bearerToken, Client, Public, type AuthContext, type ClientInfo, t
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 
+/** `GET /v1/auth/session` is not here: it is a plain Fastify route, session-route.ts. */
 @Controller('v1/auth')
 export class AuthController {
   constructor(
@@ -49,11 +49,6 @@ export class AuthController {
   @HttpCode(204)
   async logout(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<void> {
     await this.sessions.logout(auth, client);
-  }
-
-  @Get('session')
-  session(@Auth() auth: AuthContext): CurrentSession {
-    return this.auth.currentSession(auth);
   }
 
   /**

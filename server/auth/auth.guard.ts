@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { Reflector } from '@nestjs/core';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../common/http-edge.js';
-import { bearerToken, clientInfo, IS_PUBLIC, type LatchRequest } from '../common/request-context.js';
+import { bearerToken, clientInfo, IS_PUBLIC, type AuthContext, type LatchRequest } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import { unauthenticated } from '../sessions/session-repository.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
@@ -25,21 +25,34 @@ export class AuthGuard implements CanActivate {
     this.trust = trustFunction(config.trustProxy);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<LatchRequest>();
+    const auth = this.authenticate(request);
+    if (auth instanceof Promise) return auth.then(() => true);
+    return true;
+  }
+
+  /**
+   * The caller's session, kept on the request, or the ApiError that refuses it: the one check every
+   * route makes, the session check's plain route included (session-route.ts). A session from the
+   * cache is answered at once, not as a promise.
+   */
+  authenticate(request: LatchRequest): AuthContext | Promise<AuthContext> {
     const ip = () => clientInfo(request).ip;
-    if (request.headers.authorization !== undefined) {
-      request.auth = await this.sessions.authenticate(bearerToken(request.headers.authorization), ip);
-      return true;
-    }
+    if (request.headers.authorization !== undefined) return keep(request, this.sessions.authenticate(bearerToken(request.headers.authorization), ip));
     const fromCookie = browserToken(request.raw, this.trust);
     if (!fromCookie) throw unauthenticated();
     const refused = crossSiteRefusal(request.raw, this.trust);
     if (refused) throw refused;
     // Only a browser's own session lives in a cookie.
-    request.auth = await this.sessions.authenticate(fromCookie, ip, 'browser');
-    return true;
+    return keep(request, this.sessions.authenticate(fromCookie, ip, 'browser'));
   }
+}
+
+function keep(request: LatchRequest, auth: AuthContext | Promise<AuthContext>): AuthContext | Promise<AuthContext> {
+  if (auth instanceof Promise) return auth.then((found) => keep(request, found));
+  request.auth = auth;
+  return auth;
 }

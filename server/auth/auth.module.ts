@@ -14,7 +14,7 @@ import { SignInThrottle } from './sign-in-throttle.js';
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController],
-  providers: [AuthService, SignInThrottle, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [SignInThrottle, AuthService],
+  providers: [AuthService, SignInThrottle, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [SignInThrottle, AuthService, AuthGuard],
 })
 export class AuthModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type {
   ApprovalChanged,
   AuthResult,
+  CurrentSession,
   LoginBody,
   PendingSignIn,
   Reauthenticated,
@@ -35,6 +36,9 @@ const isUniqueViolation = (error: unknown) =>
 
 @Injectable()
 export class AuthService {
+  /** Serialized answers of `currentSessionJson`, dropped with their cache entry. */
+  private readonly sessionBodies = new WeakMap<AuthContext, { body: string; until: number }>();
+
   constructor(
     @Inject(Store) private readonly store: Store,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -121,6 +125,21 @@ export class AuthService {
 
   currentSession(auth: AuthContext) {
     return { user: toUserView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
+  }
+
+  /**
+   * `currentSession` as the JSON `GET /v1/auth/session` answers. A session from the cache is the same
+   * frozen object on every check, so its answer is serialized once and sent again while nothing in it
+   * can have changed: the view moves with the clock only when the device's presence runs out.
+   */
+  currentSessionJson(auth: AuthContext): string {
+    const now = this.clock.now();
+    const kept = this.sessionBodies.get(auth);
+    if (kept && now < kept.until) return kept.body;
+    const body = JSON.stringify(this.currentSession(auth) satisfies CurrentSession);
+    const onlineUntil = auth.session.online_until;
+    this.sessionBodies.set(auth, { body, until: onlineUntil !== null && onlineUntil > now ? onlineUntil : Infinity });
+    return body;
   }
 
   async rotate(auth: AuthContext, token: string | undefined): Promise<AuthResult> {

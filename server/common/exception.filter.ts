@@ -10,14 +10,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    let apiError = toApiError(error, request);
-    if (!apiError) {
-      // Log the kind and message only: request data, headers and tokens stay out.
-      this.log.error({ err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'unhandled error');
-      apiError = new ApiError(500, 'internal', 'Something went wrong on the server.');
-    }
-    void reply.status(apiError.status).headers(apiError.headers).send(apiError.toBody());
+    sendError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.log);
   }
+}
+
+/** Writes any error as the API's error body: the filter's work, shared with the plain route of session-route.ts. */
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, log: Logger): FastifyReply {
+  let apiError = toApiError(error, request);
+  if (!apiError) {
+    // Log the kind and message only: request data, headers and tokens stay out.
+    log.error({ err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'unhandled error');
+    apiError = new ApiError(500, 'internal', 'Something went wrong on the server.');
+  }
+  return reply.status(apiError.status).headers(apiError.headers).send(apiError.toBody());
 }

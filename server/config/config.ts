@@ -22,6 +22,9 @@ const wholeNumber = (name: string, min: number, max: number) =>
     .pipe(z.number().min(min, `${name} must be between ${min} and ${max}`).max(max, `${name} must be between ${min} and ${max}`));
 const positiveInt = (name: string, max: number) => wholeNumber(name, 1, max);
 
+/** Validated sessions one instance keeps in memory between requests (LATCH_SESSION_CACHE_SIZE). */
+export const DEFAULT_SESSION_CACHE_SIZE = 20_000;
+
 /** Durations are capped so that no date a session gets can fall outside what a timestamp can hold. */
 const MAX_DAYS = 3650;
 
@@ -47,6 +50,7 @@ export const EnvSchema = z.object({
   LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS', 10_000_000).default(512),
   LATCH_LOCATIONS: z.enum(['dbip', 'off'], { error: 'LATCH_LOCATIONS must be dbip or off' }).default('dbip'),
   LATCH_PG_POOL_SIZE: positiveInt('LATCH_PG_POOL_SIZE', 1_000).default(10),
+  LATCH_SESSION_CACHE_SIZE: wholeNumber('LATCH_SESSION_CACHE_SIZE', 0, 1_000_000).default(DEFAULT_SESSION_CACHE_SIZE),
 });
 
 /** An IPv4 or IPv6 address, optionally with a /prefix. */
@@ -242,6 +246,8 @@ export interface ServerConfig {
   /** Host header values accepted when bound to a public address; undefined accepts any. */
   allowedHosts: string[] | undefined;
   sockets: SocketPolicy;
+  /** Validated sessions kept in memory between requests (LATCH_SESSION_CACHE_SIZE); 0 reads the store on every check. */
+  sessionCacheSize: number;
   timeouts: TimeoutPolicy;
   locations: LocationDatabase;
   /** Signing other devices out needs a password entered on this session within this long. */
@@ -356,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     registration: e.LATCH_REGISTRATION,
     allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),
     sockets: socketPolicy(e.LATCH_MAX_SESSIONS, e.LATCH_MAX_SOCKETS_PER_ADDRESS, e.LATCH_MAX_SOCKETS),
+    sessionCacheSize: e.LATCH_SESSION_CACHE_SIZE,
     timeouts: DEFAULT_TIMEOUTS,
     locations: e.LATCH_LOCATIONS,
     recentAuthMs: RECENT_AUTH_MS,

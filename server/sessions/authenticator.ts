@@ -37,7 +37,7 @@ export class SessionAuthenticator {
    * for only when an old token is presented (docs/architecture.md, "Token rotation"): the session
    * ends, and the account's other devices are told where the copy was used from.
    */
-  async authenticate(token: string | undefined, clientIp: () => string, kind: SessionKind = 'app'): Promise<AuthContext> {
+  authenticate(token: string | undefined, clientIp: () => string, kind: SessionKind = 'app'): AuthContext | Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
     const tokenHash = hashToken(token);
     const now = this.clock.now();
@@ -45,7 +45,13 @@ export class SessionAuthenticator {
     // A desktop app's token counts only as a bearer header, a browser's only in its cookie, whatever else holds.
     if (cached && cached.session.kind !== kind) throw unauthenticated();
     // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
+    // The answer from the cache is given at once, not as a promise: most checks end here (docs/performance.md).
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
+    return this.fromStore(token, tokenHash, now, clientIp, kind);
+  }
+
+  /** The check against the store: the session's row, by its current token or an old one. */
+  private async fromStore(token: string, tokenHash: string, now: number, clientIp: () => string, kind: SessionKind): Promise<AuthContext> {
     const epoch = this.cache.epoch;
 
     const current = await this.sessions.row(this.store.db, 'sessions.token_hash', tokenHash);

@@ -61,14 +61,16 @@ export class Locator {
 
   /** Where an address (as stored, in one spelling) is; never throws. */
   locate(ip: string): Location {
+    // Remembered whatever the answer: BlockList.check builds an address object per call.
+    let location = this.cache.get(ip);
+    if (location) return location;
     const family = isIP(ip);
     if (family === 0) return { kind: 'unknown' };
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (LOOPBACK.check(ip, type)) return { kind: 'this_computer' };
-    if (PRIVATE.check(ip, type)) return { kind: 'local_network' };
-    if (this.database === 'off') return { kind: 'internet' };
-    let location = this.cache.get(ip);
-    if (!location) {
+    if (LOOPBACK.check(ip, type)) location = { kind: 'this_computer' };
+    else if (PRIVATE.check(ip, type)) location = { kind: 'local_network' };
+    else if (this.database === 'off') location = { kind: 'internet' };
+    else {
       let record: CityRecord | null | undefined;
       try {
         record = reader(family)?.get(ip) as CityRecord | null | undefined;
@@ -78,9 +80,9 @@ export class Locator {
       const city = cityName(record?.city);
       const country = typeof record?.country_code === 'string' && /^[A-Z]{2}$/.test(record.country_code) ? record.country_code : undefined;
       location = { kind: 'internet', ...(country ? { country } : {}), ...(city ? { city } : {}) };
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(ip, location);
     }
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(ip, location);
     return location;
   }
 }

@@ -8,10 +8,9 @@
 // since notifications sent in between are lost.
 import type { OnModuleDestroy } from '@nestjs/common';
 import type { AuthContext } from '../common/request-context.js';
+import { DEFAULT_SESSION_CACHE_SIZE } from '../config/config.js';
 import type { SessionEventBus } from '../events/bus.js';
 import { changesNoSession } from '../events/session-events.js';
-
-export const SESSION_CACHE_SIZE = 20_000;
 
 export class SessionCache implements OnModuleDestroy {
   /** Keyed by token hash; Map order is insertion order, oldest first. */
@@ -22,7 +21,8 @@ export class SessionCache implements OnModuleDestroy {
 
   constructor(
     private readonly bus: SessionEventBus,
-    private readonly size = SESSION_CACHE_SIZE,
+    /** At most this many entries, the oldest forgotten first; 0 keeps none (every check reads the store). */
+    private readonly size = DEFAULT_SESSION_CACHE_SIZE,
   ) {
     this.unsubscribe = [
       bus.onLocalCommit((events) => events.forEach((event) => changesNoSession(event) || this.forgetUser(event.userId))),
@@ -52,7 +52,7 @@ export class SessionCache implements OnModuleDestroy {
   }
 
   set(tokenHash: string, auth: AuthContext, epoch: number): void {
-    if (!this.bus.live || epoch !== this.forgets) return;
+    if (this.size === 0 || !this.bus.live || epoch !== this.forgets) return;
     if (this.entries.size >= this.size && !this.entries.has(tokenHash)) {
       const [oldest, context] = this.entries.entries().next().value!;
       this.forget(oldest, context.user.id);

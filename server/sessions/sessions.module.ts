@@ -20,7 +20,7 @@ import { TokenRotation } from './token-rotation.js';
     SessionsService,
     SessionAuthenticator,
     SessionRepository,
-    { provide: SessionCache, useFactory: (bus: SessionEventBus) => new SessionCache(bus), inject: [SessionEventBus] },
+    { provide: SessionCache, useFactory: (bus: SessionEventBus, config: ServerConfig) => new SessionCache(bus, config.sessionCacheSize), inject: [SessionEventBus, CONFIG] },
     TokenRotation,
     SecurityEventsService,
     { provide: Locator, useFactory: (config: ServerConfig) => new Locator(config.locations), inject: [CONFIG] },

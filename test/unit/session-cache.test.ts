@@ -5,7 +5,12 @@ import { describe, it } from 'node:test';
 import type { AuthContext } from '../../server/common/request-context.js';
 import { SessionEventBus, type BusTransport } from '../../server/events/bus.js';
 import type { BusSignal } from '../../server/events/session-events.js';
+import { AuthService } from '../../server/auth/auth.service.js';
+import { Locator } from '../../server/sessions/locations.js';
 import { SessionCache } from '../../server/sessions/session-cache.js';
+import { toSessionView } from '../../server/sessions/session-view.js';
+import type { SessionsService } from '../../server/sessions/sessions.service.js';
+import { ManualClock } from '../support/clock.js';
 
 /** Like PostgreSQL's LISTEN: the transport brings this instance's own events back, and can go down. */
 class TestTransport implements BusTransport {
@@ -146,5 +151,47 @@ describe('session cache', () => {
     assert.equal(cache.count, 1);
     cache.close();
     assert.equal(cache.count, 0);
+  });
+
+  it('keeps nothing at size 0 (LATCH_SESSION_CACHE_SIZE=0): every check reads the store', () => {
+    const bus = new TestBus();
+    const cache = new SessionCache(bus, 0);
+    cache.set('a1', auth('ann', 's1'), cache.epoch);
+    assert.equal(cache.count, 0);
+    assert.equal(cache.get('a1'), undefined);
+    cache.close();
+  });
+});
+
+describe("the session check's answer", () => {
+  const clock = new ManualClock({ frozen: true });
+  const locator = new Locator('off');
+  const sessions = { view: (row, currentId, now) => toSessionView(row, currentId, now, locator) } as Pick<SessionsService, 'view'> as SessionsService;
+  const service = () => new AuthService(undefined as never, clock, undefined as never, sessions, undefined as never, undefined as never, undefined as never, undefined as never);
+  const cached = (session: Partial<AuthContext['session']>): AuthContext => {
+    const context = auth('ann', 's1');
+    return Object.freeze({ user: Object.freeze(context.user), session: Object.freeze({ ...context.session, idle_expires_at: clock.now() + 10_000, expires_at: clock.now() + 20_000, ...session }) });
+  };
+  const online = (json: string) => (JSON.parse(json) as { session: { online: boolean } }).session.online;
+
+  it('is serialized once per cached entry and sent again while nothing in it can change', () => {
+    const answers = service();
+    const entry = cached({ device_name: 'Laptop' });
+    const first = answers.currentSessionJson(entry);
+    assert.equal(answers.currentSessionJson(entry), first);
+    assert.deepEqual(JSON.parse(first), answers.currentSession(entry), 'the same answer as the view');
+    // A rename or anything else about the account replaces the cache entry, and with it the answer.
+    const renamed = answers.currentSessionJson(cached({ device_name: 'Work laptop' }));
+    assert.match(renamed, /"deviceName":"Work laptop"/);
+  });
+
+  it('says the device is offline once its presence runs out, though the entry is the same', () => {
+    const answers = service();
+    const entry = cached({ online_until: clock.now() + 1_000 });
+    assert.equal(online(answers.currentSessionJson(entry)), true);
+    clock.advance(999);
+    assert.equal(online(answers.currentSessionJson(entry)), true);
+    clock.advance(1);
+    assert.equal(online(answers.currentSessionJson(entry)), false);
   });
 });

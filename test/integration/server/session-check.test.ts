@@ -1,0 +1,55 @@
+// The session check, `GET /v1/auth/session`, served as a plain Fastify route with a reused answer
+// (server/auth/session-route.ts): it answers as every other route does, on SQLite and PostgreSQL.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { CurrentSession } from '../../../shared/api.js';
+import { Http, login, register } from '../../../kit/http.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore } from '../../support/stores.js';
+
+forEachStore('the session check', (ctx) => {
+  let server: TestServer;
+  let http: Http;
+
+  before(async () => {
+    server = await startTestServer(await ctx.newStore());
+    http = new Http(server.url);
+  });
+  after(() => server?.close());
+
+  it('shows a rename at once, though the answer before it came from the cache', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    for (let i = 0; i < 3; i++) {
+      const check = await http.get('/v1/auth/session', laptop.token);
+      assert.equal(check.status, 200);
+      assert.match(check.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(CurrentSession.parse(check.body).session.deviceName, 'Laptop');
+    }
+    assert.equal((await http.patch('/v1/sessions/current', { deviceName: 'Work laptop' }, laptop.token)).status, 200);
+    assert.equal(CurrentSession.parse((await http.get('/v1/auth/session', laptop.token)).body).session.deviceName, 'Work laptop');
+  });
+
+  it('refuses as every route does: the error body, its headers, and the security headers', async () => {
+    const missing = await http.get('/v1/auth/session');
+    assert.equal(missing.status, 401);
+    assert.equal(missing.body.error.code, 'unauthenticated');
+    assert.equal(missing.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(missing.headers.get('cache-control'), 'no-store');
+    const malformed = await http.get('/v1/auth/session', 'lt_not-a-token');
+    assert.equal(malformed.status, 401);
+    assert.equal(malformed.body.error.code, 'unauthenticated');
+    // Another device of the account signs this one out: the next check says who and when.
+    const laptop = await register(http, undefined, 'Laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    assert.equal((await http.get('/v1/auth/session', phone.token)).status, 200);
+    assert.equal((await http.delete(`/v1/sessions/${phone.session.id}`, laptop.token)).status, 204);
+    const ended = await http.get('/v1/auth/session', phone.token);
+    assert.equal(ended.status, 401);
+    assert.equal(ended.body.error.code, 'session_revoked');
+    assert.deepEqual(ended.body.error.revokedBy, { deviceName: 'Laptop' });
+    // Any other method is an unknown route, with the same error body.
+    const posted = await http.post('/v1/auth/session', {}, laptop.token);
+    assert.equal(posted.status, 404);
+    assert.equal(typeof posted.body.error.code, 'string');
+  });
+});
