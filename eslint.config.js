@@ -98,7 +98,43 @@ export default tseslint.config(
     [
       {
         regex: '(^|/)(test|electron|renderer)(/|$)',
-        message: 'bench/ drives the server over HTTP and WebSocket with kit/; it never imports the tests or the desktop app (docs/architecture.md, house rule 2).',
+        message:
+          'bench/ drives the server over HTTP and WebSocket with kit/; it never imports the tests or the desktop app (only bench/desktop/ runs electron/core, in a process of its own) (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
+  // The same rule reached through bench/desktop/: its types may be shared, but loading it would run the core here.
+  {
+    files: ['bench/**/*.ts'],
+    ignores: ['bench/desktop/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)desktop/',
+              allowTypeImports: true,
+              message:
+                'bench/desktop/ is a process of its own (it runs electron/core): spawn it and import its types only, with `import type` (docs/architecture.md, "Benchmarks").',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Replaces the rule above for these files: the desktop start benchmark is the app's core in a process of its own.
+  layer(
+    ['bench/desktop/**/*.ts'],
+    [
+      {
+        regex: '(^|/)(test|renderer|server)(/|$)',
+        message:
+          'bench/desktop/ runs the desktop core in its own process, as the app does: it imports electron/core, shared/ and kit/, never the tests, the renderer or the server (docs/architecture.md, "Benchmarks").',
+      },
+      {
+        regex: '^electron$|(^|/)electron/(main|preload)(/|$)',
+        message: 'bench/desktop/ runs electron/core in plain Node: never the electron package, electron/main or electron/preload (docs/architecture.md, "Benchmarks").',
       },
     ],
   ),

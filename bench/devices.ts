@@ -1,9 +1,11 @@
 // The load process for the revocation and memory benchmarks: a separate Node
 // process that holds many connected devices (one WebSocket each on
 // /v1/events) and revokes some of them through the HTTP API at a steady rate,
-// timing each revoke's response against its `session.revoked` at the device.
-// Driven by the benchmark over IPC: connect, revoke, close.
-import { Agent } from 'node:http';
+// timing each revoke's response against its `session.revoked` at the device;
+// or the attacker of the under-attack scenario. Driven by the benchmark over
+// IPC: connect, revoke, attack, close. Several run at once past what one
+// process's open-file limit holds.
+import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import { send } from './http.js';
 import type { SeededSession } from './lib.js';
@@ -11,11 +13,15 @@ import type { SeededSession } from './lib.js';
 export type DevicesCommand =
   | { kind: 'connect'; eventsUrl: string; devices: SeededSession[] }
   | { kind: 'revoke'; apiUrl: string; revokers: SeededSession[]; devices: SeededSession[]; perSecond: number }
+  | { kind: 'attack'; apiUrl: string; emails: string[]; perSecond: number }
+  | { kind: 'stop-attack' }
   | { kind: 'close' };
 
 export type DevicesReply =
   | { kind: 'connected'; open: number; seconds: number }
   | { kind: 'revoked'; fromResponseMs: number[]; fromRequestMs: number[]; beforeResponse: number; missing: number }
+  | { kind: 'attacking' }
+  | { kind: 'attacked'; sent: number; statuses: Record<string, number> }
   | { kind: 'closed' }
   | { kind: 'failed'; message: string };
 
@@ -92,6 +98,57 @@ async function revoke(apiUrl: string, revokers: SeededSession[], devices: Seeded
   return { kind: 'revoked', fromResponseMs, fromRequestMs, beforeResponse, missing };
 }
 
+let attack: { stop(): Promise<DevicesReply> } | undefined;
+
+/**
+ * Wrong-password sign-ins at a steady rate until told to stop, each from an address of its own (a
+ * trusted proxy's X-Forwarded-For), spread over the given accounts; counts the answers by status.
+ */
+function startAttack(apiUrl: string, emails: string[], perSecond: number): { stop(): Promise<DevicesReply> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const statuses: Record<string, number> = {};
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let stopped = false;
+  const started = performance.now();
+  const one = (i: number) => {
+    const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const body = JSON.stringify({ email: emails[i % emails.length], password: `wrong password ${i}`, device: { name: 'Attacker', platform: 'linux', appVersion: '1' } });
+    const done = new Promise<void>((resolve) => {
+      const req = request(`${apiUrl}/v1/auth/login`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-forwarded-for': address } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        statuses.error = (statuses.error ?? 0) + 1;
+        resolve();
+      });
+      req.end(body);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      const wait = started + (sent * 1000) / perSecond - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!stopped) one(sent++);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await Promise.all(inFlight);
+      agent.destroy();
+      return { kind: 'attacked', sent, statuses };
+    },
+  };
+}
+
 process.on('message', (command: DevicesCommand) => {
   const answer = async (): Promise<DevicesReply> => {
     switch (command.kind) {
@@ -99,6 +156,12 @@ process.on('message', (command: DevicesCommand) => {
         return connect(command.eventsUrl, command.devices);
       case 'revoke':
         return revoke(command.apiUrl, command.revokers, command.devices, command.perSecond);
+      case 'attack':
+        attack = startAttack(command.apiUrl, command.emails, command.perSecond);
+        return { kind: 'attacking' };
+      case 'stop-attack':
+        if (!attack) throw new Error('no attack is running');
+        return attack.stop();
       case 'close':
         for (const socket of sockets.values()) socket.terminate();
         sockets.clear();

@@ -1,8 +1,9 @@
 // Pieces the benchmarks share: server processes, load, figures and seeding.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -19,18 +20,98 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 /** Starts a program of this repository (a path under the root) as a server process; see kit/process.ts. */
 export const startProcess = (script: string, env: Record<string, string>, health: string): Promise<Proc> => startKitProcess(resolve(root, script), env, { health });
 
+/** Which load generator drove HTTP: `wrk` where it is installed (it needs less CPU than autocannon), else autocannon. */
+export type Generator = 'wrk' | 'autocannon';
+const WRK = (process.env.PATH ?? '').split(':').map((dir) => join(dir, 'wrk')).find((path) => path.startsWith('/') && existsSync(path));
+export const generator: Generator = WRK ? 'wrk' : 'autocannon';
+
 export interface LoadResult {
+  generator: Generator;
   rps: number;
-  p50Ms: number;
-  p99Ms: number;
+  p50Us: number;
+  p99Us: number;
+  /** The server's CPU (user + system, from /proc) per request answered, in µs: the stable figure on a shared machine. */
+  serverCpuUsPerRequest: number;
+  /** The load generator's CPU over the round, in cores. */
+  clientCores: number;
+  /** Everything else on the machine over the round, in cores (other servers, this process, the rest). */
+  otherCores: number;
+  /** The generator used ≥ 90 % of a core: the server may have been waiting for it, so its req/s is a floor. */
+  clientBound: boolean;
 }
 
-/** autocannon with the same connections, duration and pipelining for every target; any non-2xx fails the run. */
-export async function load(url: string, headers: Record<string, string>, seconds: number, connections: number): Promise<LoadResult> {
-  const result = await autocannon({ url, connections, pipelining: 1, duration: seconds, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { rps: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+/** CPU busy on the whole machine so far, in ms (the first line of /proc/stat, less idle and iowait). */
+function machineBusyMs(): number {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return (total - ticks[3]! - ticks[4]!) * 10;
 }
+
+/** CPU used by this process's children that have exited and been waited for, in ms: where a finished wrk's CPU is counted. */
+function reapedChildrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+async function runWrk(url: string, headers: Record<string, string>, seconds: number, connections: number) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', join(root, 'bench/wrk-report.lua'), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
+  const child = spawn(WRK!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = /WRK_JSON (.*)/.exec(out)?.[1];
+  if (code !== 0 || !line) throw new Error(`wrk ${url} exited ${code}: ${out}`);
+  const report = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; errors: number; p50Us: number; p99Us: number };
+  return { requests: report.requests, non2xx: report.non2xx, errors: report.errors, p50Us: report.p50Us, p99Us: report.p99Us };
+}
+
+async function runAutocannon(url: string, headers: Record<string, string>, seconds: number, connections: number) {
+  const result = await autocannon({ url, connections, pipelining: 1, duration: seconds, headers });
+  // autocannon keeps latencies in whole milliseconds.
+  return { requests: result.requests.total, non2xx: result.non2xx, errors: result.errors, p50Us: result.latency.p50 * 1000, p99Us: result.latency.p99 * 1000 };
+}
+
+/**
+ * One round against one server: the same connections and duration for every target, pipelining 1;
+ * any non-2xx fails the run. Records the server's CPU per request, the generator's and the rest of
+ * the machine's, since on a 2-core machine the generator takes CPU from the server whatever it is.
+ */
+export async function load(url: string, headers: Record<string, string>, seconds: number, connections: number, serverPid: number): Promise<LoadResult> {
+  const server0 = cpuMs(serverPid);
+  const machine0 = machineBusyMs();
+  const children0 = reapedChildrenCpuMs();
+  const self0 = process.cpuUsage();
+  const started = performance.now();
+  const run = generator === 'wrk' ? await runWrk(url, headers, seconds, connections) : await runAutocannon(url, headers, seconds, connections);
+  const wallMs = performance.now() - started;
+  const selfMs = (() => {
+    const used = process.cpuUsage(self0);
+    return (used.user + used.system) / 1000;
+  })();
+  const serverMs = cpuMs(serverPid) - server0;
+  const clientMs = generator === 'wrk' ? reapedChildrenCpuMs() - children0 : selfMs;
+  const otherMs = Math.max(0, machineBusyMs() - machine0 - serverMs - clientMs);
+  if (run.non2xx > 0 || run.errors > 0) throw new Error(`${url}: ${run.non2xx} non-2xx and ${run.errors} errors`);
+  const clientCores = round(clientMs / wallMs, 2);
+  return {
+    generator,
+    rps: Math.round(run.requests / (wallMs / 1000)),
+    p50Us: run.p50Us,
+    p99Us: run.p99Us,
+    serverCpuUsPerRequest: round((serverMs * 1000) / run.requests, 1),
+    clientCores,
+    otherCores: round(otherMs / wallMs, 2),
+    clientBound: clientCores >= 0.9,
+  };
+}
+
+/** Median and range of a figure over rounds. */
+export interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+export const range = (xs: number[]): Range => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 export const median = (xs: number[]) => quantile(xs, 0.5);
 export function quantile(xs: number[], q: number): number {
@@ -90,6 +171,34 @@ export async function timeSequentialGets(url: string, token: string, count: numb
       times.push(performance.now() - started);
       check(body);
     }
+  } finally {
+    agent.destroy();
+  }
+  return times;
+}
+
+/**
+ * Times `count` GETs sent at a steady rate (the i-th at i / rate, whatever the others are doing), so
+ * the sampling adds the same light load in a quiet and a busy phase.
+ */
+export async function timePacedGets(url: string, token: string, count: number, perSecond: number): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const times: number[] = [];
+  const all: Array<Promise<void>> = [];
+  const started = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      const wait = started + (i * 1000) / perSecond - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const sent = performance.now();
+      all.push(
+        send(agent, 'GET', url, token).then(({ status, body }) => {
+          if (status !== 200) throw new Error(`${url}: ${status} ${body}`);
+          times.push(performance.now() - sent);
+        }),
+      );
+    }
+    await Promise.all(all);
   } finally {
     agent.destroy();
   }

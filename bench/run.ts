@@ -2,20 +2,27 @@
 // figures and ratios. Never part of the test suite. `npm run bench` (quick,
 // under 3 minutes on 2 cores) or `npm run bench:full` (the figures in
 // docs/performance.md). Prints a table and writes bench/results/latest.json.
-import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD_POLICY } from '../server/config/config.js';
 import { Http, register } from '../kit/http.js';
 import { startPostgres } from '../kit/postgres.js';
+import type { DesktopStartReport } from './desktop/start.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
-import { load, median, quiet, root, round, rssBytes, seed, spread, startProcess, timeRotations, timeSequentialGets, type LoadResult, type Proc, type Seeded } from './lib.js';
+import { cpuMs, load, median, quiet, range, root, round, rssBytes, seed, spread, startProcess, timePacedGets, timeRotations, timeSequentialGets, type Generator, type LoadResult, type Proc, type Range, type Seeded, type SeededSession } from './lib.js';
 
 const full = process.argv.includes('--full');
+/** `--only=checks`: the session checks alone (bench/results/checks.json); `--only=attack`: the under-attack scenario alone, printed. */
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const PROFILE = full
-  ? { name: 'full', rounds: 5, seconds: 10, connections: 50, fillerRows: 1_000_000, accounts: 1_000, revokes: 2_000, revokesPerSecond: 100, listSamples: 5_000, signInSeconds: 10, rotations: 2_000 }
-  : { name: 'quick', rounds: 3, seconds: 4, connections: 50, fillerRows: 100_000, accounts: 200, revokes: 300, revokesPerSecond: 100, listSamples: 1_000, signInSeconds: 3, rotations: 500 };
+  ? { name: 'full', rounds: 10, seconds: 5, connections: 50, fillerRows: 1_000_000, accounts: 1_000, postgresAccounts: 2_500, desktopRounds: 50, revokes: 2_000, revokesPerSecond: 100, listSamples: 5_000, signInSeconds: 10, rotations: 2_000 }
+  : { name: 'quick', rounds: 3, seconds: 3, connections: 50, fillerRows: 100_000, accounts: 200, postgresAccounts: 200, desktopRounds: 20, revokes: 300, revokesPerSecond: 100, listSamples: 1_000, signInSeconds: 3, rotations: 500 };
+/** The under-attack scenario: checks and revokes sampled at a light steady rate, quiet and then under the flood. */
+const ATTACK = full
+  ? { perSecond: 200, checks: 3_000, checksPerSecond: 200, revokes: 500, revokesPerSecond: 50 }
+  : { perSecond: 200, checks: 1_000, checksPerSecond: 200, revokes: 200, revokesPerSecond: 50 };
 /** Unmeasured rotations first (JIT, the pool), taken from the same seeded sessions. */
 const ROTATION_WARMUP = 200;
 const DEVICES_PER_ACCOUNT = 10;
@@ -30,8 +37,19 @@ const LATCH_ENV = { LATCH_LOG_LEVEL: 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '100
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 type Spread = ReturnType<typeof spread>;
-type Latency = { rps: number; p50Ms: number; p99Ms: number };
-type Target = 'fastify' | 'nest' | 'latch' | 'latchPostgres' | 'betterAuth';
+type CheckTarget = 'fastify' | 'nest' | 'latch' | 'latchUncached' | 'latchPostgres' | BetterAuthTarget;
+type Ratio = Range;
+/** One target's figures over the rounds: median and range of each. */
+interface CheckSummary {
+  rps: Range;
+  p50Us: Range;
+  p99Us: Range;
+  serverCpuUsPerRequest: Range;
+  clientCores: Range;
+  otherCores: Range;
+  /** Rounds where the load generator used ≥ 90 % of a core: their req/s is the generator's ceiling as much as the server's. */
+  clientBoundRounds: number;
+}
 
 /** What one run measures; written to bench/results/latest.json as it is. */
 interface Results {
@@ -40,23 +58,23 @@ interface Results {
   date: string;
   seconds: number;
   sessionCheck: {
+    generator: Generator;
     connections: number;
     seconds: number;
     rounds: number;
     pipelining: 1;
-    fastifyRps: number;
-    nestRps: number;
-    latchRps: number;
-    latchPostgresRps: number;
-    betterAuthRps: number;
-    latchOverFastify: number;
-    nestOverFastify: number;
-    latchOverNest: number;
-    latchOverBetterAuth: number;
-    latchPostgresOverFastify: number;
-    latchPostgresOverBetterAuth: number;
-    latency: Record<Target, Latency>;
-    perRound: Record<Target, LoadResult[]>;
+    targets: Record<CheckTarget, CheckSummary>;
+    /** Whether a copy of a signed-out session's cookies was refused on the next check, per setup. */
+    betterAuthRefusesRevokedAtOnce: Record<BetterAuthTarget, boolean>;
+    /** The setup the headline compares with: the least server CPU per check among those that refuse a revoked session at once. */
+    fastestBetterAuth: BetterAuthTarget;
+    /** With `session.cookieCache`: how long the copy was still accepted after sign-out (`refused: false`: still accepted when the run ended). */
+    cookieCacheWindow: { seconds: number; refused: boolean };
+    /** Server CPU per check, a / b per round. */
+    cpuPerCheck: Record<'latchOverFastify' | 'latchPostgresOverFastify' | 'nestOverFastify' | 'latchOverNest' | 'fastestBetterAuthOverLatch' | 'betterAuthOverLatchUncached', Ratio>;
+    /** Requests per second, a / b per round. */
+    rps: Record<'latchOverFastify' | 'latchOverFastestBetterAuth' | 'latchPostgresOverFastestBetterAuth' | 'latchUncachedOverBetterAuth', Ratio>;
+    perRound: Record<CheckTarget, LoadResult[]>;
   };
   store: {
     rows: number;
@@ -72,7 +90,27 @@ interface Results {
   };
   rotation: { rotations: number; warmup: number } & Record<'sqlite' | 'postgres', Record<'rotate' | 'firstUse' | 'nextUse', Spread>>;
   signIn: { loginsPerSecond: number; argon2id: typeof DEFAULT_PASSWORD_POLICY; sequential: true };
-  memory: { devices: number[]; rssBytes: number[]; bytesPerConnection: number; connectSeconds: number };
+  memory: { devices: number[]; rssBytes: number[]; bytesPerConnection: number; connectSeconds: number; upgradesPerSecond: number };
+  /** Every seeded PostgreSQL device connected at once, over two instances and several load processes. */
+  scale: { devices: number; perInstance: number[]; loadProcesses: number; connectSeconds: number; upgradesPerSecond: number; bytesPerConnection: number };
+  /** The desktop core's start on loopback, in its own process (bench/desktop/start.ts). */
+  desktopStart: DesktopStartReport;
+  underAttack: {
+    devices: number;
+    perSecond: number;
+    sent: number;
+    /** The flood's answers by HTTP status. */
+    statuses: Record<string, number>;
+    /** The server's CPU while the attack phase was measured, in cores. */
+    serverCores: number;
+    quiet: { check: Spread; revocation: RevocationSpread };
+    attack: { check: Spread; revocation: RevocationSpread };
+    /** Under attack / quiet, session check p99 (target ≤ 2). */
+    checkP99Ratio: number;
+    /** Under attack / quiet, revocation p99 from sending the revoke (target ≤ 2). */
+    revocationP99Ratio: number;
+    ownerSignIn: { status: number; ms: number };
+  };
   revocation: {
     devices: number;
     revokes: number;
@@ -86,6 +124,8 @@ interface Results {
     crossInstanceP95Ms: number;
     crossInstanceP99Ms: number;
     crossInstanceMaxMs: number;
+    /** Devices connected across the two instances (half on each) while the cross-instance figures were taken. */
+    crossInstanceDevices: number;
     oneInstance: RevocationSpread;
     crossInstance: RevocationSpread;
   };
@@ -115,6 +155,58 @@ class Devices {
   }
 }
 
+/** The most sockets one load process holds: well under a process's usual open-file limit. */
+const SOCKETS_PER_LOAD_PROCESS = 8_000;
+
+/**
+ * Connected devices spread over as many load processes as they need, so the benchmark can hold more
+ * devices than one process's open-file limit allows. Revokes are sent by the process holding the device.
+ */
+class DevicePool {
+  private readonly parts: Devices[] = [];
+  private readonly holder = new Map<string, Devices>();
+
+  /** Connects these devices, `SOCKETS_PER_LOAD_PROCESS` at most to a process, all processes at once. */
+  async connect(eventsUrl: string, devices: SeededSession[]): Promise<{ open: number; seconds: number }> {
+    const chunks: SeededSession[][] = [];
+    for (let i = 0; i < devices.length; i += SOCKETS_PER_LOAD_PROCESS) chunks.push(devices.slice(i, i + SOCKETS_PER_LOAD_PROCESS));
+    const started = performance.now();
+    const replies = await Promise.all(
+      chunks.map((chunk) => {
+        const part = new Devices();
+        this.parts.push(part);
+        for (const device of chunk) this.holder.set(device.sessionId, part);
+        return part.ask({ kind: 'connect', eventsUrl, devices: chunk }, 'connected');
+      }),
+    );
+    return { open: replies.reduce((sum, reply) => sum + reply.open, 0), seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Revokes these devices at `perSecond` in all, each from the process that holds it. */
+  async revoke(apiUrl: string, revokers: SeededSession[], devices: SeededSession[], perSecond: number): Promise<Extract<DevicesReply, { kind: 'revoked' }>> {
+    const byPart = new Map<Devices, SeededSession[]>();
+    for (const device of devices) {
+      const part = this.holder.get(device.sessionId);
+      if (!part) throw new Error(`device ${device.sessionId} is not connected`);
+      byPart.set(part, [...(byPart.get(part) ?? []), device]);
+    }
+    const replies = await Promise.all(
+      [...byPart].map(([part, mine]) => part.ask({ kind: 'revoke', apiUrl, revokers, devices: mine, perSecond: (perSecond * mine.length) / devices.length }, 'revoked')),
+    );
+    return {
+      kind: 'revoked',
+      fromResponseMs: replies.flatMap((r) => r.fromResponseMs),
+      fromRequestMs: replies.flatMap((r) => r.fromRequestMs),
+      beforeResponse: replies.reduce((sum, r) => sum + r.beforeResponse, 0),
+      missing: replies.reduce((sum, r) => sum + r.missing, 0),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.parts.map((part) => part.stop()));
+  }
+}
+
 /** RSS once it has settled (two readings 250 ms apart within 1%), after the server has had a moment to collect. */
 async function settledRss(pid: number): Promise<number> {
   let last = rssBytes(pid);
@@ -128,88 +220,213 @@ async function settledRss(pid: number): Promise<number> {
 }
 
 /**
- * Revokes an evenly spread subset of the connected devices and returns the
- * latencies. A first, unmeasured set warms the instance up (JIT, its pool's
- * Postgres connections), so the figures are of a running server, not a new one.
+ * Revokes `measured` devices at the profile's rate and returns the latencies. `warmup` devices go
+ * first, unmeasured, to warm the instance up (JIT, its pool's Postgres connections), so the figures
+ * are of a running server, not a new one. Every revoked device is added to `bench.revoked`.
  */
-async function revocation(devices: Devices, apiUrl: string, seeded: Seeded): Promise<RevocationSpread> {
-  const step = Math.max(2, Math.floor(seeded.devices.length / PROFILE.revokes));
-  const revoke = (targets: typeof seeded.devices) =>
-    devices.ask({ kind: 'revoke', apiUrl, revokers: seeded.revokers, devices: targets, perSecond: PROFILE.revokesPerSecond }, 'revoked');
-  await revoke(seeded.devices.filter((_, i) => i % step === 1).slice(0, REVOKE_WARMUP));
-  const result = await revoke(seeded.devices.filter((_, i) => i % step === 0).slice(0, PROFILE.revokes));
+async function revocation(bench: Bench, pool: DevicePool, apiUrl: string, revokers: SeededSession[], warmup: SeededSession[], measured: SeededSession[], perSecond = PROFILE.revokesPerSecond): Promise<RevocationSpread> {
+  if (warmup.length > 0) await pool.revoke(apiUrl, revokers, warmup, perSecond);
+  const result = await pool.revoke(apiUrl, revokers, measured, perSecond);
+  for (const device of [...warmup, ...measured]) bench.revoked.add(device.sessionId);
   if (result.missing > 0) throw new Error(`${result.missing} revoked devices never heard session.revoked`);
   return { ...spread(result.fromResponseMs), fromRequest: spread(result.fromRequestMs), arrivedBeforeResponse: result.beforeResponse };
 }
 
+/** An evenly spread subset of `count` devices, taking every `step`-th from `offset`. */
+const spreadOut = (devices: SeededSession[], count: number, offset: number, step = Math.max(2, Math.floor(devices.length / count))) =>
+  devices.filter((_, i) => i % step === offset).slice(0, count);
+
 /** What every scenario is handed: the seeded stores and a way to start processes that main stops at the end. */
 interface Bench {
   work: string;
+  /** A copy of the seeded SQLite store, for the instance that runs without its session cache. */
+  uncachedDir: string;
   pgUrl: string;
   seededSqlite: Seeded;
   seededPg: Seeded;
   seedSeconds: { sqlite: number; postgres: number };
+  /** Sessions a scenario has revoked: later scenarios connect only the others. */
+  revoked: Set<string>;
   start(script: string, env: Record<string, string>, health: string): Promise<Proc>;
   stop(proc: Proc): Promise<void>;
 }
 
 const eventsUrl = (url: string) => `${url.replace(/^http/, 'ws')}/v1/events`;
 
+/** The Better Auth setups measured (bench/peers/better-auth.ts), and the path each answers the check on. */
+const BETTER_AUTH_MODES = {
+  betterAuth: { mode: 'handler', path: '/api/auth/get-session' },
+  betterAuthApi: { mode: 'api', path: '/session' },
+  betterAuthSecondary: { mode: 'secondary', path: '/session' },
+  betterAuthCookieCache: { mode: 'cookieCache', path: '/session' },
+} as const;
+type BetterAuthTarget = keyof typeof BETTER_AUTH_MODES;
+
+/** A Better Auth peer and a way to sign in to it: every cookie it sets, as a browser would send them back. */
+class BetterAuthPeer {
+  constructor(
+    readonly proc: Proc,
+    readonly path: string,
+  ) {}
+
+  private async call(path: string, body: unknown, cookie?: string): Promise<Response> {
+    // Node's fetch sends Fetch Metadata headers; the Origin tells Better Auth's CSRF check it is same-site.
+    return fetch(`${this.proc.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: this.proc.url, ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async signUp(email: string): Promise<void> {
+    const reply = await this.call('/api/auth/sign-up/email', { email, password: 'correct horse battery staple', name: 'Bench' });
+    if (!reply.ok) throw new Error(`Better Auth sign-up failed: ${reply.status}`);
+  }
+
+  async signIn(email: string): Promise<string> {
+    const reply = await this.call('/api/auth/sign-in/email', { email, password: 'correct horse battery staple' });
+    const cookie = reply.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    if (!reply.ok || !cookie) throw new Error(`Better Auth sign-in failed: ${reply.status}`);
+    return cookie;
+  }
+
+  /** Whether the check accepts these cookies (its handler answers 200 with `null` for no session). */
+  async accepts(cookie: string): Promise<boolean> {
+    const reply = await fetch(`${this.proc.url}${this.path}`, { headers: { cookie } });
+    return reply.ok && (await reply.text()) !== 'null';
+  }
+
+  /** Signs the session out on the server; a copy of its cookies is kept, as a thief's would be. */
+  async signOut(cookie: string): Promise<void> {
+    const reply = await this.call('/api/auth/sign-out', {}, cookie);
+    if (!reply.ok) throw new Error(`Better Auth sign-out failed: ${reply.status}`);
+  }
+}
+
+/**
+ * How long a copy of a signed-out session's cookies is still accepted: polled once a second, in the
+ * background while the rest of the benchmark runs, until refused or until `stop()`.
+ */
+function revocationWindow(peer: BetterAuthPeer, cookie: string): { stop(): Promise<{ seconds: number; refused: boolean }> } {
+  const started = performance.now();
+  let stopped = false;
+  const polled = (async () => {
+    while (!stopped) {
+      if (!(await peer.accepts(cookie))) return { seconds: round((performance.now() - started) / 1000, 1), refused: true };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    return { seconds: round((performance.now() - started) / 1000, 1), refused: false };
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      return polled;
+    },
+  };
+}
+
 /** 1. Session checks: every target running at once and loaded in turn, round after round. */
-async function sessionChecks(bench: Bench, latchSqlite: Proc, latchPg: Proc): Promise<Results['sessionCheck']> {
+async function sessionChecks(bench: Bench, latchSqlite: Proc, latchPg: Proc): Promise<{ results: Omit<Results['sessionCheck'], 'cookieCacheWindow'>; cookieCacheWindow: ReturnType<typeof revocationWindow> }> {
   const fastify = await bench.start('dist/bench/peers/fastify-hello.js', {}, '/hello');
   const nest = await bench.start('dist/bench/peers/nest-hello.js', {}, '/hello');
-  const betterAuth = await bench.start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(bench.work, 'better-auth.sqlite') }, '/api/auth/ok');
-  const signUp = await fetch(`${betterAuth.url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    // Node's fetch sends Fetch Metadata headers; the Origin tells Better Auth's CSRF check it is same-site.
-    headers: { 'content-type': 'application/json', origin: betterAuth.url },
-    body: JSON.stringify({ email: 'bench@bench.test', password: 'correct horse battery staple', name: 'Bench' }),
+  const latchUncached = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: bench.uncachedDir, LATCH_SESSION_CACHE_SIZE: '0' }, '/healthz');
+  const peers = {} as Record<BetterAuthTarget, BetterAuthPeer>;
+  const cookies = {} as Record<BetterAuthTarget, string>;
+  const revokedAtOnce = {} as Record<BetterAuthTarget, boolean>;
+  for (const [target, { mode, path }] of Object.entries(BETTER_AUTH_MODES) as Array<[BetterAuthTarget, (typeof BETTER_AUTH_MODES)[BetterAuthTarget]]>) {
+    const proc = await bench.start('dist/bench/peers/better-auth.js', { BETTER_AUTH_DB: join(bench.work, `better-auth-${mode}.sqlite`), BETTER_AUTH_MODE: mode }, '/api/auth/ok');
+    const peer = (peers[target] = new BetterAuthPeer(proc, path));
+    await peer.signUp('bench@bench.test');
+    cookies[target] = await peer.signIn('bench@bench.test');
+    if (!(await peer.accepts(cookies[target]))) throw new Error(`${target} does not accept its own session`);
+    // A second session, signed out: does the check refuse the copy of its cookies at once?
+    const stolen = await peer.signIn('bench@bench.test');
+    await peer.signOut(stolen);
+    revokedAtOnce[target] = !(await peer.accepts(stolen));
+  }
+  // The cookie cache's window is measured in the background; it lasts minutes.
+  const windowCookie = await peers.betterAuthCookieCache.signIn('bench@bench.test');
+  await peers.betterAuthCookieCache.signOut(windowCookie);
+  const cookieCacheWindow = revocationWindow(peers.betterAuthCookieCache, windowCookie);
+
+  const latchTarget = (proc: Proc, token: string) => ({ proc, url: `${proc.url}/v1/auth/session`, headers: async () => ({ authorization: `Bearer ${token}` }) });
+  const betterAuthTarget = (target: BetterAuthTarget) => ({
+    proc: peers[target].proc,
+    url: `${peers[target].proc.url}${peers[target].path}`,
+    // The cookie cache's copy is signed for 5 minutes; a fresh sign-in per round keeps every round within it.
+    headers: async () => ({ cookie: target === 'betterAuthCookieCache' ? (cookies[target] = await peers[target].signIn('bench@bench.test')) : cookies[target] }),
   });
-  const cookie = signUp.headers.get('set-cookie')?.split(';')[0];
-  if (!signUp.ok || !cookie) throw new Error(`Better Auth sign-up failed: ${signUp.status}`);
-  const targets: Record<Target, { url: string; headers: Record<string, string> }> = {
-    fastify: { url: `${fastify.url}/hello`, headers: {} },
-    nest: { url: `${nest.url}/hello`, headers: {} },
-    latch: { url: `${latchSqlite.url}/v1/auth/session`, headers: { authorization: `Bearer ${bench.seededSqlite.lister.token}` } },
-    latchPostgres: { url: `${latchPg.url}/v1/auth/session`, headers: { authorization: `Bearer ${bench.seededPg.lister.token}` } },
-    betterAuth: { url: `${betterAuth.url}/api/auth/get-session`, headers: { cookie } },
+  const targets: Record<CheckTarget, { proc: Proc; url: string; headers: () => Promise<Record<string, string>> }> = {
+    fastify: { proc: fastify, url: `${fastify.url}/hello`, headers: async () => ({}) },
+    nest: { proc: nest, url: `${nest.url}/hello`, headers: async () => ({}) },
+    latch: latchTarget(latchSqlite, bench.seededSqlite.lister.token),
+    latchUncached: latchTarget(latchUncached, bench.seededSqlite.lister.token),
+    latchPostgres: latchTarget(latchPg, bench.seededPg.lister.token),
+    betterAuth: betterAuthTarget('betterAuth'),
+    betterAuthApi: betterAuthTarget('betterAuthApi'),
+    betterAuthSecondary: betterAuthTarget('betterAuthSecondary'),
+    betterAuthCookieCache: betterAuthTarget('betterAuthCookieCache'),
   };
-  const names = Object.keys(targets) as Target[];
-  const rounds: Record<Target, LoadResult[]> = { fastify: [], nest: [], latch: [], latchPostgres: [], betterAuth: [] };
-  for (const name of names) await load(targets[name].url, targets[name].headers, 1, PROFILE.connections); // warm-up
+  const names = Object.keys(targets) as CheckTarget[];
+  const rounds = Object.fromEntries(names.map((n) => [n, [] as LoadResult[]])) as Record<CheckTarget, LoadResult[]>;
+  const once = async (name: CheckTarget, seconds: number) => load(targets[name].url, await targets[name].headers(), seconds, PROFILE.connections, targets[name].proc.pid);
+  for (const name of names) await once(name, 2); // warm-up
   for (let r = 0; r < PROFILE.rounds; r++) {
-    for (const name of names) rounds[name].push(await load(targets[name].url, targets[name].headers, PROFILE.seconds, PROFILE.connections));
-    log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${names.map((n) => `${n} ${rounds[n].at(-1)!.rps}`).join(', ')} req/s`);
+    for (const name of names) rounds[name].push(await once(name, PROFILE.seconds));
+    log(`session checks, round ${r + 1} of ${PROFILE.rounds}: ${names.map((n) => `${n} ${rounds[n].at(-1)!.rps} (${rounds[n].at(-1)!.serverCpuUsPerRequest} µs)`).join(', ')}`);
   }
   await bench.stop(fastify);
   await bench.stop(nest);
-  await bench.stop(betterAuth);
-  const summary = (name: Target): Latency => ({
-    rps: median(rounds[name].map((x) => x.rps)),
-    p50Ms: median(rounds[name].map((x) => x.p50Ms)),
-    p99Ms: median(rounds[name].map((x) => x.p99Ms)),
+  await bench.stop(latchUncached);
+  for (const target of Object.keys(peers) as BetterAuthTarget[]) if (target !== 'betterAuthCookieCache') await bench.stop(peers[target].proc);
+
+  const of = (name: CheckTarget, pick: (x: LoadResult) => number) => range(rounds[name].map(pick));
+  const summary = (name: CheckTarget): CheckSummary => ({
+    rps: of(name, (x) => x.rps),
+    p50Us: of(name, (x) => x.p50Us),
+    p99Us: of(name, (x) => x.p99Us),
+    serverCpuUsPerRequest: of(name, (x) => x.serverCpuUsPerRequest),
+    clientCores: of(name, (x) => x.clientCores),
+    otherCores: of(name, (x) => x.otherCores),
+    clientBoundRounds: rounds[name].filter((x) => x.clientBound).length,
   });
-  const ratio = (a: Target, b: Target) => round(median(rounds[a].map((x, i) => x.rps / rounds[b][i]!.rps)));
-  const latency = Object.fromEntries(names.map((n) => [n, summary(n)])) as Record<Target, Latency>;
+  /** a / b per round (req/s, or CPU per request), as a range over the rounds. */
+  const ratio = (a: CheckTarget, b: CheckTarget, pick: (x: LoadResult) => number) => {
+    const r = range(rounds[a].map((x, i) => pick(x) / pick(rounds[b][i]!)));
+    return { median: round(r.median), min: round(r.min), max: round(r.max) };
+  };
+  const rps = (x: LoadResult) => x.rps;
+  const cpu = (x: LoadResult) => x.serverCpuUsPerRequest;
+  // The fastest Better Auth setup that still refuses a revoked session at once, by server CPU per check.
+  const refusing = (Object.keys(BETTER_AUTH_MODES) as BetterAuthTarget[]).filter((t) => revokedAtOnce[t]);
+  const fastestBetterAuth = refusing.sort((a, b) => median(rounds[a].map(cpu)) - median(rounds[b].map(cpu)))[0]!;
   return {
-    connections: PROFILE.connections,
-    seconds: PROFILE.seconds,
-    rounds: PROFILE.rounds,
-    pipelining: 1,
-    fastifyRps: latency.fastify.rps,
-    nestRps: latency.nest.rps,
-    latchRps: latency.latch.rps,
-    latchPostgresRps: latency.latchPostgres.rps,
-    betterAuthRps: latency.betterAuth.rps,
-    latchOverFastify: ratio('latch', 'fastify'),
-    nestOverFastify: ratio('nest', 'fastify'),
-    latchOverNest: ratio('latch', 'nest'),
-    latchOverBetterAuth: ratio('latch', 'betterAuth'),
-    latchPostgresOverFastify: ratio('latchPostgres', 'fastify'),
-    latchPostgresOverBetterAuth: ratio('latchPostgres', 'betterAuth'),
-    latency,
-    perRound: rounds,
+    results: {
+      generator: rounds.fastify[0]!.generator,
+      connections: PROFILE.connections,
+      seconds: PROFILE.seconds,
+      rounds: PROFILE.rounds,
+      pipelining: 1,
+      targets: Object.fromEntries(names.map((n) => [n, summary(n)])) as Record<CheckTarget, CheckSummary>,
+      betterAuthRefusesRevokedAtOnce: revokedAtOnce,
+      fastestBetterAuth,
+      cpuPerCheck: {
+        latchOverFastify: ratio('latch', 'fastify', cpu),
+        latchPostgresOverFastify: ratio('latchPostgres', 'fastify', cpu),
+        nestOverFastify: ratio('nest', 'fastify', cpu),
+        latchOverNest: ratio('latch', 'nest', cpu),
+        fastestBetterAuthOverLatch: ratio(fastestBetterAuth, 'latch', cpu),
+        betterAuthOverLatchUncached: ratio('betterAuth', 'latchUncached', cpu),
+      },
+      rps: {
+        latchOverFastify: ratio('latch', 'fastify', rps),
+        latchOverFastestBetterAuth: ratio('latch', fastestBetterAuth, rps),
+        latchPostgresOverFastestBetterAuth: ratio('latchPostgres', fastestBetterAuth, rps),
+        latchUncachedOverBetterAuth: ratio('latchUncached', 'betterAuth', rps),
+      },
+      perRound: rounds,
+    },
+    cookieCacheWindow,
   };
 }
 
@@ -266,48 +483,144 @@ async function signIns(latchSqlite: Proc): Promise<Results['signIn']> {
   return { loginsPerSecond: round(logins / PROFILE.signInSeconds, 1), argon2id: DEFAULT_PASSWORD_POLICY, sequential: true };
 }
 
+/**
+ * The desktop core's start, with a token in the keychain, against this server: run by
+ * bench/desktop/start.ts in a process of its own (inside a private D-Bus with gnome-keyring on
+ * Linux, as the tests do), which prints one JSON line.
+ */
+function desktopStart(url: string): Promise<DesktopStartReport> {
+  log('timing the desktop start');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'dist/bench/desktop/start.js'), url, `--rounds=${PROFILE.desktopRounds}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out) as DesktopStartReport) : reject(new Error(`the desktop start benchmark exited with ${code}`))));
+  });
+}
+
 /** 2 and 3. A fresh instance on SQLite: memory as devices connect, then revocations. */
 async function oneInstance(bench: Bench): Promise<{ memory: Results['memory']; revocation: RevocationSpread; open: number }> {
   const single = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: bench.work }, '/healthz');
-  const devices = new Devices();
+  const pool = new DevicePool();
+  const devices = bench.seededSqlite.devices;
   const rss0 = await settledRss(single.pid);
-  const firstStep = Math.min(1_000, DEVICES);
-  log(`connecting ${DEVICES} devices to one instance (SQLite)`);
-  const connected1k = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: bench.seededSqlite.devices.slice(0, firstStep) }, 'connected');
+  const firstStep = Math.min(1_000, devices.length);
+  log(`connecting ${devices.length} devices to one instance (SQLite)`);
+  const connected1k = await pool.connect(eventsUrl(single.url), devices.slice(0, firstStep));
   await quiet([single.pid]);
   const rss1k = await settledRss(single.pid);
-  const connectedAll = await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(single.url), devices: bench.seededSqlite.devices.slice(firstStep) }, 'connected');
+  const connectedRest = await pool.connect(eventsUrl(single.url), devices.slice(firstStep));
+  const open = connected1k.open + connectedRest.open;
   await quiet([single.pid]);
   const rssAll = await settledRss(single.pid);
   log(`revoking ${PROFILE.revokes} of them at ${PROFILE.revokesPerSecond}/s`);
-  const revoked = await revocation(devices, single.url, bench.seededSqlite);
-  await devices.stop();
+  const revoked = await revocation(bench, pool, single.url, bench.seededSqlite.revokers, spreadOut(devices, REVOKE_WARMUP, 1, revokeStep(devices)), spreadOut(devices, PROFILE.revokes, 0, revokeStep(devices)));
+  await pool.stop();
   await bench.stop(single);
   return {
     memory: {
-      devices: [0, firstStep, connectedAll.open],
+      devices: [0, firstStep, open],
       rssBytes: [rss0, rss1k, rssAll],
-      bytesPerConnection: Math.round((rssAll - rss0) / connectedAll.open),
-      connectSeconds: round(connected1k.seconds + connectedAll.seconds, 1),
+      bytesPerConnection: Math.round((rssAll - rss0) / open),
+      connectSeconds: round(connected1k.seconds + connectedRest.seconds, 1),
+      upgradesPerSecond: Math.round(open / (connected1k.seconds + connectedRest.seconds)),
     },
     revocation: revoked,
-    open: connectedAll.open,
+    open,
   };
 }
 
-/** 2, across instances: devices on instance A, revokes sent to instance B, one PostgreSQL. */
-async function crossInstance(bench: Bench): Promise<RevocationSpread> {
+/** Revoked devices are taken every this many, so the warm-up and measured sets never meet. */
+const revokeStep = (devices: SeededSession[]) => Math.max(2, Math.floor(devices.length / PROFILE.revokes));
+
+/**
+ * 2, across instances: every seeded PostgreSQL device connected, half to instance A and half to
+ * instance B, held by as many load processes as that takes; revokes of devices on A sent to B.
+ */
+async function crossInstance(bench: Bench): Promise<{ revocation: RevocationSpread; scale: Results['scale'] }> {
   const instanceA = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: bench.pgUrl }, '/healthz');
   const instanceB = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: bench.pgUrl }, '/healthz');
-  const devices = new Devices();
-  log(`connecting ${DEVICES} devices to instance A (PostgreSQL), revoking through instance B`);
-  await devices.ask({ kind: 'connect', eventsUrl: eventsUrl(instanceA.url), devices: bench.seededPg.devices }, 'connected');
+  const pool = new DevicePool();
+  const devices = bench.seededPg.devices;
+  // Every other device on A, so each account has devices on both instances.
+  const onA = devices.filter((_, i) => i % 2 === 0);
+  const onB = devices.filter((_, i) => i % 2 === 1);
+  const rss0 = [await settledRss(instanceA.pid), await settledRss(instanceB.pid)];
+  log(`connecting ${devices.length} devices (PostgreSQL): ${onA.length} to instance A, ${onB.length} to B; revoking through B`);
+  const [connectedA, connectedB] = await Promise.all([pool.connect(eventsUrl(instanceA.url), onA), pool.connect(eventsUrl(instanceB.url), onB)]);
   await quiet([instanceA.pid, instanceB.pid]);
-  const cross = await revocation(devices, instanceB.url, bench.seededPg);
-  await devices.stop();
+  const rss = [await settledRss(instanceA.pid), await settledRss(instanceB.pid)];
+  const cross = await revocation(bench, pool, instanceB.url, bench.seededPg.revokers, spreadOut(onA, REVOKE_WARMUP, 1, revokeStep(onA)), spreadOut(onA, PROFILE.revokes, 0, revokeStep(onA)));
+  await pool.stop();
   await bench.stop(instanceA);
   await bench.stop(instanceB);
-  return cross;
+  const open = connectedA.open + connectedB.open;
+  return {
+    revocation: cross,
+    scale: {
+      devices: open,
+      perInstance: [connectedA.open, connectedB.open],
+      loadProcesses: Math.ceil(onA.length / SOCKETS_PER_LOAD_PROCESS) + Math.ceil(onB.length / SOCKETS_PER_LOAD_PROCESS),
+      connectSeconds: round(Math.max(connectedA.seconds, connectedB.seconds), 1),
+      upgradesPerSecond: Math.round(open / Math.max(connectedA.seconds, connectedB.seconds)),
+      bytesPerConnection: Math.round((rss[0]! - rss0[0]! + rss[1]! - rss0[1]!) / open),
+    },
+  };
+}
+
+/**
+ * Under attack: a flood of wrong-password sign-ins from many addresses (through a trusted proxy's
+ * X-Forwarded-For) while devices are connected. The session check and the revocation push are
+ * measured quiet, then under the flood, the same way; and the owner signs in with the right password
+ * in the middle of it, from an address of theirs.
+ */
+async function underAttack(bench: Bench): Promise<Results['underAttack']> {
+  const instance = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: bench.work, LATCH_TRUST_PROXY: '1' }, '/healthz');
+  const devices = bench.seededSqlite.devices.filter((device) => !bench.revoked.has(device.sessionId));
+  const pool = new DevicePool();
+  log(`under attack: connecting ${devices.length} devices (SQLite)`);
+  await pool.connect(eventsUrl(instance.url), devices);
+  const owner = await register(new Http(instance.url), undefined, 'Owner laptop');
+  await quiet([instance.pid]);
+  const checker = devices.find((device) => device.account === 0)!;
+  const phase = async () => {
+    const checks = spread(await timePacedGets(`${instance.url}/v1/auth/session`, checker.token, ATTACK.checks, ATTACK.checksPerSecond));
+    const revokes = devices.filter((device) => device.account > 0 && !bench.revoked.has(device.sessionId));
+    const push = await revocation(bench, pool, instance.url, bench.seededSqlite.revokers, [], spreadOut(revokes, ATTACK.revokes, 0), ATTACK.revokesPerSecond);
+    return { checks, push };
+  };
+  log(`under attack: quiet phase, ${ATTACK.checks} checks at ${ATTACK.checksPerSecond}/s, ${ATTACK.revokes} revokes at ${ATTACK.revokesPerSecond}/s`);
+  const quietPhase = await phase();
+  const attacker = new Devices();
+  // Half the flood at the owner's account, the rest at addresses with no account (password spraying).
+  const emails = [owner.email, ...Array.from({ length: 50 }, (_, i) => `nobody-${i}@bench.test`)].flatMap((email, i) => (i === 0 ? Array(50).fill(email) : [email]));
+  await attacker.ask({ kind: 'attack', apiUrl: instance.url, emails, perSecond: ATTACK.perSecond }, 'attacking');
+  // Let the flood fill the password queue before measuring.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  log(`under attack: ${ATTACK.perSecond} wrong-password sign-ins a second, measuring again`);
+  const cpu0 = cpuMs(instance.pid);
+  const wall0 = performance.now();
+  const attackPhase = await phase();
+  const serverCores = round((cpuMs(instance.pid) - cpu0) / (performance.now() - wall0), 2);
+  const ownerStarted = performance.now();
+  const ownerSignIn = await new Http(instance.url).post('/v1/auth/login', { email: owner.email, password: 'correct horse battery staple', device: { name: 'Owner phone', platform: 'linux', appVersion: '1' } });
+  const ownerMs = round(performance.now() - ownerStarted, 1);
+  const flood = await attacker.ask({ kind: 'stop-attack' }, 'attacked');
+  await attacker.stop();
+  await pool.stop();
+  await bench.stop(instance);
+  return {
+    devices: devices.length,
+    perSecond: ATTACK.perSecond,
+    sent: flood.sent,
+    statuses: flood.statuses,
+    serverCores,
+    quiet: { check: quietPhase.checks, revocation: quietPhase.push },
+    attack: { check: attackPhase.checks, revocation: attackPhase.push },
+    checkP99Ratio: round(attackPhase.checks.p99Ms / quietPhase.checks.p99Ms, 2),
+    revocationP99Ratio: round(attackPhase.push.fromRequest.p99Ms / quietPhase.push.fromRequest.p99Ms, 2),
+    ownerSignIn: { status: ownerSignIn.status, ms: ownerMs },
+  };
 }
 
 async function main(): Promise<void> {
@@ -322,14 +635,19 @@ async function main(): Promise<void> {
     let t = performance.now();
     const seededSqlite = await seed({ kind: 'sqlite', file: join(work, 'latch.sqlite') }, plan);
     const sqliteSeedSeconds = (performance.now() - t) / 1000;
+    const uncachedDir = join(work, 'uncached');
+    mkdirSync(uncachedDir);
+    copyFileSync(join(work, 'latch.sqlite'), join(uncachedDir, 'latch.sqlite'));
     t = performance.now();
-    const seededPg = await seed({ kind: 'postgres', url: pgUrl }, plan);
+    const seededPg = await seed({ kind: 'postgres', url: pgUrl }, { ...plan, accounts: PROFILE.postgresAccounts });
     const bench: Bench = {
       work,
+      uncachedDir,
       pgUrl,
       seededSqlite,
       seededPg,
       seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round((performance.now() - t) / 1000, 1) },
+      revoked: new Set(),
       start: async (script, env, health) => {
         const proc = await startProcess(script, env, health);
         running.push(proc);
@@ -343,20 +661,38 @@ async function main(): Promise<void> {
 
     const latchSqlite = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
     const latchPg = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
-    const sessionCheck = await sessionChecks(bench, latchSqlite, latchPg);
-    const store = await lists(bench, latchSqlite, latchPg);
-    const rotation = await rotations(bench, latchSqlite, latchPg);
-    const signIn = await signIns(latchSqlite);
-    await bench.stop(latchSqlite);
-    await bench.stop(latchPg);
-    const single = await oneInstance(bench);
-    const cross = await crossInstance(bench);
-
-    report({
+    if (only === 'attack') {
+      await bench.stop(latchSqlite);
+      await bench.stop(latchPg);
+      const underAttackResults = await underAttack(bench);
+      console.log(JSON.stringify(underAttackResults, null, 2));
+      return;
+    }
+    const checks = await sessionChecks(bench, latchSqlite, latchPg);
+    const about = () => ({
       profile: PROFILE.name,
       machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryBytes: totalmem(), node: process.version, platform: process.platform },
       date: new Date().toISOString(),
       seconds: round((performance.now() - started) / 1000, 1),
+    });
+    if (only === 'checks') {
+      const sessionCheck = { ...checks.results, cookieCacheWindow: await checks.cookieCacheWindow.stop() };
+      print({ ...about(), sessionCheck }, checkRows(sessionCheck), 'checks.json');
+      return;
+    }
+    const store = await lists(bench, latchSqlite, latchPg);
+    const rotation = await rotations(bench, latchSqlite, latchPg);
+    const signIn = await signIns(latchSqlite);
+    const desktop = await desktopStart(latchSqlite.url);
+    await bench.stop(latchSqlite);
+    await bench.stop(latchPg);
+    const single = await oneInstance(bench);
+    const attacked = await underAttack(bench);
+    const cross = await crossInstance(bench);
+    const sessionCheck = { ...checks.results, cookieCacheWindow: await checks.cookieCacheWindow.stop() };
+
+    report({
+      ...about(),
       sessionCheck,
       store,
       rotation,
@@ -371,19 +707,55 @@ async function main(): Promise<void> {
         p95Ms: single.revocation.p95Ms,
         p99Ms: single.revocation.p99Ms,
         maxMs: single.revocation.maxMs,
-        crossInstanceP50Ms: cross.p50Ms,
-        crossInstanceP95Ms: cross.p95Ms,
-        crossInstanceP99Ms: cross.p99Ms,
-        crossInstanceMaxMs: cross.maxMs,
+        crossInstanceP50Ms: cross.revocation.p50Ms,
+        crossInstanceP95Ms: cross.revocation.p95Ms,
+        crossInstanceP99Ms: cross.revocation.p99Ms,
+        crossInstanceMaxMs: cross.revocation.maxMs,
+        crossInstanceDevices: cross.scale.devices,
         oneInstance: single.revocation,
-        crossInstance: cross,
+        crossInstance: cross.revocation,
       },
+      scale: cross.scale,
+      desktopStart: desktop,
+      underAttack: attacked,
     });
   } finally {
     for (const proc of running) await proc.stop();
     await postgres.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The session check's rows of the table. */
+function checkRows(s: Results['sessionCheck']): Array<[string, string, string]> {
+  const t = s.targets;
+  const us = (x: Range) => `${x.median} (${x.min}–${x.max})`;
+  const times = (x: Ratio) => `${x.median}x (${x.min}–${x.max})`;
+  const check = (name: CheckTarget, label: string): [string, string, string] => [
+    `  ${label}`,
+    `${t[name].rps.median}`,
+    `${us(t[name].serverCpuUsPerRequest)} µs CPU; p50 ${t[name].p50Us.median} µs, p99 ${t[name].p99Us.median} µs; client ${t[name].clientCores.median} cores${t[name].clientBoundRounds ? `, client-bound in ${t[name].clientBoundRounds} rounds` : ''}`,
+  ];
+  const refuses = (name: BetterAuthTarget) => (s.betterAuthRefusesRevokedAtOnce[name] ? 'refuses a revoked session at once' : 'accepts a revoked session');
+  const window = s.cookieCacheWindow.refused ? `for ${s.cookieCacheWindow.seconds} s` : `still after ${s.cookieCacheWindow.seconds} s, when the run ended`;
+  return [
+    [`Session check (${s.generator}, ${s.connections} connections, ${s.rounds} rounds × ${s.seconds} s)`, 'req/s', 'server CPU per request, median (range); latency medians'],
+    check('fastify', 'bare Fastify GET /hello'),
+    check('nest', 'Nest on Fastify, no-op guard, GET /hello'),
+    check('latch', 'Latch GET /v1/auth/session, SQLite'),
+    check('latchPostgres', 'Latch GET /v1/auth/session, PostgreSQL'),
+    check('latchUncached', 'Latch, SQLite, session cache off'),
+    check('betterAuth', `Better Auth defaults, its handler (${refuses('betterAuth')})`),
+    check('betterAuthApi', `Better Auth api.getSession in a route (${refuses('betterAuthApi')})`),
+    check('betterAuthSecondary', `Better Auth with secondaryStorage (${refuses('betterAuthSecondary')})`),
+    check('betterAuthCookieCache', `Better Auth with cookieCache (a revoked session accepted ${window})`),
+    ['  CPU per check, Latch / Fastify (SQLite; PostgreSQL)', times(s.cpuPerCheck.latchOverFastify), `${times(s.cpuPerCheck.latchPostgresOverFastify)}; target ≤ 1.6x`],
+    ['  CPU per check, Nest floor / Fastify; Latch / Nest floor', times(s.cpuPerCheck.nestOverFastify), times(s.cpuPerCheck.latchOverNest)],
+    [`  CPU per check, ${s.fastestBetterAuth} / Latch`, times(s.cpuPerCheck.fastestBetterAuthOverLatch), 'the fastest Better Auth setup that refuses a revoked session at once'],
+    [`  req/s, Latch / ${s.fastestBetterAuth} (SQLite; PostgreSQL)`, times(s.rps.latchOverFastestBetterAuth), `${times(s.rps.latchPostgresOverFastestBetterAuth)}; target ≥ 1.5x`],
+    ['  req/s, Latch uncached / Better Auth defaults', times(s.rps.latchUncachedOverBetterAuth), `CPU per check, Better Auth defaults / Latch uncached: ${times(s.cpuPerCheck.betterAuthOverLatchUncached)}`],
+    ['  req/s, Latch / Fastify', times(s.rps.latchOverFastify), 'on 2 cores the load generator takes CPU from the server: CPU per check is the steadier figure'],
+  ];
 }
 
 function report(results: Results): void {
@@ -400,38 +772,51 @@ function report(results: Results): void {
   const r = results.revocation;
   const { oneInstance: rs, crossInstance: rc } = results.revocation;
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  const lat = (name: Target) => `p50 ${s.latency[name].p50Ms} ms, p99 ${s.latency[name].p99Ms} ms`;
+  const sc = results.scale;
+  const ds = results.desktopStart;
+  const ua = results.underAttack;
   const rows: Array<[string, string, string]> = [
-    ['Session check, req/s (median of rounds)', '', ''],
-    ['  bare Fastify GET /hello', `${s.fastifyRps}`, lat('fastify')],
-    ['  Nest on Fastify, no-op guard, GET /hello', `${s.nestRps}`, lat('nest')],
-    ['  Latch GET /v1/auth/session, SQLite', `${s.latchRps}`, lat('latch')],
-    ['  Latch GET /v1/auth/session, PostgreSQL', `${s.latchPostgresRps}`, lat('latchPostgres')],
-    ['  Better Auth GET /api/auth/get-session', `${s.betterAuthRps}`, lat('betterAuth')],
-    ['  Latch / Fastify (SQLite; PostgreSQL)', `${s.latchOverFastify}x`, `${s.latchPostgresOverFastify}x; target ≥ 0.6x`],
-    ['  Nest floor / Fastify; Latch (SQLite) / Nest floor', `${s.nestOverFastify}x`, `${s.latchOverNest}x`],
-    ['  Latch / Better Auth (SQLite; PostgreSQL)', `${s.latchOverBetterAuth}x`, `${s.latchPostgresOverBetterAuth}x; target ≥ 1.5x`],
+    ...checkRows(s),
     [`Revocation, ${r.devices} devices, ${r.revokes} at ${r.perSecond}/s`, '', 'from the revoke response to session.revoked (0 = before it)'],
     ['  one instance, SQLite', `p50 ${r.p50Ms} ms`, `p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, max ${r.maxMs} ms; target p99 ≤ 50 ms`],
-    ['  two instances, PostgreSQL', `p50 ${r.crossInstanceP50Ms} ms`, `p95 ${r.crossInstanceP95Ms} ms, p99 ${r.crossInstanceP99Ms} ms, max ${r.crossInstanceMaxMs} ms; target p99 ≤ 100 ms`],
+    [`  two instances, PostgreSQL, ${r.crossInstanceDevices} devices`, `p50 ${r.crossInstanceP50Ms} ms`, `p95 ${r.crossInstanceP95Ms} ms, p99 ${r.crossInstanceP99Ms} ms, max ${r.crossInstanceMaxMs} ms; target p99 ≤ 100 ms`],
     ['  the same, from sending the revoke', '', ''],
     ['  one instance, SQLite', `p50 ${rs.fromRequest.p50Ms} ms`, `p95 ${rs.fromRequest.p95Ms} ms, p99 ${rs.fromRequest.p99Ms} ms, max ${rs.fromRequest.maxMs} ms`],
     ['  two instances, PostgreSQL', `p50 ${rc.fromRequest.p50Ms} ms`, `p95 ${rc.fromRequest.p95Ms} ms, p99 ${rc.fromRequest.p99Ms} ms, max ${rc.fromRequest.maxMs} ms`],
     ['Memory per connected device', `${(m.bytesPerConnection / 1024).toFixed(1)} KiB`, `RSS ${m.devices.map((d, i) => `${d}: ${mib(m.rssBytes[i]!)}`).join(', ')}; target ≤ 32 KiB`],
+    ['  upgrades, one instance', `${m.upgradesPerSecond}/s`, `${m.devices.at(-1)} devices in ${m.connectSeconds} s`],
+    [
+      `Scale: ${sc.devices} devices at once, PostgreSQL`,
+      `${(sc.bytesPerConnection / 1024).toFixed(1)} KiB`,
+      `per device; ${sc.perInstance.join(' + ')} on two instances, from ${sc.loadProcesses} load processes; ${sc.upgradesPerSecond} upgrades/s`,
+    ],
+    [`Under attack: ${ua.perSecond} wrong-password sign-ins/s, ${ua.devices} devices`, '', `${ua.sent} sent: ${Object.entries(ua.statuses).map(([status, n]) => `${n}× ${status}`).join(', ')}; server ${ua.serverCores} cores`],
+    ['  session check p99, quiet → attack', `${ua.checkP99Ratio}x`, `${ua.quiet.check.p99Ms} → ${ua.attack.check.p99Ms} ms (p50 ${ua.quiet.check.p50Ms} → ${ua.attack.check.p50Ms} ms); target ≤ 2x`],
+    ['  revocation p99 from sending, quiet → attack', `${ua.revocationP99Ratio}x`, `${ua.quiet.revocation.fromRequest.p99Ms} → ${ua.attack.revocation.fromRequest.p99Ms} ms; target ≤ 2x`],
+    ['  the owner signs in with the right password', `${ua.ownerSignIn.status}`, `in ${ua.ownerSignIn.ms} ms; target 200`],
     [`GET /v1/sessions, 20 of ${st.rows} rows, SQLite`, `p50 ${st.listP50Ms} ms`, `p99 ${st.listP99Ms} ms; target ≤ 2 ms`],
     [`GET /v1/sessions, 20 of ${st.rows} rows, PostgreSQL`, `p50 ${st.postgresListP50Ms} ms`, `p99 ${st.postgresListP99Ms} ms; target ≤ 2 ms`],
     ['Sign-ins (argon2id m=19 MiB, t=2, p=1)', `${si.loginsPerSecond}/s`, 'one at a time'],
+    [`Desktop start, token in the keychain (${ds.vault}), ${ds.rounds} rounds`, '', 'from constructing the core, on loopback'],
+    ['  signed in and online', `p50 ${ds.signedInOnlineMs.p50} ms`, `p95 ${ds.signedInOnlineMs.p95} ms, max ${ds.signedInOnlineMs.max} ms; target ≤ 150 ms (first round ${ds.cold.signedInOnlineMs} ms)`],
+    ['  the live socket open', `p50 ${ds.socketOpenMs.p50} ms`, `p95 ${ds.socketOpenMs.p95} ms, max ${ds.socketOpenMs.max} ms`],
+    ['  the devices window\'s first list', `p50 ${ds.firstListMs.p50} ms`, `p95 ${ds.firstListMs.p95} ms, max ${ds.firstListMs.max} ms; target ≤ 250 ms (first round ${ds.cold.firstListMs} ms)`],
     [`Token rotation, ${ro.rotations} tokens, one at a time`, '', ''],
     ...rotationRows('sqlite', 'SQLite'),
     ...rotationRows('postgres', 'PostgreSQL'),
   ];
+  print(results, rows, 'latest.json');
+}
+
+/** Prints the table and writes the figures to bench/results/<file>. */
+function print(results: Pick<Results, 'profile' | 'machine' | 'date' | 'seconds'> & Partial<Results>, rows: Array<[string, string, string]>, file: string): void {
   const width = Math.max(...rows.map((row) => row[0].length));
   const machine = results.machine;
   console.log(`Latch benchmarks: ${results.profile} profile, ${machine.cores} cores, Node ${machine.node}, ${results.date}, ${results.seconds} s`);
   for (const [name, a, b] of rows) console.log(`${name.padEnd(width)}  ${a.padStart(14)}  ${b}`);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify(results, null, 2));
-  console.log('Wrote bench/results/latest.json');
+  writeFileSync(join(root, 'bench/results', file), JSON.stringify(results, null, 2));
+  console.log(`Wrote bench/results/${file}`);
 }
 
 await main();
