@@ -17,7 +17,7 @@ export function registerSessionCheck(fastify: FastifyInstance, guard: AuthGuard,
     const refuse = (error: unknown): FastifyReply => sendError(error, request, reply, log);
     try {
       const found = guard.authenticate(request as LatchRequest);
-      return found instanceof Promise ? found.then(answer, refuse) : answer(found);
+      return found instanceof Promise ? found.then(answer).catch(refuse) : answer(found);
     } catch (error) {
       return refuse(error);
     }
