@@ -129,10 +129,15 @@ export class AuthService {
 
   /**
    * `currentSession` as the JSON `GET /v1/auth/session` answers. A session from the cache is the same
-   * frozen object on every check, so its answer is serialized once and sent again while nothing in it
-   * can have changed: the view moves with the clock only when the device's presence runs out.
+   * frozen object on every check until anything about its account commits, so its answer is
+   * serialized once and sent again: it says what `currentSession` of that object would, the view
+   * moving with the clock only when the device's presence runs out. (Presence and the minute's
+   * `last_seen` write do not replace a cache entry, so `online`, `lastSeenAt` and `expiresAt` may lag
+   * the store by up to a minute, as they did before the answer was kept.) Any other object is new per
+   * request and is answered without being kept.
    */
   currentSessionJson(auth: AuthContext): string {
+    if (!Object.isFrozen(auth)) return JSON.stringify(this.currentSession(auth) satisfies CurrentSession);
     const now = this.clock.now();
     const kept = this.sessionBodies.get(auth);
     if (kept && now < kept.until) return kept.body;

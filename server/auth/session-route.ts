@@ -4,7 +4,7 @@
 // `authenticate` (the same authenticator, the same bearer, cookie and cross-site rules) admits the
 // request, `AuthService` gives the answer, and a refusal is written by the same `sendError` as
 // every other route's.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { sendError } from '../common/exception.filter.js';
 import type { AuthContext, LatchRequest } from '../common/request-context.js';
@@ -12,14 +12,19 @@ import type { AuthGuard } from './auth.guard.js';
 import type { AuthService } from './auth.service.js';
 
 export function registerSessionCheck(fastify: FastifyInstance, guard: AuthGuard, auth: AuthService, log: Logger): void {
+  // Answered with reply.send, in the callback style: the handler returns nothing, so nothing of the
+  // reply's own completion can come back into `refuse` and send a second answer.
   fastify.get('/v1/auth/session', (request, reply) => {
-    const answer = (found: AuthContext): FastifyReply => reply.type('application/json; charset=utf-8').send(auth.currentSessionJson(found));
-    const refuse = (error: unknown): FastifyReply => sendError(error, request, reply, log);
+    const answer = (found: AuthContext): void => void reply.type('application/json; charset=utf-8').send(auth.currentSessionJson(found));
+    const refuse = (error: unknown): void => {
+      if (!reply.sent) void sendError(error, request, reply, log);
+    };
     try {
       const found = guard.authenticate(request as LatchRequest);
-      return found instanceof Promise ? found.then(answer).catch(refuse) : answer(found);
+      if (found instanceof Promise) found.then(answer).catch(refuse);
+      else answer(found);
     } catch (error) {
-      return refuse(error);
+      refuse(error);
     }
   });
 }

@@ -92,8 +92,8 @@ export class SessionAuthenticator {
     }
     if (inGrace) return { user, session, viaPreviousToken: true };
     const auth = { user, session };
-    this.cache.set(tokenHash, auth, epoch);
-    return auth;
+    // The kept copy, so that this check and the next ones hand on the same object (auth.service.ts reuses its answer).
+    return this.cache.set(tokenHash, auth, epoch) ?? auth;
   }
 
   /**

@@ -51,16 +51,19 @@ export class SessionCache implements OnModuleDestroy {
     return this.entries.get(tokenHash);
   }
 
-  set(tokenHash: string, auth: AuthContext, epoch: number): void {
-    if (this.size === 0 || !this.bus.live || epoch !== this.forgets) return;
+  /** Keeps a frozen copy of `auth` and returns it (the object later checks will get), or undefined when it is not kept. */
+  set(tokenHash: string, auth: AuthContext, epoch: number): AuthContext | undefined {
+    if (this.size === 0 || !this.bus.live || epoch !== this.forgets) return undefined;
     if (this.entries.size >= this.size && !this.entries.has(tokenHash)) {
       const [oldest, context] = this.entries.entries().next().value!;
       this.forget(oldest, context.user.id);
     }
-    this.entries.set(tokenHash, Object.freeze({ user: Object.freeze({ ...auth.user }), session: Object.freeze({ ...auth.session }) }));
+    const kept: AuthContext = Object.freeze({ user: Object.freeze({ ...auth.user }), session: Object.freeze({ ...auth.session }) });
+    this.entries.set(tokenHash, kept);
     let hashes = this.hashesByUser.get(auth.user.id);
     if (!hashes) this.hashesByUser.set(auth.user.id, (hashes = new Set()));
     hashes.add(tokenHash);
+    return kept;
   }
 
   forgetUser(userId: string): void {

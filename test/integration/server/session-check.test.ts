@@ -50,6 +50,17 @@ forEachStore('the session check', (ctx) => {
     // Any other method is an unknown route, with the same error body.
     const posted = await http.post('/v1/auth/session', {}, laptop.token);
     assert.equal(posted.status, 404);
-    assert.equal(typeof posted.body.error.code, 'string');
+    assert.equal(posted.body.error.code, 'not_found');
+  });
+
+  it('checks a HEAD as it checks a GET, and takes an app’s token only as a bearer header, cached or not', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    assert.equal((await http.request('HEAD', '/v1/auth/session', { token: laptop.token })).status, 200);
+    assert.equal((await http.request('HEAD', '/v1/auth/session')).status, 401);
+    // The session is in the cache now; its token in a cookie is still no browser's session.
+    assert.equal((await http.get('/v1/auth/session', laptop.token)).status, 200);
+    const asCookie = await http.request('GET', '/v1/auth/session', { headers: { cookie: `latch_session=${laptop.token}` } });
+    assert.equal(asCookie.status, 401);
+    assert.equal(asCookie.body.error.code, 'unauthenticated');
   });
 });
