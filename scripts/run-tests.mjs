@@ -30,32 +30,10 @@ function hasCommand(name) {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
-if (process.platform === 'linux' && !process.env.LATCH_TEST_KEYRING && hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon')) {
-  const home = mkdtempSync(join(tmpdir(), 'latch-test-home-'));
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    XDG_RUNTIME_DIR: home,
-    LATCH_TEST_KEYRING: 'gnome-keyring',
-  };
-  const inner = `printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1 && exec node ${JSON.stringify(new URL(import.meta.url).pathname)} "$@"`;
-  // The private bus and keyring talk on stderr (fd limits, services activated, a GLib assertion of
-  // gnome-keyring's); none of it is about Latch, so those lines are left out and the rest passes through.
-  const noise = /^(dbus-daemon\[\d+\]: |\(process:\d+\): GLib-GIO-CRITICAL)/;
-  const child = spawn('dbus-run-session', ['--', 'sh', '-c', inner, 'run-tests', ...args], { stdio: ['inherit', 'inherit', 'pipe'], env });
-  let pending = '';
-  child.stderr.on('data', (chunk) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (!noise.test(line)) process.stderr.write(`${line}\n`);
-  });
-  const code = await new Promise((resolve) => child.on('close', (status) => resolve(status ?? 1)));
-  if (pending && !noise.test(pending)) process.stderr.write(pending);
-  rmSync(home, { recursive: true, force: true });
-  process.exit(code);
+// On Linux, first run again inside a private keyring (kit/private-keyring.ts, built with the tests).
+const keyring = await import(join(root, 'dist/kit/private-keyring.js')).catch(() => undefined);
+if (keyring?.canUsePrivateKeyring()) {
+  process.exit(await keyring.runInPrivateKeyring([process.execPath, new URL(import.meta.url).pathname, ...args], { name: 'test', stdin: 'inherit' }));
 }
 
 if (!process.env.LATCH_TEST_KEYRING) {

@@ -19,7 +19,6 @@
 // start), starts it, and times from just before the controller is constructed.
 // Prints one JSON line on stdout (DesktopStartReport); errors go to stderr and
 // the exit code is not 0.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { globalAgent } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -32,6 +31,7 @@ import type { SessionController } from '../../electron/core/session-controller.j
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../electron/core/token-vault.js';
 import { IpcCalls, type IpcResult } from '../../shared/ipc.js';
 import { Http, register } from '../../kit/http.js';
+import { canUsePrivateKeyring, runInPrivateKeyring } from '../../kit/private-keyring.js';
 
 /** Figures of one measure over the measured rounds, in milliseconds; `all` in round order. */
 export interface Stats {
@@ -73,40 +73,6 @@ const option = (name: string, fallback: number): number => {
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, not ${raw}`);
   return value;
 };
-
-const hasCommand = (name: string) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-
-/** Runs this script again inside a private D-Bus session with an unlocked gnome-keyring; resolves with its exit code. */
-async function inPrivateKeyring(): Promise<number> {
-  const home = mkdtempSync(join(tmpdir(), 'latch-bench-home-'));
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    XDG_RUNTIME_DIR: home,
-    LATCH_TEST_KEYRING: 'gnome-keyring',
-  };
-  const inner = 'printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null 2>&1 && exec "$@"';
-  const child = spawn('dbus-run-session', ['--', 'sh', '-c', inner, 'desktop-start', process.execPath, ...process.argv.slice(1)], {
-    env,
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  // The private bus and keyring talk on stderr; none of it is about Latch (the filter of scripts/run-tests.mjs).
-  const noise = /^(dbus-daemon\[\d+\]: |\(process:\d+\): GLib-GIO-CRITICAL)/;
-  let pending = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (!noise.test(line)) process.stderr.write(`${line}\n`);
-  });
-  const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)));
-  if (pending && !noise.test(pending)) process.stderr.write(pending);
-  rmSync(home, { recursive: true, force: true });
-  return code;
-}
 
 /** The keychain the tests use where there is none: a map in this process, which outlives each round's controller. */
 function memoryKeychain(): SecretBackend {
@@ -295,9 +261,8 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(report)}\n`, () => resolve()));
 }
 
-const privateKeyring = process.platform === 'linux' && !process.env.LATCH_TEST_KEYRING && hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon');
 try {
-  if (privateKeyring) process.exitCode = await inPrivateKeyring();
+  if (canUsePrivateKeyring()) process.exitCode = await runInPrivateKeyring([process.execPath, ...process.argv.slice(1)], { name: 'desktop-start', stdin: 'ignore' });
   else await main();
 } catch (error) {
   process.stderr.write(`desktop start: ${error instanceof Error ? error.message : String(error)}\n`);
