@@ -126,7 +126,8 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     await again.controller.start();
     const { requests } = await asked;
     await again.controller.answerSignInRequest(requests[0]!.id, { number: waiting.number });
-    await waitForState(b.controller, isOnline);
+    // B's long poll wakes, it collects its session and connects: as long as the wait above allows, under a loaded suite.
+    await waitForState(b.controller, isOnline, 10_000);
 
     async function anyOnline(): Promise<boolean> {
       const rows = await server.store.db.selectFrom('sessions').select('online_until').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
