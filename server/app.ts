@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { SignInApproval } from './approval/sign-in-approval.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
+import { PasswordHasher } from './auth/passwords.js';
 import { registerSessionCheck } from './auth/session-route.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
@@ -40,6 +41,7 @@ export interface RunningServer {
   approval: SignInApproval;
   gateway: RealtimeGateway;
   maintenance: MaintenanceJob;
+  passwords: PasswordHasher;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     approval: app.get(SignInApproval),
     gateway,
     maintenance: app.get(MaintenanceJob),
+    passwords: app.get(PasswordHasher),
     close: () =>
       // Nest's hooks: the gateway ends its sockets before the HTTP server closes, the store closes last.
       (closed ??= app.close()),

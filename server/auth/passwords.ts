@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { HashingProcess } from './hashing.js';
 
 /** Recovery codes waiting to be hashed beyond which one is turned away with 503 (ten are made at once when approval is turned on). */
 const CODE_QUEUE = 32;
@@ -17,11 +18,14 @@ export const serverBusy = () =>
  * wrong password. At most `maxConcurrent` computations run at once, server-wide,
  * and at most `maxQueued` wait: a flood of sign-ins queues here instead of
  * taking every core from the session checks, and past the queue it is turned
- * away with 503 rather than waiting without bound.
+ * away with 503 rather than waiting without bound. The computations run in a
+ * process of their own at a lower CPU priority (hashing.ts), so the cores they
+ * do take go to the session checks first whenever those need them.
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnApplicationShutdown {
   private decoy: Promise<string> | undefined;
+  private readonly process = new HashingProcess(serverBusy);
   private readonly limit: LimitFunction;
   /** Recovery codes have a queue of their own, one at a time: a flood of them cannot hold up password checks. */
   private readonly codeLimit = pLimit(1);
@@ -32,7 +36,16 @@ export class PasswordHasher {
 
   private get options() {
     const { memoryCost, timeCost, parallelism } = this.config.passwords;
-    return { type: argon2.argon2id as 2, memoryCost, timeCost, parallelism };
+    return { memoryCost, timeCost, parallelism };
+  }
+
+  /** The hashing process's pid, once it has been started. */
+  get processId(): number | undefined {
+    return this.process.pid;
+  }
+
+  onApplicationShutdown(): void {
+    this.process.close();
   }
 
   /** argon2 computations running and waiting now. */
@@ -41,14 +54,21 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.bounded(() => argon2.hash(password, this.options));
+    return this.bounded(() => this.process.run<string>({ op: 'hash', secret: password, options: this.options }));
   }
 
   /** Verifies against `hash`, or against the decoy when there is no account. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
-    this.decoy ??= argon2.hash('decoy password for unknown accounts', this.options);
+    if (!this.decoy) {
+      // Made once; if the process died before making it, the next call tries again.
+      const decoy = this.process.run<string>({ op: 'hash', secret: 'decoy password for unknown accounts', options: this.options });
+      decoy.catch(() => {
+        if (this.decoy === decoy) this.decoy = undefined;
+      });
+      this.decoy = decoy;
+    }
     const against = hash ?? (await this.decoy);
-    const ok = await this.bounded(() => argon2.verify(against, password));
+    const ok = await this.bounded(() => this.process.run<boolean>({ op: 'verify', hash: against, secret: password }));
     return ok && hash !== undefined;
   }
 
@@ -61,8 +81,9 @@ export class PasswordHasher {
   async oneTimeCodeHash(code: string, salt: string): Promise<string> {
     const saltBytes = createHash('sha256').update(`latch one-time code:${salt}`).digest().subarray(0, 16);
     if (this.codeLimit.pendingCount >= CODE_QUEUE) throw serverBusy();
-    const raw = await this.codeLimit(() => argon2.hash(code, { type: argon2.argon2id as 2, memoryCost: 4096, timeCost: 2, parallelism: 1, salt: saltBytes, raw: true }));
-    return raw.toString('hex');
+    return this.codeLimit(() =>
+      this.process.run<string>({ op: 'code', secret: code, salt: saltBytes.toString('hex'), options: { memoryCost: 4096, timeCost: 2, parallelism: 1 } }),
+    );
   }
 
   needsRehash(hash: string): boolean {

@@ -3,6 +3,7 @@
 // lying X-Forwarded-For, hostile device names, a flood of sign-ins, and what
 // reaches the log. Storage plays no part here, so SQLite only.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -358,6 +359,51 @@ describe('a flood of sign-ins', () => {
         assert.equal(again.status, 200);
       },
     );
+  });
+});
+
+describe('password hashing', () => {
+  /** The nice value of every thread of process `pid` (Linux). */
+  const niceOfThreads = (pid: number) =>
+    readdirSync(`/proc/${pid}/task`).map((thread) => {
+      const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('runs in a process of its own, every thread below the server’s CPU priority, gone when the server stops', { skip: process.platform !== 'linux' }, async () => {
+    let pid: number | undefined;
+    await withServer({}, async (server, http) => {
+      await register(http);
+      pid = server.passwords.processId;
+      assert.ok(pid !== undefined && pid !== process.pid, 'argon2 ran in another process');
+      const nice = niceOfThreads(pid);
+      assert.ok(nice.length > 1 && nice.every((value) => value === 10), `nice per thread: ${nice.join(' ')}`);
+    });
+    await waitFor(() => !alive(pid!), 'the hashing process to exit with its server');
+  });
+
+  it('a hashing process that dies is replaced: the sign-in it was checking gets 503 and is not counted, the next one signs in', async () => {
+    await withServer({ passwords: { memoryCost: 19_456, timeCost: 60, parallelism: 1, maxConcurrent: 1, maxQueued: 4 } }, async (server, http) => {
+      const account = await register(http);
+      const first = server.passwords.processId!;
+      const pending = http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('X') } });
+      await waitFor(() => server.passwords.load.active === 1, 'the password check to be under way');
+      process.kill(first, 'SIGKILL');
+      const reply = await pending;
+      assert.equal(reply.status, 503);
+      assert.equal(reply.body.error.code, 'unavailable');
+      const again = await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('X') } });
+      assert.equal(again.status, 200);
+      assert.notEqual(server.passwords.processId, first);
+    });
   });
 });
 

@@ -1,0 +1,48 @@
+// The password-hashing process (passwords.ts starts it): argon2 runs here, at a lower CPU priority than
+// the server, so a flood of sign-ins takes only the CPU the server's event loop leaves unused
+// (docs/architecture.md, "Abuse resistance"). It holds nothing between jobs and exits with its server.
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import argon2 from 'argon2';
+import { HASHING_NICE, type HashJob, type HashReply } from './hashing.js';
+
+// Every thread of this process, those running already (on Linux, where a thread's priority is its own)
+// and, through this one, those started later: libuv's pool, where argon2 computes, may be either.
+for (const thread of [0, ...threadsOfThisProcess()]) {
+  try {
+    setPriority(thread, HASHING_NICE);
+  } catch {
+    // Not allowed here (some sandboxes): hashing still works, at the server's priority.
+  }
+}
+
+function threadsOfThisProcess(): number[] {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function run(job: HashJob): Promise<string | boolean> {
+  switch (job.op) {
+    case 'hash':
+      return argon2.hash(job.secret, { ...job.options, type: argon2.argon2id });
+    case 'verify':
+      return argon2.verify(job.hash, job.secret);
+    case 'code': {
+      const raw = await argon2.hash(job.secret, { ...job.options, type: argon2.argon2id, salt: Buffer.from(job.salt, 'hex'), raw: true });
+      return raw.toString('hex');
+    }
+  }
+}
+
+process.on('message', (job: HashJob) => {
+  const reply = (message: HashReply) => process.send?.(message);
+  run(job).then(
+    (value) => reply({ id: job.id, value }),
+    (error: unknown) => reply({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+// The server closed the channel (it stopped, or died): nothing more will come.
+process.on('disconnect', () => process.exit(0));
