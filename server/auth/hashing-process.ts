@@ -1,6 +1,7 @@
 // The password-hashing process (passwords.ts starts it): argon2 runs here, at a lower CPU priority than
 // the server, so a flood of sign-ins takes only the CPU the server's event loop leaves unused
 // (docs/architecture.md, "Abuse resistance"). It holds nothing between jobs and exits with its server.
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import argon2 from 'argon2';
@@ -14,6 +15,15 @@ for (const thread of [0, ...threadsOfThisProcess()]) {
   } catch {
     // Not allowed here (some sandboxes): hashing still works, at the server's priority.
   }
+}
+
+// Then, where util-linux's chrt is at hand, SCHED_IDLE for every thread (later ones inherit it): the
+// kernel runs them only on a core nothing else wants, and the server's event loop, waking, takes the
+// core back at once rather than at the end of a time slice.
+try {
+  execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5_000 });
+} catch {
+  // No chrt, or not allowed: the nice value above stands.
 }
 
 function threadsOfThisProcess(): number[] {

@@ -3,7 +3,9 @@
 // admitted here first, so however many requests arrive at once, no more than
 // the limits ever reach argon2. The counters live in the store: instances on
 // one PostgreSQL share them, and a restart does not reset them. The policy in
-// words is in docs/api.md ("Rate limits").
+// words is in docs/api.md ("Rate limits"). Their commits do not wait for the disk
+// (Store.lightly): a flood of attempts must not queue the server behind syncs, and
+// counts lost in a power cut only give back a few attempts.
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { ApiError } from '../common/api-error.js';
@@ -131,7 +133,7 @@ export class SignInThrottle {
 
   /** Drops counters whose window has passed. */
   async purge(now = this.clock.now()): Promise<void> {
-    await this.store.db.deleteFrom('attempt_counters').where('reset_at', '<=', now).execute();
+    await this.store.lightly((db) => db.deleteFrom('attempt_counters').where('reset_at', '<=', now).execute());
   }
 
   private async checkAddress(key: string, now: number): Promise<void> {
@@ -142,32 +144,36 @@ export class SignInThrottle {
   /** One more attempt under `key`, in one atomic statement: a window that has passed starts again at 1. */
   private async hit(key: string, windowMs: number, now: number): Promise<Count> {
     const expired = sql<boolean>`attempt_counters.reset_at <= ${now}`;
-    const row = await this.store.db
-      .insertInto('attempt_counters')
-      .values({ key, count: 1, last_at: now, prev_at: null, reset_at: now + windowMs })
-      .onConflict((conflict) =>
-        conflict.column('key').doUpdateSet({
-          count: sql<number>`case when ${expired} then 1 else attempt_counters.count + 1 end`,
-          prev_at: sql<number | null>`case when ${expired} then null else attempt_counters.last_at end`,
-          reset_at: sql<number>`case when ${expired} then ${now + windowMs} else attempt_counters.reset_at end`,
-          last_at: now,
-        }),
-      )
-      .returning(['count', 'prev_at', 'reset_at'])
-      .executeTakeFirstOrThrow();
+    const row = await this.store.lightly((db) =>
+      db
+        .insertInto('attempt_counters')
+        .values({ key, count: 1, last_at: now, prev_at: null, reset_at: now + windowMs })
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({
+            count: sql<number>`case when ${expired} then 1 else attempt_counters.count + 1 end`,
+            prev_at: sql<number | null>`case when ${expired} then null else attempt_counters.last_at end`,
+            reset_at: sql<number>`case when ${expired} then ${now + windowMs} else attempt_counters.reset_at end`,
+            last_at: now,
+          }),
+        )
+        .returning(['count', 'prev_at', 'reset_at'])
+        .executeTakeFirstOrThrow(),
+    );
     return { count: Number(row.count), prevAt: row.prev_at === null ? null : Number(row.prev_at), resetAt: Number(row.reset_at) };
   }
 
   private async refund(key: string): Promise<void> {
-    await this.store.db
-      .updateTable('attempt_counters')
-      .set({ count: sql<number>`count - 1` })
-      .where('key', '=', key)
-      .where('count', '>', 0)
-      .execute();
+    await this.store.lightly((db) =>
+      db
+        .updateTable('attempt_counters')
+        .set({ count: sql<number>`count - 1` })
+        .where('key', '=', key)
+        .where('count', '>', 0)
+        .execute(),
+    );
   }
 
   private async clear(key: string): Promise<void> {
-    await this.store.db.deleteFrom('attempt_counters').where('key', '=', key).execute();
+    await this.store.lightly((db) => db.deleteFrom('attempt_counters').where('key', '=', key).execute());
   }
 }

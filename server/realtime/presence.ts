@@ -65,7 +65,8 @@ export class Presence implements OnApplicationShutdown {
         if (!online) update = update.where('online_by', '=', this.instanceId);
         const changed = await update.executeTakeFirst();
         if (changed.numUpdatedRows > 0n) unit.publish({ kind: 'session.presence', userId, sessionId, online });
-      });
+        // Presence lapses on its own (online_until): a mark lost in a power cut costs nothing.
+      }, { lightly: true });
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not record presence');
     }
@@ -80,19 +81,21 @@ export class Presence implements OnApplicationShutdown {
     const browserIdleExpiry = now + lifespan(this.config.sessions, 'browser').idleTimeoutMs;
     try {
       for (let i = 0; i < sessionIds.length; i += BATCH) {
-        await this.store.db
-          .updateTable('sessions')
-          .set({
-            online_until: this.lapse,
-            online_by: this.instanceId,
-            last_seen_at: now,
-            idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${browserIdleExpiry} then expires_at else ${browserIdleExpiry} end
-              when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
-          })
-          .where('id', 'in', sessionIds.slice(i, i + BATCH))
-          .where('revoked_at', 'is', null)
-          .where('idle_expires_at', '>', now)
-          .execute();
+        await this.store.lightly((db) =>
+          db
+            .updateTable('sessions')
+            .set({
+              online_until: this.lapse,
+              online_by: this.instanceId,
+              last_seen_at: now,
+              idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${browserIdleExpiry} then expires_at else ${browserIdleExpiry} end
+                when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
+            })
+            .where('id', 'in', sessionIds.slice(i, i + BATCH))
+            .where('revoked_at', 'is', null)
+            .where('idle_expires_at', '>', now)
+            .execute(),
+        );
       }
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not renew presence; will retry');

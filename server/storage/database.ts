@@ -11,6 +11,13 @@ import type { Database } from './schema.js';
 export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: StoreConfig['kind'];
+  /**
+   * Runs `work` on a handle whose commits do not wait for the disk, for writes that may be lost in a
+   * power cut or an OS crash without harm: attempt counters, presence, when a session was last seen.
+   * Every other commit is durable once it returns (docs/architecture.md, "Storage"). A process that
+   * dies loses neither kind. `work` must use only the handle it is given.
+   */
+  lightly<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,10 +53,12 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
 export type PoolLog = (message: string, detail: string) => void;
 
 /** A pg pool whose bigint columns come back as numbers (all ours are epoch ms). */
-export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined): pg.Pool {
+export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined, settings?: string): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // Session settings every connection starts with (`-c name=value`).
+    ...(settings ? { options: settings } : {}),
     connectionTimeoutMillis: 5_000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -171,30 +180,59 @@ export function postgresTarget(url: string): string {
   }
 }
 
+/** Connections per instance for the writes that need not wait for the disk (OpenedDatabase.lightly). */
+export const LIGHT_POOL_SIZE = 4;
+
 export async function openDatabase(store: StoreConfig, log?: PoolLog): Promise<OpenedDatabase> {
   let db: Kysely<Database>;
+  let lightly: OpenedDatabase['lightly'];
+  let light: Kysely<Database> | undefined;
   if (store.kind === 'sqlite') {
     const file = openSqliteFile(store.file);
     file.pragma('journal_mode = WAL');
+    // Said outright: better-sqlite3 builds SQLite to commit at NORMAL in WAL mode unless told otherwise,
+    // and at NORMAL a commit (a revocation) can be undone by a power cut. At FULL each commit syncs the WAL.
+    file.pragma('synchronous = FULL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    const sqlite = db;
+    // The one connection, held for the work (no other statement runs in between), at NORMAL meanwhile:
+    // those commits reach the WAL without a sync of their own, and the next durable commit syncs them too.
+    lightly = (work) =>
+      sqlite.connection().execute(async (connection) => {
+        await sql`pragma synchronous = NORMAL`.execute(connection);
+        try {
+          return await work(connection);
+        } finally {
+          await sql`pragma synchronous = FULL`.execute(connection);
+        }
+      });
   } else {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url, store.poolSize, log)) }) });
+    // A few connections of their own whose commits return before their WAL is flushed: still atomic,
+    // and seen by every instance at once.
+    const pool = createPgPool(store.url, Math.min(LIGHT_POOL_SIZE, store.poolSize ?? LIGHT_POOL_SIZE), log, '-c synchronous_commit=off');
+    const lightDb = (light = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(pool) }) }));
+    lightly = (work) => work(lightDb);
   }
+  const destroy = async () => {
+    await Promise.all([db.destroy(), light?.destroy()]);
+  };
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    await destroy().catch(() => undefined);
     const where = store.kind === 'postgres' ? `PostgreSQL at ${postgresTarget(store.url)} (DATABASE_URL)` : `SQLite at ${store.file}`;
     throw new StoreError(`${where}: ${(error as Error).message}`);
   }
   return {
     db,
     kind: store.kind,
+    lightly,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: destroy,
   };
 }

@@ -26,6 +26,11 @@ export class Store {
     return this.opened.kind;
   }
 
+  /** Work whose commits need not wait for the disk (OpenedDatabase.lightly): counters, presence, last seen. */
+  lightly<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.opened.lightly(work);
+  }
+
   ping(): Promise<void> {
     return this.opened.ping();
   }
@@ -36,13 +41,16 @@ export class Store {
     await this.opened.close();
   }
 
-  async transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+  /** `lightly`: a commit that need not wait for the disk (presence); every other one is durable when this returns. */
+  async transaction<T>(work: (unit: UnitOfWork) => Promise<T>, options: { lightly?: boolean } = {}): Promise<T> {
     const events: SessionEvent[] = [];
-    const result = await this.db.transaction().execute(async (trx) => {
-      const value = await work({ db: trx, publish: (event) => events.push(event) });
-      await this.bus.beforeCommit(trx, events);
-      return value;
-    });
+    const run = (db: Kysely<Database>) =>
+      db.transaction().execute(async (trx) => {
+        const value = await work({ db: trx, publish: (event) => events.push(event) });
+        await this.bus.beforeCommit(trx, events);
+        return value;
+      });
+    const result = options.lightly ? await this.lightly(run) : await run(this.db);
     this.bus.afterCommit(events);
     return result;
   }
