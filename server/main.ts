@@ -1,4 +1,6 @@
 // `npm run server`: parse the environment, start, and stop cleanly on a signal.
+// First of all, before any other module loads (tick-map.ts says why).
+import './common/tick-map.js';
 import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
 import { postgresTarget } from './storage/database.js';
