@@ -1,17 +1,19 @@
 // The password-hashing process (passwords.ts starts it): argon2 runs here, at a lower CPU priority than
 // the server, so a flood of sign-ins takes only the CPU the server's event loop leaves unused
-// (docs/architecture.md, "Abuse resistance"). It holds nothing between jobs and exits with its server.
+// (docs/architecture.md, "Password attempts"). It holds nothing between jobs and exits with its server.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import argon2 from 'argon2';
 import { HASHING_NICE, type HashJob, type HashReply } from './hashing.js';
 
 // Every thread of this process, those running already (on Linux, where a thread's priority is its own)
 // and, through this one, those started later: libuv's pool, where argon2 computes, may be either.
+// HASHING_NICE below the server's own (which may itself run niced), at most 19.
+const nice = Math.min(19, getPriority() + HASHING_NICE);
 for (const thread of [0, ...threadsOfThisProcess()]) {
   try {
-    setPriority(thread, HASHING_NICE);
+    setPriority(thread, nice);
   } catch {
     // Not allowed here (some sandboxes): hashing still works, at the server's priority.
   }
@@ -54,5 +56,8 @@ process.on('message', (job: HashJob) => {
     (error: unknown) => reply({ id: job.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });
-// The server closed the channel (it stopped, or died): nothing more will come.
+// A Ctrl-C or a service manager's stop reaches the whole process group: this process finishes what it
+// has and leaves with its server, when the server closes the channel (it stopped, or died).
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
 process.on('disconnect', () => process.exit(0));

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The hashing process's nice value: below the server (0), so the event loop gets a core first. */
+/** How far below the server's own priority the hashing process runs (nice, capped at 19). */
 export const HASHING_NICE = 10;
 
 export interface Argon2Options {
@@ -35,6 +35,9 @@ function settle(child: { process: ChildProcess; pending: Pending }, id: number) 
 
 const SCRIPT = fileURLToPath(new URL('./hashing-process.js', import.meta.url));
 
+/** A job not answered in this long means the process is stuck (stopped, or starved of CPU): it is replaced. */
+export const JOB_DEADLINE_MS = 30_000;
+
 export class HashingProcess {
   private child: { process: ChildProcess; pending: Pending } | undefined;
   private nextId = 1;
@@ -42,8 +45,12 @@ export class HashingProcess {
 
   /**
    * @param unavailable the error a job gets when the process cannot take or finish it
+   * @param report where a process that died or got stuck is told (the server's log)
    */
-  constructor(private readonly unavailable: () => Error) {}
+  constructor(
+    private readonly unavailable: () => Error,
+    private readonly report: (problem: string) => void = () => undefined,
+  ) {}
 
   /** The hashing process's pid, once one is running. */
   get pid(): number | undefined {
@@ -52,28 +59,56 @@ export class HashingProcess {
 
   run<T extends string | boolean>(job: Job): Promise<T> {
     if (this.closed) return Promise.reject(this.unavailable());
-    const child = (this.child ??= this.start());
+    let child: { process: ChildProcess; pending: Pending };
+    try {
+      child = this.child ??= this.start();
+    } catch (error) {
+      this.report(`could not start the password-hashing process: ${(error as Error).message}`);
+      return Promise.reject(this.unavailable());
+    }
+    // Started without its channel (out of descriptors, say): refused like a full queue, and tried afresh next time.
+    if (!child.process.connected || !child.process.send) {
+      this.child = undefined;
+      child.process.kill('SIGKILL');
+      return Promise.reject(this.unavailable());
+    }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       // While a job is out, the channel keeps this process alive to hear the answer.
       if (child.pending.size === 0) child.process.channel?.ref();
-      child.pending.set(id, { resolve: resolve as (value: string | boolean) => void, reject });
+      const deadline = setTimeout(() => {
+        this.report(`the password-hashing process answered nothing in ${JOB_DEADLINE_MS / 1000} s; starting another`);
+        // Its other jobs are refused as it exits (gone, in start).
+        child.process.kill('SIGKILL');
+      }, JOB_DEADLINE_MS);
+      deadline.unref();
+      const done = <V>(settleWith: (value: V) => void) => (value: V) => {
+        clearTimeout(deadline);
+        settleWith(value);
+      };
+      child.pending.set(id, { resolve: done(resolve as (value: string | boolean) => void), reject: done(reject) });
       child.process.send({ ...job, id }, (error) => {
         if (error) settle(child, id)?.reject(this.unavailable());
       });
     });
   }
 
-  /** Stops the process; jobs still running are refused. */
+  /** Stops the process (it ignores SIGTERM, see hashing-process.ts); jobs still running are refused. */
   close(): void {
     this.closed = true;
-    this.child?.process.kill();
+    this.child?.process.kill('SIGKILL');
   }
 
   private start(): { process: ChildProcess; pending: Pending } {
     const pending: Pending = new Map();
-    // No inspector or loader flags of the server's own: the process needs none.
-    const process = fork(SCRIPT, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const process = fork(SCRIPT, [], {
+      // None of the server's own flags (an inspector port, a loader) and none of its environment (the
+      // database URL): the process needs only to find its programs.
+      execArgv: [],
+      env: { PATH: globalThis.process.env.PATH ?? '' },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const started = { process, pending };
     process.on('message', (reply: HashReply) => {
       const job = settle(started, reply.id);
@@ -81,13 +116,16 @@ export class HashingProcess {
       if ('error' in reply) job.reject(new Error(`password hashing failed: ${reply.error}`));
       else job.resolve(reply.value);
     });
-    const gone = () => {
+    let ended = false;
+    const gone = (why: string) => {
       if (this.child === started) this.child = undefined;
       for (const job of pending.values()) job.reject(this.unavailable());
       pending.clear();
+      if (!ended && !this.closed) this.report(`the password-hashing process ended (${why}); the next password starts another`);
+      ended = true;
     };
-    process.once('exit', gone);
-    process.once('error', gone);
+    process.once('exit', (code, signal) => gone(signal ? `signal ${signal}` : `exit code ${code}`));
+    process.on('error', (error) => gone(error.message));
     // Neither the process nor, when no job is out, its channel keeps the server's process alive.
     process.unref();
     process.channel?.unref();

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { Logger } from 'pino';
 import { ApiError } from '../common/api-error.js';
-import { CONFIG } from '../common/di-tokens.js';
+import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { HashingProcess } from './hashing.js';
 
@@ -25,13 +26,17 @@ export const serverBusy = () =>
 @Injectable()
 export class PasswordHasher implements OnApplicationShutdown {
   private decoy: Promise<string> | undefined;
-  private readonly process = new HashingProcess(serverBusy);
+  private readonly process: HashingProcess;
   private readonly limit: LimitFunction;
   /** Recovery codes have a queue of their own, one at a time: a flood of them cannot hold up password checks. */
   private readonly codeLimit = pLimit(1);
 
-  constructor(@Inject(CONFIG) private readonly config: ServerConfig) {
+  constructor(
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(LOGGER) log: Logger,
+  ) {
     this.limit = pLimit(config.passwords.maxConcurrent);
+    this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem));
   }
 
   private get options() {
@@ -69,7 +74,7 @@ export class PasswordHasher implements OnApplicationShutdown {
     }
     const against = hash ?? (await this.decoy);
     const ok = await this.bounded(() => this.process.run<boolean>({ op: 'verify', hash: against, secret: password }));
-    return ok && hash !== undefined;
+    return ok === true && hash !== undefined;
   }
 
   /**

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresCursor, type Transaction, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config/config.js';
 import { migrateToLatest } from './migrations.js';
@@ -12,12 +12,13 @@ export interface OpenedDatabase {
   db: Kysely<Database>;
   kind: StoreConfig['kind'];
   /**
-   * Runs `work` on a handle whose commits do not wait for the disk, for writes that may be lost in a
-   * power cut or an OS crash without harm: attempt counters, presence, when a session was last seen.
-   * Every other commit is durable once it returns (docs/architecture.md, "Storage"). A process that
-   * dies loses neither kind. `work` must use only the handle it is given.
+   * Runs `work` in a transaction whose commit does not wait for the disk, for writes that may be lost
+   * in a power cut or an OS crash without harm: attempt counters, presence, when a session was last
+   * seen. Every other commit is durable once it returns (docs/architecture.md, "Stores"). A process
+   * that dies loses neither kind. `work` must use only the transaction it is given: on SQLite the
+   * one connection is held meanwhile, and `store.db` would wait for it forever.
    */
-  lightly<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  lightly<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -53,12 +54,10 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
 export type PoolLog = (message: string, detail: string) => void;
 
 /** A pg pool whose bigint columns come back as numbers (all ours are epoch ms). */
-export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined, settings?: string): pg.Pool {
+export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
-    // Session settings every connection starts with (`-c name=value`).
-    ...(settings ? { options: settings } : {}),
     connectionTimeoutMillis: 5_000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -180,13 +179,9 @@ export function postgresTarget(url: string): string {
   }
 }
 
-/** Connections per instance for the writes that need not wait for the disk (OpenedDatabase.lightly). */
-export const LIGHT_POOL_SIZE = 4;
-
 export async function openDatabase(store: StoreConfig, log?: PoolLog): Promise<OpenedDatabase> {
   let db: Kysely<Database>;
   let lightly: OpenedDatabase['lightly'];
-  let light: Kysely<Database> | undefined;
   if (store.kind === 'sqlite') {
     const file = openSqliteFile(store.file);
     file.pragma('journal_mode = WAL');
@@ -198,27 +193,30 @@ export async function openDatabase(store: StoreConfig, log?: PoolLog): Promise<O
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     const sqlite = db;
     // The one connection, held for the work (no other statement runs in between), at NORMAL meanwhile:
-    // those commits reach the WAL without a sync of their own, and the next durable commit syncs them too.
+    // the commit reaches the WAL without a sync of its own, and the next durable commit syncs it along.
     lightly = (work) =>
       sqlite.connection().execute(async (connection) => {
-        await sql`pragma synchronous = NORMAL`.execute(connection);
+        file.pragma('synchronous = NORMAL');
         try {
-          return await work(connection);
+          return await connection.transaction().execute(work);
         } finally {
-          await sql`pragma synchronous = FULL`.execute(connection);
+          // Never left at NORMAL: a transaction still open (a failed rollback) is ended first.
+          if (file.inTransaction) file.exec('ROLLBACK');
+          file.pragma('synchronous = FULL');
         }
       });
   } else {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url, store.poolSize, log)) }) });
-    // A few connections of their own whose commits return before their WAL is flushed: still atomic,
-    // and seen by every instance at once.
-    const pool = createPgPool(store.url, Math.min(LIGHT_POOL_SIZE, store.poolSize ?? LIGHT_POOL_SIZE), log, '-c synchronous_commit=off');
-    const lightDb = (light = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(pool) }) }));
-    lightly = (work) => work(lightDb);
+    const postgres = db;
+    // SET LOCAL, inside the transaction: a setting sent at connect, or a session-wide SET, would reach
+    // other clients' transactions through a pooler in transaction mode (or be refused by it).
+    lightly = (work) =>
+      postgres.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      });
   }
-  const destroy = async () => {
-    await Promise.all([db.destroy(), light?.destroy()]);
-  };
+  const destroy = () => db.destroy();
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {

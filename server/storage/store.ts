@@ -26,8 +26,8 @@ export class Store {
     return this.opened.kind;
   }
 
-  /** Work whose commits need not wait for the disk (OpenedDatabase.lightly): counters, presence, last seen. */
-  lightly<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  /** A transaction whose commit need not wait for the disk (OpenedDatabase.lightly): counters, presence, last seen. */
+  lightly<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.opened.lightly(work);
   }
 
@@ -44,13 +44,12 @@ export class Store {
   /** `lightly`: a commit that need not wait for the disk (presence); every other one is durable when this returns. */
   async transaction<T>(work: (unit: UnitOfWork) => Promise<T>, options: { lightly?: boolean } = {}): Promise<T> {
     const events: SessionEvent[] = [];
-    const run = (db: Kysely<Database>) =>
-      db.transaction().execute(async (trx) => {
-        const value = await work({ db: trx, publish: (event) => events.push(event) });
-        await this.bus.beforeCommit(trx, events);
-        return value;
-      });
-    const result = options.lightly ? await this.lightly(run) : await run(this.db);
+    const run = async (trx: Transaction<Database>) => {
+      const value = await work({ db: trx, publish: (event) => events.push(event) });
+      await this.bus.beforeCommit(trx, events);
+      return value;
+    };
+    const result = options.lightly ? await this.lightly(run) : await this.db.transaction().execute(run);
     this.bus.afterCommit(events);
     return result;
   }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { getPriority } from 'node:os';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -389,14 +390,16 @@ describe('password hashing', () => {
       assert.ok(pid !== undefined && pid !== process.pid, 'argon2 ran in another process');
       const threads = threadsOf(pid);
       const shown = threads.map((t) => `nice ${t.nice} policy ${t.policy}`).join(', ');
-      assert.ok(threads.length > 1 && threads.every((t) => t.nice === 10), shown);
+      // Ten below this process's own priority (the server's: it runs here), at most 19.
+      const expected = Math.min(19, getPriority() + 10);
+      assert.ok(threads.length > 1 && threads.every((t) => t.nice === expected), shown);
       // Where util-linux's chrt is installed (CI installs it), SCHED_IDLE as well.
       if (hasChrt) assert.ok(threads.every((t) => t.policy === SCHED_IDLE), shown);
     });
     await waitFor(() => !alive(pid!), 'the hashing process to exit with its server');
   });
 
-  it('a hashing process that dies is replaced: the sign-in it was checking gets 503 and is not counted, the next one signs in', async () => {
+  it('a hashing process that dies is replaced: the sign-in it was checking gets 503, the next one signs in', async () => {
     await withServer({ passwords: { memoryCost: 19_456, timeCost: 60, parallelism: 1, maxConcurrent: 1, maxQueued: 4 } }, async (server, http) => {
       const account = await register(http);
       const first = server.passwords.processId!;

@@ -31,7 +31,7 @@ forEachStore('durable commits', (ctx) => {
     return database;
   };
 
-  it('commits durably by default, also once the store is reopened', async () => {
+  it('commits durably by default, also once the store is reopened (SQLite fell back to NORMAL there)', async () => {
     const store = await ctx.newStore();
     const first = await open(store);
     assert.equal(await commitMode(first.db, first.kind), 'durable');
@@ -56,12 +56,20 @@ forEachStore('durable commits', (ctx) => {
     assert.equal(await commitMode(database.db, database.kind), 'durable');
   });
 
-  it('a light commit is seen at once by the durable handle, and a transaction can be light', async () => {
+  it('a light commit is seen at once by the durable handle; a light transaction that fails leaves nothing', async () => {
     const database = await open(await ctx.newStore());
-    await database.lightly((db) =>
-      db.transaction().execute((trx) => trx.insertInto('attempt_counters').values({ key: 'ip:192.0.2.1', count: 1, last_at: 1, prev_at: null, reset_at: 2 }).execute()),
-    );
+    const counter = (key: string) => ({ key, count: 1, last_at: 1, prev_at: null, reset_at: 2 });
+    await database.lightly((trx) => trx.insertInto('attempt_counters').values(counter('ip:192.0.2.1')).execute());
     const row = await database.db.selectFrom('attempt_counters').select('count').where('key', '=', 'ip:192.0.2.1').executeTakeFirst();
     assert.equal(Number(row?.count), 1);
+    await assert.rejects(
+      database.lightly(async (trx) => {
+        await trx.insertInto('attempt_counters').values(counter('ip:192.0.2.2')).execute();
+        throw new Error('failed');
+      }),
+      /failed/,
+    );
+    assert.equal(await database.db.selectFrom('attempt_counters').select('key').where('key', '=', 'ip:192.0.2.2').executeTakeFirst(), undefined);
+    assert.equal(await commitMode(database.db, database.kind), 'durable');
   });
 });
