@@ -7,12 +7,13 @@
 // (Store.lightly): a flood of attempts must not queue the server behind syncs, and
 // counts lost in a power cut only give back a few attempts.
 import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
+import type { Database } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 
 interface Count {
@@ -68,23 +69,30 @@ export class SignInThrottle {
     const policy = this.policy;
     const address = addressKey(ip);
     const addressCounter = `ip:${address}`;
-    await this.checkAddress(addressCounter, now);
-
     const pairKey = `pair:${address}|${account}`;
-    const pair = await this.hit(pairKey, policy.windowMs, now);
-    const beyondFree = pair.count - policy.freeFailuresPerPair;
-    if (beyondFree > 0) {
-      const required = Math.min(policy.firstDelayMs * 2 ** (beyondFree - 1), policy.windowMs);
-      if (pair.prevAt !== null && now - pair.prevAt < required) {
-        // This refused attempt counts too: the next one waits twice as long, measured from now.
-        throw rateLimited(Math.ceil(Math.min(policy.firstDelayMs * 2 ** beyondFree, policy.windowMs) / 1000));
-      }
-    }
 
-    const total = await this.hit(ceiling, policy.accountWindowMs, now);
-    if (total.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
+    // The three counters in one transaction; a refusal is thrown only after it commits, so what it
+    // counted stays counted. Always in this order (address, pair, ceiling): concurrent attempts lock
+    // the rows they share in the same order.
+    const counted = await this.store.lightly(async (trx): Promise<ApiError | Count> => {
+      const refusal = await this.checkAddress(trx, addressCounter, now);
+      if (refusal) return refusal;
+      const pair = await this.hit(trx, pairKey, policy.windowMs, now);
+      const beyondFree = pair.count - policy.freeFailuresPerPair;
+      if (beyondFree > 0) {
+        const required = Math.min(policy.firstDelayMs * 2 ** (beyondFree - 1), policy.windowMs);
+        if (pair.prevAt !== null && now - pair.prevAt < required) {
+          // This refused attempt counts too: the next one waits twice as long, measured from now.
+          return rateLimited(Math.ceil(Math.min(policy.firstDelayMs * 2 ** beyondFree, policy.windowMs) / 1000));
+        }
+      }
+      return this.hit(trx, ceiling, policy.accountWindowMs, now);
+    });
+    if (counted instanceof ApiError) throw counted;
+
+    if (counted.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
       await this.refund(ceiling);
-      throw rateLimited(secondsUntil(total.resetAt, now));
+      throw rateLimited(secondsUntil(counted.resetAt, now));
     }
 
     const giveBack = () => Promise.all([this.refund(addressCounter), this.refund(ceiling)]);
@@ -119,9 +127,14 @@ export class SignInThrottle {
     const address = addressKey(ip);
     const addressCounter = `ip:${address}`;
     const createdCounter = `reg:${address}`;
-    await this.checkAddress(addressCounter, now);
-    const created = await this.hit(createdCounter, this.policy.registrationWindowMs, now);
-    if (created.count > this.policy.maxRegistrationsPerAddress) throw rateLimited(secondsUntil(created.resetAt, now), 'new accounts from this address');
+    const refusal = await this.store.lightly(async (trx) => {
+      const tooMany = await this.checkAddress(trx, addressCounter, now);
+      if (tooMany) return tooMany;
+      const created = await this.hit(trx, createdCounter, this.policy.registrationWindowMs, now);
+      if (created.count > this.policy.maxRegistrationsPerAddress) return rateLimited(secondsUntil(created.resetAt, now), 'new accounts from this address');
+      return undefined;
+    });
+    if (refusal) throw refusal;
     return {
       succeeded: () => this.refund(addressCounter),
       // Never created (the server was too busy): neither the attempt nor the account counts.
@@ -136,29 +149,28 @@ export class SignInThrottle {
     await this.store.lightly((db) => db.deleteFrom('attempt_counters').where('reset_at', '<=', now).execute());
   }
 
-  private async checkAddress(key: string, now: number): Promise<void> {
-    const address = await this.hit(key, this.policy.windowMs, now);
-    if (address.count > this.policy.maxAttemptsPerAddress) throw rateLimited(secondsUntil(address.resetAt, now));
+  /** Counts an attempt from an address; the refusal, if it is over its budget. */
+  private async checkAddress(trx: Transaction<Database>, key: string, now: number): Promise<ApiError | undefined> {
+    const address = await this.hit(trx, key, this.policy.windowMs, now);
+    return address.count > this.policy.maxAttemptsPerAddress ? rateLimited(secondsUntil(address.resetAt, now)) : undefined;
   }
 
-  /** One more attempt under `key`, in one atomic statement: a window that has passed starts again at 1. */
-  private async hit(key: string, windowMs: number, now: number): Promise<Count> {
+  /** One more attempt under `key`, in one atomic statement (in `trx`): a window that has passed starts again at 1. */
+  private async hit(trx: Transaction<Database>, key: string, windowMs: number, now: number): Promise<Count> {
     const expired = sql<boolean>`attempt_counters.reset_at <= ${now}`;
-    const row = await this.store.lightly((db) =>
-      db
-        .insertInto('attempt_counters')
-        .values({ key, count: 1, last_at: now, prev_at: null, reset_at: now + windowMs })
-        .onConflict((conflict) =>
-          conflict.column('key').doUpdateSet({
-            count: sql<number>`case when ${expired} then 1 else attempt_counters.count + 1 end`,
-            prev_at: sql<number | null>`case when ${expired} then null else attempt_counters.last_at end`,
-            reset_at: sql<number>`case when ${expired} then ${now + windowMs} else attempt_counters.reset_at end`,
-            last_at: now,
-          }),
-        )
-        .returning(['count', 'prev_at', 'reset_at'])
-        .executeTakeFirstOrThrow(),
-    );
+    const row = await trx
+      .insertInto('attempt_counters')
+      .values({ key, count: 1, last_at: now, prev_at: null, reset_at: now + windowMs })
+      .onConflict((conflict) =>
+        conflict.column('key').doUpdateSet({
+          count: sql<number>`case when ${expired} then 1 else attempt_counters.count + 1 end`,
+          prev_at: sql<number | null>`case when ${expired} then null else attempt_counters.last_at end`,
+          reset_at: sql<number>`case when ${expired} then ${now + windowMs} else attempt_counters.reset_at end`,
+          last_at: now,
+        }),
+      )
+      .returning(['count', 'prev_at', 'reset_at'])
+      .executeTakeFirstOrThrow();
     return { count: Number(row.count), prevAt: row.prev_at === null ? null : Number(row.prev_at), resetAt: Number(row.reset_at) };
   }
 
