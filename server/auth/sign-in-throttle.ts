@@ -91,17 +91,16 @@ export class SignInThrottle {
     if (counted instanceof ApiError) throw counted;
 
     if (counted.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
-      await this.refund(ceiling);
+      await this.giveBack([ceiling]);
       throw rateLimited(secondsUntil(counted.resetAt, now));
     }
 
-    const giveBack = () => Promise.all([this.refund(addressCounter), this.refund(ceiling)]);
     return {
       succeeded: async () => {
-        await Promise.all([this.clear(pairKey), giveBack()]);
+        await this.giveBack([addressCounter, pairKey, ceiling], [pairKey]);
       },
       withdrawn: async () => {
-        await Promise.all([this.refund(pairKey), giveBack()]);
+        await this.giveBack([addressCounter, pairKey, ceiling]);
       },
     };
   }
@@ -113,7 +112,7 @@ export class SignInThrottle {
    */
   async forgive(account: string, ip: string): Promise<void> {
     const address = addressKey(ip);
-    await Promise.all([this.clear(`pair:${address}|${account}`), this.refund(`ip:${address}`), this.refund(`acct:${account}`)]);
+    await this.giveBack([`ip:${address}`, `pair:${address}|${account}`, `acct:${account}`], [`pair:${address}|${account}`]);
   }
 
   /**
@@ -136,10 +135,10 @@ export class SignInThrottle {
     });
     if (refusal) throw refusal;
     return {
-      succeeded: () => this.refund(addressCounter),
+      succeeded: () => this.giveBack([addressCounter]),
       // Never created (the server was too busy): neither the attempt nor the account counts.
       withdrawn: async () => {
-        await Promise.all([this.refund(addressCounter), this.refund(createdCounter)]);
+        await this.giveBack([addressCounter, createdCounter]);
       },
     };
   }
@@ -174,18 +173,17 @@ export class SignInThrottle {
     return { count: Number(row.count), prevAt: row.prev_at === null ? null : Number(row.prev_at), resetAt: Number(row.reset_at) };
   }
 
-  private async refund(key: string): Promise<void> {
-    await this.store.lightly((db) =>
-      db
-        .updateTable('attempt_counters')
-        .set({ count: sql<number>`count - 1` })
-        .where('key', '=', key)
-        .where('count', '>', 0)
-        .execute(),
-    );
-  }
-
-  private async clear(key: string): Promise<void> {
-    await this.store.lightly((db) => db.deleteFrom('attempt_counters').where('key', '=', key).execute());
+  /**
+   * Gives back one attempt under each of `keys` (never below zero), in one light transaction and in
+   * the order given, which is the order `admit` takes the rows in (address, pair, ceiling); a key also
+   * in `clear` starts afresh instead (a right password clears its pair).
+   */
+  private async giveBack(keys: string[], clear: string[] = []): Promise<void> {
+    await this.store.lightly(async (trx) => {
+      for (const key of keys) {
+        if (clear.includes(key)) await trx.deleteFrom('attempt_counters').where('key', '=', key).execute();
+        else await trx.updateTable('attempt_counters').set({ count: sql<number>`count - 1` }).where('key', '=', key).where('count', '>', 0).execute();
+      }
+    });
   }
 }
