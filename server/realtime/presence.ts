@@ -5,6 +5,11 @@
 // presenceInterval, renews the mark and advances last_seen (and the idle
 // expiry) of every session connected here, off the request path. An instance
 // that dies without a word leaves marks that lapse after three intervals.
+// A session's writes apply in the order they were asked for (`inOrder`): an
+// online mark held up behind a busy database must not land after the offline
+// mark that followed it, nor a heartbeat after the offline mark of a socket
+// that closed while it was on its way; either would show a closed device
+// online for three intervals.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -21,6 +26,8 @@ export class Presence implements OnApplicationShutdown {
   /** This instance, as `online_by` names it. */
   readonly instanceId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
+  /** The last write asked for each session, while it runs: the next one for that session waits for it. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -35,7 +42,10 @@ export class Presence implements OnApplicationShutdown {
 
   /** Renews presence for the sessions `connected()` returns, every presenceInterval. */
   start(connected: () => string[]): void {
-    this.timer = setInterval(() => void this.beat(connected()), this.config.presenceIntervalMs);
+    this.timer = setInterval(() => {
+      const ids = connected();
+      void this.inOrder(ids, () => this.beat(ids));
+    }, this.config.presenceIntervalMs);
     this.timer.unref();
   }
 
@@ -45,12 +55,30 @@ export class Presence implements OnApplicationShutdown {
 
   /** The first socket of a session on this instance. */
   online(userId: string, sessionId: string): Promise<void> {
-    return this.mark(userId, sessionId, true);
+    return this.inOrder([sessionId], () => this.mark(userId, sessionId, true));
   }
 
   /** The last socket of a session on this instance has closed. */
   offline(userId: string, sessionId: string): Promise<void> {
-    return this.mark(userId, sessionId, false);
+    return this.inOrder([sessionId], () => this.mark(userId, sessionId, false));
+  }
+
+  /**
+   * Runs `write` (which never throws) once every write asked before for these sessions is done; at once
+   * when there is none, which is nearly always.
+   */
+  private inOrder(sessionIds: readonly string[], write: () => Promise<void>): Promise<void> {
+    const before = new Set<Promise<void>>();
+    for (const id of sessionIds) {
+      const pending = this.writing.get(id);
+      if (pending) before.add(pending);
+    }
+    const done = before.size === 0 ? write() : Promise.all(before).then(write);
+    for (const id of sessionIds) this.writing.set(id, done);
+    void done.then(() => {
+      for (const id of sessionIds) if (this.writing.get(id) === done) this.writing.delete(id);
+    });
+    return done;
   }
 
   private async mark(userId: string, sessionId: string, online: boolean): Promise<void> {

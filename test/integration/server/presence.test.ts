@@ -101,6 +101,64 @@ forEachStore('presence and eviction', (ctx) => {
     assert.deepEqual(pushed.by, { deviceName: 'Fourth', location: { kind: 'this_computer' } });
   });
 
+  it('a device that connects and leaves at once ends offline, even when its online mark is the slower write', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    const brief = await login(http, laptop.email, 'Brief');
+    // The online mark's write is held (a busy database) until the socket has closed and the server knows it.
+    const marks = server.store.transaction.bind(server.store);
+    let held: (() => void) | undefined;
+    let reached = false;
+    server.store.transaction = (async (work, options) => {
+      if (!options?.lightly || reached) return marks(work, options);
+      reached = true;
+      await new Promise<void>((resolve) => (held = resolve));
+      return marks(work, options);
+    }) as typeof server.store.transaction;
+    try {
+      const socket = await connect(brief.token);
+      await waitFor(() => held !== undefined, 'the online mark is under way');
+      const watching = await connect(laptop.token);
+      const open = server.gateway.connectionCount;
+      socket.close();
+      await waitFor(() => server.gateway.connectionCount === open - 1, 'the server saw the socket close');
+      held!();
+      await waitFor(() => watching.messages.some((m) => m.message.type === 'session.presence' && m.message.sessionId === brief.session.id && !m.message.online), 'the laptop hears Brief left');
+      assert.equal(await onlineIn(laptop.token, 'Brief'), false);
+    } finally {
+      server.store.transaction = marks;
+    }
+  });
+
+  it('a heartbeat on its way when a device leaves does not bring it back online', async () => {
+    const laptop = await register(http, undefined, 'Laptop');
+    const leaving = await login(http, laptop.email, 'Leaving');
+    const watching = await connect(laptop.token);
+    const socket = await connect(leaving.token);
+    await waitFor(async () => (await onlineIn(laptop.token, 'Leaving')) === true, 'Leaving is online');
+    // Nothing else is under way: the next light write is a heartbeat, which counts Leaving as connected.
+    // It is held (a busy database) until the socket has closed and the server knows it.
+    const light = server.store.lightly.bind(server.store);
+    let held: (() => void) | undefined;
+    let beat: Promise<unknown> | undefined;
+    server.store.lightly = ((work) => {
+      if (beat) return light(work);
+      beat = new Promise<void>((resolve) => (held = resolve)).then(() => light(work));
+      return beat;
+    }) as typeof server.store.lightly;
+    try {
+      await waitFor(() => held !== undefined, 'a heartbeat is under way');
+      const open = server.gateway.connectionCount;
+      socket.close();
+      await waitFor(() => server.gateway.connectionCount === open - 1, 'the server saw the socket close');
+      held!();
+      await beat;
+      await waitFor(() => watching.messages.some((m) => m.message.type === 'session.presence' && m.message.sessionId === leaving.session.id && !m.message.online), 'the laptop hears Leaving left');
+      assert.equal(await onlineIn(laptop.token, 'Leaving'), false);
+    } finally {
+      server.store.lightly = light;
+    }
+  });
+
   if (ctx.kind === 'postgres') {
     it('across instances: a device connected to B is online in A’s list and is not evicted by a sign-in through A', async () => {
       const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } } });
