@@ -13,7 +13,7 @@ import type { SeededSession } from './lib.js';
 export type DevicesCommand =
   | { kind: 'connect'; eventsUrl: string; devices: SeededSession[] }
   | { kind: 'revoke'; apiUrl: string; revokers: SeededSession[]; devices: SeededSession[]; perSecond: number }
-  | { kind: 'attack'; apiUrl: string; emails: string[]; perSecond: number }
+  | { kind: 'attack'; apiUrl: string; emails: string[]; perSecond: number; firstAddress?: number }
   | { kind: 'stop-attack' }
   | { kind: 'close' };
 
@@ -102,9 +102,10 @@ let attack: { stop(): Promise<DevicesReply> } | undefined;
 
 /**
  * Wrong-password sign-ins at a steady rate until told to stop, each from an address of its own (a
- * trusted proxy's X-Forwarded-For), spread over the given accounts; counts the answers by status.
+ * trusted proxy's X-Forwarded-For, counting up from 10.0.0.0 + `firstAddress`), spread over the given
+ * accounts; counts the answers by status.
  */
-function startAttack(apiUrl: string, emails: string[], perSecond: number): { stop(): Promise<DevicesReply> } {
+function startAttack(apiUrl: string, emails: string[], perSecond: number, firstAddress = 0): { stop(): Promise<DevicesReply> } {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const statuses: Record<string, number> = {};
   const inFlight = new Set<Promise<void>>();
@@ -112,7 +113,8 @@ function startAttack(apiUrl: string, emails: string[], perSecond: number): { sto
   let stopped = false;
   const started = performance.now();
   const one = (i: number) => {
-    const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const n = firstAddress + i;
+    const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
     const body = JSON.stringify({ email: emails[i % emails.length], password: `wrong password ${i}`, device: { name: 'Attacker', platform: 'linux', appVersion: '1' } });
     const done = new Promise<void>((resolve) => {
       const req = request(`${apiUrl}/v1/auth/login`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-forwarded-for': address } }, (res) => {
@@ -157,7 +159,7 @@ process.on('message', (command: DevicesCommand) => {
       case 'revoke':
         return revoke(command.apiUrl, command.revokers, command.devices, command.perSecond);
       case 'attack':
-        attack = startAttack(command.apiUrl, command.emails, command.perSecond);
+        attack = startAttack(command.apiUrl, command.emails, command.perSecond, command.firstAddress);
         return { kind: 'attacking' };
       case 'stop-attack':
         if (!attack) throw new Error('no attack is running');
