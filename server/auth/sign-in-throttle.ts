@@ -12,6 +12,7 @@ import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
+import { Turns } from '../common/turns.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
 import type { Database } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
@@ -43,6 +44,9 @@ const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - no
 
 @Injectable()
 export class SignInThrottle {
+  /** Attempts are counted one per turn of the event loop: a burst of them cannot hold up other requests. */
+  private readonly turns = new Turns();
+
   constructor(
     @Inject(Store) private readonly store: Store,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -65,6 +69,7 @@ export class SignInThrottle {
    *   nobody without that device's token can spend.
    */
   async admit(account: string, ip: string, isKnownAddress: () => Promise<boolean>, ceiling = `acct:${account}`): Promise<Attempt> {
+    await this.turns.next();
     const now = this.clock.now();
     const policy = this.policy;
     const address = addressKey(ip);
@@ -122,6 +127,7 @@ export class SignInThrottle {
    * are limited on their own.
    */
   async admitRegistration(ip: string): Promise<Attempt> {
+    await this.turns.next();
     const now = this.clock.now();
     const address = addressKey(ip);
     const addressCounter = `ip:${address}`;

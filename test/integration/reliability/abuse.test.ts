@@ -5,6 +5,7 @@
 // loopback address) X-Forwarded-For stands for the client's address, so one
 // machine can play many. docs/reliability.md has the figures before and after.
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, it } from 'node:test';
 import { SecurityEventList, type AuthResult } from '../../../shared/api.js';
 import { DEFAULT_RATE_LIMIT, type StoreConfig } from '../../../server/config/config.js';
@@ -94,6 +95,52 @@ forEachStore('abuse resistance', (ctx) => {
     assert.equal(probe.status, 429);
     clock.advance(15 * MINUTE + 1000);
     assert.equal((await signIn(owner.email, PASSWORD, sprayer)).status, 200, 'the window passes');
+  });
+
+  it('a session check that arrives with a burst of 50 sign-in attempts is answered before them, not after all 50', async () => {
+    const owner = await signUp(newAddress());
+    const sprayer = newAddress();
+    // The sprayer's budget spent: each attempt of the burst is counted and refused, no password is checked.
+    for (let i = 0; i < DEFAULT_RATE_LIMIT.maxAttemptsPerAddress; i++) await signIn(uniqueEmail('spray'), 'guess', sprayer);
+    assert.equal((await signIn(owner.email, 'guess', sprayer)).status, 429);
+
+    const { port } = new URL(server.url);
+    const sockets = await Promise.all(Array.from({ length: 51 }, () => new Promise<Socket>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
+      socket.once('error', reject);
+    })));
+    // One answer read whole from each socket (its body is JSON).
+    const nextReply = (socket: Socket, onFirstBytes: () => void = () => undefined) =>
+      new Promise<string>((resolve, reject) => {
+        let text = '';
+        const read = (chunk: Buffer) => {
+          if (text === '') onFirstBytes();
+          text += chunk.toString('utf8');
+          if (!/\r\n\r\n[\s\S]*\}$/.test(text)) return;
+          socket.off('data', read);
+          resolve(text.split(' ')[1]!);
+        };
+        socket.on('data', read);
+        socket.once('error', reject);
+      });
+    // Each connection used once first, so the server has taken and is reading all 51.
+    await Promise.all(sockets.map((socket) => {
+      const reply = nextReply(socket);
+      socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      return reply;
+    }));
+    const answered: string[] = [];
+    const replies = sockets.map((socket, i) => nextReply(socket, () => answered.push(i === 50 ? 'check' : 'attempt')));
+    // All 51 written before this process (the server's too) reads any of them: they arrive together.
+    const login = JSON.stringify({ email: owner.email, password: 'guess', device: device('Laptop') });
+    for (const socket of sockets.slice(0, 50)) {
+      socket.write(`POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nX-Forwarded-For: ${sprayer}\r\nContent-Length: ${Buffer.byteLength(login)}\r\n\r\n${login}`);
+    }
+    sockets[50]!.write(`GET /v1/auth/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${owner.token}\r\n\r\n`);
+    const statuses = await Promise.all(replies);
+    for (const socket of sockets) socket.destroy();
+    assert.deepEqual([statuses[50], new Set(statuses.slice(0, 50))], ['200', new Set(['429'])]);
+    assert.ok(answered.indexOf('check') < 5, `the check was answered after ${answered.indexOf('check')} of the attempts`);
   });
 
   it('a ceiling per account bounds guesses from many addresses; an address the owner has signed in from still gets in', async () => {
