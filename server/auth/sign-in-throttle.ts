@@ -16,6 +16,7 @@ import { Turns } from '../common/turns.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
 import type { Database } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
+import { serverBusy } from './passwords.js';
 
 interface Count {
   count: number;
@@ -44,8 +45,8 @@ const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - no
 
 @Injectable()
 export class SignInThrottle {
-  /** Attempts are counted one per turn of the event loop: a burst of them cannot hold up other requests. */
-  private readonly turns = new Turns();
+  /** Attempts are counted a few per turn of the event loop: a burst of them cannot hold up other requests. */
+  private readonly turns = new Turns(serverBusy);
 
   constructor(
     @Inject(Store) private readonly store: Store,
