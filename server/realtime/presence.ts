@@ -5,11 +5,13 @@
 // presenceInterval, renews the mark and advances last_seen (and the idle
 // expiry) of every session connected here, off the request path. An instance
 // that dies without a word leaves marks that lapse after three intervals.
-// A session's writes apply in the order they were asked for (`inOrder`): an
-// online mark held up behind a busy database must not land after the offline
-// mark that followed it, nor a heartbeat after the offline mark of a socket
-// that closed while it was on its way; either would show a closed device
-// online for three intervals.
+// A session's mark is written for what the instance holds when the write
+// starts, not for the event that asked for it: marks asked while one is on its
+// way collapse into one more, so a late write cannot land after a newer one and
+// a socket that connects and closes in a loop costs one entry, not a queue. A
+// heartbeat batch skips sessions with a mark on its way, and a mark waits for a
+// batch on its way that holds its session. Either order, a closed device could
+// otherwise show online for three intervals.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -26,8 +28,13 @@ export class Presence implements OnApplicationShutdown {
   /** This instance, as `online_by` names it. */
   readonly instanceId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
-  /** The last write asked for each session, while it runs: the next one for that session waits for it. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** Whether this instance holds a socket of the session now (the connection registry). */
+  private holds: (sessionId: string) => boolean = () => false;
+  /** Sessions with a mark on its way; `again` when another was asked meanwhile. */
+  private readonly marking = new Map<string, { userId: string; again: boolean; done: Promise<void> }>();
+  /** The heartbeat batch being written now. */
+  private beating: { ids: ReadonlySet<string>; done: Promise<void> } | undefined;
+  private beatRunning = false;
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -40,12 +47,10 @@ export class Presence implements OnApplicationShutdown {
     return this.clock.now() + 3 * this.config.presenceIntervalMs;
   }
 
-  /** Renews presence for the sessions `connected()` returns, every presenceInterval. */
-  start(connected: () => string[]): void {
-    this.timer = setInterval(() => {
-      const ids = connected();
-      void this.inOrder(ids, () => this.beat(ids));
-    }, this.config.presenceIntervalMs);
+  /** Renews presence for the sessions `connected()` returns, every presenceInterval; `holds` says if one still is. */
+  start(connected: () => string[], holds: (sessionId: string) => boolean): void {
+    this.holds = holds;
+    this.timer = setInterval(() => void this.beat(connected()), this.config.presenceIntervalMs);
     this.timer.unref();
   }
 
@@ -53,32 +58,30 @@ export class Presence implements OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** The first socket of a session on this instance. */
-  online(userId: string, sessionId: string): Promise<void> {
-    return this.inOrder([sessionId], () => this.mark(userId, sessionId, true));
-  }
-
-  /** The last socket of a session on this instance has closed. */
-  offline(userId: string, sessionId: string): Promise<void> {
-    return this.inOrder([sessionId], () => this.mark(userId, sessionId, false));
-  }
-
-  /**
-   * Runs `write` (which never throws) once every write asked before for these sessions is done; at once
-   * when there is none, which is nearly always.
-   */
-  private inOrder(sessionIds: readonly string[], write: () => Promise<void>): Promise<void> {
-    const before = new Set<Promise<void>>();
-    for (const id of sessionIds) {
-      const pending = this.writing.get(id);
-      if (pending) before.add(pending);
+  /** The first socket of a session on this instance has opened, or its last one has closed. */
+  changed(userId: string, sessionId: string): Promise<void> {
+    const pending = this.marking.get(sessionId);
+    if (pending) {
+      pending.again = true;
+      return pending.done;
     }
-    const done = before.size === 0 ? write() : Promise.all(before).then(write);
-    for (const id of sessionIds) this.writing.set(id, done);
-    void done.then(() => {
-      for (const id of sessionIds) if (this.writing.get(id) === done) this.writing.delete(id);
-    });
-    return done;
+    const entry = { userId, again: false, done: Promise.resolve() };
+    this.marking.set(sessionId, entry);
+    entry.done = this.markUntilSettled(sessionId, entry);
+    return entry.done;
+  }
+
+  private async markUntilSettled(sessionId: string, entry: { userId: string; again: boolean }): Promise<void> {
+    try {
+      do {
+        entry.again = false;
+        // A heartbeat batch on its way with this session could land after this mark: it goes first.
+        while (this.beating?.ids.has(sessionId)) await this.beating.done;
+        await this.mark(entry.userId, sessionId, this.holds(sessionId));
+      } while (entry.again);
+    } finally {
+      this.marking.delete(sessionId);
+    }
   }
 
   private async mark(userId: string, sessionId: string, online: boolean): Promise<void> {
@@ -100,8 +103,14 @@ export class Presence implements OnApplicationShutdown {
     }
   }
 
-  /** Connected sessions: still online, and seen now (last_seen and the idle expiry slide as on a request). */
+  /**
+   * Connected sessions: still online, and seen now (last_seen and the idle expiry slide as on a request).
+   * Skipped while the one before is still running; sessions gone since, or with a mark on its way, are left
+   * out of each batch.
+   */
   async beat(sessionIds: string[]): Promise<void> {
+    if (this.beatRunning) return;
+    this.beatRunning = true;
     const now = this.clock.now();
     // A browser's idle timeout is its own (a day): an account page left open, then closed, must not leave
     // its cookie valid for the app's two weeks.
@@ -109,7 +118,9 @@ export class Presence implements OnApplicationShutdown {
     const browserIdleExpiry = now + lifespan(this.config.sessions, 'browser').idleTimeoutMs;
     try {
       for (let i = 0; i < sessionIds.length; i += BATCH) {
-        await this.store.lightly((db) =>
+        const ids = sessionIds.slice(i, i + BATCH).filter((id) => this.holds(id) && !this.marking.has(id));
+        if (ids.length === 0) continue;
+        const write = this.store.lightly((db) =>
           db
             .updateTable('sessions')
             .set({
@@ -119,14 +130,19 @@ export class Presence implements OnApplicationShutdown {
               idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${browserIdleExpiry} then expires_at else ${browserIdleExpiry} end
                 when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
             })
-            .where('id', 'in', sessionIds.slice(i, i + BATCH))
+            .where('id', 'in', ids)
             .where('revoked_at', 'is', null)
             .where('idle_expires_at', '>', now)
             .execute(),
         );
+        this.beating = { ids: new Set(ids), done: write.then(() => undefined, () => undefined) };
+        await write;
       }
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not renew presence; will retry');
+    } finally {
+      this.beating = undefined;
+      this.beatRunning = false;
     }
   }
 }

@@ -64,7 +64,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     this.unsubscribe = this.bus.subscribe((signal) => this.onSignal(signal));
     this.pingTimer = setInterval(() => this.pingSlice(), this.config.pingIntervalMs / PING_SLICES);
     this.pingTimer.unref();
-    this.presence.start(() => this.connections.sessionIds());
+    this.presence.start(() => this.connections.sessionIds(), (sessionId) => this.connections.ofSession(sessionId) !== undefined);
   }
 
   /**
@@ -124,12 +124,12 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const first = this.connections.ofSession(auth.session.id) === undefined;
       const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address, tokenHash: hashToken(token!) });
-      if (first) void this.presence.online(conn.userId, conn.sessionId);
+      if (first) void this.presence.changed(conn.userId, conn.sessionId);
       ws.on('pong', () => (conn.alive = true));
       ws.on('close', () => {
         // A socket ended by a revocation is already gone from the registry; its session is over anyway.
         const last = this.connections.remove(conn) && this.connections.ofSession(conn.sessionId) === undefined;
-        if (last && !this.closing) void this.presence.offline(conn.userId, conn.sessionId);
+        if (last && !this.closing) void this.presence.changed(conn.userId, conn.sessionId);
       });
       ws.on('error', () => ws.terminate());
       // Clients send nothing; anything they do send is ignored.
