@@ -19,9 +19,32 @@ import type { Logger } from 'pino';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import { lifespan, type ServerConfig } from '../config/config.js';
+import type { Db } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 
 const BATCH = 500;
+
+/**
+ * A heartbeat's batch: still online, seen now, idle expiry slid (by the browser's own day for a browser).
+ * Its plan on SQLite is tested (query-plans.test.ts): by the primary key.
+ */
+export const renewal = (
+  db: Db,
+  ids: string[],
+  at: { until: number; by: string; now: number; idleExpiry: number; browserIdleExpiry: number },
+) =>
+  db
+    .updateTable('sessions')
+    .set({
+      online_until: at.until,
+      online_by: at.by,
+      last_seen_at: at.now,
+      idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${at.browserIdleExpiry} then expires_at else ${at.browserIdleExpiry} end
+        when expires_at < ${at.idleExpiry} then expires_at else ${at.idleExpiry} end`,
+    })
+    .where('id', 'in', ids)
+    .where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', at.now);
 
 @Injectable()
 export class Presence implements OnApplicationShutdown {
@@ -120,21 +143,7 @@ export class Presence implements OnApplicationShutdown {
       for (let i = 0; i < sessionIds.length; i += BATCH) {
         const ids = sessionIds.slice(i, i + BATCH).filter((id) => this.holds(id) && !this.marking.has(id));
         if (ids.length === 0) continue;
-        const write = this.store.lightly((db) =>
-          db
-            .updateTable('sessions')
-            .set({
-              online_until: this.lapse,
-              online_by: this.instanceId,
-              last_seen_at: now,
-              idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${browserIdleExpiry} then expires_at else ${browserIdleExpiry} end
-                when expires_at < ${idleExpiry} then expires_at else ${idleExpiry} end`,
-            })
-            .where('id', 'in', ids)
-            .where('revoked_at', 'is', null)
-            .where('idle_expires_at', '>', now)
-            .execute(),
-        );
+        const write = this.store.lightly((db) => renewal(db, ids, { until: this.lapse, by: this.instanceId, now, idleExpiry, browserIdleExpiry }).execute());
         this.beating = { ids: new Set(ids), done: write.then(() => undefined, () => undefined) };
         await write;
       }

@@ -22,6 +22,13 @@ import { deviceColumns, deviceFacts, VIEW_COLUMNS, type SessionViewRow } from '.
 import { TokenRotation } from './token-rotation.js';
 import { hashToken, newSessionId, newToken } from './tokens.js';
 
+/** The expiry sweep's next batch: active sessions past their idle expiry. Its plan on SQLite is tested (query-plans.test.ts). */
+export const expiredBatch = (db: Db, now: number) =>
+  db.selectFrom('sessions').select(['id', 'user_id']).where('revoked_at', 'is', null).where('idle_expires_at', '<=', now).limit(500);
+
+/** Sessions ended before `cutoff`, which the purge deletes (their retired tokens with them). */
+export const endedBefore = (db: Db, cutoff: number) => db.deleteFrom('sessions').where('revoked_at', '<', cutoff);
+
 @Injectable()
 export class SessionsService {
   constructor(
@@ -287,13 +294,7 @@ export class SessionsService {
     const now = this.clock.now();
     let expired = 0;
     for (;;) {
-      const batch = await this.store.db
-        .selectFrom('sessions')
-        .select(['id', 'user_id'])
-        .where('revoked_at', 'is', null)
-        .where('idle_expires_at', '<=', now)
-        .limit(500)
-        .execute();
+      const batch = await expiredBatch(this.store.db, now).execute();
       if (batch.length === 0) break;
       const idsByUser = new Map<string, string[]>();
       for (const row of batch) idsByUser.set(row.user_id, [...(idsByUser.get(row.user_id) ?? []), row.id]);
@@ -304,7 +305,7 @@ export class SessionsService {
       });
     }
     const cutoff = now - this.policy.retentionMs;
-    const purged = await this.store.db.deleteFrom('sessions').where('revoked_at', '<', cutoff).executeTakeFirst();
+    const purged = await endedBefore(this.store.db, cutoff).executeTakeFirst();
     return { expired, purged: Number(purged.numDeletedRows) };
   }
 }
