@@ -54,7 +54,7 @@ export class Presence implements OnApplicationShutdown {
   /** Whether this instance holds a socket of the session now (the connection registry). */
   private holds: (sessionId: string) => boolean = () => false;
   /** Sessions with a mark on its way; `again` when another was asked meanwhile. */
-  private readonly marking = new Map<string, { userId: string; again: boolean; done: Promise<void> }>();
+  private readonly marking = new Map<string, { userId: string; again: boolean }>();
   /** The heartbeat batch being written now. */
   private beating: { ids: ReadonlySet<string>; done: Promise<void> } | undefined;
   private beatRunning = false;
@@ -82,16 +82,15 @@ export class Presence implements OnApplicationShutdown {
   }
 
   /** The first socket of a session on this instance has opened, or its last one has closed. */
-  changed(userId: string, sessionId: string): Promise<void> {
+  changed(userId: string, sessionId: string): void {
     const pending = this.marking.get(sessionId);
     if (pending) {
       pending.again = true;
-      return pending.done;
+      return;
     }
-    const entry = { userId, again: false, done: Promise.resolve() };
+    const entry = { userId, again: false };
     this.marking.set(sessionId, entry);
-    entry.done = this.markUntilSettled(sessionId, entry);
-    return entry.done;
+    void this.markUntilSettled(sessionId, entry);
   }
 
   private async markUntilSettled(sessionId: string, entry: { userId: string; again: boolean }): Promise<void> {

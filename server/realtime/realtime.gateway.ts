@@ -124,12 +124,12 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const first = this.connections.ofSession(auth.session.id) === undefined;
       const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address, tokenHash: hashToken(token!) });
-      if (first) void this.presence.changed(conn.userId, conn.sessionId);
+      if (first) this.presence.changed(conn.userId, conn.sessionId);
       ws.on('pong', () => (conn.alive = true));
       ws.on('close', () => {
         // A socket ended by a revocation is already gone from the registry; its session is over anyway.
         const last = this.connections.remove(conn) && this.connections.ofSession(conn.sessionId) === undefined;
-        if (last && !this.closing) void this.presence.changed(conn.userId, conn.sessionId);
+        if (last && !this.closing) this.presence.changed(conn.userId, conn.sessionId);
       });
       ws.on('error', () => ws.terminate());
       // Clients send nothing; anything they do send is ignored.
