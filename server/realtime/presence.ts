@@ -9,9 +9,10 @@
 // starts, not for the event that asked for it: marks asked while one is on its
 // way collapse into one more, so a late write cannot land after a newer one and
 // a socket that connects and closes in a loop costs one entry, not a queue. A
-// heartbeat batch skips sessions with a mark on its way, and a mark waits for a
-// batch on its way that holds its session. Either order, a closed device could
-// otherwise show online for three intervals.
+// mark waits for a heartbeat batch on its way that holds its session, and a
+// batch that overtakes a mark on its way has that mark written once more after
+// it. Either order, a closed device could otherwise show online for three
+// intervals.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
@@ -127,8 +128,7 @@ export class Presence implements OnApplicationShutdown {
 
   /**
    * Connected sessions: still online, and seen now (last_seen and the idle expiry slide as on a request).
-   * Skipped while the one before is still running; sessions gone since, or with a mark on its way, are left
-   * out of each batch.
+   * Skipped while the one before is still running; sessions gone since are left out of each batch.
    */
   async beat(sessionIds: string[]): Promise<void> {
     if (this.beatRunning) return;
@@ -140,8 +140,13 @@ export class Presence implements OnApplicationShutdown {
     const browserIdleExpiry = now + lifespan(this.config.sessions, 'browser').idleTimeoutMs;
     try {
       for (let i = 0; i < sessionIds.length; i += BATCH) {
-        const ids = sessionIds.slice(i, i + BATCH).filter((id) => this.holds(id) && !this.marking.has(id));
+        const ids = sessionIds.slice(i, i + BATCH).filter((id) => this.holds(id));
         if (ids.length === 0) continue;
+        // A mark on its way could be overtaken by this batch: it is written once more, after the batch.
+        for (const id of ids) {
+          const marking = this.marking.get(id);
+          if (marking) marking.again = true;
+        }
         const write = this.store.lightly((db) => renewal(db, ids, { until: this.lapse, by: this.instanceId, now, idleExpiry, browserIdleExpiry }).execute());
         this.beating = { ids: new Set(ids), done: write.then(() => undefined, () => undefined) };
         await write;
