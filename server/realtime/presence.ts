@@ -26,6 +26,13 @@ import { Store } from '../storage/store.js';
 const BATCH = 500;
 
 /**
+ * `online_until` moved to `until` unless it already lies beyond: a write whose time was read before a
+ * later one landed (on PostgreSQL, a mark and a heartbeat on two connections) cannot shorten it, which
+ * for a moment would count a connected device as gone, and eviction could take it.
+ */
+const later = (until: number) => sql<number>`case when online_until > ${until} then online_until else ${until} end`;
+
+/**
  * A heartbeat's batch: still online, seen now, idle expiry slid (by the browser's own day for a browser).
  * Its plan on SQLite is tested (query-plans.test.ts): by the primary key.
  */
@@ -37,7 +44,7 @@ export const renewal = (
   db
     .updateTable('sessions')
     .set({
-      online_until: at.until,
+      online_until: later(at.until),
       online_by: at.by,
       last_seen_at: at.now,
       idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${at.browserIdleExpiry} then expires_at else ${at.browserIdleExpiry} end
@@ -112,7 +119,7 @@ export class Presence implements OnApplicationShutdown {
       await this.store.transaction(async (unit) => {
         let update = unit.db
           .updateTable('sessions')
-          .set(online ? { online_until: this.lapse, online_by: this.instanceId } : { online_until: null, online_by: null })
+          .set(online ? { online_until: later(this.lapse), online_by: this.instanceId } : { online_until: null, online_by: null })
           .where('id', '=', sessionId)
           .where('revoked_at', 'is', null);
         // Going offline here must not undo a reconnect that another instance has already marked.

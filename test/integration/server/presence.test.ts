@@ -160,6 +160,61 @@ forEachStore('presence and eviction', (ctx) => {
   });
 
   if (ctx.kind === 'postgres') {
+    // On PostgreSQL a mark and a heartbeat run on two connections, so the mark's time, read before the
+    // heartbeat's, can land after it (SQLite runs one transaction at a time, the time read inside it).
+    it('a connected device stays online when its online mark, read earlier, lands after a later heartbeat', async () => {
+      const laptop = await register(http, undefined, 'Laptop');
+      const late = await login(http, laptop.email, 'Late');
+      const marks = server.store.transaction.bind(server.store);
+      const light = server.store.lightly.bind(server.store);
+      const gate = () => {
+        let open!: () => void;
+        return { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() };
+      };
+      const execution = gate();
+      const end = gate();
+      let firstMark: Promise<unknown> | undefined;
+      let built = false;
+      let landed = false;
+      let holdBeats = false;
+      const held: Promise<unknown>[] = [];
+      // The first mark (Late's, online) reads the time and waits at its UPDATE; any mark after it, and
+      // every heartbeat once told to, waits until the end.
+      server.store.transaction = ((work, options) => {
+        if (!options?.lightly) return marks(work, options);
+        if (firstMark) {
+          const later = end.opened.then(() => marks(work, options));
+          held.push(later);
+          return later;
+        }
+        firstMark = marks((unit) => work({ ...unit, db: heldAtExecution(unit.db, execution.opened, () => (built = true)) }), options);
+        void firstMark.finally(() => (landed = true));
+        return firstMark;
+      }) as typeof server.store.transaction;
+      server.store.lightly = ((work) => {
+        if (!holdBeats) return light(work);
+        const later = end.opened.then(() => light(work));
+        held.push(later);
+        return later;
+      }) as typeof server.store.lightly;
+      try {
+        await connect(late.token);
+        await waitFor(() => built, 'Late’s online mark has read the time');
+        clock.advance(10_000);
+        await waitFor(async () => (await onlineIn(laptop.token, 'Late')) === true, 'a heartbeat at the new time marks Late online');
+        holdBeats = true;
+        execution.open();
+        await waitFor(() => landed, 'the earlier mark has landed');
+        assert.equal(await onlineIn(laptop.token, 'Late'), true);
+      } finally {
+        server.store.transaction = marks;
+        server.store.lightly = light;
+        execution.open();
+        end.open();
+        await Promise.allSettled([firstMark, ...held]);
+      }
+    });
+
     it('across instances: a device connected to B is online in A’s list and is not evicted by a sign-in through A', async () => {
       const b = await startTestServer(store, { clock, config: { presenceIntervalMs: 100, sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } } });
       try {
@@ -181,3 +236,27 @@ forEachStore('presence and eviction', (ctx) => {
     });
   }
 });
+
+/**
+ * `db` as a unit of work hands it on, but the statements built from it wait for `opened` before they
+ * run (`reached` is called then): what they read when built (the time) is older than when they land.
+ */
+function heldAtExecution<T extends object>(db: T, opened: Promise<void>, reached: () => void): T {
+  return new Proxy(db, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      if (key === 'execute' || key === 'executeTakeFirst' || key === 'executeTakeFirstOrThrow') {
+        return async (...args: unknown[]) => {
+          reached();
+          await opened;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return result !== null && typeof result === 'object' && typeof (result as { execute?: unknown }).execute === 'function' ? heldAtExecution(result, opened, reached) : result;
+      };
+    },
+  });
+}
