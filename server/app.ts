@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MAX_BODY_BYTES } from '../shared/api.js';
 import { AppModule } from './app.module.js';
@@ -91,6 +91,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // No proxy configured: Fastify's plain request, without the proxy-aware getters.
     trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
     return503OnClosing: true,
+    // No Nest middleware here: without middie, no hook of its own runs on every request.
+    skipMiddie: true,
+    // Above `info` nothing is logged per request, so a request needs no child logger binding its id:
+    // making one per request showed on the session check (docs/performance.md, "Session check").
+    ...(log.isLevelEnabled('info') ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // Timeouts, the Host check and security headers (docs/operations.md).
     serverFactory: (handler: RequestListener) =>
       (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, checkHost, handler)),

@@ -260,6 +260,17 @@ describe('the loopback server answers only to its own names', () => {
     assert.ok(logs.includes('"path":"/v1/sessions"'), 'requests are logged by path');
     assert.ok(!logs.includes('lt_'), 'no token-shaped string in any log line');
   });
+
+  it('at LATCH_LOG_LEVEL=warn: every route answers as at info, with no line per request', async () => {
+    await withServer({ logLevel: 'warn' }, async (server, http) => {
+      const account = await register(http);
+      assert.equal((await http.get('/v1/auth/session', account.token)).status, 200);
+      assert.equal((await http.get('/v1/sessions', account.token)).status, 200);
+      assert.equal((await http.get('/v1/auth/session', 'lt_nothing')).status, 401);
+      assert.equal((await http.get('/nowhere')).status, 404);
+      assert.deepEqual(server.logs.filter((line) => line.includes('"path"')), [], 'no request is logged');
+    });
+  });
 });
 
 describe('client addresses behind proxies', () => {
