@@ -1,7 +1,7 @@
 // The server's side of the password-hashing process (hashing-process.ts): jobs go out over IPC, answers
 // come back by id. The process is started at the first job and again after it dies; a job it never
 // answered is refused with 503, like a full queue.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** How far below the server's own priority the hashing process runs (nice, capped at 19). */
@@ -25,12 +25,40 @@ export type HashReply = { id: number } & ({ value: string | boolean } | { error:
 
 type Pending = Map<number, { resolve: (value: string | boolean) => void; reject: (error: Error) => void }>;
 
+interface Child {
+  process: ChildProcess;
+  pending: Pending;
+  /** Out of SCHED_IDLE for now (`starved`), or asked to be; `applying` while chrt runs. */
+  policy: { lifted: boolean; applied: boolean; applying: boolean; told: boolean };
+}
+
 /** Takes job `id` off `child`'s list; with none left out, its channel no longer keeps this process alive. */
-function settle(child: { process: ChildProcess; pending: Pending }, id: number) {
+function settle(child: Child, id: number) {
   const job = child.pending.get(id);
   child.pending.delete(id);
-  if (child.pending.size === 0) child.process.channel?.unref();
+  if (child.pending.size === 0) {
+    child.process.channel?.unref();
+    // Nothing waits now: back to SCHED_IDLE, so the next flood takes only CPU nothing else wants.
+    setPolicy(child, false);
+  }
   return job;
+}
+
+/**
+ * The hashing process goes to SCHED_OTHER (its nice stays 10 below the server) or back to SCHED_IDLE
+ * (hashing-process.ts), one chrt at a time and ending in the state asked last. Without chrt, or not
+ * allowed, nothing changes: the process then never was at SCHED_IDLE.
+ */
+function setPolicy(child: Child, lifted: boolean): void {
+  child.policy.lifted = lifted;
+  if (child.policy.applying || child.policy.applied === lifted || child.process.pid === undefined) return;
+  child.policy.applying = true;
+  const want = lifted;
+  execFile('chrt', [want ? '--other' : '--idle', '--all-tasks', '--pid', '0', String(child.process.pid)], { timeout: 5_000 }, () => {
+    child.policy.applied = want;
+    child.policy.applying = false;
+    setPolicy(child, child.policy.lifted);
+  });
 }
 
 const SCRIPT = fileURLToPath(new URL('./hashing-process.js', import.meta.url));
@@ -38,8 +66,16 @@ const SCRIPT = fileURLToPath(new URL('./hashing-process.js', import.meta.url));
 /** A job not answered in this long means the process is stuck (stopped, or starved of CPU): it is replaced. */
 export const JOB_DEADLINE_MS = 30_000;
 
+/**
+ * A job not answered in this long is starved: at SCHED_IDLE, hashing gets no CPU at all while other
+ * programs keep every core busy (a build, a backup, the database), and a sign-in took 10 to 18 s with
+ * two busy loops on two cores. The process leaves SCHED_IDLE until no job is out, still 10 below the
+ * server (about 0.3 s for that sign-in).
+ */
+export const STARVED_MS = 1_000;
+
 export class HashingProcess {
-  private child: { process: ChildProcess; pending: Pending } | undefined;
+  private child: Child | undefined;
   private nextId = 1;
   private closed = false;
 
@@ -59,7 +95,7 @@ export class HashingProcess {
 
   run<T extends string | boolean>(job: Job): Promise<T> {
     if (this.closed) return Promise.reject(this.unavailable());
-    let child: { process: ChildProcess; pending: Pending };
+    let child: Child;
     try {
       child = this.child ??= this.start();
     } catch (error) {
@@ -82,8 +118,15 @@ export class HashingProcess {
         child.process.kill('SIGKILL');
       }, JOB_DEADLINE_MS);
       deadline.unref();
+      const starved = setTimeout(() => {
+        if (!child.policy.told) this.report(`a password check waited ${STARVED_MS / 1000} s for CPU; hashing runs at the normal policy, still niced, until no check waits`);
+        child.policy.told = true;
+        setPolicy(child, true);
+      }, STARVED_MS);
+      starved.unref();
       const done = <V>(settleWith: (value: V) => void) => (value: V) => {
         clearTimeout(deadline);
+        clearTimeout(starved);
         settleWith(value);
       };
       child.pending.set(id, { resolve: done(resolve as (value: string | boolean) => void), reject: done(reject) });
@@ -99,7 +142,7 @@ export class HashingProcess {
     this.child?.process.kill('SIGKILL');
   }
 
-  private start(): { process: ChildProcess; pending: Pending } {
+  private start(): Child {
     const pending: Pending = new Map();
     const process = fork(SCRIPT, [], {
       // None of the server's own flags (an inspector port, a loader) and none of its environment (the
@@ -109,7 +152,7 @@ export class HashingProcess {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const started = { process, pending };
+    const started: Child = { process, pending, policy: { lifted: false, applied: false, applying: false, told: false } };
     process.on('message', (reply: HashReply) => {
       const job = settle(started, reply.id);
       if (!job) return;

@@ -3,9 +3,10 @@
 // lying X-Forwarded-For, hostile device names, a flood of sign-ins, and what
 // reaches the log. Storage plays no part here, so SQLite only.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { getPriority } from 'node:os';
+import { availableParallelism, getPriority } from 'node:os';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -408,6 +409,25 @@ describe('password hashing', () => {
       if (hasChrt) assert.ok(threads.every((t) => t.policy === SCHED_IDLE), shown);
     });
     await waitFor(() => !alive(pid!), 'the hashing process to exit with its server');
+  });
+
+  it('with every core busy with other work, a sign-in still goes through in seconds, and hashing goes back to idle priority after', { skip: process.platform !== 'linux' }, async () => {
+    await withServer({}, async (server, http) => {
+      const account = await register(http);
+      // Ordinary programs at this process's priority, one per core: a build, a backup, the database.
+      const busy = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+      try {
+        await waitFor(() => busy.every((child) => child.pid !== undefined), 'every core is busy');
+        const started = performance.now();
+        const reply = await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('Busy') } });
+        const took = performance.now() - started;
+        assert.equal(reply.status, 200);
+        assert.ok(took < 5_000, `the sign-in took ${Math.round(took)} ms`);
+      } finally {
+        for (const child of busy) child.kill('SIGKILL');
+      }
+      if (hasChrt) await waitFor(() => threadsOf(server.passwords.processId!).every((t) => t.policy === SCHED_IDLE), 'hashing back at SCHED_IDLE');
+    });
   });
 
   it('a hashing process that dies is replaced: the sign-in it was checking gets 503, the next one signs in', async () => {
