@@ -14,6 +14,7 @@
 // it. Either order, a closed device could otherwise show online for three
 // intervals.
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -157,6 +158,9 @@ export class Presence implements OnApplicationShutdown {
         const write = this.store.lightly((db) => renewal(db, ids, { until: this.lapse, by: this.instanceId, now, idleExpiry, browserIdleExpiry }).execute());
         this.beating = { ids: new Set(ids), done: write.then(() => undefined, () => undefined) };
         await write;
+        // On SQLite a batch runs without a real wait: without a turn of the event loop between batches,
+        // every session check waited for the whole heartbeat (37 ms for 7,800 devices among a million rows).
+        if (i + BATCH < sessionIds.length) await nextTurn();
       }
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not renew presence; will retry');
