@@ -27,11 +27,13 @@ import { Store } from '../storage/store.js';
 const BATCH = 500;
 
 /**
- * `online_until` moved to `until` unless it already lies beyond: a write whose time was read before a
- * later one landed (on PostgreSQL, a mark and a heartbeat on two connections) cannot shorten it, which
- * for a moment would count a connected device as gone, and eviction could take it.
+ * `online_until` moved to `until` unless this instance's own mark already lies beyond: a write whose
+ * time was read before a later one of this instance landed (on PostgreSQL, a mark and a heartbeat on two
+ * connections) cannot shorten it, which for a moment would count a connected device as gone, and
+ * eviction could take it. Another instance's mark is replaced, so its clock's skew is not kept.
  */
-const later = (until: number) => sql<number>`case when online_until > ${until} then online_until else ${until} end`;
+const later = (until: number, by: string) =>
+  sql<number>`case when online_by = ${by} and online_until > ${until} then online_until else ${until} end`;
 
 /**
  * A heartbeat's batch: still online, seen now, idle expiry slid (by the browser's own day for a browser).
@@ -45,7 +47,7 @@ export const renewal = (
   db
     .updateTable('sessions')
     .set({
-      online_until: later(at.until),
+      online_until: later(at.until, at.by),
       online_by: at.by,
       last_seen_at: at.now,
       idle_expires_at: sql<number>`case when kind = 'browser' then case when expires_at < ${at.browserIdleExpiry} then expires_at else ${at.browserIdleExpiry} end
@@ -107,7 +109,9 @@ export class Presence implements OnApplicationShutdown {
       do {
         entry.again = false;
         // A heartbeat batch on its way with this session could land after this mark: it goes first.
-        while (this.beating?.ids.has(sessionId)) await this.beating.done;
+        // Each batch is waited for once: one already landed must not be awaited again in a loop of
+        // microtasks, which would hold the event loop for good.
+        for (let batch = this.beating; batch?.ids.has(sessionId); batch = this.beating === batch ? undefined : this.beating) await batch.done;
         await this.mark(entry.userId, sessionId, this.holds(sessionId));
       } while (entry.again);
     } finally {
@@ -120,7 +124,7 @@ export class Presence implements OnApplicationShutdown {
       await this.store.transaction(async (unit) => {
         let update = unit.db
           .updateTable('sessions')
-          .set(online ? { online_until: later(this.lapse), online_by: this.instanceId } : { online_until: null, online_by: null })
+          .set(online ? { online_until: later(this.lapse, this.instanceId), online_by: this.instanceId } : { online_until: null, online_by: null })
           .where('id', '=', sessionId)
           .where('revoked_at', 'is', null);
         // Going offline here must not undo a reconnect that another instance has already marked.
@@ -158,6 +162,7 @@ export class Presence implements OnApplicationShutdown {
         const write = this.store.lightly((db) => renewal(db, ids, { until: this.lapse, by: this.instanceId, now, idleExpiry, browserIdleExpiry }).execute());
         this.beating = { ids: new Set(ids), done: write.then(() => undefined, () => undefined) };
         await write;
+        this.beating = undefined;
         // On SQLite a batch runs without a real wait: without a turn of the event loop between batches,
         // every session check waited for the whole heartbeat (37 ms for 7,800 devices among a million rows).
         if (i + BATCH < sessionIds.length) await nextTurn();

@@ -174,6 +174,18 @@ forEachStore('presence and eviction', (ctx) => {
     assert.ok(between, 'something else ran before the heartbeat was over');
   });
 
+  it('a device that comes or goes while a heartbeat batch is on its way, more to follow: the heartbeat ends, the server keeps answering', async () => {
+    const presence = new Presence(server.store, clock, testConfig(store, { presenceIntervalMs: 60_000 }), server.log);
+    presence.start(() => [], () => true);
+    presence.onApplicationShutdown();
+    const ids = Array.from({ length: 1_500 }, () => randomUUID());
+    const beat = presence.beat(ids);
+    // In the first batch, now on its way: the mark waits for it, and must not spin once it has landed.
+    presence.changed(randomUUID(), ids[0]!);
+    await beat;
+    assert.equal((await http.get('/healthz')).status, 200);
+  });
+
   if (ctx.kind === 'postgres') {
     // On PostgreSQL a mark and a heartbeat run on two connections, so the mark's time, read before the
     // heartbeat's, can land after it (SQLite runs one transaction at a time, the time read inside it).
