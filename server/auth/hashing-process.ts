@@ -22,10 +22,13 @@ for (const thread of [0, ...threadsOfThisProcess()]) {
 // Then, where util-linux's chrt is at hand, SCHED_IDLE for every thread (later ones inherit it): the
 // kernel runs them only on a core nothing else wants, and the server's event loop, waking, takes the
 // core back at once rather than at the end of a time slice.
-try {
-  execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5_000 });
-} catch {
-  // No chrt, or not allowed: the nice value above stands.
+// Only in the idle lane (hashing.ts): the normal lane takes the jobs starved here.
+if (process.argv.includes('--idle')) {
+  try {
+    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5_000 });
+  } catch {
+    // No chrt, or not allowed: the nice value above stands.
+  }
 }
 
 function threadsOfThisProcess(): number[] {
