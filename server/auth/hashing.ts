@@ -2,6 +2,7 @@
 // come back by id. A process is started at the first job of its lane and again after it dies; a job it
 // never answered is refused with 503, like a full queue.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** How far below the server's own priority the hashing process runs (nice, capped at 19). */
@@ -46,11 +47,26 @@ const SCRIPT = fileURLToPath(new URL('./hashing-process.js', import.meta.url));
 export const JOB_DEADLINE_MS = 30_000;
 
 /**
- * A job unanswered this long at SCHED_IDLE is starved: SCHED_IDLE gets no CPU at all while other
- * programs keep every core busy (a build, a backup, the database); a sign-in took 10 to 18 s beside two
- * busy loops on two cores. It moves to the normal lane (hashing-process.ts, still niced).
+ * How often a job at SCHED_IDLE is looked at: with its process almost without CPU meanwhile, it is
+ * starved (SCHED_IDLE gets no CPU at all while other programs keep every core busy: a build, a backup,
+ * the database; a sign-in took 10 to 18 s beside two busy loops on two cores) and moves to the normal
+ * lane (hashing-process.ts, still niced).
  */
 export const STARVED_MS = 1_000;
+/** Less CPU than this in STARVED_MS, in clock ticks (10 ms on Linux): a tenth of the time. */
+const STARVED_TICKS = 10;
+
+/** CPU a process has used, in clock ticks, from /proc (Linux, where SCHED_IDLE is set); undefined elsewhere. */
+function cpuTicks(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Two lanes, each a process started at its first job: `idle` (SCHED_IDLE where chrt allows it) takes
@@ -117,8 +133,8 @@ export class HashingProcess {
       child.process.kill('SIGKILL');
     }, JOB_DEADLINE_MS);
     entry.timers = [deadline];
-    if (lane === 'idle') entry.timers.push(setTimeout(() => this.moveStarved(child), STARVED_MS));
-    for (const timer of entry.timers) timer.unref();
+    if (lane === 'idle') this.watchForStarving(child, entry, cpuTicks(child.process.pid));
+    deadline.unref();
     child.process.send({ ...entry.job, id }, (error) => {
       if (error) this.settle(child, id)?.reject(this.unavailable());
     });
@@ -131,6 +147,22 @@ export class HashingProcess {
     if (entry) for (const timer of entry.timers) clearTimeout(timer);
     if (child.pending.size === 0) child.process.channel?.unref();
     return entry;
+  }
+
+  /**
+   * Once every STARVED_MS while `entry` is out: a process that used almost no CPU meanwhile is starved
+   * (a slow hash is not: it keeps computing). Where its CPU cannot be read, nothing moves.
+   */
+  private watchForStarving(child: Child, entry: Entry, since: number | undefined): void {
+    if (since === undefined) return;
+    const timer = setTimeout(() => {
+      const now = cpuTicks(child.process.pid);
+      if (now === undefined) return;
+      if (now - since < STARVED_TICKS) this.moveStarved(child);
+      else this.watchForStarving(child, entry, now);
+    }, STARVED_MS);
+    timer.unref();
+    entry.timers.push(timer);
   }
 
   /** A job starved at SCHED_IDLE: it and those beside it move to the normal lane; the idle process goes. */

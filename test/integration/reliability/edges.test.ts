@@ -434,15 +434,23 @@ describe('password hashing', () => {
       } finally {
         for (const child of busy) child.kill('SIGKILL');
       }
-      assert.equal((await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('Quiet') } })).status, 200);
-      const threads = threadsOf(server.passwords.processId!);
-      assert.ok(threads.every((t) => t.nice === Math.min(19, getPriority() + 10)), 'still 10 below the server');
-      if (hasChrt) assert.ok(threads.every((t) => t.policy === SCHED_IDLE), 'back at SCHED_IDLE');
+      // Quiet again: a sign-in is checked in the idle lane, once that lane has had CPU to spare within its
+      // second (on a machine busy with other tests it may move again, and the next sign-in tries anew).
+      await waitFor(async () => {
+        assert.equal((await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('Quiet') } })).status, 200);
+        const pid = server.passwords.processId;
+        try {
+          const threads = pid === undefined ? [] : threadsOf(pid);
+          return threads.length > 0 && threads.every((t) => t.nice === Math.min(19, getPriority() + 10) && (!hasChrt || t.policy === SCHED_IDLE));
+        } catch {
+          return false; // replaced meanwhile
+        }
+      }, 'a quiet sign-in checked at idle priority, still 10 below the server');
     });
   });
 
   it('a hashing process that dies is replaced: the sign-in it was checking gets 503, the next one signs in', async () => {
-    await withServer({ passwords: { memoryCost: 19_456, timeCost: 60, parallelism: 1, maxConcurrent: 1, maxQueued: 4 } }, async (server, http) => {
+    await withServer({ passwords: { memoryCost: 19_456, timeCost: 200, parallelism: 1, maxConcurrent: 1, maxQueued: 4 } }, async (server, http) => {
       const account = await register(http);
       const first = server.passwords.processId!;
       const pending = http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('X') } });
@@ -453,7 +461,8 @@ describe('password hashing', () => {
       assert.equal(reply.body.error.code, 'unavailable');
       const again = await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('X') } });
       assert.equal(again.status, 200);
-      assert.notEqual(server.passwords.processId, first);
+      // A slow hash (here about 2 s) is not taken for a starved one: it stays in the idle lane's new process.
+      assert.ok(server.passwords.processId !== undefined && server.passwords.processId !== first, `${server.passwords.processId} after ${first}`);
     });
   });
 });
