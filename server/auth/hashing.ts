@@ -53,8 +53,6 @@ export const JOB_DEADLINE_MS = 30_000;
  * lane (hashing-process.ts, still niced).
  */
 export const STARVED_MS = 1_000;
-/** Less CPU than this in STARVED_MS, in clock ticks (10 ms on Linux): a tenth of the time. */
-const STARVED_TICKS = 10;
 
 /** CPU a process has used, in clock ticks, from /proc (Linux, where SCHED_IDLE is set); undefined elsewhere. */
 function cpuTicks(pid: number | undefined): number | undefined {
@@ -68,18 +66,24 @@ function cpuTicks(pid: number | undefined): number | undefined {
   }
 }
 
+/** After a move, new jobs go to the normal lane for this many looks (10 s), doubled while moves keep coming back (at most 300). */
+const COOL_DOWN_LOOKS = { first: 10, most: 300 };
+
 /**
  * Two lanes, each a process started at its first job: `idle` (SCHED_IDLE where chrt allows it) takes
  * every job while the machine has CPU to spare; a job starved there moves, with the others waiting
  * beside it, to `normal`, and the idle process is replaced (leaving SCHED_IDLE needs a privilege an
- * unprivileged server lacks, so no process changes lane). New jobs join the normal lane while it has
- * any, and go back to idle once it is empty.
+ * unprivileged server lacks, so no process changes lane). New jobs then go to the normal lane for a
+ * cool-down (COOL_DOWN_LOOKS), and back to idle after it.
  */
 export class HashingProcess {
   private readonly lanes: Record<Lane, Child | undefined> = { idle: undefined, normal: undefined };
   private nextId = 1;
   private closed = false;
   private toldStarved = false;
+  /** Until when new jobs go to the normal lane, and how long the last cool-down was. */
+  private coolUntil = 0;
+  private coolDownMs = 0;
 
   /**
    * @param unavailable the error a job gets when the process cannot take or finish it
@@ -88,6 +92,8 @@ export class HashingProcess {
   constructor(
     private readonly unavailable: () => Error,
     private readonly report: (problem: string) => void = () => undefined,
+    /** How often a job at SCHED_IDLE is looked at for starving; 0 never moves one. */
+    private readonly starvedCheckMs = STARVED_MS,
   ) {}
 
   /** The idle lane's process (where jobs go while the machine has CPU to spare), once one is running. */
@@ -98,8 +104,7 @@ export class HashingProcess {
   run<T extends string | boolean>(job: Job): Promise<T> {
     if (this.closed) return Promise.reject(this.unavailable());
     return new Promise<T>((resolve, reject) => {
-      const normal = this.lanes.normal;
-      this.send(normal && normal.pending.size > 0 ? 'normal' : 'idle', { job, resolve: resolve as Entry['resolve'], reject, timers: [] });
+      this.send(Date.now() < this.coolUntil ? 'normal' : 'idle', { job, resolve: resolve as Entry['resolve'], reject, timers: [] });
     });
   }
 
@@ -110,6 +115,12 @@ export class HashingProcess {
   }
 
   private send(lane: Lane, entry: Entry): void {
+    // A process whose channel has closed (it is dying, its exit not yet heard) takes no more jobs.
+    const dying = this.lanes[lane];
+    if (dying && !dying.process.connected) {
+      this.lanes[lane] = undefined;
+      dying.process.kill('SIGKILL');
+    }
     let child: Child;
     try {
       child = this.lanes[lane] ??= this.start(lane);
@@ -133,7 +144,7 @@ export class HashingProcess {
       child.process.kill('SIGKILL');
     }, JOB_DEADLINE_MS);
     entry.timers = [deadline];
-    if (lane === 'idle') this.watchForStarving(child, entry, cpuTicks(child.process.pid));
+    if (lane === 'idle' && this.starvedCheckMs > 0) this.watchForStarving(child, entry, cpuTicks(child.process.pid));
     deadline.unref();
     child.process.send({ ...entry.job, id }, (error) => {
       if (error) this.settle(child, id)?.reject(this.unavailable());
@@ -150,7 +161,7 @@ export class HashingProcess {
   }
 
   /**
-   * Once every STARVED_MS while `entry` is out: a process that used almost no CPU meanwhile is starved
+   * Once every `starvedCheckMs` while `entry` is out: a process that used almost no CPU meanwhile is starved
    * (a slow hash is not: it keeps computing). Where its CPU cannot be read, nothing moves.
    */
   private watchForStarving(child: Child, entry: Entry, since: number | undefined): void {
@@ -158,9 +169,10 @@ export class HashingProcess {
     const timer = setTimeout(() => {
       const now = cpuTicks(child.process.pid);
       if (now === undefined) return;
-      if (now - since < STARVED_TICKS) this.moveStarved(child);
+      // Under a tenth of the time, in clock ticks (10 ms on Linux).
+      if (now - since < this.starvedCheckMs / 100) this.moveStarved(child);
       else this.watchForStarving(child, entry, now);
-    }, STARVED_MS);
+    }, this.starvedCheckMs);
     timer.unref();
     entry.timers.push(timer);
   }
@@ -169,9 +181,14 @@ export class HashingProcess {
   private moveStarved(child: Child): void {
     if (this.lanes.idle !== child || this.closed) return;
     if (!this.toldStarved) {
-      this.report(`a password check waited ${STARVED_MS / 1000} s for CPU at SCHED_IDLE; checks move to a hashing process at the normal policy, still niced, while the machine is busy`);
+      this.report(`a password check got almost no CPU at SCHED_IDLE for ${this.starvedCheckMs / 1000} s; checks go to a hashing process at the normal policy, still niced, for ${(COOL_DOWN_LOOKS.first * this.starvedCheckMs) / 1000} s, longer while the machine stays busy`);
       this.toldStarved = true;
     }
+    // A move soon after the last cool-down ended: the machine is still busy, so twice as long this time.
+    const now = Date.now();
+    const [first, most] = [COOL_DOWN_LOOKS.first * this.starvedCheckMs, COOL_DOWN_LOOKS.most * this.starvedCheckMs];
+    this.coolDownMs = this.coolUntil > 0 && now - this.coolUntil < this.coolDownMs ? Math.min(2 * this.coolDownMs, most) : first;
+    this.coolUntil = now + this.coolDownMs;
     this.lanes.idle = undefined;
     child.retired = true;
     const entries = [...child.pending.keys()].map((id) => this.settle(child, id)!);

@@ -36,7 +36,7 @@ export class PasswordHasher implements OnApplicationShutdown {
     @Inject(LOGGER) log: Logger,
   ) {
     this.limit = pLimit(config.passwords.maxConcurrent);
-    this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem));
+    this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem), config.passwords.starvedCheckMs);
   }
 
   private get options() {
@@ -44,7 +44,7 @@ export class PasswordHasher implements OnApplicationShutdown {
     return { memoryCost, timeCost, parallelism };
   }
 
-  /** The hashing process's pid, once it has been started. */
+  /** The pid of the hashing process in the idle lane (where checks go while the machine has CPU to spare), once started. */
   get processId(): number | undefined {
     return this.process.pid;
   }

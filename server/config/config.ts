@@ -197,6 +197,11 @@ export interface PasswordPolicy {
   maxConcurrent: number;
   /** Waiting computations beyond which a sign-in is turned away with 503. */
   maxQueued: number;
+  /**
+   * How often a computation at SCHED_IDLE is looked at for starving (docs/architecture.md, "Password
+   * attempts"); 0 never moves one (tests that are not about it, on a machine busy with other tests).
+   */
+  starvedCheckMs?: number;
 }
 
 /** Live WebSockets allowed at once. */
