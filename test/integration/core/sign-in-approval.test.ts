@@ -115,6 +115,9 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     const aState = a.controller.getState();
     assert.ok(aState.status === 'signedIn');
     const userId = aState.user.id;
+    // Online as the server records it too, before A closes: else A's online mark, still on its way, can land
+    // after the check below has seen A offline.
+    await waitFor(anyOnline, 'A shows as online');
     a.controller.dispose();
     await waitFor(async () => !(await anyOnline()), 'A shows as offline');
     const waiting = await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
