@@ -169,8 +169,9 @@ export class HashingProcess {
     const timer = setTimeout(() => {
       const now = cpuTicks(child.process.pid);
       if (now === undefined) return;
-      // Under a tenth of the time, in clock ticks (10 ms on Linux).
-      if (now - since < this.starvedCheckMs / 100) this.moveStarved(child);
+      // Under 2 % of the time, in clock ticks (10 ms on Linux): no progress to speak of. A process that
+      // gets a little more finishes sooner where it is than in a process started afresh.
+      if (now - since < this.starvedCheckMs / 500) this.moveStarved(child);
       else this.watchForStarving(child, entry, now);
     }, this.starvedCheckMs);
     timer.unref();

@@ -227,6 +227,8 @@ test('wrong password, plain-http remote server and an empty form: clear messages
 test('dark theme follows the OS', async ({ lab }) => {
   const a = await lab.device('Work laptop', { colorScheme: 'dark' });
   await signIn(a.page, { email: lab.email, create: true });
+  // The account exists before B signs in to it.
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   const b = await lab.device('Home desktop');
   await signIn(b.page, { email: lab.email });
   const devices = await a.openDevicesWindow();

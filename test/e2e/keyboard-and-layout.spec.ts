@@ -28,6 +28,8 @@ test('a 64-character name without spaces wraps at 360 px: home, new sign-in aler
   const a = await lab.device('Work laptop');
   await a.page.setViewportSize({ width: 360, height: 740 });
   await signIn(a.page, { email: lab.email, create: true });
+  // The account exists before B signs in to it.
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   const b = await lab.device(LONG_NAME);
   await signIn(b.page, { email: lab.email });
   await expect(signInAlerts(a.page)).toContainText(LONG_NAME);
