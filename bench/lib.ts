@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { StoreConfig } from '../server/config/config.js';
+import { cpuTicks } from '../server/common/proc.js';
 import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { SessionsTable } from '../server/storage/schema.js';
@@ -140,8 +141,9 @@ export function rssBytes(pid: number): number {
 
 /** CPU time a process has used, in ms (Linux /proc, 100 ticks a second). */
 export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const ticks = cpuTicks(pid);
+  if (ticks === undefined) throw new Error(`no CPU time for ${pid}`);
+  return ticks * 10;
 }
 
 /** CPU used so far by the running child processes of `pid` (Latch's password-hashing process), in ms. */

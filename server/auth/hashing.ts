@@ -2,8 +2,8 @@
 // come back by id. A process is started at the first job of its lane and again after it dies; a job it
 // never answered is refused with 503, like a full queue.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks } from '../common/proc.js';
 
 /** How far below the server's own priority the hashing process runs (nice, capped at 19). */
 export const HASHING_NICE = 10;
@@ -53,18 +53,6 @@ export const JOB_DEADLINE_MS = 30_000;
  * lane (hashing-process.ts, still niced).
  */
 export const STARVED_MS = 1_000;
-
-/** CPU a process has used, in clock ticks, from /proc (Linux, where SCHED_IDLE is set); undefined elsewhere. */
-function cpuTicks(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return undefined;
-  }
-}
 
 /** After a move, new jobs go to the normal lane for this many looks (10 s), doubled while moves keep coming back (at most 300). */
 const COOL_DOWN_LOOKS = { first: 10, most: 300 };

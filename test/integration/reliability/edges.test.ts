@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ErrorBody } from '../../../shared/api.js';
+import { cpuTicks } from '../../../server/common/proc.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
 import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
@@ -423,13 +424,8 @@ describe('password hashing', () => {
       const busy = Array.from({ length: availableParallelism() }, () =>
         spawn(process.execPath, ['-e', 'const end = Date.now() + 20000; while (Date.now() < end);'], { stdio: 'ignore' }),
       );
-      const cpuTicks = (pid: number) => {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[11]) + Number(fields[12]);
-      };
       try {
-        await waitFor(() => busy.every((child) => child.pid !== undefined && cpuTicks(child.pid) > 5), 'every core is busy');
+        await waitFor(() => busy.every((child) => child.pid !== undefined && (cpuTicks(child.pid) ?? 0) > 5), 'every core is busy');
         const started = performance.now();
         const reply = await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('Busy') } });
         const took = performance.now() - started;
