@@ -1,6 +1,6 @@
 // Builds and starts a Latch server; used by main.ts, the tests and the benchmarks.
 import 'reflect-metadata';
-import type { RequestListener, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +17,7 @@ import { registerSessionCheck } from './auth/session-route.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
-import { createEdgeServer, hostChecker, trustFunction } from './common/http-edge.js';
+import { clientAddress, createEdgeServer, hostChecker, refusedAtEdge, trustFunction, type TrustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
@@ -42,6 +42,8 @@ export interface RunningServer {
   gateway: RealtimeGateway;
   maintenance: MaintenanceJob;
   passwords: PasswordHasher;
+  /** The Host values it answers to; undefined: any (docs/operations.md, "Host names"). */
+  allowedHosts: Set<string> | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,31 @@ class NestPinoLogger implements LoggerService {
   }
 }
 
+/** How often at most a refused request is logged; the line says how many were refused since the last. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * The edge's refusals (a Host this server does not answer to, a doubled Host) for HTTP and WebSocket
+ * alike, logged at most once a minute so that a scan cannot flood the log.
+ */
+function edgeRefusals(checkHost: (host: string | undefined) => boolean, log: Logger, clock: Clock, trust: TrustFunction) {
+  let loggedAt = -Infinity;
+  let refused = 0;
+  return (request: IncomingMessage): ApiError | undefined => {
+    const error = refusedAtEdge(request, checkHost);
+    if (error === undefined) return undefined;
+    refused++;
+    const now = clock.now();
+    if (now - loggedAt >= REFUSAL_LOG_INTERVAL_MS) {
+      loggedAt = now;
+      const host = request.headers.host?.slice(0, 100);
+      log.warn({ status: error.status, code: error.code, host, remoteAddress: clientAddress(request, trust), refused }, `refused a request at the edge: ${error.message}`);
+      refused = 0;
+    }
+    return error;
+  };
+}
+
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -85,6 +112,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   let httpServer: Server | undefined;
   const checkHost = hostChecker(config, () => httpServer!.address() as AddressInfo);
+  const refuse = edgeRefusals(checkHost, log, clock, trustFunction(config.trustProxy));
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     bodyLimit: MAX_BODY_BYTES,
@@ -98,7 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ...(log.isLevelEnabled('info') ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     // Timeouts, the Host check and security headers (docs/operations.md).
     serverFactory: (handler: RequestListener) =>
-      (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, checkHost, handler)),
+      (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, refuse, handler)),
     // Errors Fastify's router raises before Nest sees the request (a malformed URL).
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
       const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');
@@ -112,10 +140,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     bodyParser: false,
   });
   app.useGlobalFilters(new ApiExceptionFilter(log));
-  registerSessionCheck(app.getHttpAdapter().getInstance(), app.get(AuthGuard), app.get(AuthService), log);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Bodies are JSON only: without this, Fastify reads text/plain as a string and the route answers 400 instead of 415.
+  fastify.removeContentTypeParser('text/plain');
+  registerSessionCheck(fastify, app.get(AuthGuard), app.get(AuthService), log);
   const gateway = app.get(RealtimeGateway);
   const server = app.getHttpServer() as Server;
-  gateway.attach(server, checkHost);
+  gateway.attach(server, refuse);
   await app.listen({ port: config.port, host: config.host });
 
   const address = server.address() as AddressInfo;
@@ -131,6 +162,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     gateway,
     maintenance: app.get(MaintenanceJob),
     passwords: app.get(PasswordHasher),
+    allowedHosts: checkHost.allowed(),
     close: () =>
       // Nest's hooks: the gateway ends its sockets before the HTTP server closes, the store closes last.
       (closed ??= app.close()),

@@ -3,6 +3,8 @@
 import './common/tick-map.js';
 import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
+import { describeAllowedHosts } from './common/http-edge.js';
+import { sharedHostWarning } from './web/browser.js';
 import { postgresTarget } from './storage/database.js';
 
 async function main(): Promise<void> {
@@ -18,7 +20,9 @@ async function main(): Promise<void> {
   }
   const server = await startServer({ config });
   const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : `PostgreSQL at ${postgresTarget(config.store.url)}`;
-  server.log.info(`Latch server listening on ${server.url} (${store})`);
+  server.log.info(`Latch server listening on ${server.url} (${store}); it ${describeAllowedHosts(server.allowedHosts)}`);
+  const shared = sharedHostWarning(config.allowedHosts);
+  if (shared) server.log.warn(shared);
   const limit = openFileLimit();
   server.log.info(
     `Holds up to ${config.sockets.total} live connections (open-file limit ${limit ?? 'unknown'}); past that, new ones get 503 and /healthz keeps answering. Raise LimitNOFILE to hold more (docs/operations.md).`,

@@ -70,26 +70,50 @@ export function isLoopback(boundAddress: string): boolean {
 }
 
 /**
- * The Host values this server answers to. Bound to loopback: only its own
- * loopback names, so a page on a DNS name that resolves to 127.0.0.1 cannot
- * use it. Bound elsewhere: LATCH_ALLOWED_HOSTS where set, else any.
+ * The Host values this server answers to. Bound to loopback: its own loopback
+ * names, so a page on a DNS name that resolves to 127.0.0.1 cannot use it, and
+ * the names in LATCH_ALLOWED_HOSTS (a proxy on this machine sends the public
+ * name). Bound elsewhere: LATCH_ALLOWED_HOSTS where set, else any.
  */
 export function allowedHosts(config: Pick<ServerConfig, 'allowedHosts'>, bound: { address: string; port: number }): Set<string> | undefined {
+  const configured = config.allowedHosts ?? [];
   if (isLoopback(bound.address)) {
     const port = bound.port;
     const own = bound.address.includes(':') ? `[${canonicalAddress(bound.address)}]` : bound.address;
-    return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${own}:${port}`]);
+    return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${own}:${port}`, ...configured]);
   }
-  return config.allowedHosts ? new Set(config.allowedHosts) : undefined;
+  return config.allowedHosts ? new Set(configured) : undefined;
+}
+
+/** The start-up line's account of the Host rule. */
+export function describeAllowedHosts(allowed: Set<string> | undefined): string {
+  return allowed ? `answers to Host ${[...allowed].join(', ')}` : 'answers to any Host (set LATCH_ALLOWED_HOSTS to name its own)';
 }
 
 /** The Host rule of a server once it is listening (port 0 picks a port at listen; no request comes before). */
-export function hostChecker(config: Pick<ServerConfig, 'allowedHosts'>, bound: () => { address: string; port: number }): (hostHeader: string | undefined) => boolean {
+export interface HostChecker {
+  (hostHeader: string | undefined): boolean;
+  /** The Host values answered, worked out on first use. */
+  allowed(): Set<string> | undefined;
+}
+
+export function hostChecker(config: Pick<ServerConfig, 'allowedHosts'>, bound: () => { address: string; port: number }): HostChecker {
   let allowed: Set<string> | undefined | null = null;
-  return (hostHeader) => {
-    if (allowed === null) allowed = allowedHosts(config, bound());
-    return hostAllowed(hostHeader, allowed);
-  };
+  const resolve = () => (allowed === null ? (allowed = allowedHosts(config, bound())) : allowed);
+  return Object.assign((hostHeader: string | undefined) => hostAllowed(hostHeader, resolve()), { allowed: resolve });
+}
+
+/**
+ * Whether a request names its Host more than once. Node keeps the first and drops the rest, while a
+ * proxy in front may route by the last: the two would disagree about which site this request is for.
+ */
+export function hasDuplicateHost(rawHeaders: string[]): boolean {
+  let seen = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host' && ++seen > 1) return true;
+  }
+  return false;
 }
 
 const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/;
@@ -106,6 +130,15 @@ export function hostAllowed(hostHeader: string | undefined, allowed: Set<string>
 
 export const misdirected = () =>
   new ApiError(421, 'misdirected_request', 'This server does not answer to that host name. Use the address it was started with.');
+
+export const duplicateHost = () => new ApiError(400, 'bad_request', 'The request names its Host more than once.');
+
+/** Why the edge refuses a request before any route sees it, or undefined when it may pass. */
+export function refusedAtEdge(request: IncomingMessage, hostOk: (hostHeader: string | undefined) => boolean): ApiError | undefined {
+  if (hasDuplicateHost(request.rawHeaders)) return duplicateHost();
+  if (!hostOk(request.headers.host)) return misdirected();
+  return undefined;
+}
 
 /**
  * On every answer: no browser guesses a type, and nothing is cached (the
@@ -155,7 +188,8 @@ function withSecurityHeaders(headers: Headers | undefined): Headers {
  */
 export function createEdgeServer(
   policy: { timeouts: ServerConfig['timeouts']; maxConnections: number },
-  hostOk: (hostHeader: string | undefined) => boolean,
+  /** Why a request is refused before any route sees it (refusedAtEdge), or undefined. */
+  refuse: (request: IncomingMessage) => ApiError | undefined,
   handler: (request: IncomingMessage, response: ServerResponse) => void,
 ): Server {
   const { timeouts } = policy;
@@ -181,9 +215,10 @@ export function createEdgeServer(
     },
     (request, response) => {
       lastRequest.set(request.socket, tick);
-      if (hostOk(request.headers.host)) return handler(request, response);
-      response.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify(misdirected().toBody()));
+      const refused = refuse(request);
+      if (refused === undefined) return handler(request, response);
+      response.writeHead(refused.status, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify(refused.toBody()));
     },
   );
   // Past this many connections (HTTP and WebSocket together) new ones are refused at once,

@@ -53,6 +53,53 @@ export const EnvSchema = z.object({
   LATCH_SESSION_CACHE_SIZE: wholeNumber('LATCH_SESSION_CACHE_SIZE', 0, 1_000_000).default(DEFAULT_SESSION_CACHE_SIZE),
 });
 
+/**
+ * LATCH_ variables that other parts of Latch read (the desktop app, `npm start`, the tests): the server
+ * lets them be. Any other LATCH_ name is a typo of a setting, and a typo must not leave the default
+ * standing without a word (LATCH_REGISTRATON=closed would leave sign-up open).
+ */
+export const OTHER_LATCH_VARIABLES: readonly string[] = [
+  'LATCH_SERVER_URL',
+  'LATCH_UPDATES',
+  'LATCH_UPDATE_URL',
+  'LATCH_TEST_KEYRING',
+  'LATCH_CHROMIUM',
+  'LATCH_PLAYWRIGHT_JSON',
+  'LATCH_DOCS_SCREENSHOTS',
+  'LATCH_DIST_SKIP_BUILD',
+  'LATCH_CASES_HTTP',
+];
+
+/** The server's own settings, by name. */
+export const SERVER_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
+/** Edits (insert, delete, replace, swap two neighbours) between two names. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The first LATCH_ variable that is no setting of Latch's, as the one-line error that names it. */
+export function unknownVariable(env: NodeJS.ProcessEnv): ConfigError | undefined {
+  const known = new Set([...SERVER_VARIABLES, ...OTHER_LATCH_VARIABLES]);
+  const name = Object.keys(env)
+    .filter((key) => key.startsWith('LATCH_') && !known.has(key))
+    .sort()[0];
+  if (name === undefined) return undefined;
+  const [closest] = SERVER_VARIABLES.filter((setting) => setting !== 'PORT' && setting !== 'HOST')
+    .map((setting) => ({ setting, distance: editDistance(name, setting) }))
+    .sort((a, b) => a.distance - b.distance);
+  const suggestion = closest && closest.distance <= Math.max(2, Math.floor(closest.setting.length / 4)) ? `; did you mean ${closest.setting}?` : ` (the settings are listed in README.md, "The server")`;
+  return new ConfigError(`${name} is not a Latch setting${suggestion}`);
+}
+
 /** An IPv4 or IPv6 address, optionally with a /prefix. */
 const isAddressOrCidr = (value: string): boolean => {
   const [address, prefix, ...rest] = value.split('/');
@@ -330,6 +377,8 @@ function socketPolicy(maxSessions: number, perAddress: number, total: number | u
 
 /** Parse the environment; throws ConfigError with one line naming the variable. An empty value is the same as unset, for every variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const unknown = unknownVariable(env);
+  if (unknown) throw unknown;
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = EnvSchema.safeParse(given);
   if (!parsed.success) {

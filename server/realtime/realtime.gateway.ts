@@ -11,7 +11,7 @@ import { ApiError, toApiError } from '../common/api-error.js';
 import { bearerToken } from '../common/request-context.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
-import { addressKey, clientAddress, misdirected, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
+import { addressKey, clientAddress, SECURITY_HEADERS, trustFunction, type TrustFunction } from '../common/http-edge.js';
 import type { ServerConfig } from '../config/config.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { SessionEventBus } from '../events/bus.js';
@@ -54,11 +54,12 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     return this.connections.size;
   }
 
-  /** `hostAllowed` is the same Host rule the HTTP routes follow. */
-  attach(server: Server, hostAllowed: (host: string | undefined) => boolean): void {
+  /** `refuse` is the same edge rule (Host) the HTTP routes follow. */
+  attach(server: Server, refuse: (request: IncomingMessage) => ApiError | undefined): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy());
-      if (!hostAllowed(request.headers.host)) return rejectUpgrade(socket, misdirected());
+      const refused = refuse(request);
+      if (refused) return rejectUpgrade(socket, refused);
       void this.onUpgrade(request, socket, head);
     });
     this.unsubscribe = this.bus.subscribe((signal) => this.onSignal(signal));

@@ -46,6 +46,18 @@ function directOnLoopback(raw: IncomingMessage): boolean {
   return host !== undefined && LOOPBACK_NAMES.has(host);
 }
 
+/**
+ * Cookies do not separate ports: a service on another port of a host name the account page is served on
+ * receives its cookie and can replace it (docs/operations.md, "A host name of its own"). The start-up
+ * warning for the names in LATCH_ALLOWED_HOSTS that carry a port other than 443, which says such a host is
+ * shared; undefined when none does.
+ */
+export function sharedHostWarning(allowedHosts: readonly string[] | undefined): string | undefined {
+  const shared = (allowedHosts ?? []).filter((host) => /:\d+$/.test(host) && !host.endsWith(':443'));
+  if (shared.length === 0) return undefined;
+  return `LATCH_ALLOWED_HOSTS names ${shared.join(', ')}: the account page is then served on a port other than 443 of a host name that other ports may serve too, and cookies do not separate ports, so a service on another port of it receives the page's cookie and can replace it. Give Latch a host name of its own (docs/operations.md, "A host name of its own").`;
+}
+
 export const insecure = () =>
   new ApiError(403, 'insecure_connection', 'The account page signs in only over https (or on the computer the server runs on). Open it with https://.');
 

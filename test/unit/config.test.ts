@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, defaultMaxSockets, EnvSchema, loadConfig, openFileLimit } from '../../server/config/config.js';
+import { readFileSync } from 'node:fs';
+import { sharedHostWarning } from '../../server/web/browser.js';
+import { ConfigError, defaultMaxSockets, EnvSchema, loadConfig, openFileLimit, OTHER_LATCH_VARIABLES, SERVER_VARIABLES } from '../../server/config/config.js';
 
 describe('server configuration', () => {
   it('defaults to loopback on port 4000 with a SQLite file in the data folder', () => {
@@ -69,11 +71,42 @@ describe('server configuration', () => {
     // Durations have an upper bound, so no session can get a date a timestamp cannot hold (a 500 at sign-in before).
     [{ LATCH_SESSION_LIFETIME_DAYS: '1000000000' }, /^Invalid LATCH_SESSION_LIFETIME_DAYS: LATCH_SESSION_LIFETIME_DAYS must be between 1 and 3650$/],
     [{ LATCH_IDLE_TIMEOUT_DAYS: '99999' }, /^Invalid LATCH_IDLE_TIMEOUT_DAYS: LATCH_IDLE_TIMEOUT_DAYS must be between 1 and 3650$/],
+    // A misspelled setting would leave its default standing without a word (sign-up open, say).
+    [{ LATCH_REGISTRATON: 'closed' }, /^LATCH_REGISTRATON is not a Latch setting; did you mean LATCH_REGISTRATION\?$/],
+    [{ LATCH_MAX_SESSION: '5' }, /^LATCH_MAX_SESSION is not a Latch setting; did you mean LATCH_MAX_SESSIONS\?$/],
+    [{ LATCH_ALLOWED_HOST: 'latch.example.com' }, /^LATCH_ALLOWED_HOST is not a Latch setting; did you mean LATCH_ALLOWED_HOSTS\?$/],
+    [{ LATCH_TRUST_PROXIES: '1' }, /^LATCH_TRUST_PROXIES is not a Latch setting; did you mean LATCH_TRUST_PROXY\?$/],
+    [{ LATCH_COLOUR: 'blue' }, /^LATCH_COLOUR is not a Latch setting \(the settings are listed in README\.md, "The server"\)$/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
       assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  it('warns at start when the account page would share a host name with other ports (cookies do not separate ports)', () => {
+    assert.equal(sharedHostWarning(undefined), undefined);
+    assert.equal(sharedHostWarning(['latch.example.com', 'latch.example.com:443']), undefined);
+    assert.match(sharedHostWarning(['latch.example.com', 'example.com:8443'])!, /^LATCH_ALLOWED_HOSTS names example\.com:8443: .* Give Latch a host name of its own \(docs\/operations\.md, "A host name of its own"\)\.$/);
+  });
+
+  it('lets be the LATCH_ variables that the desktop app and the tests read', () => {
+    const others = Object.fromEntries(OTHER_LATCH_VARIABLES.map((name) => [name, '1']));
+    assert.deepEqual(loadConfig(others), loadConfig({}));
+  });
+
+  it('README.md lists every setting the server reads, and nothing it does not', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const table = readme.slice(readme.indexOf('## The server'), readme.indexOf('## Documents'));
+    const listed = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+    assert.deepEqual([...listed].sort(), [...SERVER_VARIABLES].sort());
+  });
+
+  it('stops `npm run server` on a misspelled setting, with the suggestion, before it opens anything', () => {
+    const main = fileURLToPath(new URL('../../server/main.js', import.meta.url));
+    const result = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', LATCH_REGISTRATON: 'closed' }, encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'latch-server: LATCH_REGISTRATON is not a Latch setting; did you mean LATCH_REGISTRATION?\n');
+  });
 
   it('stops `npm run server` with that one line and exit code 1', () => {
     const main = fileURLToPath(new URL('../../server/main.js', import.meta.url));

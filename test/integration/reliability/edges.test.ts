@@ -15,6 +15,7 @@ import { cpuTicks } from '../../../server/common/proc.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
 import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../../kit/http.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { ManualClock } from '../../support/clock.js';
 import { waitFor } from '../../support/wait.js';
 
 /** A server on a store of its own: attempt counters outlive a server, so each case starts from zero. */
@@ -49,6 +50,17 @@ function withHost(port: number, method: string, path: string, host: string, toke
     );
     request.on('error', reject);
     request.end(body);
+  });
+}
+
+/** Everything the server answers to one request written as raw bytes (a request no client library would send). */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
   });
 }
 
@@ -229,6 +241,48 @@ describe('the loopback server answers only to its own names', () => {
     for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, `LOCALHOST:${server.port}`]) {
       assert.equal((await withHost(server.port, 'GET', '/v1/auth/session', host, account.token)).status, 200, host);
     }
+  });
+
+  it('behind a proxy on the same machine: a loopback bind answers to LATCH_ALLOWED_HOSTS beside its own names, and logs a refused Host once a minute with a count', async () => {
+    const clock = new ManualClock();
+    const sqlite = tempSqlite();
+    const server = await startTestServer(sqlite.store, { clock, config: { allowedHosts: ['latch.example.com'] } });
+    try {
+      const account = await register(new Http(server.url));
+      assert.ok(server.allowedHosts?.has('latch.example.com') && server.allowedHosts.has(`127.0.0.1:${server.port}`), 'the start-up line lists both');
+      for (const path of ['/healthz', '/v1/auth/session']) {
+        assert.equal((await withHost(server.port, 'GET', path, 'latch.example.com', account.token)).status, 200, `${path} through the proxy`);
+      }
+      const ws = await upgrade(server.url, account.token, { host: 'latch.example.com' });
+      assert.equal(ws.status, 101, 'the WebSocket through the proxy');
+      ws.socket?.close();
+      assert.equal((await withHost(server.port, 'GET', '/healthz', `localhost:${server.port}`)).status, 200, 'its own loopback names still');
+      const refusedLines = () => server.logs.map((line) => JSON.parse(line) as { msg: string; host?: string; refused?: number }).filter((line) => /refused a request at the edge/.test(line.msg));
+      for (let i = 0; i < 3; i++) assert.equal((await withHost(server.port, 'GET', '/healthz', 'attacker.example')).status, 421);
+      assert.deepEqual(refusedLines().map((l) => [l.host, l.refused]), [['attacker.example', 1]], 'one line, not one per request');
+      clock.advance(60_000);
+      assert.equal((await upgrade(server.url, account.token, { host: 'attacker.example' })).status, 421);
+      assert.deepEqual(refusedLines().map((l) => l.refused), [1, 3], 'a minute later, one line counting those refused since (an upgrade too)');
+    } finally {
+      await server.close();
+      sqlite.dispose();
+    }
+  });
+
+  it('refuses a request that names its Host twice with 400, on a route and on the WebSocket upgrade', async () => {
+    const account = await register(http);
+    const twice = (path: string, extra = '') =>
+      rawExchange(server.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nHost: attacker.example\r\nAuthorization: Bearer ${account.token}\r\n${extra}Connection: close\r\n\r\n`);
+    for (const reply of [await twice('/v1/auth/session'), await twice('/v1/events', 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n')]) {
+      assert.match(reply, /^HTTP\/1\.1 400 /);
+      assert.match(reply, /"code":"bad_request"/);
+    }
+  });
+
+  it('answers a body that is not JSON with 415, as documented', async () => {
+    const reply = await http.request('POST', '/v1/auth/login', { body: 'email=a@example.test', headers: { 'content-type': 'text/plain' } });
+    assert.equal(reply.status, 415);
+    assert.equal(reply.body.error.code, 'unsupported_media_type');
   });
 
   it('judges loopback by where it is bound, however HOST is spelled', async () => {
