@@ -3,15 +3,18 @@
 // so the devices load process does not load the store and server code.
 import { request, type Agent } from 'node:http';
 
-export function send(agent: Agent, method: string, url: string, token: string): Promise<{ status: number; body: string }> {
+/** `json`: a body to send as JSON. */
+export function send(agent: Agent, method: string, url: string, token: string, json?: unknown): Promise<{ status: number; body: string }> {
+  const body = json === undefined ? undefined : JSON.stringify(json);
+  const headers = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
+    const req = request(url, { method, agent, headers }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

@@ -13,6 +13,7 @@ import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { SessionsTable } from '../server/storage/schema.js';
 import { startProcess as startKitProcess, type Proc } from '../kit/process.js';
+import { newClaim } from '../kit/http.js';
 import { send } from './http.js';
 
 export type { Proc };
@@ -225,16 +226,16 @@ export async function timePacedGets(url: string, token: string, count: number, p
 export async function timeRotations(baseUrl: string, sessions: SeededSession[]): Promise<{ rotate: number[]; firstUse: number[]; nextUse: number[] }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const times = { rotate: [] as number[], firstUse: [] as number[], nextUse: [] as number[] };
-  const timed = async (into: number[], method: string, path: string, token: string) => {
+  const timed = async (into: number[], method: string, path: string, token: string, json?: unknown) => {
     const started = performance.now();
-    const reply = await send(agent, method, `${baseUrl}${path}`, token);
+    const reply = await send(agent, method, `${baseUrl}${path}`, token, json);
     into.push(performance.now() - started);
     if (reply.status !== 200) throw new Error(`${method} ${path}: ${reply.status} ${reply.body}`);
     return reply.body;
   };
   try {
     for (const session of sessions) {
-      const { token } = JSON.parse(await timed(times.rotate, 'POST', '/v1/auth/rotate', session.token)) as { token: string };
+      const { token } = JSON.parse(await timed(times.rotate, 'POST', '/v1/auth/rotate', session.token, { claim: newClaim() })) as { token: string };
       if (token === session.token) throw new Error('the token was not replaced');
       await timed(times.firstUse, 'GET', '/v1/auth/session', token);
       await timed(times.nextUse, 'GET', '/v1/auth/session', token);

@@ -1,5 +1,5 @@
 // A small HTTP and WebSocket client for server tests, over real sockets.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { AuthResult, RealtimeMessage, type DeviceInfo } from '../shared/api.js';
 
@@ -46,6 +46,8 @@ export class Http {
 }
 
 export const PASSWORD = 'correct horse battery staple';
+/** A rotation claim as a device makes one: 32 random bytes, base64url (docs/architecture.md, "Token rotation"). */
+export const newClaim = (): string => randomBytes(32).toString('base64url');
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
 export const device = (name: string, platform: DeviceInfo['platform'] = 'linux'): DeviceInfo => ({ name, platform, appVersion: '0.1.0' });
 

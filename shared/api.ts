@@ -94,6 +94,14 @@ export const ChangePasswordBody = z.strictObject({
 });
 export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
 
+/**
+ * `POST /v1/auth/rotate`: a random value the device makes for each token it rotates and keeps in memory
+ * only. The replacement is derived from it too, so a copy of the token without it gets no replacement,
+ * and a second holder asking inside the grace is caught (docs/architecture.md, "Token rotation").
+ */
+export const RotateBody = z.strictObject({ claim: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'Not a rotation claim: 32 random bytes, base64url') });
+export type RotateBody = z.infer<typeof RotateBody>;
+
 /** The account password entered again, for actions that need recent authentication. */
 export const ReauthBody = z.strictObject({ password: AnyPassword });
 export type ReauthBody = z.infer<typeof ReauthBody>;
@@ -147,11 +155,7 @@ export const PendingSignIn = z.strictObject({
 });
 export type PendingSignIn = z.infer<typeof PendingSignIn>;
 
-export const WaitBody = z.strictObject({
-  secret: RequestSecret,
-  /** What the device shows now: if that is no longer so, the answer comes at once rather than at a change. */
-  anyDeviceOnline: z.boolean().optional(),
-});
+export const WaitBody = z.strictObject({ secret: RequestSecret });
 export type WaitBody = z.infer<typeof WaitBody>;
 export const RecoverBody = z.strictObject({ secret: RequestSecret, code: RecoveryCode });
 export type RecoverBody = z.input<typeof RecoverBody>;
@@ -371,12 +375,11 @@ export type SignInOutcome = z.infer<typeof SignInOutcome>;
  * `POST /v1/auth/sign-in-requests/:id/wait` (a long poll of up to 25 s): the state of a request as the new
  * device sees it. A closed union: nothing else is ever answered.
  */
-const SignInPending = z.strictObject({
-  state: z.literal('pending'),
-  expiresAt: timestamp,
-  /** Whether any device of the account holds a live connection now (if none, open Latch on one). */
-  anyDeviceOnline: z.boolean(),
-});
+/**
+ * Nothing of the account's devices (whether any is online): a request made with a wrong password is
+ * answered alike, so it would tell anyone who knows the email (docs/architecture.md, "Sign-in approval").
+ */
+const SignInPending = z.strictObject({ state: z.literal('pending'), expiresAt: timestamp });
 const SignInRefused = z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp });
 const SignInExpired = z.strictObject({ state: z.literal('expired') });
 export const SignInRequestState = z.discriminatedUnion('state', [

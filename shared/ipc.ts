@@ -98,8 +98,6 @@ export const SessionState = z.discriminatedUnion('status', [
     email: z.string(),
     number: z.number().int(),
     expiresAt: z.iso.datetime({ offset: true }),
-    /** Whether any of the account's devices is connected now; if none, the person is asked to open Latch on one. */
-    anyDeviceOnline: z.boolean(),
   }),
   z.strictObject({ status: z.literal('signingIn'), serverUrl: z.string(), keychain: KeychainState }),
   z.strictObject({

@@ -290,7 +290,8 @@ export const messages = {
     numberLabel: (n: number) => `The number to pick: ${n}`,
     waitingFor: (email: string) => `Signing in as ${email}. Latch asked your signed-in devices; this screen moves on by itself when one answers.`,
     expiresIn: (time: string) => `The request expires in ${time}.`,
-    noDeviceOnline: 'None of your devices is online. Open Latch on one of your signed-in devices, or use a recovery code.',
+    // Said to every waiting device alike: whether any device is online is not told (docs/architecture.md, "Sign-in approval").
+    noDeviceAtHand: 'No device at hand? Open Latch on one of your signed-in devices, or use a recovery code.',
     wrongPasswordHint: 'Nothing appears on your devices? The password may be wrong: cancel and sign in again.',
     useCode: 'Use a recovery code instead',
     codeLabel: 'Recovery code',

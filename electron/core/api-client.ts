@@ -65,9 +65,9 @@ export class ApiClient {
   login = (email: string, password: string, device: DeviceInfo) =>
     this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn]), { body: { email, password, device }, auth: false });
   /** A long poll (up to 25 s) for the answer to a sign-in request. */
-  waitForApproval = (id: string, secret: string, anyDeviceOnline?: boolean) =>
+  waitForApproval = (id: string, secret: string) =>
     this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, {
-      body: { secret, ...(anyDeviceOnline !== undefined ? { anyDeviceOnline } : {}) },
+      body: { secret },
       auth: false,
       timeoutMs: 40_000,
     });
@@ -82,8 +82,8 @@ export class ApiClient {
   regenerateRecoveryCodes = (password: string) => this.call('POST', '/v1/account/recovery-codes', RecoveryCodes, { body: { password } });
   logout = () => this.call('POST', '/v1/auth/logout', null);
   session = () => this.call('GET', '/v1/auth/session', CurrentSession);
-  /** A replacement for `token` (the one in use), with the session (docs/architecture.md, "Token rotation"). */
-  rotate = (token: string) => this.call('POST', '/v1/auth/rotate', AuthResult, { token });
+  /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */
+  rotate = (token: string, claim: string) => this.call('POST', '/v1/auth/rotate', AuthResult, { token, body: { claim } });
   changePassword = (body: ChangePasswordBody) => this.call('POST', '/v1/auth/password', RevokedCount, { body });
   listSessions = async () => (await this.call('GET', '/v1/sessions', SessionList)).sessions;
   renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });

@@ -5,7 +5,7 @@
 // session.revoked push, a 401 on any call or expiry, is the machine's `ended`:
 // forget the token, delete the keychain entry, close the socket, and leave a
 // notice that says why. See docs/architecture.md, "The session state machine".
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
@@ -90,6 +90,12 @@ export class SessionController {
   private disposed = false;
   /** The sign-in request whose answer is being waited for, if any. */
   private waitingFor: string | undefined;
+  /**
+   * The claim this device's rotations of a token are asked with: one per token, in memory only, so a copy
+   * of the keychain never holds it (docs/architecture.md, "Token rotation"). Asked again for the same token
+   * (a lost answer, a conflict), the same claim gets the same replacement.
+   */
+  private rotationClaim: { presented: string; claim: string } | undefined;
 
   constructor(private readonly options: SessionControllerOptions) {
     this.ports = { ...realPorts(options), ...options.ports };
@@ -362,7 +368,7 @@ export class SessionController {
         return;
       case 'rotate':
         // Answered later, as an event: the queue does not wait on the network.
-        void this.api.rotate(effect.presented).then(
+        void this.api.rotate(effect.presented, this.claimFor(effect.presented)).then(
           (result) => this.dispatch({ type: 'rotated', presented: effect.presented, result }),
           (error: unknown) => this.dispatch({ type: 'rotateFailed', presented: effect.presented, failure: failureOf(error), retried: effect.retried }),
         );
@@ -439,8 +445,7 @@ export class SessionController {
     const waiting = () => this.machine.status === 'awaitingApproval' && this.machine.request.id === id;
     while (waiting()) {
       try {
-        const shown = this.machine.status === 'awaitingApproval' ? this.machine.anyDeviceOnline : undefined;
-        const state = await this.api.waitForApproval(id, secret, shown);
+        const state = await this.api.waitForApproval(id, secret);
         await this.dispatch({ type: 'approvalAnswered', id, state });
         if (state.state !== 'pending') return;
       } catch (error) {
@@ -486,6 +491,11 @@ export class SessionController {
     this.serverUrl = origin;
     this.vault = this.ports.vault(origin);
     this.api = this.ports.api(origin, () => this.token());
+  }
+
+  private claimFor(presented: string): string {
+    if (this.rotationClaim?.presented !== presented) this.rotationClaim = { presented, claim: randomBytes(32).toString('base64url') };
+    return this.rotationClaim.claim;
   }
 
   /** The token in use; a replacement being written to the keychain is not used until it is stored. */

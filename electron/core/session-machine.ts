@@ -38,7 +38,6 @@ export interface Held {
 export interface Waiting {
   request: PendingSignIn['pending'];
   email: string;
-  anyDeviceOnline: boolean;
   /** A recovery code is being tried: the wait's answers are set aside until it is settled. */
   recovering?: true;
 }
@@ -172,7 +171,7 @@ export function step(state: MachineState, event: MachineEvent): Step {
     case 'approvalPending': {
       if (state.status !== 'signingIn') return stay(state);
       const { pending } = event.pending;
-      const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email, anyDeviceOnline: true };
+      const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email };
       return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
     }
     case 'approvalAnswered':
@@ -310,11 +309,8 @@ function enter(state: Extract<MachineState, { status: 'signedIn' }>): Effect[] {
 
 function onApprovalAnswer(state: Extract<MachineState, { status: 'awaitingApproval' }>, answer: SignInRequestState): Step {
   switch (answer.state) {
-    case 'pending': {
-      if (answer.anyDeviceOnline === state.anyDeviceOnline) return stay(state);
-      const next = { ...state, anyDeviceOnline: answer.anyDeviceOnline };
-      return { state: next, effects: [publish(next)] };
-    }
+    case 'pending':
+      return stay(state);
     case 'approved':
       return step({ status: 'signingIn', email: state.email }, { type: 'signInSucceeded', result: answer.result });
     case 'denied':
@@ -394,7 +390,6 @@ export function publicState(state: MachineState, serverUrl: string, keychain: Ke
         email: state.email,
         number: state.request.number,
         expiresAt: state.request.expiresAt,
-        anyDeviceOnline: state.anyDeviceOnline,
       };
     case 'signedIn':
       return state.account

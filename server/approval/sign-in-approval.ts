@@ -87,8 +87,6 @@ const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recover
 export class SignInApproval implements OnModuleDestroy {
   /** Long polls waiting on this instance, by request id, oldest first; woken by `signin.resolved` from any instance. */
   private readonly waiters = new Map<string, Set<Waiter>>();
-  /** The same waits by account, for presence: only the account whose device came or went looks again. */
-  private readonly waitingAccounts = new Map<string, Set<string>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -104,9 +102,6 @@ export class SignInApproval implements OnModuleDestroy {
   ) {
     this.unsubscribe = bus.subscribe((signal) => {
       if (signal.kind === 'signin.resolved') this.wake(signal.id);
-      // A device came online or went offline: that account's waiters look again (not everyone's: a
-      // reconnect storm would otherwise make every wait query the store once per device).
-      else if (signal.kind === 'session.presence') for (const id of [...(this.waitingAccounts.get(signal.userId) ?? [])]) this.wake(id);
       // Notifications may have been missed: every waiter looks again.
       else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
     });
@@ -239,11 +234,12 @@ export class SignInApproval implements OnModuleDestroy {
    * The new device's long poll: the request's state now if it has one to tell, else once it changes or
    * `waitMs` passes. An approved request is collected here: its session is made and handed over once.
    * `collected` says so (the caller forgives the sign-in's throttle count: the password was right).
+   * It says nothing of the account's devices (whether any is online): a request made with a wrong password
+   * is answered alike, so whatever it told would be told to anyone who knows the email.
    */
   async wait(
     id: string,
     secret: string,
-    shownOnline?: boolean,
     closed?: AbortSignal,
     kind: SessionKind = 'app',
   ): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
@@ -255,11 +251,9 @@ export class SignInApproval implements OnModuleDestroy {
       if (closed?.aborted) return { state: { state: 'expired' } };
       const outcome = await this.stateOf(row, now);
       if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
-      // The device shows something no longer true (a device came online, or none is): say so now.
-      if (shownOnline !== undefined && outcome.state.anyDeviceOnline !== shownOnline) return outcome;
       // The client went away, or a newer wait of the same request took this one's place: nobody is
       // listening for more (and nothing is collected for a wait nobody hears).
-      if ((await this.changeOf(id, row.user_id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
+      if ((await this.changeOf(id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
     }
   }
 
@@ -415,7 +409,7 @@ export class SignInApproval implements OnModuleDestroy {
     switch (row.state) {
       case 'pending':
         if (row.expires_at <= now) return { state: { state: 'expired' } };
-        return { state: { state: 'pending', expiresAt: new Date(row.expires_at).toISOString(), anyDeviceOnline: await this.anyDeviceOnline(row.user_id, now) } };
+        return { state: { state: 'pending', expiresAt: new Date(row.expires_at).toISOString() } };
       case 'approved':
         return this.collect(row, now);
       case 'denied':
@@ -473,21 +467,15 @@ export class SignInApproval implements OnModuleDestroy {
    * Until it changes here or on another instance, or `ms` pass ('changed'); or until the client goes away
    * or a newer wait of the same request takes this one's place ('ended').
    */
-  private changeOf(id: string, userId: string, ms: number, closed?: AbortSignal): Promise<'changed' | 'ended'> {
+  private changeOf(id: string, ms: number, closed?: AbortSignal): Promise<'changed' | 'ended'> {
     return new Promise((resolve) => {
       const waiting = this.waiters.get(id) ?? new Set<Waiter>();
       this.waiters.set(id, waiting);
-      const ids = this.waitingAccounts.get(userId) ?? new Set();
-      this.waitingAccounts.set(userId, ids.add(id));
       const finish = (why: 'changed' | 'ended') => {
         clearTimeout(timer);
         closed?.removeEventListener('abort', onClose);
         waiting.delete(waiter);
-        if (waiting.size === 0 && this.waiters.get(id) === waiting) {
-          this.waiters.delete(id);
-          ids.delete(id);
-          if (ids.size === 0 && this.waitingAccounts.get(userId) === ids) this.waitingAccounts.delete(userId);
-        }
+        if (waiting.size === 0 && this.waiters.get(id) === waiting) this.waiters.delete(id);
         resolve(why);
       };
       const waiter: Waiter = { wake: () => finish('changed'), end: () => finish('ended') };
@@ -504,18 +492,6 @@ export class SignInApproval implements OnModuleDestroy {
 
   private wake(id: string): void {
     for (const waiter of [...(this.waiters.get(id) ?? [])]) waiter.wake();
-  }
-
-  private async anyDeviceOnline(userId: string, now: number): Promise<boolean> {
-    const row = await this.store.db
-      .selectFrom('sessions')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .where('online_until', '>', now)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
   }
 
   /**

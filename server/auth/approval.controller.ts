@@ -65,7 +65,7 @@ export class ApprovalController {
     @Body(new ZodBodyPipe(WaitBody)) body: WaitBody,
     @Disconnected() disconnected: AbortSignal,
   ): Promise<SignInRequestState> {
-    return this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline, disconnected);
+    return this.auth.waitForApproval(id, body.secret, disconnected);
   }
 
   @Public()

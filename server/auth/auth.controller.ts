@@ -6,6 +6,7 @@ import {
   LoginBody,
   ReauthBody,
   RegisterBody,
+  RotateBody,
   type Reauthenticated,
   type AuthResult,
   type PendingSignIn,
@@ -53,13 +54,13 @@ export class AuthController {
 
   /**
    * A replacement for the caller's token (docs/architecture.md, "Token rotation"), with the
-   * session as `GET /v1/auth/session` gives it. Asked again before the new token is used, the
-   * answer is the same token.
+   * session as `GET /v1/auth/session` gives it. Asked again with the same claim before the new
+   * token is used, the answer is the same token.
    */
   @Post('rotate')
   @HttpCode(200)
-  rotate(@Auth() auth: AuthContext, @Req() request: LatchRequest): Promise<AuthResult> {
-    return this.auth.rotate(auth, bearerToken(request.headers.authorization));
+  rotate(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(RotateBody)) body: RotateBody, @Req() request: LatchRequest, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.rotate(auth, bearerToken(request.headers.authorization), body.claim, client);
   }
 
   @Post('password')

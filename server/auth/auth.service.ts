@@ -100,8 +100,8 @@ export class AuthService {
   }
 
   /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
-  async waitForApproval(id: string, secret: string, anyDeviceOnline?: boolean, disconnected?: AbortSignal, kind: SessionKind = 'app'): Promise<SignInRequestState> {
-    const { state, collected } = await this.approval.wait(id, secret, anyDeviceOnline, disconnected, kind);
+  async waitForApproval(id: string, secret: string, disconnected?: AbortSignal, kind: SessionKind = 'app'): Promise<SignInRequestState> {
+    const { state, collected } = await this.approval.wait(id, secret, disconnected, kind);
     if (collected) await this.throttle.forgive(collected.email, collected.ip);
     return state;
   }
@@ -147,10 +147,10 @@ export class AuthService {
     return body;
   }
 
-  async rotate(auth: AuthContext, token: string | undefined): Promise<AuthResult> {
+  async rotate(auth: AuthContext, token: string | undefined, claim: string, client: ClientInfo): Promise<AuthResult> {
     // A browser's token lives in a cookie no script can read; it ends with its shorter lifetime instead.
     if (auth.session.kind === 'browser' || token === undefined) throw new ApiError(409, 'conflict', 'A browser’s session is not rotated.');
-    return { token: await this.sessions.rotate(auth, token), ...this.currentSession(auth) };
+    return { token: await this.sessions.rotate(auth, token, claim, client), ...this.currentSession(auth) };
   }
 
   /** Changes the password; by default every other session is signed out. */

@@ -103,8 +103,9 @@ export class SessionAuthenticator {
    * An old token of a live session was presented: two copies of its sign-in are in use. The
    * session ends (every socket of it is told), the event is recorded, and the account's other
    * devices are told which device's sign-in was copied and where it was used. Returns the 401.
+   * Also for a rotation asked by a second holder (token-rotation.ts).
    */
-  private async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
+  async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
     const where = this.sessions.whereFrom(session.token_from_ip, ip);
     const ended = await this.store.transaction(async (unit) => {
       const revoked = await this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', ...where }, now);

@@ -14,6 +14,7 @@ import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import { lifespan, type ServerConfig } from '../config/config.js';
 import type { Db, SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
+import { SessionAuthenticator } from './authenticator.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { endOpenRequests, lockAccount } from '../approval/requests.js';
@@ -39,6 +40,7 @@ export class SessionsService {
     @Inject(Locator) private readonly locator: Locator,
     @Inject(TokenRotation) private readonly rotation: TokenRotation,
     @Inject(SessionRepository) private readonly repo: SessionRepository,
+    @Inject(SessionAuthenticator) private readonly authenticator: SessionAuthenticator,
   ) {}
 
   /** A session as the API shows it. */
@@ -115,9 +117,14 @@ export class SessionsService {
     }
   }
 
-  /** The token that replaces the caller's (docs/architecture.md, "Token rotation"). */
-  rotate(auth: AuthContext, token: string): Promise<string> {
-    return this.rotation.rotate(auth.session.id, token);
+  /**
+   * The token that replaces the caller's (docs/architecture.md, "Token rotation"). A request that shows
+   * a second holder of the sign-in ends the session as any reuse does, and gets its 401.
+   */
+  async rotate(auth: AuthContext, token: string, claim: string, client: ClientInfo): Promise<string> {
+    const rotated = await this.rotation.rotate(auth.session.id, token, claim);
+    if (rotated === 'reused') throw await this.authenticator.endForReuse(auth.session, client.ip, this.clock.now());
+    return rotated.token;
   }
 
   /** Active sessions: the current one first, then the most recently seen. */

@@ -12,7 +12,7 @@ import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
-import type { SessionsTable } from '../storage/schema.js';
+import type { Db, SessionsTable } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
 import { deriveToken, hashToken, newNonce } from './tokens.js';
 
@@ -78,24 +78,7 @@ export class TokenRotation {
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) return;
       // Read before the update; it cannot have changed since, as only this promotion could change it.
-      if (session.prev_token_hash) {
-        await unit.db
-          .insertInto('retired_tokens')
-          .values({ token_hash: session.prev_token_hash, session_id: session.id, retired_at: now })
-          .onConflict((c) => c.column('token_hash').doNothing())
-          .execute();
-        const oldestKept = await unit.db
-          .selectFrom('retired_tokens')
-          .select('retired_at')
-          .where('session_id', '=', session.id)
-          .orderBy('retired_at', 'desc')
-          .offset(RETIRED_TOKENS_KEPT - 1)
-          .limit(1)
-          .executeTakeFirst();
-        if (oldestKept) {
-          await unit.db.deleteFrom('retired_tokens').where('session_id', '=', session.id).where('retired_at', '<', oldestKept.retired_at).execute();
-        }
-      }
+      if (session.prev_token_hash) await retire(unit.db, session.id, session.prev_token_hash, now);
       unit.publish({
         kind: 'session.rotated',
         userId: session.user_id,
@@ -107,41 +90,77 @@ export class TokenRotation {
   }
 
   /**
-   * The token that replaces `token`. Asked again before the replacement is used, or with the
-   * previous token inside its grace, it is the same token (a lost answer costs nothing). A token
-   * younger than the grace is returned as it is, so reconnecting in a loop cannot grow the history.
+   * The token that replaces `token`, derived from it and the device's `claim`; or `reused` when this
+   * request shows a second holder of the sign-in (the caller ends the session). Asked again with the same
+   * claim before the replacement is used, or with the previous token and its claim inside the grace, it is
+   * the same token (a lost answer costs nothing). Asked with another claim:
+   * - while the replacement is pending, a new one takes its place and the old one is retired, so whichever
+   *   holder presents the superseded one is caught (a device that restarted before its answer arrived has
+   *   none to present);
+   * - with the previous token inside the grace, it is reuse: the replacement is in use, and the device that
+   *   uses it asked with this claim. A copy cannot follow the owner's rotations.
+   * A token younger than the grace is returned as it is, so reconnecting in a loop cannot grow the history.
    */
-  async rotate(sessionId: string, token: string): Promise<string> {
+  async rotate(sessionId: string, token: string, claim: string): Promise<{ token: string } | 'reused'> {
     const presented = hashToken(token);
-    const row = await this.store.db
-      .selectFrom('sessions')
-      .select(['token_hash', 'prev_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at', 'revoked_at'])
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
-    if (!row || row.revoked_at !== null) throw conflict();
-    if (presented === row.prev_token_hash) {
-      const current = row.rotation_nonce === null ? undefined : deriveToken(token, row.rotation_nonce);
-      if (current !== undefined && hashToken(current) === row.token_hash) return current;
-      throw conflict();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const row = await this.store.db
+        .selectFrom('sessions')
+        .select(['token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at', 'revoked_at'])
+        .where('id', '=', sessionId)
+        .executeTakeFirst();
+      if (!row || row.revoked_at !== null) throw conflict();
+      if (presented === row.prev_token_hash) {
+        const current = row.rotation_nonce === null ? undefined : deriveToken(token, row.rotation_nonce, claim);
+        return current !== undefined && hashToken(current) === row.token_hash ? { token: current } : 'reused';
+      }
+      if (presented !== row.token_hash) throw conflict();
+      if (row.next_nonce !== null) {
+        const pending = deriveToken(token, row.next_nonce, claim);
+        if (hashToken(pending) === row.next_token_hash) return { token: pending };
+      } else if (this.clock.now() - row.rotated_at < this.graceMs) {
+        return { token };
+      }
+      const replacement = await this.replacePending(sessionId, presented, row.next_nonce, row.next_token_hash, token, claim);
+      if (replacement !== undefined) return { token: replacement };
+      // A concurrent rotation or first use changed the row between the read and the write: judge again.
     }
-    if (presented !== row.token_hash) throw conflict();
-    if (row.next_nonce !== null) return deriveToken(token, row.next_nonce);
-    if (this.clock.now() - row.rotated_at < this.graceMs) return token;
-
-    const nonce = newNonce();
-    const next = deriveToken(token, nonce);
-    const claimed = await this.store.db
-      .updateTable('sessions')
-      .set({ next_token_hash: hashToken(next), next_nonce: nonce })
-      .where('id', '=', sessionId)
-      .where('token_hash', '=', presented)
-      .where('next_nonce', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (claimed.numUpdatedRows === 1n) return next;
-    // A concurrent rotation with the same token got there first: hand out its replacement.
-    const again = await this.store.db.selectFrom('sessions').select(['token_hash', 'next_nonce']).where('id', '=', sessionId).executeTakeFirst();
-    if (again?.token_hash === presented && again.next_nonce !== null) return deriveToken(token, again.next_nonce);
     throw conflict();
   }
+
+  /**
+   * Hands out a new pending replacement for the current token `presented`, in place of the one with salt
+   * `pendingNonce` (null: none), which is retired. Undefined when the row changed since it was read.
+   */
+  private async replacePending(sessionId: string, presented: string, pendingNonce: string | null, pendingHash: string | null, token: string, claim: string): Promise<string | undefined> {
+    const nonce = newNonce();
+    const next = deriveToken(token, nonce, claim);
+    return this.store.transaction(async (unit) => {
+      const claimed = await unit.db
+        .updateTable('sessions')
+        .set({ next_token_hash: hashToken(next), next_nonce: nonce })
+        .where('id', '=', sessionId)
+        .where('token_hash', '=', presented)
+        .where('next_nonce', pendingNonce === null ? 'is' : '=', pendingNonce)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (claimed.numUpdatedRows !== 1n) return undefined;
+      if (pendingHash !== null) await retire(unit.db, sessionId, pendingHash, this.clock.now());
+      return next;
+    });
+  }
+}
+
+/** A token of the session that must never be presented again: kept (the newest RETIRED_TOKENS_KEPT) so its use is caught. */
+async function retire(db: Db, sessionId: string, tokenHash: string, now: number): Promise<void> {
+  await db.insertInto('retired_tokens').values({ token_hash: tokenHash, session_id: sessionId, retired_at: now }).onConflict((c) => c.column('token_hash').doNothing()).execute();
+  const oldestKept = await db
+    .selectFrom('retired_tokens')
+    .select('retired_at')
+    .where('session_id', '=', sessionId)
+    .orderBy('retired_at', 'desc')
+    .offset(RETIRED_TOKENS_KEPT - 1)
+    .limit(1)
+    .executeTakeFirst();
+  if (oldestKept) await db.deleteFrom('retired_tokens').where('session_id', '=', sessionId).where('retired_at', '<', oldestKept.retired_at).execute();
 }

@@ -9,10 +9,11 @@ export const looksLikeToken = (value: string): boolean => TOKEN_PATTERN.test(val
 export const hashToken = (token: string): string => hash('sha256', token, 'hex');
 /**
  * The token that replaces `token` at a rotation: HMAC-SHA256 keyed by the old token over a random
- * salt the store keeps. Only a holder of the old token can compute it, and computing it again gives
- * the same token, so a rotation whose answer was lost can be asked for again.
+ * salt the store keeps and the claim the device sent (which is never stored). Only a holder of the
+ * old token and the claim can compute it, and computing it again gives the same token, so a rotation
+ * whose answer was lost can be asked for again by the device that asked (docs/architecture.md, "Token rotation").
  */
-export const deriveToken = (token: string, nonce: string): string => `lt_${createHmac('sha256', token).update(nonce).digest('base64url')}`;
+export const deriveToken = (token: string, nonce: string, claim: string): string => `lt_${createHmac('sha256', token).update(`${nonce}.${claim}`).digest('base64url')}`;
 /** A rotation's salt: 16 random bytes, base64url. */
 export const newNonce = (): string => randomBytes(16).toString('base64url');
 /** Public session handle: 16 random bytes, 22 base64url characters. */

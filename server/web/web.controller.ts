@@ -77,7 +77,7 @@ export class WebController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebSignInRequestState> {
     const place = this.place(request);
-    const state = await this.auth.waitForApproval(id, body.secret, body.anyDeviceOnline, disconnected, 'browser');
+    const state = await this.auth.waitForApproval(id, body.secret, disconnected, 'browser');
     if (state.state !== 'approved') return state;
     const { token, ...signedIn } = state.result;
     this.handOver(reply, place, token);

@@ -5,7 +5,7 @@
 // another address, as a thief would.
 import { AxeBuilder } from '@axe-core/playwright';
 import { KEYCHAIN_SERVICE, loadKeytar } from '../../electron/core/token-vault.js';
-import { Http } from '../../kit/http.js';
+import { Http, newClaim } from '../../kit/http.js';
 import { expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, test } from './fixtures.js';
 
 const GRACE = 60_000;
@@ -78,7 +78,7 @@ test('changing the password is what the alert asks for, so it goes away then', a
   const tablet = await lab.seed('Old tablet');
   const http = new Http(lab.server.url);
   clock.advance(GRACE);
-  const renewed = (await http.post('/v1/auth/rotate', undefined, tablet.token)).body.token as string;
+  const renewed = (await http.post('/v1/auth/rotate', { claim: newClaim() }, tablet.token)).body.token as string;
   expect((await http.get('/v1/auth/session', renewed)).status).toBe(200);
   clock.advance(GRACE + 1);
   await http.request('GET', '/v1/sessions', { token: tablet.token, headers: { 'x-forwarded-for': LONDON } });

@@ -7,6 +7,13 @@ import type { StoreConfig } from '../../server/config/config.js';
 import { startPostgres, type TestPostgres } from '../../kit/postgres.js';
 import { tempSqlite, type StoreKind } from './server.js';
 
+/** A session's current, previous and pending token, by hash. */
+export interface TokenColumns {
+  token_hash: string;
+  prev_token_hash: string | null;
+  next_token_hash: string | null;
+}
+
 export class StoreContext {
   private postgres: TestPostgres | undefined;
   private readonly disposers: Array<() => void | Promise<void>> = [];
@@ -56,12 +63,12 @@ export class StoreContext {
   }
 
   /** One session row's token columns, read straight from the store (hashes only). */
-  async tokenColumns(store: StoreConfig, sessionId: string): Promise<{ token_hash: string; prev_token_hash: string | null } | undefined> {
-    const query = 'select token_hash, prev_token_hash from sessions where id = ';
+  async tokenColumns(store: StoreConfig, sessionId: string): Promise<TokenColumns | undefined> {
+    const query = 'select token_hash, prev_token_hash, next_token_hash from sessions where id = ';
     if (store.kind === 'sqlite') {
       const file = new Database(store.file, { readonly: true });
       try {
-        return file.prepare(`${query}?`).get(sessionId) as { token_hash: string; prev_token_hash: string | null } | undefined;
+        return file.prepare(`${query}?`).get(sessionId) as TokenColumns | undefined;
       } finally {
         file.close();
       }

@@ -146,10 +146,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   /** Waits for a device's answer to this browser's sign-in request, one long poll after another. */
   async function waitForApproval(request: Waiting): Promise<void> {
     while (waiting === request && state.status === 'awaitingApproval') {
-      const result = await call<unknown>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, {
-        secret: request.secret,
-        anyDeviceOnline: state.anyDeviceOnline,
-      });
+      const result = await call<unknown>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, { secret: request.secret });
       if (waiting !== request || state.status !== 'awaitingApproval') return;
       const answer = result.ok ? WebSignInRequestState.safeParse(result.value) : undefined;
       if (!answer?.success) {
@@ -164,7 +161,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
         continue;
       }
       const now = answer.data;
-      if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt, anyDeviceOnline: now.anyDeviceOnline });
+      if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt });
       else {
         waiting = undefined;
         if (now.state === 'approved') signedIn(now.result);
@@ -198,7 +195,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       if ('pending' in result.value) {
         const { id, secret, number, expiresAt } = result.value.pending;
         waiting = { id, secret };
-        setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email: input.email, number, expiresAt, anyDeviceOnline: true });
+        setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email: input.email, number, expiresAt });
         void waitForApproval(waiting);
         return { ok: true, value: state };
       }

@@ -24,8 +24,7 @@ function useCountdown(iso: string): string {
 export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState, { status: 'awaitingApproval' }> }) {
   const cancel = useLatch((s) => s.cancelSignIn);
   const useRecoveryCode = useLatch((s) => s.useRecoveryCode);
-  const [codeOpen, setCodeOpen] = useState(!state.anyDeviceOnline);
-  // Asked for, it takes the focus; opened because no device is online, it only appears.
+  const [codeOpen, setCodeOpen] = useState(false);
   const [focusCode, setFocusCode] = useState(false);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -34,9 +33,6 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
   const codeField = useRef<HTMLInputElement>(null);
   const countdown = useCountdown(state.expiresAt);
   useEffect(() => heading.current?.focus(), []);
-  useEffect(() => {
-    if (!state.anyDeviceOnline) setCodeOpen(true);
-  }, [state.anyDeviceOnline]);
   useEffect(() => {
     if (focusCode) codeField.current?.focus();
   }, [focusCode]);
@@ -72,11 +68,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         <p className="muted" aria-live="off">
           {t.expiresIn(countdown)}
         </p>
-        {!state.anyDeviceOnline && (
-          <p className="warning" role="status">
-            {t.noDeviceOnline}
-          </p>
-        )}
+        <p className="muted">{t.noDeviceAtHand}</p>
         <p className="muted">{t.wrongPasswordHint}</p>
         <div className="actions">
           {!codeOpen && (

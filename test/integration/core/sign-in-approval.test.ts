@@ -110,7 +110,7 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     await gone;
   });
 
-  it('with A closed, B hears no device is online; A started again is asked at once and approves', async () => {
+  it('with A closed, B waits; A started again is asked at once and approves', async () => {
     const { email, a, b } = await setUp();
     const aState = a.controller.getState();
     assert.ok(aState.status === 'signedIn');
@@ -122,7 +122,6 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     await waitFor(async () => !(await anyOnline()), 'A shows as offline');
     const waiting = await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     assert.ok(isWaiting(waiting));
-    await waitForState(b.controller, (s) => isWaiting(s) && !s.anyDeviceOnline, 10_000);
 
     const again = device('Work laptop', { profile: a.profile, appDataDir: a.appDataDir });
     const asked = waitForEvent(again, 'signInRequests', (e) => e.requests.length === 1);

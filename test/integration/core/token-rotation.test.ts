@@ -28,7 +28,7 @@ import {
   type DeviceOptions,
   type TestDevice,
 } from '../../support/devices.js';
-import { EventSocket, Http, PASSWORD, register, uniqueEmail } from '../../../kit/http.js';
+import { EventSocket, Http, newClaim, PASSWORD, register, uniqueEmail } from '../../../kit/http.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';
@@ -65,7 +65,8 @@ forEachStore('a copied device token', (ctx) => {
     await server?.close();
   });
 
-  const thiefCall = (method: 'GET' | 'POST', path: string, token: string) => http.request(method, path, { token, headers: { 'x-forwarded-for': THIEF.ip } });
+  const thiefCall = (method: 'GET' | 'POST', path: string, token: string, json?: unknown) =>
+    http.request(method, path, { token, headers: { 'x-forwarded-for': THIEF.ip }, ...(json !== undefined ? { json } : {}) });
 
   /** Two devices of one new account, both online. */
   async function account(laptopOptions: Omit<DeviceOptions, 'deviceName'> = {}) {
@@ -116,11 +117,32 @@ forEachStore('a copied device token', (ctx) => {
     assert.deepEqual(alert.usedFrom, THIEF, 'the alert says where, with the approximate place');
   });
 
+  it('a copy that watches the list and follows the device’s rotation when it comes online gets nothing, and both devices say so', async () => {
+    const { laptop, phone } = await account({ rotateEveryMs: 100 });
+    const stolen = await copyFromKeychain(laptop.account);
+    const state = laptop.controller.getState();
+    assert.ok(state.status === 'signedIn');
+    clock.advance(GRACE);
+    // The laptop rotates by itself (as on every connect) and uses its new token; the thief, polling the list
+    // with its copy, sees the laptop online and asks for the replacement inside the grace.
+    await waitFor(async () => (await keychainEntry(laptop.account)) !== stolen, 'the laptop stored a new token');
+    const rotatedAt = laptop.events.length;
+    await waitFor(() => laptop.events.slice(rotatedAt).some((e) => e.type === 'sessionsChanged'), 'the laptop used its new token');
+    const listed = await thiefCall('GET', '/v1/sessions', stolen);
+    assert.equal(listed.status, 200, 'the copy still works inside the grace');
+    assert.ok(listed.body.sessions.some((s: { id: string; online: boolean }) => s.id === state.session.id && s.online), 'and shows the laptop online');
+    clock.advance(3 * SECOND);
+    const followed = await thiefCall('POST', '/v1/auth/rotate', stolen, { claim: newClaim() });
+    assert.equal(followed.status, 401, 'no replacement for a copy');
+    assert.equal(followed.body.error.reason, 'token_reused');
+    await expectCaught(laptop, phone, THIEF);
+  });
+
   it('the thief rotates first: the device’s next call, after the grace, ends the session for both copies', async () => {
     const { laptop, phone } = await account();
     const stolen = await copyFromKeychain(laptop.account);
     clock.advance(GRACE);
-    const rotated = await thiefCall('POST', '/v1/auth/rotate', stolen);
+    const rotated = await thiefCall('POST', '/v1/auth/rotate', stolen, { claim: newClaim() });
     assert.equal(rotated.status, 200);
     const thiefToken = rotated.body.token as string;
     assert.equal((await thiefCall('GET', '/v1/auth/session', thiefToken)).status, 200);

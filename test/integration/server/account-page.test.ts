@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import { CurrentSession, PendingSignIn, type SessionView, WebSignInRequestState } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DAY, HOUR, ManualClock, MINUTE, SECOND } from '../../support/clock.js';
-import { EventSocket, Http, PASSWORD, register } from '../../../kit/http.js';
+import { EventSocket, Http, newClaim, PASSWORD, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';
@@ -98,7 +98,7 @@ forEachStore('the account page', (ctx) => {
     const otherCookie = cookieOf((await signInOnPage(other.email)).setCookie);
     const planted = await http.request('GET', '/v1/auth/session', { headers: { cookie: `${otherCookie}; ${cookie}` } });
     assert.equal(planted.status, 401);
-    const rotate = await http.request('POST', '/v1/auth/rotate', { headers: { cookie, ...fromPage() } });
+    const rotate = await http.request('POST', '/v1/auth/rotate', { headers: { cookie, ...fromPage() }, json: { claim: newClaim() } });
     assert.equal(rotate.status, 409);
   });
 

@@ -9,13 +9,16 @@ import { AuthResult, SecurityEventList, SignedOutSessionList } from '../../../sh
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DEFAULT_SESSION_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
-import { EventSocket, Http, login, register } from '../../../kit/http.js';
+import { EventSocket, Http, login, newClaim, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore, StoreContext } from '../../support/stores.js';
 
 const GRACE = 60 * SECOND;
 const THIEF_ADDRESS = '81.2.69.142';
 const LONDON = { kind: 'internet', country: 'GB', city: 'London' };
+/** The owner's device asks every rotation with its own claim; a copy of the token does not have it. */
+const OWNER = newClaim();
+const THIEF = newClaim();
 
 forEachStore('token rotation', (ctx) => {
   const clock = new ManualClock({ frozen: true });
@@ -34,8 +37,10 @@ forEachStore('token rotation', (ctx) => {
     await server?.close();
   });
 
-  const rotate = async (token: string, from?: string) => {
-    const reply = await http.request('POST', '/v1/auth/rotate', { token, ...(from ? { headers: { 'x-forwarded-for': from } } : {}) });
+  const askRotate = (token: string, claim = OWNER, from?: string) =>
+    http.request('POST', '/v1/auth/rotate', { token, json: { claim }, ...(from ? { headers: { 'x-forwarded-for': from } } : {}) });
+  const rotate = async (token: string, claim = OWNER, from?: string) => {
+    const reply = await askRotate(token, claim, from);
     assert.equal(reply.status, 200, reply.text);
     return AuthResult.parse(reply.body);
   };
@@ -60,8 +65,89 @@ forEachStore('token rotation', (ctx) => {
     // The new token is presented: it becomes current; the old one works through the grace.
     assert.equal((await check(first.token)).status, 200);
     assert.equal((await check(laptop.token)).status, 200, 'the replaced token works inside the grace');
-    assert.equal((await rotate(laptop.token)).token, first.token, 'rotating with the replaced token inside the grace gives the current one');
-    assert.equal((await rotate(first.token)).token, first.token, 'a token younger than the grace is not replaced again');
+    assert.equal((await rotate(laptop.token)).token, first.token, 'rotating with the replaced token and its claim inside the grace gives the current one');
+    assert.equal((await rotate(first.token, newClaim())).token, first.token, 'a token younger than the grace is not replaced again');
+  });
+
+  it('refuses a rotation without a claim, and changes nothing', async () => {
+    const laptop = await register(http);
+    clock.advance(GRACE);
+    for (const json of [undefined, {}, { claim: 'short' }]) {
+      const reply = await http.request('POST', '/v1/auth/rotate', { token: laptop.token, ...(json ? { json } : {}) });
+      assert.equal(reply.status, 400, JSON.stringify(json));
+    }
+    assert.equal((await check(laptop.token)).status, 200);
+    assert.equal((await ctx.tokenColumns(store, laptop.session.id))?.next_token_hash, null, 'no replacement was made');
+  });
+
+  it('a copy that follows the owner’s rotation inside the grace is caught: the session ends and every device is told', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    const phoneSocket = await open(phone.token);
+    const stolen = laptop.token;
+    clock.advance(GRACE);
+    // The owner comes online and rotates; the thief, watching the list with its copy, sees it online.
+    const next = (await rotate(laptop.token)).token;
+    assert.equal((await check(next)).status, 200);
+    const seen = await http.request('GET', '/v1/sessions', { token: stolen, headers: { 'x-forwarded-for': THIEF_ADDRESS } });
+    assert.equal(seen.status, 200, 'the copy still works inside the grace');
+    clock.advance(3 * SECOND);
+    const followed = await askRotate(stolen, THIEF, THIEF_ADDRESS);
+    assert.equal(followed.status, 401, 'the copy gets no replacement');
+    assert.equal(followed.body.error.reason, 'token_reused');
+    assert.equal(followed.body.token, undefined);
+    const owner = await check(next);
+    assert.equal(owner.body.error.reason, 'token_reused', 'the owner’s device is signed out and told why');
+    assert.equal(owner.body.error.usedFrom.ip, THIEF_ADDRESS);
+    const alert = await phoneSocket.next('session.token_reused');
+    assert.equal(alert.deviceName, 'Work laptop');
+    assert.equal(alert.usedFrom.ip, THIEF_ADDRESS);
+  });
+
+  it('the owner’s lost answers cost nothing: asked again with its claim before and after the first use, the same token and no alarm', async () => {
+    const laptop = await register(http);
+    const phone = await login(http, laptop.email, 'Phone');
+    const phoneSocket = await open(phone.token);
+    clock.advance(GRACE);
+    const next = (await rotate(laptop.token)).token;
+    assert.equal((await rotate(laptop.token)).token, next, 'pending: the same token');
+    assert.equal((await check(next)).status, 200);
+    clock.advance(GRACE);
+    assert.equal((await rotate(laptop.token)).token, next, 'at the grace’s last millisecond: the same token');
+    assert.equal((await check(next)).status, 200);
+    assert.equal((await ctx.tokenColumns(store, laptop.session.id))?.prev_token_hash !== null, true);
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', phone.token)).body).events;
+    assert.equal(events.filter((e) => e.type === 'token_reused').length, 0, 'no alarm');
+    assert.equal(phoneSocket.count('session.token_reused'), 0);
+  });
+
+  it('a device that restarted before its answer arrived asks with a new claim: a new replacement, and no alarm', async () => {
+    const laptop = await register(http);
+    const phone = await login(http, laptop.email, 'Phone');
+    clock.advance(GRACE);
+    const lost = (await rotate(laptop.token)).token;
+    // The process died before the answer reached the keychain; the next start makes a new claim.
+    const afresh = (await rotate(laptop.token, newClaim())).token;
+    assert.notEqual(afresh, lost);
+    assert.equal((await check(afresh)).status, 200);
+    assert.equal((await check(laptop.token)).status, 200, 'the replaced token works through the grace');
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', phone.token)).body).events;
+    assert.equal(events.filter((e) => e.type === 'token_reused').length, 0, 'no alarm');
+  });
+
+  it('a copy that takes the owner’s pending replacement’s place is caught when the owner uses its own', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    const phoneSocket = await open(phone.token);
+    clock.advance(GRACE);
+    const owners = (await rotate(laptop.token)).token;
+    const thiefs = (await rotate(laptop.token, THIEF, THIEF_ADDRESS)).token;
+    assert.notEqual(thiefs, owners);
+    const owner = await check(owners);
+    assert.equal(owner.status, 401);
+    assert.equal(owner.body.error.reason, 'token_reused');
+    assert.equal((await check(thiefs, THIEF_ADDRESS)).body.error.reason, 'token_reused', 'the copy’s replacement ends with the session');
+    assert.equal((await phoneSocket.next('session.token_reused')).deviceName, 'Work laptop');
   });
 
   it('the grace ends exactly on time: at its last millisecond the old token works, one later it is reuse', async () => {
@@ -150,7 +236,7 @@ forEachStore('token rotation', (ctx) => {
     const other = await login(http, owner.email, 'Tablet');
     const tablet = await open(other.token);
     clock.advance(GRACE);
-    const thief = (await rotate(owner.token, THIEF_ADDRESS)).token;
+    const thief = (await rotate(owner.token, THIEF, THIEF_ADDRESS)).token;
     assert.equal((await check(thief, THIEF_ADDRESS)).status, 200);
     clock.advance(GRACE + 1);
     const ownerReply = await check(owner.token, '198.51.100.4');
@@ -202,7 +288,7 @@ describe('sockets of a replaced token', () => {
       const laptop = await register(http);
       const copy = await EventSocket.open(server.url, laptop.token);
       clock.advance(300);
-      const next = AuthResult.parse((await http.post('/v1/auth/rotate', undefined, laptop.token)).body).token;
+      const next = AuthResult.parse((await http.post('/v1/auth/rotate', { claim: newClaim() }, laptop.token)).body).token;
       // The device opens a socket with its new token, which makes it current.
       const renewed = await EventSocket.open(server.url, next);
       assert.equal(await copy.closed(), 4003, 'the copy’s socket closes after the grace');
@@ -237,10 +323,11 @@ describe('token rotation across two instances on one PostgreSQL', () => {
       assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
       assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
       clock.advance(5 * SECOND);
-      const next = AuthResult.parse((await httpA.post('/v1/auth/rotate', undefined, laptop.token)).body).token;
+      const claim = newClaim();
+      const next = AuthResult.parse((await httpA.post('/v1/auth/rotate', { claim }, laptop.token)).body).token;
       assert.equal((await httpA.get('/v1/auth/session', next)).status, 200);
       // Reconnect storms land on either instance: both hand out one consistent token.
-      const [viaA, viaB] = await Promise.all([httpA.post('/v1/auth/rotate', undefined, next), httpB.post('/v1/auth/rotate', undefined, next)]);
+      const [viaA, viaB] = await Promise.all([httpA.post('/v1/auth/rotate', { claim }, next), httpB.post('/v1/auth/rotate', { claim }, next)]);
       assert.equal(viaA.body.token, next);
       assert.equal(viaB.body.token, next);
       clock.advance(5 * SECOND + 1);
@@ -248,6 +335,36 @@ describe('token rotation across two instances on one PostgreSQL', () => {
       assert.equal(onB.status, 401, 'B no longer answers from its cache');
       assert.equal(onB.body.error.reason, 'token_reused');
       assert.equal((await phoneOnA.next('session.token_reused')).sessionId, laptop.session.id, 'the alert crosses instances');
+      phoneOnA.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a copy following the owner’s rotation through the other instance is caught, and the alert crosses instances', async () => {
+    const clock = new ManualClock({ frozen: true });
+    const store = await ctx.newStore();
+    const config = { sessions: { ...DEFAULT_SESSION_POLICY, rotationGraceMs: GRACE } };
+    const a = await startTestServer(store, { clock, config });
+    const b = await startTestServer(store, { clock, config });
+    try {
+      const [httpA, httpB] = [new Http(a.url), new Http(b.url)];
+      const laptop = await register(httpA);
+      const phone = await login(httpA, laptop.email, 'Phone');
+      const phoneOnA = await EventSocket.open(a.url, phone.token);
+      clock.advance(GRACE);
+      const claim = newClaim();
+      const next = AuthResult.parse((await httpA.post('/v1/auth/rotate', { claim }, laptop.token)).body).token;
+      assert.equal((await httpA.get('/v1/auth/session', next)).status, 200);
+      // The owner's own lost answer, asked again on the other instance: the same token.
+      assert.equal((await httpB.post('/v1/auth/rotate', { claim }, laptop.token)).body.token, next);
+      clock.advance(3 * SECOND);
+      const followed = await httpB.post('/v1/auth/rotate', { claim: newClaim() }, laptop.token);
+      assert.equal(followed.status, 401);
+      assert.equal(followed.body.error.reason, 'token_reused');
+      assert.equal((await phoneOnA.next('session.token_reused')).sessionId, laptop.session.id);
+      assert.equal((await httpA.get('/v1/auth/session', next)).body.error.reason, 'token_reused');
       phoneOnA.close();
     } finally {
       await a.close();
