@@ -15,7 +15,8 @@ import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';
 
 forEachStore('presence and eviction', (ctx) => {
-  const clock = new ManualClock();
+  // Frozen: a device's online mark lasts until the test moves the clock, not until a heartbeat is late on a busy machine.
+  const clock = new ManualClock({ frozen: true });
   let store: StoreConfig;
   let server: TestServer;
   let http: Http;
