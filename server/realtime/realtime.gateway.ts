@@ -245,7 +245,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
           sessionId: s.id,
           reason: s.reason,
           at: s.at,
-          ...(s.byDeviceName ? { by: { deviceName: s.byDeviceName } } : {}),
+          ...(s.by ? { by: s.by } : {}),
           ...(s.usedFrom ? { usedFrom: s.usedFrom } : {}),
           ...(s.alsoFrom ? { alsoFrom: s.alsoFrom } : {}),
         });

@@ -114,7 +114,7 @@ export class SessionRepository {
   /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */
   async findEnded(
     ids: string[],
-  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; byDeviceName: string | null; usedFrom?: UsedFrom; alsoFrom?: UsedFrom }>> {
+  ): Promise<Array<{ id: string; userId: string; reason: SignOutReason; at: number; by?: { deviceName: string; location: ReturnType<Locator['locate']> }; usedFrom?: UsedFrom; alsoFrom?: UsedFrom }>> {
     if (ids.length === 0) return [];
     const now = this.clock.now();
     const rows = await this.store.db
@@ -129,6 +129,7 @@ export class SessionRepository {
         'sessions.reused_from_ip',
         'sessions.token_from_ip',
         'revoker.device_name as revoker_device_name',
+        'revoker.ip as revoker_ip',
       ])
       .where('sessions.id', 'in', ids)
       .where((eb) => eb.or([eb('sessions.revoked_at', 'is not', null), eb('sessions.idle_expires_at', '<=', now)]))
@@ -138,7 +139,8 @@ export class SessionRepository {
       userId: r.user_id,
       reason: r.revoke_reason ?? 'expired',
       at: r.revoked_at ?? r.idle_expires_at,
-      byDeviceName: r.revoker_device_name,
+      // Told as the live push tells it (markRevoked above): the device's name and where it signed in.
+      ...(r.revoker_device_name !== null && r.revoker_ip !== null ? { by: { deviceName: r.revoker_device_name, location: this.locator.locate(r.revoker_ip) } } : {}),
       ...(r.revoke_reason === 'token_reused' && r.reused_from_ip !== null ? this.whereFrom(r.token_from_ip, r.reused_from_ip) : {}),
     }));
   }
