@@ -108,6 +108,21 @@ async function main(): Promise<void> {
     const owner429 = await post(server.url, '/v1/auth/login', { email: victim, password: PASSWORD, device: device('X') }, from('192.0.2.4'));
     findings.push({ attack: 'owner lockout: 5 wrong passwords from one address, then the owner from another', figure: `the owner got ${owner429.status}` });
 
+    // An unknown email and a wrong password, alternately, each pair from a fresh address (under the limits): the medians.
+    const times: Record<'wrong' | 'unknown', number[]> = { wrong: [], unknown: [] };
+    for (let i = 0; i < 16; i++) {
+      for (const kind of i % 2 ? (['wrong', 'unknown'] as const) : (['unknown', 'wrong'] as const)) {
+        const started = performance.now();
+        await post(server.url, '/v1/auth/login', { email: kind === 'wrong' ? victim : email(), password: `not it ${i}`, device: device('X') }, from(`198.51.100.${i + 1}`));
+        times[kind].push(performance.now() - started);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    findings.push({
+      attack: 'an unknown email against a wrong password, 16 of each (timing)',
+      figure: `median ${median(times.unknown).toFixed(1)} ms against ${median(times.wrong).toFixed(1)} ms (ratio ${(median(times.unknown) / median(times.wrong)).toFixed(2)})`,
+    });
+
     const sockets = (await Promise.all(Array.from({ length: 300 }, () => openSocket(server.url, token)))).filter((s) => s !== undefined);
     findings.push({ attack: '300 WebSockets at once with one token', figure: `${sockets.length} opened` });
     for (const socket of sockets) socket.close();

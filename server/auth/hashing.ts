@@ -71,7 +71,7 @@ export class HashingProcess {
   private toldStarved = false;
   /** Until when new jobs go to the normal lane, and how long the last cool-down was. */
   private coolUntil = 0;
-  private coolDownMs = 0;
+  private coolDown = 0;
 
   /**
    * @param unavailable the error a job gets when the process cannot take or finish it
@@ -83,6 +83,11 @@ export class HashingProcess {
     /** How often a job at SCHED_IDLE is looked at for starving; 0 never moves one. */
     private readonly starvedCheckMs = STARVED_MS,
   ) {}
+
+  /** How long the last cool-down after a move was (0: no job has moved yet). */
+  get coolDownMs(): number {
+    return this.coolDown;
+  }
 
   /** The idle lane's process (where jobs go while the machine has CPU to spare), once one is running. */
   get pid(): number | undefined {
@@ -176,8 +181,8 @@ export class HashingProcess {
     // A move soon after the last cool-down ended: the machine is still busy, so twice as long this time.
     const now = Date.now();
     const [first, most] = [COOL_DOWN_LOOKS.first * this.starvedCheckMs, COOL_DOWN_LOOKS.most * this.starvedCheckMs];
-    this.coolDownMs = this.coolUntil > 0 && now - this.coolUntil < this.coolDownMs ? Math.min(2 * this.coolDownMs, most) : first;
-    this.coolUntil = now + this.coolDownMs;
+    this.coolDown = this.coolUntil > 0 && now - this.coolUntil < this.coolDown ? Math.min(2 * this.coolDown, most) : first;
+    this.coolUntil = now + this.coolDown;
     this.lanes.idle = undefined;
     child.retired = true;
     const entries = [...child.pending.keys()].map((id) => this.settle(child, id)!);

@@ -30,6 +30,7 @@ export class PasswordHasher implements OnApplicationShutdown {
   private readonly limit: LimitFunction;
   /** Recovery codes have a queue of their own, one at a time: a flood of them cannot hold up password checks. */
   private readonly codeLimit = pLimit(1);
+  private checks = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: ServerConfig,
@@ -53,6 +54,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     this.process.close();
   }
 
+  /** Password checks (verify) run so far, against an account's hash or the decoy alike. */
+  get checked(): number {
+    return this.checks;
+  }
+
   /** argon2 computations running and waiting now. */
   get load(): { active: number; queued: number } {
     return { active: this.limit.activeCount, queued: this.limit.pendingCount };
@@ -73,7 +79,10 @@ export class PasswordHasher implements OnApplicationShutdown {
       this.decoy = decoy;
     }
     const against = hash ?? (await this.decoy);
-    const ok = await this.bounded(() => this.process.run<boolean>({ op: 'verify', hash: against, secret: password }));
+    const ok = await this.bounded(() => {
+      this.checks++;
+      return this.process.run<boolean>({ op: 'verify', hash: against, secret: password });
+    });
     return ok === true && hash !== undefined;
   }
 

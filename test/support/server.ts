@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Clock } from '../../server/common/clock.js';
-import { DEFAULT_RATE_LIMIT, loadConfig, type ServerConfig, type StoreConfig } from '../../server/config/config.js';
+import { DEFAULT_PASSWORD_POLICY, DEFAULT_RATE_LIMIT, loadConfig, type ServerConfig, type StoreConfig } from '../../server/config/config.js';
 
 export type StoreKind = StoreConfig['kind'];
 
@@ -24,9 +24,17 @@ export const GENEROUS_RATE_LIMIT: ServerConfig['rateLimit'] = {
 };
 
 /**
+ * Cheap argon2id (1 MiB, one pass: about 1 ms a check against 68 ms): tests sign in thousands of times, and
+ * what they check does not depend on the cost. The production parameters are the default, which a test
+ * checks (config.test.ts); the tests about the hashing process itself choose their own.
+ */
+export const TEST_PASSWORD_POLICY: ServerConfig['passwords'] = { ...DEFAULT_PASSWORD_POLICY, memoryCost: 1024, timeCost: 1 };
+
+/**
  * The server's own defaults (as `npm run server` would start with no
  * variables set), on port 0, except that tests, all on one address, may
- * create many accounts: the registration limit has its own test.
+ * create many accounts (the registration limit has its own test), and hash
+ * passwords cheaply.
  */
 export function testConfig(store: StoreConfig, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const defaults = loadConfig({ PORT: '0' });
@@ -34,6 +42,7 @@ export function testConfig(store: StoreConfig, overrides: Partial<ServerConfig> 
     ...defaults,
     store,
     rateLimit: { ...defaults.rateLimit, maxRegistrationsPerAddress: 100_000 },
+    passwords: TEST_PASSWORD_POLICY,
     ...overrides,
   };
 }

@@ -18,7 +18,11 @@ export class StoreContext {
   private postgres: TestPostgres | undefined;
   private readonly disposers: Array<() => void | Promise<void>> = [];
 
-  constructor(readonly kind: StoreKind) {}
+  /** `ownPostgres`: a PostgreSQL of this suite's alone, which it may stop and restart (not the run's shared one). */
+  constructor(
+    readonly kind: StoreKind,
+    private readonly options: { ownPostgres?: boolean } = {},
+  ) {}
 
   /** A fresh, empty store of this kind. */
   async newStore(): Promise<StoreConfig> {
@@ -27,7 +31,7 @@ export class StoreContext {
       this.disposers.push(sqlite.dispose);
       return sqlite.store;
     }
-    this.postgres ??= await startPostgres();
+    this.postgres ??= await startPostgres({ own: this.options.ownPostgres === true });
     return { kind: 'postgres', url: await this.postgres.newDatabase() };
   }
 

@@ -8,3 +8,14 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** `promise`'s value; rejects, naming `what`, if it has not settled within `timeoutMs` (a generous bound, never a measurement). */
+export async function settlesWithin<T>(promise: Promise<T>, what: string, timeoutMs = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

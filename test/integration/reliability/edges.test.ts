@@ -12,9 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ErrorBody } from '../../../shared/api.js';
 import { cpuTicks } from '../../../server/common/proc.js';
-import { DEFAULT_PASSWORD_POLICY, DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
+import { DEFAULT_TIMEOUTS, type ServerConfig } from '../../../server/config/config.js';
 import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail, type Reply } from '../../../kit/http.js';
-import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, TEST_PASSWORD_POLICY, type TestServer } from '../../support/server.js';
 import { ManualClock } from '../../support/clock.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -450,7 +450,7 @@ describe('password hashing', () => {
   };
 
   // Tests that are not about a starved check never move one (the machine may be busy with other tests).
-  const NO_MOVES = { passwords: { ...DEFAULT_PASSWORD_POLICY, starvedCheckMs: 0 } };
+  const NO_MOVES = { passwords: { ...TEST_PASSWORD_POLICY, starvedCheckMs: 0 } };
 
   it('runs in a process of its own, every thread below the server’s CPU priority, gone when the server stops', { skip: process.platform !== 'linux' }, async () => {
     let pid: number | undefined;
@@ -469,22 +469,21 @@ describe('password hashing', () => {
     await waitFor(() => !alive(pid!), 'the hashing process to exit with its server');
   });
 
-  it('with every core busy with other work, a sign-in still goes through in seconds; once the machine is quiet, hashing is back at idle priority', { skip: process.platform !== 'linux' }, async () => {
+  it('with every core busy with other work, a sign-in still goes through while they run; once the machine is quiet, hashing is back at idle priority', { skip: process.platform !== 'linux' }, async () => {
     // Looked at every 250 ms, so the cool-down after a move is 2.5 s.
-    await withServer({ rateLimit: GENEROUS_RATE_LIMIT, passwords: { ...DEFAULT_PASSWORD_POLICY, starvedCheckMs: 250 } }, async (server, http) => {
+    await withServer({ rateLimit: GENEROUS_RATE_LIMIT, passwords: { ...TEST_PASSWORD_POLICY, starvedCheckMs: 250 } }, async (server, http) => {
       const account = await register(http);
-      // Ordinary programs at this process's priority, one per core (a build, a backup, the database);
-      // each stops by itself after 20 s, should this test be cut short.
+      // Ordinary programs at this process's priority, one per core (a build, a backup, the database); each
+      // stops by itself after two minutes, should this test be cut short. At SCHED_IDLE a check gets no CPU
+      // at all while they run, however cheap it is: only the move to the normal lane lets it finish.
       const busy = Array.from({ length: availableParallelism() }, () =>
-        spawn(process.execPath, ['-e', 'const end = Date.now() + 20000; while (Date.now() < end);'], { stdio: 'ignore' }),
+        spawn(process.execPath, ['-e', 'const end = Date.now() + 120000; while (Date.now() < end);'], { stdio: 'ignore' }),
       );
       try {
         await waitFor(() => busy.every((child) => child.pid !== undefined && (cpuTicks(child.pid) ?? 0) > 5), 'every core is busy');
-        const started = performance.now();
         const reply = await http.request('POST', '/v1/auth/login', { json: { email: account.email, password: PASSWORD, device: device('Busy') } });
-        const took = performance.now() - started;
         assert.equal(reply.status, 200);
-        assert.ok(took < 5_000, `the sign-in took ${Math.round(took)} ms`);
+        assert.ok(busy.every((child) => child.exitCode === null && child.signalCode === null), 'answered while every core was still busy');
       } finally {
         for (const child of busy) child.kill('SIGKILL');
       }

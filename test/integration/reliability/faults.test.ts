@@ -75,7 +75,7 @@ describe('faults', () => {
   });
 
   describe('the store goes away (PostgreSQL stopped)', () => {
-    const ctx = new StoreContext('postgres');
+    const ctx = new StoreContext('postgres', { ownPostgres: true }); // stopped below
     after(() => ctx.dispose());
 
     it('the server answers 503 unavailable, and the desktop stays signed in, offline, until it is back', async () => {

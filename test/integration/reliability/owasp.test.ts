@@ -126,7 +126,7 @@ describe('OWASP session management', () => {
     clock.advance(16 * MINUTE);
   });
 
-  it('V2.2 / V3 unknown email and wrong password are indistinguishable by answer and, within a small margin, by time', async (t) => {
+  it('V2.2 / V3 unknown email and wrong password are indistinguishable by answer and by the work done', async (t) => {
     clock.advance(16 * MINUTE);
     const a = await signUp();
     const timings = { wrong: [] as number[], unknown: [] as number[] };
@@ -134,18 +134,20 @@ describe('OWASP session management', () => {
     for (let i = 0; i < 16; i++) {
       for (const kind of i % 2 ? (['wrong', 'unknown'] as const) : (['unknown', 'wrong'] as const)) {
         const email = kind === 'wrong' ? a.email : uniqueEmail('nobody');
+        const checked = server.passwords.checked;
         const started = performance.now();
         const reply = await http.post('/v1/auth/login', { email, password: `not the password ${i}`, device: device('X') });
         timings[kind].push(performance.now() - started);
         bodies.add(`${reply.status} ${reply.text}`);
+        // An unknown email is checked against a decoy hash made with the same parameters: the same argon2 work.
+        assert.equal(server.passwords.checked - checked, 1, `${kind}: one argon2 check`);
       }
       if (i % 2) clock.advance(16 * MINUTE); // stay under the rate limit
     }
     assert.equal(bodies.size, 1, `answers differ: ${[...bodies].join(' | ')}`);
+    // The times are shown, not asserted (a busy machine decides them): npm run bench:attacks measures them at the production cost.
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    const ratio = median(timings.unknown) / median(timings.wrong);
-    t.diagnostic(`median sign-in time: wrong password ${median(timings.wrong).toFixed(1)} ms, unknown email ${median(timings.unknown).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
-    assert.ok(ratio > 0.7 && ratio < 1.4, `timing ratio ${ratio}`);
+    t.diagnostic(`median sign-in time at the tests' argon2 cost: wrong password ${median(timings.wrong).toFixed(1)} ms, unknown email ${median(timings.unknown).toFixed(1)} ms`);
   });
 
   it('V3.1.1 / V7.1.1 no token in a log line, a URL or an error body, across this whole run', () => {

@@ -39,7 +39,7 @@ describe('restart on the same SQLite file', () => {
 });
 
 describe('two instances on one PostgreSQL', () => {
-  const ctx = new StoreContext('postgres');
+  const ctx = new StoreContext('postgres', { ownPostgres: true }); // restarted below
   after(() => ctx.dispose());
 
   /** Instances A and B on one new database, and an account signed in on B as 'Work laptop'. */
@@ -66,13 +66,11 @@ describe('two instances on one PostgreSQL', () => {
         const socket = await EventSocket.open(instanceA.url, device.token);
         const started = performance.now();
         const reply = await httpB.delete(`/v1/sessions/${device.session.id}`, revoker.token);
-        const answered = performance.now();
         assert.equal(reply.status, 204);
         const pushed = await socket.next('session.revoked');
         assert.deepEqual(pushed.by, { deviceName: 'Work laptop', location: { kind: 'this_computer' } });
         assert.equal(await socket.closed(), CLOSE_SESSION_REVOKED);
         latencies.push(pushed.receivedAt - started);
-        assert.ok(pushed.receivedAt - answered < 1000);
       }
       latencies.sort((x, y) => x - y);
       t.diagnostic(`cross-instance revoke call to push, 20 runs: p50 ${latencies[10]!.toFixed(2)} ms, max ${latencies[19]!.toFixed(2)} ms`);
@@ -133,11 +131,14 @@ describe('two instances on one PostgreSQL', () => {
       const phone = await login(httpA, revoker.email, 'Phone');
       const tablet = await login(httpA, revoker.email, 'Tablet');
       assert.equal((await httpA.get('/v1/auth/session', phone.token)).status, 200, 'A has checked the phone before the restart');
+      const phoneSocket = await EventSocket.open(instanceA.url, phone.token);
       await ctx.pg.restart();
       // A revocation right after the restart still reaches the device on the other instance,
       // whether by the notification or by the recheck when the listener comes back.
       await waitFor(async () => (await httpB.delete(`/v1/sessions/${phone.session.id}`, revoker.token)).status === 204);
       assert.equal((await httpA.get('/v1/auth/session', phone.token)).body.error.reason, 'revoked_by_user');
+      const pushed = await phoneSocket.next('session.revoked', 15_000);
+      assert.deepEqual(pushed.by, { deviceName: 'Work laptop', location: { kind: 'this_computer' } }, 'the same words by either path');
       const socket = await EventSocket.open(instanceA.url, tablet.token);
       await httpB.delete(`/v1/sessions/${tablet.session.id}`, revoker.token);
       assert.equal((await socket.next('session.revoked')).reason, 'revoked_by_user');
