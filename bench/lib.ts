@@ -333,6 +333,8 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       next_token_hash: null,
       rotation_nonce: null,
       next_nonce: null,
+      superseded: 0,
+      next_from_ip: null,
       rotated_at: now,
       token_from_ip: '127.0.0.1',
       // Recent authentication holds for the whole run: the revocation is what is measured, and the

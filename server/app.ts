@@ -90,16 +90,21 @@ const REFUSAL_LOG_INTERVAL_MS = 60_000;
 function edgeRefusals(checkHost: (host: string | undefined) => boolean, log: Logger, clock: Clock, trust: TrustFunction) {
   let loggedAt = -Infinity;
   let refused = 0;
+  /** A few of the Host values refused since the last line, so one request cannot hide the others behind a count. */
+  const hosts = new Set<string>();
   return (request: IncomingMessage): ApiError | undefined => {
     const error = refusedAtEdge(request, checkHost);
     if (error === undefined) return undefined;
     refused++;
+    // Printable ASCII only, and short: the value is the client's.
+    const host = (request.headers.host ?? '').slice(0, 100).replace(/[^\x21-\x7e]/g, '?');
+    if (hosts.size < 5) hosts.add(host);
     const now = clock.now();
     if (now - loggedAt >= REFUSAL_LOG_INTERVAL_MS) {
       loggedAt = now;
-      const host = request.headers.host?.slice(0, 100);
-      log.warn({ status: error.status, code: error.code, host, remoteAddress: clientAddress(request, trust), refused }, `refused a request at the edge: ${error.message}`);
+      log.warn({ status: error.status, code: error.code, host, hosts: [...hosts], remoteAddress: clientAddress(request, trust), refused }, `refused a request at the edge: ${error.message}`);
       refused = 0;
+      hosts.clear();
     }
     return error;
   };

@@ -132,10 +132,13 @@ export const misdirected = () =>
   new ApiError(421, 'misdirected_request', 'This server does not answer to that host name. Use the address it was started with.');
 
 export const duplicateHost = () => new ApiError(400, 'bad_request', 'The request names its Host more than once.');
+export const absoluteTarget = () => new ApiError(400, 'bad_request', 'Send the path alone as the request target, with the host in the Host header.');
 
 /** Why the edge refuses a request before any route sees it, or undefined when it may pass. */
 export function refusedAtEdge(request: IncomingMessage, hostOk: (hostHeader: string | undefined) => boolean): ApiError | undefined {
   if (hasDuplicateHost(request.rawHeaders)) return duplicateHost();
+  // `GET http://other.example/… HTTP/1.1` names a host of its own besides the Host header: the two could disagree.
+  if (request.url !== undefined && !request.url.startsWith('/') && request.url !== '*') return absoluteTarget();
   if (!hostOk(request.headers.host)) return misdirected();
   return undefined;
 }

@@ -106,7 +106,10 @@ export class SessionAuthenticator {
    * Also for a rotation asked by a second holder (token-rotation.ts).
    */
   async endForReuse(session: SessionsTable, ip: string, now: number): Promise<ApiError> {
-    const where = this.sessions.whereFrom(session.token_from_ip, ip);
+    // The other holder: where the pending replacement was asked from, when another address asked for it
+    // (a replaced replacement presented by its first asker), else where the current token was first used.
+    const other = session.next_token_hash !== null && session.next_from_ip !== null && session.next_from_ip !== ip ? session.next_from_ip : session.token_from_ip;
+    const where = this.sessions.whereFrom(other, ip);
     const ended = await this.store.transaction(async (unit) => {
       const revoked = await this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'token_reused', ...where }, now);
       if (revoked.length === 0) return false;
@@ -122,7 +125,7 @@ export class SessionAuthenticator {
       });
       return true;
     });
-    if (ended) return this.sessions.endedError({ ...session, revoked_at: now, revoke_reason: 'token_reused', reused_from_ip: ip }, null);
+    if (ended) return this.sessions.endedError({ ...session, revoked_at: now, revoke_reason: 'token_reused', reused_from_ip: ip, token_from_ip: other }, null);
     // Ended some other way meanwhile: say how.
     const row = await this.sessions.row(this.store.db, 'sessions.id', session.id);
     return row ? this.sessions.endedError(row, row.revoker_device_name) : unauthenticated();

@@ -50,7 +50,14 @@ export class SessionRepository {
     if (ids.length === 0) return [];
     const updated = await unit.db
       .updateTable('sessions')
-      .set({ revoked_at: now, revoke_reason: revocation.reason, revoked_by: revocation.by?.id ?? null, reused_from_ip: revocation.usedFrom?.ip ?? null })
+      .set({
+        revoked_at: now,
+        revoke_reason: revocation.reason,
+        revoked_by: revocation.by?.id ?? null,
+        reused_from_ip: revocation.usedFrom?.ip ?? null,
+        // The other holder's address, kept where later answers about this end read it (endedError, findEnded).
+        ...(revocation.alsoFrom ? { token_from_ip: revocation.alsoFrom.ip } : {}),
+      })
       .where('user_id', '=', userId)
       .where('id', 'in', ids)
       .where('revoked_at', 'is', null)

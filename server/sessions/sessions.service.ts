@@ -70,6 +70,8 @@ export class SessionsService {
       next_token_hash: null,
       rotation_nonce: null,
       next_nonce: null,
+      superseded: 0,
+      next_from_ip: null,
       rotated_at: now,
       token_from_ip: client.ip,
       ...deviceColumns(device, client),
@@ -122,7 +124,7 @@ export class SessionsService {
    * a second holder of the sign-in ends the session as any reuse does, and gets its 401.
    */
   async rotate(auth: AuthContext, token: string, claim: string, client: ClientInfo): Promise<string> {
-    const rotated = await this.rotation.rotate(auth.session.id, token, claim);
+    const rotated = await this.rotation.rotate(auth.session.id, token, claim, client.ip);
     if (rotated === 'reused') throw await this.authenticator.endForReuse(auth.session, client.ip, this.clock.now());
     return rotated.token;
   }

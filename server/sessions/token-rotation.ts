@@ -20,6 +20,13 @@ import { deriveToken, hashToken, newNonce } from './tokens.js';
 export const RETIRED_TOKENS_KEPT = 1_000;
 
 /**
+ * How many times a pending replacement may be replaced (asked for with another claim) before the current
+ * token is used again: a device that restarted before its answer arrived needs one; more are a second holder
+ * asking again and again, which would otherwise push the older tokens out of those kept.
+ */
+export const MAX_SUPERSEDES = 3;
+
+/**
  * How a token that was not a current one relates to a session: its pending replacement, its previous
  * token, an older one, or (promoted since it was looked for) its current one after all.
  */
@@ -69,6 +76,8 @@ export class TokenRotation {
           next_token_hash: null,
           rotation_nonce: sql.ref('next_nonce'),
           next_nonce: null,
+          superseded: 0,
+          next_from_ip: null,
           rotated_at: now,
           token_from_ip: ip,
         })
@@ -100,13 +109,14 @@ export class TokenRotation {
    * - with the previous token inside the grace, it is reuse: the replacement is in use, and the device that
    *   uses it asked with this claim. A copy cannot follow the owner's rotations.
    * A token younger than the grace is returned as it is, so reconnecting in a loop cannot grow the history.
+   * Past MAX_SUPERSEDES replaced replacements, another claim is reuse too. `ip` is where it was asked from.
    */
-  async rotate(sessionId: string, token: string, claim: string): Promise<{ token: string } | 'reused'> {
+  async rotate(sessionId: string, token: string, claim: string, ip: string): Promise<{ token: string } | 'reused'> {
     const presented = hashToken(token);
     for (let attempt = 0; attempt < 2; attempt++) {
       const row = await this.store.db
         .selectFrom('sessions')
-        .select(['token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at', 'revoked_at'])
+        .select(['token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'superseded', 'rotated_at', 'revoked_at'])
         .where('id', '=', sessionId)
         .executeTakeFirst();
       if (!row || row.revoked_at !== null) throw conflict();
@@ -118,10 +128,11 @@ export class TokenRotation {
       if (row.next_nonce !== null) {
         const pending = deriveToken(token, row.next_nonce, claim);
         if (hashToken(pending) === row.next_token_hash) return { token: pending };
+        if (row.superseded >= MAX_SUPERSEDES) return 'reused';
       } else if (this.clock.now() - row.rotated_at < this.graceMs) {
         return { token };
       }
-      const replacement = await this.replacePending(sessionId, presented, row.next_nonce, row.next_token_hash, token, claim);
+      const replacement = await this.replacePending(sessionId, presented, row.next_nonce, row.next_token_hash, token, claim, ip);
       if (replacement !== undefined) return { token: replacement };
       // A concurrent rotation or first use changed the row between the read and the write: judge again.
     }
@@ -132,13 +143,26 @@ export class TokenRotation {
    * Hands out a new pending replacement for the current token `presented`, in place of the one with salt
    * `pendingNonce` (null: none), which is retired. Undefined when the row changed since it was read.
    */
-  private async replacePending(sessionId: string, presented: string, pendingNonce: string | null, pendingHash: string | null, token: string, claim: string): Promise<string | undefined> {
+  private async replacePending(
+    sessionId: string,
+    presented: string,
+    pendingNonce: string | null,
+    pendingHash: string | null,
+    token: string,
+    claim: string,
+    ip: string,
+  ): Promise<string | undefined> {
     const nonce = newNonce();
     const next = deriveToken(token, nonce, claim);
     return this.store.transaction(async (unit) => {
       const claimed = await unit.db
         .updateTable('sessions')
-        .set({ next_token_hash: hashToken(next), next_nonce: nonce })
+        .set((eb) => ({
+          next_token_hash: hashToken(next),
+          next_nonce: nonce,
+          next_from_ip: ip,
+          superseded: pendingNonce === null ? 0 : eb('superseded', '+', 1),
+        }))
         .where('id', '=', sessionId)
         .where('token_hash', '=', presented)
         .where('next_nonce', pendingNonce === null ? 'is' : '=', pendingNonce)
@@ -154,13 +178,21 @@ export class TokenRotation {
 /** A token of the session that must never be presented again: kept (the newest RETIRED_TOKENS_KEPT) so its use is caught. */
 async function retire(db: Db, sessionId: string, tokenHash: string, now: number): Promise<void> {
   await db.insertInto('retired_tokens').values({ token_hash: tokenHash, session_id: sessionId, retired_at: now }).onConflict((c) => c.column('token_hash').doNothing()).execute();
+  // Past the newest RETIRED_TOKENS_KEPT, in one order with no ties (rows of one millisecond included).
   const oldestKept = await db
     .selectFrom('retired_tokens')
-    .select('retired_at')
+    .select(['retired_at', 'token_hash'])
     .where('session_id', '=', sessionId)
     .orderBy('retired_at', 'desc')
+    .orderBy('token_hash', 'desc')
     .offset(RETIRED_TOKENS_KEPT - 1)
     .limit(1)
     .executeTakeFirst();
-  if (oldestKept) await db.deleteFrom('retired_tokens').where('session_id', '=', sessionId).where('retired_at', '<', oldestKept.retired_at).execute();
+  if (oldestKept) {
+    await db
+      .deleteFrom('retired_tokens')
+      .where('session_id', '=', sessionId)
+      .where((eb) => eb.or([eb('retired_at', '<', oldestKept.retired_at), eb.and([eb('retired_at', '=', oldestKept.retired_at), eb('token_hash', '<', oldestKept.token_hash)])]))
+      .execute();
+  }
 }

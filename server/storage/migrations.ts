@@ -193,6 +193,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('sessions_by_revoked_at').ifExists().execute();
     },
   },
+  // Token rotation bound to the device's claim (docs/architecture.md, "Token rotation"): how many times the
+  // pending replacement has been replaced since the token became current, and the address that asked for it.
+  '0009_rotation_claims': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('superseded', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('sessions').addColumn('next_from_ip', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

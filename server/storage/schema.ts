@@ -72,6 +72,10 @@ export interface SessionsTable {
   rotation_nonce: string | null;
   /** Salt of the pending replacement: rotating again before it is used hands out the same token. */
   next_nonce: string | null;
+  /** How many times a pending replacement was replaced (asked with another claim) since the current token became current. */
+  superseded: number;
+  /** The address that asked for the pending replacement. */
+  next_from_ip: string | null;
   /** When the current token became current (sign-in, or its first use after a rotation). */
   rotated_at: number;
   /** The address the current token was first used from (the sign-in's, until a rotation). */
@@ -111,7 +115,7 @@ export interface SessionsTable {
  * when a column is added to SessionsTable and not here.
  */
 export const SESSION_COLUMNS = [
-  'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'rotated_at',
+  'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'superseded', 'next_from_ip', 'rotated_at',
   'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
   'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
   'online_until', 'online_by', 'kind',

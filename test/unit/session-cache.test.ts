@@ -69,6 +69,8 @@ function auth(userId: string, sessionId: string): AuthContext {
     next_token_hash: null,
     rotation_nonce: null,
     next_nonce: null,
+    superseded: 0,
+    next_from_ip: null,
     rotated_at: 1,
     token_from_ip: '127.0.0.1',
     reauth_at: null,

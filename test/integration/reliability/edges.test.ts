@@ -257,12 +257,16 @@ describe('the loopback server answers only to its own names', () => {
       assert.equal(ws.status, 101, 'the WebSocket through the proxy');
       ws.socket?.close();
       assert.equal((await withHost(server.port, 'GET', '/healthz', `localhost:${server.port}`)).status, 200, 'its own loopback names still');
-      const refusedLines = () => server.logs.map((line) => JSON.parse(line) as { msg: string; host?: string; refused?: number }).filter((line) => /refused a request at the edge/.test(line.msg));
-      for (let i = 0; i < 3; i++) assert.equal((await withHost(server.port, 'GET', '/healthz', 'attacker.example')).status, 421);
+      const refusedLines = () =>
+        server.logs.map((line) => JSON.parse(line) as { msg: string; host?: string; hosts?: string[]; refused?: number }).filter((line) => /refused a request at the edge/.test(line.msg));
+      assert.equal((await withHost(server.port, 'GET', '/healthz', 'attacker.example')).status, 421);
+      for (let i = 0; i < 2; i++) assert.equal((await withHost(server.port, 'GET', '/healthz', 'probe.example')).status, 421);
       assert.deepEqual(refusedLines().map((l) => [l.host, l.refused]), [['attacker.example', 1]], 'one line, not one per request');
       clock.advance(60_000);
       assert.equal((await upgrade(server.url, account.token, { host: 'attacker.example' })).status, 421);
-      assert.deepEqual(refusedLines().map((l) => l.refused), [1, 3], 'a minute later, one line counting those refused since (an upgrade too)');
+      const [, second] = refusedLines();
+      assert.equal(second?.refused, 3, 'a minute later, one line counting those refused since (an upgrade too)');
+      assert.deepEqual(second?.hosts, ['probe.example', 'attacker.example'], 'naming the Host values refused meanwhile, not only the last');
     } finally {
       await server.close();
       sqlite.dispose();
@@ -277,6 +281,13 @@ describe('the loopback server answers only to its own names', () => {
       assert.match(reply, /^HTTP\/1\.1 400 /);
       assert.match(reply, /"code":"bad_request"/);
     }
+  });
+
+  it('refuses an absolute request target, which names a host besides the Host header, with 400', async () => {
+    const account = await register(http);
+    const reply = await rawExchange(server.port, `GET http://attacker.example/v1/auth/session HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${account.token}\r\nConnection: close\r\n\r\n`);
+    assert.match(reply, /^HTTP\/1\.1 400 /);
+    assert.match(reply, /"code":"bad_request"/);
   });
 
   it('answers a body that is not JSON with 415, as documented', async () => {

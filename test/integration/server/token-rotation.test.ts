@@ -135,6 +135,40 @@ forEachStore('token rotation', (ctx) => {
     assert.equal(events.filter((e) => e.type === 'token_reused').length, 0, 'no alarm');
   });
 
+  it('a copy that keeps replacing the pending replacement, to push the owner’s old token out of those kept, is caught after a few', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    const stolen = laptop.token;
+    // The thief rotates twice with its copy while the owner is away, so the owner's token is a retired one.
+    let token = stolen;
+    for (let i = 0; i < 2; i++) {
+      clock.advance(GRACE + 1);
+      token = (await rotate(token, THIEF, THIEF_ADDRESS)).token;
+      assert.equal((await check(token, THIEF_ADDRESS)).status, 200);
+    }
+    clock.advance(GRACE + 1);
+    // Then asks for a replacement again and again, each time with a new claim.
+    const answers: number[] = [];
+    for (let i = 0; i < 10 && answers.at(-1) !== 401; i++) answers.push((await askRotate(token, newClaim(), THIEF_ADDRESS)).status);
+    assert.deepEqual(answers, [200, 200, 200, 200, 401], 'a new pending replacement, three replaced, then reuse');
+    const owner = await check(stolen, '198.51.100.4');
+    assert.equal(owner.body.error.reason, 'token_reused', 'the owner’s old token is still known as this sign-in’s');
+  });
+
+  it('a copy that replaced the owner’s pending replacement is named in the alert, not only the owner’s own addresses', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    const phone = await login(http, laptop.email, 'Phone');
+    const phoneSocket = await open(phone.token);
+    clock.advance(GRACE);
+    const owners = (await rotate(laptop.token, OWNER, '198.51.100.4')).token;
+    await rotate(laptop.token, THIEF, THIEF_ADDRESS);
+    const owner = await check(owners, '198.51.100.4');
+    assert.equal(owner.body.error.reason, 'token_reused');
+    assert.equal(owner.body.error.usedFrom.ip, '198.51.100.4');
+    assert.equal(owner.body.error.alsoFrom.ip, THIEF_ADDRESS, 'the address that asked for the other replacement');
+    const alert = await phoneSocket.next('session.token_reused');
+    assert.deepEqual([alert.usedFrom.ip, alert.alsoFrom?.ip], ['198.51.100.4', THIEF_ADDRESS]);
+  });
+
   it('a copy that takes the owner’s pending replacement’s place is caught when the owner uses its own', async () => {
     const laptop = await register(http, undefined, 'Work laptop');
     const phone = await login(http, laptop.email, 'Phone');
