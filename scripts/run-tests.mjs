@@ -113,6 +113,8 @@ if (files.length > 0) {
   const countsFile = join(reports, 'node.json');
   const node = await run(process.execPath, [
     '--test',
+    // Two files at once: most of a file's time is spent waiting on sockets, the database and the keychain.
+    '--test-concurrency=2',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts/count-reporter.mjs')}`,
