@@ -41,6 +41,14 @@ export function isStoreUnavailable(error: unknown): boolean {
 export const unavailable = () =>
   new ApiError(503, 'unavailable', 'The session store is unreachable. Try again shortly.', {}, { 'Retry-After': '5' });
 
+/**
+ * PostgreSQL gave up on a statement under its timeouts (docs/operations.md, "PostgreSQL"): 55P03 a lock held
+ * past lock_timeout, 57014 a statement past statement_timeout, 25P03 a transaction left idle too long.
+ */
+const STORE_BUSY_CODES = new Set(['55P03', '57014', '25P03']);
+export const storeBusy = () =>
+  new ApiError(503, 'unavailable', 'The session store is busy with other work. Try again in a few seconds.', {}, { 'Retry-After': '2' });
+
 const FASTIFY_CODES: Record<string, [number, ErrorCode, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is larger than 16 KiB.'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send the request body as application/json.'],
@@ -65,6 +73,7 @@ const STATUS_CODES: Record<number, [ErrorCode, string]> = {
 export function toApiError(error: unknown, request?: { method: string; url: string }): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (isStoreUnavailable(error)) return unavailable();
+  if (STORE_BUSY_CODES.has(String((error as { code?: unknown } | null)?.code))) return storeBusy();
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in FASTIFY_CODES) {
     const [status, apiCode, message] = FASTIFY_CODES[code]!;

@@ -50,6 +50,9 @@ export const EnvSchema = z.object({
   LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS', 10_000_000).default(512),
   LATCH_LOCATIONS: z.enum(['dbip', 'off'], { error: 'LATCH_LOCATIONS must be dbip or off' }).default('dbip'),
   LATCH_PG_POOL_SIZE: positiveInt('LATCH_PG_POOL_SIZE', 1_000).default(10),
+  LATCH_PG_STATEMENT_TIMEOUT_MS: positiveInt('LATCH_PG_STATEMENT_TIMEOUT_MS', 3_600_000).default(10_000),
+  LATCH_PG_LOCK_TIMEOUT_MS: positiveInt('LATCH_PG_LOCK_TIMEOUT_MS', 3_600_000).default(5_000),
+  LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt('LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 3_600_000).default(60_000),
   LATCH_SESSION_CACHE_SIZE: wholeNumber('LATCH_SESSION_CACHE_SIZE', 0, 1_000_000).default(DEFAULT_SESSION_CACHE_SIZE),
 });
 
@@ -279,8 +282,27 @@ export type TrustProxy = false | number | string[];
 
 export type StoreConfig =
   | { kind: 'sqlite'; file: string }
-  /** `poolSize`: connections to PostgreSQL per instance (LATCH_PG_POOL_SIZE, 10 when not given). */
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  /**
+   * `poolSize`: connections to PostgreSQL per instance (LATCH_PG_POOL_SIZE, 10 when not given);
+   * `timeouts`: what each of Latch's connections is held to (PostgresTimeouts, DEFAULT_PG_TIMEOUTS when not given).
+   */
+  | { kind: 'postgres'; url: string; poolSize?: number; timeouts?: PostgresTimeouts };
+
+/**
+ * Set on each of Latch's PostgreSQL connections (with SET, which a pooler in front passes on, unlike startup
+ * options), so a held lock, a runaway statement or a transaction left open gives a clear 503 rather than a hung
+ * request; and TCP keepalive, so a connection cut without a word is noticed.
+ */
+export interface PostgresTimeouts {
+  statementMs: number;
+  lockMs: number;
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_PG_TIMEOUTS: PostgresTimeouts = { statementMs: 10_000, lockMs: 5_000, idleInTransactionMs: 60_000 };
+
+/** Idle time after which TCP keepalive probes a PostgreSQL connection (the pool's and the one that listens). */
+export const PG_KEEPALIVE_MS = 30_000;
 
 /** Where city and country come from: the bundled DB-IP Lite database, or nowhere. */
 export type LocationDatabase = 'dbip' | 'off';
@@ -395,7 +417,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError('Invalid LATCH_BROWSER_IDLE_TIMEOUT_HOURS: must not exceed LATCH_BROWSER_SESSION_LIFETIME_DAYS');
   }
   const store: StoreConfig = e.DATABASE_URL
-    ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.LATCH_PG_POOL_SIZE }
+    ? {
+        kind: 'postgres',
+        url: e.DATABASE_URL,
+        poolSize: e.LATCH_PG_POOL_SIZE,
+        timeouts: { statementMs: e.LATCH_PG_STATEMENT_TIMEOUT_MS, lockMs: e.LATCH_PG_LOCK_TIMEOUT_MS, idleInTransactionMs: e.LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS },
+      }
     : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
   return {
     host: e.HOST,

@@ -3,6 +3,7 @@
 import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { PG_KEEPALIVE_MS } from '../config/config.js';
 import type { Database } from '../storage/schema.js';
 import { SessionEvent, type BusListener, type BusSignal } from './session-events.js';
 
@@ -134,7 +135,7 @@ export class PostgresListen implements BusTransport {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5_000, keepAlive: true, keepAliveInitialDelayMillis: PG_KEEPALIVE_MS });
     client.on('notification', (message) => this.onNotification(message.payload));
     client.on('error', (error) => this.onLost(client, error));
     client.on('end', () => this.onLost(client));

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresCursor, type Transaction, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
-import type { StoreConfig } from '../config/config.js';
+import { DEFAULT_PG_TIMEOUTS, PG_KEEPALIVE_MS, type PostgresTimeouts, type StoreConfig } from '../config/config.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -50,15 +50,21 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
   };
 }
 
+/** The SET statements that hold one connection to `timeouts`. */
+export const sessionTimeouts = (timeouts: PostgresTimeouts): string =>
+  `SET statement_timeout = ${Math.trunc(timeouts.statementMs)}; SET lock_timeout = ${Math.trunc(timeouts.lockMs)}; SET idle_in_transaction_session_timeout = ${Math.trunc(timeouts.idleInTransactionMs)}`;
+
 /** Where the PostgreSQL pool reports a connection it lost (the server's log). */
 export type PoolLog = (message: string, detail: string) => void;
 
 /** A pg pool whose bigint columns come back as numbers (all ours are epoch ms). */
-export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined): pg.Pool {
+export function createPgPool(url: string, max = 10, log: PoolLog = () => undefined, timeouts: PostgresTimeouts = DEFAULT_PG_TIMEOUTS): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: PG_KEEPALIVE_MS,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -70,7 +76,11 @@ export function createPgPool(url: string, max = 10, log: PoolLog = () => undefin
   // Each loss is logged (without the URL, which may hold the password).
   const lost = (error: Error) => log('a PostgreSQL connection was lost; the pool opens another when one is needed', error.message);
   pool.on('error', lost);
-  pool.on('connect', (client) => client.on('error', lost));
+  pool.on('connect', (client) => {
+    client.on('error', lost);
+    // Queued before anything the pool hands this connection out for, so it runs first.
+    client.query(sessionTimeouts(timeouts)).catch((error: Error) => log('could not set the timeouts of a PostgreSQL connection', error.message));
+  });
   return pool;
 }
 
@@ -206,7 +216,7 @@ export async function openDatabase(store: StoreConfig, log?: PoolLog): Promise<O
         }
       });
   } else {
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url, store.poolSize, log)) }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedCallbackQueries(createPgPool(store.url, store.poolSize, log, store.timeouts)) }) });
     const postgres = db;
     // SET LOCAL, inside the transaction: a setting sent at connect, or a session-wide SET, would reach
     // other clients' transactions through a pooler in transaction mode (or be refused by it).

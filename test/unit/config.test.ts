@@ -49,7 +49,14 @@ describe('server configuration', () => {
   });
 
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {
-    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch' }).store, { kind: 'postgres', url: 'postgres://u:p@db/latch', poolSize: 10 });
+    assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch' }).store, {
+      kind: 'postgres',
+      url: 'postgres://u:p@db/latch',
+      poolSize: 10,
+      timeouts: { statementMs: 10_000, lockMs: 5_000, idleInTransactionMs: 60_000 },
+    });
+    const tight = loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch', LATCH_PG_STATEMENT_TIMEOUT_MS: '2000', LATCH_PG_LOCK_TIMEOUT_MS: '250', LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '9000' });
+    assert.deepEqual((tight.store as { timeouts: unknown }).timeouts, { statementMs: 2_000, lockMs: 250, idleInTransactionMs: 9_000 });
   });
 
   for (const [env, message] of [
