@@ -50,16 +50,18 @@ export interface RunningServer {
 /** Paths pino must never print, whatever a log call is handed. */
 const REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'req.headers.cookie', 'headers.cookie', 'cookie', 'res.headers["set-cookie"]', 'token', '*.token', 'password', '*.password'];
 
-/** A request as the log shows it: the path without its query string, which could carry anything. */
-const requestForLog = (request: { method?: string; url?: string; socket?: { remoteAddress?: string | undefined } }) => ({
-  method: request.method,
-  path: (request.url ?? '').split('?')[0],
-  remoteAddress: request.socket?.remoteAddress,
-});
+/**
+ * A request as the log shows it: the path without its query string, which could carry anything, and the
+ * client's address as Latch decided it (behind trusted proxies, the client's, not the proxy's).
+ */
+const requestForLog = (trust: TrustFunction) => (request: { method?: string; url?: string; raw?: IncomingMessage } | IncomingMessage) => {
+  const raw = 'raw' in request && request.raw ? request.raw : (request as IncomingMessage);
+  return { method: request.method, path: (request.url ?? '').split('?')[0], remoteAddress: raw.socket ? clientAddress(raw, trust) : undefined };
+};
 
-export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream): Logger {
+export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream, trust: TrustFunction = trustFunction(false)): Logger {
   return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' }, serializers: { req: requestForLog } },
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' }, serializers: { req: requestForLog(trust) } },
     destination,
   );
 }
@@ -113,7 +115,7 @@ function edgeRefusals(checkHost: (host: string | undefined) => boolean, log: Log
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const log = createLogger(config.logLevel, options.logDestination);
+  const log = createLogger(config.logLevel, options.logDestination, trustFunction(config.trustProxy));
 
   let httpServer: Server | undefined;
   const checkHost = hostChecker(config, () => httpServer!.address() as AddressInfo);

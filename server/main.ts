@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   server.log.info(
     `Holds up to ${config.sockets.total} live connections (open-file limit ${limit ?? 'unknown'}); past that, new ones get 503 and /healthz keeps answering. Raise LimitNOFILE to hold more (docs/operations.md).`,
   );
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
+  const stop = (signal: NodeJS.Signals) => {
+    server.log.info(`Stopping on ${signal}: ending live connections, then closing the store`);
+    void server.close().then(() => {
+      server.log.info('Latch server stopped');
+      process.exit(0);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

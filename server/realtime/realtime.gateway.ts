@@ -89,42 +89,49 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     this.close();
   }
 
+  /** Refuses an upgrade with its JSON error, logged as an HTTP request is (at info, with the client's address as decided). */
+  private refuseUpgrade(request: IncomingMessage, socket: Duplex, error: ApiError): void {
+    this.log.info({ path: (request.url ?? '').split('?')[0], remoteAddress: clientAddress(request, this.trust), status: error.status, code: error.code }, 'websocket upgrade refused');
+    rejectUpgrade(socket, error);
+  }
+
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) return rejectUpgrade(socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
+    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
     const path = (request.url ?? '').split('?')[0];
     if (path !== EVENTS_PATH) {
-      return rejectUpgrade(socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
+      return this.refuseUpgrade(request, socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
     }
     // A desktop app sends its token as a bearer header; the account page's browser, in its cookie, and then
     // only from the page's own origin: any site can open a WebSocket that carries this browser's cookie.
     const viaCookie = request.headers.authorization === undefined;
     const token = viaCookie ? browserToken(request, this.trust) : bearerToken(request.headers.authorization);
     if (viaCookie && token !== undefined && !fromOwnOrigin(request, this.trust)) {
-      return rejectUpgrade(socket, new ApiError(403, 'cross_site', 'This connection did not come from the account page, so it was refused.'));
+      return this.refuseUpgrade(request, socket, new ApiError(403, 'cross_site', 'This connection did not come from the account page, so it was refused.'));
     }
     // Counted like the sign-in limits: an IPv6 host by its /64.
     const ip = clientAddress(request, this.trust);
     const address = addressKey(ip);
     const refused = this.connections.admitAddress(address);
-    if (refused) return rejectUpgrade(socket, refused);
+    if (refused) return this.refuseUpgrade(request, socket, refused);
     let auth;
     try {
       // Only a browser's own session lives in a cookie.
       auth = await this.authenticator.authenticate(token, () => ip, viaCookie ? 'browser' : 'app');
     } catch (error) {
       const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
-      return rejectUpgrade(socket, apiError);
+      return this.refuseUpgrade(request, socket, apiError);
     } finally {
       this.connections.settle(address);
     }
     // Checked again: shutdown may have begun while the session was being checked.
-    if (this.closing) return rejectUpgrade(socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
+    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
     const over = this.connections.admitSession(auth.session.id, auth.user.id);
-    if (over) return rejectUpgrade(socket, over);
+    if (over) return this.refuseUpgrade(request, socket, over);
     // ws completes the upgrade synchronously (no verifyClient), so the caps above still hold here.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const first = this.connections.ofSession(auth.session.id) === undefined;
       const conn = this.connections.add({ socket: ws, sessionId: auth.session.id, userId: auth.user.id, address, tokenHash: hashToken(token!) });
+      this.log.info({ sessionId: conn.sessionId, remoteAddress: ip }, 'websocket opened');
       if (first) this.presence.changed(conn.userId, conn.sessionId);
       ws.on('pong', () => (conn.alive = true));
       ws.on('close', () => {

@@ -35,6 +35,12 @@ export class PageController {
     this.dir = config.pageDir;
   }
 
+  /** The server's root leads to the one page it serves, rather than to a JSON 404. */
+  @Get()
+  root(@Res() reply: FastifyReply): void {
+    void reply.redirect('/account', 302);
+  }
+
   @Get('account')
   page(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     if (!this.dir) throw notBuilt();

@@ -362,6 +362,24 @@ describe('client addresses behind proxies', () => {
     });
   });
 
+  it('the log names the client as decided behind the proxy: on each request line, on a WebSocket opened and on one refused', async () => {
+    await withServer({ trustProxy: 1 }, async (server, http) => {
+      const account = await register(http);
+      const from = { 'x-forwarded-for': '192.0.2.44' };
+      await http.request('GET', '/v1/sessions', { token: account.token, headers: from });
+      const opened = await upgrade(server.url, account.token, from);
+      assert.equal(opened.status, 101);
+      opened.socket?.close();
+      assert.equal((await upgrade(server.url, 'lt_not-a-token', from)).status, 401);
+      const lines = server.logs.map((line) => JSON.parse(line) as { msg: string; req?: { path: string; remoteAddress: string }; remoteAddress?: string; code?: string });
+      const requestLine = lines.find((l) => l.req?.path === '/v1/sessions');
+      assert.equal(requestLine?.req?.remoteAddress, '192.0.2.44', 'the request line');
+      assert.equal(lines.find((l) => l.msg === 'websocket opened')?.remoteAddress, '192.0.2.44', 'the opened socket');
+      const refused = lines.find((l) => l.msg === 'websocket upgrade refused');
+      assert.deepEqual([refused?.remoteAddress, refused?.code], ['192.0.2.44', 'unauthenticated'], 'the refused upgrade');
+    });
+  });
+
   it('never stores or shows what is not an IP address, and keeps one spelling of each', async () => {
     await withServer({ trustProxy: 1 }, async (server) => {
       assert.equal(await stored(server, 'not-an-ip<script>'), '127.0.0.1');

@@ -43,6 +43,12 @@ forEachStore('the account page', (ctx) => {
     return { reply, setCookie: reply.headers.get('set-cookie') ?? '' };
   };
 
+  it('the server’s root leads to the account page', async () => {
+    const root = await fetch(new URL('/', server.url), { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/account');
+  });
+
   it('signing in sets an HttpOnly, SameSite=Strict cookie (loopback http: no Secure, no prefix); the token is in no body', async () => {
     const laptop = await register(http);
     const { reply, setCookie } = await signInOnPage(laptop.email);

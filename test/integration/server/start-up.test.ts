@@ -2,11 +2,35 @@
 // misspelled one, a database it cannot reach or a data folder it cannot use each stop it with one line
 // naming the cause. (The configuration's parsing itself is test/unit/config.test.ts, with no process.)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../support/wait.js';
 
 describe('starting the server process', () => {
+  it('says where it listens and which Host names it answers, and says it stopped on SIGTERM', async () => {
+    const main = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
+    const dataDir = mkdtempSync(join(tmpdir(), 'latch-start-'));
+    const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: '0', LATCH_DATA_DIR: dataDir, LATCH_ALLOWED_HOSTS: 'latch.example.com' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(() => /listening on/.test(output), 'the listening line', 30_000);
+      assert.match(output, /Latch server listening on http:\/\/127\.0\.0\.1:\d+ \(SQLite at [^)]+\); it answers to Host 127\.0\.0\.1:\d+, localhost:\d+, \[::1\]:\d+, latch\.example\.com/);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(output, /Stopping on SIGTERM/);
+      assert.match(output, /Latch server stopped/);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('stops `npm run server` on a misspelled setting, with the suggestion, before it opens anything', () => {
     const main = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
     const result = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', LATCH_REGISTRATON: 'closed' }, encoding: 'utf8' });
