@@ -73,8 +73,9 @@ class NestPinoLogger implements LoggerService {
     this.pinoLogger.debug({ context }, String(message));
   }
   error(message: unknown, _trace?: string, context?: string) {
-    // A failure while the app is built (the store cannot be opened) is thrown to startServer's caller, which reports it once.
-    if (context === 'ExceptionHandler') return;
+    // A failure while the app is built (the store cannot be opened) or starts to listen (HOST cannot be had)
+    // is thrown to startServer's caller, which reports it once.
+    if (context === 'ExceptionHandler' || context === 'NestApplication') return;
     this.pinoLogger.error({ context }, String(message));
   }
   warn(message: unknown, context?: string) {

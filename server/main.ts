@@ -1,11 +1,23 @@
 // `npm run server`: parse the environment, start, and stop cleanly on a signal.
-// First of all, before any other module loads (tick-map.ts says why).
+// First of all, before any other module loads: the Node.js version (node-version.ts), then tick-map.ts (it says why).
+import './common/node-version.js';
 import './common/tick-map.js';
 import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
 import { describeAllowedHosts } from './common/http-edge.js';
 import { sharedHostWarning } from './web/browser.js';
 import { postgresTarget } from './storage/database.js';
+
+/** A listen that failed, as one line naming HOST and PORT; undefined for anything else. */
+function listenProblem(error: unknown, config: ServerConfig): string | undefined {
+  const code = (error as { code?: string }).code;
+  const where = `${config.host}:${config.port} (HOST, PORT)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot listen on ${where}: ${config.host} is not an address or a name this machine resolves`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: that address is not one of this machine's`;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: another program is listening there`;
+  if (code === 'EACCES') return `cannot listen on ${where}: a port below 1024 needs a privilege this user lacks`;
+  return undefined;
+}
 
 async function main(): Promise<void> {
   let config: ServerConfig;
@@ -18,7 +30,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await startServer({ config });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config });
+  } catch (error) {
+    const listen = listenProblem(error, config);
+    if (!listen) throw error;
+    process.stderr.write(`latch-server: could not start: ${listen}\n`);
+    process.exit(1);
+  }
   const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : `PostgreSQL at ${postgresTarget(config.store.url)}`;
   server.log.info(`Latch server listening on ${server.url} (${store}); it ${describeAllowedHosts(server.allowedHosts)}`);
   const shared = sharedHostWarning(config.allowedHosts);

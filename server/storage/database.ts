@@ -1,5 +1,5 @@
 // Opens the store named by the config: a SQLite file (default) or PostgreSQL.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresCursor, type Transaction, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type SqliteDatabase, type SqliteStatement } from 'kysely';
@@ -159,19 +159,40 @@ function folderProblem(error: unknown): string {
   }
   if (code === 'EEXIST' || code === 'ENOTDIR') return 'a file is in the way: the path (or a folder on it) is a file, not a folder';
   if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'ENOENT') return 'a folder on the path cannot be made there (a system folder such as /proc, or one removed meanwhile)';
   return (error as Error).message;
+}
+
+/**
+ * mkdir -p, folder by folder: Node's own recursive mkdir retries for good where a folder cannot be made in a
+ * parent that exists (a path under /proc), which spun at start with no word.
+ */
+function makeFolder(path: string): void {
+  if (existsSync(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) makeFolder(parent);
+  mkdirSync(path, { mode: 0o700 });
+}
+
+/** A native module built for another Node.js than the one running: not the data folder's fault. */
+export function nativeModuleProblem(error: unknown): string | undefined {
+  const message = (error as Error | undefined)?.message ?? '';
+  if ((error as { code?: string } | undefined)?.code !== 'ERR_DLOPEN_FAILED' && !/NODE_MODULE_VERSION|was compiled against a different Node\.js/.test(message)) return undefined;
+  return `better-sqlite3 was built for another version of Node.js than this one (${process.version}): run \`npm rebuild better-sqlite3\` with this Node.js, where Latch is installed (${message.split('\n')[0]})`;
 }
 
 /** The SQLite file in its folder (created, private to this user), or one line naming the path and the reason. */
 function openSqliteFile(path: string): SQLite.Database {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    if (path !== ':memory:') makeFolder(dirname(path));
     const file = new SQLite(path);
     // Writing proves the folder is usable now, not at the first sign-in.
     file.pragma('user_version');
     file.exec('BEGIN IMMEDIATE; COMMIT;');
     return file;
   } catch (error) {
+    const native = nativeModuleProblem(error);
+    if (native) throw new StoreError(native);
     throw new StoreError(`cannot use the data folder ${dirname(path)} (LATCH_DATA_DIR): ${folderProblem(error)}`);
   }
 }

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { sharedHostWarning } from '../../server/web/browser.js';
+import { nodeVersionProblem } from '../../server/common/node-version.js';
+import { nativeModuleProblem } from '../../server/storage/database.js';
 import { ConfigError, defaultMaxSockets, EnvSchema, loadConfig, openFileLimit, OTHER_LATCH_VARIABLES, SERVER_VARIABLES } from '../../server/config/config.js';
 
 describe('server configuration', () => {
@@ -98,6 +100,22 @@ describe('server configuration', () => {
     assert.equal(sharedHostWarning(undefined), undefined);
     assert.equal(sharedHostWarning(['latch.example.com', 'latch.example.com:443']), undefined);
     assert.match(sharedHostWarning(['latch.example.com', 'example.com:8443'])!, /^LATCH_ALLOWED_HOSTS names example\.com:8443: .* Give Latch a host name of its own \(docs\/operations\.md, "A host name of its own"\)\.$/);
+  });
+
+  it('refuses a Node.js older than it runs on with one line that says which it needs, which it got, and what to do', () => {
+    assert.equal(nodeVersionProblem('v20.19.0'), undefined);
+    assert.equal(nodeVersionProblem('v22.12.0'), undefined);
+    assert.equal(
+      nodeVersionProblem('v18.19.0', '/usr/bin/node'),
+      "Latch's server needs Node.js 20.19 or newer; this is v18.19.0 (/usr/bin/node). Install a newer Node.js, then run `npm rebuild` where Latch is installed.",
+    );
+    assert.match(nodeVersionProblem('v20.18.3')!, /needs Node\.js 20\.19/);
+  });
+
+  it('names a native module built for another Node.js as that, not as a data-folder problem', () => {
+    const error = Object.assign(new Error('The module better_sqlite3.node was compiled against a different Node.js version using NODE_MODULE_VERSION 127.'), { code: 'ERR_DLOPEN_FAILED' });
+    assert.match(nativeModuleProblem(error)!, /^better-sqlite3 was built for another version of Node\.js than this one \(v\d+[^)]*\): run `npm rebuild better-sqlite3` with this Node\.js/);
+    assert.equal(nativeModuleProblem(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })), undefined);
   });
 
   it('lets be the LATCH_ variables that the desktop app and the tests read', () => {

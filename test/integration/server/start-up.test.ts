@@ -45,6 +45,19 @@ describe('starting the server process', () => {
     assert.match(result.stderr, /^latch-server: Invalid PORT: PORT must be a whole number written in digits\n$/);
   });
 
+  it('names HOST and PORT in one line when it cannot listen there', () => {
+    const main = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
+    const dataDir = mkdtempSync(join(tmpdir(), 'latch-start-'));
+    try {
+      const result = spawnSync(process.execPath, [main], { env: { ...process.env, PORT: '0', HOST: 'not-a-host.invalid', LATCH_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(result.status, 1);
+      assert.equal(result.stderr, 'latch-server: could not start: cannot listen on not-a-host.invalid:0 (HOST, PORT): not-a-host.invalid is not an address or a name this machine resolves\n');
+      assert.equal(result.stdout, '', 'nothing else is printed');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('names the PostgreSQL host and database, never the password, when it cannot be reached', () => {
     const main = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
     const result = spawnSync(process.execPath, [main], {
@@ -60,6 +73,8 @@ describe('starting the server process', () => {
   for (const [label, dataDir, reason] of [
     ['a file where the folder should be', '/etc/hostname/latch', /a file is in the way/],
     ['a folder that cannot be written to', '/sys/latch-test', /cannot be written to/],
+    // Node's own recursive mkdir spun here for good, with no output.
+    ['a folder that cannot be made where its parent is (/proc)', '/proc/latch', /cannot be made there/],
   ] as const) {
     it(`stops with one line naming LATCH_DATA_DIR and the path when it is ${label}`, () => {
       const main = fileURLToPath(new URL('../../../server/main.js', import.meta.url));
