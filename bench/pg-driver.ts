@@ -52,8 +52,8 @@ function postgresJs(url: string, prepared: boolean): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparing }) });
 }
 
-// Only its query builders are used here, which need neither the store, the locator nor the clock.
-const repo = new SessionRepository(undefined as never, undefined as never, undefined as never);
+// Only its query builders are used here, which need neither the store, the locator, the clock nor the metrics.
+const repo = new SessionRepository(undefined as never, undefined as never, undefined as never, undefined as never);
 const list = (db: Db, userId: string, now: number) =>
   repo.activeQuery(db, userId, now).select(VIEW_COLUMNS).orderBy('last_seen_at', 'desc').orderBy('id').execute();
 

@@ -11,6 +11,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CoreModule, type CoreDependencies } from './common/core.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -22,7 +23,7 @@ export class AppModule {
   static forRoot(deps: CoreDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(deps), EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule, WebModule],
+      imports: [CoreModule.forRoot(deps), MetricsModule, EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule, WebModule],
       controllers: [HealthController],
       providers: [MaintenanceJob],
     };

@@ -20,6 +20,8 @@ import { ApiExceptionFilter } from './common/exception.filter.js';
 import { clientAddress, createEdgeServer, hostChecker, refusedAtEdge, trustFunction, type TrustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { Metrics } from './metrics/metrics.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { Store } from './storage/store.js';
@@ -42,6 +44,8 @@ export interface RunningServer {
   gateway: RealtimeGateway;
   maintenance: MaintenanceJob;
   passwords: PasswordHasher;
+  /** http://host:port of GET /metrics; undefined when LATCH_METRICS_PORT is not set. */
+  metricsUrl: string | undefined;
   /** The Host values it answers to; undefined: any (docs/operations.md, "Host names"). */
   allowedHosts: Set<string> | undefined;
   close(): Promise<void>;
@@ -147,7 +151,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // JSON only: no form-encoded bodies (Fastify parses JSON itself).
     bodyParser: false,
   });
-  app.useGlobalFilters(new ApiExceptionFilter(log));
+  const metrics = app.get(Metrics);
+  app.useGlobalFilters(new ApiExceptionFilter(log, (code) => metrics.limited.inc({ limiter: code })));
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies are JSON only: without this, Fastify reads text/plain as a string and the route answers 400 instead of 415.
   fastify.removeContentTypeParser('text/plain');
@@ -171,6 +176,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     maintenance: app.get(MaintenanceJob),
     passwords: app.get(PasswordHasher),
     allowedHosts: checkHost.allowed(),
+    metricsUrl: app.get(MetricsServer).url,
     close: () =>
       // Nest's hooks: the gateway ends its sockets before the HTTP server closes, the store closes last.
       (closed ??= app.close()),

@@ -22,6 +22,7 @@ import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionKind, UsersTable } from '../storage/schema.js';
+import { Metrics } from '../metrics/metrics.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -48,6 +49,7 @@ export class AuthService {
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
@@ -81,6 +83,18 @@ export class AuthService {
    * instead, whether or not the password was right (docs/architecture.md, "Sign-in approval").
    */
   async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
+    try {
+      const result = await this.signIn(body, client, kind);
+      // A request for approval is counted alike, right password or not: the metrics tell no more than the answer.
+      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'approval_pending' : 'signed_in' });
+      return result;
+    } catch (error) {
+      this.metrics.signIns.inc({ outcome: error instanceof ApiError && error.code === 'invalid_credentials' ? 'invalid_credentials' : 'refused' });
+      throw error;
+    }
+  }
+
+  private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
     if (user?.approval_required === 1) {
       await this.approval.admit(user.id, client.ip);

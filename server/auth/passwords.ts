@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { HashingProcess } from './hashing.js';
 
 /** Recovery codes waiting to be hashed beyond which one is turned away with 503 (ten are made at once when approval is turned on). */
@@ -35,8 +36,10 @@ export class PasswordHasher implements OnApplicationShutdown {
   constructor(
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) log: Logger,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     this.limit = pLimit(config.passwords.maxConcurrent);
+    metrics.gauge('latch_hashing_queue', 'Password checks waiting for their turn at argon2 now.', () => this.limit.pendingCount);
     this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem), config.passwords.starvedCheckMs);
   }
 
@@ -106,7 +109,11 @@ export class PasswordHasher implements OnApplicationShutdown {
 
   private bounded<T>(work: () => Promise<T>): Promise<T> {
     if (this.limit.pendingCount >= this.config.passwords.maxQueued) return Promise.reject(serverBusy());
-    return this.limit(work);
+    const queued = performance.now();
+    return this.limit(() => {
+      this.metrics.hashingWait.observe((performance.now() - queued) / 1000);
+      return work();
+    });
   }
 }
 

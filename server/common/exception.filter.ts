@@ -6,11 +6,16 @@ import { ApiError, toApiError } from './api-error.js';
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Where a refusal as too many (429) is counted, by its code (the metrics' latch_limited_total). */
+    private readonly countLimited: (code: string) => void = () => undefined,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.log);
+    const reply = sendError(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.log);
+    if (reply.statusCode === 429 && error instanceof ApiError) this.countLimited(error.code);
   }
 }
 

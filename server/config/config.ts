@@ -54,6 +54,8 @@ export const EnvSchema = z.object({
   LATCH_PG_LOCK_TIMEOUT_MS: positiveInt('LATCH_PG_LOCK_TIMEOUT_MS', 3_600_000).default(5_000),
   LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt('LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 3_600_000).default(60_000),
   LATCH_SESSION_CACHE_SIZE: wholeNumber('LATCH_SESSION_CACHE_SIZE', 0, 1_000_000).default(DEFAULT_SESSION_CACHE_SIZE),
+  LATCH_METRICS_PORT: wholeNumber('LATCH_METRICS_PORT', 0, 65535).optional(),
+  LATCH_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 /**
@@ -335,6 +337,8 @@ export interface ServerConfig {
   presenceIntervalMs: number;
   /** How often expired sessions are swept and old rows purged. */
   maintenanceIntervalMs: number;
+  /** Where GET /metrics listens (LATCH_METRICS_PORT, LATCH_METRICS_HOST); undefined: nowhere. */
+  metrics: { host: string; port: number } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -452,5 +456,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     pingIntervalMs: 25_000,
     presenceIntervalMs: 60_000,
     maintenanceIntervalMs: 60 * 60_000,
+    metrics: e.LATCH_METRICS_PORT === undefined ? undefined : { host: e.LATCH_METRICS_HOST, port: e.LATCH_METRICS_PORT },
   };
 }

@@ -104,6 +104,9 @@ export class PostgresListen implements BusTransport {
   constructor(
     private readonly url: string,
     private readonly log: Logger,
+    /** Each heartbeat's round trip in seconds, and each reconnect: for the metrics. */
+    private readonly onHeartbeat: (seconds: number) => void = () => undefined,
+    private readonly onReconnect: () => void = () => undefined,
   ) {}
 
   /** One round trip for all of a transaction's events, in order. */
@@ -153,14 +156,20 @@ export class PostgresListen implements BusTransport {
       // One at a time: on a connection that has gone silent, beats would only queue up.
       if (beating) return;
       beating = true;
+      const sent = performance.now();
       client.query('select 1').then(
-        () => void ((this.lastBeatAt = performance.now()), (beating = false)),
+        () => {
+          this.lastBeatAt = performance.now();
+          this.onHeartbeat((this.lastBeatAt - sent) / 1000);
+          beating = false;
+        },
         () => void (beating = false),
       );
     }, HEARTBEAT_MS).unref();
     this.retryDelayMs = 100;
     if (this.connectedOnce) {
       this.log.info('session event listener reconnected');
+      this.onReconnect();
       this.deliver({ kind: 'resync' });
     }
     this.connectedOnce = true;

@@ -6,6 +6,7 @@ import { Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PostgresListen, SessionEventBus } from './bus.js';
 
 @Global()
@@ -13,9 +14,13 @@ import { PostgresListen, SessionEventBus } from './bus.js';
   providers: [
     {
       provide: SessionEventBus,
-      inject: [CONFIG, LOGGER],
-      useFactory: (config: ServerConfig, log: Logger) =>
-        new SessionEventBus(config.store.kind === 'postgres' ? new PostgresListen(config.store.url, log) : undefined),
+      inject: [CONFIG, LOGGER, Metrics],
+      useFactory: (config: ServerConfig, log: Logger, metrics: Metrics) =>
+        new SessionEventBus(
+          config.store.kind === 'postgres'
+            ? new PostgresListen(config.store.url, log, (seconds) => metrics.busHeartbeat.observe(seconds), () => metrics.busReconnects.inc())
+            : undefined,
+        ),
     },
   ],
   exports: [SessionEventBus],

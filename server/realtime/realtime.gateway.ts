@@ -20,6 +20,7 @@ import { SessionAuthenticator } from '../sessions/authenticator.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken } from '../sessions/tokens.js';
 import { browserToken, fromOwnOrigin } from '../web/browser.js';
+import { Metrics } from '../metrics/metrics.js';
 import { ConnectionRegistry, PING_SLICES } from './connection-registry.js';
 import { Presence } from './presence.js';
 
@@ -44,9 +45,11 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     @Inject(Presence) private readonly presence: Presence,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     this.connections = new ConnectionRegistry(config.sockets);
     this.trust = trustFunction(config.trustProxy);
+    metrics.gauge('latch_sockets_live', 'Live WebSockets this instance holds.', () => this.connections.size);
   }
 
   /** Number of sockets held (for tests and benchmarks). */
@@ -92,6 +95,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
   /** Refuses an upgrade with its JSON error, logged as an HTTP request is (at info, with the client's address as decided). */
   private refuseUpgrade(request: IncomingMessage, socket: Duplex, error: ApiError): void {
     this.log.info({ path: (request.url ?? '').split('?')[0], remoteAddress: clientAddress(request, this.trust), status: error.status, code: error.code }, 'websocket upgrade refused');
+    if (error.code === 'too_many_connections' || error.status === 429) this.metrics.limited.inc({ limiter: error.code });
     rejectUpgrade(socket, error);
   }
 
@@ -214,6 +218,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       this.connections.remove(conn);
       conn.socket.send(data, () => conn.socket.close(CLOSE_SESSION_REVOKED, 'session revoked'));
     }
+    this.metrics.pushLatency.observe(Math.max(0, this.clock.now() - event.at) / 1000);
   }
 
   /**

@@ -9,6 +9,7 @@ import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, UserIdentity } from '../common/request-context.js';
 import { lifespan, type ServerConfig } from '../config/config.js';
 import type { SessionKind, SessionsTable } from '../storage/schema.js';
+import { Metrics } from '../metrics/metrics.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionCache } from './session-cache.js';
@@ -26,6 +27,7 @@ export class SessionAuthenticator {
     @Inject(TokenRotation) private readonly rotation: TokenRotation,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(SessionCache) private readonly cache: SessionCache,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   private get policy() {
@@ -38,6 +40,27 @@ export class SessionAuthenticator {
    * ends, and the account's other devices are told where the copy was used from.
    */
   authenticate(token: string | undefined, clientIp: () => string, kind: SessionKind = 'app'): AuthContext | Promise<AuthContext> {
+    const checks = this.metrics.sessionChecks;
+    let answer: AuthContext | Promise<AuthContext>;
+    try {
+      answer = this.check(token, clientIp, kind);
+    } catch (error) {
+      checks.unauthenticated++;
+      throw error;
+    }
+    // Counted with plain additions: most checks end in the cache, at once (docs/performance.md).
+    if (!(answer instanceof Promise)) return (checks.valid++, answer);
+    return answer.then(
+      (auth) => (checks.valid++, auth),
+      (error: unknown) => {
+        const code = (error as ApiError).code;
+        if (code === 'session_revoked' || code === 'session_expired' || code === 'unauthenticated') checks[code]++;
+        throw error;
+      },
+    );
+  }
+
+  private check(token: string | undefined, clientIp: () => string, kind: SessionKind): AuthContext | Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
     const tokenHash = hashToken(token);
     const now = this.clock.now();
@@ -72,7 +95,7 @@ export class SessionAuthenticator {
     if (old?.kind === 'next') {
       // The first use of a replacement makes it current; then it is checked like any current token.
       await this.rotation.promote(session, tokenHash, clientIp());
-      return this.authenticate(token, clientIp, kind);
+      return this.check(token, clientIp, kind);
     }
     const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
     if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);

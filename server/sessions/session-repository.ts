@@ -7,6 +7,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK } from '../common/di-tokens.js';
 import { SESSION_COLUMNS, type Db, type SessionsTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
+import { Metrics } from '../metrics/metrics.js';
 import { Locator } from './locations.js';
 import { toSessionView, type SessionViewRow } from './session-view.js';
 
@@ -27,6 +28,7 @@ export class SessionRepository {
     @Inject(Store) private readonly store: Store,
     @Inject(Locator) private readonly locator: Locator,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   /** A session as the API shows it. */
@@ -63,6 +65,7 @@ export class SessionRepository {
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
+    if (updated.length > 0) this.metrics.revocations.inc({ reason: revocation.reason }, updated.length);
     const by = revocation.by ? { deviceName: revocation.by.device_name, location: this.locator.locate(revocation.by.ip) } : undefined;
     for (const { id } of updated) {
       unit.publish({
