@@ -67,6 +67,14 @@ const pkg = {
   allowScripts: Object.fromEntries(['argon2', 'better-sqlite3'].filter((name) => dependencies[name]).map((name) => [name, true])),
 };
 writeFileSync(join(target, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+// A lockfile of its own, cut from this repository's: every package the server installs at the version the
+// tests ran with, not whatever the registry has on the day of the install. npm prunes what is not needed.
+cpSync(join(root, 'package-lock.json'), join(target, 'package-lock.json'));
+const locked = spawnSync('npm', ['install', '--package-lock-only', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: target, encoding: 'utf8' });
+if (locked.status !== 0) {
+  say(`could not cut the lockfile: ${locked.stderr.trim()}`);
+  process.exit(1);
+}
 if (existsSync(join(root, 'docs', 'latch-server.service'))) cpSync(join(root, 'docs', 'latch-server.service'), join(target, 'latch-server.service'));
 say(`wrote ${target}: ${Object.keys(dependencies).length} dependencies (${Object.keys(dependencies).join(', ')}).`);
-say(`on the server: npm install --omit=dev && npm start`);
+say(`on the server: npm ci --omit=dev && npm start`);
