@@ -3,15 +3,20 @@
 // SQLite (unless LATCH_SERVER_URL names another), then open the desktop app
 // against it. Arguments after `--` go to the app, e.g. `npm start -- --profile work`.
 //
-// It never reports a server it did not start, exits non-zero when the server
-// dies, and stops its children on SIGINT, SIGTERM and SIGHUP.
+// It never reports a server it did not start (the server it launched says where it
+// listens over a channel of their own), exits non-zero when the server dies, and stops
+// its children on SIGINT, SIGTERM and SIGHUP. `--server-only` (npm run server) starts
+// no window. A failed Electron download is remembered, not tried at every start.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const appArgs = process.argv.slice(2);
+const serverOnly = process.argv[2] === '--server-only';
+const appArgs = process.argv.slice(serverOnly ? 3 : 2);
+/** Where a failed Electron download is remembered (deleted when one succeeds). */
+const ELECTRON_FAILED = join(root, 'node_modules', '.cache', 'latch', 'electron-download-failed.txt');
 const say = (line) => process.stdout.write(`latch: ${line}\n`);
 const children = new Set();
 let stopping = false;
@@ -30,6 +35,7 @@ function newest(paths) {
 }
 
 function build() {
+  say('building what changed…');
   // tsc -b is incremental by itself; the app bundle is rebuilt only when its sources are newer than it.
   const steps = ['build:node'];
   const outputs = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((file) => join(root, file));
@@ -52,16 +58,23 @@ function electronBinary() {
     }
   };
   const found = find();
-  if (found) return { path: found };
+  if (found) {
+    rmSync(ELECTRON_FAILED, { force: true });
+    return { path: found };
+  }
   const installer = join(root, 'node_modules', 'electron', 'install.js');
   if (!existsSync(installer)) return { why: 'the electron package is not installed (run npm install)' };
   if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return { why: 'the Electron binary is not downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD is set)' };
+  if (existsSync(ELECTRON_FAILED)) return { why: `${readFileSync(ELECTRON_FAILED, 'utf8').trim()} (not tried again at each start)` };
   say('fetching the Electron binary (once)…');
   const fetched = spawnSync(process.execPath, [installer], { cwd: join(root, 'node_modules', 'electron'), encoding: 'utf8', timeout: 10 * 60_000 });
   const again = find();
   if (again) return { path: again };
   const reason = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET/.exec(`${fetched.stderr}${fetched.stdout}`)?.[0];
-  return { why: `the Electron binary could not be downloaded${reason ? ` (${reason}: no access to Electron's release host)` : ''}` };
+  const why = `the Electron binary could not be downloaded on ${new Date().toISOString().slice(0, 16).replace('T', ' ')}${reason ? ` (${reason}: no access to Electron's release host)` : ''}`;
+  mkdirSync(join(ELECTRON_FAILED, '..'), { recursive: true });
+  writeFileSync(ELECTRON_FAILED, `${why}\n`);
+  return { why };
 }
 
 function run(command, args, options) {
@@ -95,36 +108,34 @@ for (const [signal, code] of Object.entries(SIGNAL_CODES)) process.on(signal, ()
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && void stop(SIGNAL_CODES.SIGTERM), 250).unref();
 
-async function waitForServer(url, server) {
-  for (let i = 0; i < 150; i++) {
-    if (server.exitCode !== null || server.signalCode !== null) return false;
-    try {
-      if ((await fetch(url)).ok) return true;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
+/**
+ * The URL the server this script launched says it listens on, over their channel; undefined if it exits
+ * first. Another program answering on the port is never taken for it.
+ */
+function listeningUrl(server) {
+  return new Promise((resolve) => {
+    server.on('message', (message) => message?.type === 'listening' && resolve(message.url));
+    server.once('exit', () => resolve(undefined));
+  });
 }
 
 build();
 
 let serverUrl = process.env.LATCH_SERVER_URL;
-if (!serverUrl) {
+if (!serverUrl || serverOnly) {
   const port = process.env.PORT || '4000';
-  serverUrl = `http://127.0.0.1:${port}`;
-  const server = run(process.execPath, ['dist/server/main.js'], { env: { ...process.env, HOST: '127.0.0.1', PORT: port } });
+  const server = run(process.execPath, ['dist/server/main.js'], { env: { ...process.env, HOST: process.env.HOST || '127.0.0.1', PORT: port }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   server.on('exit', (code, signal) => {
     if (stopping) return;
     say(`the server stopped (${signal ?? `exit code ${code}`}); see its message above.`);
     void stop(code || 1);
   });
-  if (!(await waitForServer(`${serverUrl}/healthz`, server))) {
-    if (!stopping) say(`the server did not answer at ${serverUrl}/healthz within 15 s.`);
-    await stop(1);
-  }
+  serverUrl = await listeningUrl(server);
+  if (!serverUrl) await new Promise(() => undefined); // the exit handler above says why and exits
 }
+if (serverOnly) await new Promise(() => undefined); // runs until stopped
+/** The server's own "listening on" line is shown at the info level and below: the script then does not repeat it. */
+const serverSaidWhere = !process.env.LATCH_SERVER_URL && ['info', 'debug', 'trace', undefined, ''].includes(process.env.LATCH_LOG_LEVEL);
 
 const electron = electronBinary();
 if (!electron.path) {
@@ -132,7 +143,8 @@ if (!electron.path) {
     say(`the window cannot open: ${electron.why}. Fetch it later with "node node_modules/electron/install.js", then run npm start again.`);
     process.exit(1);
   }
-  say(`the window cannot open: ${electron.why}. The server is running at ${serverUrl} (Ctrl+C stops it); fetch Electron later with "node node_modules/electron/install.js".`);
+  const where = serverSaidWhere ? 'The server keeps running' : `The server is running at ${serverUrl}`;
+  say(`the window cannot open: ${electron.why}. ${where} (Ctrl+C stops it); fetch Electron later with "node node_modules/electron/install.js".`);
 } else {
   const app = run(electron.path, ['.', ...appArgs], { env: { ...process.env, LATCH_SERVER_URL: serverUrl } });
   app.on('exit', (code) => void stop(code ?? 0));

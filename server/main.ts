@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   }
   const store = config.store.kind === 'sqlite' ? `SQLite at ${config.store.file}` : `PostgreSQL at ${postgresTarget(config.store.url)}`;
   server.log.info(`Latch server listening on ${server.url} (${store}); it ${describeAllowedHosts(server.allowedHosts)}`);
+  // Started by `npm start` (scripts/start.mjs) with a channel: say so there too, whatever the log level, so it
+  // never takes another program answering on the port for this server.
+  process.send?.({ type: 'listening', url: server.url }, undefined, {}, () => process.disconnect());
   const shared = sharedHostWarning(config.allowedHosts);
   if (shared) server.log.warn(shared);
   const limit = openFileLimit();
