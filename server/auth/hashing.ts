@@ -89,6 +89,11 @@ export class HashingProcess {
     return this.coolDown;
   }
 
+  /** The processes of both lanes that are running. */
+  get pids(): number[] {
+    return Object.values(this.lanes).flatMap((child) => (child?.process.pid === undefined ? [] : [child.process.pid]));
+  }
+
   /** The idle lane's process (where jobs go while the machine has CPU to spare), once one is running. */
   get pid(): number | undefined {
     return this.lanes.idle?.process.pid;

@@ -53,6 +53,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     return this.process.pid;
   }
 
+  /** Every hashing process running, of either lane. */
+  get processIds(): number[] {
+    return this.process.pids;
+  }
+
   onApplicationShutdown(): void {
     this.process.close();
   }
