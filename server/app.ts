@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MAX_BODY_BYTES } from '../shared/api.js';
 import { AppModule } from './app.module.js';
@@ -17,6 +17,7 @@ import { registerSessionCheck } from './auth/session-route.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
+import { requestIp } from './common/request-context.js';
 import { clientAddress, createEdgeServer, hostChecker, refusedAtEdge, trustFunction, type TrustFunction } from './common/http-edge.js';
 import type { ServerConfig } from './config/config.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -56,16 +57,17 @@ const REDACT = ['req.headers.authorization', 'headers.authorization', 'authoriza
 
 /**
  * A request as the log shows it: the path without its query string, which could carry anything, and the
- * client's address as Latch decided it (behind trusted proxies, the client's, not the proxy's).
+ * client's address by the rule the routes store it by (behind trusted proxies, the client's, not the proxy's).
  */
-const requestForLog = (trust: TrustFunction) => (request: { method?: string; url?: string; raw?: IncomingMessage } | IncomingMessage) => {
-  const raw = 'raw' in request && request.raw ? request.raw : (request as IncomingMessage);
-  return { method: request.method, path: (request.url ?? '').split('?')[0], remoteAddress: raw.socket ? clientAddress(raw, trust) : undefined };
-};
+const requestForLog = (request: Pick<FastifyRequest, 'method' | 'url' | 'ip' | 'socket'>) => ({
+  method: request.method,
+  path: (request.url ?? '').split('?')[0],
+  remoteAddress: requestIp(request),
+});
 
-export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream, trust: TrustFunction = trustFunction(false)): Logger {
+export function createLogger(level: ServerConfig['logLevel'], destination?: DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' }, serializers: { req: requestForLog(trust) } },
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'latch-server' }, serializers: { req: requestForLog } },
     destination,
   );
 }
@@ -120,16 +122,17 @@ function edgeRefusals(checkHost: (host: string | undefined) => boolean, log: Log
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const log = createLogger(config.logLevel, options.logDestination, trustFunction(config.trustProxy));
+  const log = createLogger(config.logLevel, options.logDestination);
+  const trust = trustFunction(config.trustProxy);
 
   let httpServer: Server | undefined;
   const checkHost = hostChecker(config, () => httpServer!.address() as AddressInfo);
-  const refuse = edgeRefusals(checkHost, log, clock, trustFunction(config.trustProxy));
+  const refuse = edgeRefusals(checkHost, log, clock, trust);
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     bodyLimit: MAX_BODY_BYTES,
     // No proxy configured: Fastify's plain request, without the proxy-aware getters.
-    trustProxy: config.trustProxy === false ? false : trustFunction(config.trustProxy),
+    trustProxy: config.trustProxy === false ? false : trust,
     return503OnClosing: true,
     // No Nest middleware here: without middie, no hook of its own runs on every request.
     skipMiddie: true,

@@ -33,11 +33,17 @@ export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext): Au
   return request.auth;
 });
 
+/**
+ * The client's address as Latch decides it: request.ip follows the configured proxies (http-edge.ts); only an
+ * IP address, in one spelling, is ever kept. What routes store and what the request log line shows.
+ */
+export function requestIp(request: Pick<FastifyRequest, 'ip' | 'socket'>): string {
+  return canonicalAddress(request.ip) ?? canonicalAddress(request.socket?.remoteAddress) ?? '';
+}
+
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  // request.ip follows the configured proxies (http-edge.ts); only an IP address, in one spelling, is ever kept.
-  const ip = canonicalAddress(request.ip) ?? canonicalAddress(request.socket.remoteAddress) ?? '';
-  return { ip, userAgent: stripUnsafeText(typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
+  return { ip: requestIp(request), userAgent: stripUnsafeText(typeof userAgent === 'string' ? userAgent : '').slice(0, 256) };
 }
 
 /** Caller's IP and user agent. */
