@@ -124,7 +124,10 @@ build();
 let serverUrl = process.env.LATCH_SERVER_URL;
 if (!serverUrl || serverOnly) {
   const port = process.env.PORT || '4000';
-  const server = run(process.execPath, ['dist/server/main.js'], { env: { ...process.env, HOST: process.env.HOST || '127.0.0.1', PORT: port }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // npm start keeps its server on loopback whatever HOST the shell has; npm run server reads the environment as
+  // the server alone always did (README.md, "The server").
+  const env = serverOnly ? process.env : { ...process.env, HOST: '127.0.0.1', PORT: port };
+  const server = run(process.execPath, ['dist/server/main.js'], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   server.on('exit', (code, signal) => {
     if (stopping) return;
     say(`the server stopped (${signal ?? `exit code ${code}`}); see its message above.`);
