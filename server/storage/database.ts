@@ -51,7 +51,7 @@ export function withStatementCache(database: SQLite.Database, size = STATEMENT_C
 }
 
 /** The SET statements that hold one connection to `timeouts`. */
-export const sessionTimeouts = (timeouts: PostgresTimeouts): string =>
+const sessionTimeouts = (timeouts: PostgresTimeouts): string =>
   `SET statement_timeout = ${Math.trunc(timeouts.statementMs)}; SET lock_timeout = ${Math.trunc(timeouts.lockMs)}; SET idle_in_transaction_session_timeout = ${Math.trunc(timeouts.idleInTransactionMs)}`;
 
 /** Where the PostgreSQL pool reports a connection it lost (the server's log). */
