@@ -349,7 +349,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
   const revokers: SeededSession[] = [];
   const devices: SeededSession[] = [];
   const rows: SessionsTable[] = [];
-  const users = Array.from({ length: plan.accounts + 1 }, (_, a) => ({ id: `account-${a}`, email: `account-${a}@bench.test`, password_hash: 'x', created_at: now, approval_required: 0 }));
+  const users = Array.from({ length: plan.accounts + 1 }, (_, a) => ({ id: `account-${a}`, email: `account-${a}@bench.test`, password_hash: 'x', created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1 }));
   for (let a = 0; a < plan.accounts; a++) {
     const revoker = session(`account-${a}`, `revoker-${a}`, a, 'Revoker');
     revokers.push(revoker.seeded);
@@ -365,7 +365,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
   const rotators: SeededSession[] = [];
   for (let i = 0; i < plan.rotators; i++) {
     const account = plan.accounts + 1 + i;
-    users.push({ id: `account-${account}`, email: `account-${account}@bench.test`, password_hash: 'x', created_at: now, approval_required: 0 });
+    users.push({ id: `account-${account}`, email: `account-${account}@bench.test`, password_hash: 'x', created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1 });
     const rotator = session(`account-${account}`, `rotator-${i}`, account, 'Rotator');
     // Old enough to be replaced: a token younger than the rotation grace is handed back as it is.
     rows.push({ ...rotator.row, rotated_at: now - DAY });

@@ -80,8 +80,51 @@ export const NewPassword = newPassword();
 
 const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
 
+/** `POST /v1/auth/register`: the account is made at once; a code to confirm the address goes by mail. */
 export const RegisterBody = z.strictObject({ email: Email, password: NewPassword, device: DeviceInfo });
 export type RegisterBody = z.infer<typeof RegisterBody>;
+
+/** The id of a mailed code: it names the code, never the account. */
+export const CodeId = z.uuid({ error: 'Not a code id' });
+/** The six digits of a mailed code; spaces (as pasted from some mail) are ignored. */
+export const EmailCode = z
+  .string()
+  .transform((code) => code.replace(/\s/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'The code is the 6 digits in the mail'));
+
+/** A code was mailed, if the address can get one: the answer is the same either way. */
+export const CodeSent = z.strictObject({ codeSent: z.strictObject({ id: CodeId, expiresAt: timestamp }) });
+export type CodeSent = z.infer<typeof CodeSent>;
+
+/**
+ * `POST /v1/auth/login` past the account's ceiling of wrong passwords, from an address it never signed in from
+ * (docs/api.md, "Rate limits"): 202 with this, right password or not; the password is checked only with the
+ * code mailed to the owner (`StepUpBody`).
+ */
+export const StepUp = z.strictObject({ stepUp: z.strictObject({ id: CodeId, expiresAt: timestamp }) });
+export type StepUp = z.infer<typeof StepUp>;
+/** `POST /v1/auth/login/code`: the mailed code, with the password again. */
+export const StepUpBody = z.strictObject({ id: CodeId, code: EmailCode, password: AnyPassword });
+export type StepUpBody = z.input<typeof StepUpBody>;
+
+/** `POST /v1/auth/password-reset`: a code by mail, if the address has an account (the answer is the same). */
+export const ResetRequestBody = z.strictObject({ email: Email });
+export type ResetRequestBody = z.infer<typeof ResetRequestBody>;
+
+/**
+ * `POST /v1/auth/password-reset/confirm`: the mailed code and a new password sign this device in and every
+ * other device out. With sign-in approval on, a recovery code too: a mailbox alone does not undo approval.
+ */
+export const ResetBody = z.strictObject({ id: CodeId, code: EmailCode, password: NewPassword, device: DeviceInfo, recoveryCode: RecoveryCodeField().optional() });
+export type ResetBody = z.input<typeof ResetBody>;
+
+/** `POST /v1/account/email/confirm`: the code mailed at sign-up, or the newest from `POST /v1/account/email/send-code`. */
+export const ConfirmEmailBody = z.strictObject({ code: EmailCode });
+export type ConfirmEmailBody = z.input<typeof ConfirmEmailBody>;
+
+/** `GET`/`PUT /v1/account/mail`: which optional mail the account gets. */
+export const MailSettings = z.strictObject({ newSignIns: z.boolean() });
+export type MailSettings = z.infer<typeof MailSettings>;
 
 export const LoginBody = z.strictObject({ email: Email, password: AnyPassword, device: DeviceInfo });
 export type LoginBody = z.infer<typeof LoginBody>;
@@ -110,12 +153,15 @@ export type ReauthBody = z.infer<typeof ReauthBody>;
 
 /** Recovery codes: ten of them, `xxxxx-xxxxx` in Crockford base32 (50 bits each), each good once. */
 export const RECOVERY_CODE_COUNT = 10;
-export const RecoveryCode = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .transform((code) => code.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^[0-9a-hjkmnp-tv-z]{10}$/, 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt'));
+function RecoveryCodeField() {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((code) => code.replace(/[\s-]/g, ''))
+    .pipe(z.string().regex(/^[0-9a-hjkmnp-tv-z]{10}$/, 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt'));
+}
+export const RecoveryCode = RecoveryCodeField();
 
 /** `GET /v1/account/sign-in-approval`. */
 export const ApprovalSetting = z.strictObject({
@@ -169,7 +215,8 @@ export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 /** Public session handles: 22 base64url characters. */
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id');
 
-export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: timestamp });
+/** `emailVerified`: the owner proved the address by a mailed code (security mail goes only to such an address). */
+export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: timestamp, emailVerified: z.boolean() });
 export type User = z.infer<typeof User>;
 
 /**
@@ -221,7 +268,7 @@ export const Reauthenticated = z.strictObject({ until: timestamp });
 export type Reauthenticated = z.infer<typeof Reauthenticated>;
 
 /** Why a session ended. One closed list for server, core and UI. */
-export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'expired', 'evicted', 'token_reused']);
+export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'password_reset', 'expired', 'evicted', 'token_reused']);
 export type SignOutReason = z.infer<typeof SignOutReason>;
 
 export const RevokedBy = z.strictObject({
@@ -275,6 +322,10 @@ export const SecurityEventType = z.enum([
   'sign_in_denied',
   /** A new device (`deviceName`, from `ip`) signed in with a recovery code; `count` codes are left. */
   'recovery_code_used',
+  /** The password was reset with a mailed code on `deviceName`; `count` other devices were signed out. */
+  'password_reset',
+  /** The account's address was proved with a mailed code. */
+  'email_verified',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -315,6 +366,11 @@ export type SecurityEventList = z.infer<typeof SecurityEventList>;
 export const ErrorCode = z.enum([
   'validation_failed',
   'email_taken',
+  /** A mailed code that is not right; `code_expired`: one that ended (expired, used, or tried too often). */
+  'invalid_code',
+  'code_expired',
+  /** A password reset on an account with sign-in approval on needs one of its recovery codes too. */
+  'recovery_code_required',
   'invalid_credentials',
   'rate_limited',
   'unauthenticated',
@@ -400,6 +456,9 @@ export type RecoveredSignIn = z.infer<typeof RecoveredSignIn>;
 /** Signing in on the account page: the device is the browser, named from its user agent. */
 export const WebSignInBody = LoginBody.omit({ device: true });
 export type WebSignInBody = z.infer<typeof WebSignInBody>;
+/** `POST /v1/web/password-reset/confirm`: `ResetBody` for the account page, whose device is the browser. */
+export const WebResetBody = ResetBody.omit({ device: true });
+export type WebResetBody = z.input<typeof WebResetBody>;
 /** A request's state as the page sees it: approved, the session is in the cookie, never in the body. */
 export const WebSignInRequestState = z.discriminatedUnion('state', [
   SignInPending,

@@ -62,6 +62,8 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
       return by ? `Signed out from ${q(by)} at ${time}` : `Signed out from another device at ${time}`;
     case 'password_changed':
       return by ? `Your password was changed on another device (${q(by)}) at ${time}` : `Your password was changed on another device at ${time}`;
+    case 'password_reset':
+      return by ? `Your password was reset by email on ${q(by)} at ${time}` : `Your password was reset by email at ${time}`;
     case 'expired':
       return 'Your session expired. Sign in again to continue.';
     case 'evicted':
@@ -106,6 +108,10 @@ function activity(event: SecurityEvent): string {
       return `${by} denied ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
     case 'recovery_code_used':
       return `${by} signed in with a recovery code; ${count(event.count ?? 0, 'code', 'codes')} left`;
+    case 'password_reset':
+      return event.count ? `Password reset by email on ${by}; ${others(event.count)} signed out` : `Password reset by email on ${by}`;
+    case 'email_verified':
+      return `Email address confirmed on ${by}`;
   }
 }
 
@@ -118,6 +124,8 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
       return 'Signed out on the device itself';
     case 'password_changed':
       return by ? `Password changed on ${q(by)}` : 'Password changed';
+    case 'password_reset':
+      return by ? `Password reset by email on ${q(by)}` : 'Password reset by email';
     case 'expired':
       return 'Not used for too long';
     case 'evicted':
@@ -375,6 +383,38 @@ export const messages = {
     copiedTitle: 'Latch: a copied sign-in was used',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
       `${usedIn('', `the sign-in of ${q(name)}`, from, alsoFrom).trimStart().replace(/^./, (c) => c.toUpperCase())} Latch signed it out. Change your password.`,
+  },
+  /**
+   * Mail the server sends (server/mail/templates.ts makes the plain text and the HTML from these). A
+   * message is a subject and paragraphs; `code` is shown large in the HTML and on a line of its own in text.
+   */
+  mail: {
+    footer: (server: string) => `This mail was sent by the Latch server at ${server}. Latch never asks for your password by mail.`,
+    minutes: (n: number) => count(n, 'minute', 'minutes'),
+    resetCode: {
+      subject: (code: string) => `${code} is your Latch password reset code`,
+      lines: (minutes: string) => [`Enter this code in Latch to choose a new password. It works once, for ${minutes}.`],
+      after: ['Choosing a new password signs out every other device. If you did not ask for this, ignore this mail: your password stays as it is.'],
+    },
+    stepUpCode: {
+      subject: (code: string) => `${code} finishes your Latch sign-in`,
+      lines: (minutes: string) => [
+        `Many wrong passwords were tried on your Latch account from places you have not signed in from, so a sign-in from a new place needs this code as well as your password. It works for ${minutes}.`,
+      ],
+      after: ['If you are not signing in, do not share it with anyone: without it, nobody elsewhere can even try your password. You need do nothing else.'],
+    },
+    verifyCode: {
+      subject: (code: string) => `${code} confirms your email address for Latch`,
+      lines: (minutes: string) => [`Enter this code in Latch to confirm this address. It works once, for ${minutes}. Latch sends security alerts only to a confirmed address.`],
+    },
+    security: {
+      subject: (n: number, first: string) => (n === 1 ? `Latch security alert: ${first}` : `Latch security alert: ${count(n, 'change', 'changes')} to your account`),
+      intro: (email: string) => `This happened on your Latch account ${email}:`,
+      line: (what: string, when: string, where: string | undefined, ip: string) => `${what}, ${when}, from ${where ? `${where} (${ip})` : ip}.`,
+      notMe: "If this wasn't you, open your account page now and sign out every device you do not recognise, then change your password:",
+      notMeLink: "This wasn't me",
+      turnOff: 'New sign-in alerts can be turned off in Signed-in devices. The other alerts always go.',
+    },
   },
 } as const;
 

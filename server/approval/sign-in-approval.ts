@@ -29,13 +29,13 @@ import type { AccountChangeEvent, SessionEvent } from '../events/session-events.
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
-import { deviceColumns, deviceFacts } from '../sessions/session-view.js';
+import { deviceColumns, deviceFacts, userView } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, Db, SessionKind, SignInRequestsTable, UsersTable } from '../storage/schema.js';
-import { Store } from '../storage/store.js';
-import { endOpenRequests, lockAccount } from './requests.js';
+import { Store, type UnitOfWork } from '../storage/store.js';
+import { endOpenRequests } from './requests.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */
 const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
@@ -217,7 +217,7 @@ export class SignInApproval implements OnModuleDestroy {
     await this.store.transaction(async (unit) => {
       // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
       // slip under the limit.
-      await lockAccount(unit, user.id, this.store.kind);
+      await this.store.lockAccount(unit.db, user.id);
       await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
       // The password was checked against the account as it was read before; changed since, a right old
       // password makes only a decoy.
@@ -299,7 +299,7 @@ export class SignInApproval implements OnModuleDestroy {
       throw error;
     }
     const signedIn = await this.store.transaction(async (unit) => {
-      await lockAccount(unit, row.user_id, this.store.kind);
+      await this.store.lockAccount(unit.db, row.user_id);
       const used = await unit.db
         .updateTable('recovery_codes')
         .set({ used_at: now })
@@ -427,7 +427,7 @@ export class SignInApproval implements OnModuleDestroy {
    */
   private async collect(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     return this.store.transaction(async (unit) => {
-      await lockAccount(unit, row.user_id, this.store.kind);
+      await this.store.lockAccount(unit.db, row.user_id);
       const taken = await unit.db
         .updateTable('sign_in_requests')
         .set({ state: 'collected' })
@@ -448,7 +448,7 @@ export class SignInApproval implements OnModuleDestroy {
   }
 
   private signedIn(user: UsersTable, session: Parameters<SessionsService['view']>[0], now: number) {
-    return { user: { id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() }, session: this.sessions.view(session, session.id, now) };
+    return { user: userView(user), session: this.sessions.view(session, session.id, now) };
   }
 
   private deviceOf(row: SignInRequestsTable): DeviceInfo {
@@ -568,6 +568,22 @@ export class SignInApproval implements OnModuleDestroy {
   }
 
   /** What is stored of a code (without its dash): salted by the account, so a copied table cannot be searched. */
+  /**
+   * Spends one of the account's recovery codes in the caller's transaction (a password reset on an account
+   * with approval on); the codes left, or undefined when it is not one of them.
+   */
+  async spendRecoveryCode(unit: UnitOfWork, userId: string, code: string): Promise<number | undefined> {
+    const hash = await this.codeHash(userId, code);
+    const used = await unit.db
+      .updateTable('recovery_codes')
+      .set({ used_at: this.clock.now() })
+      .where('code_hash', '=', hash)
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return used.numUpdatedRows === 0n ? undefined : this.codesLeft(unit.db, userId);
+  }
+
   private codeHash(userId: string, normalized: string): Promise<string> {
     return this.passwords.oneTimeCodeHash(normalized, userId);
   }

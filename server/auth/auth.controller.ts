@@ -4,6 +4,11 @@ import { type z } from 'zod';
 import {
   ChangePasswordBody,
   LoginBody,
+  ResetBody,
+  ResetRequestBody,
+  StepUpBody,
+  type CodeSent,
+  type StepUp,
   ReauthBody,
   RegisterBody,
   RotateBody,
@@ -25,6 +30,7 @@ export class AuthController {
     @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 
+  /** The account is made at once; a code to confirm its address goes by mail. */
   @Public()
   @Post('register')
   @HttpCode(201)
@@ -32,7 +38,25 @@ export class AuthController {
     return this.auth.register(body, client);
   }
 
-  /** 200 with the session, or 202 with a request another device must answer (sign-in approval). */
+  /** 202 whether or not the address has an account. */
+  @Public()
+  @Post('password-reset')
+  @HttpCode(202)
+  requestReset(@Body(new ZodBodyPipe(ResetRequestBody)) body: ResetRequestBody, @Client() client: ClientInfo): Promise<CodeSent> {
+    return this.auth.requestReset(body.email, client);
+  }
+
+  @Public()
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  confirmReset(@Body(new ZodBodyPipe(ResetBody)) body: z.output<typeof ResetBody>, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.confirmReset(body, client);
+  }
+
+  /**
+   * 200 with the session; 202 with a request another device must answer (sign-in approval), or with a
+   * step-up (a code by mail) past the account's ceiling of wrong passwords.
+   */
   @Public()
   @Post('login')
   @HttpCode(200)
@@ -40,8 +64,22 @@ export class AuthController {
     @Body(new ZodBodyPipe(LoginBody)) body: LoginBody,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResult | PendingSignIn> {
+  ): Promise<AuthResult | PendingSignIn | StepUp> {
     const result = await this.auth.login(body, client);
+    if (!('token' in result)) void reply.status(202);
+    return result;
+  }
+
+  /** The step-up's mailed code with the password: 200 signed in, or 202 when a device must approve. */
+  @Public()
+  @Post('login/code')
+  @HttpCode(200)
+  async loginWithCode(
+    @Body(new ZodBodyPipe(StepUpBody)) body: z.output<typeof StepUpBody>,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResult | PendingSignIn> {
+    const result = await this.auth.confirmStepUp(body, client);
     if ('pending' in result) void reply.status(202);
     return result;
   }

@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApprovalModule } from '../approval/approval.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { AccountController } from './account.controller.js';
 import { ApprovalController } from './approval.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -13,7 +14,7 @@ import { SignInThrottle } from './sign-in-throttle.js';
 
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
-  controllers: [AuthController, ApprovalController],
+  controllers: [AuthController, ApprovalController, AccountController],
   providers: [AuthService, SignInThrottle, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
   exports: [SignInThrottle, AuthService, AuthGuard],
 })

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type {
   ApprovalChanged,
   AuthResult,
+  CodeSent,
   CurrentSession,
+  DeviceInfo,
+  MailSettings,
+  StepUp,
   LoginBody,
   PendingSignIn,
   Reauthenticated,
@@ -12,14 +16,21 @@ import type {
   SetApprovalBody,
   SignInRequestState,
 } from '../../shared/api.js';
-import { endOpenRequests, lockAccount } from '../approval/requests.js';
+import { endOpenRequests } from '../approval/requests.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
-import { type ChangePasswordBody as ChangePasswordSchema } from '../../shared/api.js';
+import {
+  type ChangePasswordBody as ChangePasswordSchema,
+  type ConfirmEmailBody as ConfirmEmailSchema,
+  type ResetBody as ResetSchema,
+  type StepUpBody as StepUpSchema,
+} from '../../shared/api.js';
+import { codeEnded, EmailCodes, type IssuedCode } from '../mail/codes.js';
+import { userView } from '../sessions/session-view.js';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import type { AuthContext, ClientInfo, UserIdentity } from '../common/request-context.js';
+import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionKind, UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -28,9 +39,19 @@ import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from './passwords.js';
-import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
+import { SignInThrottle, StepUpRequired, type Attempt } from './sign-in-throttle.js';
 
-const toUserView = (user: UserIdentity) => ({ id: user.id, email: user.email, createdAt: new Date(user.created_at).toISOString() });
+/** A sign-in waiting for its step-up code: the device it signs in (the password is sent again with the code). */
+interface PendingStepUp {
+  device: DeviceInfo;
+  kind: SessionKind;
+}
+
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
+const codeSent = (issued: IssuedCode): CodeSent => ({ codeSent: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } });
+const emailTaken = () => new ApiError(409, 'email_taken', 'An account with that email already exists. Sign in instead.');
+const recoveryCodeRequired = () =>
+  new ApiError(403, 'recovery_code_required', 'This account has sign-in approval on: enter one of your recovery codes too, so a mailbox alone cannot undo approval.');
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof Error && (/UNIQUE constraint failed/.test(error.message) || (error as { code?: string }).code === '23505');
@@ -50,8 +71,13 @@ export class AuthService {
     @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(EmailCodes) private readonly codes: EmailCodes,
   ) {}
 
+  /**
+   * Makes the account and signs the device in; a code to confirm the address goes by mail (the account's
+   * banner asks for it). Security mail goes only to a confirmed address.
+   */
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
     if (this.config.registration === 'closed') {
       throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
@@ -59,7 +85,7 @@ export class AuthService {
     const attempt = await this.throttle.admitRegistration(client.ip);
     const passwordHash = await withdrawOnError(attempt, () => this.passwords.hash(body.password));
     const now = this.clock.now();
-    const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now, approval_required: 0 };
+    const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now, approval_required: 0, email_verified_at: null, mail_new_sign_ins: 1 };
     try {
       const result = await this.store.transaction(async (unit) => {
         const existing = await unit.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
@@ -67,8 +93,9 @@ export class AuthService {
         await unit.db.insertInto('users').values(user).execute();
         const { token, session } = await this.sessions.create(unit, user, body.device, client);
         await this.securityEvents.recordBy(unit.db, session, { type: 'account_created', at: now, ip: client.ip });
-        await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
-        return { token, user: toUserView(user), session: this.sessions.view(session, session.id, now) };
+        await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip }, { quiet: true });
+        await this.codes.issue(unit, { purpose: 'verify', email: user.email, userId: user.id, template: 'verify_code' });
+        return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
       });
       // An email that is taken keeps its attempt counted: probing for accounts costs what guessing passwords does.
       await attempt.succeeded();
@@ -78,15 +105,102 @@ export class AuthService {
     }
   }
 
+  /** "Forgot password?": a code by mail if the address has an account; the answer is the same either way. */
+  async requestReset(email: string, client: ClientInfo): Promise<CodeSent> {
+    await this.throttle.admitCode(client.ip);
+    const issued = await this.store.transaction(async (unit) => {
+      const user = await unit.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      return this.codes.issue(unit, { purpose: 'reset', email, userId: user?.id ?? null, ...(user ? { template: 'reset_code' as const } : {}) });
+    });
+    return codeSent(issued);
+  }
+
+  /**
+   * The reset code and a new password: this device is signed in and every other signed out (each told
+   * "password reset by email"); open sign-in requests and codes end. With sign-in approval on, one of the
+   * recovery codes too (docs/architecture.md, "Mail").
+   */
+  async confirmReset(body: z.output<typeof ResetSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult> {
+    await this.throttle.admitCode(client.ip);
+    const row = await this.codes.check(body.id, body.code, 'reset');
+    if (row.user_id === null) throw codeEnded();
+    const userId = row.user_id;
+    const passwordHash = await this.passwords.hash(body.password);
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      await this.codes.use(unit, row.id);
+      await this.store.lockAccount(unit.db, userId);
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+      if (!user) throw codeEnded();
+      let codesLeft: number | undefined;
+      if (user.approval_required === 1) {
+        if (!body.recoveryCode) throw recoveryCodeRequired();
+        codesLeft = await this.approval.spendRecoveryCode(unit, user.id, body.recoveryCode);
+        if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
+      }
+      // The code proved the mailbox: the address is confirmed.
+      const verifiedAt = user.email_verified_at ?? now;
+      await unit.db.updateTable('users').set({ password_hash: passwordHash, email_verified_at: verifiedAt }).where('id', '=', user.id).execute();
+      const updated = { ...user, password_hash: passwordHash, email_verified_at: verifiedAt };
+      await endOpenRequests(unit, user.id, now);
+      await this.codes.endOpen(unit, user.id, ['reset']);
+      const { token, session } = await this.sessions.create(unit, updated, body.device, client, kind);
+      const revoked = await this.sessions.endOtherSessions(unit, { user: updated, session }, 'password_reset');
+      if (codesLeft !== undefined) await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: client.ip, count: codesLeft });
+      await this.securityEvents.recordBy(unit.db, session, { type: 'password_reset', at: now, ip: client.ip, count: revoked });
+      return { token, user: userView(updated), session: this.sessions.view(session, session.id, now) };
+    });
+  }
+
+  /** Mails a code to the signed-in account's own address, to confirm it. */
+  async sendEmailCode(auth: AuthContext, client: ClientInfo): Promise<CodeSent> {
+    await this.throttle.admitCode(client.ip);
+    if (auth.user.email_verified_at !== null) throw new ApiError(409, 'conflict', 'This address is already confirmed.');
+    const issued = await this.store.transaction(async (unit) => {
+      // Only the newest code works: the confirm form has one field and no id.
+      await this.codes.endOpen(unit, auth.user.id, ['verify']);
+      return this.codes.issue(unit, { purpose: 'verify', email: auth.user.email, userId: auth.user.id, template: 'verify_code' });
+    });
+    return codeSent(issued);
+  }
+
+  async confirmEmail(auth: AuthContext, body: z.output<typeof ConfirmEmailSchema>, client: ClientInfo): Promise<CurrentSession> {
+    await this.throttle.admitCode(client.ip);
+    const now = this.clock.now();
+    const open = await this.codes.openCode(auth.user.id, 'verify');
+    if (!open) throw codeEnded();
+    const row = await this.codes.check(open, body.code, 'verify');
+    // A code for the account's address as it is now.
+    if (row.email !== auth.user.email) throw codeEnded();
+    await this.store.transaction(async (unit) => {
+      await this.codes.use(unit, row.id);
+      await unit.db.updateTable('users').set({ email_verified_at: now }).where('id', '=', auth.user.id).where('email_verified_at', 'is', null).execute();
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'email_verified', at: now, ip: client.ip });
+      // Cached checks of the account's sessions (which carry the account) are dropped on every instance.
+      unit.publish({ kind: 'sessions.changed', userId: auth.user.id });
+    });
+    return { user: userView({ ...auth.user, email_verified_at: now }), session: this.sessions.view(auth.session, auth.session.id, now) };
+  }
+
+  async mailSettings(auth: AuthContext): Promise<MailSettings> {
+    const row = await this.store.db.selectFrom('users').select('mail_new_sign_ins').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+    return { newSignIns: row.mail_new_sign_ins === 1 };
+  }
+
+  async setMailSettings(auth: AuthContext, settings: MailSettings): Promise<MailSettings> {
+    await this.store.db.updateTable('users').set({ mail_new_sign_ins: settings.newSignIns ? 1 : 0 }).where('id', '=', auth.user.id).execute();
+    return settings;
+  }
+
   /**
    * Signs a device in; for an account with sign-in approval on, a request another device must answer
    * instead, whether or not the password was right (docs/architecture.md, "Sign-in approval").
    */
-  async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
+  async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn | StepUp> {
     try {
       const result = await this.signIn(body, client, kind);
       // A request for approval is counted alike, right password or not: the metrics tell no more than the answer.
-      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'approval_pending' : 'signed_in' });
+      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'approval_pending' : 'stepUp' in result ? 'step_up' : 'signed_in' });
       return result;
     } catch (error) {
       this.metrics.signIns.inc({ outcome: error instanceof ApiError && error.code === 'invalid_credentials' ? 'invalid_credentials' : 'refused' });
@@ -94,23 +208,60 @@ export class AuthService {
     }
   }
 
-  private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
+  private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn | StepUp> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
-    if (user?.approval_required === 1) {
-      await this.approval.admit(user.id, client.ip);
-      // The attempt stays counted until a device approves: a right password must not look different.
-      // No rehash here either: its extra work would time a right password apart from a wrong one.
-      const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
-      return this.approval.request(user, body.device, client, right, kind);
+    try {
+      if (user?.approval_required === 1) {
+        await this.approval.admit(user.id, client.ip);
+        // The attempt stays counted until a device approves: a right password must not look different.
+        // No rehash here either: its extra work would time a right password apart from a wrong one.
+        const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
+        return await this.approval.request(user, body.device, client, right, kind);
+      }
+      const ok = await this.checkPassword(body.email, user, body.password, client);
+      if (!ok || !user) throw invalidCredentials();
+    } catch (error) {
+      if (error instanceof StepUpRequired) return this.stepUp(body, user, client, kind);
+      throw error;
     }
-    const ok = await this.checkPassword(body.email, user, body.password, client);
-    if (!ok || !user) throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
     if (this.passwords.needsRehash(user.password_hash)) await this.rehash(user, body.password);
+    return this.startSession(user, body.device, client, kind);
+  }
+
+  private startSession(user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult> {
     return this.store.transaction(async (unit) => {
-      const { token, session } = await this.sessions.create(unit, user, body.device, client, kind);
+      const { token, session } = await this.sessions.create(unit, user, device, client, kind);
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: session.created_at, ip: client.ip });
-      return { token, user: toUserView(user), session: this.sessions.view(session, session.id, session.created_at) };
+      return { token, user: userView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });
+  }
+
+  /**
+   * Past the account's ceiling, from a new address: no password is checked; a code goes to the owner (one
+   * mail per ten minutes however many attempts), and the same answer to everyone, account or not.
+   */
+  private async stepUp(body: LoginBody, user: UsersTable | undefined, client: ClientInfo, kind: SessionKind): Promise<StepUp> {
+    const pending: PendingStepUp = { device: body.device, kind };
+    const issued = await this.store.transaction((unit) => this.codes.issueStepUp(unit, { email: body.email, userId: user?.id ?? null, data: pending }));
+    return { stepUp: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } };
+  }
+
+  /**
+   * The step-up's code with the password: the code is spent whatever the password, which is checked once;
+   * right, the device is signed in (or, with sign-in approval on, asks a device as any sign-in does).
+   */
+  async confirmStepUp(body: z.output<typeof StepUpSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
+    await this.throttle.admitCode(client.ip);
+    const row = await this.codes.check(body.id, body.code, 'step_up');
+    const pending = JSON.parse(row.data ?? 'null') as PendingStepUp | null;
+    if (!pending || pending.kind !== kind || row.user_id === null) throw codeEnded();
+    await this.store.transaction((unit) => this.codes.use(unit, row.id));
+    const user = await this.store.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
+    const ok = await this.passwords.verify(user?.password_hash, body.password);
+    if (!ok || !user) throw invalidCredentials();
+    this.metrics.signIns.inc({ outcome: 'stepped_up' });
+    if (user.approval_required === 1) return this.approval.request(user, pending.device, client, true, kind);
+    return this.startSession(user, pending.device, client, kind);
   }
 
   /** The new device waits for its request's answer; approved, the sign-in counts as a right password. */
@@ -138,7 +289,7 @@ export class AuthService {
   }
 
   currentSession(auth: AuthContext) {
-    return { user: toUserView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
+    return { user: userView(auth.user), session: this.sessions.view(auth.session, auth.session.id, this.clock.now()) };
   }
 
   /**
@@ -176,8 +327,9 @@ export class AuthService {
       await this.sessions.markReauthenticated(unit.db, auth.session.id, this.clock.now());
       // A sign-in request made with the old password, or approved before, never completes (the lock: one being
       // made or collected now finishes first, or sees the new password).
-      await lockAccount(unit, auth.user.id, this.store.kind);
+      await this.store.lockAccount(unit.db, auth.user.id);
       await endOpenRequests(unit, auth.user.id, this.clock.now());
+      await this.codes.endOpen(unit, auth.user.id, ['reset']);
       const revoked = body.signOutOtherSessions ? await this.sessions.endOtherSessions(unit, auth, 'password_changed') : 0;
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'password_changed', at: this.clock.now(), ip: client.ip, count: revoked });
       return { revoked };
@@ -238,4 +390,3 @@ async function withdrawOnError<T>(attempt: Attempt, work: () => Promise<T>): Pro
   }
 }
 
-const emailTaken = () => new ApiError(409, 'email_taken', 'An account with that email already exists. Sign in instead.');

@@ -41,6 +41,16 @@ export const rateLimited = (seconds: number, what = 'sign-in attempts') =>
     { 'Retry-After': String(seconds) },
   );
 
+/**
+ * A sign-in past the account's ceiling from an address it never signed in from: the password is not checked
+ * until a code mailed to the owner comes back with it (docs/api.md, "Rate limits").
+ */
+export class StepUpRequired extends Error {
+  constructor() {
+    super('step-up required');
+  }
+}
+
 const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
 
 @Injectable()
@@ -65,7 +75,8 @@ export class SignInThrottle {
    * - per (account, address): a few free failures, then a delay that doubles with every attempt;
    * - a ceiling over every address together, per account for a sign-in (an
    *   address the account has already signed in from does not hit it, so
-   *   nobody elsewhere can lock the owner out of a place they use), and per
+   *   nobody elsewhere can lock the owner out of a place they use; any other
+   *   address past it throws StepUpRequired), and per
    *   session for a password entered on a signed-in device (`ceiling`), which
    *   nobody without that device's token can spend.
    */
@@ -97,7 +108,10 @@ export class SignInThrottle {
     if (counted instanceof ApiError) throw counted;
 
     if (counted.count > policy.maxFailuresPerAccount && !(await isKnownAddress())) {
+      // Not a checked guess: the ceiling is not spent by it.
       await this.giveBack([ceiling]);
+      // At sign-in, a code by mail instead of a refusal; on a signed-in device, whose token is the proof, 429.
+      if (ceiling.startsWith('acct:')) throw new StepUpRequired();
       throw rateLimited(secondsUntil(counted.resetAt, now));
     }
 
@@ -148,6 +162,17 @@ export class SignInThrottle {
         await this.giveBack([addressCounter, createdCounter]);
       },
     };
+  }
+
+  /**
+   * Admits one request that mails or checks a code (sign-up's code, a reset, confirming an address) from
+   * `ip`: it spends the address's budget, as a password attempt does, and is not given back.
+   */
+  async admitCode(ip: string): Promise<void> {
+    await this.turns.next();
+    const now = this.clock.now();
+    const refusal = await this.store.lightly((trx) => this.checkAddress(trx, `ip:${addressKey(ip)}`, now));
+    if (refusal) throw refusal;
   }
 
   /** Drops counters whose window has passed. */

@@ -6,7 +6,7 @@ import { canonicalAddress } from './http-edge.js';
 import type { SessionsTable, UsersTable } from '../storage/schema.js';
 
 /** The account as a request sees it; the password hash is read only where needed. */
-export type UserIdentity = Pick<UsersTable, 'id' | 'email' | 'created_at'>;
+export type UserIdentity = Pick<UsersTable, 'id' | 'email' | 'created_at' | 'email_verified_at'>;
 
 export interface AuthContext {
   user: UserIdentity;

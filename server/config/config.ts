@@ -56,6 +56,15 @@ export const EnvSchema = z.object({
   LATCH_SESSION_CACHE_SIZE: wholeNumber('LATCH_SESSION_CACHE_SIZE', 0, 1_000_000).default(DEFAULT_SESSION_CACHE_SIZE),
   LATCH_METRICS_PORT: wholeNumber('LATCH_METRICS_PORT', 0, 65535).optional(),
   LATCH_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  LATCH_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/?#]+/, 'LATCH_SMTP_URL must be an smtp:// or smtps:// URL, such as smtps://user:password@smtp.example.com')
+    .optional(),
+  LATCH_MAIL_FROM: z.string().regex(/^[^\r\n]*@[^\r\n]+$/, 'LATCH_MAIL_FROM must be an address, such as Latch <latch@example.com>').default('Latch <latch@localhost>'),
+  LATCH_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#]+\/?$/, 'LATCH_PUBLIC_URL must be the address people open, such as https://latch.example.com')
+    .optional(),
 });
 
 /**
@@ -233,7 +242,11 @@ export interface RateLimitPolicy {
   firstDelayMs: number;
   /** Password attempts (sign-in, registration, password checks) from one address per window. */
   maxAttemptsPerAddress: number;
-  /** Wrong passwords for one account from all addresses together per accountWindowMs. */
+  /**
+   * Wrong passwords for one account from all addresses together per accountWindowMs. Past it, a sign-in from
+   * an address the account never signed in from is not checked at all until a code mailed to the owner comes
+   * back with it (docs/api.md, "Rate limits": the step-up).
+   */
   maxFailuresPerAccount: number;
   accountWindowMs: number;
   /** Accounts created from one address per registrationWindowMs. */
@@ -278,6 +291,37 @@ export interface TimeoutPolicy {
   /** An idle keep-alive connection is closed after this. */
   keepAliveMs: number;
 }
+
+/** How mail leaves (docs/architecture.md, "Mail"). */
+export interface MailPolicy {
+  /** SMTP (LATCH_SMTP_URL), or the local mailbox: each message an .eml file in `dir` and a line in the log. */
+  transport: { kind: 'smtp'; url: string } | { kind: 'mailbox'; dir: string };
+  from: string;
+  /** Where links in mail point (LATCH_PUBLIC_URL); undefined: this server's own address. */
+  publicUrl: string | undefined;
+  /** The first retry after a failed send; it doubles with each failure up to `retryMaxMs`. */
+  retryFirstMs: number;
+  retryMaxMs: number;
+  /** A message still not sent after this long is given up (and logged as an error). */
+  giveUpAfterMs: number;
+  /** Security mail waits this long after its first event, so a burst of events is one mail. */
+  burstMs: number;
+  /** How often the outbox is looked at for mail another instance queued or a retry due. */
+  pollMs: number;
+  /** How long a mailed code works, and how many wrong tries it takes. */
+  codeTtlMs: number;
+  codeTries: number;
+}
+
+export const DEFAULT_MAIL_POLICY: Omit<MailPolicy, 'transport' | 'from' | 'publicUrl'> = {
+  retryFirstMs: 5_000,
+  retryMaxMs: 10 * 60_000,
+  giveUpAfterMs: 3 * DAY_MS,
+  burstMs: 20_000,
+  pollMs: 1_000,
+  codeTtlMs: 15 * 60_000,
+  codeTries: 5,
+};
 
 /** false, a number of proxy hops, or the proxies' addresses and CIDR ranges. */
 export type TrustProxy = false | number | string[];
@@ -339,6 +383,7 @@ export interface ServerConfig {
   maintenanceIntervalMs: number;
   /** Where GET /metrics listens (LATCH_METRICS_PORT, LATCH_METRICS_HOST); undefined: nowhere. */
   metrics: { host: string; port: number } | undefined;
+  mail: MailPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -377,7 +422,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitPolicy = {
   freeFailuresPerPair: 5,
   firstDelayMs: 1_000,
   maxAttemptsPerAddress: 20,
-  maxFailuresPerAccount: 100,
+  maxFailuresPerAccount: 30,
   accountWindowMs: 60 * 60_000,
   maxRegistrationsPerAddress: 10,
   registrationWindowMs: 60 * 60_000,
@@ -428,6 +473,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         timeouts: { statementMs: e.LATCH_PG_STATEMENT_TIMEOUT_MS, lockMs: e.LATCH_PG_LOCK_TIMEOUT_MS, idleInTransactionMs: e.LATCH_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS },
       }
     : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
+  const mailbox = join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'mailbox');
   return {
     host: e.HOST,
     port: e.PORT,
@@ -457,5 +503,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     presenceIntervalMs: 60_000,
     maintenanceIntervalMs: 60 * 60_000,
     metrics: e.LATCH_METRICS_PORT === undefined ? undefined : { host: e.LATCH_METRICS_HOST, port: e.LATCH_METRICS_PORT },
+    mail: {
+      ...DEFAULT_MAIL_POLICY,
+      transport: e.LATCH_SMTP_URL ? { kind: 'smtp', url: e.LATCH_SMTP_URL } : { kind: 'mailbox', dir: mailbox },
+      from: e.LATCH_MAIL_FROM,
+      publicUrl: e.LATCH_PUBLIC_URL?.replace(/\/$/, ''),
+    },
   };
 }

@@ -82,9 +82,9 @@ export class SessionAuthenticator {
     const old = found?.kind === 'current' ? undefined : found;
     const row = current ?? (found && (await this.sessions.row(this.store.db, 'sessions.id', found.sessionId)));
     if (!row) throw unauthenticated();
-    const { email, user_created_at, revoker_device_name, ...session } = row;
+    const { email, user_created_at, email_verified_at, revoker_device_name, ...session } = row;
     if (session.kind !== kind) throw unauthenticated();
-    const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at };
+    const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at, email_verified_at };
 
     // Who ended it and from where is told only to a holder of the current token, not of an old copy.
     if (session.revoked_at !== null) throw this.sessions.endedError(session, old ? null : revoker_device_name, { whereFrom: !old });

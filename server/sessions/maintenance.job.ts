@@ -5,10 +5,12 @@ import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import { EmailCodes } from '../mail/codes.js';
+import { MailOutbox } from '../mail/outbox.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionsService } from './sessions.service.js';
 
-/** Marks expired sessions (telling their devices), purges old sessions, security events, spent attempt counters and old sign-in requests, periodically. */
+/** Marks expired sessions (telling their devices), purges old sessions, security events, spent attempt counters, old sign-in requests, sent mail and ended codes, periodically. */
 @Injectable()
 export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -21,6 +23,8 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(MailOutbox) private readonly outbox: MailOutbox,
+    @Inject(EmailCodes) private readonly codes: EmailCodes,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,6 +42,9 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
       await this.securityEvents.purge(this.clock.now() - this.config.sessions.retentionMs);
       await this.throttle.purge();
       await this.approval.purge();
+      // Sent mail is kept a week (what left, when), ended codes a day.
+      await this.outbox.purge(this.clock.now() - 7 * 24 * 60 * 60_000);
+      await this.codes.purge(this.clock.now() - 24 * 60 * 60_000);
       if (expired || purged) this.log.info({ expired, purged }, 'session maintenance');
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'session maintenance failed; will retry');

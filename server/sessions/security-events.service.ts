@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SecurityEvent, SecurityEventList, SecurityEventType } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
 import type { Db, SecurityEventsTable, SessionsTable } from '../storage/schema.js';
+import { MailOutbox } from '../mail/outbox.js';
 import { Store } from '../storage/store.js';
 import { Locator } from './locations.js';
 import { newOrderedId } from './tokens.js';
@@ -17,38 +18,61 @@ export interface SecurityEventInput {
   count?: number | undefined;
 }
 
-/** The per-user audit trail shown as "Recent activity". */
+/**
+ * Events that are mailed to the account's confirmed address (docs/architecture.md, "Mail"): a new sign-in
+ * (unless the owner turned that off), and every change that weakens or tells of a threat to the account.
+ */
+const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
+  'signed_in',
+  'password_changed',
+  'password_reset',
+  'approval_turned_off',
+  'recovery_codes_regenerated',
+  'recovery_code_used',
+  'token_reused',
+]);
+
+/** The per-user audit trail shown as "Recent activity", and the security mail it sends. */
 @Injectable()
 export class SecurityEventsService {
   constructor(
     @Inject(Store) private readonly store: Store,
     @Inject(Locator) private readonly locator: Locator,
+    @Inject(MailOutbox) private readonly outbox: MailOutbox,
   ) {}
 
-  /** An event done by a session's device: who (and on which account) comes from the session row. */
+  /**
+   * An event done by a session's device: who (and on which account) comes from the session row. `quiet`:
+   * no mail (the first sign-in of a new account).
+   */
   async recordBy(
     db: Db,
     actor: Pick<SessionsTable, 'user_id' | 'device_name' | 'platform'>,
     event: Pick<SecurityEventInput, 'type' | 'at' | 'ip' | 'targetDeviceName' | 'count'>,
+    options: { quiet?: boolean } = {},
   ): Promise<void> {
-    await this.record(db, { ...event, userId: actor.user_id, deviceName: actor.device_name, platform: actor.platform });
+    await this.record(db, { ...event, userId: actor.user_id, deviceName: actor.device_name, platform: actor.platform }, options.quiet === true);
   }
 
-  private async record(db: Db, event: SecurityEventInput): Promise<void> {
-    await db
-      .insertInto('security_events')
-      .values({
-        id: newOrderedId(event.at),
-        user_id: event.userId,
-        type: event.type,
-        at: event.at,
-        device_name: event.deviceName,
-        platform: event.platform,
-        ip: event.ip,
-        target_device_name: event.targetDeviceName ?? null,
-        count: event.count ?? null,
-      })
-      .execute();
+  private async record(db: Db, event: SecurityEventInput, quiet: boolean): Promise<void> {
+    const row: SecurityEventsTable = {
+      id: newOrderedId(event.at),
+      user_id: event.userId,
+      type: event.type,
+      at: event.at,
+      device_name: event.deviceName,
+      platform: event.platform,
+      ip: event.ip,
+      target_device_name: event.targetDeviceName ?? null,
+      count: event.count ?? null,
+    };
+    await db.insertInto('security_events').values(row).execute();
+    if (quiet || !MAILED.has(event.type)) return;
+    const user = await db.selectFrom('users').select(['id', 'email', 'email_verified_at', 'mail_new_sign_ins']).where('id', '=', event.userId).executeTakeFirst();
+    // Only to an address the owner has proved is theirs.
+    if (!user || user.email_verified_at === null) return;
+    if (event.type === 'signed_in' && user.mail_new_sign_ins !== 1) return;
+    await this.outbox.security(db, user, toSecurityEvent(row, this.locator));
   }
 
   /** Deletes events older than `before` (the retention, run by the maintenance job). */

@@ -90,7 +90,7 @@ export class SessionRepository {
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .leftJoin('sessions as revoker', 'revoker.id', 'sessions.revoked_by')
       .select(SESSION_COLUMNS.map((column) => `sessions.${column}` as const))
-      .select(['users.email', 'users.created_at as user_created_at', 'revoker.device_name as revoker_device_name'])
+      .select(['users.email', 'users.created_at as user_created_at', 'users.email_verified_at', 'revoker.device_name as revoker_device_name'])
       .where(column, '=', value)
       .executeTakeFirst();
   }

@@ -1,12 +1,20 @@
 // A session row as the API shows it.
-import type { DeviceInfo, SessionView } from '../../shared/api.js';
+import type { DeviceInfo, SessionView, User } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
-import type { SessionsTable } from '../storage/schema.js';
+import type { SessionsTable, UsersTable } from '../storage/schema.js';
 import type { Locator } from './locations.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
 export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until', 'kind'] as const;
 export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
+
+/** An account as the API shows it. */
+export const userView = (user: Pick<UsersTable, 'id' | 'email' | 'created_at' | 'email_verified_at'>): User => ({
+  id: user.id,
+  email: user.email,
+  createdAt: new Date(user.created_at).toISOString(),
+  emailVerified: user.email_verified_at !== null,
+});
 
 /** The columns that say what a device is and where it signed in from, as a session and a sign-in request store them. */
 export function deviceColumns(device: DeviceInfo, client: { ip: string; userAgent: string }) {

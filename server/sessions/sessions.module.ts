@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
+import { MailModule } from '../mail/mail.module.js';
 import { SessionAuthenticator } from './authenticator.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
@@ -15,6 +16,7 @@ import { SessionsService } from './sessions.service.js';
 import { TokenRotation } from './token-rotation.js';
 
 @Module({
+  imports: [MailModule],
   controllers: [SessionsController, SecurityEventsController],
   providers: [
     SessionsService,
@@ -25,6 +27,6 @@ import { TokenRotation } from './token-rotation.js';
     SecurityEventsService,
     { provide: Locator, useFactory: (config: ServerConfig) => new Locator(config.locations), inject: [CONFIG] },
   ],
-  exports: [SessionsService, SessionRepository, SessionAuthenticator, SecurityEventsService, Locator],
+  exports: [MailModule, SessionsService, SessionRepository, SessionAuthenticator, SecurityEventsService, Locator],
 })
 export class SessionsModule {}

@@ -17,7 +17,7 @@ import { Store, type UnitOfWork } from '../storage/store.js';
 import { SessionAuthenticator } from './authenticator.js';
 import { Locator } from './locations.js';
 import { SecurityEventsService } from './security-events.service.js';
-import { endOpenRequests, lockAccount } from '../approval/requests.js';
+import { endOpenRequests } from '../approval/requests.js';
 import { SessionRepository, unauthenticated } from './session-repository.js';
 import { deviceColumns, deviceFacts, VIEW_COLUMNS, type SessionViewRow } from './session-view.js';
 import { TokenRotation } from './token-rotation.js';
@@ -270,13 +270,13 @@ export class SessionsService {
    */
   async endOtherSessions(
     unit: UnitOfWork,
-    auth: AuthContext,
-    reason: Extract<SignOutReason, 'revoked_by_user' | 'password_changed'>,
+    auth: { user: { id: string }; session: SessionsTable },
+    reason: Extract<SignOutReason, 'revoked_by_user' | 'password_changed' | 'password_reset'>,
   ): Promise<number> {
     const now = this.clock.now();
     // Requests first, under the account's lock: a collect under way finishes before (and its new session is
     // among the others read next) or finds its request ended.
-    await lockAccount(unit, auth.user.id, this.store.kind);
+    await this.store.lockAccount(unit.db, auth.user.id);
     await endOpenRequests(unit, auth.user.id, now);
     const others = await this.repo.activeQuery(unit.db, auth.user.id, now).select('id').where('id', '!=', auth.session.id).execute();
     const revoked = await this.repo.markRevoked(unit, auth.user.id, others.map((o) => o.id), { reason, by: auth.session }, now);

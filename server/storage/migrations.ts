@@ -201,6 +201,52 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').addColumn('next_from_ip', 'text').execute();
     },
   },
+  // Mail (docs/architecture.md, "Mail"): the outbox, mailed codes, and what an account says about its address.
+  '0010_mail': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('email_verified_at', 'bigint').execute();
+      await db.schema.alterTable('users').addColumn('mail_new_sign_ins', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .createTable('mail_outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('to_address', 'text', (c) => c.notNull())
+        .addColumn('template', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('due_at', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('claimed_until', 'bigint')
+        .addColumn('sent_at', 'bigint')
+        .addColumn('failed_at', 'bigint')
+        .addColumn('last_error', 'text')
+        .execute();
+      // What is still to send, by when it is due: the sender's one query, over unsent rows only (a given-up row
+      // keeps sent_at null, and is left out by failed_at; there are few).
+      await db.schema
+        .createIndex('mail_outbox_waiting')
+        .on('mail_outbox')
+        .column('due_at')
+        .where(sql.ref('sent_at'), 'is', null)
+        .execute();
+      await db.schema.createIndex('mail_outbox_by_created').on('mail_outbox').column('created_at').execute();
+      await db.schema
+        .createTable('email_codes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text')
+        .addColumn('tries', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('data', 'text')
+        .execute();
+      await db.schema.createIndex('email_codes_by_user').on('email_codes').columns(['user_id', 'purpose']).execute();
+      await db.schema.createIndex('email_codes_by_expiry').on('email_codes').column('expires_at').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

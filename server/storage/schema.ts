@@ -10,6 +10,50 @@ export interface UsersTable {
   created_at: number;
   /** 1 when a new device's sign-in needs another device's approval (docs/architecture.md, "Sign-in approval"). */
   approval_required: number;
+  /** When the owner proved the address by a mailed code; null for an account made before addresses were verified. */
+  email_verified_at: number | null;
+  /** 1 while a mail goes out on every new sign-in (the devices window's setting); the other security mail always goes. */
+  mail_new_sign_ins: number;
+}
+
+/** A message waiting to leave, or sent (docs/architecture.md, "Mail"). */
+export interface MailOutboxTable {
+  id: string;
+  /** The account it is about, if any: security mail for one account coalesces into one message per burst. */
+  user_id: string | null;
+  to_address: string;
+  template: string;
+  /** The template's data as JSON; emptied once sent (it may hold a code). */
+  data: string;
+  created_at: number;
+  /** Not sent before this: a retry's backoff, a security mail's burst. */
+  due_at: number;
+  attempts: number;
+  /** An instance is sending it until then; past that, another may. */
+  claimed_until: number | null;
+  sent_at: number | null;
+  /** Given up on after failing for too long. */
+  failed_at: number | null;
+  last_error: string | null;
+}
+
+export type EmailCodePurpose = 'reset' | 'verify' | 'step_up';
+
+/** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
+export interface EmailCodesTable {
+  id: string;
+  purpose: EmailCodePurpose;
+  email: string;
+  /** The account; null for a decoy (a reset asked for an address with no account). */
+  user_id: string | null;
+  /** HMAC of the code under the row's id; null for a decoy, which no code opens (docs/api.md, "Answers that tell nothing"). */
+  code_hash: string | null;
+  tries: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** What the code's use needs kept until then, as JSON; emptied once used. */
+  data: string | null;
 }
 
 /** One-time recovery codes: only SHA-256 of each (50 random bits), marked when used. */
@@ -160,6 +204,8 @@ export interface Database {
   retired_tokens: RetiredTokensTable;
   recovery_codes: RecoveryCodesTable;
   sign_in_requests: SignInRequestsTable;
+  mail_outbox: MailOutboxTable;
+  email_codes: EmailCodesTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

@@ -3,12 +3,16 @@
 // cookie through AuthGuard.
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type z } from 'zod';
 import {
   RecoverBody,
   SignInRequestId,
   WaitBody,
+  StepUpBody,
+  WebResetBody,
   WebSignInBody,
   type CurrentSession,
+  type StepUp,
   type PendingSignIn,
   type WebRecoveredSignIn,
   type WebSignInRequestState,
@@ -45,14 +49,51 @@ export class WebController {
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CurrentSession | PendingSignIn> {
+  ): Promise<CurrentSession | PendingSignIn | StepUp> {
     const place = this.place(request);
     const result = await this.auth.login({ ...body, device: browserDevice(client.userAgent) }, client, 'browser');
-    if ('pending' in result) {
+    if (!('token' in result)) {
       void reply.status(202);
       return result;
     }
     const { token, ...signedIn } = result;
+    this.handOver(reply, place, token);
+    return signedIn;
+  }
+
+  /** The step-up's mailed code with the password (docs/api.md, "Rate limits"): the session as the cookie. */
+  @Public()
+  @Post('session/code')
+  @HttpCode(200)
+  async signInWithCode(
+    @Body(new ZodBodyPipe(StepUpBody)) body: z.output<typeof StepUpBody>,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CurrentSession | PendingSignIn> {
+    const place = this.place(request);
+    const result = await this.auth.confirmStepUp(body, client, 'browser');
+    if (!('token' in result)) {
+      void reply.status(202);
+      return result;
+    }
+    const { token, ...signedIn } = result;
+    this.handOver(reply, place, token);
+    return signedIn;
+  }
+
+  /** "Forgot password?" on the account page: the reset code and a new password sign this browser in (the cookie). */
+  @Public()
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  async confirmReset(
+    @Body(new ZodBodyPipe(WebResetBody)) body: z.output<typeof WebResetBody>,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CurrentSession> {
+    const place = this.place(request);
+    const { token, ...signedIn } = await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent) }, client, 'browser');
     this.handOver(reply, place, token);
     return signedIn;
   }

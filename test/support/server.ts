@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { mailboxes } from '../../kit/mailbox.js';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Clock } from '../../server/common/clock.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_RATE_LIMIT, loadConfig, type ServerConfig, type StoreConfig } from '../../server/config/config.js';
@@ -43,8 +44,25 @@ export function testConfig(store: StoreConfig, overrides: Partial<ServerConfig> 
     store,
     rateLimit: { ...defaults.rateLimit, maxRegistrationsPerAddress: 100_000 },
     passwords: TEST_PASSWORD_POLICY,
+    mail: { ...defaults.mail, transport: { kind: 'mailbox', dir: mailboxOf(store) } },
     ...overrides,
   };
+}
+
+/**
+ * One local mailbox per store, in a temporary folder: instances on one PostgreSQL share it, since
+ * whichever of them takes a message from the outbox sends it.
+ */
+const storeMailboxes = new Map<string, string>();
+export function mailboxOf(store: StoreConfig): string {
+  const key = store.kind === 'sqlite' ? store.file : store.url;
+  let dir = storeMailboxes.get(key);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'latch-mailbox-'));
+    if (storeMailboxes.size === 0) process.once('exit', () => storeMailboxes.forEach((made) => rmSync(made, { recursive: true, force: true })));
+    storeMailboxes.set(key, dir);
+  }
+  return dir;
 }
 
 export async function startTestServer(store: StoreConfig, options: { clock?: Clock; config?: Partial<ServerConfig> } = {}): Promise<TestServer> {
@@ -55,7 +73,9 @@ export async function startTestServer(store: StoreConfig, options: { clock?: Clo
       done();
     },
   });
-  const server = await startServer({ config: testConfig(store, options.config), logDestination, ...(options.clock ? { clock: options.clock } : {}) });
+  const config = testConfig(store, options.config);
+  const server = await startServer({ config, logDestination, ...(options.clock ? { clock: options.clock } : {}) });
+  if (config.mail.transport.kind === 'mailbox') mailboxes.set(server.url, config.mail.transport.dir);
   return Object.assign(server, { logs });
 }
 

@@ -27,7 +27,7 @@ const session: SessionView = {
   current: true,
   online: true,
 };
-const user = { id: 'u1', email: 'ada@example.com', createdAt: at };
+const user = { id: 'u1', email: 'ada@example.com', createdAt: at, emailVerified: true };
 const result = (token: string): AuthResult => ({ token, user, session });
 
 /** A promise the test settles. */

@@ -20,7 +20,7 @@ const session = (id: string, deviceName = 'Laptop'): SessionView => ({
   current: true,
   online: true,
 });
-const account: Account = { user: { id: 'u1', email: 'ada@example.com', createdAt: at }, session: session('s1') };
+const account: Account = { user: { id: 'u1', email: 'ada@example.com', createdAt: at, emailVerified: true }, session: session('s1') };
 const result = (token: string): AuthResult => ({ token, ...account });
 const revokedNotice: Notice = { reason: 'revoked_by_user', at, byDeviceName: 'Desktop' };
 

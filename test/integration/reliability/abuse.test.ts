@@ -11,6 +11,7 @@ import { SecurityEventList, type AuthResult } from '../../../shared/api.js';
 import { DEFAULT_RATE_LIMIT, type StoreConfig } from '../../../server/config/config.js';
 import { MINUTE, ManualClock } from '../../support/clock.js';
 import { Http, PASSWORD, device, uniqueEmail, type Reply } from '../../../kit/http.js';
+import { mailboxContents, mailboxes, mailedCode } from '../../../kit/mailbox.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
 
@@ -143,17 +144,46 @@ forEachStore('abuse resistance', (ctx) => {
     assert.ok(answered.indexOf('check') < 5, `the check was answered after ${answered.indexOf('check')} of the attempts`);
   });
 
-  it('a ceiling per account bounds guesses from many addresses; an address the owner has signed in from still gets in', async () => {
+  it('100 guesses from 100 addresses: at most 30 are checked, the rest need a mailed code; the owner gets in from a new address with it', async () => {
     const home = newAddress();
     const owner = await signUp(home);
-    const botnet = Array.from({ length: 150 }, (_, i) => `203.0.113.${i + 1}`);
+    const botnet = Array.from({ length: 100 }, (_, i) => `203.0.113.${i + 1}`);
     const replies: Reply[] = [];
     for (let i = 0; i < botnet.length; i += 25) replies.push(...(await Promise.all(botnet.slice(i, i + 25).map((ip, j) => signIn(owner.email, `guess ${i + j}`, ip)))));
     const counts = statuses(replies);
-    assert.equal(counts[401], 100, `guesses checked: ${JSON.stringify(counts)}`);
-    assert.equal(counts[429], 50);
-    assert.equal((await signIn(owner.email, PASSWORD, newAddress())).status, 429, 'a new address waits for the hour to pass');
-    assert.equal((await signIn(owner.email, PASSWORD, home)).status, 200, 'the owner’s own address does not');
+    assert.equal(counts[401], DEFAULT_RATE_LIMIT.maxFailuresPerAccount, `guesses checked: ${JSON.stringify(counts)}`);
+    assert.equal(counts[202], 100 - DEFAULT_RATE_LIMIT.maxFailuresPerAccount, 'past the ceiling no password is checked: a code is asked for');
+    // The right password from a new address is answered exactly as a wrong one.
+    const right = await signIn(owner.email, PASSWORD, newAddress());
+    const wrong = await signIn(owner.email, 'still guessing', newAddress());
+    assert.equal(right.status, 202);
+    assert.deepEqual(Object.keys(right.body.stepUp).sort(), Object.keys(wrong.body.stepUp).sort());
+    assert.equal(right.text.length, wrong.text.length);
+    // An address with no account past its ceiling looks the same.
+    const nobody = uniqueEmail('nobody');
+    for (let i = 0; i < DEFAULT_RATE_LIMIT.maxFailuresPerAccount; i++) await signIn(nobody, `guess ${i}`, `203.0.114.${i + 1}`);
+    const decoy = await signIn(nobody, PASSWORD, newAddress());
+    assert.equal(decoy.status, 202);
+    assert.deepEqual(Object.keys(decoy.body.stepUp).sort(), Object.keys(right.body.stepUp).sort());
+
+    // The owner reads the code (one mail for all 72 attempts) and signs in with it.
+    const code = await mailedCode(server.url, owner.email, /finishes your Latch sign-in/);
+    const mails = (await mailboxContents(mailboxes.get(server.url)!)).filter((m) => m.to.includes(owner.email) && /finishes your Latch sign-in/.test(m.subject));
+    assert.equal(mails.length, 1, 'one mail, however many attempts');
+    const withCode = await http.request('POST', '/v1/auth/login/code', { json: { id: right.body.stepUp.id, code, password: PASSWORD }, headers: from(newAddress()) });
+    assert.equal(withCode.status, 200, withCode.text);
+    assert.equal(withCode.body.session.deviceName, 'Laptop');
+    // The attacker's attempt, with the code but a wrong password, spends its code and gets nothing.
+    const attacker = await http.request('POST', '/v1/auth/login/code', { json: { id: wrong.body.stepUp.id, code, password: 'still guessing' }, headers: from(newAddress()) });
+    assert.equal(attacker.status, 401);
+    const again = await http.request('POST', '/v1/auth/login/code', { json: { id: wrong.body.stepUp.id, code, password: PASSWORD }, headers: from(newAddress()) });
+    assert.equal(again.status, 410, 'a step-up attempt checks one password');
+    // A wrong code on the decoy is told as any wrong code.
+    const guessed = await http.request('POST', '/v1/auth/login/code', { json: { id: decoy.body.stepUp.id, code: '123456', password: PASSWORD }, headers: from(newAddress()) });
+    assert.equal(guessed.status, 401);
+    assert.equal(guessed.body.error.code, 'invalid_code');
+
+    assert.equal((await signIn(owner.email, PASSWORD, home)).status, 200, 'the owner’s own address needs no code');
     // Nor does the owner's signed-in device, wherever it is now: its password checks count against its own session.
     const reauth = await http.request('POST', '/v1/auth/reauth', { json: { password: PASSWORD }, token: owner.token, headers: from(newAddress()) });
     assert.equal(reauth.status, 200, reauth.text);
