@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { root, startProcess } from './lib.js';
+import { Http, register } from '../kit/http.js';
 
 const { values: args } = parseArgs({ options: { server: { type: 'string', default: 'dist/server/main.js' } } });
 const serverScript = args.server;
@@ -89,21 +90,20 @@ async function main(): Promise<void> {
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
   try {
     const owner = email();
-    const signedUp = await post(server.url, '/v1/auth/register', { email: owner, password: PASSWORD, device: device('Owner laptop') }, from('192.0.2.1'));
-    const token: string = signedUp.json.token;
+    const { token } = await register(new Http(server.url), owner, 'Owner laptop', from('192.0.2.1'));
 
     const raced = await Promise.all(Array.from({ length: 200 }, (_, i) => post(server.url, '/v1/auth/login', { email: owner, password: `wrong ${i}`, device: device('X') }, from('192.0.2.66'))));
     findings.push({ attack: '200 wrong passwords at once, one account, one address', figure: `${describeCounts(countBy(raced.map((r) => r.status)))} (401 = checked against argon2)` });
 
     const target = email();
-    await post(server.url, '/v1/auth/register', { email: target, password: PASSWORD, device: device('Owner laptop') }, from('192.0.2.2'));
+    await register(new Http(server.url), target, 'Owner laptop', from('192.0.2.2'));
     const guesses = await Promise.all(
       Array.from({ length: 100 }, (_, i) => post(server.url, '/v1/auth/login', { email: target, password: i === 80 ? PASSWORD : `guess ${i}`, device: device('X') }, from('192.0.2.67'))),
     );
     findings.push({ attack: '100 guesses at once, the right one at position 80', figure: `position 80 answered ${guesses[80]!.status}${guesses[80]!.status === 200 ? ' with a token' : ''}` });
 
     const victim = email();
-    await post(server.url, '/v1/auth/register', { email: victim, password: PASSWORD, device: device('Owner laptop') }, from('192.0.2.3'));
+    await register(new Http(server.url), victim, 'Owner laptop', from('192.0.2.3'));
     for (let i = 0; i < 5; i++) await post(server.url, '/v1/auth/login', { email: victim, password: `wrong ${i}`, device: device('X') }, from('192.0.2.68'));
     const owner429 = await post(server.url, '/v1/auth/login', { email: victim, password: PASSWORD, device: device('X') }, from('192.0.2.4'));
     findings.push({ attack: 'owner lockout: 5 wrong passwords from one address, then the owner from another', figure: `the owner got ${owner429.status}` });
@@ -138,9 +138,9 @@ async function main(): Promise<void> {
     const probe = await post(server.url, '/v1/auth/register', { email: owner, password: PASSWORD, device: device('X') }, from('192.0.2.70'));
     findings.push({ attack: 'an address blocked from guessing probes a known email at sign-up', figure: `answered ${probe.status} ${probe.json?.error?.code ?? ''}` });
 
-    const spoofed = await post(server.url, '/v1/auth/register', { email: email(), password: PASSWORD, device: device('X') }, { 'x-forwarded-for': '6.6.6.6, 192.0.2.10' });
-    const garbage = await post(server.url, '/v1/auth/register', { email: email(), password: PASSWORD, device: device('X') }, { 'x-forwarded-for': 'not-an-ip<script>' });
-    findings.push({ attack: 'X-Forwarded-For "6.6.6.6, 192.0.2.10" behind one proxy; then "not-an-ip<script>"', figure: `stored ${spoofed.json?.session?.ip}; then ${garbage.json?.session?.ip ?? garbage.status}` });
+    const spoofed = await register(new Http(server.url), email(), 'X', { 'x-forwarded-for': '6.6.6.6, 192.0.2.10' });
+    const garbage = await register(new Http(server.url), email(), 'X', { 'x-forwarded-for': 'not-an-ip<script>' }).catch((error: Error) => error.message);
+    findings.push({ attack: 'X-Forwarded-For "6.6.6.6, 192.0.2.10" behind one proxy; then "not-an-ip<script>"', figure: `stored ${spoofed.session.ip}; then ${typeof garbage === 'string' ? garbage : garbage.session.ip}` });
 
     const revokes = [];
     for (let i = 0; i < 50; i++) {

@@ -1,7 +1,8 @@
 // Pieces the benchmarks share: server processes, load, figures and seeding.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Agent } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +20,12 @@ import { send } from './http.js';
 export type { Proc };
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Starts a program of this repository (a path under the root) as a server process; see kit/process.ts. */
-export const startProcess = (script: string, env: Record<string, string>, health: string): Promise<Proc> => startKitProcess(resolve(root, script), env, { health });
+/**
+ * Starts a program of this repository (a path under the root) as a server process; see kit/process.ts. A Latch
+ * server gets a data folder of its own if none is given: its local mailbox is there.
+ */
+export const startProcess = (script: string, env: Record<string, string>, health: string): Promise<Proc> =>
+  startKitProcess(resolve(root, script), script.endsWith('server/main.js') && !env.LATCH_DATA_DIR ? { LATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'latch-bench-data-')), ...env } : env, { health });
 
 /** Which load generator drove HTTP: `wrk` where it is installed (it needs less CPU than autocannon), else autocannon. */
 export type Generator = 'wrk' | 'autocannon';

@@ -13,8 +13,11 @@ export interface ReceivedMail {
   messageId: string;
 }
 
-/** The local mailbox of each server started by the tests, by its URL (test/support/server.ts fills it). */
-export const mailboxes = new Map<string, string>();
+/** What each server started by the tests or benchmarks has mailed, by its URL: its local mailbox, or the SMTP server it sends to. */
+export const mailboxes = new Map<string, () => Promise<ReceivedMail[]>>();
+
+/** `serverUrl`'s mail is in the local mailbox `dir`. */
+export const useLocalMailbox = (serverUrl: string, dir: string): void => void mailboxes.set(serverUrl, () => mailboxContents(dir));
 
 export async function parseMail(raw: Buffer | string): Promise<ReceivedMail> {
   const parsed = await simpleParser(raw);
@@ -40,6 +43,9 @@ export async function waitForMail(read: () => Promise<ReceivedMail[]>, matches: 
   }
 }
 
+/** Whether `mail` went to `address` (the server keeps addresses in lower case). */
+export const sentTo = (mail: ReceivedMail, address: string): boolean => mail.to.toLowerCase().includes(address.toLowerCase());
+
 /** The six-digit code in a mail's subject. */
 export function codeIn(mail: ReceivedMail): string {
   const code = mail.subject.match(/\b(\d{6})\b/)?.[1];
@@ -47,14 +53,20 @@ export function codeIn(mail: ReceivedMail): string {
   return code;
 }
 
+/** The code of the first mail to `to` whose subject has `about`, in any local mailbox of a server the tests started. */
+export async function codeMailedTo(to: string, about: RegExp): Promise<string> {
+  const read = async () => (await Promise.all([...new Set(mailboxes.values())].map((mail) => mail()))).flat();
+  return codeIn(await waitForMail(read, (m) => sentTo(m, to) && about.test(m.subject)));
+}
+
 /** The code of the newest mail to `to` whose subject has `about` (a reset code, say), from the server's local mailbox. */
 export async function mailedCode(serverUrl: string, to: string, about: RegExp, after = 0): Promise<string> {
-  const dir = mailboxes.get(serverUrl);
-  if (!dir) throw new Error(`no local mailbox is known for ${serverUrl}`);
+  const read = mailboxes.get(serverUrl);
+  if (!read) throw new Error(`no mailbox is known for ${serverUrl}`);
   let seen = 0;
   const mail = await waitForMail(
-    () => mailboxContents(dir),
-    (m) => m.to.includes(to) && about.test(m.subject) && seen++ >= after,
+    read,
+    (m) => sentTo(m, to) && about.test(m.subject) && seen++ >= after,
   );
   return codeIn(mail);
 }

@@ -3,6 +3,8 @@
 // log line (no port can be taken in between); other programs get a free port and are asked for a
 // health path until it answers 200.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { useLocalMailbox } from './mailbox.js';
 import { freePort } from './postgres.js';
 
 export interface Proc {
@@ -43,7 +45,12 @@ export async function startProcess(script: string, env: Record<string, string>, 
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const proc = (url: string): Proc => ({
+  const proc = (url: string): Proc => {
+    // A Latch server with no SMTP mails into its local mailbox: `register` (kit/http.ts) reads its codes there.
+    if (env.LATCH_DATA_DIR && !env.LATCH_SMTP_URL && /server\/main\.js$/.test(script)) useLocalMailbox(url, join(env.LATCH_DATA_DIR, 'mailbox'));
+    return running(url);
+  };
+  const running = (url: string): Proc => ({
     url,
     port: Number(new URL(url).port),
     pid: child.pid!,

@@ -4,7 +4,7 @@ import './common/node-version.js';
 import './common/tick-map.js';
 import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
-import { describeAllowedHosts } from './common/http-edge.js';
+import { describeAllowedHosts, isLoopback } from './common/http-edge.js';
 import { sharedHostWarning } from './web/browser.js';
 import { postgresTarget } from './storage/database.js';
 
@@ -46,6 +46,12 @@ async function main(): Promise<void> {
   process.send?.({ type: 'listening', url: server.url }, undefined, {}, () => process.disconnect());
   const shared = sharedHostWarning(config.allowedHosts);
   if (shared) server.log.warn(shared);
+  if (config.mail.transport.kind === 'mailbox') {
+    const mailbox = `Mail goes to the local mailbox, ${config.mail.transport.dir}, and every code into this log: nobody receives it.`;
+    // Fine for trying Latch on this computer; a server others use needs SMTP to reset passwords and send alerts.
+    if (isLoopback(new URL(server.url).hostname.replace(/^\[|\]$/g, ''))) server.log.info(`${mailbox} Set LATCH_SMTP_URL to send it (docs/operations.md, "Mail").`);
+    else server.log.warn(`${mailbox} People cannot reset a password or hear of a new sign-in: set LATCH_SMTP_URL (docs/operations.md, "Mail").`);
+  }
   const limit = openFileLimit();
   server.log.info(
     `Holds up to ${config.sockets.total} live connections (open-file limit ${limit ?? 'unknown'}); past that, new ones get 503 and /healthz keeps answering. Raise LimitNOFILE to hold more (docs/operations.md).`,

@@ -80,7 +80,10 @@ export const NewPassword = newPassword();
 
 const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
 
-/** `POST /v1/auth/register`: the account is made at once; a code to confirm the address goes by mail. */
+/**
+ * `POST /v1/auth/register`: answered 202 with `CodeSent` whether or not the address has an account (docs/api.md,
+ * "Codes by mail"); the account is made when the mailed code comes back (`VerifySignUpBody`).
+ */
 export const RegisterBody = z.strictObject({ email: Email, password: NewPassword, device: DeviceInfo });
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
@@ -106,6 +109,10 @@ export type StepUp = z.infer<typeof StepUp>;
 /** `POST /v1/auth/login/code`: the mailed code, with the password again. */
 export const StepUpBody = z.strictObject({ id: CodeId, code: EmailCode, password: AnyPassword });
 export type StepUpBody = z.input<typeof StepUpBody>;
+
+/** `POST /v1/auth/register/verify`: the code from the sign-up's mail makes the account and signs the device in. */
+export const VerifySignUpBody = z.strictObject({ id: CodeId, code: EmailCode });
+export type VerifySignUpBody = z.input<typeof VerifySignUpBody>;
 
 /** `POST /v1/auth/password-reset`: a code by mail, if the address has an account (the answer is the same). */
 export const ResetRequestBody = z.strictObject({ email: Email });
@@ -365,7 +372,6 @@ export type SecurityEventList = z.infer<typeof SecurityEventList>;
 
 export const ErrorCode = z.enum([
   'validation_failed',
-  'email_taken',
   /** A mailed code that is not right; `code_expired`: one that ended (expired, used, or tried too often). */
   'invalid_code',
   'code_expired',

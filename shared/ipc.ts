@@ -6,7 +6,10 @@ import {
   AccountChange,
   ApprovalChanged,
   ApprovalSetting,
+  CodeId,
+  EmailCode,
   Location,
+  MailSettings,
   NewPassword,
   newPassword,
   Platform,
@@ -78,6 +81,10 @@ export const SignInRefused = z.strictObject({
 });
 export type SignInRefused = z.infer<typeof SignInRefused>;
 
+/** What a code by mail is for, while the sign-in screen waits for it. */
+export const CodePurpose = z.enum(['signUp', 'stepUp']);
+export type CodePurpose = z.infer<typeof CodePurpose>;
+
 export const SessionState = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('starting') }),
   z.strictObject({
@@ -99,6 +106,12 @@ export const SessionState = z.discriminatedUnion('status', [
     number: z.number().int(),
     expiresAt: z.iso.datetime({ offset: true }),
   }),
+  /**
+   * A code the server mailed is needed: to finish creating the account (`signUp`), or (`stepUp`) because many
+   * wrong passwords were tried on it from elsewhere, and a sign-in from a new place needs the code with the
+   * password again (docs/api.md, "Rate limits").
+   */
+  z.strictObject({ status: z.literal('awaitingCode'), serverUrl: z.string(), keychain: KeychainState, email: z.string(), purpose: CodePurpose, expiresAt: z.iso.datetime({ offset: true }) }),
   z.strictObject({ status: z.literal('signingIn'), serverUrl: z.string(), keychain: KeychainState }),
   z.strictObject({
     status: z.literal('signedIn'),
@@ -141,6 +154,23 @@ export type SignInInput = z.infer<typeof SignInInput>;
 
 /** Creating an account is signing in with a new password: the password rule is the API's (NewPassword). */
 export const CreateAccountInput = SignInInput.extend({ mode: z.literal('createAccount'), password: PasswordInput.pipe(NewPassword) });
+
+/** "Forgot password?": a code by mail to this address on this server. */
+export const ResetRequestInput = z.strictObject({ serverUrl: ServerUrlInput, email: EmailInput });
+export type ResetRequestInput = z.infer<typeof ResetRequestInput>;
+
+const CodeInput = z.string().trim().min(1, 'Enter the code from the mail').pipe(EmailCode);
+
+/** The mailed code and a new password; with sign-in approval on, a recovery code too. */
+export const ResetPasswordInput = z.strictObject({
+  id: CodeId,
+  code: CodeInput,
+  password: z.string().min(1, 'Enter a new password').pipe(newPassword('New password')),
+  recoveryCode: RecoveryCode.optional(),
+});
+export type ResetPasswordInput = z.input<typeof ResetPasswordInput>;
+
+export const CodeSentInfo = z.strictObject({ id: CodeId, expiresAt: z.iso.datetime({ offset: true }) });
 
 export const ChangePasswordInput = z.strictObject({
   currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Current password must be at most 256 characters'),
@@ -192,6 +222,17 @@ export const IpcCalls = {
   approvalSetting: { channel: 'latch:approval-setting', args: none, result: ApprovalSetting },
   setApproval: { channel: 'latch:set-approval', args: z.tuple([z.boolean(), PasswordInput]), result: ApprovalChanged },
   regenerateRecoveryCodes: { channel: 'latch:regenerate-recovery-codes', args: z.tuple([PasswordInput]), result: RecoveryCodes },
+  /** "Forgot password?": the answer is the same whether or not the address has an account. */
+  requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },
+  /** The mailed code and a new password: this device is signed in, every other one signed out. */
+  resetPassword: { channel: 'latch:reset-password', args: z.tuple([ResetPasswordInput]), result: SessionState },
+  /** Waiting for a code (`awaitingCode`): the code from the mail (for a step-up, with the password again; a sign-up ignores it). */
+  signInWithCode: { channel: 'latch:sign-in-with-code', args: z.tuple([CodeInput, z.string().max(256)]), result: SessionState },
+  /** A new code to confirm the account's address. */
+  sendEmailCode: { channel: 'latch:send-email-code', args: none, result: CodeSentInfo },
+  confirmEmail: { channel: 'latch:confirm-email', args: z.tuple([CodeInput]), result: SessionState },
+  mailSettings: { channel: 'latch:mail-settings', args: none, result: MailSettings },
+  setMailSettings: { channel: 'latch:set-mail-settings', args: z.tuple([MailSettings]), result: MailSettings },
 } as const;
 export type IpcCallName = keyof typeof IpcCalls;
 export type IpcArgs<K extends IpcCallName> = z.input<(typeof IpcCalls)[K]['args']>;

@@ -174,6 +174,51 @@ export const messages = {
     switchToCreate: 'Create an account instead',
     switchToSignIn: 'I have an account',
     noKeychain: 'No keychain is available, so you will need to sign in again next time Latch starts.',
+    forgot: 'Forgot password?',
+    resetTitle: 'Reset your password',
+    resetIntro: 'Enter the email of your account. If it has an account on this server, a 6-digit code goes there.',
+    sendCode: 'Send code',
+    sendingCode: 'Sending code…',
+    codeSentTo: (email: string) => `If ${email} has a Latch account, a 6-digit code is on its way. It works for 15 minutes.`,
+    code: 'Code from the mail',
+    codeHint: '6 digits',
+    newPassword: 'New password',
+    resetSubmit: 'Set password and sign in',
+    resetting: 'Setting password…',
+    resetNote: 'Every other device is signed out when the new password is set.',
+    recoveryCode: 'Recovery code',
+    recoveryHint: 'Sign-in approval is on: enter one of your saved recovery codes too.',
+    back: 'Back to sign in',
+    resendCode: 'Send a new code',
+    stepUpTitle: 'Enter the code from your mail',
+    stepUpText: (email: string) =>
+      `Many wrong passwords were tried on ${email} from elsewhere, so signing in from a new place needs the code Latch has just mailed to that address, with your password.`,
+    stepUpSubmit: 'Sign in with the code',
+    signUpCodeTitle: 'Check your mail',
+    signUpCodeText: (email: string) =>
+      `Latch sent a 6-digit code to ${email}. Enter it to finish creating your account. (If that address already has an account, the mail says so instead.)`,
+    signUpCodeSubmit: 'Create account',
+    otherEmail: 'Use another email',
+  },
+  /** The banner until the account's address is confirmed. */
+  verifyEmail: {
+    title: 'Confirm your email address',
+    text: (email: string) => `Latch mailed a 6-digit code to ${email}. Security alerts and password resets go there, so confirm it is yours.`,
+    code: 'Code',
+    confirm: 'Confirm',
+    confirming: 'Confirming…',
+    resend: 'Send a new code',
+    resent: (email: string) => `A new code is on its way to ${email}.`,
+    confirmed: 'Your email address is confirmed.',
+  },
+  /** The devices window's mail setting. */
+  mailSetting: {
+    title: 'Email alerts',
+    newSignIns: 'Email me when a device signs in',
+    note: 'Password changes, resets and other security alerts are always mailed.',
+    unconfirmed: 'Alerts go to your address once it is confirmed.',
+    offline: 'This setting cannot load while Latch is offline.',
+    saved: (on: boolean) => (on ? 'Sign-in alerts by email are on.' : 'Sign-in alerts by email are off.'),
   },
   /** The account page, in a browser. */
   page: {
@@ -391,6 +436,18 @@ export const messages = {
   mail: {
     footer: (server: string) => `This mail was sent by the Latch server at ${server}. Latch never asks for your password by mail.`,
     minutes: (n: number) => count(n, 'minute', 'minutes'),
+    signUpCode: {
+      subject: (code: string) => `${code} is your Latch code`,
+      lines: (minutes: string) => [`Enter this code in Latch to finish creating your account. It works once, for ${minutes}.`],
+      after: ['If you did not ask for an account, ignore this mail: nothing is made without the code.'],
+    },
+    alreadyRegistered: {
+      subject: 'You already have a Latch account',
+      lines: (email: string) => [
+        `Someone, probably you, asked to create a Latch account for ${email}. You already have one, so nothing was made.`,
+        'Sign in with your password. Forgotten it? Choose "Forgot password?" on the sign-in screen, and a code comes by mail.',
+      ],
+    },
     resetCode: {
       subject: (code: string) => `${code} is your Latch password reset code`,
       lines: (minutes: string) => [`Enter this code in Latch to choose a new password. It works once, for ${minutes}.`],

@@ -7,7 +7,11 @@ import {
   ApprovalChanged,
   ApprovalSetting,
   AuthResult,
+  CodeSent,
+  MailSettings,
   PendingSignIn,
+  StepUp,
+  type ResetBody,
   RecoveredSignIn,
   RecoveryCodes,
   SignInRequestList,
@@ -59,11 +63,22 @@ export class ApiClient {
     });
   }
 
+  /** A code by mail; the account is made by `verifySignUp` with it. */
   register = (email: string, password: string, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/register', AuthResult, { body: { email, password, device }, auth: false });
-  /** Signed in, or (sign-in approval) a request another device must answer. */
+    this.call('POST', '/v1/auth/register', CodeSent, { body: { email, password, device }, auth: false });
+  verifySignUp = (id: string, code: string) => this.call('POST', '/v1/auth/register/verify', AuthResult, { body: { id, code }, auth: false });
+  /** Signed in, or (sign-in approval) a request another device must answer, or (a step-up) a code by mail needed. */
   login = (email: string, password: string, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn]), { body: { email, password, device }, auth: false });
+    this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn, StepUp]), { body: { email, password, device }, auth: false });
+  loginWithCode = (id: string, code: string, password: string) =>
+    this.call('POST', '/v1/auth/login/code', z.union([AuthResult, PendingSignIn]), { body: { id, code, password }, auth: false });
+  requestPasswordReset = (email: string) => this.call('POST', '/v1/auth/password-reset', CodeSent, { body: { email }, auth: false });
+  resetPassword = (body: Omit<ResetBody, 'device'>, device: DeviceInfo) =>
+    this.call('POST', '/v1/auth/password-reset/confirm', AuthResult, { body: { ...body, device }, auth: false });
+  sendEmailCode = () => this.call('POST', '/v1/account/email/send-code', CodeSent);
+  confirmEmail = (code: string) => this.call('POST', '/v1/account/email/confirm', CurrentSession, { body: { code } });
+  mailSettings = () => this.call('GET', '/v1/account/mail', MailSettings);
+  setMailSettings = (settings: MailSettings) => this.call('PUT', '/v1/account/mail', MailSettings, { body: settings });
   /** A long poll (up to 25 s) for the answer to a sign-in request. */
   waitForApproval = (id: string, secret: string) =>
     this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, {

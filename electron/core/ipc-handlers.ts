@@ -46,6 +46,13 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     approvalSetting: () => controller.approvalSetting(),
     setApproval: (required, password) => controller.setApproval(required, password),
     regenerateRecoveryCodes: (password) => controller.regenerateRecoveryCodes(password),
+    requestPasswordReset: (input) => controller.requestPasswordReset(input),
+    resetPassword: (input) => controller.resetPassword(input),
+    signInWithCode: (code, password) => controller.signInWithCode(code, password),
+    sendEmailCode: () => controller.sendEmailCode(),
+    confirmEmail: (code) => controller.confirmEmail(code),
+    mailSettings: () => controller.mailSettings(),
+    setMailSettings: (settings) => controller.setMailSettings(settings),
   };
 
   const handlers = new Map<string, IpcHandler>();

@@ -40,6 +40,14 @@ export type Api = Pick<
   | 'approvalSetting'
   | 'setApproval'
   | 'regenerateRecoveryCodes'
+  | 'loginWithCode'
+  | 'verifySignUp'
+  | 'requestPasswordReset'
+  | 'resetPassword'
+  | 'sendEmailCode'
+  | 'confirmEmail'
+  | 'mailSettings'
+  | 'setMailSettings'
 >;
 
 export interface Realtime {

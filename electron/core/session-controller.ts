@@ -6,8 +6,9 @@
 // forget the token, delete the keychain entry, close the socket, and leave a
 // notice that says why. See docs/architecture.md, "The session state machine".
 import { createHash, randomBytes } from 'node:crypto';
-import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
-import type { ChangePasswordInput, CopiedSignIn, SessionState, SignInInput } from '../../shared/ipc.js';
+import type { z } from 'zod';
+import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, MailSettings, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
+import type { ChangePasswordInput, CopiedSignIn, ResetPasswordInput, ResetRequestInput, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
 import type { BackoffPolicy } from './backoff.js';
 import { deviceIdentity } from './device.js';
@@ -137,22 +138,95 @@ export class SessionController {
       this.ports.profile.update({ serverUrl: origin });
     }
     await this.dispatch({ type: 'signInStarted', email: input.email });
-    const device = deviceIdentity({
-      name: this.ports.profile.read().deviceName ?? this.options.deviceName,
-      appVersion: this.options.appVersion,
-      os: this.options.os,
-    });
+    const device = this.device();
     try {
-      const result =
-        input.mode === 'createAccount'
-          ? await this.api.register(input.email, input.password, device)
-          : await this.api.login(input.email, input.password, device);
-      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result } : { type: 'signInSucceeded', result });
+      if (input.mode === 'createAccount') {
+        const { codeSent } = await this.api.register(input.email, input.password, device);
+        await this.dispatch({ type: 'codeRequired', purpose: 'signUp', code: codeSent });
+        return this.published;
+      }
+      const result = await this.api.login(input.email, input.password, device);
+      await this.dispatch(
+        'pending' in result
+          ? { type: 'approvalPending', pending: result }
+          : 'stepUp' in result
+            ? { type: 'codeRequired', purpose: 'stepUp', code: result.stepUp }
+            : { type: 'signInSucceeded', result },
+      );
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });
       throw error;
     }
+  }
+
+  /**
+   * Waiting for a code: the sign-up's makes the account; a step-up's goes with the password. A wrong code
+   * keeps the wait (the person types it again); an ended code or a wrong password goes back to the form.
+   */
+  async signInWithCode(code: string, password: string): Promise<SessionState> {
+    if (this.machine.status !== 'awaitingCode') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for a code. Sign in again.');
+    const { id } = this.machine.code;
+    try {
+      const result = this.machine.purpose === 'signUp' ? await this.api.verifySignUp(id, code) : await this.api.loginWithCode(id, code, password);
+      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result } : { type: 'signInSucceeded', result });
+      return this.published;
+    } catch (error) {
+      if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });
+      throw error;
+    }
+  }
+
+  /** "Forgot password?": a code by mail, if the address has an account on that server (the answer is the same). */
+  async requestPasswordReset(input: ResetRequestInput): Promise<{ id: string; expiresAt: string }> {
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Sign out first.');
+    const origin = parseServerUrl(input.serverUrl);
+    if (origin !== this.serverUrl) {
+      this.useServer(origin);
+      this.ports.profile.update({ serverUrl: origin });
+    }
+    return (await this.api.requestPasswordReset(input.email)).codeSent;
+  }
+
+  /** The mailed code and a new password: this device signs in; the server signs every other one out. */
+  async resetPassword(input: z.output<typeof ResetPasswordInput>): Promise<SessionState> {
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Sign out first.');
+    await this.dispatch({ type: 'signInStarted', email: '' });
+    try {
+      const result = await this.api.resetPassword(
+        { id: input.id, code: input.code, password: input.password, ...(input.recoveryCode ? { recoveryCode: input.recoveryCode } : {}) },
+        this.device(),
+      );
+      await this.dispatch({ type: 'signInSucceeded', result });
+      return this.published;
+    } catch (error) {
+      await this.dispatch({ type: 'signInFailed' });
+      throw error;
+    }
+  }
+
+  /** A new code to confirm the account's address. */
+  async sendEmailCode(): Promise<{ id: string; expiresAt: string }> {
+    return (await this.authed((api) => api.sendEmailCode())).codeSent;
+  }
+
+  async confirmEmail(code: string): Promise<SessionState> {
+    const current = await this.authed((api) => api.confirmEmail(code));
+    await this.dispatch({ type: 'userUpdated', user: current.user });
+    return this.published;
+  }
+
+  mailSettings(): Promise<MailSettings> {
+    return this.authed((api) => api.mailSettings());
+  }
+
+  setMailSettings(settings: MailSettings): Promise<MailSettings> {
+    return this.authed((api) => api.setMailSettings(settings));
+  }
+
+  /** What this device says it is when it signs in. */
+  private device() {
+    return deviceIdentity({ name: this.ports.profile.read().deviceName ?? this.options.deviceName, appVersion: this.options.appVersion, os: this.options.os });
   }
 
   /** The person signs this device out. Offline, the token is still forgotten here. */

@@ -9,8 +9,8 @@
 //       └──────────────────(no token)──────────────▶ signedOut ⇄ signingIn ─▶ signedIn
 //                                              signingIn ─▶ awaitingApproval ─▶ signedIn | signedOut
 //   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
-import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, User } from '../../shared/api.js';
-import { noticeOf, type Connection, type CopiedSignIn, type KeychainState, type Notice, type SessionState, type SignInRefused } from '../../shared/ipc.js';
+import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, StepUp, User } from '../../shared/api.js';
+import { noticeOf, type CodePurpose, type Connection, type CopiedSignIn, type KeychainState, type Notice, type SessionState, type SignInRefused } from '../../shared/ipc.js';
 import { CoreError } from './errors.js';
 
 export interface Account {
@@ -47,6 +47,11 @@ export type MachineState =
   | ({ status: 'restoring' } & Held)
   | { status: 'signedOut'; notice?: Notice; refused?: SignInRefused }
   | { status: 'signingIn'; email: string }
+  /**
+   * A code by mail is needed: to finish a sign-up (`signUp`), or, after many wrong passwords from elsewhere,
+   * a sign-in (`stepUp`, sent with the password again).
+   */
+  | { status: 'awaitingCode'; email: string; purpose: CodePurpose; code: StepUp['stepUp'] }
   | ({ status: 'awaitingApproval' } & Waiting)
   | ({ status: 'signedIn' } & Held);
 
@@ -67,6 +72,10 @@ export type MachineEvent =
   | { type: 'signInSucceeded'; result: AuthResult }
   /** The account asks one of its devices to approve (docs/architecture.md, "Sign-in approval"). */
   | { type: 'approvalPending'; pending: PendingSignIn }
+  /** A code by mail is needed: the sign-up's, or past the account's ceiling of wrong passwords (docs/api.md, "Rate limits"). */
+  | { type: 'codeRequired'; purpose: CodePurpose; code: StepUp['stepUp'] }
+  /** The account changed as the server tells it (its address confirmed). */
+  | { type: 'userUpdated'; user: User }
   /** What the wait for approval heard about request `id`. */
   | { type: 'approvalAnswered'; id: string; state: SignInRequestState }
   | { type: 'approvalCancelled' }
@@ -167,9 +176,19 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return { state: next, effects: [publish(next)] };
     }
     case 'signInFailed':
-      return state.status === 'signingIn' ? signedOut() : stay(state);
-    case 'approvalPending': {
+      return state.status === 'signingIn' || state.status === 'awaitingCode' ? signedOut() : stay(state);
+    case 'codeRequired': {
       if (state.status !== 'signingIn') return stay(state);
+      const next: MachineState = { status: 'awaitingCode', email: state.email, purpose: event.purpose, code: event.code };
+      return { state: next, effects: [publish(next)] };
+    }
+    case 'userUpdated': {
+      if (state.status !== 'signedIn' || !state.account) return stay(state);
+      const next = { ...state, account: { ...state.account, user: event.user } };
+      return { state: next, effects: [{ type: 'rememberAccount', account: next.account }, publish(next)] };
+    }
+    case 'approvalPending': {
+      if (state.status !== 'signingIn' && state.status !== 'awaitingCode') return stay(state);
       const { pending } = event.pending;
       const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email };
       return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
@@ -188,10 +207,11 @@ export function step(state: MachineState, event: MachineEvent): Step {
       return { state: rest, effects: [{ type: 'waitForApproval', id: state.request.id, secret: state.request.secret }] };
     }
     case 'approvalCancelled':
+      if (state.status === 'awaitingCode') return signedOut();
       if (state.status !== 'awaitingApproval') return stay(state);
       return signedOut(undefined, [{ type: 'cancelRequest', id: state.request.id, secret: state.request.secret }]);
     case 'signInSucceeded': {
-      if (state.status !== 'signingIn' && state.status !== 'awaitingApproval') return stay(state);
+      if (state.status !== 'signingIn' && state.status !== 'awaitingApproval' && state.status !== 'awaitingCode') return stay(state);
       const account = { user: event.result.user, session: event.result.session };
       const next: MachineState = { status: 'signedIn', token: event.result.token, account, connection: 'online', socketOpen: false };
       // Stored only now that the server has accepted it, and before anyone is told.
@@ -382,6 +402,8 @@ export function publicState(state: MachineState, serverUrl: string, keychain: Ke
       return { status: 'signedOut', serverUrl, keychain, ...(state.notice ? { notice: state.notice } : {}), ...(state.refused ? { refused: state.refused } : {}) };
     case 'signingIn':
       return { status: 'signingIn', serverUrl, keychain };
+    case 'awaitingCode':
+      return { status: 'awaitingCode', serverUrl, keychain, email: state.email, purpose: state.purpose, expiresAt: state.code.expiresAt };
     case 'awaitingApproval':
       return {
         status: 'awaitingApproval',

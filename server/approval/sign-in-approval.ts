@@ -19,6 +19,7 @@ import type {
 import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
 import { PasswordHasher } from '../auth/passwords.js';
 import { ApiError } from '../common/api-error.js';
+import { StepUpRequired } from '../common/step-up.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
@@ -191,7 +192,14 @@ export class SignInApproval implements OnModuleDestroy {
    * A request for `user`. With a wrong password (`passwordRight` false) it is a decoy: answered the same,
    * shown to no device, never approved, so only the account's devices learn whether the password was right.
    */
-  async request(user: UsersTable, device: DeviceInfo, client: ClientInfo, passwordRight: boolean, kind: SessionKind = 'app'): Promise<PendingSignIn> {
+  async request(
+    user: UsersTable,
+    device: DeviceInfo,
+    client: ClientInfo,
+    passwordRight: boolean,
+    kind: SessionKind = 'app',
+    options: { steppedUp?: boolean } = {},
+  ): Promise<PendingSignIn> {
     const now = this.clock.now();
     const known = await this.sessions.hasSignedInFrom(user.id, client.ip);
     const secret = randomBytes(32).toString('base64url');
@@ -218,7 +226,8 @@ export class SignInApproval implements OnModuleDestroy {
       // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
       // slip under the limit.
       await this.store.lockAccount(unit.db, user.id);
-      await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
+      // After a step-up (a mailed code came back) the room is not asked again: the owner is the one asking.
+      if (!options.steppedUp) await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
       // The password was checked against the account as it was read before; changed since, a right old
       // password makes only a decoy.
       const { password_hash: current } = await unit.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
@@ -517,9 +526,8 @@ export class SignInApproval implements OnModuleDestroy {
       throw refuse(`Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${wait}.`);
     }
     const waiting = await db.selectFrom('sign_in_requests').select(count).where('user_id', '=', userId).where('state', '=', 'pending').where('expires_at', '>', now).executeTakeFirstOrThrow();
-    if (Number(waiting.n) >= this.policy.maxPendingPerAccount && !(await known())) {
-      throw refuse(`Too many sign-in requests are waiting for this account. Answer them on a signed-in device, or wait ${wait}.`);
-    }
+    // Others cannot fill the room to keep the owner out: from a new address, past it, a code by mail instead.
+    if (Number(waiting.n) >= this.policy.maxPendingPerAccount && !(await known())) throw new StepUpRequired();
   }
 
   /** How long new requests are refused: a cooldown after a denial, a pause after several. */

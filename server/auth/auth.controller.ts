@@ -7,6 +7,7 @@ import {
   ResetBody,
   ResetRequestBody,
   StepUpBody,
+  VerifySignUpBody,
   type CodeSent,
   type StepUp,
   ReauthBody,
@@ -30,12 +31,19 @@ export class AuthController {
     @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 
-  /** The account is made at once; a code to confirm its address goes by mail. */
+  /** 202 whether or not the address has an account: a code (or a mail saying it has one) goes by mail. */
   @Public()
   @Post('register')
-  @HttpCode(201)
-  register(@Body(new ZodBodyPipe(RegisterBody)) body: RegisterBody, @Client() client: ClientInfo): Promise<AuthResult> {
+  @HttpCode(202)
+  register(@Body(new ZodBodyPipe(RegisterBody)) body: RegisterBody, @Client() client: ClientInfo): Promise<CodeSent> {
     return this.auth.register(body, client);
+  }
+
+  @Public()
+  @Post('register/verify')
+  @HttpCode(201)
+  verifySignUp(@Body(new ZodBodyPipe(VerifySignUpBody)) body: z.output<typeof VerifySignUpBody>, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.verifySignUp(body, client);
   }
 
   /** 202 whether or not the address has an account. */

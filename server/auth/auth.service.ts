@@ -23,8 +23,10 @@ import {
   type ConfirmEmailBody as ConfirmEmailSchema,
   type ResetBody as ResetSchema,
   type StepUpBody as StepUpSchema,
+  type VerifySignUpBody as VerifySignUpSchema,
 } from '../../shared/api.js';
 import { codeEnded, EmailCodes, type IssuedCode } from '../mail/codes.js';
+import { MailOutbox } from '../mail/outbox.js';
 import { userView } from '../sessions/session-view.js';
 import type { z } from 'zod';
 import { ApiError } from '../common/api-error.js';
@@ -39,7 +41,8 @@ import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from './passwords.js';
-import { SignInThrottle, StepUpRequired, type Attempt } from './sign-in-throttle.js';
+import { StepUpRequired } from '../common/step-up.js';
+import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
 
 /** A sign-in waiting for its step-up code: the device it signs in (the password is sent again with the code). */
 interface PendingStepUp {
@@ -47,9 +50,18 @@ interface PendingStepUp {
   kind: SessionKind;
 }
 
+const codeOrPasswordWrong = () => new ApiError(401, 'invalid_code', 'That code or the password is not right. Check both and try again.');
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
 const codeSent = (issued: IssuedCode): CodeSent => ({ codeSent: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } });
-const emailTaken = () => new ApiError(409, 'email_taken', 'An account with that email already exists. Sign in instead.');
+const madeMeanwhile = () => new ApiError(409, 'conflict', 'An account with this address was made meanwhile. Sign in instead.');
+
+/** A sign-up waiting for its code: the password's hash and the device, kept with the code (never the password). */
+interface PendingSignUp {
+  passwordHash: string;
+  device: DeviceInfo;
+  ip: string;
+  userAgent: string;
+}
 const recoveryCodeRequired = () =>
   new ApiError(403, 'recovery_code_required', 'This account has sign-in approval on: enter one of your recovery codes too, so a mailbox alone cannot undo approval.');
 
@@ -72,36 +84,58 @@ export class AuthService {
     @Inject(SignInApproval) private readonly approval: SignInApproval,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(EmailCodes) private readonly codes: EmailCodes,
+    @Inject(MailOutbox) private readonly outbox: MailOutbox,
   ) {}
 
   /**
-   * Makes the account and signs the device in; a code to confirm the address goes by mail (the account's
-   * banner asks for it). Security mail goes only to a confirmed address.
+   * Starts a sign-up: the same answer whether or not the address has an account (docs/api.md, "Codes by
+   * mail"). A new address gets a code, and the account is made when it comes back (`verifySignUp`); an
+   * address with an account gets a mail saying so. The password is hashed either way, so the time taken
+   * tells nothing either.
    */
-  async register(body: RegisterBody, client: ClientInfo): Promise<AuthResult> {
+  async register(body: RegisterBody, client: ClientInfo): Promise<CodeSent> {
     if (this.config.registration === 'closed') {
       throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
     }
     const attempt = await this.throttle.admitRegistration(client.ip);
     const passwordHash = await withdrawOnError(attempt, () => this.passwords.hash(body.password));
+    const issued = await this.store.transaction(async (unit) => {
+      const existing = await unit.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
+      const pending: PendingSignUp = { passwordHash, device: body.device, ip: client.ip, userAgent: client.userAgent };
+      if (!existing) return this.codes.issue(unit, { purpose: 'sign_up', email: body.email, userId: null, template: 'sign_up_code', data: pending });
+      const decoy = await this.codes.issue(unit, { purpose: 'sign_up', email: body.email, userId: null });
+      if (await this.codes.mayMail(unit, body.email, 'already_registered')) {
+        await this.outbox.enqueue(unit, body.email, { template: 'already_registered', email: body.email }, existing.id);
+      }
+      return decoy;
+    });
+    // Its address attempt given back, taken address or not: the answer is the same, so is what it costs.
+    await attempt.succeeded();
+    return codeSent(issued);
+  }
+
+  /** The code from the sign-up's mail: the account is made with its address confirmed, and the device signed in. */
+  async verifySignUp(body: z.output<typeof VerifySignUpSchema>, client: ClientInfo): Promise<AuthResult> {
+    await this.throttle.admitCode(client.ip);
+    const row = await this.codes.check(body.id, body.code, 'sign_up');
+    const pending = JSON.parse(row.data ?? 'null') as PendingSignUp | null;
+    if (!pending) throw codeEnded();
     const now = this.clock.now();
-    const user: UsersTable = { id: newId(), email: body.email, password_hash: passwordHash, created_at: now, approval_required: 0, email_verified_at: null, mail_new_sign_ins: 1 };
     try {
-      const result = await this.store.transaction(async (unit) => {
-        const existing = await unit.db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst();
-        if (existing) throw emailTaken();
+      return await this.store.transaction(async (unit) => {
+        await this.codes.use(unit, row.id);
+        const taken = await unit.db.selectFrom('users').select('id').where('email', '=', row.email).executeTakeFirst();
+        if (taken) throw madeMeanwhile();
+        const user: UsersTable = { id: newId(), email: row.email, password_hash: pending.passwordHash, created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1 };
         await unit.db.insertInto('users').values(user).execute();
-        const { token, session } = await this.sessions.create(unit, user, body.device, client);
+        // The device that asked for the code is the one the account starts on.
+        const { token, session } = await this.sessions.create(unit, user, pending.device, client);
         await this.securityEvents.recordBy(unit.db, session, { type: 'account_created', at: now, ip: client.ip });
         await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip }, { quiet: true });
-        await this.codes.issue(unit, { purpose: 'verify', email: user.email, userId: user.id, template: 'verify_code' });
         return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
       });
-      // An email that is taken keeps its attempt counted: probing for accounts costs what guessing passwords does.
-      await attempt.succeeded();
-      return result;
     } catch (error) {
-      throw isUniqueViolation(error) ? emailTaken() : error;
+      throw isUniqueViolation(error) ? madeMeanwhile() : error;
     }
   }
 
@@ -128,8 +162,9 @@ export class AuthService {
     const passwordHash = await this.passwords.hash(body.password);
     const now = this.clock.now();
     return this.store.transaction(async (unit) => {
-      await this.codes.use(unit, row.id);
+      // The account first, then the code: the order a password change takes them in.
       await this.store.lockAccount(unit.db, userId);
+      await this.codes.use(unit, row.id);
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
       if (!user) throw codeEnded();
       let codesLeft: number | undefined;
@@ -252,15 +287,20 @@ export class AuthService {
    */
   async confirmStepUp(body: z.output<typeof StepUpSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
     await this.throttle.admitCode(client.ip);
-    const row = await this.codes.check(body.id, body.code, 'step_up');
+    // One answer for a wrong code and for a wrong password, and the attempt's row unspent by either: nothing
+    // tells a guesser that a code was right. A password is checked only with the right code, so only
+    // whoever reads the owner's mail can try one.
+    const row = await this.codes.check(body.id, body.code, 'step_up').catch((error: unknown) => {
+      throw error instanceof ApiError && error.code === 'invalid_code' ? codeOrPasswordWrong() : error;
+    });
     const pending = JSON.parse(row.data ?? 'null') as PendingStepUp | null;
-    if (!pending || pending.kind !== kind || row.user_id === null) throw codeEnded();
-    await this.store.transaction((unit) => this.codes.use(unit, row.id));
+    if (!pending || pending.kind !== kind || row.user_id === null) throw codeOrPasswordWrong();
     const user = await this.store.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
-    const ok = await this.passwords.verify(user?.password_hash, body.password);
-    if (!ok || !user) throw invalidCredentials();
+    if (!user || !(await this.passwords.verify(user.password_hash, body.password))) throw codeOrPasswordWrong();
+    await this.store.transaction((unit) => this.codes.use(unit, row.id));
     this.metrics.signIns.inc({ outcome: 'stepped_up' });
-    if (user.approval_required === 1) return this.approval.request(user, pending.device, client, true, kind);
+    // The mailbox is proven: the room of waiting requests that sent this sign-in here is not asked again.
+    if (user.approval_required === 1) return this.approval.request(user, pending.device, client, true, kind, { steppedUp: true });
     return this.startSession(user, pending.device, client, kind);
   }
 

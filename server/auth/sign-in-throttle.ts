@@ -12,6 +12,7 @@ import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
+import { StepUpRequired } from '../common/step-up.js';
 import { Turns } from '../common/turns.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
 import type { Database } from '../storage/schema.js';
@@ -40,16 +41,6 @@ export const rateLimited = (seconds: number, what = 'sign-in attempts') =>
     { retryAfterSeconds: seconds },
     { 'Retry-After': String(seconds) },
   );
-
-/**
- * A sign-in past the account's ceiling from an address it never signed in from: the password is not checked
- * until a code mailed to the owner comes back with it (docs/api.md, "Rate limits").
- */
-export class StepUpRequired extends Error {
-  constructor() {
-    super('step-up required');
-  }
-}
 
 const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
 
@@ -138,7 +129,7 @@ export class SignInThrottle {
   /**
    * Admits one registration from `ip`: it spends the same per-address budget as
    * a sign-in (so an address blocked from guessing passwords cannot probe for
-   * accounts through `email_taken` either), and accounts created per address
+   * accounts by signing up either), and accounts created per address
    * are limited on their own.
    */
   async admitRegistration(ip: string): Promise<Attempt> {

@@ -9,13 +9,16 @@ import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
-import type { EmailCodePurpose, EmailCodesTable } from '../storage/schema.js';
+import type { Db, EmailCodePurpose, EmailCodesTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { MailOutbox } from './outbox.js';
 import type { MailData } from './templates.js';
 
-/** Codes mailed to one address for one purpose per hour; past it the answer is the same and no mail goes. */
-export const CODES_PER_HOUR = 5;
+/** Mails of one kind to one address per hour; past it the answer is the same and no mail goes. */
+export const MAILS_PER_HOUR = 10;
+
+/** Tries at one step-up code over all the attempts it opens (each attempt has its own five as well). */
+const STEP_UP_GUESSES = 50;
 
 /** Keyed by purpose and address, so one mailed code can open several rows (the step-up's attempts). */
 const codeHash = (purpose: EmailCodePurpose, email: string, code: string) => createHmac('sha256', `${purpose}|${email}`).update(code).digest('hex');
@@ -44,8 +47,8 @@ export class EmailCodes {
 
   /**
    * A code for `purpose` at `email`, mailed as `template` in the caller's transaction. Without a template
-   * (a decoy: no account, or the address has had its codes this hour), a row no code opens, answered the
-   * same way, and no mail.
+   * (a decoy: no account), or past the address's mails of that kind this hour, a row no code opens, answered
+   * the same way, and no mail.
    */
   async issue(
     unit: UnitOfWork,
@@ -55,8 +58,8 @@ export class EmailCodes {
     const { codeTtlMs } = this.config.mail;
     const id = randomUUID();
     const expiresAt = now + codeTtlMs;
-    const mailed = (await this.recentCount(unit, request.purpose, request.email, now)) < CODES_PER_HOUR;
-    const code = mailed && request.template !== undefined ? String(randomInt(0, 1_000_000)).padStart(6, '0') : undefined;
+    const mailed = request.template !== undefined && (await this.mayMail(unit, request.email, request.template));
+    const code = mailed ? String(randomInt(0, 1_000_000)).padStart(6, '0') : undefined;
     await unit.db
       .insertInto('email_codes')
       .values({
@@ -79,10 +82,28 @@ export class EmailCodes {
   }
 
   /**
+   * Whether one more mail of `template` may go to `email` this hour (MAILS_PER_HOUR, counted from the outbox:
+   * mail sent, not rows asked for). The address is locked to the end of the transaction on PostgreSQL, so a
+   * burst of requests at once cannot all see room.
+   */
+  async mayMail(unit: UnitOfWork, email: string, template: MailData['template']): Promise<boolean> {
+    if (this.store.kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`mail|${email}`}))`.execute(unit.db);
+    const row = await unit.db
+      .selectFrom('mail_outbox')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('to_address', '=', email)
+      .where('template', '=', template)
+      .where('created_at', '>', this.clock.now() - 60 * 60_000)
+      .executeTakeFirstOrThrow();
+    return Number(row.n) < MAILS_PER_HOUR;
+  }
+
+  /**
    * A step-up attempt (docs/api.md, "Rate limits"): a row of its own (its own tries, the attempt's device in
    * `data`) opened by the code mailed for the account in the last ten minutes, or by a new code mailed now.
-   * So an attacker's attempts never send the owner more than a mail per ten minutes, and never spend the
-   * tries of the owner's attempt. An address with no account gets rows no code opens, alike.
+   * So an attacker's attempts send the owner at most a mail per ten minutes, and never spend the tries of the
+   * owner's attempt. All the rows of one code take STEP_UP_GUESSES tries together; past that, the next attempt
+   * gets a new code. An address with no account gets rows no code opens, alike.
    */
   async issueStepUp(unit: UnitOfWork, request: { email: string; userId: string | null; data: unknown }): Promise<IssuedCode> {
     const now = this.clock.now();
@@ -94,30 +115,32 @@ export class EmailCodes {
       .where('email', '=', request.email)
       .where('purpose', '=', 'step_up')
       .where('created_at', '>', now - STEP_UP_REUSE_MS)
+      .where('code_hash', 'is not', null)
       .where('data', 'like', '%"mailed":true%')
       .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (!recent || request.userId === null) {
+    const reusable = recent?.code_hash && (await this.triesOf(unit.db, request.email, recent.code_hash)) < STEP_UP_GUESSES ? recent.code_hash : undefined;
+    if (!reusable || request.userId === null) {
       return this.issue(unit, { purpose: 'step_up', email: request.email, userId: request.userId, ...(request.userId ? { template: 'step_up_code' as const } : {}), data: { ...(request.data as object), mailed: request.userId !== null } });
     }
     const id = randomUUID();
     const expiresAt = now + this.config.mail.codeTtlMs;
     await unit.db
       .insertInto('email_codes')
-      .values({ id, purpose: 'step_up', email: request.email, user_id: request.userId, code_hash: recent.code_hash, tries: 0, created_at: now, expires_at: expiresAt, used_at: null, data: JSON.stringify({ ...(request.data as object), mailed: false }) })
+      .values({ id, purpose: 'step_up', email: request.email, user_id: request.userId, code_hash: reusable, tries: 0, created_at: now, expires_at: expiresAt, used_at: null, data: JSON.stringify({ ...(request.data as object), mailed: false }) })
       .execute();
     return { id, expiresAt, mailed: false };
   }
 
-  /** Rows made for this address and purpose in the last hour, decoys included. */
-  private async recentCount(unit: UnitOfWork, purpose: EmailCodePurpose, email: string, now: number): Promise<number> {
-    const row = await unit.db
+  /** Tries at one step-up code, over every attempt's row it opens. */
+  private async triesOf(db: Db, email: string, hash: string): Promise<number> {
+    const row = await db
       .selectFrom('email_codes')
-      .select(sql<number>`count(*)`.as('n'))
+      .select(sql<number>`coalesce(sum(tries), 0)`.as('n'))
       .where('email', '=', email)
-      .where('purpose', '=', purpose)
-      .where('created_at', '>', now - 60 * 60_000)
+      .where('purpose', '=', 'step_up')
+      .where('code_hash', '=', hash)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
@@ -142,6 +165,8 @@ export class EmailCodes {
         .executeTakeFirst(),
     );
     if (!counted) throw codeEnded();
+    // A step-up's code opens many rows: their tries together are bounded too.
+    if (purpose === 'step_up' && counted.code_hash !== null && (await this.triesOf(this.store.db, counted.email, counted.code_hash)) > STEP_UP_GUESSES) throw codeEnded();
     const right = counted.code_hash !== null && timingSafeEqual(Buffer.from(counted.code_hash, 'hex'), Buffer.from(codeHash(purpose, counted.email, code), 'hex'));
     if (!right) throw counted.tries >= this.config.mail.codeTries ? codeEnded() : wrongCode();
     return counted;

@@ -5,6 +5,8 @@ import { messages } from '../../shared/messages.js';
 
 /** What a message of each template carries in the outbox (JSON). */
 export type MailData =
+  | { template: 'sign_up_code'; code: string; minutes: number }
+  | { template: 'already_registered'; email: string }
   | { template: 'reset_code'; code: string; minutes: number }
   | { template: 'verify_code'; code: string; minutes: number }
   | { template: 'step_up_code'; code: string; minutes: number }
@@ -32,6 +34,10 @@ const m = messages.mail;
 
 function parts(data: MailData, serverUrl: string): Parts {
   switch (data.template) {
+    case 'sign_up_code':
+      return { subject: m.signUpCode.subject(data.code), paragraphs: m.signUpCode.lines(m.minutes(data.minutes)), code: data.code, after: m.signUpCode.after };
+    case 'already_registered':
+      return { subject: m.alreadyRegistered.subject, paragraphs: m.alreadyRegistered.lines(data.email) };
     case 'reset_code':
       return { subject: m.resetCode.subject(data.code), paragraphs: m.resetCode.lines(m.minutes(data.minutes)), code: data.code, after: m.resetCode.after };
     case 'verify_code':

@@ -37,14 +37,14 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
-export type EmailCodePurpose = 'reset' | 'verify' | 'step_up';
+export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up';
 
 /** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
 export interface EmailCodesTable {
   id: string;
   purpose: EmailCodePurpose;
   email: string;
-  /** The account; null for a decoy (a reset asked for an address with no account). */
+  /** The account; null for a sign-up (none yet) and for a decoy (an address with no account). */
   user_id: string | null;
   /** HMAC of the code under the row's id; null for a decoy, which no code opens (docs/api.md, "Answers that tell nothing"). */
   code_hash: string | null;

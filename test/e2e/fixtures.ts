@@ -9,9 +9,11 @@ import { startDeviceHost, type DeviceHost } from '../harness/host.js';
 import type { Clock } from '../../server/common/clock.js';
 import { ManualClock } from '../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../support/server.js';
-import { DEFAULT_APPROVAL_POLICY } from '../../server/config/config.js';
+import { DEFAULT_APPROVAL_POLICY, type ServerConfig } from '../../server/config/config.js';
 import { AxeBuilder } from '@axe-core/playwright';
-import { device as deviceInfo, Http, uniqueEmail } from '../../kit/http.js';
+import Database from 'better-sqlite3';
+import { device as deviceInfo, Http, SIGN_UP_SUBJECT, uniqueEmail } from '../../kit/http.js';
+import { codeMailedTo } from '../../kit/mailbox.js';
 import { AuthResult, type DeviceInfo } from '../../shared/api.js';
 
 /**
@@ -63,8 +65,18 @@ export class Lab {
     await this.server.close();
   }
 
-  async restartServer(options: { clock?: Clock } = {}): Promise<void> {
-    this.server = await startTestServer(this.sqlite.store, { ...options, config: { ...LAB_CONFIG, port: this.port } });
+  async restartServer(options: { clock?: Clock; config?: Partial<ServerConfig> } = {}): Promise<void> {
+    this.server = await startTestServer(this.sqlite.store, { ...(options.clock ? { clock: options.clock } : {}), config: { ...LAB_CONFIG, ...options.config, port: this.port } });
+  }
+
+  /**
+   * Makes the lab's account one whose address was never confirmed, as accounts made before Latch confirmed
+   * addresses are (straight in the store: no route un-confirms an address).
+   */
+  unconfirmEmail(): void {
+    const db = new Database(this.sqlite.store.kind === 'sqlite' ? this.sqlite.store.file : '');
+    db.prepare('update users set email_verified_at = null where email = ?').run(this.email);
+    db.close();
   }
 
   /** Restarts the server, before any device signs in, on a clock the test moves. */
@@ -153,6 +165,11 @@ export async function signIn(page: Page, options: { email: string; password?: st
   await page.getByLabel('Email').fill(options.email);
   await page.getByLabel('Password').fill(options.password ?? PASSWORD);
   await page.getByRole('button', { name: options.create ? 'Create account' : 'Sign in', exact: true }).click();
+  if (!options.create) return;
+  // As a person does: the code from the mail (the server's local mailbox) finishes the account.
+  await expect(page.getByRole('heading', { name: 'Check your mail' })).toBeVisible();
+  await page.getByLabel('Code from the mail').fill(await codeMailedTo(options.email, SIGN_UP_SUBJECT));
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
 }
 
 /** The forced sign-out notice on the sign-in screen (a region named by its title). */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, tempSqlite, type TestServer } from '../support/server.js';
+import { startTestServer, tempSqlite, testConfig, type TestServer } from '../support/server.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
 
@@ -31,7 +31,9 @@ describe('docs/api.md walkthrough', () => {
     const script = walkthrough();
     assert.ok(script.includes('/v1/auth/register') && script.includes('/v1/events'), 'the walkthrough was found');
     // Not spawnSync: the server answering the walkthrough runs in this process.
-    const bash = spawn('bash', ['-c', `set -euo pipefail\n${script}`], { cwd: root, env: { ...process.env, S: server.url } });
+    const mailbox = testConfig(sqlite.store).mail.transport;
+    assert.equal(mailbox.kind, 'mailbox');
+    const bash = spawn('bash', ['-c', `set -euo pipefail\n${script}`], { cwd: root, env: { ...process.env, S: server.url, MAILBOX: mailbox.dir } });
     const run = { stdout: '', stderr: '', status: null as number | null };
     bash.stdout.on('data', (chunk) => (run.stdout += chunk));
     bash.stderr.on('data', (chunk) => (run.stderr += chunk));

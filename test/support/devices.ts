@@ -1,5 +1,7 @@
 // Desktop devices for core tests: real SessionControllers with their own data
 // folders and keychain entries, and ways to wait for what the person would see.
+import { SIGN_UP_SUBJECT } from '../../kit/http.js';
+import { codeMailedTo } from '../../kit/mailbox.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,4 +137,14 @@ export function serverWithDevices(serverOptions: Parameters<typeof startTestServ
       return d;
     },
   };
+}
+
+/**
+ * Creates an account on `controller`'s device as a person does: the sign-up, then the code from the mail (the
+ * server's local mailbox), which signs the device in.
+ */
+export async function createAccount(controller: SessionController, serverUrl: string, email: string, password: string): Promise<SessionState> {
+  const waiting = await controller.signIn({ mode: 'createAccount', serverUrl, email, password });
+  if (waiting.status !== 'awaitingCode' || waiting.purpose !== 'signUp') throw new Error(`sign-up did not ask for the code: ${waiting.status}`);
+  return controller.signInWithCode(await codeMailedTo(email, SIGN_UP_SUBJECT), '');
 }

@@ -8,7 +8,7 @@ const [serverUrl, appDataDir, email, password] = process.argv.slice(2) as [strin
 const open = () => openProfile({ profile: 'default', appDataDir, appVersion: '0.1.0-test', defaultServerUrl: serverUrl });
 const controller = open();
 await controller.start();
-await controller.signIn({ mode: 'createAccount', serverUrl, email, password });
+await controller.signIn({ mode: 'signIn', serverUrl, email, password });
 const before = controller.getState();
 
 const pid = execSync(

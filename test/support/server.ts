@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { mailboxes } from '../../kit/mailbox.js';
+import { useLocalMailbox } from '../../kit/mailbox.js';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Clock } from '../../server/common/clock.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_RATE_LIMIT, loadConfig, type ServerConfig, type StoreConfig } from '../../server/config/config.js';
@@ -75,7 +75,7 @@ export async function startTestServer(store: StoreConfig, options: { clock?: Clo
   });
   const config = testConfig(store, options.config);
   const server = await startServer({ config, logDestination, ...(options.clock ? { clock: options.clock } : {}) });
-  if (config.mail.transport.kind === 'mailbox') mailboxes.set(server.url, config.mail.transport.dir);
+  if (config.mail.transport.kind === 'mailbox') useLocalMailbox(server.url, config.mail.transport.dir);
   return Object.assign(server, { logs });
 }
 

@@ -2,7 +2,7 @@
 // mail Latch sends. It can be stopped and started again on the same port, as a mail server that goes down.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { parseMail, waitForMail, type ReceivedMail } from '../../kit/mailbox.js';
+import { mailboxes, parseMail, sentTo, waitForMail, type ReceivedMail } from '../../kit/mailbox.js';
 
 export class SmtpInbox {
   readonly received: ReceivedMail[] = [];
@@ -45,12 +45,17 @@ export class SmtpInbox {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Mail `serverUrl` sends comes here (kit/mailbox.ts): `register` reads its sign-up codes from this inbox. */
+  serves(serverUrl: string): void {
+    mailboxes.set(serverUrl, async () => this.received);
+  }
+
   /** The first message to `to` that `matches`, already received or still to come. */
   next(to: string, matches: (mail: ReceivedMail) => boolean = () => true, timeoutMs = 10_000): Promise<ReceivedMail> {
-    return waitForMail(async () => this.received, (mail) => mail.to.includes(to) && matches(mail), timeoutMs);
+    return waitForMail(async () => this.received, (mail) => sentTo(mail, to) && matches(mail), timeoutMs);
   }
 
   to(address: string): ReceivedMail[] {
-    return this.received.filter((mail) => mail.to.includes(address));
+    return this.received.filter((mail) => sentTo(mail, address));
   }
 }

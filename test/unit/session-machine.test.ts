@@ -414,6 +414,35 @@ describe('session machine: sign-in approval', () => {
   });
 });
 
+describe('session machine: a mailed code after many wrong passwords elsewhere (step-up)', () => {
+  const stepUp = { stepUp: { id: '3f1c2a9e-5b7d-4c1e-9a2b-7d6e5f4a3b2c', expiresAt: '2026-11-26T12:15:00.000Z' } };
+  const signingIn: MachineState = { status: 'signingIn', email: 'ada@example.com' };
+  const keychain: KeychainState = { kind: 'os', backend: 'Secret Service' };
+
+  it('waits for the code, showing where it went and until when', () => {
+    const { state, effects } = run(signingIn, { type: 'codeRequired', purpose: 'stepUp', code: stepUp.stepUp });
+    assert.equal(state.status, 'awaitingCode');
+    assert.deepEqual(publicState(state, 'https://latch.example', keychain), {
+      status: 'awaitingCode',
+      serverUrl: 'https://latch.example',
+      keychain,
+      email: 'ada@example.com',
+      purpose: 'stepUp',
+      expiresAt: stepUp.stepUp.expiresAt,
+    });
+    assert.deepEqual(types(effects), ['publish']);
+  });
+
+  it('signs in with the code, or goes on to ask a device when approval is on; a cancel or an ended code signs out', () => {
+    const waiting = run(signingIn, { type: 'codeRequired', purpose: 'stepUp', code: stepUp.stepUp }).state;
+    assert.equal(run(waiting, { type: 'signInSucceeded', result: result('lt_new') }).state.status, 'signedIn');
+    const pending = { pending: { id: 'r'.repeat(22), secret: 's'.repeat(43), number: 42, expiresAt: at } };
+    assert.equal(run(waiting, { type: 'approvalPending', pending }).state.status, 'awaitingApproval');
+    assert.equal(run(waiting, { type: 'approvalCancelled' }).state.status, 'signedOut');
+    assert.equal(run(waiting, { type: 'signInFailed' }).state.status, 'signedOut');
+  });
+});
+
 describe('session machine: calls', () => {
   it('a call answered while marked offline with the socket up: online again', () => {
     const { state, effects } = run(signedIn({ connection: 'offline', socketOpen: true }), { type: 'callSettled', token: 'lt_old' });

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
+import { ConfirmEmailBanner } from '../components/ConfirmEmailBanner.js';
 import { FormError } from '../components/Field.js';
 import { LiveRegion } from '../components/LiveRegion.js';
 import { useBusy } from '../components/use-busy.js';
@@ -63,6 +64,7 @@ function Screen() {
         <>
           <AccountBar state={session} />
           <div className="account-notes">
+            <ConfirmEmailBanner state={session} />
             <RecoveryCodesLeft />
           </div>
           <DevicesScreen />
@@ -82,7 +84,7 @@ const titleOf = (session: SessionState): string =>
       ? t.titles.waiting
       : session.status === 'signedOut' && session.notice
         ? t.titles.signedOut
-        : session.status === 'signedOut' || session.status === 'signingIn'
+        : session.status === 'signedOut' || session.status === 'signingIn' || session.status === 'awaitingCode'
           ? t.titles.signIn
           : t.title;
 

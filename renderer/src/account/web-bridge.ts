@@ -1,7 +1,7 @@
 // The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
-import { RealtimeMessage, WebSignInRequestState, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView } from '../../../shared/api.js';
+import { RealtimeMessage, WebSignInRequestState, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
 import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
@@ -18,6 +18,8 @@ const endedNotice = (error: EndedExtra | undefined): Notice | undefined =>
 export function createWebBridge(origin = window.location.origin): LatchBridge {
   let state: SessionState = { status: 'starting' };
   let waiting: Waiting | undefined;
+  /** The step-up's id while a sign-in waits for its mailed code. */
+  let stepUp: string | undefined;
   let socket: WebSocket | undefined;
   let reconnects = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -56,6 +58,16 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   }
 
   const value = <T, R>(result: IpcResult<T>, pick: (value: T) => R): IpcResult<R> => (result.ok ? { ok: true, value: pick(result.value) } : result);
+
+  /** Signed in, or (sign-in approval) waiting for a device's answer. */
+  function signedInOrWaiting(result: CurrentSession | PendingSignIn, email: string): SessionState {
+    if (!('pending' in result)) return signedIn(result);
+    const { id, secret, number, expiresAt } = result.pending;
+    waiting = { id, secret };
+    setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email, number, expiresAt });
+    void waitForApproval(waiting);
+    return state;
+  }
 
   function signedIn(current: CurrentSession): SessionState {
     const next: SessionState = { status: 'signedIn', serverUrl: origin, keychain: KEYCHAIN, connection: 'connecting', user: current.user, session: current.session };
@@ -187,20 +199,44 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     getState: async () => ({ ok: true, value: state }),
     async signIn(input) {
       setState({ status: 'signingIn', serverUrl: origin, keychain: KEYCHAIN });
-      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/session', { email: input.email, password: input.password });
+      const result = await call<CurrentSession | PendingSignIn | StepUp>('POST', '/v1/web/session', { email: input.email, password: input.password });
       if (!result.ok) {
         ended();
         return result;
       }
-      if ('pending' in result.value) {
-        const { id, secret, number, expiresAt } = result.value.pending;
-        waiting = { id, secret };
-        setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email: input.email, number, expiresAt });
-        void waitForApproval(waiting);
+      if ('stepUp' in result.value) {
+        stepUp = result.value.stepUp.id;
+        setState({ status: 'awaitingCode', serverUrl: origin, keychain: KEYCHAIN, email: input.email, purpose: 'stepUp', expiresAt: result.value.stepUp.expiresAt });
         return { ok: true, value: state };
       }
-      return { ok: true, value: signedIn(result.value) };
+      return { ok: true, value: signedInOrWaiting(result.value, input.email) };
     },
+    async signInWithCode(code, password) {
+      if (state.status !== 'awaitingCode' || !stepUp) return { ok: false, error: { code: 'not_waiting', message: 'No sign-in is waiting for a code. Sign in again.' } };
+      const email = state.email;
+      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/session/code', { id: stepUp, code, password });
+      if (!result.ok) {
+        // A wrong code is typed again; anything else starts the sign-in over.
+        if (result.error.code !== 'invalid_code') ended();
+        return result;
+      }
+      stepUp = undefined;
+      return { ok: true, value: signedInOrWaiting(result.value, email) };
+    },
+    requestPasswordReset: async (input) => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/auth/password-reset', { email: input.email }), (v) => v.codeSent),
+    async resetPassword(input) {
+      const result = await call<CurrentSession>('POST', '/v1/web/password-reset/confirm', input);
+      return result.ok ? { ok: true, value: signedIn(result.value) } : result;
+    },
+    sendEmailCode: async () => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/account/email/send-code'), (v) => v.codeSent),
+    async confirmEmail(code) {
+      const result = await call<CurrentSession>('POST', '/v1/account/email/confirm', { code });
+      if (!result.ok) return result;
+      if (state.status === 'signedIn') setState({ ...state, user: result.value.user });
+      return { ok: true, value: state };
+    },
+    mailSettings: async () => call('GET', '/v1/account/mail'),
+    setMailSettings: async (settings) => call('PUT', '/v1/account/mail', settings),
     async signOut() {
       // Its own sign-out is no news to this page: the live connection goes first, so it does not hear it told.
       disconnect();
@@ -225,6 +261,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     changePassword: async (input) => call('POST', '/v1/auth/password', { ...input, signOutOtherSessions: true }),
     openDevicesWindow: async () => ({ ok: true, value: null }),
     async cancelSignIn() {
+      stepUp = undefined;
       const request = waiting;
       waiting = undefined;
       if (request) await call('POST', `/v1/auth/sign-in-requests/${request.id}/cancel`, { secret: request.secret });

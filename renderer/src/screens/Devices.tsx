@@ -12,6 +12,7 @@ import { useNow } from './devices/use-now.js';
 import { OFFLINE_REASON_ID } from './devices/ids.js';
 import { SessionList } from './devices/SessionList.js';
 import { RecentActivity } from './devices/RecentActivity.js';
+import { MailSetting } from './devices/MailSetting.js';
 import { SignInApprovalSetting } from './devices/SignInApprovalSetting.js';
 import { SignInRequestPrompt } from '../components/SignInRequestPrompt.js';
 
@@ -102,6 +103,7 @@ export function DevicesScreen() {
         )}
       </section>
       <SignInApprovalSetting offline={offline} />
+      <MailSetting offline={offline} />
       <RecentlySignedOut now={now} offline={offline} />
       <RecentActivity offline={offline} />
       <p className="muted attribution">{t.attribution}</p>

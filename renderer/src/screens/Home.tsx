@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
+import { ConfirmEmailBanner } from '../components/ConfirmEmailBanner.js';
 import { CopiedSignInBanners } from '../components/CopiedSignInBanner.js';
 import { NewSignInBanners } from '../components/NewSignInBanner.js';
 import { PasswordChange } from '../components/PasswordChange.js';
@@ -26,6 +27,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
       </h1>
       {/* After the heading, which has the focus after signing in: Tab reaches the alerts first. */}
       <SignInRequestPrompt />
+      <ConfirmEmailBanner state={state} />
       <RecoveryCodesLeft />
       <CopiedSignInBanners />
       <NewSignInBanners />

@@ -1,15 +1,17 @@
-import { useRef, useState, type FormEvent } from 'react';
-import { CreateAccountInput, SignInInput, type IpcError, type SessionState } from '../../../shared/ipc.js';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { CreateAccountInput, ResetPasswordInput, ResetRequestInput, SignInInput, type IpcError, type SessionState } from '../../../shared/ipc.js';
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
+import { unwrap } from '../bridge.js';
+import { CodeField } from '../components/CodeField.js';
 import { Field, FormError } from '../components/Field.js';
 import { DismissibleNotice, ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
 import { fieldErrors, focusFirstInvalid } from '../validate.js';
 
-type Mode = 'signIn' | 'createAccount';
+type Mode = 'signIn' | 'createAccount' | 'forgot' | 'reset';
 const t = messages.signIn;
-type Errors = Partial<Record<'serverUrl' | 'email' | 'password' | 'form', string>>;
+type Errors = Partial<Record<'serverUrl' | 'email' | 'password' | 'code' | 'recoveryCode' | 'form', string>>;
 
 /** Where each error code belongs on the form. */
 function placeError(error: IpcError): Errors {
@@ -20,14 +22,22 @@ function placeError(error: IpcError): Errors {
     case 'timeout':
       return { serverUrl: error.message };
     case 'invalid_credentials':
-    case 'email_taken':
+    case 'code_expired':
+    case 'conflict':
       return { form: error.message };
-    case 'validation_failed': {
+    case 'invalid_code':
+      return { code: error.message };
+    case 'invalid_recovery_code':
+    case 'recovery_code_required':
+      return { recoveryCode: error.message };
+    case 'validation_failed':
+    case 'invalid_argument': {
       const placed: Errors = {};
       for (const d of error.details ?? []) {
-        const key = d.path === 'email' ? 'email' : d.path === 'password' ? 'password' : 'form';
+        const key = (['email', 'password', 'code', 'recoveryCode'] as const).find((k) => d.path === k || d.path === `0.${k}`) ?? 'form';
         placed[key] ??= d.message;
       }
+      if (!error.details?.length) placed.form = error.message;
       return placed;
     }
     default:
@@ -39,23 +49,185 @@ function placeError(error: IpcError): Errors {
  * Signing in, or creating an account. On the account page (`page`) the server is the page's own and
  * accounts are made in the app, so it asks for the email and password only.
  */
-export function SignInScreen({ state, page = false }: { state: Extract<SessionState, { status: 'signedOut' | 'signingIn' }>; page?: boolean }) {
+export function SignInScreen({ state, page = false }: { state: Extract<SessionState, { status: 'signedOut' | 'signingIn' | 'awaitingCode' }>; page?: boolean }) {
   const signIn = useLatch((s) => s.signIn);
+  const bridge = useLatch((s) => s.bridge);
   const [mode, setMode] = useState<Mode>('signIn');
+  const [code, setCode] = useState('');
+  const [recoveryCode, setRecoveryCode] = useState('');
+  const [askRecovery, setAskRecovery] = useState(false);
+  const [resetId, setResetId] = useState<string>();
+  const [sending, setSending] = useState(false);
   const [serverUrl, setServerUrl] = useState(state.serverUrl);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const emailField = useRef<HTMLInputElement>(null);
+  const codeField = useRef<HTMLInputElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const form = useRef<HTMLFormElement>(null);
-  const busy = state.status === 'signingIn';
+  const busy = state.status === 'signingIn' || sending;
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found: Errors = fieldErrors(mode === 'createAccount' ? CreateAccountInput : SignInInput, { mode, serverUrl, email, password });
+  // Where the focus goes once the screen has changed: a new step's heading (heard from its start), the
+  // code field of the reset step, or the first field marked invalid.
+  const [focus, setFocus] = useState<{ to: 'heading' | 'code' | 'invalid'; n: number }>();
+  const moveFocus = (to: 'heading' | 'code' | 'invalid') => setFocus((f) => ({ to, n: (f?.n ?? 0) + 1 }));
+  useEffect(() => {
+    if (!focus) return;
+    if (focus.to === 'heading') heading.current?.focus();
+    else if (focus.to === 'code') codeField.current?.focus();
+    else form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focus]);
+
+  /** To another step: its heading takes the focus, so the new step is heard from its start. */
+  function go(next: Mode) {
+    setMode(next);
+    setErrors({});
+    setCode('');
+    setRecoveryCode('');
+    setAskRecovery(false);
+    moveFocus('heading');
+  }
+
+  async function sendResetCode(event?: FormEvent) {
+    event?.preventDefault();
+    const found: Errors = fieldErrors(ResetRequestInput, { serverUrl: page ? 'https://page.invalid' : serverUrl, email });
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
-    const error = await signIn({ mode, serverUrl, email, password });
+    setSending(true);
+    const { value, error } = await unwrap(bridge.requestPasswordReset({ serverUrl: page ? state.serverUrl : serverUrl, email }));
+    setSending(false);
+    if (error) return setErrors(placeError(error));
+    setResetId(value.id);
+    setMode('reset');
+    setErrors({});
+    moveFocus('code');
+  }
+
+  async function submitReset(event: FormEvent) {
+    event.preventDefault();
+    const input = { id: resetId ?? '', code, password, ...(askRecovery && recoveryCode ? { recoveryCode } : {}) };
+    const found: Errors = fieldErrors(ResetPasswordInput, { recoveryCode: undefined, ...input });
+    if (askRecovery && !recoveryCode.trim()) found.recoveryCode = t.recoveryHint;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
+    setSending(true);
+    const { error } = await unwrap(bridge.resetPassword(input));
+    setSending(false);
+    if (!error) return;
+    if (error.code === 'recovery_code_required') setAskRecovery(true);
+    setErrors(placeError(error));
+    moveFocus('invalid');
+  }
+
+  async function submitCode(event: FormEvent) {
+    event.preventDefault();
+    const found: Errors = {};
+    if (!code.trim()) found.code = t.codeHint;
+    if (state.status === 'awaitingCode' && state.purpose === 'stepUp' && !password) found.password = messages.common.enterPassword;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
+    setSending(true);
+    const { error } = await unwrap(bridge.signInWithCode(code, password));
+    setSending(false);
+    if (error) {
+      setErrors(placeError(error));
+      moveFocus('invalid');
+    }
+  }
+
+  if (state.status === 'awaitingCode') {
+    const signUp = state.purpose === 'signUp';
+    const codeTitle = signUp ? t.signUpCodeTitle : t.stepUpTitle;
+    return (
+      <main className="narrow">
+        <h1 tabIndex={-1} ref={heading}>
+          {codeTitle}
+        </h1>
+        <p>{signUp ? t.signUpCodeText(state.email) : t.stepUpText(state.email)}</p>
+        <form ref={form} onSubmit={submitCode} noValidate aria-label={codeTitle}>
+          <CodeField value={code} onChange={setCode} error={errors.code} autoFocus />
+          {!signUp && (
+            <Field label={messages.common.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} autoComplete="current-password" />
+          )}
+          <FormError message={errors.form} />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+              {busy ? (signUp ? t.creating : t.signingIn) : signUp ? t.signUpCodeSubmit : t.stepUpSubmit}
+            </button>
+            <button type="button" className="link" onClick={() => void bridge.cancelSignIn()}>
+              {signUp ? t.otherEmail : messages.common.cancel}
+            </button>
+          </div>
+        </form>
+      </main>
+    );
+  }
+
+  if (mode === 'forgot' || mode === 'reset') {
+    return (
+      <main className="narrow">
+        <h1 tabIndex={-1} ref={heading}>
+          {t.resetTitle}
+        </h1>
+        {mode === 'forgot' ? (
+          <form ref={form} onSubmit={sendResetCode} noValidate aria-label={t.resetTitle}>
+            <p>{t.resetIntro}</p>
+            {!page && (
+              <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
+            )}
+            <Field label={t.email} type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus />
+            <FormError message={errors.form} />
+            <div className="actions">
+              <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+                {busy ? t.sendingCode : t.sendCode}
+              </button>
+              <button type="button" className="link" onClick={() => go('signIn')}>
+                {t.back}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <form ref={form} onSubmit={submitReset} noValidate aria-label={t.resetTitle}>
+            <p role="status">{t.codeSentTo(email)}</p>
+            <CodeField ref={codeField} value={code} onChange={setCode} error={errors.code} />
+            <Field
+              label={t.newPassword}
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+              autoComplete="new-password"
+              {...(!errors.password ? { hint: `${messages.common.atLeast(NEW_PASSWORD_MIN)} ${t.resetNote}` } : {})}
+            />
+            {askRecovery && (
+              <Field label={t.recoveryCode} value={recoveryCode} onChange={(e) => setRecoveryCode(e.target.value)} error={errors.recoveryCode} hint={t.recoveryHint} autoComplete="off" spellCheck={false} />
+            )}
+            <FormError message={errors.form} />
+            <div className="actions">
+              <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
+                {busy ? t.resetting : t.resetSubmit}
+              </button>
+              <button type="button" className="link" disabled={busy} onClick={() => void sendResetCode()}>
+                {t.resendCode}
+              </button>
+              <button type="button" className="link" onClick={() => go('signIn')}>
+                {t.back}
+              </button>
+            </div>
+          </form>
+        )}
+      </main>
+    );
+  }
+
+  const signInMode = mode === 'createAccount' ? 'createAccount' : 'signIn';
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: Errors = fieldErrors(signInMode === 'createAccount' ? CreateAccountInput : SignInInput, { mode: signInMode, serverUrl, email, password });
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
+    const error = await signIn({ mode: signInMode, serverUrl, email, password });
     if (!error) return;
     const placed = placeError(error);
     // The account page has no Server field: what would be said there is said for the form.
@@ -68,7 +240,9 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   const refused = state.status === 'signedOut' ? state.refused : undefined;
   return (
     <main className="narrow">
-      <h1 tabIndex={-1}>{title}</h1>
+      <h1 tabIndex={-1} ref={heading}>
+        {title}
+      </h1>
       {notice && <ForcedSignOutNotice notice={notice} onDismissed={() => emailField.current?.focus()} />}
       {refused && (
         <DismissibleNotice
@@ -98,6 +272,11 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
             {busy ? (mode === 'signIn' ? t.signingIn : t.creating) : mode === 'signIn' ? t.signIn : t.create}
           </button>
+          {mode === 'signIn' && (
+            <button type="button" className="link" onClick={() => go('forgot')}>
+              {t.forgot}
+            </button>
+          )}
           {!page && (
             <button
               type="button"

@@ -5,6 +5,7 @@ import type { SessionSlice, LatchStore, StoreDeps } from './types.js';
 export const createSessionSlice =
   ({ bridge }: StoreDeps): StateCreator<LatchStore, [], [], SessionSlice> =>
   (set, get) => ({
+    bridge,
     session: { status: 'starting' },
     setSession: (session) => set({ session }),
     async signIn(input) {

@@ -4,6 +4,8 @@ import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, Secur
 import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
 
 export interface SessionSlice {
+  /** The store's bridge, for calls whose answer only their screen keeps (a code sent, a setting). */
+  bridge: LatchBridge;
   session: SessionState;
   setSession(session: SessionState): void;
   /** Resolves with the error to show, or nothing when signed in. */

@@ -6,7 +6,7 @@ import { release } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { osDescription } from '../../../electron/core/device.js';
 import { uniqueEmail } from '../../../kit/http.js';
-import {
+import { createAccount,
   disposeDevice,
   isOnline,
   isSignedIn,
@@ -37,7 +37,7 @@ describe('desktop core: two devices, one account', () => {
     const b = device('Home desktop');
     await a.controller.start();
     await b.controller.start();
-    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(a.controller, server.url, email, PASSWORD);
     await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     await waitForState(a.controller, isOnline);
     await waitForState(b.controller, isOnline);
@@ -68,7 +68,7 @@ describe('desktop core: two devices, one account', () => {
     const email = uniqueEmail();
     const a = device('Work laptop');
     await a.controller.start();
-    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(a.controller, server.url, email, PASSWORD);
     await waitForState(a.controller, isOnline);
     const alert = waitForEvent(a, 'newSignIns');
     const b = device('Strange desktop');
@@ -87,7 +87,7 @@ describe('desktop core: two devices, one account', () => {
     const email = uniqueEmail();
     const a = device('Work laptop');
     await a.controller.start();
-    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(a.controller, server.url, email, PASSWORD);
     await waitForState(a.controller, isOnline);
     for (const name of ['One', 'Two', 'Three']) {
       const heard = waitForEvent(a, 'newSignIns', (e) => e.added?.deviceName === name);
@@ -209,7 +209,7 @@ describe('desktop core: offline', () => {
     try {
       await a.controller.start();
       await b.controller.start();
-      await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+      await createAccount(a.controller, server.url, email, PASSWORD);
       await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
       const bOnline = await waitForState(b.controller, isOnline);
 
@@ -238,7 +238,7 @@ describe('desktop core: offline', () => {
     const a = newDevice(server.url, { deviceName: 'Laptop' });
     devices.push(a);
     await a.controller.start();
-    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email: uniqueEmail(), password: PASSWORD });
+    await createAccount(a.controller, server.url, uniqueEmail(), PASSWORD);
     const online = await waitForState(a.controller, isOnline);
     a.controller.dispose();
     await server.close();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createIpcHandlers, type IpcHandler } from '../../../electron/core/ipc-handlers.js';
 import { IpcCalls } from '../../../shared/ipc.js';
-import { uniqueEmail } from '../../../kit/http.js';
+import { SIGN_UP_SUBJECT, uniqueEmail } from '../../../kit/http.js';
+import { codeMailedTo } from '../../../kit/mailbox.js';
 import { disposeDevice, isOnline, newDevice, waitForState, type TestDevice } from '../../support/devices.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 
@@ -39,8 +40,11 @@ describe('IPC handler table', () => {
     device = newDevice(server.url, { deviceName: 'Laptop' });
     handlers = createIpcHandlers(device.controller, { openDevicesWindow: () => devicesWindowOpened++ });
     await device.controller.start();
-    const signIn = await handlers.get(IpcCalls.signIn.channel)!({ mode: 'createAccount', serverUrl: server.url, email: uniqueEmail(), password: 'correct horse battery' });
+    const email = uniqueEmail();
+    const signIn = await handlers.get(IpcCalls.signIn.channel)!({ mode: 'createAccount', serverUrl: server.url, email, password: 'correct horse battery' });
     assert.equal(signIn.ok, true);
+    const withCode = await handlers.get(IpcCalls.signInWithCode.channel)!(await codeMailedTo(email, SIGN_UP_SUBJECT), '');
+    assert.equal(withCode.ok, true);
     await waitForState(device.controller, isOnline);
   });
   after(async () => {

@@ -9,8 +9,8 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../../electron/core/token-vault.js';
 import type { SessionState } from '../../../shared/ipc.js';
-import { uniqueEmail } from '../../../kit/http.js';
-import { isOnline, isSignedIn, keychainEntry, serverWithDevices, waitForState } from '../../support/devices.js';
+import { Http, register, uniqueEmail } from '../../../kit/http.js';
+import { createAccount, isOnline, isSignedIn, keychainEntry, serverWithDevices, waitForState } from '../../support/devices.js';
 import type { TestServer } from '../../support/server.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,7 +29,7 @@ describe('keychain', () => {
     const home = lab.device('Home profile', { profile: 'home', appDataDir });
     await work.controller.start();
     await home.controller.start();
-    await work.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(work.controller, server.url, email, PASSWORD);
     await home.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     const origin = new URL(server.url).origin;
     assert.equal(work.account, `work@${origin}`);
@@ -66,7 +66,8 @@ describe('keychain', () => {
     const appDataDir = join(home, 'app-data');
     try {
       const child = fileURLToPath(new URL('../../support/memory-only-device.js', import.meta.url));
-      const output = await run(process.execPath, [child, server.url, appDataDir, uniqueEmail(), PASSWORD], {
+      const { email } = await register(new Http(server.url));
+      const output = await run(process.execPath, [child, server.url, appDataDir, email, PASSWORD], {
         ...process.env,
         HOME: home,
         XDG_CONFIG_HOME: join(home, '.config'),

@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { uniqueEmail } from '../../../kit/http.js';
 import type { SessionState } from '../../../shared/ipc.js';
-import { disposeDevice, isOnline, isSignedOut, keychainEntry, newDevice, waitForEvent, waitForState, type TestDevice } from '../../support/devices.js';
+import { createAccount, disposeDevice, isOnline, isSignedOut, keychainEntry, newDevice, waitForEvent, waitForState, type TestDevice } from '../../support/devices.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
@@ -37,7 +37,7 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
     const email = uniqueEmail();
     const a = device('Work laptop');
     await a.controller.start();
-    await a.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(a.controller, server.url, email, PASSWORD);
     await waitForState(a.controller, isOnline);
     const changed = await a.controller.setApproval(true, PASSWORD);
     assert.equal(changed.recoveryCodes?.length, 10);

@@ -17,7 +17,7 @@ import type { SessionState } from '../../../shared/ipc.js';
 import { noticeText } from '../../../shared/notice-text.js';
 import { loadKeytar, TokenVault, type SecretBackend } from '../../../electron/core/token-vault.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
-import {
+import { createAccount,
   disposeDevice,
   isOnline,
   isSignedIn,
@@ -75,7 +75,7 @@ forEachStore('a copied device token', (ctx) => {
     const phone = newDevice(server.url, { deviceName: 'Phone' });
     devices.push(laptop, phone);
     await laptop.controller.start();
-    await laptop.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(laptop.controller, server.url, email, PASSWORD);
     await phone.controller.start();
     await phone.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     await waitForState(laptop.controller, isOnline);
@@ -270,7 +270,7 @@ describe('rotation when things get in the way', () => {
     const email = uniqueEmail();
     const laptop = device('Work laptop');
     await laptop.controller.start();
-    await laptop.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(laptop.controller, server.url, email, PASSWORD);
     await waitForState(laptop.controller, isOnline);
     const stolen = (await keychainEntry(laptop.account))!;
     laptop.controller.dispose();
@@ -302,7 +302,7 @@ describe('rotation when things get in the way', () => {
     const laptop = device('Work laptop', { rotateEveryMs: 100, secretBackend: async () => flaky });
     const phone = device('Phone');
     await laptop.controller.start();
-    await laptop.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email, password: PASSWORD });
+    await createAccount(laptop.controller, server.url, email, PASSWORD);
     await phone.controller.start();
     await phone.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
     const signedIn = await waitForState(laptop.controller, isOnline);

@@ -342,12 +342,8 @@ describe('the loopback server answers only to its own names', () => {
 
 describe('client addresses behind proxies', () => {
   const stored = async (server: TestServer, xff: string) => {
-    const http = new Http(server.url);
-    const reply = await http.request('POST', '/v1/auth/register', {
-      json: { email: uniqueEmail(), password: PASSWORD, device: device('X') },
-      headers: { 'x-forwarded-for': xff },
-    });
-    return (reply.body as { session: { ip: string } }).session.ip;
+    const account = await register(new Http(server.url), uniqueEmail(), 'X', { 'x-forwarded-for': xff });
+    return account.session.ip;
   };
 
   it('believes only the configured hops: the address the nearest proxy saw, never one the client wrote', async () => {

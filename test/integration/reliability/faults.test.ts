@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import type { SessionState } from '../../../shared/ipc.js';
 import { Http, login, register } from '../../../kit/http.js';
-import { disposeDevice, isOnline, isSignedIn, isSignedOut, keychainEntry, newDevice, waitForState } from '../../support/devices.js';
+import { createAccount, disposeDevice, isOnline, isSignedIn, isSignedOut, keychainEntry, newDevice, waitForState } from '../../support/devices.js';
 import { LATCH_LISTENING, startProcess } from '../../../kit/process.js';
 import { startTestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
@@ -83,7 +83,7 @@ describe('faults', () => {
       const device = newDevice(server.url, { deviceName: 'Laptop' });
       try {
         await device.controller.start();
-        await device.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email: `pg-down-${Date.now()}@example.test`, password: PASSWORD });
+        await createAccount(device.controller, server.url, `pg-down-${Date.now()}@example.test`, PASSWORD);
         await waitForState(device.controller, isOnline);
         const http = new Http(server.url);
 
@@ -116,9 +116,12 @@ describe('faults', () => {
     const home = mkdtempSync(join(tmpdir(), 'latch-kc-home-'));
     try {
       const child = fileURLToPath(new URL('../../support/keychain-dies-device.js', import.meta.url));
+      // The account, made over HTTP, and that sign-in ended: the device's is then the account's only session.
+      const { email, token } = await register(new Http(server.url));
+      await new Http(server.url).post('/v1/auth/logout', undefined, token);
       const script = `printf latch | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec "$0" "$@"`;
       const output = await new Promise<string>((resolve, reject) => {
-        const proc = spawn('dbus-run-session', ['--', 'sh', '-c', script, process.execPath, child, server.url, join(home, 'app'), `kc-${Date.now()}@example.test`, PASSWORD], {
+        const proc = spawn('dbus-run-session', ['--', 'sh', '-c', script, process.execPath, child, server.url, join(home, 'app'), email, PASSWORD], {
           env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_CONFIG_HOME: join(home, '.config') },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -11,7 +11,7 @@ import { ErrorBody, RenameSessionBody, LoginBody, RegisterBody, ChangePasswordBo
 import { createIpcHandlers } from '../../../electron/core/ipc-handlers.js';
 import { RealtimeClient } from '../../../electron/core/realtime-client.js';
 import { Http, register } from '../../../kit/http.js';
-import { disposeDevice, isOnline, newDevice, waitForState } from '../../support/devices.js';
+import { createAccount, disposeDevice, isOnline, newDevice, waitForState } from '../../support/devices.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { storeSnapshot } from '../../support/snapshot.js';
 import { ManualClock } from '../../support/clock.js';
@@ -184,7 +184,7 @@ describe('generated bad input', () => {
     const device = newDevice(server.url, { deviceName: 'Laptop' });
     try {
       await device.controller.start();
-      await device.controller.signIn({ mode: 'createAccount', serverUrl: server.url, email: `ipc-${Date.now()}@example.test`, password: 'correct horse battery' });
+      await createAccount(device.controller, server.url, `ipc-${Date.now()}@example.test`, 'correct horse battery');
       await waitForState(device.controller, isOnline);
       const handlers = createIpcHandlers(device.controller, { openDevicesWindow: () => assert.fail('opened a window on bad input') });
       const state = JSON.stringify(device.controller.getState());

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { WebSocket } from 'ws';
 import { freePort } from '../../../kit/postgres.js';
-import { PASSWORD, device, uniqueEmail } from '../../../kit/http.js';
+import { PASSWORD, SIGN_UP_SUBJECT, device, uniqueEmail } from '../../../kit/http.js';
+import { codeMailedTo } from '../../../kit/mailbox.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
 import { settlesWithin, waitFor } from '../../support/wait.js';
@@ -188,7 +189,10 @@ describe('the reverse proxies of docs/operations.md, run as written', { skip }, 
         const email = uniqueEmail(proxy.name);
         // A client that writes its own X-Forwarded-For: the proxy replaces it with the address it saw.
         const spoof = { 'x-forwarded-for': '6.6.6.6' };
-        const signedUp = await viaProxy(port, 'POST', '/v1/auth/register', { json: { email, password: PASSWORD, device: device('Work laptop') }, headers: spoof });
+        const asked = await viaProxy(port, 'POST', '/v1/auth/register', { json: { email, password: PASSWORD, device: device('Work laptop') }, headers: spoof });
+        assert.equal(asked.status, 202, JSON.stringify(asked.body));
+        const code = await codeMailedTo(email, SIGN_UP_SUBJECT);
+        const signedUp = await viaProxy(port, 'POST', '/v1/auth/register/verify', { json: { id: asked.body.codeSent.id, code }, headers: spoof });
         assert.equal(signedUp.status, 201, JSON.stringify(signedUp.body));
         assert.equal(signedUp.body.session.ip, CLIENT, 'the client’s address, from the proxy’s X-Forwarded-For');
         const phone = await viaProxy(port, 'POST', '/v1/auth/login', { json: { email, password: PASSWORD, device: device('Phone') } });

@@ -5,7 +5,8 @@ import { after, before, it } from 'node:test';
 import { CLOSE_SESSION_REVOKED, ErrorBody, SecurityEventList, SessionList } from '../../../shared/api.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { DAY, MINUTE, ManualClock } from '../../support/clock.js';
-import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail } from '../../../kit/http.js';
+import { EventSocket, Http, PASSWORD, SIGN_UP_SUBJECT, device, login, register, uniqueEmail } from '../../../kit/http.js';
+import { mailboxes, mailedCode, waitForMail } from '../../../kit/mailbox.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
@@ -56,11 +57,34 @@ forEachStore('session-sync server', (ctx) => {
     assert.equal(me.body.session.id, a.session.id);
   });
 
-  it('refuses a second account with the same email, whatever its case', async () => {
+  it('answers a sign-up for a taken email, whatever its case, exactly as for a new one; the owner gets "you already have an account"', async () => {
     const a = await signUp();
+    const fresh = await http.post('/v1/auth/register', { email: uniqueEmail(), password: PASSWORD, device: device('Other') });
     const again = await http.post('/v1/auth/register', { email: a.email.toUpperCase(), password: PASSWORD, device: device('Other') });
-    assert.equal(again.status, 409);
-    assert.equal(again.body.error.code, 'email_taken');
+    assert.equal(again.status, 202);
+    assert.equal(again.status, fresh.status);
+    assert.deepEqual(Object.keys(again.body.codeSent).sort(), Object.keys(fresh.body.codeSent).sort());
+    const mail = await waitForMail(mailboxes.get(server.url)!, (m) => m.to.includes(a.email) && /already have/.test(m.subject));
+    assert.match(mail.text, /You already have one, so nothing was made/);
+    // No code opens the decoy: a guess is told as any wrong code, and the owner's account is untouched.
+    const guessed = await http.post('/v1/auth/register/verify', { id: again.body.codeSent.id, code: '123456' });
+    assert.equal(guessed.status, 401);
+    assert.equal(guessed.body.error.code, 'invalid_code');
+    assert.equal((await http.get('/v1/auth/session', a.token)).status, 200);
+  });
+
+  it('makes the account only with the code from the mail, once', async () => {
+    const email = uniqueEmail();
+    const asked = await http.post('/v1/auth/register', { email, password: PASSWORD, device: device('Work laptop') });
+    assert.equal(asked.status, 202);
+    assert.equal((await http.post('/v1/auth/login', { email, password: PASSWORD, device: device('X') })).status, 401, 'no account before the code');
+    const code = await mailedCode(server.url, email, SIGN_UP_SUBJECT);
+    const made = await http.post('/v1/auth/register/verify', { id: asked.body.codeSent.id, code });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.body.user.emailVerified, true);
+    assert.equal(made.body.session.deviceName, 'Work laptop');
+    tokens.push(made.body.token);
+    assert.equal((await http.post('/v1/auth/register/verify', { id: asked.body.codeSent.id, code })).status, 410, 'a code works once');
   });
 
   it('explains every invalid field of a registration', async () => {

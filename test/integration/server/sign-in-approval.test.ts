@@ -12,6 +12,7 @@ import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
 import { device, EventSocket, Http, login, PASSWORD, register } from '../../../kit/http.js';
 import { startPostgres } from '../../../kit/postgres.js';
+import { mailedCode } from '../../../kit/mailbox.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { settlesWithin, waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
@@ -293,11 +294,17 @@ forEachStore('sign-in approval', (ctx) => {
     assert.match(more.body.error.message, /from this network/);
     // ... and the owner, elsewhere, still signs in with the right password.
     assert.equal((await ask(http, laptop.email, PASSWORD, device('New laptop'), '81.2.69.142')).status, 202);
-    // With the account's room for strangers full, only an address the owner has signed in from gets in.
+    // With the account's room for strangers full, a new address is asked for a code mailed to the owner (no
+    // password checked, the same answer whatever it was): nobody can fill the room to keep the owner out.
     for (const from of ['198.51.100.1', '198.51.100.2']) assert.equal((await ask(http, laptop.email, 'a guess', device('Stranger'), from)).status, 202);
     const stranger = await ask(http, laptop.email, 'a guess', device('Stranger'), '192.0.2.50');
-    assert.equal(stranger.status, 429);
-    assert.match(stranger.body.error.message, /waiting for this account/);
+    const owner = await ask(http, laptop.email, PASSWORD, device('Phone'), '192.0.2.51');
+    assert.deepEqual([stranger.status, owner.status], [202, 202]);
+    assert.deepEqual([Object.keys(stranger.body), Object.keys(owner.body)], [['stepUp'], ['stepUp']]);
+    const code = await mailedCode(server.url, laptop.email, /finishes your Latch sign-in/);
+    const withCode = await http.request('POST', '/v1/auth/login/code', { json: { id: owner.body.stepUp.id, code, password: PASSWORD }, headers: { 'x-forwarded-for': '192.0.2.51' } });
+    assert.equal(withCode.status, 202, withCode.text);
+    assert.ok(withCode.body.pending, 'then a device is asked, as for any sign-in');
     const home = await ask(http, laptop.email, PASSWORD, device('Desktop at home'), '127.0.0.1');
     assert.equal(home.status, 202, 'the address the account was made from');
     assert.equal((await ask(http, laptop.email, 'a guess', device('Stranger'), '127.0.0.1')).status, 202, 'the same answer whatever the password');

@@ -1,0 +1,40 @@
+import type { Ref } from 'react';
+import { messages } from '../../../shared/messages.js';
+import { Field } from './Field.js';
+
+/**
+ * The one field for a mailed 6-digit code: the OS offers the code from the mail (`one-time-code`), a pasted
+ * code with spaces is taken as is (the server drops them), and phones show digits.
+ */
+export function CodeField({
+  value,
+  onChange,
+  error,
+  label = messages.signIn.code,
+  autoFocus,
+  ref,
+}: {
+  value: string;
+  onChange(value: string): void;
+  error?: string | undefined;
+  label?: string;
+  autoFocus?: boolean;
+  ref?: Ref<HTMLInputElement>;
+}) {
+  return (
+    <Field
+      label={label}
+      ref={ref}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      error={error}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      spellCheck={false}
+      maxLength={12}
+      className="code-input"
+      hint={messages.signIn.codeHint}
+      {...(autoFocus ? { autoFocus } : {})}
+    />
+  );
+}
