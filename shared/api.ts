@@ -333,6 +333,8 @@ export const SecurityEventType = z.enum([
   'password_reset',
   /** The account's address was proved with a mailed code. */
   'email_verified',
+  /** Mail on every new sign-in was turned off (or on again: `count` 1) on `deviceName`. */
+  'sign_in_mail_changed',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 

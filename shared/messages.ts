@@ -112,6 +112,8 @@ function activity(event: SecurityEvent): string {
       return event.count ? `Password reset by email on ${by}; ${others(event.count)} signed out` : `Password reset by email on ${by}`;
     case 'email_verified':
       return `Email address confirmed on ${by}`;
+    case 'sign_in_mail_changed':
+      return event.count ? `New sign-in alerts by email turned on on ${by}` : `New sign-in alerts by email turned off on ${by}`;
   }
 }
 

@@ -30,7 +30,7 @@ export class AccountController {
   }
 
   @Put('mail')
-  setMail(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(MailSettings)) body: MailSettings): Promise<MailSettings> {
-    return this.auth.setMailSettings(auth, body);
+  setMail(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(MailSettings)) body: MailSettings, @Client() client: ClientInfo): Promise<MailSettings> {
+    return this.auth.setMailSettings(auth, body, client);
   }
 }

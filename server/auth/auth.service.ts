@@ -222,8 +222,14 @@ export class AuthService {
     return { newSignIns: row.mail_new_sign_ins === 1 };
   }
 
-  async setMailSettings(auth: AuthContext, settings: MailSettings): Promise<MailSettings> {
-    await this.store.db.updateTable('users').set({ mail_new_sign_ins: settings.newSignIns ? 1 : 0 }).where('id', '=', auth.user.id).execute();
+  /** A change is a security event, mailed whichever way it went (a thief turning the alerts off is heard). */
+  async setMailSettings(auth: AuthContext, settings: MailSettings, client: ClientInfo): Promise<MailSettings> {
+    const value = settings.newSignIns ? 1 : 0;
+    await this.store.transaction(async (unit) => {
+      const changed = await unit.db.updateTable('users').set({ mail_new_sign_ins: value }).where('id', '=', auth.user.id).where('mail_new_sign_ins', '!=', value).executeTakeFirst();
+      if (changed.numUpdatedRows === 0n) return;
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'sign_in_mail_changed', at: this.clock.now(), ip: client.ip, count: value });
+    });
     return settings;
   }
 

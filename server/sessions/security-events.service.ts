@@ -30,6 +30,8 @@ const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
   'recovery_codes_regenerated',
   'recovery_code_used',
   'token_reused',
+  // Told even as it is turned off: a thief who turns the alerts off is the one they are for.
+  'sign_in_mail_changed',
 ]);
 
 /** The per-user audit trail shown as "Recent activity", and the security mail it sends. */

@@ -214,6 +214,7 @@ forEachStore('mail', (ctx) => {
     await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, signOutOtherSessions: false }, owner.token);
     const changed = await inbox.next(owner.email, (m) => /Password changed/.test(m.subject + m.text));
     assert.doesNotMatch(changed.text, /Quiet sign-in/, 'no sign-in mail while that is off; the other alerts still go');
+    assert.ok(inbox.to(owner.email).some((m) => /New sign-in alerts by email turned off on 'Work laptop'/.test(m.text)), 'turning them off is itself told');
   });
 
   it('makes one mail of a burst of events', async () => {
