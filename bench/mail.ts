@@ -5,59 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { Http, PASSWORD, device, register, uniqueEmail } from '../kit/http.js';
-import { mailboxes, parseMail, type ReceivedMail } from '../kit/mailbox.js';
+import { SmtpInbox } from '../kit/smtp.js';
 import { median, quantile, root, round, startProcess } from './lib.js';
 
 const ROUNDS = process.argv.includes('--full') ? 6 : 3;
 // A round outlasts the 20 s a security mail waits for its burst, so mail is sent (or fails) while sign-ins are timed.
 const SIGN_INS = process.argv.includes('--full') ? 1_200 : 700;
 const WARMUP = 50;
-
-/** An SMTP server that takes every message and keeps it; `down` refuses connections (closed port). */
-class Smtp {
-  readonly received: ReceivedMail[] = [];
-  private server: SMTPServer | undefined;
-  constructor(readonly port: number) {}
-  async up(): Promise<void> {
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData: (stream, _session, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          void parseMail(Buffer.concat(chunks)).then((mail) => {
-            this.received.push(mail);
-            done();
-          }, done);
-        });
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-  }
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function timeSignIns(http: Http, email: string, count: number): Promise<number[]> {
   const times: number[] = [];
@@ -73,15 +28,14 @@ async function timeSignIns(http: Http, email: string, count: number): Promise<nu
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'latch-bench-mail-'));
-const smtp = new Smtp(await freePort());
-await smtp.up();
+const smtp = await new SmtpInbox().start();
 const server = await startProcess(
   'dist/server/main.js',
-  { LATCH_DATA_DIR: dataDir, LATCH_LOG_LEVEL: 'error', LATCH_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` },
+  { LATCH_DATA_DIR: dataDir, LATCH_LOG_LEVEL: 'error', LATCH_SMTP_URL: smtp.url },
   '/healthz',
 );
 // The sign-up's code is read from what the SMTP server received, as its owner would read it.
-mailboxes.set(server.url, async () => smtp.received);
+smtp.serves(server.url);
 try {
   const http = new Http(server.url);
   const owner = await register(http, uniqueEmail('bench'), 'Bench laptop');
@@ -94,9 +48,9 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating, so drift on a shared machine falls on both sides alike.
     up.push(median(await timeSignIns(http, owner.email, SIGN_INS)));
-    await smtp.down();
+    await smtp.stop();
     down.push(median(await timeSignIns(http, owner.email, SIGN_INS)));
-    await smtp.up();
+    await smtp.start();
   }
   const ratio = median(down) / median(up);
   const results = {
@@ -116,6 +70,6 @@ try {
   writeFileSync(join(root, 'bench/results/mail.json'), `${JSON.stringify(results, null, 2)}\n`);
 } finally {
   await server.stop();
-  await smtp.down();
+  await smtp.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -11,6 +11,7 @@ import {
   StepUpBody,
   WebResetBody,
   WebSignInBody,
+  type AuthResult,
   type CurrentSession,
   type StepUp,
   type PendingSignIn,
@@ -51,14 +52,7 @@ export class WebController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CurrentSession | PendingSignIn | StepUp> {
     const place = this.place(request);
-    const result = await this.auth.login({ ...body, device: browserDevice(client.userAgent) }, client, 'browser');
-    if (!('token' in result)) {
-      void reply.status(202);
-      return result;
-    }
-    const { token, ...signedIn } = result;
-    this.handOver(reply, place, token);
-    return signedIn;
+    return this.answer(reply, place, await this.auth.login({ ...body, device: browserDevice(client.userAgent) }, client, 'browser'));
   }
 
   /** The step-up's mailed code with the password (docs/api.md, "Rate limits"): the session as the cookie. */
@@ -72,14 +66,7 @@ export class WebController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CurrentSession | PendingSignIn> {
     const place = this.place(request);
-    const result = await this.auth.confirmStepUp(body, client, 'browser');
-    if (!('token' in result)) {
-      void reply.status(202);
-      return result;
-    }
-    const { token, ...signedIn } = result;
-    this.handOver(reply, place, token);
-    return signedIn;
+    return this.answer(reply, place, await this.auth.confirmStepUp(body, client, 'browser'));
   }
 
   /** "Forgot password?" on the account page: the reset code and a new password sign this browser in (the cookie). */
@@ -147,6 +134,17 @@ export class WebController {
     const place = cookiePlace(request.raw, this.trust);
     if (!place) throw insecure();
     return place;
+  }
+
+  /** Signed in: the session, its token as the cookie. Anything else (a request to wait on, a step-up): 202 as it is. */
+  private answer<T extends object>(reply: FastifyReply, place: CookiePlace, result: AuthResult | T): CurrentSession | T {
+    if (!('token' in result)) {
+      void reply.status(202);
+      return result;
+    }
+    const { token, ...signedIn } = result;
+    this.handOver(reply, place, token);
+    return signedIn;
   }
 
   private handOver(reply: FastifyReply, place: CookiePlace, token: string): void {

@@ -11,7 +11,7 @@ import type { StoreConfig } from '../../../server/config/config.js';
 import { openDatabase } from '../../../server/storage/database.js';
 import { MINUTE, ManualClock } from '../../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, testConfig, type TestServer } from '../../support/server.js';
-import { SmtpInbox } from '../../support/smtp.js';
+import { SmtpInbox } from '../../../kit/smtp.js';
 import { forEachStore } from '../../support/stores.js';
 import { waitFor } from '../../support/wait.js';
 

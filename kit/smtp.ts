@@ -1,8 +1,8 @@
-// A real SMTP server on loopback (the smtp-server package) that keeps what it receives, for tests of the
+// A real SMTP server on loopback (the smtp-server package) that keeps what it receives, for tests and benchmarks of the
 // mail Latch sends. It can be stopped and started again on the same port, as a mail server that goes down.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { mailboxes, parseMail, sentTo, waitForMail, type ReceivedMail } from '../../kit/mailbox.js';
+import { mailboxes, parseMail, sentTo, waitForMail, type ReceivedMail } from './mailbox.js';
 
 export class SmtpInbox {
   readonly received: ReceivedMail[] = [];
