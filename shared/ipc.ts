@@ -7,6 +7,7 @@ import {
   ApprovalChanged,
   ApprovalSetting,
   CodeId,
+  CodeSent,
   EmailCode,
   Location,
   MailSettings,
@@ -170,7 +171,8 @@ export const ResetPasswordInput = z.strictObject({
 });
 export type ResetPasswordInput = z.input<typeof ResetPasswordInput>;
 
-export const CodeSentInfo = z.strictObject({ id: CodeId, expiresAt: z.iso.datetime({ offset: true }) });
+/** A code was mailed (if the address can get one): the API's `CodeSent`, unwrapped. */
+export const CodeSentInfo = CodeSent.shape.codeSent;
 
 export const ChangePasswordInput = z.strictObject({
   currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Current password must be at most 256 characters'),

@@ -23,7 +23,8 @@ const BATCH = 20;
 
 /** Where a message goes and how: SMTP, or the local mailbox (a file per message and a line in the log). */
 interface Delivery {
-  send(message: { id: string; to: string; subject: string; text: string; html: string }): Promise<void>;
+  /** `code`: the code the message carries, if any (the local mailbox names it in its log line). */
+  send(message: { id: string; to: string; subject: string; text: string; html: string; code?: string | undefined }): Promise<void>;
   close(): void;
 }
 
@@ -40,17 +41,16 @@ function smtpDelivery(url: string, from: string): Delivery {
   };
 }
 
-function mailboxDelivery(dir: string, from: string, log: Logger, codeOf: (id: string) => string | undefined): Delivery {
+function mailboxDelivery(dir: string, from: string, log: Logger): Delivery {
   const transport: Transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    async send({ id, to, subject, text, html }) {
+    async send({ id, to, subject, text, html, code }) {
       const info = (await transport.sendMail({ from, to, subject, text, html, messageId: `<${id}@localhost>` })) as { message: Buffer };
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`);
       // Whole or not at all: a reader never sees half a message.
       writeFileSync(`${file}.part`, info.message, { mode: 0o600 });
       renameSync(`${file}.part`, file);
-      const code = codeOf(id);
       log.info({ mail: file, to }, `mail to ${to} ("${subject}") saved in ${file}${code ? `; its code: ${code}` : ''}`);
     },
     close: () => transport.close(),
@@ -64,8 +64,6 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Codes of messages being sent now, for the local mailbox's log line. */
-  private readonly codes = new Map<string, string>();
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -74,7 +72,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     const { transport, from } = this.policy;
-    this.delivery = transport.kind === 'smtp' ? smtpDelivery(transport.url, from) : mailboxDelivery(transport.dir, from, log, (id) => this.codes.get(id));
+    this.delivery = transport.kind === 'smtp' ? smtpDelivery(transport.url, from) : mailboxDelivery(transport.dir, from, log);
   }
 
   private get policy(): MailPolicy {
@@ -220,13 +218,10 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     if (!claimed) return;
     const data = JSON.parse(claimed.data) as MailData;
     try {
-      if ('code' in data) this.codes.set(row.id, data.code);
-      await this.delivery.send({ id: row.id, to: row.to_address, ...render(data, this.serverUrl) });
+      await this.delivery.send({ id: row.id, to: row.to_address, ...render(data, this.serverUrl), code: 'code' in data ? data.code : undefined });
     } catch (error) {
       await this.failed(row, error);
       return;
-    } finally {
-      this.codes.delete(row.id);
     }
     // Sent: the data (which may hold a code) is not kept.
     await this.store.db.updateTable('mail_outbox').set({ sent_at: this.clock.now(), claimed_until: null, data: '{}', last_error: null }).where('id', '=', row.id).execute();

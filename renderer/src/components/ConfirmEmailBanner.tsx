@@ -6,7 +6,6 @@ import { messages } from '../../../shared/messages.js';
 import { unwrap } from '../bridge.js';
 import { useLatch } from '../store/index.js';
 import { CodeField } from './CodeField.js';
-import { FormError } from './Field.js';
 
 const t = messages.verifyEmail;
 
@@ -57,7 +56,6 @@ export function ConfirmEmailBanner({ state }: { state: SessionState }) {
       <p>{note ?? t.text(email)}</p>
       <form onSubmit={confirm} noValidate aria-label={t.title}>
         <CodeField ref={field} label={t.code} value={code} onChange={setCode} error={error} />
-        <FormError message={undefined} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
             {busy ? t.confirming : t.confirm}

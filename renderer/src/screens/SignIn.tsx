@@ -91,7 +91,8 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
 
   async function sendResetCode(event?: FormEvent) {
     event?.preventDefault();
-    const found: Errors = fieldErrors(ResetRequestInput, { serverUrl: page ? 'https://page.invalid' : serverUrl, email });
+    // The account page has no Server field: only the email is checked there.
+    const found: Errors = page ? fieldErrors(ResetRequestInput.pick({ email: true }), { email }) : fieldErrors(ResetRequestInput, { serverUrl, email });
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
     setSending(true);
