@@ -378,7 +378,6 @@ export const ErrorCode = z.enum([
   'invalid_code',
   'code_expired',
   /** A password reset on an account with sign-in approval on needs one of its recovery codes too. */
-  'recovery_code_required',
   'invalid_credentials',
   'rate_limited',
   'unauthenticated',
@@ -491,6 +490,8 @@ export const SignInRequestView = z.strictObject({
   expiresAt: timestamp,
   /** Three numbers, one of them the one the new device shows. */
   choices: z.array(z.number().int().min(10).max(99)).length(3),
+  /** A password reset by email, not a plain sign-in: approving it signs every other device out. */
+  reset: z.literal(true).optional(),
 });
 export type SignInRequestView = z.infer<typeof SignInRequestView>;
 export const SignInRequestList = z.strictObject({ requests: z.array(SignInRequestView) });

@@ -106,6 +106,8 @@ export const SessionState = z.discriminatedUnion('status', [
     email: z.string(),
     number: z.number().int(),
     expiresAt: z.iso.datetime({ offset: true }),
+    /** A password reset waits, not a plain sign-in: approving it signs every other device out. */
+    reset: z.literal(true).optional(),
   }),
   /**
    * A code the server mailed is needed: to finish creating the account (`signUp`), or (`stepUp`) because many
@@ -162,12 +164,15 @@ export type ResetRequestInput = z.infer<typeof ResetRequestInput>;
 
 const CodeInput = z.string().trim().min(1, 'Enter the code from the mail').pipe(EmailCode);
 
-/** The mailed code and a new password; with sign-in approval on, a recovery code too. */
+/**
+ * The mailed code and a new password, for the account at `email` (shown while a reset waits for approval:
+ * with sign-in approval on, one of the account's devices or a recovery code must allow it).
+ */
 export const ResetPasswordInput = z.strictObject({
+  email: EmailInput,
   id: CodeId,
   code: CodeInput,
   password: z.string().min(1, 'Enter a new password').pipe(newPassword('New password')),
-  recoveryCode: RecoveryCode.optional(),
 });
 export type ResetPasswordInput = z.input<typeof ResetPasswordInput>;
 
@@ -226,7 +231,7 @@ export const IpcCalls = {
   regenerateRecoveryCodes: { channel: 'latch:regenerate-recovery-codes', args: z.tuple([PasswordInput]), result: RecoveryCodes },
   /** "Forgot password?": the answer is the same whether or not the address has an account. */
   requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },
-  /** The mailed code and a new password: this device is signed in, every other one signed out. */
+  /** The mailed code and a new password: this device is signed in, every other one signed out (with approval on, once a device allows it). */
   resetPassword: { channel: 'latch:reset-password', args: z.tuple([ResetPasswordInput]), result: SessionState },
   /** Waiting for a code (`awaitingCode`): the code from the mail (for a step-up, with the password again; a sign-up ignores it). */
   signInWithCode: { channel: 'latch:sign-in-with-code', args: z.tuple([CodeInput, z.string().max(256)]), result: SessionState },

@@ -188,8 +188,6 @@ export const messages = {
     resetSubmit: 'Set password and sign in',
     resetting: 'Setting password…',
     resetNote: 'Every other device is signed out when the new password is set.',
-    recoveryCode: 'Recovery code',
-    recoveryHint: 'Sign-in approval is on: enter one of your saved recovery codes too.',
     back: 'Back to sign in',
     resendCode: 'Send a new code',
     stepUpTitle: 'Enter the code from your mail',
@@ -341,9 +339,12 @@ export const messages = {
   approval: {
     // The new device, waiting.
     waitTitle: 'Approve this sign-in on another device',
+    waitTitleReset: 'Approve this password reset on another device',
     pick: 'On one of your signed-in devices, pick',
     numberLabel: (n: number) => `The number to pick: ${n}`,
     waitingFor: (email: string) => `Signing in as ${email}. Latch asked your signed-in devices; this screen moves on by itself when one answers.`,
+    waitingForReset: (email: string) =>
+      `Resetting the password of ${email}. Sign-in approval is on, so a mailbox alone cannot do it: Latch asked your signed-in devices, and this screen moves on by itself when one answers.`,
     expiresIn: (time: string) => `The request expires in ${time}.`,
     // Said to every waiting device alike: whether any device is online is not told (docs/architecture.md, "Sign-in approval").
     noDeviceAtHand: 'No device at hand? Open Latch on one of your signed-in devices, or use a recovery code.',
@@ -356,6 +357,7 @@ export const messages = {
     usingCode: 'Checking the code…',
     codesLeft: (n: number) => `Signed in with a recovery code. ${count(n, 'code is', 'codes are')} left${n <= 3 ? ': make new ones in Signed-in devices.' : '.'}`,
     cancel: 'Cancel sign-in',
+    cancelReset: 'Cancel the reset',
     // After it ended without a sign-in.
     refusedTitle: { denied: 'Sign-in denied', wrong_number: 'Sign-in not approved', expired: 'Sign-in request expired' },
     refusedText: {
@@ -365,6 +367,8 @@ export const messages = {
     },
     // The devices that answer.
     promptTitle: (name: string) => `Is this you signing in on ${q(name)}?`,
+    promptTitleReset: (name: string) => `Is this you resetting your password on ${q(name)}?`,
+    promptReset: 'Approving sets the new password and signs every other device out, this one included.',
     promptText: (what: string, where: string, time: string) => `${what}, from ${where}, at ${time}.`,
     promptPick: 'If it is you, pick the number that device shows. If not, deny it.',
     pickNamed: (n: number) => `Pick ${n}`,

@@ -74,7 +74,7 @@ export class ApiClient {
     this.call('POST', '/v1/auth/login/code', z.union([AuthResult, PendingSignIn]), { body: { id, code, password }, auth: false });
   requestPasswordReset = (email: string) => this.call('POST', '/v1/auth/password-reset', CodeSent, { body: { email }, auth: false });
   resetPassword = (body: Omit<ResetBody, 'device'>, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/password-reset/confirm', AuthResult, { body: { ...body, device }, auth: false });
+    this.call('POST', '/v1/auth/password-reset/confirm', z.union([AuthResult, PendingSignIn]), { body: { ...body, device }, auth: false });
   sendEmailCode = () => this.call('POST', '/v1/account/email/send-code', CodeSent);
   confirmEmail = (code: string) => this.call('POST', '/v1/account/email/confirm', CurrentSession, { body: { code } });
   mailSettings = () => this.call('GET', '/v1/account/mail', MailSettings);

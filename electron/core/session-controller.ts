@@ -188,16 +188,16 @@ export class SessionController {
     return (await this.api.requestPasswordReset(input.email)).codeSent;
   }
 
-  /** The mailed code and a new password: this device signs in; the server signs every other one out. */
+  /**
+   * The mailed code and a new password: this device signs in; the server signs every other one out. With
+   * sign-in approval on, the reset waits for a device's approval (or a recovery code) as a sign-in does.
+   */
   async resetPassword(input: z.output<typeof ResetPasswordInput>): Promise<SessionState> {
     if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Sign out first.');
-    await this.dispatch({ type: 'signInStarted', email: '' });
+    await this.dispatch({ type: 'signInStarted', email: input.email });
     try {
-      const result = await this.api.resetPassword(
-        { id: input.id, code: input.code, password: input.password, ...(input.recoveryCode ? { recoveryCode: input.recoveryCode } : {}) },
-        this.device(),
-      );
-      await this.dispatch({ type: 'signInSucceeded', result });
+      const result = await this.api.resetPassword({ id: input.id, code: input.code, password: input.password }, this.device());
+      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result, reset: true } : { type: 'signInSucceeded', result });
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });

@@ -40,6 +40,8 @@ export interface Waiting {
   email: string;
   /** A recovery code is being tried: the wait's answers are set aside until it is settled. */
   recovering?: true;
+  /** A password reset waits (its approval signs every other device out), not a plain sign-in. */
+  reset?: true;
 }
 
 export type MachineState =
@@ -71,7 +73,7 @@ export type MachineEvent =
   /** Signed in: straight away, approved by another device, or with a recovery code. */
   | { type: 'signInSucceeded'; result: AuthResult }
   /** The account asks one of its devices to approve (docs/architecture.md, "Sign-in approval"). */
-  | { type: 'approvalPending'; pending: PendingSignIn }
+  | { type: 'approvalPending'; pending: PendingSignIn; reset?: true }
   /** A code by mail is needed: the sign-up's, or past the account's ceiling of wrong passwords (docs/api.md, "Rate limits"). */
   | { type: 'codeRequired'; purpose: CodePurpose; code: StepUp['stepUp'] }
   /** The account changed as the server tells it (its address confirmed). */
@@ -190,7 +192,7 @@ export function step(state: MachineState, event: MachineEvent): Step {
     case 'approvalPending': {
       if (state.status !== 'signingIn' && state.status !== 'awaitingCode') return stay(state);
       const { pending } = event.pending;
-      const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email };
+      const next: MachineState = { status: 'awaitingApproval', request: pending, email: state.email, ...(event.reset ? { reset: true as const } : {}) };
       return { state: next, effects: [publish(next), { type: 'waitForApproval', id: pending.id, secret: pending.secret }] };
     }
     case 'approvalAnswered':
@@ -412,6 +414,7 @@ export function publicState(state: MachineState, serverUrl: string, keychain: Ke
         email: state.email,
         number: state.request.number,
         expiresAt: state.request.expiresAt,
+        ...(state.reset ? { reset: true as const } : {}),
       };
     case 'signedIn':
       return state.account

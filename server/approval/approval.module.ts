@@ -3,11 +3,12 @@
 import { Module } from '@nestjs/common';
 import { PasswordsModule } from '../auth/passwords.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { PasswordResets } from './reset.js';
 import { SignInApproval } from './sign-in-approval.js';
 
 @Module({
   imports: [SessionsModule, PasswordsModule],
-  providers: [SignInApproval],
-  exports: [SignInApproval],
+  providers: [SignInApproval, PasswordResets],
+  exports: [SignInApproval, PasswordResets],
 })
 export class ApprovalModule {}

@@ -2,7 +2,7 @@
 // itself. It makes a pending request that one of the account's signed-in devices answers by picking the
 // number the new device shows; the new device waits for the answer on a channel bound to a secret only
 // it holds, or uses a one-time recovery code instead. See docs/architecture.md, "Sign-in approval".
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type {
   AnswerBody,
@@ -33,16 +33,26 @@ import { SessionRepository } from '../sessions/session-repository.js';
 import { deviceColumns, deviceFacts, userView } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
-import type { ExpressionBuilder } from 'kysely';
-import type { Database, Db, SessionKind, SignInRequestsTable, UsersTable } from '../storage/schema.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db, SessionKind, SessionsTable, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { endOpenRequests } from './requests.js';
+import { PasswordResets } from './reset.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */
 const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
 
 /** An approval must be collected by the new device within this long (its wait hears of it at once). */
 const COLLECT_WITHIN_MS = 30_000;
+
+/** How long an instance keeps the share of accounts with approval on before it counts again. */
+const SHARE_KEPT_MS = 10 * 60_000;
+
+/** Whose requests are counted: an account's, or (for a decoy with no account) an address's. */
+type Owner = { userId: string } | { email: string };
+
+const ownedBy = (owner: Owner) => (eb: ExpressionBuilder<Database, 'sign_in_requests'>) =>
+  'userId' in owner ? eb('user_id', '=', owner.userId) : eb.and([eb('user_id', 'is', null), eb('email', '=', owner.email)]);
 
 /** Long polls of one request at once: a newer one answers the oldest, which the client has given up on. */
 const WAITS_PER_REQUEST = 2;
@@ -89,6 +99,9 @@ export class SignInApproval implements OnModuleDestroy {
   /** Long polls waiting on this instance, by request id, oldest first; woken by `signin.resolved` from any instance. */
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly unsubscribe: () => void;
+  /** The share of accounts with approval on, as last counted here; and the key that places each unknown address. */
+  private share: { value: number; until: number } | undefined;
+  private decoyKey: Promise<Buffer> | undefined;
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -99,6 +112,7 @@ export class SignInApproval implements OnModuleDestroy {
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(Locator) private readonly locator: Locator,
+    @Inject(PasswordResets) private readonly resets: PasswordResets,
     @Inject(SessionEventBus) bus: SessionEventBus,
   ) {
     this.unsubscribe = bus.subscribe((signal) => {
@@ -185,7 +199,48 @@ export class SignInApproval implements OnModuleDestroy {
         { 'Retry-After': String(Math.ceil(pausedFor / 1000)) },
       );
     }
-    await this.checkRoom(this.store.db, userId, ip, now, () => this.sessions.hasSignedInFrom(userId, ip));
+    await this.checkRoom(this.store.db, { userId }, ip, now, () => this.sessions.hasSignedInFrom(userId, ip));
+  }
+
+  /**
+   * Whether a sign-in to `email`, which has no account, is answered as one to an account with approval on
+   * (a decoy request) rather than as a wrong password. Each address is placed once, by a key kept in the
+   * database, so asking again gets the same answer; and in the same share as the accounts that exist, so
+   * neither answer tells whether the address has an account (docs/api.md, "Answers that tell nothing").
+   */
+  async answersAsApproval(email: string): Promise<boolean> {
+    const share = await this.approvalShare();
+    if (share <= 0) return false;
+    const place = createHmac('sha256', await this.keyForDecoys()).update(email).digest().readUInt32BE(0) / 2 ** 32;
+    return place < share;
+  }
+
+  /** `admit` for an address with no account: its requests are counted as an account's are. */
+  async admitWithoutAccount(email: string, ip: string): Promise<void> {
+    await this.checkRoom(this.store.db, { email }, ip, this.clock.now(), async () => false);
+  }
+
+  /** A decoy request for an address with no account: waited on, cancelled and tried with codes like any. */
+  async requestWithoutAccount(email: string, device: DeviceInfo, client: ClientInfo, kind: SessionKind = 'app'): Promise<PendingSignIn> {
+    const { row, secret } = this.newRow({ userId: null, email }, device, client, kind, { decoy: true });
+    await this.store.transaction(async (unit) => {
+      if (this.store.kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`signin|${email}`}))`.execute(unit.db);
+      await this.checkRoom(unit.db, { email }, client.ip, row.created_at, async () => false);
+      await unit.db.insertInto('sign_in_requests').values(row).execute();
+    });
+    return this.pendingOf(row, secret);
+  }
+
+  /**
+   * A password reset on an account with approval on, in the caller's transaction (which spent the mailed
+   * code and holds the account's lock): a request the account's devices answer like a sign-in's, or a
+   * recovery code completes. Its approval resets the password (`PasswordResets.apply`).
+   */
+  async requestReset(unit: UnitOfWork, user: UsersTable, passwordHash: string, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<PendingSignIn> {
+    const { row, secret } = this.newRow({ userId: user.id, email: null }, device, client, kind, { decoy: false, resetPasswordHash: passwordHash });
+    await unit.db.insertInto('sign_in_requests').values(row).execute();
+    unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: true });
+    return this.pendingOf(row, secret);
   }
 
   /**
@@ -200,17 +255,43 @@ export class SignInApproval implements OnModuleDestroy {
     kind: SessionKind = 'app',
     options: { steppedUp?: boolean } = {},
   ): Promise<PendingSignIn> {
-    const now = this.clock.now();
     const known = await this.sessions.hasSignedInFrom(user.id, client.ip);
+    const { row, secret } = this.newRow({ userId: user.id, email: null }, device, client, kind, { decoy: !passwordRight });
+    await this.store.transaction(async (unit) => {
+      // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
+      // slip under the limit.
+      await this.store.lockAccount(unit.db, user.id);
+      // After a step-up (a mailed code came back) the room is not asked again: the owner is the one asking.
+      if (!options.steppedUp) await this.checkRoom(unit.db, { userId: user.id }, client.ip, row.created_at, async () => known);
+      // The password was checked against the account as it was read before; changed since, a right old
+      // password makes only a decoy.
+      const { password_hash: current } = await unit.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+      if (current !== user.password_hash) row.decoy = 1;
+      await unit.db.insertInto('sign_in_requests').values(row).execute();
+      // Published either way (a decoy reaches no device), so a right password costs no more than a wrong one.
+      unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: row.decoy === 0 });
+    });
+    return this.pendingOf(row, secret);
+  }
+
+  private newRow(
+    owner: { userId: string | null; email: string | null },
+    device: DeviceInfo,
+    client: ClientInfo,
+    kind: SessionKind,
+    options: { decoy: boolean; resetPasswordHash?: string },
+  ): { row: SignInRequestsTable; secret: string } {
+    const now = this.clock.now();
     const secret = randomBytes(32).toString('base64url');
     const { number, choices } = numbers();
     const row: SignInRequestsTable = {
       id: newSessionId(),
-      user_id: user.id,
+      user_id: owner.userId,
+      email: owner.email,
       secret_hash: hashToken(secret),
       number,
       choices: JSON.stringify(choices),
-      decoy: passwordRight ? 0 : 1,
+      decoy: options.decoy ? 1 : 0,
       ...deviceColumns(device, client),
       address_key: addressKey(client.ip),
       created_at: now,
@@ -221,22 +302,13 @@ export class SignInApproval implements OnModuleDestroy {
       decided_by: null,
       code_attempts: 0,
       kind,
+      reset_password_hash: options.resetPasswordHash ?? null,
     };
-    await this.store.transaction(async (unit) => {
-      // Checked again where it counts, one request of the account at a time: concurrent ones cannot all
-      // slip under the limit.
-      await this.store.lockAccount(unit.db, user.id);
-      // After a step-up (a mailed code came back) the room is not asked again: the owner is the one asking.
-      if (!options.steppedUp) await this.checkRoom(unit.db, user.id, client.ip, now, async () => known);
-      // The password was checked against the account as it was read before; changed since, a right old
-      // password makes only a decoy.
-      const { password_hash: current } = await unit.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
-      if (current !== user.password_hash) row.decoy = 1;
-      await unit.db.insertInto('sign_in_requests').values(row).execute();
-      // Published either way (a decoy reaches no device), so a right password costs no more than a wrong one.
-      unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: row.decoy === 0 });
-    });
-    return { pending: { id: row.id, secret, number, expiresAt: new Date(row.expires_at).toISOString() } };
+    return { row, secret };
+  }
+
+  private pendingOf(row: SignInRequestsTable, secret: string): PendingSignIn {
+    return { pending: { id: row.id, secret, number: row.number, expiresAt: new Date(row.expires_at).toISOString() } };
   }
 
   /**
@@ -272,7 +344,7 @@ export class SignInApproval implements OnModuleDestroy {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const done = await unit.db.updateTable('sign_in_requests').set({ state: 'cancelled', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
-      if (done.numUpdatedRows > 0n) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled', shown: row.decoy === 0 });
+      if (done.numUpdatedRows > 0n && row.user_id !== null) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled', shown: row.decoy === 0 });
     });
   }
 
@@ -297,7 +369,8 @@ export class SignInApproval implements OnModuleDestroy {
     if (counted.numUpdatedRows === 0n) throw ended();
     let hash: string;
     try {
-      hash = await this.codeHash(row.user_id, code);
+      // A request with no account is salted by its own id: the same work, and no code matches.
+      hash = await this.codeHash(row.user_id ?? row.id, code);
     } catch (error) {
       // The server was too busy to look at the code (503): that try does not count.
       await this.store.db
@@ -307,13 +380,14 @@ export class SignInApproval implements OnModuleDestroy {
         .execute();
       throw error;
     }
+    const userId = row.user_id ?? '';
     const signedIn = await this.store.transaction(async (unit) => {
-      await this.store.lockAccount(unit.db, row.user_id);
+      await this.store.lockAccount(unit.db, userId);
       const used = await unit.db
         .updateTable('recovery_codes')
         .set({ used_at: now })
         .where('code_hash', '=', hash)
-        .where('user_id', '=', row.user_id)
+        .where('user_id', '=', userId)
         .where('used_at', 'is', null)
         .where(({ exists, selectFrom }) => exists(selectFrom('sign_in_requests').select('id').where('id', '=', row.id).where('decoy', '=', 0)))
         .executeTakeFirst();
@@ -327,14 +401,13 @@ export class SignInApproval implements OnModuleDestroy {
         .where('expires_at', '>', this.clock.now())
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw ended();
-      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
-      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent }, row.kind);
-      const left = await this.codesLeft(unit.db, row.user_id);
-      await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: row.ip, count: left });
-      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'recovered', shown: true });
+      const found = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+      const left = await this.codesLeft(unit.db, userId);
+      unit.publish({ kind: 'signin.resolved', userId, id: row.id, outcome: 'recovered', shown: true });
+      const { token, session, user } = await this.complete(unit, row, found, { type: 'recovery_code_used', count: left });
       unit.publish({
         kind: 'account.changed',
-        userId: row.user_id,
+        userId,
         change: { what: 'recovery_code_used', sessionId: session.id, byDeviceName: session.device_name, at: now, recoveryCodesLeft: left },
       });
       return { result: { token, ...this.signedIn(user, session, now), recoveryCodesLeft: left }, email: user.email, ip: row.ip };
@@ -400,12 +473,36 @@ export class SignInApproval implements OnModuleDestroy {
         ip: row.ip,
         targetDeviceName: row.device_name,
       });
-      unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome, byDeviceName: auth.session.device_name, shown: true });
+      unit.publish({ kind: 'signin.resolved', userId: auth.user.id, id: row.id, outcome, byDeviceName: auth.session.device_name, shown: true });
     });
     return { outcome };
   }
 
   // ---- internals ----
+
+  /** The share of accounts with sign-in approval on, counted again every SHARE_KEPT_MS. */
+  private async approvalShare(): Promise<number> {
+    const now = this.clock.now();
+    if (this.share && now < this.share.until) return this.share.value;
+    const row = await this.store.db
+      .selectFrom('users')
+      .select((eb) => [eb.fn.countAll<number>().as('all'), eb.fn.sum<number>('approval_required').as('on')])
+      .executeTakeFirstOrThrow();
+    const all = Number(row.all);
+    this.share = { value: all === 0 ? 0 : Number(row.on ?? 0) / all, until: now + SHARE_KEPT_MS };
+    return this.share.value;
+  }
+
+  /** Made once per database (the first instance to need it writes it; every other reads the same). */
+  private keyForDecoys(): Promise<Buffer> {
+    this.decoyKey ??= (async () => {
+      await this.store.db.insertInto('server_settings').values({ name: 'decoy_key', value: randomBytes(32).toString('hex') }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      const row = await this.store.db.selectFrom('server_settings').select('value').where('name', '=', 'decoy_key').executeTakeFirstOrThrow();
+      return Buffer.from(row.value, 'hex');
+    })();
+    this.decoyKey.catch(() => (this.decoyKey = undefined));
+    return this.decoyKey;
+  }
 
   /** The request this secret is for; a browser's is collected only through the account page's routes, an app's only through the app's. */
   private async find(id: string, secret: string, kind?: SessionKind): Promise<SignInRequestsTable> {
@@ -435,25 +532,50 @@ export class SignInApproval implements OnModuleDestroy {
    * still signed in: an approval does not outlive its approver being signed out.
    */
   private async collect(row: SignInRequestsTable, now: number): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
+    const userId = row.user_id;
+    // Only a request of an account is ever approved.
+    if (userId === null) return { state: { state: 'expired' } };
     return this.store.transaction(async (unit) => {
-      await this.store.lockAccount(unit.db, row.user_id);
+      await this.store.lockAccount(unit.db, userId);
       const taken = await unit.db
         .updateTable('sign_in_requests')
         .set({ state: 'collected' })
         .where('id', '=', row.id)
         .where('state', '=', 'approved')
         .where('expires_at', '>', now)
-        .where(({ exists }) => exists(this.repo.activeQuery(unit.db, row.user_id, now).select('id').where('id', '=', row.decided_by ?? '')))
+        .where(({ exists }) => exists(this.repo.activeQuery(unit.db, userId, now).select('id').where('id', '=', row.decided_by ?? '')))
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) return { state: { state: 'expired' } };
-      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
-      const { token, session } = await this.sessions.create(unit, user, this.deviceOf(row), { ip: row.ip, userAgent: row.user_agent }, row.kind);
-      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: row.ip });
+      const found = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+      const { token, session, user } = await this.complete(unit, row, found, { type: 'signed_in' });
       return {
         state: { state: 'approved', result: { token, ...this.signedIn(user, session, now) }, byDeviceName: row.decided_by_name ?? '' },
         collected: { email: user.email, ip: row.ip },
       };
     });
+  }
+
+  /**
+   * The session an approved or recovered request makes, recorded as `event`; a reset request's also sets
+   * its password and signs every other session out.
+   */
+  private async complete(
+    unit: UnitOfWork,
+    row: SignInRequestsTable,
+    user: UsersTable,
+    event: { type: 'signed_in' | 'recovery_code_used'; count?: number },
+  ): Promise<{ token: string; session: SessionsTable; user: UsersTable }> {
+    const client = { ip: row.ip, userAgent: row.user_agent };
+    const device = this.deviceOf(row);
+    const made =
+      row.reset_password_hash === null
+        ? { ...(await this.sessions.create(unit, user, device, client, row.kind)), user }
+        : await this.resets.apply(unit, user, row.reset_password_hash, device, client, row.kind);
+    const at = this.clock.now();
+    if (event.type === 'recovery_code_used') await this.securityEvents.recordBy(unit.db, made.session, { type: event.type, at, ip: row.ip, count: event.count ?? 0 });
+    // A reset records itself (password_reset).
+    else if (row.reset_password_hash === null) await this.securityEvents.recordBy(unit.db, made.session, { type: 'signed_in', at, ip: row.ip });
+    return made;
   }
 
   private signedIn(user: UsersTable, session: Parameters<SessionsService['view']>[0], now: number) {
@@ -469,6 +591,7 @@ export class SignInApproval implements OnModuleDestroy {
       ...deviceFacts(row, this.locator),
       expiresAt: new Date(row.expires_at).toISOString(),
       choices: JSON.parse(row.choices) as number[],
+      ...(row.reset_password_hash !== null ? { reset: true as const } : {}),
     };
   }
 
@@ -510,12 +633,12 @@ export class SignInApproval implements OnModuleDestroy {
    * check comes before the password's, so its answer tells nothing), so someone who knows only the email
    * fills only the room of their own addresses: not the account's for an address the owner has signed in from.
    */
-  private async checkRoom(db: Db, userId: string, ip: string, now: number, known: () => Promise<boolean>): Promise<void> {
+  private async checkRoom(db: Db, owner: Owner, ip: string, now: number, known: () => Promise<boolean>): Promise<void> {
     const count = (eb: ExpressionBuilder<Database, 'sign_in_requests'>) => eb.fn.countAll<number>().as('n');
     const fromHere = await db
       .selectFrom('sign_in_requests')
       .select(count)
-      .where('user_id', '=', userId)
+      .where(ownedBy(owner))
       .where('address_key', '=', addressKey(ip))
       .where('created_at', '>', now - this.policy.requestTtlMs)
       .executeTakeFirstOrThrow();
@@ -525,7 +648,7 @@ export class SignInApproval implements OnModuleDestroy {
     if (Number(fromHere.n) >= this.policy.maxPending) {
       throw refuse(`Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${wait}.`);
     }
-    const waiting = await db.selectFrom('sign_in_requests').select(count).where('user_id', '=', userId).where('state', '=', 'pending').where('expires_at', '>', now).executeTakeFirstOrThrow();
+    const waiting = await db.selectFrom('sign_in_requests').select(count).where(ownedBy(owner)).where('state', '=', 'pending').where('expires_at', '>', now).executeTakeFirstOrThrow();
     // Others cannot fill the room to keep the owner out: from a new address, past it, a code by mail instead.
     if (Number(waiting.n) >= this.policy.maxPendingPerAccount && !(await known())) throw new StepUpRequired();
   }
@@ -575,7 +698,6 @@ export class SignInApproval implements OnModuleDestroy {
     return codes.map(({ code }) => code);
   }
 
-  /** What is stored of a code (without its dash): salted by the account, so a copied table cannot be searched. */
   /**
    * Spends one of the account's recovery codes in the caller's transaction (a password reset on an account
    * with approval on); the codes left, or undefined when it is not one of them.
@@ -592,6 +714,7 @@ export class SignInApproval implements OnModuleDestroy {
     return used.numUpdatedRows === 0n ? undefined : this.codesLeft(unit.db, userId);
   }
 
+  /** What is stored of a code (without its dash): salted by the account, so a copied table cannot be searched. */
   private codeHash(userId: string, normalized: string): Promise<string> {
     return this.passwords.oneTimeCodeHash(normalized, userId);
   }

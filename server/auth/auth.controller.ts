@@ -57,8 +57,15 @@ export class AuthController {
   @Public()
   @Post('password-reset/confirm')
   @HttpCode(200)
-  confirmReset(@Body(new ZodBodyPipe(ResetBody)) body: z.output<typeof ResetBody>, @Client() client: ClientInfo): Promise<AuthResult> {
-    return this.auth.confirmReset(body, client);
+  async confirmReset(
+    @Body(new ZodBodyPipe(ResetBody)) body: z.output<typeof ResetBody>,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResult | PendingSignIn> {
+    const result = await this.auth.confirmReset(body, client);
+    // With sign-in approval on and no recovery code: a request a device must answer, as a sign-in's.
+    if ('pending' in result) void reply.status(202);
+    return result;
   }
 
   /**

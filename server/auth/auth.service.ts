@@ -17,6 +17,7 @@ import type {
   SignInRequestState,
 } from '../../shared/api.js';
 import { endOpenRequests } from '../approval/requests.js';
+import { PasswordResets } from '../approval/reset.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import {
   type ChangePasswordBody as ChangePasswordSchema,
@@ -62,8 +63,6 @@ interface PendingSignUp {
   ip: string;
   userAgent: string;
 }
-const recoveryCodeRequired = () =>
-  new ApiError(403, 'recovery_code_required', 'This account has sign-in approval on: enter one of your recovery codes too, so a mailbox alone cannot undo approval.');
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof Error && (/UNIQUE constraint failed/.test(error.message) || (error as { code?: string }).code === '23505');
@@ -85,6 +84,7 @@ export class AuthService {
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(EmailCodes) private readonly codes: EmailCodes,
     @Inject(MailOutbox) private readonly outbox: MailOutbox,
+    @Inject(PasswordResets) private readonly resets: PasswordResets,
   ) {}
 
   /**
@@ -151,10 +151,12 @@ export class AuthService {
 
   /**
    * The reset code and a new password: this device is signed in and every other signed out (each told
-   * "password reset by email"); open sign-in requests and codes end. With sign-in approval on, one of the
-   * recovery codes too (docs/architecture.md, "Mail").
+   * "password reset by email"); open sign-in requests and codes end. With sign-in approval on, a mailbox
+   * alone does not undo approval: with one of the recovery codes it is done at once; without, it waits for
+   * a device's approval like a sign-in (202, `pending`), and the approval or a recovery code completes it
+   * (docs/architecture.md, "Mail").
    */
-  async confirmReset(body: z.output<typeof ResetSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult> {
+  async confirmReset(body: z.output<typeof ResetSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
     await this.throttle.admitCode(client.ip);
     const row = await this.codes.check(body.id, body.code, 'reset');
     if (row.user_id === null) throw codeEnded();
@@ -169,20 +171,12 @@ export class AuthService {
       if (!user) throw codeEnded();
       let codesLeft: number | undefined;
       if (user.approval_required === 1) {
-        if (!body.recoveryCode) throw recoveryCodeRequired();
+        if (!body.recoveryCode) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
         codesLeft = await this.approval.spendRecoveryCode(unit, user.id, body.recoveryCode);
         if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
       }
-      // The code proved the mailbox: the address is confirmed.
-      const verifiedAt = user.email_verified_at ?? now;
-      await unit.db.updateTable('users').set({ password_hash: passwordHash, email_verified_at: verifiedAt }).where('id', '=', user.id).execute();
-      const updated = { ...user, password_hash: passwordHash, email_verified_at: verifiedAt };
-      await endOpenRequests(unit, user.id, now);
-      await this.codes.endOpen(unit, user.id, ['reset']);
-      const { token, session } = await this.sessions.create(unit, updated, body.device, client, kind);
-      const revoked = await this.sessions.endOtherSessions(unit, { user: updated, session }, 'password_reset');
+      const { token, session, user: updated } = await this.resets.apply(unit, user, passwordHash, body.device, client, kind);
       if (codesLeft !== undefined) await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: client.ip, count: codesLeft });
-      await this.securityEvents.recordBy(unit.db, session, { type: 'password_reset', at: now, ip: client.ip, count: revoked });
       return { token, user: userView(updated), session: this.sessions.view(session, session.id, now) };
     });
   }
@@ -252,6 +246,13 @@ export class AuthService {
   private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn | StepUp> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
     try {
+      // An address with no account may be answered as an account with approval on: the same steps, a
+      // request no device sees (docs/api.md, "Answers that tell nothing").
+      if (!user && (await this.approval.answersAsApproval(body.email))) {
+        await this.approval.admitWithoutAccount(body.email, client.ip);
+        await this.checkPassword(body.email, undefined, body.password, client, undefined, { countAsFailure: true });
+        return await this.approval.requestWithoutAccount(body.email, body.device, client, kind);
+      }
       if (user?.approval_required === 1) {
         await this.approval.admit(user.id, client.ip);
         // The attempt stays counted until a device approves: a right password must not look different.

@@ -1,5 +1,5 @@
 // One set of migrations for SQLite and PostgreSQL, run at start-up.
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, SqliteAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -245,6 +245,62 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('email_codes_by_user').on('email_codes').columns(['user_id', 'purpose']).execute();
       await db.schema.createIndex('email_codes_by_expiry').on('email_codes').column('expires_at').execute();
+    },
+  },
+  // A sign-in to an address with no account can be answered as one with approval on (docs/api.md, "Answers
+  // that tell nothing"): such a request has no account, only the address it named. A password reset on an
+  // account with approval on waits for a device's approval like a sign-in, with the new password's hash.
+  // And the server's own settings, kept in its database (the key that picks which unknown addresses are
+  // answered so).
+  '0011_requests_without_account': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('server_settings').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+        await sql`alter table sign_in_requests alter column user_id drop not null`.execute(db);
+        await db.schema.alterTable('sign_in_requests').addColumn('email', 'text').execute();
+        await db.schema.alterTable('sign_in_requests').addColumn('reset_password_hash', 'text').execute();
+        await db.schema.createIndex('sign_in_requests_by_email').on('sign_in_requests').columns(['email', 'address_key', 'created_at']).execute();
+        return;
+      }
+      // SQLite cannot drop a NOT NULL: the table is made again, in one transaction (nothing references it).
+      await db.transaction().execute(async (trx) => {
+        await trx.schema
+          .createTable('sign_in_requests_next')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+          .addColumn('email', 'text')
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('number', 'integer', (c) => c.notNull())
+          .addColumn('choices', 'text', (c) => c.notNull())
+          .addColumn('decoy', 'integer', (c) => c.notNull())
+          .addColumn('device_name', 'text', (c) => c.notNull())
+          .addColumn('platform', 'text', (c) => c.notNull())
+          .addColumn('os', 'text')
+          .addColumn('app_version', 'text', (c) => c.notNull())
+          .addColumn('ip', 'text', (c) => c.notNull())
+          .addColumn('user_agent', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('decided_at', 'bigint')
+          .addColumn('decided_by_name', 'text')
+          .addColumn('code_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('decided_by', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull().defaultTo('app'))
+          .addColumn('address_key', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('reset_password_hash', 'text')
+          .execute();
+        const columns = sql.raw(
+          'id, user_id, secret_hash, number, choices, decoy, device_name, platform, os, app_version, ip, user_agent, created_at, expires_at, state, decided_at, decided_by_name, code_attempts, decided_by, kind, address_key',
+        );
+        await sql`insert into sign_in_requests_next (${columns}) select ${columns} from sign_in_requests`.execute(trx);
+        await trx.schema.dropTable('sign_in_requests').execute();
+        await trx.schema.alterTable('sign_in_requests_next').renameTo('sign_in_requests').execute();
+        await trx.schema.createIndex('sign_in_requests_by_user').on('sign_in_requests').columns(['user_id', 'created_at']).execute();
+        await trx.schema.createIndex('sign_in_requests_by_created_at').on('sign_in_requests').column('created_at').execute();
+        await trx.schema.createIndex('sign_in_requests_by_address').on('sign_in_requests').columns(['user_id', 'address_key', 'created_at']).execute();
+        await trx.schema.createIndex('sign_in_requests_by_email').on('sign_in_requests').columns(['email', 'address_key', 'created_at']).execute();
+      });
     },
   },
 };

@@ -73,7 +73,10 @@ export type SignInRequestStatus = 'pending' | 'approved' | 'collected' | 'denied
 
 export interface SignInRequestsTable {
   id: string;
-  user_id: string;
+  /** The account; null for a decoy made for an address with no account (`email` names it). */
+  user_id: string | null;
+  /** Set only when `user_id` is null: the address the sign-in named. */
+  email: string | null;
   /** SHA-256 of the secret only the new device holds. */
   secret_hash: string;
   number: number;
@@ -98,6 +101,14 @@ export interface SignInRequestsTable {
   kind: SessionKind;
   /** `ip` by addressKey (an IPv6 host by its /64): requests are counted by it. */
   address_key: string;
+  /** A password reset waiting for approval: the new password's hash, set when the request completes. */
+  reset_password_hash: string | null;
+}
+
+/** The server's own settings, by name. */
+export interface ServerSettingsTable {
+  name: string;
+  value: string;
 }
 
 export type SessionKind = 'app' | 'browser';
@@ -204,6 +215,7 @@ export interface Database {
   retired_tokens: RetiredTokensTable;
   recovery_codes: RecoveryCodesTable;
   sign_in_requests: SignInRequestsTable;
+  server_settings: ServerSettingsTable;
   mail_outbox: MailOutboxTable;
   email_codes: EmailCodesTable;
 }

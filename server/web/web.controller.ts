@@ -78,11 +78,9 @@ export class WebController {
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CurrentSession> {
+  ): Promise<CurrentSession | PendingSignIn> {
     const place = this.place(request);
-    const { token, ...signedIn } = await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent) }, client, 'browser');
-    this.handOver(reply, place, token);
-    return signedIn;
+    return this.answer(reply, place, await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent) }, client, 'browser'));
   }
 
   /** Signs this browser out: its session ends everywhere, and the cookie is removed. */

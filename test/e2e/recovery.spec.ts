@@ -39,11 +39,10 @@ test('"Forgot password?" on the desktop: a code by mail and a new password sign 
   await shot(a.page, '62-reset-notice-on-other-device');
 });
 
-test('with sign-in approval on, a reset asks for a recovery code too', async ({ lab }) => {
+test('with sign-in approval on, a reset waits for a signed-in device: approved there, the new password is set and every other device signed out', async ({ lab }) => {
   const { a } = await signedInPair(lab);
   const owner = await new Http(lab.server.url).post('/v1/auth/login', { email: lab.email, password: PASSWORD, device: deviceInfo('Script') });
-  const on = await new Http(lab.server.url).request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: owner.body.token });
-  const [recoveryCode] = on.body.recoveryCodes as string[];
+  await new Http(lab.server.url).request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: owner.body.token });
   const c = await lab.device('Borrowed laptop');
   await c.page.getByRole('button', { name: 'Forgot password?' }).click();
   await c.page.getByLabel('Email').fill(lab.email);
@@ -52,12 +51,19 @@ test('with sign-in approval on, a reset asks for a recovery code too', async ({ 
   await c.page.getByLabel('Code from the mail').fill(code);
   await c.page.getByLabel('New password').fill(NEW_PASSWORD);
   await c.page.getByRole('button', { name: 'Set password and sign in' }).click();
-  const recoveryField = c.page.getByLabel('Recovery code');
-  await expect(recoveryField).toBeFocused();
-  await expect(c.page.getByText('enter one of your recovery codes too')).toBeVisible();
-  await shot(c.page, '63-reset-recovery-code');
-  await recoveryField.fill(recoveryCode!);
-  await c.page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await expect(c.page.getByRole('heading', { name: 'Approve this password reset on another device' })).toBeFocused();
+  await expect(c.page.getByText(`Resetting the password of ${lab.email}.`)).toBeVisible();
+  await expect(c.page.getByText('The password may be wrong'), 'no hint about a wrong password: none was typed').toHaveCount(0);
+  const number = Number(await c.page.locator('.big-number').textContent());
+  await shot(c.page, '63-reset-waits-for-approval');
+  await expectNoViolations(c.page, 'reset waiting for approval');
+
+  const dialog = a.page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { name: "Is this you resetting your password on 'Borrowed laptop'?" })).toBeFocused();
+  await expect(dialog).toContainText('Approving sets the new password and signs every other device out, this one included.');
+  await shot(a.page, '68-reset-approval-prompt');
+  await expectNoViolations(a.page, 'reset approval prompt');
+  await dialog.getByRole('button', { name: `Pick ${number}` }).press('Enter');
   await expect(c.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(noticeOf(a.page)).toContainText('reset by email');
 });

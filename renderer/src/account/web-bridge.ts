@@ -60,11 +60,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   const value = <T, R>(result: IpcResult<T>, pick: (value: T) => R): IpcResult<R> => (result.ok ? { ok: true, value: pick(result.value) } : result);
 
   /** Signed in, or (sign-in approval) waiting for a device's answer. */
-  function signedInOrWaiting(result: CurrentSession | PendingSignIn, email: string): SessionState {
+  function signedInOrWaiting(result: CurrentSession | PendingSignIn, email: string, reset = false): SessionState {
     if (!('pending' in result)) return signedIn(result);
     const { id, secret, number, expiresAt } = result.pending;
     waiting = { id, secret };
-    setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email, number, expiresAt });
+    setState({ status: 'awaitingApproval', serverUrl: origin, keychain: KEYCHAIN, email, number, expiresAt, ...(reset ? { reset: true as const } : {}) });
     void waitForApproval(waiting);
     return state;
   }
@@ -224,9 +224,9 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       return { ok: true, value: signedInOrWaiting(result.value, email) };
     },
     requestPasswordReset: async (input) => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/auth/password-reset', { email: input.email }), (v) => v.codeSent),
-    async resetPassword(input) {
-      const result = await call<CurrentSession>('POST', '/v1/web/password-reset/confirm', input);
-      return result.ok ? { ok: true, value: signedIn(result.value) } : result;
+    async resetPassword({ email, ...input }) {
+      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/password-reset/confirm', input);
+      return result.ok ? { ok: true, value: signedInOrWaiting(result.value, email, true) } : result;
     },
     sendEmailCode: async () => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/account/email/send-code'), (v) => v.codeSent),
     async confirmEmail(code) {

@@ -59,10 +59,11 @@ function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused:
   return (
     <dialog ref={dialog} className="prompt" aria-labelledby={`req-${request.id}`} aria-describedby={`req-${request.id}-text`}>
       <h2 id={`req-${request.id}`} tabIndex={-1}>
-        {t.promptTitle(request.deviceName)}
+        {request.reset ? t.promptTitleReset(request.deviceName) : t.promptTitle(request.deviceName)}
       </h2>
       <p id={`req-${request.id}-text`}>
-        {t.promptText(systemOf(request), where, formatDateTime(request.createdAt))} {t.promptPick}
+        {t.promptText(systemOf(request), where, formatDateTime(request.createdAt))} {request.reset && `${t.promptReset} `}
+        {t.promptPick}
       </p>
       <div className="choices" role="group" aria-label={t.promptPick}>
         {request.choices.map((n) => (

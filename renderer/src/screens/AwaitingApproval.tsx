@@ -55,7 +55,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
   return (
     <main className="narrow">
       <h1 tabIndex={-1} ref={heading}>
-        {t.waitTitle}
+        {state.reset ? t.waitTitleReset : t.waitTitle}
       </h1>
       <section className="card approval-wait" aria-labelledby="approval-pick">
         <p id="approval-pick" className="pick">
@@ -64,12 +64,12 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         <p className="big-number" aria-label={t.numberLabel(state.number)}>
           {state.number}
         </p>
-        <p className="muted">{t.waitingFor(state.email)}</p>
+        <p className="muted">{state.reset ? t.waitingForReset(state.email) : t.waitingFor(state.email)}</p>
         <p className="muted" aria-live="off">
           {t.expiresIn(countdown)}
         </p>
         <p className="muted">{t.noDeviceAtHand}</p>
-        <p className="muted">{t.wrongPasswordHint}</p>
+        {!state.reset && <p className="muted">{t.wrongPasswordHint}</p>}
         <div className="actions">
           {!codeOpen && (
             <button
@@ -84,7 +84,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
             </button>
           )}
           <button type="button" onClick={() => void cancel()}>
-            {t.cancel}
+            {state.reset ? t.cancelReset : t.cancel}
           </button>
         </div>
       </section>

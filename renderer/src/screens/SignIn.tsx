@@ -11,7 +11,7 @@ import { fieldErrors, focusFirstInvalid } from '../validate.js';
 
 type Mode = 'signIn' | 'createAccount' | 'forgot' | 'reset';
 const t = messages.signIn;
-type Errors = Partial<Record<'serverUrl' | 'email' | 'password' | 'code' | 'recoveryCode' | 'form', string>>;
+type Errors = Partial<Record<'serverUrl' | 'email' | 'password' | 'code' | 'form', string>>;
 
 /** Where each error code belongs on the form. */
 function placeError(error: IpcError): Errors {
@@ -27,14 +27,11 @@ function placeError(error: IpcError): Errors {
       return { form: error.message };
     case 'invalid_code':
       return { code: error.message };
-    case 'invalid_recovery_code':
-    case 'recovery_code_required':
-      return { recoveryCode: error.message };
     case 'validation_failed':
     case 'invalid_argument': {
       const placed: Errors = {};
       for (const d of error.details ?? []) {
-        const key = (['email', 'password', 'code', 'recoveryCode'] as const).find((k) => d.path === k || d.path === `0.${k}`) ?? 'form';
+        const key = (['email', 'password', 'code'] as const).find((k) => d.path === k || d.path === `0.${k}`) ?? 'form';
         placed[key] ??= d.message;
       }
       if (!error.details?.length) placed.form = error.message;
@@ -54,8 +51,6 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   const bridge = useLatch((s) => s.bridge);
   const [mode, setMode] = useState<Mode>('signIn');
   const [code, setCode] = useState('');
-  const [recoveryCode, setRecoveryCode] = useState('');
-  const [askRecovery, setAskRecovery] = useState(false);
   const [resetId, setResetId] = useState<string>();
   const [sending, setSending] = useState(false);
   const [serverUrl, setServerUrl] = useState(state.serverUrl);
@@ -84,8 +79,6 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
     setMode(next);
     setErrors({});
     setCode('');
-    setRecoveryCode('');
-    setAskRecovery(false);
     moveFocus('heading');
   }
 
@@ -107,16 +100,14 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
 
   async function submitReset(event: FormEvent) {
     event.preventDefault();
-    const input = { id: resetId ?? '', code, password, ...(askRecovery && recoveryCode ? { recoveryCode } : {}) };
-    const found: Errors = fieldErrors(ResetPasswordInput, { recoveryCode: undefined, ...input });
-    if (askRecovery && !recoveryCode.trim()) found.recoveryCode = t.recoveryHint;
+    const input = { email, id: resetId ?? '', code, password };
+    const found: Errors = fieldErrors(ResetPasswordInput, input);
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
     setSending(true);
     const { error } = await unwrap(bridge.resetPassword(input));
     setSending(false);
     if (!error) return;
-    if (error.code === 'recovery_code_required') setAskRecovery(true);
     setErrors(placeError(error));
     moveFocus('invalid');
   }
@@ -201,9 +192,6 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
               autoComplete="new-password"
               {...(!errors.password ? { hint: `${messages.common.atLeast(NEW_PASSWORD_MIN)} ${t.resetNote}` } : {})}
             />
-            {askRecovery && (
-              <Field label={t.recoveryCode} value={recoveryCode} onChange={(e) => setRecoveryCode(e.target.value)} error={errors.recoveryCode} hint={t.recoveryHint} autoComplete="off" spellCheck={false} />
-            )}
             <FormError message={errors.form} />
             <div className="actions">
               <button type="submit" className="primary" disabled={busy} aria-busy={busy}>

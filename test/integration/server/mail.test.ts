@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
-import { CodeSent, type ErrorBody } from '../../../shared/api.js';
+import { CodeSent, PendingSignIn, type ErrorBody } from '../../../shared/api.js';
 import { codeIn, mailboxContents, mailedCode } from '../../../kit/mailbox.js';
 import { EventSocket, Http, PASSWORD, SIGN_UP_SUBJECT, device, login, register, uniqueEmail } from '../../../kit/http.js';
 import type { StoreConfig } from '../../../server/config/config.js';
@@ -155,27 +155,73 @@ forEachStore('mail', (ctx) => {
     assert.equal(refused.status, 410, 'a password change voids open reset codes');
   });
 
-  it('with sign-in approval on, a reset also needs a recovery code: a stolen mailbox cannot undo approval', async () => {
+  it('with sign-in approval on, a reset waits for a device to approve it, or takes a recovery code: a stolen mailbox alone cannot undo approval', async () => {
     const owner = await register(http, uniqueEmail(), 'Work laptop');
     const turnedOn = await http.request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: owner.token });
     assert.equal(turnedOn.status, 200, turnedOn.text);
-    const [recoveryCode] = turnedOn.body.recoveryCodes as string[];
-    const id = await askReset(owner.email);
-    const code = codeIn(await inbox.next(owner.email, (m) => RESET_SUBJECT.test(m.subject)));
+    const [first, second] = turnedOn.body.recoveryCodes as string[];
+    const laptop = await listen(owner.token);
+    clock.advance(1000);
+    const resetCode = async () => {
+      const id = await askReset(owner.email);
+      const mail = await inbox.next(owner.email, (m) => RESET_SUBJECT.test(m.subject) && !used.has(codeIn(m)));
+      used.add(codeIn(mail));
+      return { id, code: codeIn(mail) };
+    };
+    const used = new Set<string>();
+    const askDevices = async (deviceName: string) => {
+      const asked = await http.post('/v1/auth/password-reset/confirm', { ...(await resetCode()), password: NEW_PASSWORD, device: device(deviceName) });
+      assert.equal(asked.status, 202, asked.text);
+      const prompt = await laptop.nextWhere('signin.requested', (m) => m.request.deviceName === deviceName);
+      assert.equal(prompt.request.reset, true, 'the device is told it is asked about a password reset');
+      return { pending: PendingSignIn.parse(asked.body), prompt };
+    };
+    const stillOld = async () => assert.equal((await http.post('/v1/auth/reauth', { password: PASSWORD }, owner.token)).status, 200, 'the password is unchanged');
 
-    const withoutOne = await http.post<ErrorBody>('/v1/auth/password-reset/confirm', { id, code, password: NEW_PASSWORD, device: device('Thief') });
-    assert.equal(withoutOne.status, 403);
-    assert.equal(withoutOne.body.error.code, 'recovery_code_required');
-    const wrongOne = await http.post<ErrorBody>('/v1/auth/password-reset/confirm', { id, code, password: NEW_PASSWORD, device: device('Thief'), recoveryCode: 'aaaaa-bbbbb' });
+    // The thief with the mailbox: the owner's device says no, and nothing changes.
+    const thief = await askDevices('Thief');
+    assert.equal((await http.post(`/v1/sign-in-requests/${thief.pending.pending.id}/answer`, { deny: true }, owner.token)).status, 200);
+    const refused = await http.post(`/v1/auth/sign-in-requests/${thief.pending.pending.id}/wait`, { secret: thief.pending.pending.secret });
+    assert.equal(refused.body.state, 'denied');
+    await stillOld();
+
+    // A wrong recovery code with the reset changes nothing either.
+    const wrongOne = await http.post<ErrorBody>('/v1/auth/password-reset/confirm', { ...(await resetCode()), password: NEW_PASSWORD, device: device('Thief'), recoveryCode: 'aaaaa-bbbbb' });
     assert.equal(wrongOne.status, 401);
     assert.equal(wrongOne.body.error.code, 'invalid_recovery_code');
-    assert.equal((await http.get('/v1/auth/session', owner.token)).status, 200, 'nothing changed');
+    await stillOld();
 
-    const withOne = await http.post('/v1/auth/password-reset/confirm', { id, code, password: NEW_PASSWORD, device: device('New laptop'), recoveryCode });
+    // The owner on a new laptop, the old one at hand: approved there, the new password is set and the old laptop signed out.
+    const mine = await askDevices('New laptop');
+    const number = mine.pending.pending.number;
+    assert.equal((await http.post(`/v1/sign-in-requests/${mine.pending.pending.id}/answer`, { number }, owner.token)).status, 200);
+    const approved = await http.post(`/v1/auth/sign-in-requests/${mine.pending.pending.id}/wait`, { secret: mine.pending.pending.secret });
+    assert.equal(approved.body.state, 'approved', approved.text);
+    const newLaptop = approved.body.result.token as string;
+    const ended = await laptop.next('session.revoked');
+    assert.equal(ended.reason, 'password_reset');
+    assert.equal((await http.get('/v1/auth/session', owner.token)).status, 401);
+    const events = (await http.get('/v1/security-events', newLaptop)).body.events as Array<{ type: string }>;
+    assert.ok(events.some((e) => e.type === 'password_reset'));
+    assert.equal((await http.post('/v1/auth/reauth', { password: NEW_PASSWORD }, newLaptop)).status, 200, 'the new password is the password');
+
+    // No device at hand: a recovery code completes the waiting reset instead.
+    const phone = await listen(newLaptop);
+    const again = await http.post('/v1/auth/password-reset/confirm', { ...(await resetCode()), password: 'and yet another passphrase', device: device('Phone') });
+    assert.equal(again.status, 202, again.text);
+    const waiting = PendingSignIn.parse(again.body);
+    const recovered = await http.post(`/v1/auth/sign-in-requests/${waiting.pending.id}/recover`, { secret: waiting.pending.secret, code: first });
+    assert.equal(recovered.status, 200, recovered.text);
+    assert.equal(recovered.body.recoveryCodesLeft, 9);
+    assert.equal((await phone.next('session.revoked')).reason, 'password_reset');
+    assert.equal((await http.post('/v1/auth/reauth', { password: 'and yet another passphrase' }, recovered.body.token)).status, 200);
+
+    // With a recovery code sent along, it is done at once; approval stays on.
+    const withOne = await http.post('/v1/auth/password-reset/confirm', { ...(await resetCode()), password: NEW_PASSWORD, device: device('Tablet'), recoveryCode: second });
     assert.equal(withOne.status, 200, withOne.text);
     const setting = await http.get('/v1/account/sign-in-approval', withOne.body.token);
     assert.equal(setting.body.required, true, 'approval stays on');
-    assert.equal(setting.body.recoveryCodesLeft, 9);
+    assert.equal(setting.body.recoveryCodesLeft, 8);
   });
 
   it('confirms an address with the newest mailed code only, and says so when it is confirmed already', async () => {

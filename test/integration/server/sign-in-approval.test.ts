@@ -10,10 +10,10 @@ import type { ServerConfig, StoreConfig } from '../../../server/config/config.js
 import { PasswordHasher } from '../../../server/auth/passwords.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
-import { device, EventSocket, Http, login, PASSWORD, register } from '../../../kit/http.js';
+import { device, EventSocket, Http, login, PASSWORD, register, uniqueEmail } from '../../../kit/http.js';
 import { startPostgres } from '../../../kit/postgres.js';
 import { mailedCode } from '../../../kit/mailbox.js';
-import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { settlesWithin, waitFor } from '../../support/wait.js';
 import { forEachStore } from '../../support/stores.js';
 
@@ -535,5 +535,67 @@ describe('the long poll of a sign-in request', () => {
     assert.equal((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token)).status, 200);
     const state = await again;
     assert.equal(state.state, 'approved');
+  });
+});
+
+forEachStore('sign-in to an address with no account', (ctx) => {
+  const clock = new ManualClock();
+  let server: TestServer;
+  let http: Http;
+  before(async () => {
+    server = await startTestServer(await ctx.newStore(), { clock, config: { ...CONFIG, rateLimit: GENEROUS_RATE_LIMIT } });
+    http = new Http(server.url);
+  });
+  after(() => server?.close());
+
+  it('is answered as an account with approval on is, in the share such accounts have, the same each time; its request behaves as a decoy', async () => {
+    // No account has approval on: an unknown address is answered as a wrong password, as before.
+    for (let i = 0; i < 8; i++) {
+      const reply = await ask(http, uniqueEmail('nobody'), PASSWORD, device('Laptop'), `198.51.100.${i}`);
+      assert.equal(reply.status, 401);
+      assert.equal(reply.body.error.code, 'invalid_credentials');
+    }
+    // One account of two with approval on: half the unknown addresses are answered as it is.
+    const careful = await register(http);
+    await turnOn(http, careful.token);
+    const plain = await register(http);
+    clock.advance(10 * 60 * SECOND);
+    const real = await ask(http, careful.email, 'not the password', device('Laptop'), '192.0.2.1');
+    assert.equal(real.status, 202);
+    const plainWrong = await ask(http, plain.email, 'not the password', device('Laptop'), '192.0.2.1');
+    assert.equal(plainWrong.status, 401);
+
+    const answers = new Map<string, number>();
+    for (let i = 0; i < 64; i++) {
+      const email = uniqueEmail('nobody');
+      const first = await ask(http, email, 'a guess', device('Laptop'), `203.0.113.${i}`);
+      const again = await ask(http, email, 'another guess', device('Laptop'), `203.0.113.${i}`);
+      assert.equal(again.status, first.status, 'asked again, an address gets the same answer');
+      if (first.status === 401) assert.deepEqual(first.body, plainWrong.body, 'as a wrong password of an account without approval');
+      else assert.deepEqual(Object.keys(PendingSignIn.parse(first.body).pending).sort(), Object.keys(PendingSignIn.parse(real.body).pending).sort());
+      answers.set(email, first.status);
+    }
+    const statuses = [...answers.values()];
+    assert.ok(statuses.includes(202) && statuses.includes(401), `both answers among 64 unknown addresses: ${statuses.filter((s) => s === 202).length} were 202`);
+
+    // Its request waits, takes no recovery code, is withdrawn, and fills an address's room, as a real decoy does.
+    const email = [...answers].find(([, status]) => status === 202)![0];
+    const made = [];
+    for (const who of [email, careful.email]) {
+      const pending = PendingSignIn.parse((await ask(http, who, 'a guess', device('Laptop'), '198.51.100.200')).body);
+      assert.equal((await wait(http, pending)).state, 'pending');
+      const code = await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/recover`, { secret: pending.pending.secret, code: 'aaaaa-bbbbb' });
+      assert.equal(code.status, 401);
+      assert.equal(code.body.error.code, 'invalid_recovery_code');
+      assert.equal((await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/cancel`, { secret: pending.pending.secret })).status, 204);
+      assert.deepEqual(await wait(http, pending), { state: 'expired' });
+      made.push(pending);
+    }
+    for (const who of [email, careful.email]) {
+      for (let i = 0; i < 2; i++) assert.equal((await ask(http, who, 'a guess', device('Laptop'), '198.51.100.200')).status, 202);
+      const full = await ask(http, who, 'a guess', device('Laptop'), '198.51.100.200');
+      assert.equal(full.status, 429, 'three requests from one address in two minutes, account or not');
+      assert.equal(full.headers.get('retry-after'), '120');
+    }
   });
 });
