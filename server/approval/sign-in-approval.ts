@@ -3,7 +3,7 @@
 // number the new device shows; the new device waits for the answer on a channel bound to a secret only
 // it holds, or uses a one-time recovery code instead. See docs/architecture.md, "Sign-in approval".
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type {
   AnswerBody,
   ApprovalChanged,
@@ -45,8 +45,15 @@ const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
 /** An approval must be collected by the new device within this long (its wait hears of it at once). */
 const COLLECT_WITHIN_MS = 30_000;
 
-/** How long an instance keeps the share of accounts with approval on before it counts again. */
-const SHARE_KEPT_MS = 10 * 60_000;
+/**
+ * The share of addresses with no account that are answered as an account with approval on. Fixed: a share that
+ * followed the accounts (which anyone who can sign up moves) would move addresses across the line, and an
+ * address whose answer changed would be one with no account (docs/api.md, "Codes by mail").
+ */
+const UNKNOWN_AS_APPROVAL = 0.25;
+
+/** Who a request with no account is published to: nobody (no socket is of this user; the wake-ups still go). */
+const NO_ACCOUNT = '';
 
 /** Whose requests are counted: an account's, or (for a decoy with no account) an address's. */
 type Owner = { userId: string } | { email: string };
@@ -92,15 +99,24 @@ const sameSecret = (row: SignInRequestsTable, secret: string): boolean =>
 
 const notFound = () => new ApiError(404, 'not_found', 'This sign-in request does not exist. Sign in again.');
 const ended = () => new ApiError(409, 'conflict', 'This sign-in request has ended. Sign in again.');
+const paused = (ms: number) => {
+  const minutes = Math.ceil(ms / 60_000);
+  return new ApiError(
+    429,
+    'sign_in_paused',
+    `New sign-ins to this account are paused for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, because sign-in requests were denied on its devices.`,
+    { retryAfterSeconds: Math.ceil(ms / 1000) },
+    { 'Retry-After': String(Math.ceil(ms / 1000)) },
+  );
+};
 const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
 
 @Injectable()
-export class SignInApproval implements OnModuleDestroy {
+export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   /** Long polls waiting on this instance, by request id, oldest first; woken by `signin.resolved` from any instance. */
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly unsubscribe: () => void;
-  /** The share of accounts with approval on, as last counted here; and the key that places each unknown address. */
-  private share: { value: number; until: number } | undefined;
+  /** The key that places each address with no account (read once, at start). */
   private decoyKey: Promise<Buffer> | undefined;
 
   constructor(
@@ -120,6 +136,11 @@ export class SignInApproval implements OnModuleDestroy {
       // Notifications may have been missed: every waiter looks again.
       else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
     });
+  }
+
+  /** The key is read at start: the first sign-in to an unknown address must not be the one that waits for it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.keyForDecoys();
   }
 
   onModuleDestroy(): void {
@@ -189,30 +210,19 @@ export class SignInApproval implements OnModuleDestroy {
   async admit(userId: string, ip: string): Promise<void> {
     const now = this.clock.now();
     const pausedFor = await this.pausedFor(this.store.db, userId, now);
-    if (pausedFor > 0) {
-      const minutes = Math.ceil(pausedFor / 60_000);
-      throw new ApiError(
-        429,
-        'sign_in_paused',
-        `New sign-ins to this account are paused for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, because sign-in requests were denied on its devices.`,
-        { retryAfterSeconds: Math.ceil(pausedFor / 1000) },
-        { 'Retry-After': String(Math.ceil(pausedFor / 1000)) },
-      );
-    }
+    if (pausedFor > 0) throw paused(pausedFor);
     await this.checkRoom(this.store.db, { userId }, ip, now, () => this.sessions.hasSignedInFrom(userId, ip));
   }
 
   /**
    * Whether a sign-in to `email`, which has no account, is answered as one to an account with approval on
-   * (a decoy request) rather than as a wrong password. Each address is placed once, by a key kept in the
-   * database, so asking again gets the same answer; and in the same share as the accounts that exist, so
-   * neither answer tells whether the address has an account (docs/api.md, "Answers that tell nothing").
+   * (a decoy request) rather than as a wrong password: a fixed share of such addresses, each placed once by a
+   * key kept in the database, so asking again gets the same answer on every instance. A 202 or a 401 is what
+   * some account says too (docs/api.md, "Codes by mail").
    */
   async answersAsApproval(email: string): Promise<boolean> {
-    const share = await this.approvalShare();
-    if (share <= 0) return false;
     const place = createHmac('sha256', await this.keyForDecoys()).update(email).digest().readUInt32BE(0) / 2 ** 32;
-    return place < share;
+    return place < UNKNOWN_AS_APPROVAL;
   }
 
   /** `admit` for an address with no account: its requests are counted as an account's are. */
@@ -227,6 +237,8 @@ export class SignInApproval implements OnModuleDestroy {
       if (this.store.kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`signin|${email}`}))`.execute(unit.db);
       await this.checkRoom(unit.db, { email }, client.ip, row.created_at, async () => false);
       await unit.db.insertInto('sign_in_requests').values(row).execute();
+      // Published as a real request is (a NOTIFY on PostgreSQL), to nobody: it costs what one does.
+      unit.publish({ kind: 'signin.requested', userId: NO_ACCOUNT, request: this.view(row), shown: false });
     });
     return this.pendingOf(row, secret);
   }
@@ -237,6 +249,21 @@ export class SignInApproval implements OnModuleDestroy {
    * recovery code completes. Its approval resets the password (`PasswordResets.apply`).
    */
   async requestReset(unit: UnitOfWork, user: UsersTable, passwordHash: string, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<PendingSignIn> {
+    const now = this.clock.now();
+    // As a sign-in: not while new sign-ins are paused after denials; from an address with no room, the mailed
+    // code already proved the mailbox (as a step-up does), so the room is not asked.
+    const pausedFor = await this.pausedFor(unit.db, user.id, now);
+    if (pausedFor > 0) throw paused(pausedFor);
+    // One reset waits at a time: a newer one ends the older (each costs a mailed code, so the devices are asked a few times an hour at most).
+    const older = await unit.db
+      .updateTable('sign_in_requests')
+      .set({ state: 'cancelled', decided_at: now })
+      .where('user_id', '=', user.id)
+      .where('reset_password_hash', 'is not', null)
+      .where('state', 'in', ['pending', 'approved'])
+      .returning('id')
+      .execute();
+    for (const { id } of older) unit.publish({ kind: 'signin.resolved', userId: user.id, id, outcome: 'cancelled', shown: true });
     const { row, secret } = this.newRow({ userId: user.id, email: null }, device, client, kind, { decoy: false, resetPasswordHash: passwordHash });
     await unit.db.insertInto('sign_in_requests').values(row).execute();
     unit.publish({ kind: 'signin.requested', userId: user.id, request: this.view(row), shown: true });
@@ -344,7 +371,7 @@ export class SignInApproval implements OnModuleDestroy {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
       const done = await unit.db.updateTable('sign_in_requests').set({ state: 'cancelled', decided_at: now }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
-      if (done.numUpdatedRows > 0n && row.user_id !== null) unit.publish({ kind: 'signin.resolved', userId: row.user_id, id: row.id, outcome: 'cancelled', shown: row.decoy === 0 });
+      if (done.numUpdatedRows > 0n) unit.publish({ kind: 'signin.resolved', userId: row.user_id ?? NO_ACCOUNT, id: row.id, outcome: 'cancelled', shown: row.decoy === 0 });
     });
   }
 
@@ -479,19 +506,6 @@ export class SignInApproval implements OnModuleDestroy {
   }
 
   // ---- internals ----
-
-  /** The share of accounts with sign-in approval on, counted again every SHARE_KEPT_MS. */
-  private async approvalShare(): Promise<number> {
-    const now = this.clock.now();
-    if (this.share && now < this.share.until) return this.share.value;
-    const row = await this.store.db
-      .selectFrom('users')
-      .select((eb) => [eb.fn.countAll<number>().as('all'), eb.fn.sum<number>('approval_required').as('on')])
-      .executeTakeFirstOrThrow();
-    const all = Number(row.all);
-    this.share = { value: all === 0 ? 0 : Number(row.on ?? 0) / all, until: now + SHARE_KEPT_MS };
-    return this.share.value;
-  }
 
   /** Made once per database (the first instance to need it writes it; every other reads the same). */
   private keyForDecoys(): Promise<Buffer> {
@@ -660,6 +674,8 @@ export class SignInApproval implements OnModuleDestroy {
       .select('decided_at')
       .where('user_id', '=', userId)
       .where('state', 'in', ['denied', 'wrong_number'])
+      // A denied reset is someone with the mailbox: the owner's own new devices are not paused for it.
+      .where('reset_password_hash', 'is', null)
       .where('decided_at', '>', now - Math.max(this.policy.denialWindowMs, this.policy.pauseMs))
       .orderBy('decided_at', 'desc')
       .execute();

@@ -238,6 +238,8 @@ export class SessionsService {
     if (sessionId !== auth.session.id) await this.requireRecentAuth(auth);
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
+      // Turns with a collect (which takes the same lock): an approval this session gave is not collected after it ends.
+      await this.store.lockAccount(unit.db, auth.user.id);
       const target = await this.repo.activeQuery(unit.db, auth.user.id, now).select(['id', 'device_name']).where('id', '=', sessionId).executeTakeFirst();
       const isSelf = sessionId === auth.session.id;
       // Decided by what the UPDATE changed, not by the read above: a concurrent

@@ -254,7 +254,8 @@ const migrations: Record<string, Migration> = {
   // answered so).
   '0011_requests_without_account': {
     async up(db: Kysely<unknown>) {
-      await db.schema.createTable('server_settings').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      // ifNotExists: on SQLite this runs before the rebuild's transaction, and may have run before a crash in it.
+      await db.schema.createTable('server_settings').ifNotExists().addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
       if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
         await sql`alter table sign_in_requests alter column user_id drop not null`.execute(db);
         await db.schema.alterTable('sign_in_requests').addColumn('email', 'text').execute();

@@ -184,6 +184,16 @@ forEachStore('mail', (ctx) => {
     const refused = await http.post(`/v1/auth/sign-in-requests/${thief.pending.pending.id}/wait`, { secret: thief.pending.pending.secret });
     assert.equal(refused.body.state, 'denied');
     await stillOld();
+    // A denied reset is someone with the mailbox: the owner's own sign-ins are not paused for it.
+    const ownSignIn = await http.post('/v1/auth/login', { email: owner.email, password: PASSWORD, device: device('Phone') });
+    assert.equal(ownSignIn.status, 202, ownSignIn.text);
+    const own = PendingSignIn.parse(ownSignIn.body);
+    assert.equal((await http.post(`/v1/auth/sign-in-requests/${own.pending.id}/cancel`, { secret: own.pending.secret })).status, 204);
+    // One reset waits at a time: a newer one ends the older, and its prompt goes away.
+    const older = await askDevices('Thief again');
+    await askDevices('Thief once more');
+    const gone = await laptop.nextWhere('signin.resolved', (m) => m.id === older.pending.pending.id);
+    assert.equal(gone.outcome, 'cancelled');
 
     // A wrong recovery code with the reset changes nothing either.
     const wrongOne = await http.post<ErrorBody>('/v1/auth/password-reset/confirm', { ...(await resetCode()), password: NEW_PASSWORD, device: device('Thief'), recoveryCode: 'aaaaa-bbbbb' });
