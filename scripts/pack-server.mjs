@@ -61,7 +61,7 @@ const pkg = {
   description: 'The Latch session-sync server (see docs/operations.md in the Latch repository).',
   type: 'module',
   engines: rootPackage.engines,
-  scripts: { start: 'node server/main.js' },
+  scripts: { start: 'node server/main.js', admin: 'node server/admin/cli.js' },
   dependencies,
   // Only the two native modules build at install; nothing else runs a script.
   allowScripts: Object.fromEntries(['argon2', 'better-sqlite3'].filter((name) => dependencies[name]).map((name) => [name, true])),
@@ -75,6 +75,9 @@ if (locked.status !== 0) {
   say(`could not cut the lockfile: ${locked.stderr.trim()}`);
   process.exit(1);
 }
+// The operator's tool, run as ./latch-admin from the folder (docs/operations.md, "The operator's tool").
+// A dynamic import: it runs whether Node reads a file without an extension as CommonJS or as a module.
+writeFileSync(join(target, 'latch-admin'), "#!/usr/bin/env node\n// The operator's tool: ./latch-admin --help\nimport('./server/admin/cli.js');\n", { mode: 0o755 });
 if (existsSync(join(root, 'docs', 'latch-server.service'))) cpSync(join(root, 'docs', 'latch-server.service'), join(target, 'latch-server.service'));
 say(`wrote ${target}: ${Object.keys(dependencies).length} dependencies (${Object.keys(dependencies).join(', ')}).`);
 say(`on the server: npm ci --omit=dev && npm start`);

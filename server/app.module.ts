@@ -2,10 +2,11 @@
 //   AppModule ─┬─ AuthModule ───── SessionsModule
 //              ├─ RealtimeModule ─ SessionsModule
 //              ├─ SessionsModule
-//              └─ health, the maintenance job
+//              └─ health, the maintenance job, the operator's socket (admin/relay.ts)
 //   global: CoreModule (config, clock, logger), EventsModule (the session-event bus),
 //           StorageModule (the store, which starts and stops the bus)
 import { Module, type DynamicModule } from '@nestjs/common';
+import { OperatorRelay } from './admin/relay.js';
 import { ApprovalModule } from './approval/approval.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CoreModule, type CoreDependencies } from './common/core.module.js';
@@ -25,7 +26,8 @@ export class AppModule {
       module: AppModule,
       imports: [CoreModule.forRoot(deps), MetricsModule, EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule, WebModule],
       controllers: [HealthController],
-      providers: [MaintenanceJob],
+      // The operator's socket (SQLite): what the operator's tool commits reaches this server's devices and cache.
+      providers: [MaintenanceJob, OperatorRelay],
     };
   }
 }

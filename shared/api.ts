@@ -275,7 +275,7 @@ export const Reauthenticated = z.strictObject({ until: timestamp });
 export type Reauthenticated = z.infer<typeof Reauthenticated>;
 
 /** Why a session ended. One closed list for server, core and UI. */
-export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'password_reset', 'expired', 'evicted', 'token_reused']);
+export const SignOutReason = z.enum(['revoked_by_user', 'signed_out', 'password_changed', 'password_reset', 'expired', 'evicted', 'token_reused', 'revoked_by_operator', 'account_disabled']);
 export type SignOutReason = z.infer<typeof SignOutReason>;
 
 export const RevokedBy = z.strictObject({
@@ -335,6 +335,14 @@ export const SecurityEventType = z.enum([
   'email_verified',
   /** Mail on every new sign-in was turned off (or on again: `count` 1) on `deviceName`. */
   'sign_in_mail_changed',
+  /** The server's operator signed devices out: `targetDeviceName` (one), or `count` (all). */
+  'operator_signed_out',
+  /** The server's operator disabled the account; `count` devices were signed out. */
+  'account_disabled',
+  /** The server's operator enabled the account again. */
+  'account_enabled',
+  /** The server's operator had a password reset code mailed to the account's address. */
+  'operator_sent_reset',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -386,6 +394,7 @@ export const ErrorCode = z.enum([
   'invalid_password',
   'reauth_required',
   'registration_closed',
+  'account_disabled',
   'too_many_connections',
   'misdirected_request',
   'not_found',

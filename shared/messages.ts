@@ -73,6 +73,10 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
       return `This device was signed out at ${time}`;
     case 'token_reused':
       return `${usedIn(`At ${time}`, "this device's sign-in", byPlace, alsoFrom)} Latch signed this device out to protect your account. Sign in again, then change your password.`;
+    case 'revoked_by_operator':
+      return `Signed out by the server's operator at ${time}`;
+    case 'account_disabled':
+      return `The server's operator disabled this account at ${time}, and every device was signed out. Ask them to enable it.`;
   }
 }
 
@@ -114,6 +118,14 @@ function activity(event: SecurityEvent): string {
       return `Email address confirmed on ${by}`;
     case 'sign_in_mail_changed':
       return event.count ? `New sign-in alerts by email turned on on ${by}` : `New sign-in alerts by email turned off on ${by}`;
+    case 'operator_signed_out':
+      return event.targetDeviceName ? `The server's operator signed out ${q(event.targetDeviceName)}` : `The server's operator signed out ${count(event.count ?? 0, 'device', 'devices')}`;
+    case 'account_disabled':
+      return `The server's operator disabled the account; ${count(event.count ?? 0, 'device', 'devices')} signed out`;
+    case 'account_enabled':
+      return "The server's operator enabled the account again";
+    case 'operator_sent_reset':
+      return "The server's operator had a password reset code mailed to the account's address";
   }
 }
 
@@ -134,6 +146,10 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
       return by ? `Made room for ${q(by)}: too many devices` : 'Too many devices were signed in';
     case 'token_reused':
       return 'A copy of its sign-in was used elsewhere';
+    case 'revoked_by_operator':
+      return "Signed out by the server's operator";
+    case 'account_disabled':
+      return "The server's operator disabled the account";
   }
 }
 
@@ -458,6 +474,11 @@ export const messages = {
       subject: (code: string) => `${code} is your Latch password reset code`,
       lines: (minutes: string) => [`Enter this code in Latch to choose a new password. It works once, for ${minutes}.`],
       after: ['Choosing a new password signs out every other device. If you did not ask for this, ignore this mail: your password stays as it is.'],
+    },
+    operatorReset: {
+      lines: (minutes: string) => [`Your Latch server's operator sent you this code to choose a new password, as you asked them. It works once, for ${minutes}.`],
+      link: 'Choose a new password on the account page',
+      inApp: 'In the Latch app, "Forgot password?" mails you a new code instead.',
     },
     stepUpCode: {
       subject: (code: string) => `${code} finishes your Latch sign-in`,

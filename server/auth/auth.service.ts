@@ -30,13 +30,14 @@ import { codeEnded, EmailCodes, type IssuedCode } from '../mail/codes.js';
 import { MailOutbox } from '../mail/outbox.js';
 import { userView } from '../sessions/session-view.js';
 import type { z } from 'zod';
-import { ApiError } from '../common/api-error.js';
+import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionKind, UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
+import { registrationOf } from '../common/settings.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -94,7 +95,7 @@ export class AuthService {
    * tells nothing either.
    */
   async register(body: RegisterBody, client: ClientInfo): Promise<CodeSent> {
-    if (this.config.registration === 'closed') {
+    if ((await registrationOf(this.store.db, this.config)).open === false) {
       throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
     }
     const attempt = await this.throttle.admitRegistration(client.ip);
@@ -126,7 +127,7 @@ export class AuthService {
         await this.codes.use(unit, row.id);
         const taken = await unit.db.selectFrom('users').select('id').where('email', '=', row.email).executeTakeFirst();
         if (taken) throw madeMeanwhile();
-        const user: UsersTable = { id: newId(), email: row.email, password_hash: pending.passwordHash, created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1 };
+        const user: UsersTable = { id: newId(), email: row.email, password_hash: pending.passwordHash, created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1, disabled_at: null };
         await unit.db.insertInto('users').values(user).execute();
         // The device that asked for the code is the one the account starts on.
         const { token, session } = await this.sessions.create(unit, user, pending.device, client);
@@ -169,6 +170,7 @@ export class AuthService {
       await this.codes.use(unit, row.id);
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
       if (!user) throw codeEnded();
+      if (user.disabled_at !== null) throw accountDisabled();
       let codesLeft: number | undefined;
       if (user.approval_required === 1) {
         if (!body.recoveryCode) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
@@ -258,10 +260,13 @@ export class AuthService {
         // The attempt stays counted until a device approves: a right password must not look different.
         // No rehash here either: its extra work would time a right password apart from a wrong one.
         const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
+        // Said only to whoever knows the password.
+        if (right && user.disabled_at !== null) throw accountDisabled();
         return await this.approval.request(user, body.device, client, right, kind);
       }
       const ok = await this.checkPassword(body.email, user, body.password, client);
       if (!ok || !user) throw invalidCredentials();
+      if (user.disabled_at !== null) throw accountDisabled();
     } catch (error) {
       if (error instanceof StepUpRequired) return this.stepUp(body, user, client, kind);
       throw error;
@@ -304,6 +309,7 @@ export class AuthService {
     if (!pending || pending.kind !== kind || row.user_id === null) throw codeOrPasswordWrong();
     const user = await this.store.db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst();
     if (!user || !(await this.passwords.verify(user.password_hash, body.password))) throw codeOrPasswordWrong();
+    if (user.disabled_at !== null) throw accountDisabled();
     await this.store.transaction((unit) => this.codes.use(unit, row.id));
     this.metrics.signIns.inc({ outcome: 'stepped_up' });
     // The mailbox is proven: the room of waiting requests that sent this sign-in here is not asked again.

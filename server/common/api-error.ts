@@ -92,3 +92,7 @@ export function toApiError(error: unknown, request?: { method: string; url: stri
   }
   return undefined;
 }
+
+/** A sign-in, a reset or any new session of an account the server's operator disabled (docs/operations.md, "The operator's tool"). */
+export const accountDisabled = () =>
+  new ApiError(403, 'account_disabled', "This account is disabled by the server's operator, so it cannot sign in. Ask them to enable it.");

@@ -44,7 +44,7 @@ export const EnvSchema = z.object({
   LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS', 10_000).default(50),
   LATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LATCH_TRUST_PROXY: z.string().optional(),
-  LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).default('open'),
+  LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).optional(),
   LATCH_ALLOWED_HOSTS: z.string().optional(),
   LATCH_MAX_SOCKETS: positiveInt('LATCH_MAX_SOCKETS', 10_000_000).optional(),
   LATCH_MAX_SOCKETS_PER_ADDRESS: positiveInt('LATCH_MAX_SOCKETS_PER_ADDRESS', 10_000_000).default(512),
@@ -311,6 +311,8 @@ export interface MailPolicy {
   /** How long a mailed code works, and how many wrong tries it takes. */
   codeTtlMs: number;
   codeTries: number;
+  /** The operator's tool: it only queues mail, which a running server sends (within `pollMs`). */
+  queueOnly?: true;
 }
 
 export const DEFAULT_MAIL_POLICY: Omit<MailPolicy, 'transport' | 'from' | 'publicUrl'> = {
@@ -363,7 +365,11 @@ export interface ServerConfig {
   passwords: PasswordPolicy;
   logLevel: z.infer<typeof EnvSchema>['LATCH_LOG_LEVEL'];
   trustProxy: TrustProxy;
-  registration: 'open' | 'closed';
+  /**
+   * LATCH_REGISTRATION. Undefined (not set): what the operator last chose with `latch-admin registration`,
+   * kept in the database, else open. Set, it wins over that choice, and the tool says so.
+   */
+  registration: 'open' | 'closed' | undefined;
   /** Host header values accepted when bound to a public address; undefined accepts any. */
   allowedHosts: string[] | undefined;
   sockets: SocketPolicy;

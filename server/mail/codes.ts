@@ -76,7 +76,10 @@ export class EmailCodes {
       })
       .execute();
     if (code !== undefined && request.template) {
-      await this.outbox.enqueue(unit, request.email, { template: request.template, code, minutes: Math.round(codeTtlMs / 60_000) }, request.userId);
+      const minutes = Math.round(codeTtlMs / 60_000);
+      // The operator's mail links to the code's form, so it carries the code's id (and the address the form shows).
+      const data: MailData = request.template === 'operator_reset' ? { template: request.template, code, minutes, id, email: request.email } : { template: request.template, code, minutes };
+      await this.outbox.enqueue(unit, request.email, data, request.userId);
     }
     return { id, expiresAt, mailed };
   }

@@ -85,7 +85,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    if (!this.policy.queueOnly) this.schedule(0);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -102,7 +102,7 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       .insertInto('mail_outbox')
       .values({ id: randomUUID(), user_id: userId, to_address: to, template: data.template, data: JSON.stringify(data), created_at: now, due_at: now, attempts: 0, claimed_until: null, sent_at: null, failed_at: null, last_error: null })
       .execute();
-    unit.afterCommit(() => void this.wake());
+    if (!this.policy.queueOnly) unit.afterCommit(() => void this.wake());
   }
 
   /**

@@ -8,6 +8,8 @@ export type MailData =
   | { template: 'sign_up_code'; code: string; minutes: number }
   | { template: 'already_registered'; email: string }
   | { template: 'reset_code'; code: string; minutes: number }
+  /** A reset code the server's operator had sent (the owner did not ask): a link opens the account page at the code's form. */
+  | { template: 'operator_reset'; code: string; minutes: number; id: string; email: string }
   | { template: 'verify_code'; code: string; minutes: number }
   | { template: 'step_up_code'; code: string; minutes: number }
   | { template: 'security'; email: string; events: SecurityEvent[] };
@@ -40,6 +42,14 @@ function parts(data: MailData, serverUrl: string): Parts {
       return { subject: m.alreadyRegistered.subject, paragraphs: m.alreadyRegistered.lines(data.email) };
     case 'reset_code':
       return { subject: m.resetCode.subject(data.code), paragraphs: m.resetCode.lines(m.minutes(data.minutes)), code: data.code, after: m.resetCode.after };
+    case 'operator_reset':
+      return {
+        subject: m.resetCode.subject(data.code),
+        paragraphs: m.operatorReset.lines(m.minutes(data.minutes)),
+        code: data.code,
+        after: [...m.resetCode.after, m.operatorReset.inApp],
+        link: { text: m.operatorReset.link, href: `${serverUrl}/account#reset=${encodeURIComponent(data.id)}&email=${encodeURIComponent(data.email)}` },
+      };
     case 'verify_code':
       return { subject: m.verifyCode.subject(data.code), paragraphs: m.verifyCode.lines(m.minutes(data.minutes)), code: data.code };
     case 'step_up_code':

@@ -32,6 +32,10 @@ const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
   'token_reused',
   // Told even as it is turned off: a thief who turns the alerts off is the one they are for.
   'sign_in_mail_changed',
+  // What the server's operator did to the account.
+  'operator_signed_out',
+  'account_disabled',
+  'account_enabled',
 ]);
 
 /** The per-user audit trail shown as "Recent activity", and the security mail it sends. */
@@ -96,7 +100,7 @@ export class SecurityEventsService {
   }
 }
 
-function toSecurityEvent(row: SecurityEventsTable, locator: Locator): SecurityEvent {
+export function toSecurityEvent(row: SecurityEventsTable, locator: Locator): SecurityEvent {
   return {
     id: row.id,
     type: row.type,

@@ -6,7 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason } from '../../shared/api.js';
 import { SIGNED_OUT_LIMIT } from '../../shared/api.js';
-import { ApiError } from '../common/api-error.js';
+import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
@@ -57,8 +57,15 @@ export class SessionsService {
     return this.config.sessions;
   }
 
-  /** Starts a session inside the caller's transaction; evicts past the cap. */
+  /**
+   * Starts a session inside the caller's transaction; evicts past the cap. Never for an account the operator
+   * disabled, read again here under the account's lock: a sign-in that read the account before it was
+   * disabled makes no session after.
+   */
   async create(unit: UnitOfWork, user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind = 'app'): Promise<{ token: string; session: SessionsTable }> {
+    await this.store.lockAccount(unit.db, user.id);
+    const account = await unit.db.selectFrom('users').select('disabled_at').where('id', '=', user.id).executeTakeFirst();
+    if (account?.disabled_at != null) throw accountDisabled();
     const now = this.clock.now();
     const { idleTimeoutMs, lifetimeMs } = lifespan(this.policy, kind);
     const token = newToken();

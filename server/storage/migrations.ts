@@ -304,6 +304,12 @@ const migrations: Record<string, Migration> = {
       });
     },
   },
+  // The operator's tool (docs/operations.md, "The operator's tool"): an account the operator disabled.
+  '0012_disabled_accounts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,6 +14,8 @@ export interface UsersTable {
   email_verified_at: number | null;
   /** 1 while a mail goes out on every new sign-in (the devices window's setting); the other security mail always goes. */
   mail_new_sign_ins: number;
+  /** When the server's operator disabled the account (every session ended, sign-in refused); null while enabled. */
+  disabled_at: number | null;
 }
 
 /** A message waiting to leave, or sent (docs/architecture.md, "Mail"). */

@@ -73,6 +73,14 @@ describe('server-only install', { timeout: 600_000 }, () => {
       const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
       assert.ok(script, 'the page names its script');
       assert.equal((await fetch(`${url}/${script}`)).status, 200);
+      // The operator's tool, beside the running server, with the server's settings.
+      const admin = (...args: string[]) => spawnSync(join(target, 'latch-admin'), args, { cwd: target, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: folder, LATCH_DATA_DIR: dataDir } });
+      const found = admin('accounts', 'find', 'ops@');
+      assert.equal(found.status, 0, found.stderr);
+      assert.match(found.stdout, /ops@example\.test +yes +no +no +1 /);
+      const ended = admin('sessions', 'end', 'ops@example.test', '--all');
+      assert.equal(ended.status, 0, ended.stderr);
+      assert.equal(ended.stdout, "Signed out 1 device of ops@example.test: 'Server check'\n", 'the running server was told (no note that none runs)');
     } finally {
       process.kill(-server.pid!, 'SIGTERM');
       await new Promise((resolve) => server.on('close', resolve));

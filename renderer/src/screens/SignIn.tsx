@@ -43,18 +43,30 @@ function placeError(error: IpcError): Errors {
 }
 
 /**
+ * A link from the mail the server's operator had sent, `#reset=<id>&email=<address>`: the account page opens at
+ * the reset code's form (the fragment never reaches a server).
+ */
+function resetLink(): { id: string; email: string } | undefined {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const id = params.get('reset');
+  const email = params.get('email');
+  return id && email ? { id, email } : undefined;
+}
+
+/**
  * Signing in, or creating an account. On the account page (`page`) the server is the page's own and
  * accounts are made in the app, so it asks for the email and password only.
  */
 export function SignInScreen({ state, page = false }: { state: Extract<SessionState, { status: 'signedOut' | 'signingIn' | 'awaitingCode' }>; page?: boolean }) {
   const signIn = useLatch((s) => s.signIn);
   const bridge = useLatch((s) => s.bridge);
-  const [mode, setMode] = useState<Mode>('signIn');
+  const [link] = useState(() => (page ? resetLink() : undefined));
+  const [mode, setMode] = useState<Mode>(link ? 'reset' : 'signIn');
   const [code, setCode] = useState('');
-  const [resetId, setResetId] = useState<string>();
+  const [resetId, setResetId] = useState<string | undefined>(link?.id);
   const [sending, setSending] = useState(false);
   const [serverUrl, setServerUrl] = useState(state.serverUrl);
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(link?.email ?? '');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const emailField = useRef<HTMLInputElement>(null);
@@ -67,6 +79,12 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   // code field of the reset step, or the first field marked invalid.
   const [focus, setFocus] = useState<{ to: 'heading' | 'code' | 'invalid'; n: number }>();
   const moveFocus = (to: 'heading' | 'code' | 'invalid') => setFocus((f) => ({ to, n: (f?.n ?? 0) + 1 }));
+  useEffect(() => {
+    if (!link) return;
+    // Used once: a reload or a bookmark starts from the sign-in again.
+    history.replaceState(null, '', location.pathname + location.search);
+    moveFocus('code');
+  }, [link]);
   useEffect(() => {
     if (!focus) return;
     if (focus.to === 'heading') heading.current?.focus();

@@ -276,7 +276,7 @@ forEachStore('sign-in approval', (ctx) => {
     const changed = await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase', signOutOtherSessions: false }, laptop.token);
     assert.equal(changed.status, 200, changed.text);
     // The account row as the sign-in read it, with the old password's hash, and that password found right.
-    const old = { id: laptop.user.id, email: laptop.email, password_hash: 'the hash the old password matched', created_at: 0, approval_required: 1, email_verified_at: 0, mail_new_sign_ins: 1 };
+    const old = { id: laptop.user.id, email: laptop.email, password_hash: 'the hash the old password matched', created_at: 0, approval_required: 1, email_verified_at: 0, mail_new_sign_ins: 1, disabled_at: null };
     const pending = await server.approval.request(old, device('Late'), { ip: '203.0.113.77', userAgent: 'test' }, true);
     const requests = (await http.get('/v1/sign-in-requests', laptop.token)).body.requests as unknown[];
     assert.equal(requests.length, 0, 'no device is asked');
