@@ -23,6 +23,7 @@ import type { ServerConfig } from './config/config.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
+import { MailOutbox } from './mail/outbox.js';
 import { MaintenanceJob } from './sessions/maintenance.job.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { Store } from './storage/store.js';
@@ -167,6 +168,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  app.get(MailOutbox).listensAt(`http://${host}:${address.port}`);
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,

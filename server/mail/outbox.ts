@@ -79,9 +79,17 @@ export class MailOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     return this.config.mail;
   }
 
+  /** The address the server listens on, once it does (PORT=0 picks one). */
+  private listening: string | undefined;
+
+  /** Told by the server once it listens: links then name the port it got, not the configured 0. */
+  listensAt(url: string): void {
+    this.listening = url;
+  }
+
   /** Where links in mail point: LATCH_PUBLIC_URL, or this server's own address. */
   private get serverUrl(): string {
-    return this.policy.publicUrl ?? `http://${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${this.config.port}`;
+    return this.policy.publicUrl ?? this.listening ?? `http://${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${this.config.port}`;
   }
 
   onApplicationBootstrap(): void {

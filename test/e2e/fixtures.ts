@@ -2,7 +2,8 @@
 // browser host running the real core with the real keychain, and a page.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { TokenVault } from '../../electron/core/token-vault.js';
 import { startDeviceHost, type DeviceHost } from '../harness/host.js';
@@ -25,6 +26,7 @@ const LAB_CONFIG = { trustProxy: 1, rateLimit: GENEROUS_RATE_LIMIT, approval: { 
 
 export const PASSWORD = 'correct horse battery staple';
 const RENDERER_DIR = resolve('out/renderer');
+const ADMIN_CLI = resolve('dist/server/admin/cli.js');
 const SHOTS_DIR = resolve('test-results/screenshots');
 
 export interface Device {
@@ -77,6 +79,20 @@ export class Lab {
     const db = new Database(this.sqlite.store.kind === 'sqlite' ? this.sqlite.store.file : '');
     db.prepare('update users set email_verified_at = null where email = ?').run(this.email);
     db.close();
+  }
+
+  /**
+   * The operator's tool on the lab's store, as an operator runs it (its own process, the store from the
+   * environment); its output, or an error with what it said.
+   */
+  admin(...args: string[]): Promise<string> {
+    const file = this.sqlite.store.kind === 'sqlite' ? this.sqlite.store.file : '';
+    // Not spawnSync: the server that hears the tool runs in this process.
+    const child = spawn(process.execPath, [ADMIN_CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dirname(file), LATCH_DATA_DIR: dirname(file) } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    return new Promise((resolve, reject) => child.on('close', (status) => (status === 0 ? resolve(out) : reject(new Error(`latch-admin ${args.join(' ')}: ${out}`)))));
   }
 
   /** Restarts the server, before any device signs in, on a clock the test moves. */
