@@ -3,6 +3,7 @@
 // (DATABASE_URL, LATCH_DATA_DIR, …), works on the store directly, and tells running servers what it changed:
 // on PostgreSQL through the bus, on SQLite through the server's operator socket (relay.ts).
 import '../common/node-version.js';
+import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import type { SecurityEvent, SessionView } from '../../shared/api.js';
@@ -12,7 +13,7 @@ import { ConfigError, loadConfig, type ServerConfig } from '../config/config.js'
 import { SessionEventBus } from '../events/bus.js';
 import type { SessionEvent } from '../events/session-events.js';
 import { OperatorModule } from './operator.module.js';
-import { EXIT, Operator, OperatorError, type AccountSummary } from './operator.js';
+import { EXIT, Operator, OperatorError, printable, type AccountSummary } from './operator.js';
 import { operatorSocketPath, relay } from './relay.js';
 
 const USAGE = `Usage: latch-admin <command> [--json]
@@ -47,19 +48,24 @@ function parse(argv: string[]): Parsed {
     else if (arg === '--since') parsed.since = argv[++i] ?? '';
     else if (arg.startsWith('--since=')) parsed.since = arg.slice('--since='.length);
     else if (arg === '--help' || arg === '-h') throw new OperatorError(USAGE, 0);
-    else if (arg.startsWith('--')) throw new OperatorError(`unknown option ${arg}\n\n${USAGE}`, EXIT.usage);
+    // A mistyped option, not a session id (22 characters of base64url, which may begin with a dash).
+    else if (/^-[a-zA-Z]$|^--[a-z][a-z-]{0,15}(=.*)?$/.test(arg)) throw new OperatorError(`unknown option ${printable(arg)}\n\n${USAGE}`, EXIT.usage);
     else parsed.words.push(arg);
   }
   return parsed;
 }
 
-/** "2026-12-01", an ISO time, or a span back from now: "7d", "24h", "30m". */
+/**
+ * "2026-12-01", "2026-12-01 14:30" (UTC, as the tables print times, unless a zone is given), or a span back
+ * from now: "7d", "24h", "30m". Nothing else: a bare number would be read as a year.
+ */
 function sinceOf(text: string | undefined, now: number): number | undefined {
   if (text === undefined) return undefined;
   const span = /^(\d+)([dhm])$/.exec(text);
   if (span) return now - Number(span[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[span[2] as 'd' | 'h' | 'm'];
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) throw new OperatorError(`--since ${text}: give a date (2026-12-01), a time, or a span (7d, 24h, 30m)`, EXIT.usage);
+  const date = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text.trim());
+  const at = date ? Date.parse(`${date[1]}T${date[2] ?? '00:00'}${date[3] ?? 'Z'}`) : NaN;
+  if (Number.isNaN(at)) throw new OperatorError(`--since ${printable(text)}: give a date (2026-12-01), a time in UTC (2026-12-01 14:30), or a span (30m, 24h, 7d)`, EXIT.usage);
   return at;
 }
 
@@ -106,6 +112,8 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 /** Runs one command; what to print (text or, with --json, the data). */
 async function run(operator: Operator, args: Parsed, now: number): Promise<{ text: string; data: unknown }> {
   const [group, action, ...rest] = args.words;
+  if (args.since !== undefined && group !== 'events') throw new OperatorError(`--since is for events only\n\n${USAGE}`, EXIT.usage);
+  if (args.all && `${group} ${action}` !== 'sessions end') throw new OperatorError(`--all is for sessions end only\n\n${USAGE}`, EXIT.usage);
   const one = (what: string) => {
     if (rest.length !== 1) throw new OperatorError(`${group} ${action} takes ${what}\n\n${USAGE}`, EXIT.usage);
     return rest[0]!;
@@ -123,47 +131,56 @@ async function run(operator: Operator, args: Parsed, now: number): Promise<{ tex
       return { data: listed, text: listed.sessions.length ? `${head}\n${sessionsTable(listed.sessions)}` : head };
     }
     case 'sessions end': {
-      if (args.all === (rest.length === 2)) throw new OperatorError(`sessions end takes the email and either --all or one session id\n\n${USAGE}`, EXIT.usage);
+      // Exactly the address and --all, or the address and one id: anything more is a mistake, never "all".
       const [email, id] = rest;
-      if (!email) throw new OperatorError(`sessions end takes the account’s email address\n\n${USAGE}`, EXIT.usage);
-      const { ended } = await operator.endSessions(email, args.all ? { all: true } : { id: id! });
-      const text = ended.length === 0 ? `${email} had no active session: nothing changed` : `Signed out ${count(ended.length, 'device', 'devices')} of ${email}: ${ended.map((n) => `'${n}'`).join(', ')}`;
-      return { data: { ended }, text };
+      if (!email || (args.all ? rest.length !== 1 : rest.length !== 2 || !id?.trim())) {
+        throw new OperatorError(`sessions end takes the email and either --all or one session id\n\n${USAGE}`, EXIT.usage);
+      }
+      const result = await operator.endSessions(email, args.all ? { all: true } : { id: id!.trim() });
+      const { ended } = result;
+      const text = ended.length === 0 ? `${result.email} had no active session: nothing changed` : `Signed out ${count(ended.length, 'device', 'devices')} of ${result.email}: ${ended.map((n) => `'${n}'`).join(', ')}`;
+      return { data: result, text };
     }
     case 'account disable':
     case 'account enable': {
       const email = one('the account’s email address');
       const disable = action === 'disable';
-      const { changed, ended } = await operator.setDisabled(email, disable);
-      const text = !changed
-        ? `${email} was already ${disable ? 'disabled' : 'enabled'}: nothing changed`
+      const result = await operator.setDisabled(email, disable);
+      const stored = result.email;
+      const text = !result.changed
+        ? `${stored} was already ${disable ? 'disabled' : 'enabled'}: nothing changed`
         : disable
-          ? `Disabled ${email}: ${count(ended, 'device', 'devices')} signed out; it cannot sign in until it is enabled (account enable ${email})`
-          : `Enabled ${email}: it can sign in again`;
-      return { data: { changed, ended }, text };
+          ? `Disabled ${stored}: ${count(result.signedOut, 'device', 'devices')} signed out; it cannot sign in until it is enabled (account enable ${stored})`
+          : `Enabled ${stored}: it can sign in again`;
+      return { data: result, text };
     }
     case 'reset send': {
-      const { mailed, to } = await operator.sendReset(one('the account’s email address'));
-      if (!mailed) throw new OperatorError(`not sent: ${to} was mailed 10 reset codes in the last hour; try again later`, 1);
-      return { data: { mailed, to }, text: `A reset code is queued for ${to}: a running server mails it within a second; it works for 15 minutes` };
+      const result = await operator.sendReset(one('the account’s email address'));
+      if (!result.queued) throw new OperatorError(`not sent: ${result.to} was sent 10 reset codes by the operator in the last hour; try again within the hour`, 1);
+      return { data: result, text: `A reset code is queued for ${result.to}: a running server mails it within a second, and it works for 15 minutes from now` };
     }
     case 'events': {
       const email = [action, ...rest];
       if (email.length !== 1 || !email[0]) throw new OperatorError(`events takes the account’s email address\n\n${USAGE}`, EXIT.usage);
-      const listed = await operator.events(email[0], sinceOf(args.since, now));
-      const head = `${listed.account.email}: ${count(listed.events.length, 'event', 'events')}${args.since ? ` since ${args.since}` : ''}`;
+      const since = sinceOf(args.since, now);
+      const listed = await operator.events(email[0], since);
+      const cut = since === undefined ? '' : ` since ${when(new Date(since).toISOString())}`;
+      const head = `${listed.account.email}: ${count(listed.events.length, 'event', 'events')}${cut}${listed.events.length === 1000 ? ' (the newest 1,000: narrow with --since)' : ''}`;
       return { data: listed, text: listed.events.length ? `${head}\n${eventsTable(listed.events)}` : head };
     }
     case 'registration': {
       if (rest.length > 0 || (action !== undefined && action !== 'open' && action !== 'closed')) throw new OperatorError(`registration takes open or closed\n\n${USAGE}`, EXIT.usage);
       const state = await operator.registration(action === undefined ? undefined : action === 'open');
       const said = state.open ? 'open: anyone who reaches the server may sign up' : 'closed: nobody may sign up';
-      const why = state.from === 'environment' ? ', because LATCH_REGISTRATION is set in this environment; servers started with it set keep to it' : state.from === 'default' ? ' (the default)' : '';
+      const why = state.from === 'environment' ? ', because the server was started with LATCH_REGISTRATION set, which wins over this setting' : state.from === 'default' ? ' (the default)' : '';
       const text = state.saved && state.from === 'environment' ? `Saved, but sign-up stays ${said}${why}` : `Sign-up is ${said}${why}`;
+      // This shell's LATCH_REGISTRATION is not the servers': say so rather than seem to ignore it.
+      const mine = process.env.LATCH_REGISTRATION;
+      if (mine !== undefined) return { data: state, text: `${text}\n(LATCH_REGISTRATION=${printable(mine)} in this shell changes nothing: a server reads its own at start.)` };
       return { data: state, text };
     }
     default:
-      throw new OperatorError(args.words.length === 0 ? USAGE : `unknown command: ${args.words.join(' ')}\n\n${USAGE}`, EXIT.usage);
+      throw new OperatorError(args.words.length === 0 ? USAGE : `unknown command: ${printable(args.words.join(' '))}\n\n${USAGE}`, EXIT.usage);
   }
 }
 
@@ -175,9 +192,13 @@ async function main(argv: string[]): Promise<number> {
     if (args.words.length === 0) throw new OperatorError(USAGE, EXIT.usage);
     config = loadConfig(process.env);
   } catch (error) {
-    if (error instanceof OperatorError) return say(error.message, error.exitCode);
+    if (error instanceof OperatorError) return say(error.exitCode === 0 || error.message === USAGE ? error.message : `latch-admin: ${error.message}`, error.exitCode);
     if (error instanceof ConfigError) return say(`latch-admin: ${error.message}`, EXIT.usage);
-    throw error;
+    return say(`latch-admin: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+  // A mistyped data folder must not look like a server with no accounts (opening it would make a new database).
+  if (config.store.kind === 'sqlite' && !existsSync(config.store.file)) {
+    return say(`latch-admin: no Latch database at ${config.store.file}: set LATCH_DATA_DIR to the server's data folder (or DATABASE_URL for PostgreSQL)`, 1);
   }
   // No HTTP, metrics or mail sending here: the tool only changes the store and tells the servers.
   const toolConfig: ServerConfig = { ...config, metrics: undefined, mail: { ...config.mail, queueOnly: true } };
@@ -195,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
     if (socket && committed.length > 0) {
       // SQLite: the running server hears it here; PostgreSQL's NOTIFY has reached every instance already.
       const told = await relay(socket, committed);
-      if (told === 'no server') note = '\n(No server is running on this data folder: devices learn of it when they next reach one.)';
+      if (told === 'no server') note = '\n(No server answered on this data folder: one that runs on it sees the change within a second; devices learn of it when they next reach one.)';
     }
     process.stdout.write(args.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}${note}\n`);
     return 0;

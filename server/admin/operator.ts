@@ -4,11 +4,12 @@
 // transaction like any other: through NOTIFY to every instance on PostgreSQL, and on SQLite to a running
 // server through its operator socket (relay.ts).
 import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { SecurityEvent, SessionView } from '../../shared/api.js';
 import { endOpenRequests } from '../approval/requests.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import { registrationOf, setRegistration, type Registration } from '../common/settings.js';
+import { registrationOf, serversRegistrationSetting, setRegistration, type Registration } from '../common/settings.js';
 import type { ServerConfig } from '../config/config.js';
 import { EmailCodes } from '../mail/codes.js';
 import { Locator } from '../sessions/locations.js';
@@ -46,6 +47,11 @@ export interface AccountSummary {
 }
 
 const MATCHES_SHOWN = 50;
+/** The longest address an account can have; a longer search finds nothing. */
+const LONGEST_ADDRESS = 254;
+
+/** Text typed by the operator, as a message repeats it: no control character reaches the terminal. */
+export const printable = (text: string) => Array.from(text, (c) => (/\p{Cc}/u.test(c) ? '?' : c)).join('');
 
 /** `%` and `_` as themselves in a LIKE pattern (escaped with `\`). */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -66,10 +72,12 @@ export class Operator {
   async find(part: string): Promise<{ accounts: AccountSummary[]; more: boolean }> {
     const needle = part.trim().toLowerCase();
     if (!needle) throw new OperatorError('give an email address or part of one', EXIT.usage);
+    if (needle.length > LONGEST_ADDRESS) throw new OperatorError(`an email address has at most ${LONGEST_ADDRESS} characters`, EXIT.usage);
     const rows = await this.store.db
       .selectFrom('users')
       .selectAll()
-      .where('email', 'like', `%${likeEscaped(needle)}%`, )
+      // ESCAPE said outright: SQLite has no escape character otherwise.
+      .where(sql<boolean>`email like ${`%${likeEscaped(needle)}%`} escape '\\'`)
       .orderBy('email')
       .limit(MATCHES_SHOWN + 1)
       .execute();
@@ -83,15 +91,16 @@ export class Operator {
   async account(email: string): Promise<UsersTable> {
     const address = email.trim().toLowerCase();
     if (!address) throw new OperatorError('give the account’s email address', EXIT.usage);
+    if (address.length > LONGEST_ADDRESS) throw new OperatorError(`an email address has at most ${LONGEST_ADDRESS} characters`, EXIT.usage);
     const exact = await this.store.db.selectFrom('users').selectAll().where('email', '=', address).executeTakeFirst();
     if (exact) return exact;
     const { accounts, more } = await this.find(address);
-    if (accounts.length === 0) throw new OperatorError(`no account has the address ${address}`, EXIT.notFound);
+    const shown = printable(address);
+    if (accounts.length === 0) throw new OperatorError(`no account has the address ${shown}`, EXIT.notFound);
     const list = accounts.slice(0, 5).map((a) => a.email).join(', ');
-    throw new OperatorError(
-      `no account has the address ${address}; ${more || accounts.length > 5 ? 'many' : accounts.length} contain it (${list}${more || accounts.length > 5 ? ', …' : ''}): give the whole address`,
-      EXIT.ambiguous,
-    );
+    const many = more || accounts.length > 5;
+    const which = accounts.length === 1 ? `only ${list} contains it` : `${many ? 'many' : accounts.length} contain it (${list}${many ? ', …' : ''})`;
+    throw new OperatorError(`no account has the address ${shown}; ${which}: give the whole address`, EXIT.ambiguous);
   }
 
   async summary(row: UsersTable): Promise<AccountSummary> {
@@ -125,7 +134,7 @@ export class Operator {
    * Signs out one session of the account (by id) or all of them: each device is told at once, with the
    * reason "signed out by the server's operator". The names of the devices signed out.
    */
-  async endSessions(email: string, which: { all: true } | { id: string }): Promise<{ ended: string[] }> {
+  async endSessions(email: string, which: { all: true } | { id: string }): Promise<{ email: string; ended: string[] }> {
     const user = await this.account(email);
     const now = this.clock.now();
     return this.store.transaction(async (unit) => {
@@ -133,16 +142,16 @@ export class Operator {
       let query = this.repo.activeQuery(unit.db, user.id, now).select(['id', 'device_name']);
       if ('id' in which) query = query.where('id', '=', which.id);
       const rows = await query.execute();
-      if ('id' in which && rows.length === 0) throw new OperatorError(`${user.email} has no active session ${which.id} (sessions list ${user.email} shows them)`, EXIT.notFound);
+      if ('id' in which && rows.length === 0) throw new OperatorError(`${user.email} has no active session ${printable(which.id)} (sessions list ${user.email} shows them)`, EXIT.notFound);
       // Signing every device out leaves nothing that could approve a waiting sign-in: none completes after.
       if ('all' in which) await endOpenRequests(unit, user.id, now);
       const ended = await this.repo.markRevoked(unit, user.id, rows.map((r) => r.id), { reason: 'revoked_by_operator' }, now);
       if (ended.length > 0) {
         const names = rows.filter((r) => ended.includes(r.id)).map((r) => r.device_name);
         await this.record(unit, user, 'operator_signed_out', 'id' in which ? { targetDeviceName: names[0] } : { count: ended.length });
-        return { ended: names };
+        return { email: user.email, ended: names };
       }
-      return { ended: [] };
+      return { email: user.email, ended: [] };
     });
   }
 
@@ -150,7 +159,7 @@ export class Operator {
    * Disabled: every session ends (reason `account_disabled`), waiting sign-ins and reset codes with them, and
    * no sign-in, reset or new session is let in until it is enabled again (`account_disabled`).
    */
-  async setDisabled(email: string, disabled: boolean): Promise<{ changed: boolean; ended: number }> {
+  async setDisabled(email: string, disabled: boolean): Promise<{ email: string; changed: boolean; signedOut: number }> {
     const user = await this.account(email);
     const now = this.clock.now();
     return this.store.transaction(async (unit) => {
@@ -161,11 +170,11 @@ export class Operator {
         .where('id', '=', user.id)
         .where('disabled_at', disabled ? 'is' : 'is not', null)
         .executeTakeFirst();
-      if (changed.numUpdatedRows === 0n) return { changed: false, ended: 0 };
+      if (changed.numUpdatedRows === 0n) return { email: user.email, changed: false, signedOut: 0 };
       if (!disabled) {
         await this.record(unit, user, 'account_enabled', {});
         unit.publish({ kind: 'sessions.changed', userId: user.id });
-        return { changed: true, ended: 0 };
+        return { email: user.email, changed: true, signedOut: 0 };
       }
       await endOpenRequests(unit, user.id, now);
       await this.codes.endOpen(unit, user.id, ['reset', 'verify', 'step_up']);
@@ -174,20 +183,20 @@ export class Operator {
       await this.record(unit, user, 'account_disabled', { count: ended.length });
       // Cached checks of the account (which carry it) are dropped on every instance.
       unit.publish({ kind: 'sessions.changed', userId: user.id });
-      return { changed: true, ended: ended.length };
+      return { email: user.email, changed: true, signedOut: ended.length };
     });
   }
 
   /** A password reset code mailed to the account's address, as "Forgot password?" sends one. */
-  async sendReset(email: string): Promise<{ mailed: boolean; to: string }> {
+  async sendReset(email: string): Promise<{ queued: boolean; to: string }> {
     const user = await this.account(email);
-    if (user.disabled_at !== null) throw new OperatorError(`${user.email} is disabled: enable it first (account enable ${user.email})`, EXIT.usage);
+    if (user.disabled_at !== null) throw new OperatorError(`${user.email} is disabled: enable it first (account enable ${user.email})`, 1);
     const issued = await this.store.transaction(async (unit) => {
       const code = await this.codes.issue(unit, { purpose: 'reset', email: user.email, userId: user.id, template: 'operator_reset' });
       if (code.mailed) await this.record(unit, user, 'operator_sent_reset', {});
       return code;
     });
-    return { mailed: issued.mailed, to: user.email };
+    return { queued: issued.mailed, to: user.email };
   }
 
   /** The account's security events, newest first, since `since` (at most 1,000). */
@@ -202,7 +211,8 @@ export class Operator {
   /** Sign-up as it stands (and who decided it); with `open`, the operator's choice is saved first. */
   async registration(open?: boolean): Promise<Registration & { saved?: boolean }> {
     if (open !== undefined) await setRegistration(this.store.db, open);
-    return { ...(await registrationOf(this.store.db, this.config)), ...(open !== undefined ? { saved: true } : {}) };
+    // As the servers decide it: by their LATCH_REGISTRATION (which they record at start), not this tool's.
+    return { ...(await registrationOf(this.store.db, { registration: await serversRegistrationSetting(this.store.db) })), ...(open !== undefined ? { saved: true } : {}) };
   }
 
   private async record(unit: UnitOfWork, user: UsersTable, type: 'operator_signed_out' | 'account_disabled' | 'account_enabled' | 'operator_sent_reset', detail: { targetDeviceName?: string | undefined; count?: number }) {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type {
   ApprovalChanged,
   AuthResult,
@@ -37,7 +37,7 @@ import type { AuthContext, ClientInfo } from '../common/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionKind, UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
-import { registrationOf } from '../common/settings.js';
+import { recordRegistrationSetting, registrationOf } from '../common/settings.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -69,7 +69,7 @@ const isUniqueViolation = (error: unknown) =>
   error instanceof Error && (/UNIQUE constraint failed/.test(error.message) || (error as { code?: string }).code === '23505');
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnApplicationBootstrap {
   /** Serialized answers of `currentSessionJson`, dropped with their cache entry. */
   private readonly sessionBodies = new WeakMap<AuthContext, { body: string; until: number }>();
 
@@ -88,6 +88,11 @@ export class AuthService {
     @Inject(PasswordResets) private readonly resets: PasswordResets,
   ) {}
 
+  /** Whether this server's environment decides sign-up, where the operator's tool can read it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await recordRegistrationSetting(this.store.db, this.config);
+  }
+
   /**
    * Starts a sign-up: the same answer whether or not the address has an account (docs/api.md, "Codes by
    * mail"). A new address gets a code, and the account is made when it comes back (`verifySignUp`); an
@@ -95,9 +100,7 @@ export class AuthService {
    * tells nothing either.
    */
   async register(body: RegisterBody, client: ClientInfo): Promise<CodeSent> {
-    if ((await registrationOf(this.store.db, this.config)).open === false) {
-      throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
-    }
+    await this.requireRegistrationOpen();
     const attempt = await this.throttle.admitRegistration(client.ip);
     const passwordHash = await withdrawOnError(attempt, () => this.passwords.hash(body.password));
     const issued = await this.store.transaction(async (unit) => {
@@ -118,6 +121,8 @@ export class AuthService {
   /** The code from the sign-up's mail: the account is made with its address confirmed, and the device signed in. */
   async verifySignUp(body: z.output<typeof VerifySignUpSchema>, client: ClientInfo): Promise<AuthResult> {
     await this.throttle.admitCode(client.ip);
+    // Closed since the code was mailed: no account is made.
+    await this.requireRegistrationOpen();
     const row = await this.codes.check(body.id, body.code, 'sign_up');
     const pending = JSON.parse(row.data ?? 'null') as PendingSignUp | null;
     if (!pending) throw codeEnded();
@@ -138,6 +143,11 @@ export class AuthService {
     } catch (error) {
       throw isUniqueViolation(error) ? madeMeanwhile() : error;
     }
+  }
+
+  private async requireRegistrationOpen(): Promise<void> {
+    if ((await registrationOf(this.store.db, this.config)).open) return;
+    throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
   }
 
   /** "Forgot password?": a code by mail if the address has an account; the answer is the same either way. */
@@ -260,9 +270,9 @@ export class AuthService {
         // The attempt stays counted until a device approves: a right password must not look different.
         // No rehash here either: its extra work would time a right password apart from a wrong one.
         const right = await this.checkPassword(body.email, user, body.password, client, undefined, { countAsFailure: true });
-        // Said only to whoever knows the password.
-        if (right && user.disabled_at !== null) throw accountDisabled();
-        return await this.approval.request(user, body.device, client, right, kind);
+        // A disabled account answers as ever: its right password makes only a decoy (202 to any password is
+        // the rule here, and a different answer to the right one would let it be guessed at).
+        return await this.approval.request(user, body.device, client, right && user.disabled_at === null, kind);
       }
       const ok = await this.checkPassword(body.email, user, body.password, client);
       if (!ok || !user) throw invalidCredentials();

@@ -65,6 +65,14 @@ export class SessionEventBus {
     return this.transport.start((signal) => this.deliver(signal));
   }
 
+  /**
+   * Another process committed to this store without this bus (the operator's tool on SQLite, when its
+   * events did not come through the operator's socket): every listener looks again, as after a gap.
+   */
+  resync(): void {
+    this.deliver({ kind: 'resync' });
+  }
+
   stop(): Promise<void> {
     return this.transport.stop();
   }

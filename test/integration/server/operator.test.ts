@@ -4,7 +4,7 @@
 // sign-up opened and closed, a SQLite store with no server running, and two instances on one PostgreSQL.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -148,6 +148,16 @@ forEachStore('the operator’s tool', (ctx) => {
     assert.deepEqual(types.slice(0, 3), ['signed_in', 'account_enabled', 'account_disabled']);
   });
 
+  it('a disabled account with sign-in approval on answers its right password as any other: 202, a request no device sees', async () => {
+    const owner = await register(http, uniqueEmail('careful'), 'Work laptop');
+    assert.equal((await http.request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: owner.token })).status, 200);
+    assert.equal((await admin(store, ['account', 'disable', owner.email])).status, 0);
+    const right = await http.post('/v1/auth/login', { email: owner.email, password: PASSWORD, device: device('X') });
+    const wrong = await http.post('/v1/auth/login', { email: owner.email, password: 'not it', device: device('X') });
+    assert.deepEqual([right.status, wrong.status], [202, 202], 'no oracle for the password');
+    assert.deepEqual(Object.keys(right.body.pending).sort(), Object.keys(wrong.body.pending).sort());
+  });
+
   it('a compromised account, as docs/operations.md walks it: shut, its events read, enabled again with a reset code mailed', async () => {
     const owner = await register(http, uniqueEmail('compromised'), 'Work laptop');
     const socket = await listen(owner.token);
@@ -161,6 +171,9 @@ forEachStore('the operator’s tool', (ctx) => {
 
   it('answers a script can use: a table or JSON, one line and an exit code for what it cannot do', async () => {
     const [one, two] = [await register(http, `twin-a-${Date.now()}@example.test`), await register(http, `twin-b-${Date.now()}@example.test`)];
+    const underscored = await register(http, `under_score-${Date.now()}@example.test`);
+    const search = await admin(store, ['accounts', 'find', 'under_score']);
+    assert.match(search.stdout, new RegExp(underscored.email), 'an _ in the search is an _, not any character, on both stores');
     const found = await admin(store, ['accounts', 'find', 'twin-', '--json']);
     assert.equal(found.status, 0, found.stderr);
     const accounts = (JSON.parse(found.stdout) as { accounts: Array<{ email: string; sessions: number; verified: boolean }> }).accounts;
@@ -180,18 +193,51 @@ forEachStore('the operator’s tool', (ctx) => {
     const typo = await admin(store, ['accounts', 'find', 'x'], { LATCH_REGISTRATON: 'closed' });
     assert.equal(typo.status, 2, 'the environment is checked as the server checks it');
     assert.match(typo.stderr, /LATCH_REGISTRATON/);
-    for (const run of [unknown, ambiguous, noSuchSession, usage, typo]) assert.doesNotMatch(run.stderr, /\n\s+at /, 'never a stack trace');
+    const allAndMore = await admin(store, ['sessions', 'end', one.email, 'a-typo', '--all']);
+    assert.equal(allAndMore.status, 2, 'an id as well as --all is a mistake, never "all"');
+    assert.equal((await http.get('/v1/auth/session', one.token)).status, 200);
+    const year = await admin(store, ['events', one.email, '--since', '7']);
+    assert.equal(year.status, 2, 'a bare number is not read as a year');
+    const controlled = await admin(store, ['sessions', 'list', 'ann\u001b[31m@example.test']);
+    assert.equal(controlled.stderr, 'latch-admin: no account has the address ann?[31m@example.test\n', 'no control character reaches the terminal');
+    const runs = [unknown, ambiguous, noSuchSession, usage, typo, allAndMore, year, controlled];
+    if (store.kind === 'sqlite') {
+      const elsewhere = join(home, 'not-the-data-folder');
+      const misplaced = await admin({ kind: 'sqlite', file: join(elsewhere, 'latch.sqlite') }, ['registration']);
+      assert.equal(misplaced.status, 1);
+      assert.match(misplaced.stderr, /no Latch database at .*not-the-data-folder\/latch\.sqlite: set LATCH_DATA_DIR/);
+      assert.ok(!existsSync(elsewhere), 'no new database was made there');
+      runs.push(misplaced);
+    }
+    for (const run of runs) assert.doesNotMatch(run.stderr, /\n\s+at /, 'never a stack trace');
   });
 
-  it('closes and opens sign-up at once, kept in the database; LATCH_REGISTRATION wins where it is set, and it says so', async () => {
+  it('closes and opens sign-up at once, kept in the database; a server started with LATCH_REGISTRATION keeps to it, and the tool says so', async () => {
+    // A sign-up under way when it closes makes no account.
+    const lateEmail = uniqueEmail('late');
+    const begun = await http.post('/v1/auth/register', { email: lateEmail, password: PASSWORD, device: device('X') });
+    assert.equal(begun.status, 202);
+    const lateCode = await mailedCode(server.url, lateEmail, /is your Latch code$/);
     assert.equal((await admin(store, ['registration', 'closed'])).stdout, 'Sign-up is closed: nobody may sign up\n');
+    const late = await http.post('/v1/auth/register/verify', { id: begun.body.codeSent.id, code: lateCode });
+    assert.equal(late.status, 403);
+    assert.equal(late.body.error.code, 'registration_closed');
     const refused = await http.post('/v1/auth/register', { email: uniqueEmail(), password: PASSWORD, device: device('X') });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, 'registration_closed');
-    const overridden = await admin(store, ['registration', 'open'], { LATCH_REGISTRATION: 'closed' });
-    assert.equal(overridden.stdout, 'Saved, but sign-up stays closed: nobody may sign up, because LATCH_REGISTRATION is set in this environment; servers started with it set keep to it\n');
-    assert.equal((await http.post('/v1/auth/register', { email: uniqueEmail(), password: PASSWORD, device: device('X') })).status, 202, 'this server has no LATCH_REGISTRATION: the saved choice holds');
+    // A server started with the variable set: the tool's own environment does not decide what it says.
+    const pinned = await startTestServer(store, { config: { registration: 'closed' } });
+    await pinned.close();
+    const overridden = await admin(store, ['registration', 'open'], { LATCH_REGISTRATION: 'open' });
+    assert.equal(
+      overridden.stdout,
+      'Saved, but sign-up stays closed: nobody may sign up, because the server was started with LATCH_REGISTRATION set, which wins over this setting\n' +
+        '(LATCH_REGISTRATION=open in this shell changes nothing: a server reads its own at start.)\n',
+    );
+    const unpinned = await startTestServer(store);
+    await unpinned.close();
     assert.equal((await admin(store, ['registration'])).stdout, 'Sign-up is open: anyone who reaches the server may sign up\n');
+    assert.equal((await http.post('/v1/auth/register', { email: uniqueEmail(), password: PASSWORD, device: device('X') })).status, 202, 'the saved choice holds at once');
   });
 });
 
@@ -204,7 +250,7 @@ describe('the operator’s tool on SQLite with no server running', () => {
       await server.close();
       const run = await admin(sqlite.store, ['sessions', 'end', owner.email, '--all']);
       assert.equal(run.status, 0, run.stderr);
-      assert.equal(run.stdout, `Signed out 1 device of ${owner.email}: 'Work laptop'\n(No server is running on this data folder: devices learn of it when they next reach one.)\n`);
+      assert.equal(run.stdout, `Signed out 1 device of ${owner.email}: 'Work laptop'\n(No server answered on this data folder: one that runs on it sees the change within a second; devices learn of it when they next reach one.)\n`);
       server = await startTestServer(sqlite.store);
       try {
         const refused = await new Http(server.url).get('/v1/auth/session', owner.token);
@@ -213,6 +259,28 @@ describe('the operator’s tool on SQLite with no server running', () => {
         await server.close();
       }
     } finally {
+      sqlite.dispose();
+    }
+  });
+});
+
+describe('a SQLite server whose operator socket is gone', () => {
+  it('still sees what the tool changed within a second: its cached session fails and the device is told', async () => {
+    const sqlite = tempSqlite();
+    const server = await startTestServer(sqlite.store);
+    try {
+      const http = new Http(server.url);
+      const owner = await register(http, uniqueEmail('nosocket'), 'Work laptop');
+      for (let i = 0; i < 2; i++) assert.equal((await http.get('/v1/auth/session', owner.token)).status, 200, 'cached');
+      const socket = await EventSocket.open(server.url, owner.token);
+      rmSync(join(sqlite.dir, 'operator.sock'));
+      const run = await admin(sqlite.store, ['sessions', 'end', owner.email, '--all']);
+      assert.match(run.stdout, /No server answered on this data folder/);
+      assert.equal((await socket.next('session.revoked')).reason, 'revoked_by_operator');
+      assert.equal((await http.get('/v1/auth/session', owner.token)).status, 401);
+      socket.close();
+    } finally {
+      await server.close();
       sqlite.dispose();
     }
   });
