@@ -1,0 +1,138 @@
+// `npm run bench:ab -- <revision A> <revision B> [--rounds=N] [--seconds=S] [--store=sqlite|postgres]`: the session
+// check (GET /v1/auth/session) of two builds of this repository, side by side in one run. Each revision is
+// checked out into a temporary worktree (sharing this checkout's node_modules) and compiled; both servers run
+// at once, with `npm run bench`'s settings, each on a data folder (or database) of its own; rounds alternate
+// A B B A … so a drift of the machine falls on both alike. Both servers are started afresh for each of
+// `--blocks` blocks of rounds: how fast one Node process runs the same code varies from process to process
+// (docs/performance.md, "A start-up lottery"), so one pair of processes would compare two draws, not two
+// builds. The figure is the server's CPU per check (from /proc), B over A per pair of rounds, and per block.
+// Prints a table and writes bench/results/ab.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mailboxContents, codeIn } from '../kit/mailbox.js';
+import { startProcess as startKitProcess, type Proc } from '../kit/process.js';
+import { startPostgres } from '../kit/postgres.js';
+import { generator, load, median, range, root, round, type LoadResult } from './lib.js';
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const [revA, revB] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (!revA || !revB) {
+  process.stderr.write('usage: npm run bench:ab -- <revision A> <revision B> [--rounds=8] [--seconds=5] [--store=sqlite|postgres]\n');
+  process.exit(2);
+}
+const ROUNDS = Number(arg('rounds') ?? 20);
+const BLOCKS = Math.max(1, Math.min(ROUNDS, Number(arg('blocks') ?? 5)));
+const SECONDS = Number(arg('seconds') ?? 5);
+const STORE = arg('store') === 'postgres' ? 'postgres' : 'sqlite';
+const CONNECTIONS = 50;
+const ENV = { LATCH_LOG_LEVEL: arg('log') ?? 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '1000000' };
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+interface Build {
+  rev: string;
+  commit: string;
+  dir: string;
+  proc?: Proc;
+  token?: string;
+  rounds: LoadResult[];
+  /** The block each round was measured in (a block: one pair of server processes). */
+  blocks: number[];
+}
+
+const work = mkdtempSync(join(tmpdir(), 'latch-ab-'));
+
+function checkout(rev: string, name: string): Build {
+  const commit = execFileSync('git', ['rev-parse', '--verify', `${rev}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const dir = join(work, name);
+  execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: root, stdio: 'ignore' });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  log(`${name}: ${rev} (${commit.slice(0, 10)}) compiling…`);
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
+  return { rev, commit, dir, rounds: [], blocks: [] };
+}
+
+/** An account and its token on this build: sign-up answers 201, or 202 and the code from its local mailbox. */
+async function signUp(build: Build, dataDir: string): Promise<string> {
+  const url = build.proc!.url;
+  const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const device = { name: 'Bench', platform: 'linux', appVersion: '1' };
+  const asked = await post('/v1/auth/register', { email: `ab-${build.commit.slice(0, 8)}@example.test`, password: 'correct horse battery staple', device });
+  if (asked.status === 201) return ((await asked.json()) as { token: string }).token;
+  if (asked.status !== 202) throw new Error(`${build.rev}: sign-up answered ${asked.status}`);
+  const { codeSent } = (await asked.json()) as { codeSent: { id: string } };
+  let mail;
+  for (let i = 0; i < 200 && !mail; i++) {
+    mail = (await mailboxContents(join(dataDir, 'mailbox')).catch(() => []))[0];
+    if (!mail) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!mail) throw new Error(`${build.rev}: no sign-up mail`);
+  const made = await post('/v1/auth/register/verify', { id: codeSent.id, code: codeIn(mail) });
+  if (made.status !== 201) throw new Error(`${build.rev}: verify answered ${made.status}`);
+  return ((await made.json()) as { token: string }).token;
+}
+
+async function main(): Promise<void> {
+  const builds = [checkout(revA!, 'a'), checkout(revB!, 'b')];
+  const postgres = STORE === 'postgres' ? await startPostgres() : undefined;
+  try {
+    const once = (build: Build, seconds: number) => load(`${build.proc!.url}/v1/auth/session`, { authorization: `Bearer ${build.token}` }, seconds, CONNECTIONS, build.proc!.pid);
+    let r = 0;
+    for (let block = 0; block < BLOCKS; block++) {
+      for (const build of builds) {
+        const dataDir = mkdtempSync(join(work, 'data-'));
+        const store: Record<string, string> = postgres ? { DATABASE_URL: await postgres.newDatabase() } : {};
+        build.proc = await startKitProcess(join(build.dir, 'dist/server/main.js'), { ...ENV, LATCH_DATA_DIR: dataDir, ...store }, { health: '/healthz' });
+        build.token = await signUp(build, dataDir);
+      }
+      for (const build of builds) await once(build, 2); // warm-up
+      const rounds = Math.round((ROUNDS * (block + 1)) / BLOCKS) - Math.round((ROUNDS * block) / BLOCKS);
+      for (let i = 0; i < rounds; i++, r++) {
+        const order = r % 2 === 0 ? builds : [...builds].reverse();
+        for (const build of order) {
+          build.rounds.push(await once(build, SECONDS));
+          build.blocks.push(block);
+        }
+        log(`block ${block + 1}, round ${r + 1} of ${ROUNDS}: ${builds.map((b, i) => `${'AB'[i]} ${b.rounds.at(-1)!.serverCpuUsPerRequest} µs/check, ${b.rounds.at(-1)!.rps} req/s`).join('; ')}`);
+      }
+      for (const build of builds) await build.proc?.stop();
+    }
+  } finally {
+    for (const build of builds) await build.proc?.stop();
+    await postgres?.close();
+    for (const build of builds) execFileSync('git', ['worktree', 'remove', '--force', build.dir], { cwd: root, stdio: 'ignore' });
+    rmSync(work, { recursive: true, force: true });
+  }
+  const [a, b] = builds as [Build, Build];
+  const cpu = (build: Build) => range(build.rounds.map((x) => x.serverCpuUsPerRequest));
+  const ratios = a.rounds.map((x, i) => round(b.rounds[i]!.serverCpuUsPerRequest / x.serverCpuUsPerRequest));
+  const byBlock = Array.from({ length: BLOCKS }, (_, block) => median(ratios.filter((_, i) => a.blocks[i] === block)));
+  const result = {
+    date: new Date().toISOString(),
+    store: STORE,
+    generator,
+    rounds: ROUNDS,
+    blocks: BLOCKS,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    logLevel: ENV.LATCH_LOG_LEVEL,
+    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)) },
+    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)) },
+    cpuPerCheckBOverA: { ...range(ratios), perRound: ratios, perBlock: byBlock },
+  };
+  const row = (name: string, x: typeof result.a) =>
+    `| ${name} ${x.rev} (${x.commit.slice(0, 10)}) | ${x.cpuUsPerCheck.median} (${x.cpuUsPerCheck.min}–${x.cpuUsPerCheck.max}) | ${x.rps.median} |`;
+  console.log(`\nSession check on ${STORE}, ${ROUNDS} interleaved rounds of ${SECONDS} s in ${BLOCKS} blocks (fresh processes each), ${CONNECTIONS} connections (${generator}), LATCH_LOG_LEVEL=${ENV.LATCH_LOG_LEVEL}\n`);
+  console.log('| build | server CPU µs per check, median (range) | req/s, median |\n|---|---|---|');
+  console.log(row('A', result.a));
+  console.log(row('B', result.b));
+  console.log(`\nCPU per check, B / A: median ${median(ratios)} (${Math.min(...ratios)}–${Math.max(...ratios)}) over ${ROUNDS} pairs of rounds`);
+  console.log(`per block (a pair of processes each): ${byBlock.map((x) => round(x)).join(', ')}; median of the blocks ${round(median(byBlock))}`);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/ab.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log('Wrote bench/results/ab.json');
+}
+
+await main();
+if (existsSync(work)) rmSync(work, { recursive: true, force: true });
