@@ -148,3 +148,16 @@ describe('npm start without the Electron binary', { timeout: 240_000 }, () => {
     }
   });
 });
+
+describe('npm run admin', { timeout: 240_000 }, () => {
+  it('builds what changed and runs the operator’s tool with this shell’s settings (docs/operations.md)', async () => {
+    // The data folder `npm start` used above: the tool finds its database there.
+    const admin = spawn('npm', ['run', '--silent', 'admin', '--', 'registration'], { cwd: root, env: { ...process.env, LATCH_DATA_DIR: dataDir } });
+    let output = '';
+    admin.stdout.on('data', (chunk) => (output += chunk));
+    admin.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => admin.on('exit', resolve));
+    assert.equal(code, 0, output);
+    assert.equal(output, 'Sign-up is open: anyone who reaches the server may sign up (the default)\n');
+  });
+});
