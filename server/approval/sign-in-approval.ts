@@ -46,11 +46,15 @@ const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
 const COLLECT_WITHIN_MS = 30_000;
 
 /**
- * The share of addresses with no account that are answered as an account with approval on. Fixed: a share that
- * followed the accounts (which anyone who can sign up moves) would move addresses across the line, and an
- * address whose answer changed would be one with no account (docs/api.md, "Codes by mail").
+ * The share of addresses with no account that are answered as an account with approval on, once any account has
+ * it on (before, no account answers 202, and neither may an unknown address). Fixed: a share that followed the
+ * accounts (which anyone who can sign up moves) would move addresses across the line, and an address whose
+ * answer changed would be one with no account (docs/api.md, "Codes by mail").
  */
 const UNKNOWN_AS_APPROVAL = 0.25;
+
+/** How often an instance looks again whether any account has approval on (its own turning on counts at once). */
+const ANY_APPROVAL_EVERY_MS = 10 * 60_000;
 
 /** Who a request with no account is published to: nobody (no socket is of this user; the wake-ups still go). */
 const NO_ACCOUNT = '';
@@ -118,6 +122,9 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly unsubscribe: () => void;
   /** The key that places each address with no account (read once, at start). */
   private decoyKey: Promise<Buffer> | undefined;
+  /** Whether any account has approval on, as last looked at (off the request path: the answer takes no longer). */
+  private anyApproval = false;
+  private anyApprovalTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -141,9 +148,22 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   /** The key is read at start: the first sign-in to an unknown address must not be the one that waits for it. */
   async onApplicationBootstrap(): Promise<void> {
     await this.keyForDecoys();
+    await this.lookForApproval();
+    this.anyApprovalTimer = setInterval(() => void this.lookForApproval(), ANY_APPROVAL_EVERY_MS);
+    this.anyApprovalTimer.unref();
+  }
+
+  private async lookForApproval(): Promise<void> {
+    try {
+      const row = await this.store.db.selectFrom('users').select('id').where('approval_required', '=', 1).limit(1).executeTakeFirst();
+      this.anyApproval = row !== undefined;
+    } catch {
+      // Unreachable for now: the next look tries again; meanwhile the last answer stands.
+    }
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.anyApprovalTimer);
     this.unsubscribe();
     for (const id of [...this.waiters.keys()]) this.wake(id);
   }
@@ -175,6 +195,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       const { approval_required: was } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
       if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
       await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
+      if (required) unit.afterCommit(() => (this.anyApproval = true));
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
       // Nothing waits for an answer that can no longer be asked for.
@@ -221,6 +242,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
    * some account says too (docs/api.md, "Codes by mail").
    */
   async answersAsApproval(email: string): Promise<boolean> {
+    if (!this.anyApproval) return false;
     const place = createHmac('sha256', await this.keyForDecoys()).update(email).digest().readUInt32BE(0) / 2 ** 32;
     return place < UNKNOWN_AS_APPROVAL;
   }

@@ -308,6 +308,8 @@ const migrations: Record<string, Migration> = {
   '0012_disabled_accounts': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+      // Whether any account has sign-in approval on, asked by every instance now and then (sign-in-approval.ts).
+      await db.schema.createIndex('users_with_approval').on('users').column('id').where(sql.ref('approval_required'), '=', 1).execute();
     },
   },
 };

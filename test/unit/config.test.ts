@@ -26,7 +26,8 @@ describe('server configuration', () => {
   });
 
   it('takes sign-ups unless closed, allowed hosts for a public bind, and a socket ceiling below the descriptor limit', () => {
-    assert.equal(loadConfig({}).registration, 'open');
+    // Not set: the operator's choice kept in the database decides (open until one is made).
+    assert.equal(loadConfig({}).registration, undefined);
     assert.equal(loadConfig({ LATCH_REGISTRATION: 'closed' }).registration, 'closed');
     assert.equal(loadConfig({}).locations, 'dbip');
     assert.equal(loadConfig({ LATCH_LOCATIONS: 'off' }).locations, 'off');

@@ -80,11 +80,24 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   const [focus, setFocus] = useState<{ to: 'heading' | 'code' | 'invalid'; n: number }>();
   const moveFocus = (to: 'heading' | 'code' | 'invalid') => setFocus((f) => ({ to, n: (f?.n ?? 0) + 1 }));
   useEffect(() => {
-    if (!link) return;
-    // Used once: a reload or a bookmark starts from the sign-in again.
-    history.replaceState(null, '', location.pathname + location.search);
-    moveFocus('code');
-  }, [link]);
+    // Opened in a page already showing the account page, the link changes only the fragment: no new load.
+    const follow = () => {
+      const followed = resetLink();
+      if (!followed) return;
+      // Used once: a reload or a bookmark starts from the sign-in again.
+      history.replaceState(null, '', location.pathname + location.search);
+      setMode('reset');
+      setResetId(followed.id);
+      setEmail(followed.email);
+      setCode('');
+      setErrors({});
+      moveFocus('code');
+    };
+    if (link) follow();
+    if (!page) return;
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, [link, page]);
   useEffect(() => {
     if (!focus) return;
     if (focus.to === 'heading') heading.current?.focus();
