@@ -264,6 +264,15 @@ describe('the operator’s tool on SQLite with no server running', () => {
   });
 });
 
+describe('the operator’s tool and a database it cannot reach', () => {
+  it('says so in one line and exits 1', async () => {
+    const run = await admin({ kind: 'postgres', url: 'postgres://latch:secret@127.0.0.1:1/latch' }, ['accounts', 'find', 'ann']);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^latch-admin: PostgreSQL at 127\.0\.0\.1:1\/latch \(DATABASE_URL\): .*ECONNREFUSED.*\n$/);
+    assert.doesNotMatch(run.stderr, /secret/, 'not the password in the URL');
+  });
+});
+
 describe('a SQLite server whose operator socket is gone', () => {
   it('still sees what the tool changed within a second: its cached session fails and the device is told', async () => {
     const sqlite = tempSqlite();
