@@ -154,7 +154,9 @@ export class AuthService implements OnApplicationBootstrap {
   async requestReset(email: string, client: ClientInfo): Promise<CodeSent> {
     await this.throttle.admitCode(client.ip);
     const issued = await this.store.transaction(async (unit) => {
-      const user = await unit.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      const found = await unit.db.selectFrom('users').select(['id', 'disabled_at']).where('email', '=', email).executeTakeFirst();
+      // A disabled account is mailed no code its reset would refuse: answered as an address with no account.
+      const user = found?.disabled_at === null ? found : undefined;
       return this.codes.issue(unit, { purpose: 'reset', email, userId: user?.id ?? null, ...(user ? { template: 'reset_code' as const } : {}) });
     });
     return codeSent(issued);
@@ -299,7 +301,9 @@ export class AuthService implements OnApplicationBootstrap {
    */
   private async stepUp(body: LoginBody, user: UsersTable | undefined, client: ClientInfo, kind: SessionKind): Promise<StepUp> {
     const pending: PendingStepUp = { device: body.device, kind };
-    const issued = await this.store.transaction((unit) => this.codes.issueStepUp(unit, { email: body.email, userId: user?.id ?? null, data: pending }));
+    // A disabled account is mailed nothing: the step-up is answered as for an address with no account.
+    const owner = user?.disabled_at === null ? user : undefined;
+    const issued = await this.store.transaction((unit) => this.codes.issueStepUp(unit, { email: body.email, userId: owner?.id ?? null, data: pending }));
     return { stepUp: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } };
   }
 
