@@ -1,5 +1,6 @@
-// `npm run bench:ab -- <revision A> <revision B> [--rounds=N] [--seconds=S] [--store=sqlite|postgres]`: the session
-// check (GET /v1/auth/session) of two builds of this repository, side by side in one run. Each revision is
+// `npm run bench:ab -- <revision A> <revision B> [--rounds=N] [--blocks=N] [--seconds=S] [--store=sqlite|postgres]
+// [--path=/v1/sessions --sessions=20]`: the session check (GET /v1/auth/session, or the route `--path` names, with
+// the account signed in on `--sessions` devices) of two builds of this repository, side by side in one run. Each revision is
 // checked out into a temporary worktree (sharing this checkout's node_modules) and compiled; both servers run
 // at once, with `npm run bench`'s settings, each on a data folder (or database) of its own; rounds alternate
 // A B B A … so a drift of the machine falls on both alike. Both servers are started afresh for each of
@@ -27,6 +28,8 @@ const BLOCKS = Math.max(1, Math.min(ROUNDS, Number(arg('blocks') ?? 5)));
 const SECONDS = Number(arg('seconds') ?? 5);
 const STORE = arg('store') === 'postgres' ? 'postgres' : 'sqlite';
 const CONNECTIONS = 50;
+const PATH = arg('path') ?? '/v1/auth/session';
+const SESSIONS = Math.max(1, Number(arg('sessions') ?? 1));
 const ENV = { LATCH_LOG_LEVEL: arg('log') ?? 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '1000000' };
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -73,11 +76,23 @@ async function signUp(build: Build, dataDir: string): Promise<string> {
   return ((await made.json()) as { token: string }).token;
 }
 
+/** The same account signed in on `count` more devices (a list to read). */
+async function moreDevices(build: Build, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const reply = await fetch(`${build.proc!.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `ab-${build.commit.slice(0, 8)}@example.test`, password: 'correct horse battery staple', device: { name: `Device ${i + 2}`, platform: 'linux', appVersion: '1' } }),
+    });
+    if (reply.status !== 200) throw new Error(`${build.rev}: sign-in ${i + 2} answered ${reply.status}`);
+  }
+}
+
 async function main(): Promise<void> {
   const builds = [checkout(revA!, 'a'), checkout(revB!, 'b')];
   const postgres = STORE === 'postgres' ? await startPostgres() : undefined;
   try {
-    const once = (build: Build, seconds: number) => load(`${build.proc!.url}/v1/auth/session`, { authorization: `Bearer ${build.token}` }, seconds, CONNECTIONS, build.proc!.pid);
+    const once = (build: Build, seconds: number) => load(`${build.proc!.url}${PATH}`, { authorization: `Bearer ${build.token}` }, seconds, CONNECTIONS, build.proc!.pid);
     let r = 0;
     for (let block = 0; block < BLOCKS; block++) {
       for (const build of builds) {
@@ -85,6 +100,7 @@ async function main(): Promise<void> {
         const store: Record<string, string> = postgres ? { DATABASE_URL: await postgres.newDatabase() } : {};
         build.proc = await startKitProcess(join(build.dir, 'dist/server/main.js'), { ...ENV, LATCH_DATA_DIR: dataDir, ...store }, { health: '/healthz' });
         build.token = await signUp(build, dataDir);
+        await moreDevices(build, SESSIONS - 1);
       }
       for (const build of builds) await once(build, 2); // warm-up
       const rounds = Math.round((ROUNDS * (block + 1)) / BLOCKS) - Math.round((ROUNDS * block) / BLOCKS);
@@ -117,14 +133,16 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     connections: CONNECTIONS,
     logLevel: ENV.LATCH_LOG_LEVEL,
-    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)) },
-    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)) },
+    path: PATH,
+    sessions: SESSIONS,
+    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)), p99Us: range(a.rounds.map((x) => x.p99Us)) },
+    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)), p99Us: range(b.rounds.map((x) => x.p99Us)) },
     cpuPerCheckBOverA: { ...range(ratios), perRound: ratios, perBlock: byBlock },
   };
   const row = (name: string, x: typeof result.a) =>
-    `| ${name} ${x.rev} (${x.commit.slice(0, 10)}) | ${x.cpuUsPerCheck.median} (${x.cpuUsPerCheck.min}–${x.cpuUsPerCheck.max}) | ${x.rps.median} |`;
-  console.log(`\nSession check on ${STORE}, ${ROUNDS} interleaved rounds of ${SECONDS} s in ${BLOCKS} blocks (fresh processes each), ${CONNECTIONS} connections (${generator}), LATCH_LOG_LEVEL=${ENV.LATCH_LOG_LEVEL}\n`);
-  console.log('| build | server CPU µs per check, median (range) | req/s, median |\n|---|---|---|');
+    `| ${name} ${x.rev} (${x.commit.slice(0, 10)}) | ${x.cpuUsPerCheck.median} (${x.cpuUsPerCheck.min}–${x.cpuUsPerCheck.max}) | ${x.rps.median} | ${x.p99Us.median} (${x.p99Us.min}–${x.p99Us.max}) |`;
+  console.log(`\nGET ${PATH} (${SESSIONS} ${SESSIONS === 1 ? 'session' : 'sessions'} on the account) on ${STORE}, ${ROUNDS} interleaved rounds of ${SECONDS} s in ${BLOCKS} blocks (fresh processes each), ${CONNECTIONS} connections (${generator}), LATCH_LOG_LEVEL=${ENV.LATCH_LOG_LEVEL}\n`);
+  console.log('| build | server CPU µs per request, median (range) | req/s, median | p99 µs, median (range) |\n|---|---|---|---|');
   console.log(row('A', result.a));
   console.log(row('B', result.b));
   console.log(`\nCPU per check, B / A: median ${median(ratios)} (${Math.min(...ratios)}–${Math.max(...ratios)}) over ${ROUNDS} pairs of rounds`);
