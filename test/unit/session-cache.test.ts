@@ -194,7 +194,8 @@ describe("the session check's answer", () => {
     const first = answers.currentSessionJson(kept);
     assert.equal(answers.currentSessionJson(kept), first);
     assert.equal(views, 1, 'the second check reuses the first answer');
-    assert.deepEqual(JSON.parse(first), answers.currentSession(kept), 'the same answer as the view');
+    // As JSON: a view leaves an absent OS or browser mark undefined, which JSON leaves out.
+    assert.deepEqual(JSON.parse(first), JSON.parse(JSON.stringify(answers.currentSession(kept))), 'the same answer as the view');
     views = 0;
     // Anything about the account (here a rename) makes the cache keep a new entry, and with it a new answer.
     assert.match(answers.currentSessionJson(cached({ device_name: 'Work laptop' })), /"deviceName":"Work laptop"/);
