@@ -173,7 +173,6 @@ export class Operator {
       if (changed.numUpdatedRows === 0n) return { email: user.email, changed: false, signedOut: 0 };
       if (!disabled) {
         await this.record(unit, user, 'account_enabled', {});
-        unit.publish({ kind: 'sessions.changed', userId: user.id });
         return { email: user.email, changed: true, signedOut: 0 };
       }
       await endOpenRequests(unit, user.id, now);
@@ -181,8 +180,6 @@ export class Operator {
       const rows = await this.repo.activeQuery(unit.db, user.id, now).select('id').execute();
       const ended = await this.repo.markRevoked(unit, user.id, rows.map((r) => r.id), { reason: 'account_disabled' }, now);
       await this.record(unit, user, 'account_disabled', { count: ended.length });
-      // Cached checks of the account (which carry it) are dropped on every instance.
-      unit.publish({ kind: 'sessions.changed', userId: user.id });
       return { email: user.email, changed: true, signedOut: ended.length };
     });
   }
@@ -217,7 +214,8 @@ export class Operator {
 
   private async record(unit: UnitOfWork, user: UsersTable, type: 'operator_signed_out' | 'account_disabled' | 'account_enabled' | 'operator_sent_reset', detail: { targetDeviceName?: string | undefined; count?: number }) {
     await this.securityEvents.recordBy(unit.db, { user_id: user.id, ...OPERATOR }, { type, at: this.clock.now(), ip: '', ...detail });
-    // Every device of the account hears it (their recent activity and alerts).
+    // Every device of the account hears it (their recent activity and alerts), and every instance drops its
+    // cached checks of the account (which carry whether it is disabled).
     unit.publish({ kind: 'sessions.changed', userId: user.id });
   }
 }

@@ -36,6 +36,7 @@ import { hashToken, newSessionId } from '../sessions/tokens.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, SessionKind, SessionsTable, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
+import { settingMadeOnce } from '../common/settings.js';
 import { endOpenRequests } from './requests.js';
 import { PasswordResets } from './reset.js';
 
@@ -531,11 +532,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Made once per database (the first instance to need it writes it; every other reads the same). */
   private keyForDecoys(): Promise<Buffer> {
-    this.decoyKey ??= (async () => {
-      await this.store.db.insertInto('server_settings').values({ name: 'decoy_key', value: randomBytes(32).toString('hex') }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const row = await this.store.db.selectFrom('server_settings').select('value').where('name', '=', 'decoy_key').executeTakeFirstOrThrow();
-      return Buffer.from(row.value, 'hex');
-    })();
+    this.decoyKey ??= settingMadeOnce(this.store.db, 'decoy_key', () => randomBytes(32).toString('hex')).then((hex) => Buffer.from(hex, 'hex'));
     this.decoyKey.catch(() => (this.decoyKey = undefined));
     return this.decoyKey;
   }
