@@ -325,8 +325,12 @@ export const SecurityEventType = z.enum([
   'recovery_codes_regenerated',
   /** A new device's sign-in (`targetDeviceName`, from `ip`) was approved by `deviceName`. */
   'sign_in_approved',
-  /** … denied (or the wrong number was picked) by `deviceName`. */
+  /** … denied by `deviceName`. */
   'sign_in_denied',
+  /** … not approved: the wrong number was picked twice, the second time on `deviceName`. */
+  'sign_in_wrong_number',
+  /** A number the new device (`targetDeviceName`) did not show was picked on `deviceName`; it was asked again. */
+  'sign_in_wrong_pick',
   /** A new device (`deviceName`, from `ip`) signed in with a recovery code; `count` codes are left. */
   'recovery_code_used',
   /** The password was reset with a mailed code on `deviceName`; `count` other devices were signed out. */
@@ -451,7 +455,12 @@ export type SignInOutcome = z.infer<typeof SignInOutcome>;
  * Nothing of the account's devices (whether any is online): a request made with a wrong password is
  * answered alike, so it would tell anyone who knows the email (docs/architecture.md, "Sign-in approval").
  */
-const SignInPending = z.strictObject({ state: z.literal('pending'), expiresAt: timestamp });
+const SignInPending = z.strictObject({
+  state: z.literal('pending'),
+  expiresAt: timestamp,
+  /** A number this device does not show was picked on that device: a slip is forgiven once (one more try). */
+  wrongPick: z.strictObject({ byDeviceName: z.string() }).optional(),
+});
 const SignInRefused = z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp });
 const SignInExpired = z.strictObject({ state: z.literal('expired') });
 export const SignInRequestState = z.discriminatedUnion('state', [
@@ -501,6 +510,8 @@ export const SignInRequestView = z.strictObject({
   choices: z.array(z.number().int().min(10).max(99)).length(3),
   /** A password reset by email, not a plain sign-in: approving it signs every other device out. */
   reset: z.literal(true).optional(),
+  /** A number the new device does not show was picked once, on this device: one more try, then it is a no. */
+  wrongPickBy: z.string().optional(),
 });
 export type SignInRequestView = z.infer<typeof SignInRequestView>;
 export const SignInRequestList = z.strictObject({ requests: z.array(SignInRequestView) });
@@ -519,7 +530,12 @@ export const SessionRevokedMessage = z.strictObject({
 export type SessionRevokedMessage = z.infer<typeof SessionRevokedMessage>;
 
 export const SessionsChangedMessage = z.strictObject({ type: z.literal('sessions.changed') });
-export const SessionCreatedMessage = z.strictObject({ type: z.literal('session.created'), session: SessionView });
+export const SessionCreatedMessage = z.strictObject({
+  type: z.literal('session.created'),
+  session: SessionView,
+  /** The session that approved this sign-in (sign-in approval): that device asked for it, so it is no news there. */
+  approvedBy: z.string().optional(),
+});
 export type SessionCreatedMessage = z.infer<typeof SessionCreatedMessage>;
 
 /** A device of the account came online or went offline; lists update in place. */
@@ -546,6 +562,16 @@ export type TokenReusedMessage = z.infer<typeof TokenReusedMessage>;
 /** A new device asks to sign in to the account: every device shows the prompt until one answers. */
 export const SignInRequestedMessage = z.strictObject({ type: z.literal('signin.requested'), request: SignInRequestView });
 /** A request was answered (here or elsewhere), expired or withdrawn: the prompt goes away everywhere. */
+/**
+ * `POST /v1/sign-in-requests/:id/answer`: what the answer did. `try_again`: the number picked is not the one
+ * the new device shows, the first time for this request; it still waits, and a second wrong pick refuses it.
+ */
+export const AnswerResult = z.strictObject({
+  outcome: z.enum([...SignInOutcome.options, 'try_again']),
+  /** With `try_again`: the request as it is asked again (its choices drawn anew), for the device that answered. */
+  request: SignInRequestView.optional(),
+});
+export type AnswerResult = z.infer<typeof AnswerResult>;
 export const SignInResolvedMessage = z.strictObject({
   type: z.literal('signin.resolved'),
   id: SignInRequestId,

@@ -3,6 +3,7 @@
 // exposes exactly these; main and the test bridge parse with these schemas.
 import { z } from 'zod';
 import {
+  AnswerResult,
   AccountChange,
   ApprovalChanged,
   ApprovalSetting,
@@ -94,6 +95,11 @@ export const SessionState = z.discriminatedUnion('status', [
     keychain: KeychainState,
     notice: Notice.optional(),
     refused: SignInRefused.optional(),
+    /**
+     * The account page signed this browser out while the server could not be reached: `waiting` until the
+     * server has ended the session (the page keeps asking, and asks first on its next load), then `done`.
+     */
+    unfinishedSignOut: z.enum(['waiting', 'done']).optional(),
   }),
   /**
    * The password was sent and the account asks one of its devices to approve: this device shows the
@@ -108,6 +114,8 @@ export const SessionState = z.discriminatedUnion('status', [
     expiresAt: z.iso.datetime({ offset: true }),
     /** A password reset waits, not a plain sign-in: approving it signs every other device out. */
     reset: z.literal(true).optional(),
+    /** A number this device does not show was picked on that device; forgiven once, one more try is left. */
+    wrongPickBy: z.string().optional(),
   }),
   /**
    * A code the server mailed is needed: to finish creating the account (`signUp`), or (`stepUp`) because many
@@ -224,7 +232,7 @@ export const IpcCalls = {
   answerSignInRequest: {
     channel: 'latch:answer-sign-in-request',
     args: z.tuple([id, z.union([z.strictObject({ number: z.number().int().min(10).max(99) }), z.strictObject({ deny: z.literal(true) })])]),
-    result: z.strictObject({ outcome: z.enum(['approved', 'denied', 'wrong_number', 'expired', 'cancelled', 'recovered']) }),
+    result: AnswerResult,
   },
   approvalSetting: { channel: 'latch:approval-setting', args: none, result: ApprovalSetting },
   setApproval: { channel: 'latch:set-approval', args: z.tuple([z.boolean(), PasswordInput]), result: ApprovalChanged },

@@ -110,6 +110,10 @@ function activity(event: SecurityEvent): string {
       return `${by} approved ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
     case 'sign_in_denied':
       return `${by} denied ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
+    case 'sign_in_wrong_pick':
+      return `${by} picked a number ${event.targetDeviceName ? q(event.targetDeviceName) : 'the new device'} did not show; it was asked again`;
+    case 'sign_in_wrong_number':
+      return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A new device'} was not approved: the wrong number was picked twice, the second time on ${by}`;
     case 'recovery_code_used':
       return `${by} signed in with a recovery code; ${count(event.count ?? 0, 'code', 'codes')} left`;
     case 'password_reset':
@@ -170,6 +174,8 @@ export const messages = {
     signOut: 'Sign out',
     signingOut: 'Signing out…',
     loading: 'Loading…',
+    /** A setting of the devices window while offline: said instead of "Loading…" for ever. */
+    settingOffline: 'This setting cannot load while Latch is offline. It loads when the connection is back.',
     justNow: 'just now',
   },
   connection: { online: 'Online', connecting: 'Reconnecting…', offline: 'Offline' },
@@ -233,7 +239,6 @@ export const messages = {
     newSignIns: 'Email me when a device signs in',
     note: 'Password changes, resets and other security alerts are always mailed.',
     unconfirmed: 'Alerts go to your address once it is confirmed.',
-    offline: 'This setting cannot load while Latch is offline.',
     saved: (on: boolean) => (on ? 'Sign-in alerts by email are on.' : 'Sign-in alerts by email are off.'),
   },
   /** The account page, in a browser. */
@@ -246,6 +251,9 @@ export const messages = {
     sessionNote: 'This browser stays signed in for a day without use, and a week at most.',
     unreachable: 'The server cannot be reached. Trying again…',
     signingOut: 'Signing out…',
+    signOutWaiting:
+      'Signed out of this page, but the server could not be reached to end this browser’s session. This page keeps trying: keep it open until this says it is done, or sign this browser out from another device.',
+    signOutDone: 'Done: the server has ended this browser’s session.',
     titles: { signIn: 'Sign in – Latch account', devices: 'Signed-in devices – Latch account', waiting: 'Waiting for approval – Latch account', signedOut: 'Signed out – Latch account' },
   },
   notice: {
@@ -294,6 +302,9 @@ export const messages = {
     reauthOthers: (n: number) => `sign out ${count(n, 'other device', 'other devices')}`,
     reauthOthersButton: (n: number) => `Sign out ${n}`,
     reauthOne: (name: string) => `sign out ${q(name)}`,
+    confirmOneGroup: (name: string) => `Confirm signing out ${q(name)}`,
+    confirmOneText: (name: string) => `Sign out ${q(name)}?`,
+    confirmOneYes: (name: string) => `Yes, sign out ${q(name)}`,
     signOutNamed: (name: string, tellApart: string | undefined) => `Sign out ${q(name)}${tellApart ? ` (${tellApart})` : ''}`,
     rename: 'Rename',
     renameLabel: 'Device name',
@@ -310,7 +321,7 @@ export const messages = {
     lastActive: (ago: string) => `last active ${ago}`,
     signedInOn: (date: string) => `signed in ${date}`,
     filterLabel: 'Filter devices',
-    filterHint: 'Name, system or place',
+    filterHint: 'Name, system, place or address',
     sortLabel: 'Sort by',
     sortLastActive: 'Last active',
     sortName: 'Name',
@@ -343,6 +354,7 @@ export const messages = {
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
     dismissAll: 'Dismiss all',
     announce: (name: string, where: string | undefined) => `New sign-in: ${q(name)}${where ? ` from ${where}` : ''}.`,
+    announceMany: (n: number) => `${n} new sign-ins. They are listed at the top of the window.`,
   },
   copied: {
     title: (name: string) => `${q(name)} was signed out to protect your account`,
@@ -364,7 +376,10 @@ export const messages = {
     expiresIn: (time: string) => `The request expires in ${time}.`,
     // Said to every waiting device alike: whether any device is online is not told (docs/architecture.md, "Sign-in approval").
     noDeviceAtHand: 'No device at hand? Open Latch on one of your signed-in devices, or use a recovery code.',
-    wrongPasswordHint: 'Nothing appears on your devices? The password may be wrong: cancel and sign in again.',
+    wrongPasswordHint:
+      'Nothing on your devices after a few seconds? The password may be wrong. This screen cannot say which, or anyone could test passwords here.',
+    retypePassword: 'Type the password again',
+    wrongPickHere: (by: string) => `A different number was picked on ${q(by)}. Pick the number shown here: one more try is left.`,
     useCode: 'Use a recovery code instead',
     codeLabel: 'Recovery code',
     codeFormLabel: 'Sign in with a code',
@@ -390,8 +405,13 @@ export const messages = {
     pickNamed: (n: number) => `Pick ${n}`,
     deny: 'No, deny',
     denied: 'Denied. If you did not try to sign in, someone knows your password: change it now.',
+    notApproved:
+      'Not approved: the wrong number was picked twice. If it was you, sign in again on that device for a new number. If it was not you, someone knows your password: change it now.',
+    wrongPickPrompt: (name: string, by: string) =>
+      `That was not the number ${q(name)} shows (picked on ${q(by)}). Look at it again: one more wrong number and this sign-in is not approved.`,
     changePassword: 'Change password now',
     answeredElsewhere: 'This request was already answered on another device.',
+    approvedAnnounce: (name: string) => `Approved: ${q(name)} is signing in. It is in your devices, and in recent activity.`,
     // The setting, in the devices window.
     settingTitle: 'Sign-in approval',
     settingLabel: 'Ask one of my signed-in devices before a new device signs in',
@@ -405,6 +425,12 @@ export const messages = {
     confirmCodes: 'Make new recovery codes',
     passwordFor: (action: string) => `Enter your password to ${action.charAt(0).toLowerCase()}${action.slice(1)}`,
     codesTitle: 'Your recovery codes',
+    codesCopy: 'Copy',
+    codesSave: 'Save as a file',
+    codesPrint: 'Print',
+    codesCopied: 'Copied. Paste them into your password manager, then clear the clipboard.',
+    codesNotCopied: 'They could not be copied here: select them and copy, or save them as a file.',
+    codesFileHeader: 'Latch recovery codes. Each signs in one new device once, when none of your devices can approve it. Keep them safe.',
     codesText: 'Each code signs in one new device once, when none of your devices can approve it. Save them somewhere safe now: they are not shown again.',
     codesSaved: 'I have saved them',
     announceRequest: (name: string) => `Sign-in request from ${q(name)}. Is it you?`,

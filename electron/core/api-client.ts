@@ -4,6 +4,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import {
+  AnswerResult,
   ApprovalChanged,
   ApprovalSetting,
   AuthResult,
@@ -16,7 +17,6 @@ import {
   RecoveryCodes,
   SignInRequestList,
   SignInRequestState,
-  SignInOutcome,
   type AnswerBody,
   CurrentSession,
   ErrorBody,
@@ -91,7 +91,7 @@ export class ApiClient {
   cancelSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/cancel`, null, { body: { secret }, auth: false });
   signInRequests = async () => (await this.call('GET', '/v1/sign-in-requests', SignInRequestList)).requests;
   answerSignInRequest = (id: string, answer: AnswerBody) =>
-    this.call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, z.strictObject({ outcome: SignInOutcome }), { body: answer });
+    this.call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, AnswerResult, { body: answer });
   approvalSetting = () => this.call('GET', '/v1/account/sign-in-approval', ApprovalSetting);
   setApproval = (required: boolean, password: string) => this.call('PUT', '/v1/account/sign-in-approval', ApprovalChanged, { body: { required, password } });
   regenerateRecoveryCodes = (password: string) => this.call('POST', '/v1/account/recovery-codes', RecoveryCodes, { body: { password } });

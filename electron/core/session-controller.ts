@@ -7,7 +7,7 @@
 // notice that says why. See docs/architecture.md, "The session state machine".
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, MailSettings, RecoveryCodes, SessionView, SignInOutcome, SignInRequestView } from '../../shared/api.js';
+import type { AccountChange, AnswerBody, ApprovalChanged, ApprovalSetting, MailSettings, RecoveryCodes, SessionView, SignInRequestView, AnswerResult } from '../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, ResetPasswordInput, ResetRequestInput, SessionState, SignInInput } from '../../shared/ipc.js';
 import { AlertList } from './alert-list.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -271,10 +271,12 @@ export class SessionController {
     return [...this.signInRequests.all].reverse();
   }
 
-  async answerSignInRequest(id: string, answer: AnswerBody): Promise<{ outcome: SignInOutcome }> {
+  async answerSignInRequest(id: string, answer: AnswerBody): Promise<AnswerResult> {
     try {
       const result = await this.authed((api) => api.answerSignInRequest(id, answer));
-      this.dropSignInRequest(id);
+      // A first wrong number is forgiven: the question stands, with one more try and its choices drawn anew.
+      if (result.outcome !== 'try_again') this.dropSignInRequest(id);
+      else if (result.request) this.addSignInRequest(result.request);
       return result;
     } catch (error) {
       // Already answered elsewhere, expired or gone: the prompt has nothing left to ask.

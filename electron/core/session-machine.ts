@@ -42,6 +42,8 @@ export interface Waiting {
   recovering?: true;
   /** A password reset waits (its approval signs every other device out), not a plain sign-in. */
   reset?: true;
+  /** A wrong number was picked on this device, and forgiven: one more try there. */
+  wrongPickBy?: string;
 }
 
 export type MachineState =
@@ -331,8 +333,12 @@ function enter(state: Extract<MachineState, { status: 'signedIn' }>): Effect[] {
 
 function onApprovalAnswer(state: Extract<MachineState, { status: 'awaitingApproval' }>, answer: SignInRequestState): Step {
   switch (answer.state) {
-    case 'pending':
-      return stay(state);
+    case 'pending': {
+      const wrongPickBy = answer.wrongPick?.byDeviceName;
+      if (wrongPickBy === undefined || wrongPickBy === state.wrongPickBy) return stay(state);
+      const next = { ...state, wrongPickBy };
+      return { state: next, effects: [publish(next)] };
+    }
     case 'approved':
       return step({ status: 'signingIn', email: state.email }, { type: 'signInSucceeded', result: answer.result });
     case 'denied':
@@ -360,7 +366,10 @@ function onMessage(state: MachineState, message: RealtimeMessage): Step {
     case 'sessions.changed':
       return { state, effects: [{ type: 'refreshSessions' }] };
     case 'session.created':
-      return message.session.id === ownId ? stay(state) : { state, effects: [{ type: 'newSignInAlert', session: message.session }] };
+      // Its own sign-in, or one this device just approved, is no news here.
+      return message.session.id === ownId || (ownId !== undefined && message.approvedBy === ownId)
+        ? stay(state)
+        : { state, effects: [{ type: 'newSignInAlert', session: message.session }] };
     case 'session.presence':
       return { state, effects: [{ type: 'presence', sessionId: message.sessionId, online: message.online }] };
     case 'signin.requested':
@@ -415,6 +424,7 @@ export function publicState(state: MachineState, serverUrl: string, keychain: Ke
         number: state.request.number,
         expiresAt: state.request.expiresAt,
         ...(state.reset ? { reset: true as const } : {}),
+        ...(state.wrongPickBy !== undefined ? { wrongPickBy: state.wrongPickBy } : {}),
       };
     case 'signedIn':
       return state.account

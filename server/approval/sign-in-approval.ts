@@ -6,6 +6,7 @@ import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type {
   AnswerBody,
+  AnswerResult,
   ApprovalChanged,
   ApprovalSetting,
   DeviceInfo,
@@ -86,6 +87,15 @@ function numbers(): { number: number; choices: number[] } {
   return { number: choices[randomInt(0, 3)]!, choices };
 }
 
+/** Three choices again, `number` among them at a random place: the other two drawn anew (after a wrong pick). */
+function choicesWith(number: number): number[] {
+  const picked = new Set<number>([number]);
+  while (picked.size < 3) picked.add(randomInt(10, 100));
+  const others = [...picked].slice(1);
+  const at = randomInt(0, 3);
+  return [...others.slice(0, at), number, ...others.slice(at)];
+}
+
 /** Every device of the account hears what `auth`'s session changed (it shows the others an OS notification). */
 const changed = (auth: AuthContext, what: AccountChangeEvent['what'], at: number): SessionEvent => ({
   kind: 'account.changed',
@@ -106,10 +116,13 @@ const notFound = () => new ApiError(404, 'not_found', 'This sign-in request does
 const ended = () => new ApiError(409, 'conflict', 'This sign-in request has ended. Sign in again.');
 const paused = (ms: number) => {
   const minutes = Math.ceil(ms / 60_000);
+  const seconds = Math.ceil(ms / 1000);
+  // Said as it is: a 30-second cooldown is not "a minute".
+  const howLong = seconds < 60 ? `${seconds} seconds` : minutes === 1 ? 'a minute' : `${minutes} minutes`;
   return new ApiError(
     429,
     'sign_in_paused',
-    `New sign-ins to this account are paused for ${minutes === 1 ? 'a minute' : `${minutes} minutes`}, because sign-in requests were denied on its devices.`,
+    `New sign-ins to this account are paused for ${howLong}, because sign-in requests were refused on its devices.`,
     { retryAfterSeconds: Math.ceil(ms / 1000) },
     { 'Retry-After': String(Math.ceil(ms / 1000)) },
   );
@@ -141,6 +154,8 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.unsubscribe = bus.subscribe((signal) => {
       if (signal.kind === 'signin.resolved') this.wake(signal.id);
+      // Asked again after a forgiven wrong pick: the new device's wait tells it.
+      else if (signal.kind === 'signin.requested') this.wake(signal.request.id);
       // Notifications may have been missed: every waiter looks again.
       else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
     });
@@ -351,6 +366,8 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       decided_by_name: null,
       decided_by: null,
       code_attempts: 0,
+      wrong_pick_by: null,
+      wrong_pick_at: null,
       kind,
       reset_password_hash: options.resetPasswordHash ?? null,
     };
@@ -375,13 +392,16 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     kind: SessionKind = 'app',
   ): Promise<{ state: SignInRequestState; collected?: { email: string; ip: string } }> {
     const deadline = this.clock.now() + this.policy.waitMs;
+    let slip: string | null | undefined;
     for (;;) {
       const row = await this.find(id, secret, kind);
       const now = this.clock.now();
       // Its client went away: nothing is collected for an answer nobody will read.
       if (closed?.aborted) return { state: { state: 'expired' } };
       const outcome = await this.stateOf(row, now);
-      if (outcome.state.state !== 'pending' || now >= deadline) return outcome;
+      // A wrong pick forgiven while it waited is news too: the new device says to check the number.
+      if (outcome.state.state !== 'pending' || now >= deadline || (slip !== undefined && slip !== row.wrong_pick_by)) return outcome;
+      slip = row.wrong_pick_by;
       // The client went away, or a newer wait of the same request took this one's place: nobody is
       // listening for more (and nothing is collected for a wait nobody hears).
       if ((await this.changeOf(id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
@@ -492,13 +512,19 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
    * A signed-in device answers: the right number approves, another number or no denies. Only a session
    * that existed before the request may answer (not the new device itself, nor one signed in since).
    */
-  async answer(auth: AuthContext, id: string, body: AnswerBody): Promise<{ outcome: SignInOutcome }> {
+  async answer(auth: AuthContext, id: string, body: AnswerBody): Promise<AnswerResult> {
     const now = this.clock.now();
     const row = await this.store.db.selectFrom('sign_in_requests').selectAll().where('id', '=', id).where('user_id', '=', auth.user.id).where('decoy', '=', 0).executeTakeFirst();
     if (!row) throw notFound();
     if (auth.session.created_at >= row.created_at) throw new ApiError(403, 'forbidden', 'Only a device that was signed in before this request was made can answer it.');
     if (row.expires_at <= now) throw new ApiError(409, 'conflict', 'This sign-in request has expired.');
     const outcome: SignInOutcome = 'deny' in body ? 'denied' : body.number === row.number ? 'approved' : 'wrong_number';
+    // A first wrong number is a slip of the finger as often as a stranger's sign-in: the question stands, on
+    // every device, with one more try; the second refuses. A stranger still needs the one number in three.
+    if (outcome === 'wrong_number' && row.wrong_pick_by === null) {
+      const askedAgain = await this.forgive(auth, row, now);
+      if (askedAgain) return { outcome: 'try_again', request: askedAgain };
+    }
     await this.store.transaction(async (unit) => {
       const done = await unit.db
         .updateTable('sign_in_requests')
@@ -518,7 +544,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
         throw new ApiError(409, 'conflict', current?.decided_by_name ? `This sign-in request was already answered on '${current.decided_by_name}'.` : 'This sign-in request has ended.');
       }
       await this.securityEvents.recordBy(unit.db, auth.session, {
-        type: outcome === 'approved' ? 'sign_in_approved' : 'sign_in_denied',
+        type: outcome === 'approved' ? 'sign_in_approved' : outcome === 'denied' ? 'sign_in_denied' : 'sign_in_wrong_number',
         at: now,
         ip: row.ip,
         targetDeviceName: row.device_name,
@@ -529,6 +555,29 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   // ---- internals ----
+
+  /**
+   * Marks a first wrong pick and asks every device again, with the two wrong choices drawn anew: a careless
+   * pick then approves with 1/3 each time (5/9 in two), not 1/2 the second time. False when another answer
+   * came first.
+   */
+  private forgive(auth: AuthContext, row: SignInRequestsTable, now: number): Promise<SignInRequestView | undefined> {
+    const choices = JSON.stringify(choicesWith(row.number));
+    return this.store.transaction(async (unit) => {
+      const marked = await unit.db
+        .updateTable('sign_in_requests')
+        .set({ wrong_pick_by: auth.session.device_name, wrong_pick_at: now, choices })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        .where('wrong_pick_by', 'is', null)
+        .executeTakeFirst();
+      if (marked.numUpdatedRows === 0n) return undefined;
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'sign_in_wrong_pick', at: now, ip: row.ip, targetDeviceName: row.device_name });
+      const request = this.view({ ...row, wrong_pick_by: auth.session.device_name, wrong_pick_at: now, choices });
+      unit.publish({ kind: 'signin.requested', userId: auth.user.id, request, shown: true });
+      return request;
+    });
+  }
 
   /** Made once per database (the first instance to need it writes it; every other reads the same). */
   private keyForDecoys(): Promise<Buffer> {
@@ -548,7 +597,9 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     switch (row.state) {
       case 'pending':
         if (row.expires_at <= now) return { state: { state: 'expired' } };
-        return { state: { state: 'pending', expiresAt: new Date(row.expires_at).toISOString() } };
+        return {
+          state: { state: 'pending', expiresAt: new Date(row.expires_at).toISOString(), ...(row.wrong_pick_by !== null ? { wrongPick: { byDeviceName: row.wrong_pick_by } } : {}) },
+        };
       case 'approved':
         return this.collect(row, now);
       case 'denied':
@@ -602,7 +653,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     const device = this.deviceOf(row);
     const made =
       row.reset_password_hash === null
-        ? { ...(await this.sessions.create(unit, user, device, client, row.kind)), user }
+        ? { ...(await this.sessions.create(unit, user, device, client, row.kind, event.type === 'signed_in' ? (row.decided_by ?? undefined) : undefined)), user }
         : await this.resets.apply(unit, user, row.reset_password_hash, device, client, row.kind);
     const at = this.clock.now();
     if (event.type === 'recovery_code_used') await this.securityEvents.recordBy(unit.db, made.session, { type: event.type, at, ip: row.ip, count: event.count ?? 0 });
@@ -625,6 +676,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       expiresAt: new Date(row.expires_at).toISOString(),
       choices: JSON.parse(row.choices) as number[],
       ...(row.reset_password_hash !== null ? { reset: true as const } : {}),
+      ...(row.wrong_pick_by !== null ? { wrongPickBy: row.wrong_pick_by } : {}),
     };
   }
 
@@ -688,17 +740,23 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** How long new requests are refused: a cooldown after a denial, a pause after several. */
   private async pausedFor(db: Db, userId: string, now: number): Promise<number> {
+    const since = now - Math.max(this.policy.denialWindowMs, this.policy.pauseMs);
     const denials = await db
       .selectFrom('sign_in_requests')
-      .select('decided_at')
+      .select(['state', 'decided_at', 'wrong_pick_at'])
       .where('user_id', '=', userId)
-      .where('state', 'in', ['denied', 'wrong_number'])
       // A denied reset is someone with the mailbox: the owner's own new devices are not paused for it.
       .where('reset_password_hash', 'is', null)
-      .where('decided_at', '>', now - Math.max(this.policy.denialWindowMs, this.policy.pauseMs))
-      .orderBy('decided_at', 'desc')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', 'in', ['denied', 'wrong_number']), eb('decided_at', '>', since)]),
+          // A forgiven wrong pick on a request that then got no approval (withdrawn, expired, still waiting) is a
+          // no as well: withdrawing after a wrong pick must not dodge the pause.
+          eb.and([eb('state', 'in', ['pending', 'cancelled']), eb('wrong_pick_at', '>', since)]),
+        ]),
+      )
       .execute();
-    const times = denials.map((d) => d.decided_at!);
+    const times = denials.map((d) => (d.state === 'denied' || d.state === 'wrong_number' ? d.decided_at! : d.wrong_pick_at!)).sort((a, b) => b - a);
     let until = times[0] !== undefined ? times[0] + this.policy.cooldownMs : 0;
     // Any run of `pauseAfterDenials` denials within the window pauses from the last of them.
     for (let i = 0; i + this.policy.pauseAfterDenials - 1 < times.length; i++) {

@@ -8,11 +8,11 @@ import {
   SetApprovalBody,
   SignInRequestId,
   WaitBody,
+  type AnswerResult,
   type ApprovalChanged,
   type ApprovalSetting,
   type RecoveredSignIn,
   type RecoveryCodes,
-  type SignInOutcome,
   type SignInRequestList,
   type SignInRequestState,
 } from '../../shared/api.js';
@@ -53,7 +53,7 @@ export class ApprovalController {
 
   @Post('sign-in-requests/:id/answer')
   @HttpCode(200)
-  answer(@Auth() auth: AuthContext, @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string, @Body(new ZodBodyPipe(AnswerBody)) body: AnswerBody): Promise<{ outcome: SignInOutcome }> {
+  answer(@Auth() auth: AuthContext, @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string, @Body(new ZodBodyPipe(AnswerBody)) body: AnswerBody): Promise<AnswerResult> {
     return this.approval.answer(auth, id, body);
   }
 

@@ -43,7 +43,7 @@ export const SessionEvent = z.discriminatedUnion('kind', [
     at: z.number(),
   }),
   z.strictObject({ kind: z.literal('sessions.changed'), userId: z.string() }),
-  z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView }),
+  z.strictObject({ kind: z.literal('session.created'), userId: z.string(), session: SessionView, approvedBy: z.string().optional() }),
   z.strictObject({ kind: z.literal('session.presence'), userId: z.string(), sessionId: z.string(), online: z.boolean() }),
   /**
    * A new device asks to sign in: the account's devices show the prompt (docs/architecture.md, "Sign-in

@@ -173,7 +173,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       case 'sessions.changed':
         return this.sendToUser(signal.userId, { type: 'sessions.changed' });
       case 'session.created':
-        return this.sendToUser(signal.userId, { type: 'session.created', session: signal.session }, signal.session.id);
+        return this.sendToUser(signal.userId, { type: 'session.created', session: signal.session, ...(signal.approvedBy ? { approvedBy: signal.approvedBy } : {}) }, signal.session.id);
       case 'session.presence':
         return this.sendToUser(signal.userId, { type: 'session.presence', sessionId: signal.sessionId, online: signal.online }, signal.sessionId);
       case 'session.token_reused': {

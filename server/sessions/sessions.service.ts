@@ -72,7 +72,14 @@ export class SessionsService {
    * disabled, read again here under the account's lock: a sign-in that read the account before it was
    * disabled makes no session after.
    */
-  async create(unit: UnitOfWork, user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind = 'app'): Promise<{ token: string; session: SessionsTable }> {
+  async create(
+    unit: UnitOfWork,
+    user: UsersTable,
+    device: DeviceInfo,
+    client: ClientInfo,
+    kind: SessionKind = 'app',
+    approvedBy?: string,
+  ): Promise<{ token: string; session: SessionsTable }> {
     await this.store.lockAccount(unit.db, user.id);
     const account = await unit.db.selectFrom('users').select('disabled_at').where('id', '=', user.id).executeTakeFirst();
     if (account?.disabled_at != null) throw accountDisabled();
@@ -108,7 +115,7 @@ export class SessionsService {
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);
-    unit.publish({ kind: 'session.created', userId: user.id, session: this.view(session, undefined, now) });
+    unit.publish({ kind: 'session.created', userId: user.id, session: this.view(session, undefined, now), ...(approvedBy ? { approvedBy } : {}) });
     unit.publish({ kind: 'sessions.changed', userId: user.id });
     return { token, session };
   }

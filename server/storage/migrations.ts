@@ -312,6 +312,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('users_with_approval').on('users').column('id').where(sql.ref('approval_required'), '=', 1).execute();
     },
   },
+  '0013_forgiven_wrong_pick': {
+    async up(db: Kysely<unknown>) {
+      // The device on which a number the new device does not show was picked, once: one more try is left.
+      await db.schema.alterTable('sign_in_requests').addColumn('wrong_pick_by', 'text').execute();
+      // When: a request that ends without an approval after it counts as a no (the pause after refusals).
+      await db.schema.alterTable('sign_in_requests').addColumn('wrong_pick_at', 'bigint').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -99,6 +99,9 @@ export interface SignInRequestsTable {
   /** The session that answered; an approval is collected only while it is active. */
   decided_by: string | null;
   code_attempts: number;
+  /** The device on which a wrong number was picked once (forgiven: one more try); a second wrong pick refuses. */
+  wrong_pick_by: string | null;
+  wrong_pick_at: number | null;
   /** The kind of session an approval or a recovery code makes. */
   kind: SessionKind;
   /** `ip` by addressKey (an IPv6 host by its /64): requests are counted by it. */

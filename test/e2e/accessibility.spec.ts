@@ -1,6 +1,6 @@
 // axe (WCAG 2.2 A and AA rules) on every screen, in light and dark, at 360 px
 // wide: zero violations. Each screen is reached the way a person reaches it.
-import { expect, expectNoViolations, noticeOf, PASSWORD, signIn, signInAlerts, test } from './fixtures.js';
+import { expect, expectNoViolations, noticeOf, PASSWORD, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every screen passes axe, ${colorScheme}, at 360 px`, async ({ lab }) => {
@@ -40,7 +40,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expectNoViolations(devices, 'confirm step');
     await devices.keyboard.press('Escape');
     clock.advance(11 * 60_000);
-    await devices.getByRole('button', { name: "Sign out 'Device 1'", exact: true }).click();
+    await signOutDevice(devices, 'Device 1');
     await devices.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expect(devices.getByText('Enter your password', { exact: true })).toBeVisible();
     await expectNoViolations(devices, 'password asked again, with its error');
@@ -61,7 +61,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await b.page.setViewportSize({ width: 360, height: 740 });
     await signIn(b.page, { email: lab.email });
     await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
-    await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+    await signOutDevice(devices, 'Home desktop');
     await expect(noticeOf(b.page)).toBeVisible();
     await expectNoViolations(b.page, 'sign-in with the forced sign-out notice');
   });

@@ -2,7 +2,7 @@
 // the browser host: signing in, the devices with presence, signing a desktop device out (it shows its
 // notice), being signed out from the desktop (the page shows it), the cookie no script can read, requests
 // from another origin refused, the headers, axe, and 360 px and 1280 px.
-import { expect, expectNoViolations, noticeOf, PASSWORD, shot, signedInPair, test, type Lab } from './fixtures.js';
+import { expect, expectNoViolations, noticeOf, PASSWORD, shot, signedInPair, test, type Lab, signOutDevice } from './fixtures.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
@@ -34,7 +34,7 @@ test('sign in on the page: the devices with presence; signing a desktop device o
   expect([cookie?.name, cookie?.httpOnly, cookie?.sameSite, cookie?.path]).toEqual(['latch_session', true, 'Strict', '/']);
   expect(await page.evaluate('document.cookie')).toBe('');
 
-  await page.getByRole('button', { name: "Sign out 'Home desktop'" }).click();
+  await signOutDevice(page, 'Home desktop');
   await expect(page.getByRole('listitem', { name: 'Home desktop' })).toHaveCount(0);
   await expect(noticeOf(b.page)).toContainText("Signed out from 'Chrome on Linux'");
   await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
@@ -47,6 +47,7 @@ test('signed out from the desktop, the page says so at once and asks to sign in 
   const devices = await a.openDevicesWindow();
   const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
   await row.getByRole('button', { name: /^Sign out / }).click();
+  await row.getByRole('button', { name: /^Yes, sign out / }).click();
   await expect(noticeOf(page)).toContainText("'Work laptop'");
   await expect(noticeOf(page), 'the notice has the focus, so it is read first').toBeFocused();
   await expect(page).toHaveTitle('Signed out – Latch account');
@@ -65,6 +66,7 @@ test('with its live connection refused, the page still learns it was signed out,
   const devices = await a.openDevicesWindow();
   const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
   await row.getByRole('button', { name: /^Sign out / }).click();
+  await row.getByRole('button', { name: /^Yes, sign out / }).click();
   await expect(noticeOf(page)).toContainText("Signed out from 'Work laptop'", { timeout: 15_000 });
 });
 
@@ -89,6 +91,40 @@ test('the server unreachable when the page loads: it says so and tries again, ra
   await page.getByLabel('Password').fill(PASSWORD);
   await page.keyboard.press('Enter');
   await expect(page.getByText('The server cannot be reached. Check your connection and try again.')).toBeVisible();
+  await expect(page.getByLabel('Password'), 'the focus does not fall to the page while it waits').toBeFocused();
+});
+
+test('"Sign out of this browser" with the server unreachable signs out here at once, and ends the session when the server is back, even after the page was closed', async ({ lab }) => {
+  await signedInPair(lab);
+  const { page, context } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  const sessionHere = async () => (await context.request.get(`${lab.serverUrl}/v1/auth/session`, { headers: { 'x-latch-page': '1' } })).status();
+
+  // The page stays open: it keeps asking until the server hears it.
+  await page.route('**/v1/web/session', (route) => route.abort());
+  await page.getByRole('button', { name: 'Sign out of this browser' }).click();
+  const waiting = page.getByRole('status').filter({ hasText: 'the server could not be reached to end this browser’s session' });
+  await expect(waiting).toBeVisible();
+  await expect(page.getByLabel('Email'), 'signed out here, ready to sign in again').toBeFocused();
+  await expect(page).toHaveTitle('Sign in – Latch account');
+  await shot(page, '73-page-sign-out-unreachable');
+  expect(await sessionHere(), 'the server has not heard yet').toBe(200);
+  await page.unroute('**/v1/web/session');
+  await expect(page.getByRole('status').filter({ hasText: 'Done: the server has ended this browser’s session.' })).toBeVisible();
+  expect(await sessionHere()).toBe(401);
+
+  // The page is closed before the server can be told: the next page of this browser tells it first.
+  await signInOnPage(lab, page);
+  await page.route('**/v1/web/session', (route) => route.abort());
+  await page.getByRole('button', { name: 'Sign out of this browser' }).click();
+  await expect(waiting).toBeVisible();
+  await page.close();
+  expect(await sessionHere()).toBe(200);
+  const later = await context.newPage();
+  await later.goto(`${lab.serverUrl}/account`);
+  await expect(later.getByRole('status').filter({ hasText: 'Done: the server has ended this browser’s session.' })).toBeVisible();
+  await expect(later.getByRole('heading', { name: 'Signed-in devices' })).toHaveCount(0);
+  expect(await sessionHere()).toBe(401);
 });
 
 test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {
@@ -199,6 +235,13 @@ test('changing the password on the page signs every other device out, and they s
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByLabel('Current password').fill(PASSWORD);
   await page.getByLabel('New password').fill('a much newer passphrase');
+  // Unreachable first: the error is said, and the focus stays on the form to try again.
+  await page.route('**/v1/auth/password', (route) => route.abort());
+  const submit = page.getByRole('region', { name: 'Change password' }).getByRole('button', { name: 'Change password' });
+  await submit.click();
+  await expect(page.getByRole('alert')).toContainText('The server cannot be reached');
+  await expect(submit, 'the focus does not fall to the page').toBeFocused();
+  await page.unroute('**/v1/auth/password');
   await page.keyboard.press('Enter');
   for (const device of [a, b]) await expect(noticeOf(device.page)).toContainText("'Chrome on Linux'");
   await expect(page.locator('ul.sessions > li')).toHaveCount(1);

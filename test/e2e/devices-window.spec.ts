@@ -3,7 +3,7 @@
 // devices signed out lately, focus after every action, what the live region
 // says, and dates in another locale. Chromium against the real server.
 import type { Page } from '@playwright/test';
-import { connectionPill, expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
+import { connectionPill, expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 /** The focused element as "tag:accessible label or text". */
 const focused = (page: Page) =>
@@ -17,6 +17,7 @@ test('each device says where it is and what it runs: the list, the alert and rec
   await lab.seed('London laptop', { from: '81.2.69.142', os: 'macOS 15.2', platform: 'darwin' });
   const alert = signInAlerts(a.page);
   await expect(alert).toContainText("'London laptop' (macOS 15.2) from London, United Kingdom, 81.2.69.142");
+  await expect(alert.locator('time'), 'the alert says when').toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T/);
   const devices = await a.openDevicesWindow();
   const row = devices.getByRole('listitem', { name: 'London laptop' });
   await expect(row).toContainText('macOS 15.2');
@@ -37,7 +38,8 @@ test('many sign-ins make one alert, shared by both windows: "3 new sign-ins", ea
     await expect(signInAlerts(page)).toHaveCount(1);
     await expect(signInAlerts(page).locator('#alerts-title')).toHaveText('3 new sign-ins');
   }
-  await expect(liveRegion(a.page)).toHaveText("New sign-in: 'Tablet' from Mountain View, United States.");
+  // Said once: one by one if they came apart, together if they came close (within 400 ms).
+  await expect(liveRegion(a.page)).toHaveText(/^New sign-in: 'Tablet' from Mountain View, United States\.$|^2 new sign-ins\. They are listed at the top of the window\.$/);
   // On the main window the alerts come right after the heading that has the focus.
   await a.page.getByRole('heading', { name: 'Latch' }).focus();
   await a.page.keyboard.press('Tab');
@@ -60,11 +62,20 @@ test('50 devices: sign out all others early in Tab order, a filter, sorting, and
   const a = await lab.device('Work laptop');
   await signIn(a.page, { email: lab.email, create: true });
   await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  // Every announcement the main window's live region makes while 49 devices sign in.
+  await a.page.evaluate(`(() => {
+    const region = document.querySelector('[aria-live="polite"][role="status"]');
+    window.said = [];
+    new MutationObserver(() => window.said.push(region.textContent)).observe(region, { childList: true, subtree: true, characterData: true });
+  })()`);
   await lab.seed('Laptop', { from: '81.2.69.142', os: 'Windows 11', platform: 'win32' });
   await lab.seed('Laptop', { from: '193.99.144.80', os: 'Ubuntu 24.04' });
   for (let i = 3; i <= 49; i++) await lab.seed(`Device ${String(i).padStart(2, '0')}`, { from: i % 2 ? '1.1.1.1' : '8.8.8.8' });
   const devices = await a.openDevicesWindow();
   await expect(devices.locator('ul.sessions > li')).toHaveCount(50);
+  await expect(liveRegion(a.page)).toHaveText(/^\d+ new sign-ins\. They are listed at the top of the window\.$/);
+  const said = await a.page.evaluate<string[]>('window.said.filter(Boolean)');
+  expect(said.length, `49 sign-ins close together are said a few times at most, not 49: ${said.join(' | ')}`).toBeLessThanOrEqual(10);
   await shot(devices, '22-devices-50');
 
   // From the top of the window: the alert's controls, then the one button that matters.
@@ -90,6 +101,56 @@ test('50 devices: sign out all others early in Tab order, a filter, sorting, and
   await expect(devices.getByRole('button', { name: /^Sign out 'Laptop' \(Ubuntu 24\.04, Hanover, Germany, signed in / })).toHaveCount(1);
 });
 
+test('signing one device out asks first, naming it with its place and last activity; "pixel 7" does not find a Pixel 8 by its address', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  await lab.seed('Pixel 7', { from: '81.2.69.142', os: 'Android 15', platform: 'linux' });
+  await lab.seed('Pixel 8', { from: '203.0.113.77', os: 'Android 15', platform: 'linux' });
+  for (let i = 1; i <= 7; i++) await lab.seed(`Device ${i}`, { from: '8.8.8.8' });
+  const devices = await a.openDevicesWindow();
+  await devices.getByRole('button', { name: 'Dismiss all' }).click();
+
+  // Digits alone match names, systems and places, never the inside of an address.
+  const filter = devices.getByLabel('Filter devices');
+  await filter.fill('pixel 7');
+  await expect(devices.getByText('1 of 9 other devices match')).toBeVisible();
+  await expect(devices.getByRole('listitem', { name: 'Pixel 8' })).toHaveCount(0);
+  // Text that looks like an address finds the device by it.
+  await filter.fill('203.0.113');
+  await expect(devices.getByRole('listitem', { name: 'Pixel 8' })).toBeVisible();
+  await expect(devices.getByRole('listitem', { name: 'Pixel 7' })).toHaveCount(0);
+
+  // Enter twice from the filter's first match signs nobody out: the question has Cancel focused.
+  await filter.fill('pixel 7');
+  const signOut7 = devices.getByRole('button', { name: "Sign out 'Pixel 7'", exact: true });
+  await signOut7.focus();
+  await devices.keyboard.press('Enter');
+  const question = devices.getByRole('group', { name: "Confirm signing out 'Pixel 7'" });
+  await expect(question).toContainText("Sign out 'Pixel 7'?");
+  await expect(question).toContainText('London, United Kingdom · last active just now · 81.2.69.142');
+  await expect(question.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await shot(devices, '72-sign-out-one-asks');
+  await devices.keyboard.press('Enter');
+  await expect(question).toHaveCount(0);
+  await expect(signOut7, 'Cancel gives the focus back').toBeFocused();
+  await devices.keyboard.press('Enter');
+  await devices.keyboard.press('Escape');
+  await expect(question).toHaveCount(0);
+  await expect(signOut7, 'so does Escape').toBeFocused();
+  await expect(devices.getByText('1 of 9 other devices match')).toBeVisible();
+
+  // Yes signs that device out, and only that one.
+  await devices.keyboard.press('Enter');
+  await devices.keyboard.press('Shift+Tab');
+  await expect(question.getByRole('button', { name: "Yes, sign out 'Pixel 7'" })).toBeFocused();
+  await devices.keyboard.press('Enter');
+  await expect(liveRegion(devices)).toHaveText("'Pixel 7' signed out.");
+  await filter.fill('');
+  await expect(devices.locator('ul.sessions > li')).toHaveCount(9);
+  await expect(devices.getByRole('listitem', { name: 'Pixel 8' })).toBeVisible();
+});
+
 test('focus goes somewhere sensible after every action', async ({ lab }) => {
   const a = await lab.device('Work laptop');
   await signIn(a.page, { email: lab.email, create: true });
@@ -104,7 +165,7 @@ test('focus goes somewhere sensible after every action', async ({ lab }) => {
   await devices.getByRole('button', { name: "Dismiss the alert about 'Phone'" }).click();
   await expect(devices.getByRole('heading', { name: 'Signed-in devices' }), 'after dismissing the last alert').toBeFocused();
 
-  await devices.getByRole('button', { name: "Sign out 'Tablet'", exact: true }).click();
+  await signOutDevice(devices, 'Tablet');
   await expect(devices.getByRole('listitem', { name: 'Tablet' })).toHaveCount(0);
   expect(await focused(devices), 'after signing a device out, the next device').toBe("button:Sign out 'Phone'");
 
@@ -122,7 +183,7 @@ test('focus goes somewhere sensible after every action', async ({ lab }) => {
   const b = await lab.device('Home desktop');
   await signIn(b.page, { email: lab.email });
   await expect(b.page.getByRole('heading', { name: 'Latch' })).toBeFocused();
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
   await expect(noticeOf(b.page)).toBeFocused();
   await noticeOf(b.page).getByRole('button', { name: 'Dismiss' }).click();
   await expect(b.page.getByLabel('Email'), 'after dismissing the notice').toBeFocused();
@@ -134,7 +195,7 @@ test('a device signed out elsewhere while its password form is open: the focus g
   const stranger = await lab.seed('Stranger');
   const devices = await a.openDevicesWindow();
   clock.advance(11 * 60_000);
-  await devices.getByRole('button', { name: "Sign out 'Stranger'", exact: true }).click();
+  await signOutDevice(devices, 'Stranger');
   const password = devices.getByRole('listitem', { name: 'Stranger' }).getByLabel('Password', { exact: true });
   await expect(password).toBeFocused();
   // The stranger signs itself out meanwhile.
@@ -148,7 +209,7 @@ test('the live region says what happened, here and elsewhere, and the connection
   const { a } = await signedInPair(lab);
   const devices = await a.openDevicesWindow();
   await expect(liveRegion(devices)).toHaveText('');
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
   await expect(liveRegion(devices)).toHaveText("'Home desktop' signed out.");
   await lab.seed('Phone');
   await expect(liveRegion(devices)).toHaveText(/'Phone' signed in\.|New sign-in: 'Phone'/);
@@ -184,7 +245,7 @@ test('field errors are tied to their fields', async ({ lab }) => {
 test('Recently signed out lists who signed each device out and why, and grows live', async ({ lab }) => {
   const { a } = await signedInPair(lab);
   const devices = await a.openDevicesWindow();
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
   await devices.getByText('Recently signed out').click();
   const ended = devices.locator('.recent').getByRole('listitem', { name: 'Home desktop' });
   await expect(ended).toContainText("Signed out from 'Work laptop', just now");
@@ -233,7 +294,7 @@ test('a browser signed in on the account page is listed as one, and signing it o
   await expect(row).toContainText('Windows 10');
   await expect(row).toContainText('Web browser, on the account page');
   await shot(devices, '23-browser-session');
-  await row.getByRole('button', { name: "Sign out 'Firefox on Windows'" }).click();
+  await signOutDevice(row, 'Firefox on Windows');
   await expect(row).toHaveCount(0);
   expect((await fetch(`${origin}/v1/sessions`, { headers: { cookie } })).status).toBe(401);
 });

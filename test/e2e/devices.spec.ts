@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { keychainEntry } from '../support/devices.js';
-import { connectionPill, expect, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
+import { connectionPill, expect, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 test('create an account on A, sign in on B: A sees both, itself first as "This device"', async ({ lab }) => {
   const a = await lab.device('Work laptop');
@@ -48,7 +48,7 @@ test('A signs out B: B shows who did it with no action of its own, and forgets i
   expect(await keychainEntry(b.account)).toBeTruthy();
 
   const devices = await a.openDevicesWindow();
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
 
   const notice = noticeOf(b.page);
   await expect(notice).toContainText("Signed out from 'Work laptop' at ");
@@ -134,7 +134,7 @@ test('with the server stopped B says offline and stays signed in; revoked meanwh
 
   await lab.restartServer();
   const devices = await a.openDevicesWindow();
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
   await expect(noticeOf(b.page)).toContainText("Signed out from 'Work laptop'");
   expect(await keychainEntry(b.account)).toBeNull();
 });
@@ -144,6 +144,8 @@ test('offline, the devices window says why nothing can be signed out, and catche
   const devices = await a.openDevicesWindow();
   const signOutB = devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true });
   await expect(signOutB).toBeEnabled();
+  const rowB = devices.getByRole('listitem', { name: 'Home desktop' });
+  await expect(rowB).toContainText('online now');
 
   await lab.stopServer();
   await expect(connectionPill(devices, 'Offline')).toBeVisible();
@@ -151,15 +153,43 @@ test('offline, the devices window says why nothing can be signed out, and catche
   await expect(devices.getByRole('button', { name: 'Sign out all other devices' })).toBeDisabled();
   await expect(devices.getByText('Latch is offline, so no device can be signed out right now.')).toBeVisible();
   await expect(signOutB).toHaveAccessibleDescription(/Latch is offline/);
+  // Still in the Tab order, so the reason is heard with it; Enter there does nothing.
+  await signOutB.focus();
+  await expect(signOutB).toBeFocused();
+  await devices.keyboard.press('Enter');
+  await expect(devices.getByRole('group', { name: "Confirm signing out 'Home desktop'" })).toHaveCount(0);
   // A window opened while offline says so instead of "Loading…" for ever.
   const late = await a.openDevicesWindow();
   await expect(late.getByText('Recent activity cannot load while Latch is offline.')).toBeVisible();
+  for (const setting of ['Sign-in approval', 'Email alerts']) {
+    await expect(late.getByRole('region', { name: setting }), `${setting}: not "Loading…" for ever`).toContainText('This setting cannot load while Latch is offline.');
+  }
+  await expect(rowB, 'offline, it cannot know who is online now').not.toContainText('online now');
   await shot(late, '18-devices-offline');
 
   await lab.restartServer();
   await expect(signOutB).toBeEnabled();
   await expect(late.getByText("Signed in on 'Home desktop'")).toBeVisible();
   await expect(late.getByRole('button', { name: "Sign out 'Home desktop'", exact: true })).toBeEnabled();
+});
+
+test('"That wasn\'t me" offline: its error is announced, goes when the connection is back, and then it works', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const alert = signInAlerts(a.page);
+  const notMe = alert.getByRole('button', { name: "That wasn't me" });
+  await expect(notMe).toBeVisible();
+  await lab.stopServer();
+  await expect(connectionPill(a.page, 'Offline')).toBeVisible();
+  await notMe.click();
+  const error = alert.getByRole('alert');
+  await expect(error, 'a screen reader hears why nothing happened').not.toBeEmpty();
+  await shot(a.page, '74-not-me-offline');
+
+  await lab.restartServer();
+  await expect(connectionPill(a.page, 'Online')).toBeVisible();
+  await expect(error, 'stale once the connection is back').toHaveCount(0);
+  await notMe.click();
+  await expect(a.page.getByRole('heading', { name: 'Change password' })).toBeVisible();
 });
 
 test('B restarted is still signed in, from the keychain, without a password', async ({ lab }) => {

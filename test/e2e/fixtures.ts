@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { TokenVault } from '../../electron/core/token-vault.js';
 import { startDeviceHost, type DeviceHost } from '../harness/host.js';
 import type { Clock } from '../../server/common/clock.js';
@@ -189,6 +189,12 @@ export async function signIn(page: Page, options: { email: string; password?: st
 }
 
 /** The forced sign-out notice on the sign-in screen (a region named by its title). */
+/** Signs one device out from a devices list as a person does: its Sign out button, then the question's Yes. */
+export async function signOutDevice(scope: Page | Locator, name: string): Promise<void> {
+  await scope.getByRole('button', { name: `Sign out '${name}'`, exact: true }).click();
+  await scope.getByRole('group', { name: `Confirm signing out '${name}'` }).getByRole('button', { name: `Yes, sign out '${name}'` }).click();
+}
+
 export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Session expired|Signed out to protect your account)$/ });
 /** The new-sign-in alert: one region however many sign-ins it holds. */
 export const signInAlerts = (page: Page) => page.getByRole('region', { name: /new sign-in/i });

@@ -2,7 +2,7 @@
 // notices: a focus ring they can see, destructive steps that need a deliberate
 // answer, and nothing that scrolls sideways.
 import type { Page } from '@playwright/test';
-import { expect, noticeOf, shot, signedInPair, signIn, signInAlerts, test } from './fixtures.js';
+import { expect, noticeOf, shot, signedInPair, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 const LONG_NAME = 'Workstation-'.padEnd(64, 'x');
 
@@ -47,7 +47,7 @@ test('a 64-character name without spaces wraps at 360 px: home, new sign-in aler
   await expectNoSidewaysScroll(devices);
   await shot(devices, '17-devices-long-name-360');
 
-  await devices.getByRole('button', { name: `Sign out '${LONG_NAME}'`, exact: true }).click();
+  await signOutDevice(devices, LONG_NAME);
   await expect(noticeOf(b.page)).toBeVisible();
   await expectNoSidewaysScroll(b.page);
 });
@@ -60,6 +60,23 @@ test('the keyboard focus ring stands out at least 3:1 from the page, in light an
       '({ outline: getComputedStyle(document.activeElement).outlineColor, background: getComputedStyle(document.body).backgroundColor })',
     );
     expect(contrast(outline, background), `${colorScheme}: ${outline} on ${background}`).toBeGreaterThanOrEqual(3);
+  }
+});
+
+test('the filter box’s placeholder is readable, 4.5:1 against its field, in light and dark', async ({ lab }) => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    const device = await lab.device(`Laptop ${colorScheme}`, { colorScheme });
+    await signIn(device.page, { email: lab.email, create: colorScheme === 'light' });
+    await expect(device.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+    if (colorScheme === 'light') for (let i = 1; i <= 8; i++) await lab.seed(`Device ${i}`);
+    const devices = await device.openDevicesWindow();
+    await expect(devices.getByLabel('Filter devices')).toBeVisible();
+    const { text, field, page } = await devices.evaluate<{ text: string; field: string; page: string }>(`(() => {
+      const el = document.getElementById('device-filter');
+      return { text: getComputedStyle(el, '::placeholder').color, field: getComputedStyle(el).backgroundColor, page: getComputedStyle(document.body).backgroundColor };
+    })()`);
+    const behind = field === 'rgba(0, 0, 0, 0)' ? page : field;
+    expect(contrast(text, behind), `${colorScheme}: ${text} on ${behind}`).toBeGreaterThanOrEqual(4.5);
   }
 });
 

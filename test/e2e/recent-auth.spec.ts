@@ -2,14 +2,14 @@
 // copied sign-in alone cannot throw the owner out. In Chromium, against a
 // server on a clock the test moves: the app asks in place and then finishes.
 import { MINUTE } from '../support/clock.js';
-import { expect, noticeOf, PASSWORD, shot, signedInPair, signInAlerts, test } from './fixtures.js';
+import { expect, noticeOf, PASSWORD, shot, signedInPair, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 test('signing out another device after 10 minutes asks for the password in place, then signs it out', async ({ lab }) => {
   const clock = await lab.useManualClock();
   const { a, b } = await signedInPair(lab);
   clock.advance(10 * MINUTE + 1_000);
   const devices = await a.openDevicesWindow();
-  await devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true }).click();
+  await signOutDevice(devices, 'Home desktop');
 
   const form = devices.getByRole('form', { name: "Confirm with your password to sign out 'Home desktop'" });
   await expect(form).toContainText("To sign out 'Home desktop', enter your password: you last entered it more than 10 minutes ago.");
@@ -19,6 +19,10 @@ test('signing out another device after 10 minutes asks for the password in place
   await devices.keyboard.press('Escape');
   await expect(form).toHaveCount(0);
   await expect(devices.getByRole('button', { name: "Sign out 'Home desktop'", exact: true })).toBeFocused();
+  // Enter asks which device first, with Cancel focused; Shift+Tab reaches Yes.
+  await devices.keyboard.press('Enter');
+  await expect(devices.getByRole('group', { name: "Confirm signing out 'Home desktop'" }).getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await devices.keyboard.press('Shift+Tab');
   await devices.keyboard.press('Enter');
   await expect(form.getByLabel('Password')).toBeFocused();
 

@@ -1,8 +1,9 @@
 // Sign-in approval in Chromium, two and three devices through the browser host against the real
 // server: turning it on, approve, deny, the wrong number, expiry, a recovery code, no device online
 // (not said: a wrong password's request would tell it too) then one comes online, and two devices answering at once. Screenshots of every new screen; axe on each.
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, expectNoViolations, liveRegion, PASSWORD, shot, signIn, test, type Device, type Lab } from './fixtures.js';
+import { expect, expectNoViolations, liveRegion, PASSWORD, shot, signIn, signInAlerts, test, type Device, type Lab } from './fixtures.js';
 
 const prompt = (page: Page) => page.getByRole('dialog');
 
@@ -27,6 +28,15 @@ async function accountWithApproval(lab: Lab, options: { screenshots?: boolean } 
   if (options.screenshots) {
     await shot(devices, '30-recovery-codes');
     await expectNoViolations(devices, 'recovery codes');
+    // Copied, or saved as a file, as they are shown.
+    await a.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await section.getByRole('button', { name: 'Copy' }).click();
+    await expect(section.getByRole('status')).toHaveText(/^Copied\./);
+    expect(await devices.evaluate<string>('navigator.clipboard.readText()')).toBe(codes.join('\n'));
+    const [download] = await Promise.all([devices.waitForEvent('download'), section.getByRole('link', { name: 'Save as a file' }).click()]);
+    expect(download.suggestedFilename()).toBe('latch-recovery-codes.txt');
+    const saved = readFileSync((await download.path())!, 'utf8');
+    for (const code of codes) expect(saved).toContain(code);
   }
   await section.getByRole('button', { name: 'I have saved them' }).click();
   await expect(section.getByText('On. A new device needs a yes from one of your devices, or a recovery code. 10 recovery codes left.')).toBeVisible();
@@ -64,16 +74,25 @@ test('turned on with the password; B waits showing a number, A picks it in a dia
   await a.page.keyboard.press('Enter');
   await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(dialog).toHaveCount(0);
-  await expect(a.page.getByRole('heading', { name: 'Latch' })).toBeVisible();
+  await expect(a.page.getByRole('heading', { name: 'Latch' }), 'the focus does not fall to the page when the dialog goes').toBeFocused();
+  // The sign-in A just approved is no news to A: listed, with no "New sign-in… That wasn't me" alert.
+  const devices = await a.openDevicesWindow();
+  await expect(devices.getByRole('listitem', { name: 'Home desktop' })).toBeVisible();
+  await expect(signInAlerts(devices)).toHaveCount(0);
+  await expect(signInAlerts(a.page)).toHaveCount(0);
 });
 
-test('A says no: B says it was denied on A; A offers to change the password; the wrong number refuses too', async ({ lab }) => {
+test('A says no: B says it was denied on A; A offers to change the password; a wrong number is forgiven once, and the second refuses', async ({ lab }) => {
   const clock = await lab.useManualClock();
   const { a } = await accountWithApproval(lab);
+  const devices = await a.openDevicesWindow();
   const b = await lab.device('Home desktop');
   await waitOnB(lab, b);
   await prompt(a.page).getByRole('button', { name: 'No, deny' }).click();
+  await expect(prompt(devices), 'answered in one window, gone from the other').toHaveCount(0);
+  await expect(devices.getByRole('region', { name: 'Recent activity' }), 'activity grows without reopening').toContainText("'Work laptop' denied 'Home desktop' signing in");
   await expect(b.page.getByRole('region', { name: 'Sign-in denied' })).toContainText("'Work laptop' denied this sign-in.");
+  await expect(b.page.getByLabel('Email'), 'the address stays, to try again').toHaveValue(lab.email);
   await shot(b.page, '33-sign-in-denied');
   await expectNoViolations(b.page, 'sign-in denied');
   const refused = prompt(a.page);
@@ -85,13 +104,49 @@ test('A says no: B says it was denied on A; A offers to change the password; the
   // After a no, new requests wait a while; then the wrong number refuses as well.
   await b.page.getByRole('button', { name: 'Dismiss' }).click();
   await signIn(b.page, { email: lab.email });
-  await expect(b.page.getByRole('alert')).toContainText('New sign-ins to this account are paused');
+  await expect(b.page.getByRole('alert')).toContainText(/New sign-ins to this account are paused for [12]?\d seconds/);
   clock.advance(30_000);
   const number = await waitOnB(lab, b);
   const wrong = (await prompt(a.page).getByRole('group').getByRole('button').allTextContents()).map(Number).find((n) => n !== number)!;
+  // A slip is forgiven once: both devices say so, and the question stands.
   await prompt(a.page).getByRole('button', { name: `Pick ${wrong}` }).click();
+  await expect(prompt(a.page).getByRole('alert')).toContainText("That was not the number 'Home desktop' shows (picked on 'Work laptop'). Look at it again");
+  await expect(prompt(a.page).getByRole('heading', { name: "Is this you signing in on 'Home desktop'?" })).toBeFocused();
+  await expect(b.page.getByRole('alert')).toContainText("A different number was picked on 'Work laptop'. Pick the number shown here: one more try is left.");
+  await expect(b.page.locator('.big-number')).toHaveText(String(number));
+  await expect(b.page.getByRole('button', { name: 'Type the password again' }), 'a device answered: the password was right').toHaveCount(0);
+  await shot(a.page, '75-wrong-number-once-prompt');
+  await shot(b.page, '76-wrong-number-once-waiting');
+  await expectNoViolations(a.page, 'the prompt after a wrong number');
+  // The two wrong choices were drawn anew; a wrong one again refuses.
+  const again = (await prompt(a.page).getByRole('group').getByRole('button').allTextContents()).map(Number);
+  expect(again).toContain(number);
+  await prompt(a.page).getByRole('button', { name: `Pick ${again.find((n) => n !== number)!}` }).click();
   await expect(b.page.getByRole('region', { name: 'Sign-in not approved' })).toContainText("The wrong number was picked on 'Work laptop'");
+  await expect(b.page.getByLabel('Email')).toHaveValue(lab.email);
   await expect(prompt(a.page).getByRole('heading', { name: 'Sign-in not approved: Home desktop' })).toBeVisible();
+  await expect(prompt(a.page)).toContainText('Not approved: the wrong number was picked twice. If it was you, sign in again on that device');
+  await prompt(a.page).getByRole('button', { name: 'Close' }).click();
+  await expect(prompt(a.page)).toHaveCount(0);
+  // The focus goes back where it was when the question came: the password form opened after the first no.
+  await expect(a.page.getByLabel('Current password'), 'closing the dialog gives the focus back, not to the page').toBeFocused();
+});
+
+test('a mistyped password waits like a right one, but the screen says plainly it may be wrong; "Type the password again" keeps the address and focuses the password', async ({ lab }) => {
+  const { a } = await accountWithApproval(lab);
+  const b = await lab.device('Home desktop');
+  await signIn(b.page, { email: lab.email, password: 'correct horse battery stapel' });
+  await expect(b.page.getByRole('heading', { name: 'Approve this sign-in on another device' })).toBeVisible();
+  const hint = b.page.getByText('Nothing on your devices after a few seconds? The password may be wrong.');
+  await expect(hint).toBeVisible();
+  expect(await hint.evaluate((el) => el.classList.contains('muted')), 'not a grey aside').toBe(false);
+  await expect(prompt(a.page), 'a wrong password reaches no device').toHaveCount(0);
+  await b.page.getByRole('button', { name: 'Type the password again' }).click();
+  await expect(b.page.getByLabel('Email')).toHaveValue(lab.email);
+  await expect(b.page.getByLabel('Password', { exact: true })).toBeFocused();
+  await b.page.keyboard.type(PASSWORD);
+  await b.page.keyboard.press('Enter');
+  await expect(prompt(a.page)).toBeVisible();
 });
 
 test('nobody answers in two minutes: B says the request expired', async ({ lab }) => {

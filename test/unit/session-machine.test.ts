@@ -214,6 +214,14 @@ describe('session machine: the live channel', () => {
     assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'session.created', session: session('s1') } }).effects, []);
   });
 
+  it('a sign-in this device approved: no alert here; approved by another device: an alert', () => {
+    const other = session('s2', 'Phone');
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'session.created', session: other, approvedBy: 's1' } }).effects, []);
+    assert.deepEqual(run(signedIn(), { type: 'message', message: { type: 'session.created', session: other, approvedBy: 's3' } }).effects, [
+      { type: 'newSignInAlert', session: other },
+    ]);
+  });
+
   it('a copied sign-in: an alert, and the list reloaded', () => {
     const usedFrom = { ip: '203.0.113.9', location: { kind: 'internet' as const, country: 'FR' } };
     const { effects } = run(signedIn(), { type: 'message', message: { type: 'session.token_reused', sessionId: 's2', deviceName: 'Home', platform: 'linux', usedFrom, at } });
@@ -366,6 +374,17 @@ describe('session machine: sign-in approval', () => {
     const expired = run(waiting(), { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'expired' } });
     assert.deepEqual(expired.state, { status: 'signedOut', refused: { outcome: 'expired' } });
     assert.deepEqual(run(expired.state, { type: 'noticeDismissed' }).state, { status: 'signedOut' });
+  });
+
+  it('a wrong number forgiven on another device: still waiting, and every window is told which device', () => {
+    const { state, effects } = run(waiting(), {
+      type: 'approvalAnswered',
+      id: pending.pending.id,
+      state: { state: 'pending', expiresAt: pending.pending.expiresAt, wrongPick: { byDeviceName: 'Desktop' } },
+    });
+    assert.ok(state.status === 'awaitingApproval' && state.wrongPickBy === 'Desktop');
+    assert.deepEqual(published(effects).map((s) => s.status === 'awaitingApproval' && s.wrongPickBy), ['Desktop']);
+    assert.deepEqual(run(state, { type: 'approvalAnswered', id: pending.pending.id, state: { state: 'pending', expiresAt: pending.pending.expiresAt, wrongPick: { byDeviceName: 'Desktop' } } }).effects, []);
   });
 
   it('still pending: nothing changes and nothing is shown again', () => {

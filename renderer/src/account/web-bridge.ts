@@ -1,12 +1,17 @@
 // The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
-import { RealtimeMessage, WebSignInRequestState, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
+import { RealtimeMessage, WebSignInRequestState, type AnswerResult, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
 import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
 const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
+/**
+ * Set while this browser signed itself out and the server has not heard it yet. The session's cookie is
+ * HttpOnly, so only the server can end it: the page keeps asking, and on its next load asks before anything.
+ */
+const UNFINISHED_SIGN_OUT = 'latch.unfinishedSignOut';
 
 type Waiting = { id: string; secret: string };
 /** What a 401 for an ended session adds to its error (docs/api.md, "Errors"). */
@@ -70,6 +75,8 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   }
 
   function signedIn(current: CurrentSession): SessionState {
+    // A new sign-in's cookie took the place of the one whose sign-out was waiting.
+    markSignOutUnfinished(false);
     const next: SessionState = { status: 'signedIn', serverUrl: origin, keychain: KEYCHAIN, connection: 'connecting', user: current.user, session: current.session };
     setState(next);
     connect();
@@ -79,8 +86,17 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   /** This browser's session ended, here or elsewhere: signed out, with the notice when another device did it. */
   function ended(notice?: Extract<SessionState, { status: 'signedOut' }>['notice'], refused?: SignInRefused): SessionState {
     disconnect();
-    const next: SessionState = { status: 'signedOut', serverUrl: origin, keychain: KEYCHAIN, ...(notice ? { notice } : {}), ...(refused ? { refused } : {}) };
+    const unfinished = signOutUnfinished();
+    const next: SessionState = {
+      status: 'signedOut',
+      serverUrl: origin,
+      keychain: KEYCHAIN,
+      ...(notice ? { notice } : {}),
+      ...(refused ? { refused } : {}),
+      ...(unfinished ? { unfinishedSignOut: 'waiting' as const } : {}),
+    };
     setState(next);
+    if (unfinished) void finishSignOut();
     return next;
   }
 
@@ -173,7 +189,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
         continue;
       }
       const now = answer.data;
-      if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt });
+      if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt, ...(now.wrongPick ? { wrongPickBy: now.wrongPick.byDeviceName } : {}) });
       else {
         waiting = undefined;
         if (now.state === 'approved') signedIn(now.result);
@@ -183,8 +199,45 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     }
   }
 
+  const signOutUnfinished = (): boolean => {
+    try {
+      return localStorage.getItem(UNFINISHED_SIGN_OUT) !== null;
+    } catch {
+      return false;
+    }
+  };
+  const markSignOutUnfinished = (unfinished: boolean): void => {
+    try {
+      if (unfinished) localStorage.setItem(UNFINISHED_SIGN_OUT, '1');
+      else localStorage.removeItem(UNFINISHED_SIGN_OUT);
+    } catch {
+      // Storage refused (a private window's quota): this page still keeps asking while it is open.
+    }
+  };
+  /** The server ended the session, or had already (or the account is disabled: every session of it ended). */
+  const sessionGone = (result: IpcResult<null>): boolean =>
+    result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated' || result.error.code === 'account_disabled';
+  /** Worth asking again: the server was not reached, or could not answer now. */
+  const askAgain = (result: IpcResult<null>): boolean =>
+    !result.ok && ['unreachable', 'unavailable', 'rate_limited', 'internal'].includes(result.error.code);
+
+  /** Asks the server to end this browser's session until it has, while the page stays signed out. */
+  async function finishSignOut(attempt = 0): Promise<void> {
+    // Another tab of this browser may have signed in since (its cookie is the one a DELETE would end now).
+    if (state.status !== 'signedOut' || state.unfinishedSignOut !== 'waiting' || !signOutUnfinished()) return;
+    const result = await call<null>('DELETE', '/v1/web/session');
+    if (sessionGone(result)) {
+      markSignOutUnfinished(false);
+      if (state.status === 'signedOut' && state.unfinishedSignOut === 'waiting') setState({ ...state, unfinishedSignOut: 'done' });
+      return;
+    }
+    // Any other answer will not change by asking again at once: the next load of the page asks again.
+    if (askAgain(result)) setTimeout(() => void finishSignOut(attempt + 1), RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]);
+  }
+
   /** At load: signed in here or not. Unreachable, the page says so and asks again, rather than offer a second sign-in. */
   async function start(attempt = 0): Promise<void> {
+    if (signOutUnfinished()) return void ended();
     const result = await call<CurrentSession>('GET', '/v1/auth/session');
     if (result.ok) signedIn(result.value);
     else if (result.error.code !== 'unreachable' && result.error.code !== 'unavailable') ended();
@@ -241,9 +294,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       // Its own sign-out is no news to this page: the live connection goes first, so it does not hear it told.
       disconnect();
       const result = await call<null>('DELETE', '/v1/web/session');
-      if (result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated') return { ok: true, value: ended() };
-      if (state.status === 'signedIn') connect();
-      return result;
+      if (sessionGone(result)) return { ok: true, value: ended() };
+      // The server cannot say no to a sign-out, only fail to hear it: this page signs out now, and the
+      // session ends as soon as the server can be told (a shared computer must not stay signed in).
+      markSignOutUnfinished(true);
+      return { ok: true, value: ended() };
     },
     dismissNotice: async () => ({ ok: true, value: state.status === 'signedOut' ? ended() : state }),
     listSessions: async () => value(await call<{ sessions: SessionView[] }>('GET', '/v1/sessions'), (v) => v.sessions),
@@ -277,7 +332,12 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       return { ok: true, value: { recoveryCodesLeft: result.value.recoveryCodesLeft } };
     },
     signInRequests: async () => value(await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests'), (v) => v.requests),
-    answerSignInRequest: async (id, answer) => call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, answer),
+    async answerSignInRequest(id, answer) {
+      const result = await call<AnswerResult>('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, answer);
+      // Asked again after a wrong number: the prompt shows the new choices at once, not when the push comes.
+      if (result.ok && result.value.outcome === 'try_again') await refreshRequests();
+      return result;
+    },
     approvalSetting: async () => call('GET', '/v1/account/sign-in-approval'),
     setApproval: async (required, password) => call('PUT', '/v1/account/sign-in-approval', { required, password }),
     regenerateRecoveryCodes: async (password) => call('POST', '/v1/account/recovery-codes', { password }),

@@ -1,8 +1,9 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { SessionView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
-import { placeOf, systemOf } from '../format.js';
+import { formatDateTime, osLocale, placeOf, systemOf } from '../format.js';
 import { useLatch } from '../store/index.js';
+import { FormError } from './Field.js';
 import { focusHeading } from './focus.js';
 import { ReauthForm } from './ReauthForm.js';
 
@@ -17,6 +18,11 @@ function Alert({ session, onGone }: { session: SessionView; onGone: (nextFrom: H
   const [needsPassword, setNeedsPassword] = useState(false);
   const item = useRef<HTMLLIElement>(null);
   const notMeButton = useRef<HTMLButtonElement>(null);
+  // An error from a try while offline goes when the connection is back: "That wasn't me" can work again.
+  const online = useLatch((s) => s.session.status === 'signedIn' && s.session.connection === 'online');
+  useEffect(() => {
+    if (online) setError(undefined);
+  }, [online]);
 
   async function notMe() {
     setError(undefined);
@@ -35,7 +41,14 @@ function Alert({ session, onGone }: { session: SessionView; onGone: (nextFrom: H
     <li ref={item}>
       <div className="alert-text">
         {t.signedInFrom(session.deviceName, systemOf(session), where)}
-        {error && <p className="form-error">{error}</p>}
+        {/* When, in the OS locale, as every date in the app (format.ts). */}
+        <span className="muted">
+          {' · '}
+          <time dateTime={session.createdAt} lang={osLocale}>
+            {formatDateTime(session.createdAt)}
+          </time>
+        </span>
+        <FormError message={error} />
         {needsPassword && (
           <ReauthForm
             action={messages.devices.reauthOne(session.deviceName)}

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { ChangePasswordInput } from '../../../shared/ipc.js';
@@ -18,6 +18,7 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
   const [busy, whileBusy] = useBusy();
   const [done, setDone] = useState<number | undefined>();
   const form = useRef<HTMLFormElement>(null);
+  const [refocus, setRefocus] = useState(0);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -33,7 +34,12 @@ export function PasswordChange({ onClose }: { onClose: () => void }) {
     } else if (result.code === 'invalid_password') setErrors({ current: result.message });
     else if (result.code === 'validation_failed' || result.code === 'invalid_argument') setErrors({ next: result.details?.[0]?.message ?? result.message });
     else setErrors({ form: result.message });
+    // The busy button lost the focus: to the field the answer is about, else back to the button to try again.
+    if (!('revoked' in result)) setRefocus((n) => n + 1);
   }
+  useEffect(() => {
+    if (refocus > 0) (form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('button[type="submit"]'))?.focus();
+  }, [refocus]);
 
   return (
     <section className="card" aria-labelledby="password-title">

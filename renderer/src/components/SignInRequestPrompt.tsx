@@ -6,6 +6,7 @@ import type { SignInRequestView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { formatDateTime, systemOf } from '../format.js';
 import { useLatch } from '../store/index.js';
+import { focusHeading } from './focus.js';
 import { useBusy } from './use-busy.js';
 
 const t = messages.approval;
@@ -20,11 +21,17 @@ export function SignInRequestPrompt() {
   return <Prompt key={request.id} request={request} onRefused={(outcome) => setRefused({ name: request.deviceName, outcome })} />;
 }
 
+/** Focused when the question came, if it still can be: a dialog that goes leaves the focus where it found it. */
+function focusable(element: Element | null): HTMLElement | null {
+  return element instanceof HTMLElement && element !== document.body && !element.closest('dialog') ? element : null;
+}
+
 function useModal(): React.RefObject<HTMLDialogElement | null> {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
+    const before = focusable(document.activeElement);
     element.showModal();
     element.querySelector<HTMLElement>('h2')?.focus();
     // Escape would close it without an answer, and the question would still stand.
@@ -33,6 +40,13 @@ function useModal(): React.RefObject<HTMLDialogElement | null> {
     return () => {
       element.removeEventListener('cancel', keep);
       if (element.open) element.close();
+      // Gone with the dialog, the focus would fall to the page: back where it was, or to the heading. Not
+      // when what came next took it already (the next question, the password form).
+      requestAnimationFrame(() => {
+        if (focusable(document.activeElement)?.isConnected || document.querySelector('dialog[open]')) return;
+        if (before?.isConnected) before.focus();
+        else focusHeading();
+      });
     };
   }, []);
   return dialog;
@@ -50,6 +64,10 @@ function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused:
     const result = await whileBusy(() => answer(request.id, body));
     if ('outcome' in result) {
       if (result.outcome === 'denied' || result.outcome === 'wrong_number') onRefused(result.outcome);
+      // Said, since the prompt just goes: the new device's sign-in raises no alert here (this device asked for it).
+      if (result.outcome === 'approved') announce(t.approvedAnnounce(request.deviceName));
+      // One more try: the question stands, saying so; the heading takes the focus the busy button lost.
+      if (result.outcome === 'try_again') requestAnimationFrame(() => dialog.current?.querySelector<HTMLElement>('h2')?.focus());
       return;
     }
     if (result.code === 'conflict' || result.code === 'not_found') announce(t.answeredElsewhere);
@@ -65,6 +83,11 @@ function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused:
         {t.promptText(systemOf(request), where, formatDateTime(request.createdAt))} {request.reset && `${t.promptReset} `}
         {t.promptPick}
       </p>
+      {request.wrongPickBy !== undefined && (
+        <p className="form-error" role="alert">
+          {t.wrongPickPrompt(request.deviceName, request.wrongPickBy)}
+        </p>
+      )}
       <div className="choices" role="group" aria-label={t.promptPick}>
         {request.choices.map((n) => (
           <button key={n} type="button" className="choice" aria-label={t.pickNamed(n)} disabled={busy} onClick={() => void reply({ number: n })}>
@@ -95,7 +118,7 @@ function Refused({ name, outcome, onClose }: { name: string; outcome: 'denied' |
       <h2 id="refused-title" tabIndex={-1}>
         {outcome === 'denied' ? t.refusedTitle.denied : t.refusedTitle.wrong_number}: {name}
       </h2>
-      <p id="refused-text">{t.denied}</p>
+      <p id="refused-text">{outcome === 'denied' ? t.denied : t.notApproved}</p>
       <div className="actions">
         <button
           type="button"

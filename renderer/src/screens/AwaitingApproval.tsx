@@ -64,12 +64,18 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         <p className="big-number" aria-label={t.numberLabel(state.number)}>
           {state.number}
         </p>
+        {state.wrongPickBy !== undefined && (
+          <p className="warning" role="alert">
+            {t.wrongPickHere(state.wrongPickBy)}
+          </p>
+        )}
         <p className="muted">{state.reset ? t.waitingForReset(state.email) : t.waitingFor(state.email)}</p>
         <p className="muted" aria-live="off">
           {t.expiresIn(countdown)}
         </p>
         <p className="muted">{t.noDeviceAtHand}</p>
-        {!state.reset && <p className="muted">{t.wrongPasswordHint}</p>}
+        {/* A device answered, so the password was right: the hint and its button would only mislead. */}
+        {!state.reset && state.wrongPickBy === undefined && <p className="hint-strong">{t.wrongPasswordHint}</p>}
         <div className="actions">
           {!codeOpen && (
             <button
@@ -81,6 +87,12 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
               aria-expanded={false}
             >
               {t.useCode}
+            </button>
+          )}
+          {/* Back to the form with the address kept and the password field focused (SignIn.tsx). */}
+          {!state.reset && state.wrongPickBy === undefined && (
+            <button type="button" onClick={() => void cancel()}>
+              {t.retypePassword}
             </button>
           )}
           <button type="button" onClick={() => void cancel()}>

@@ -66,7 +66,9 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   const [resetId, setResetId] = useState<string | undefined>(link?.id);
   const [sending, setSending] = useState(false);
   const [serverUrl, setServerUrl] = useState(state.serverUrl);
-  const [email, setEmail] = useState(link?.email ?? '');
+  // A sign-in refused, cancelled or failed keeps its address, to try again at once.
+  const lastEmail = useLatch((s) => s.lastEmail);
+  const [email, setEmail] = useState(link?.email ?? lastEmail);
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const emailField = useRef<HTMLInputElement>(null);
@@ -102,7 +104,8 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
     if (!focus) return;
     if (focus.to === 'heading') heading.current?.focus();
     else if (focus.to === 'code') codeField.current?.focus();
-    else form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    // A field the server's answer marked, else (an answer for the whole form) the password, to type again.
+    else (form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('input[type="password"]'))?.focus();
   }, [focus]);
 
   /** To another step: its heading takes the focus, so the new step is heard from its start. */
@@ -253,11 +256,14 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
     // The account page has no Server field: what would be said there is said for the form.
     if (page && placed.serverUrl) setErrors({ form: placed.serverUrl });
     else setErrors(placed);
+    // The form was busy while it waited, and the focus fell from it: back to where the answer points.
+    moveFocus('invalid');
   }
 
   const title = page ? messages.page.signInTitle : mode === 'signIn' ? t.titleSignIn : t.titleCreate;
   const notice = state.status === 'signedOut' ? state.notice : undefined;
   const refused = state.status === 'signedOut' ? state.refused : undefined;
+  const unfinishedSignOut = state.status === 'signedOut' ? state.unfinishedSignOut : undefined;
   return (
     <main className="narrow">
       <h1 tabIndex={-1} ref={heading}>
@@ -271,14 +277,31 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
           onDismissed={() => emailField.current?.focus()}
         />
       )}
+      {unfinishedSignOut && (
+        // Said as it changes: first that the server has not heard the sign-out yet, then that it has.
+        <p className={unfinishedSignOut === 'waiting' ? 'warning' : 'muted'} role="status">
+          {unfinishedSignOut === 'waiting' ? messages.page.signOutWaiting : messages.page.signOutDone}
+        </p>
+      )}
       {page && <p>{messages.page.signInIntro}</p>}
       <form ref={form} onSubmit={submit} noValidate aria-label={title}>
         {!page && (
           <Field label={t.server} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} error={errors.serverUrl} autoComplete="url" spellCheck={false} hint={t.serverHint} />
         )}
         {/* With a notice on screen the notice has the focus first, so it is heard whole. */}
-        <Field label={t.email} type="email" ref={emailField} value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} autoComplete="username" autoFocus={!notice && !refused} />
         <Field
+          label={t.email}
+          type="email"
+          ref={emailField}
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+          autoComplete="username"
+          autoFocus={!notice && !refused && !lastEmail}
+        />
+        {/* The address kept from the last try: the password is what is left to type. */}
+        <Field
+          autoFocus={!notice && !refused && lastEmail !== ''}
           label={messages.common.password}
           type="password"
           value={password}

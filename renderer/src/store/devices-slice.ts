@@ -24,6 +24,9 @@ export const createDevicesSlice =
     return {
       ...empty,
       resetDevices: () => set(empty),
+      async refreshActivity() {
+        if (get().activity !== undefined) await loadActivity();
+      },
       async loadDevices() {
         const [sessions] = await Promise.all([unwrap(bridge.listSessions()), loadActivity()]);
         if (sessions.value) set({ sessions: sessions.value, devicesError: undefined });

@@ -1,6 +1,7 @@
 // One bound store built from typed slices (their types in types.ts); it talks to window.latch only.
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
+import type { SessionView } from '../../../shared/api.js';
 import type { Connection, LatchBridge, SessionState } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
 import { createAlertsSlice } from './alerts-slice.js';
@@ -25,6 +26,9 @@ const connectionOf = (state: SessionState): Connection | undefined =>
   state.status === 'signedIn' || state.status === 'resuming' ? state.connection : undefined;
 
 /** The first alert of `next` that `before` did not have: the one to announce (one at a time, not a flood). */
+/** Arrivals less than this apart are announced together. */
+const ANNOUNCE_TOGETHER_MS = 400;
+
 function firstNew<T>(before: T[], next: T[], keyOf: (item: T) => string): T | undefined {
   const known = new Set(before.map(keyOf));
   return next.find((item) => !known.has(keyOf(item)));
@@ -35,6 +39,15 @@ function firstNew<T>(before: T[], next: T[], keyOf: (item: T) => string): T | un
  * already holds. Returns what stops listening.
  */
 export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): () => void {
+  // New sign-ins heard close together are said once: 49 at once make one announcement, not 48.
+  let arrivals: SessionView[] = [];
+  let arrivalsTimer: ReturnType<typeof setTimeout> | undefined;
+  const announceArrivals = () => {
+    const [first, ...more] = arrivals;
+    arrivals = [];
+    if (!first) return;
+    store.getState().announce(more.length === 0 ? messages.alerts.announce(first.deviceName, messages.place(first.location, true)) : messages.alerts.announceMany(more.length + 1));
+  };
   const stops = [
     bridge.on('state', (session) => {
       const before = store.getState().session;
@@ -50,10 +63,15 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     }),
     bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions)),
     bridge.on('newSignIns', (sessions) => {
-      const arrived = firstNew(store.getState().newSignIns, sessions, (s) => s.id);
+      const known = new Set(store.getState().newSignIns.map((s) => s.id));
+      const arrived = sessions.filter((s) => !known.has(s.id));
       store.getState().setNewSignIns(sessions);
-      if (arrived) store.getState().announce(messages.alerts.announce(arrived.deviceName, messages.place(arrived.location, true)));
+      if (arrived.length === 0) return;
+      arrivals.push(...arrived);
+      clearTimeout(arrivalsTimer);
+      arrivalsTimer = setTimeout(announceArrivals, ANNOUNCE_TOGETHER_MS);
     }),
+    () => clearTimeout(arrivalsTimer),
     bridge.on('copiedSignIns', (alerts) => {
       const arrived = firstNew(store.getState().copiedSignIns, alerts, (a) => a.sessionId);
       store.getState().setCopiedSignIns(alerts);
@@ -61,8 +79,11 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     }),
     bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online)),
     bridge.on('signInRequests', (requests) => {
-      const arrived = firstNew(store.getState().signInRequests, requests, (r) => r.id);
+      const before = store.getState().signInRequests;
+      const arrived = firstNew(before, requests, (r) => r.id);
       store.getState().setSignInRequests(requests);
+      // A request answered (denied, the wrong number) or expired is in recent activity now: a window showing it reloads it.
+      if (before.some((r) => !requests.some((now) => now.id === r.id))) void store.getState().refreshActivity();
       if (arrived) store.getState().announce(messages.approval.announceRequest(arrived.deviceName));
     }),
     bridge.on('accountChanged', (change) => {

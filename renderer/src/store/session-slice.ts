@@ -7,13 +7,19 @@ export const createSessionSlice =
   (set, get) => ({
     bridge,
     session: { status: 'starting' },
+    lastEmail: '',
     setSession: (session) => set({ session }),
     async signIn(input) {
+      // Kept for the form: a sign-in refused, cancelled or failed starts again from the same address.
+      set({ lastEmail: input.email });
       const { value, error } = await unwrap(bridge.signIn(input));
       if (value) set({ session: value });
       return error;
     },
     async signOut() {
+      // Signed out on purpose (a shared computer, say): the next person does not find the address typed in.
+      // Forgotten first: the sign-in screen comes with the new state, before this call returns.
+      set({ lastEmail: '' });
       const { value, error } = await unwrap(bridge.signOut());
       if (value) set({ session: value });
       return error;

@@ -1,6 +1,6 @@
 // The store's shape, slice by slice: the slices and the composition root import it, and it imports
 // none of them, so there is no cycle.
-import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInOutcome, SignInRequestView } from '../../../shared/api.js';
+import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInRequestView, AnswerResult } from '../../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
 
 export interface SessionSlice {
@@ -8,6 +8,8 @@ export interface SessionSlice {
   bridge: LatchBridge;
   session: SessionState;
   setSession(session: SessionState): void;
+  /** The address of the last sign-in tried here: the form starts from it again. */
+  lastEmail: string;
   /** Resolves with the error to show, or nothing when signed in. */
   signIn(input: SignInInput): Promise<IpcError | undefined>;
   /** Undefined once signed out; the error when it could not be done (the account page, offline). */
@@ -31,6 +33,8 @@ export interface DevicesSlice {
   /** Session ids with a sign-out under way. */
   revoking: Record<string, boolean>;
   loadDevices(): Promise<void>;
+  /** Reloads recent activity, only where it is shown (loaded). */
+  refreshActivity(): Promise<void>;
   setSessions(sessions: SessionView[]): void;
   /** A device came online or went offline: its row changes in place, nothing is fetched. */
   setPresence(sessionId: string, online: boolean): void;
@@ -74,7 +78,7 @@ export interface ApprovalSlice {
   /** Just signed in with a recovery code: how many are left, until dismissed. */
   recoveryCodesLeft: number | undefined;
   setSignInRequests(requests: SignInRequestView[]): void;
-  answerSignInRequest(id: string, answer: AnswerBody): Promise<{ outcome: SignInOutcome } | IpcError>;
+  answerSignInRequest(id: string, answer: AnswerBody): Promise<AnswerResult | IpcError>;
   loadApproval(): Promise<void>;
   setApproval(required: boolean, password: string): Promise<ApprovalChanged | IpcError>;
   regenerateRecoveryCodes(password: string): Promise<RecoveryCodes | IpcError>;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ApprovalChanged, AuthResult, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
+import { AnswerResult, ApprovalChanged, AuthResult, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
 import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
 import { PasswordHasher } from '../../../server/auth/passwords.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
@@ -145,6 +145,9 @@ forEachStore('sign-in approval', (ctx) => {
     const session = AuthResult.parse(state.result);
     assert.equal((await http.get('/v1/auth/session', session.token)).status, 200);
     assert.equal(session.session.deviceName, 'New laptop');
+    // The account's devices hear of the new session, with the one that approved it (it shows no alert).
+    const created = await socket.next('session.created');
+    assert.deepEqual({ id: created.session.id, approvedBy: created.approvedBy }, { id: session.session.id, approvedBy: laptop.session.id });
     const resolved = await socket.next('signin.resolved');
     assert.deepEqual({ id: resolved.id, outcome: resolved.outcome, by: resolved.byDeviceName }, { id: pending.pending.id, outcome: 'approved', by: 'Work laptop' });
     // Handed over once: asked again (a lost answer), the request is over.
@@ -156,20 +159,58 @@ forEachStore('sign-in approval', (ctx) => {
     assert.deepEqual(types.slice(0, 2), ['signed_in', 'sign_in_approved']);
   });
 
-  it('the wrong number or a no refuses, says by which device, pauses new requests a while, and three noes pause them for 15 minutes', async () => {
+  it('a first wrong number is forgiven: every device is asked again saying so, the waiting device hears it at once, and the right number still approves', async () => {
+    const { laptop, socket } = await account();
+    // From an address of its own: the suite's other tests keep the room they had at 81.2.69.142.
+    const pending = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), '203.0.113.21')).body);
+    await socket.next('signin.requested');
+    const waiting = wait(http, pending);
+    const wrongNumber = [10, 11, 12].find((n) => n !== pending.pending.number)!;
+    const slipped = AnswerResult.parse((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: wrongNumber }, laptop.token)).body);
+    assert.equal(slipped.outcome, 'try_again');
+    assert.equal(slipped.request?.wrongPickBy, 'Work laptop', 'the answering device gets the request as asked again');
+    const heard = await waiting;
+    assert.ok(heard.state === 'pending');
+    assert.deepEqual(heard.wrongPick, { byDeviceName: 'Work laptop' });
+    await socket.nextWhere('signin.requested', (m) => m.request.id === pending.pending.id && m.request.wrongPickBy === 'Work laptop');
+    const listed = SignInRequestList.parse((await http.get('/v1/sign-in-requests', laptop.token)).body).requests;
+    assert.deepEqual(listed.map((r) => [r.id, r.wrongPickBy]), [[pending.pending.id, 'Work laptop']]);
+    assert.ok(listed[0]!.choices.includes(pending.pending.number), 'the number shown is still a choice');
+    assert.deepEqual((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: pending.pending.number }, laptop.token)).body, { outcome: 'approved' });
+    assert.equal((await outcome(http, pending)).state, 'approved');
+    const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
+    assert.ok(types.includes('sign_in_wrong_pick') && types.includes('sign_in_approved'));
+  });
+
+  it('a wrong pick then withdrawn counts as a no: withdrawing cannot dodge the pause after refusals', async () => {
+    const { laptop } = await account();
+    const from = '203.0.113.22';
+    const pending = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), from)).body);
+    const wrongNumber = [10, 11, 12].find((n) => n !== pending.pending.number)!;
+    assert.equal((await http.post(`/v1/sign-in-requests/${pending.pending.id}/answer`, { number: wrongNumber }, laptop.token)).body.outcome, 'try_again');
+    assert.equal((await http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/cancel`, { secret: pending.pending.secret })).status, 204);
+    const next = await ask(http, laptop.email, PASSWORD, device('New laptop'), from);
+    assert.deepEqual([next.status, next.body.error?.code], [429, 'sign_in_paused']);
+    clock.advance(APPROVAL.cooldownMs);
+    assert.equal((await ask(http, laptop.email, PASSWORD, device('New laptop'), from)).status, 202);
+  });
+
+  it('two wrong numbers or a no refuse, say by which device, pause new requests a while (said truthfully), and three noes pause them for 15 minutes', async () => {
     const { laptop } = await account();
     const first = PendingSignIn.parse((await ask(http, laptop.email)).body);
     const wrongNumber = [10, 11, 12].find((n) => n !== first.pending.number)!;
+    assert.equal((await http.post(`/v1/sign-in-requests/${first.pending.id}/answer`, { number: wrongNumber }, laptop.token)).body.outcome, 'try_again');
     assert.deepEqual((await http.post(`/v1/sign-in-requests/${first.pending.id}/answer`, { number: wrongNumber }, laptop.token)).body, { outcome: 'wrong_number' });
     const refused = await wait(http, first);
     assert.equal(refused.state, 'denied');
     assert.ok(refused.state === 'denied' && refused.reason === 'wrong_number' && refused.byDeviceName === 'Work laptop');
 
-    // Right after a no, even the right password is refused for a while, in words.
+    // Right after a no, even the right password is refused for a while, in words that say how long.
     const cooling = await ask(http, laptop.email);
     assert.equal(cooling.status, 429);
     assert.equal(cooling.body.error.code, 'sign_in_paused');
     assert.ok(cooling.body.error.retryAfterSeconds > 0 && cooling.body.error.retryAfterSeconds <= 30);
+    assert.match(cooling.body.error.message, /paused for 30 seconds/);
     const wrongToo = await ask(http, laptop.email, 'not the password');
     assert.deepEqual([wrongToo.status, wrongToo.body.error.code], [429, 'sign_in_paused'], 'the same answer whatever the password');
 
@@ -187,7 +228,8 @@ forEachStore('sign-in approval', (ctx) => {
     clock.advance(APPROVAL.pauseMs);
     assert.equal((await ask(http, laptop.email)).status, 202, 'the pause ends');
     const types = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.map((e) => e.type);
-    assert.equal(types.filter((t) => t === 'sign_in_denied').length, 3);
+    assert.equal(types.filter((t) => t === 'sign_in_denied').length, 2);
+    assert.equal(types.filter((t) => t === 'sign_in_wrong_number').length, 1, 'two wrong numbers are not logged as a no');
   });
 
   it('no answer in two minutes: expired, and answering it then is refused', async () => {

@@ -42,7 +42,7 @@ export function MailSetting({ offline }: { offline: boolean }) {
       <h2 id={`${id}-title`}>{t.title}</h2>
       {settings === undefined ? (
         <p className="muted" aria-busy={!error && !offline}>
-          {offline ? t.offline : messages.common.loading}
+          {offline ? messages.common.settingOffline : messages.common.loading}
         </p>
       ) : (
         <div className="checkbox">

@@ -19,13 +19,22 @@ const SORTS: Record<SortKey, (a: SessionView, b: SessionView) => number> = {
   signedIn: (a, b) => b.createdAt.localeCompare(a.createdAt),
 };
 
+/** A word of the filter that could be part of an IP address: digits (or hex) with a dot or a colon. */
+const ADDRESS_LIKE = /^(?=.*[.:])[0-9a-f.:]+$/i;
+
+/**
+ * Every word of the filter is in the device's name, system or place; a word that looks like part of an
+ * address may also match its address. Digits alone never match inside an address: "pixel 7" must not
+ * find a Pixel 8 whose address holds a 7, with its Sign out button one key away.
+ */
 function matches(session: SessionView, filter: string): boolean {
-  const haystack = [session.deviceName, systemOf(session), placeOf(session.location), session.ip].join(' ').toLocaleLowerCase();
+  const described = [session.deviceName, systemOf(session), placeOf(session.location)].join(' ').toLocaleLowerCase();
+  const address = session.ip.toLocaleLowerCase();
   return filter
     .toLocaleLowerCase()
     .split(/\s+/)
     .filter(Boolean)
-    .every((word) => haystack.includes(word));
+    .every((word) => described.includes(word) || (ADDRESS_LIKE.test(word) && address.includes(word)));
 }
 
 /** The list of active devices: this one first, then the others as sorted, narrowed by the filter. */

@@ -33,14 +33,16 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
   const revokeSession = useLatch((s) => s.revokeSession);
   const revoking = useLatch((s) => s.revoking[session.id] === true);
   const [renaming, setRenaming] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const row = useRef<HTMLLIElement>(null);
   useRescueFocus(row);
-  const { opener: signOutButton, returnFocus } = useReturnFocus(needsPassword);
+  const { opener: signOutButton, returnFocus } = useReturnFocus(confirming || needsPassword);
   const { opener: renameButton, returnFocus: returnFromRename } = useReturnFocus(renaming);
-  const cancelPassword = () => {
+  const cancel = () => {
     returnFocus();
+    setConfirming(false);
     setNeedsPassword(false);
   };
   const signOut = async () => {
@@ -48,6 +50,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
     const moveFocus = focusAfter(row.current);
     const failed = await revokeSession(session.id);
     if (failed?.code === 'reauth_required') return setNeedsPassword(true);
+    setConfirming(false);
     if (failed) {
       setNeedsPassword(false);
       return setError(failed.message);
@@ -55,6 +58,8 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
     moveFocus();
   };
   const place = placeOf(session.location);
+  // Offline, this device cannot know who is online now: it says when each was last seen instead.
+  const activity = session.online && !offline ? t.onlineNow : t.lastActive(timeAgo(session.lastSeenAt, now));
   return (
     <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
       <PlatformIcon platform={session.platform} decorative />
@@ -78,7 +83,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
           <li>{session.browser ? t.browserSession : t.appVersion(session.appVersion)}</li>
           {place && <li className="place">{place}</li>}
           {session.ip && <li>{session.ip}</li>}
-          {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : session.online ? <li className="online">{t.onlineNow}</li> : <li>{t.lastActive(timeAgo(session.lastSeenAt, now))}</li>}
+          {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : <li className={session.online && !offline ? 'online' : undefined}>{activity}</li>}
           <li>
             {/* The date is in the OS locale, inside an English sentence. */}
             {t.signedInOn('')}
@@ -87,7 +92,30 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
             </time>
           </li>
         </ul>
-        {needsPassword && <ReauthForm action={t.reauthOne(session.deviceName)} confirmLabel={messages.common.signOut} onConfirmed={signOut} onCancel={cancelPassword} />}
+        {confirming && !needsPassword && (
+          // Which device, where and how recently, before it goes; the safe answer has the focus, so
+          // Enter twice signs nobody out, and Escape cancels (docs/architecture.md, "Devices window").
+          <div className="confirm confirm-one" role="group" aria-label={t.confirmOneGroup(session.deviceName)} onKeyDown={(e) => e.key === 'Escape' && !revoking && cancel()}>
+            <p className="confirm-question">
+              <strong>{t.confirmOneText(session.deviceName)}</strong>{' '}
+              <span className="muted">{[systemOf(session), place, activity, session.ip].filter(Boolean).join(' · ')}</span>
+            </p>
+            <button
+              type="button"
+              className="danger"
+              disabled={revoking}
+              aria-disabled={offline || undefined}
+              aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
+              onClick={() => !offline && void signOut()}
+            >
+              {revoking ? messages.common.signingOut : t.confirmOneYes(session.deviceName)}
+            </button>
+            <button type="button" autoFocus onClick={cancel}>
+              {messages.common.cancel}
+            </button>
+          </div>
+        )}
+        {needsPassword && <ReauthForm action={t.reauthOne(session.deviceName)} confirmLabel={messages.common.signOut} onConfirmed={signOut} onCancel={cancel} />}
         {error && (
           <p className="form-error" role="alert">
             {error}
@@ -102,18 +130,21 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
             </button>
           )
         ) : (
-          !needsPassword && (
+          !needsPassword &&
+          !confirming && (
             <button
               type="button"
               ref={signOutButton}
               className="danger"
-              disabled={revoking || offline}
+              // Offline it stays in the Tab order, so the reason it cannot work is heard with it.
+              disabled={revoking}
+              aria-disabled={offline || undefined}
               aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
               aria-busy={revoking}
               aria-label={t.signOutNamed(session.deviceName, sameName ? tellApart(session) : undefined)}
-              onClick={() => void signOut()}
+              onClick={() => !offline && setConfirming(true)}
             >
-              {revoking ? messages.common.signingOut : messages.common.signOut}
+              {messages.common.signOut}
             </button>
           )
         )}

@@ -8,7 +8,21 @@ import { useLatch } from '../../store/index.js';
 const t = messages.approval;
 type Action = 'on' | 'off' | 'codes';
 
+/** The codes as a text file to save: one per line, with what they are for. */
+function codesFile(codes: string[]): string {
+  return `data:text/plain;charset=utf-8,${encodeURIComponent(`${t.codesFileHeader}\n\n${codes.join('\n')}\n`)}`;
+}
+
 export function SignInApprovalSetting({ offline }: { offline: boolean }) {
+  const [copied, setCopied] = useState('');
+  const copyCodes = async (codes: string[]) => {
+    try {
+      await navigator.clipboard.writeText(codes.join('\n'));
+      setCopied(t.codesCopied);
+    } catch {
+      setCopied(t.codesNotCopied);
+    }
+  };
   const approval = useLatch((s) => s.approval);
   const approvalError = useLatch((s) => s.approvalError);
   const loadApproval = useLatch((s) => s.loadApproval);
@@ -57,8 +71,9 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
         <strong>{t.settingLabel}</strong>
       </p>
       {approval === undefined ? (
-        <p className="muted" aria-busy={!approvalError}>
-          {approvalError ?? messages.common.loading}
+        // Offline it cannot load: said so, rather than "Loading…" for ever; it loads when the connection is back.
+        <p className="muted" aria-busy={!approvalError && !offline}>
+          {approvalError ?? (offline ? messages.common.settingOffline : messages.common.loading)}
         </p>
       ) : (
         <p className="muted">{approval.required ? t.settingOnText(approval.recoveryCodesLeft) : t.settingOffText}</p>
@@ -77,10 +92,25 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
             ))}
           </ol>
           <div className="actions">
+            <button type="button" onClick={() => void copyCodes(codes)}>
+              {t.codesCopy}
+            </button>
+            <a className="button" href={codesFile(codes)} download="latch-recovery-codes.txt">
+              {t.codesSave}
+            </a>
+            <button type="button" onClick={() => window.print()}>
+              {t.codesPrint}
+            </button>
+          </div>
+          <p role="status" className="muted">
+            {copied}
+          </p>
+          <div className="actions">
             <button
               type="button"
               className="primary"
               onClick={() => {
+                setCopied('');
                 setCodes(undefined);
                 requestAnimationFrame(() => opener.current?.focus());
               }}

@@ -38,9 +38,10 @@ export function SignOutOthers({ count, offline }: { count: number; offline: bool
         type="button"
         className="danger"
         ref={opener}
-        disabled={offline}
+        // Offline it stays in the Tab order, so the reason it cannot work is heard with it.
+        aria-disabled={offline || undefined}
         aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
-        onClick={() => setConfirming(true)}
+        onClick={() => !offline && setConfirming(true)}
       >
         {t.signOutOthers}
       </button>
