@@ -252,8 +252,8 @@ export const messages = {
     unreachable: 'The server cannot be reached. Trying again…',
     signingOut: 'Signing out…',
     signOutWaiting:
-      'Signed out of this page, but the server could not be reached to end this browser’s session. This page keeps trying: keep it open until this says it is done, or sign this browser out from another device.',
-    signOutDone: 'Done: the server has ended this browser’s session.',
+      'Signed out here, but the server could not be reached to sign this browser out, so it could still get in. This page keeps trying: keep it open until this says it is done, or sign this browser out from another device.',
+    signOutDone: 'Done: the server has signed this browser out.',
     titles: { signIn: 'Sign in – Latch account', devices: 'Signed-in devices – Latch account', waiting: 'Waiting for approval – Latch account', signedOut: 'Signed out – Latch account' },
   },
   notice: {
@@ -294,7 +294,7 @@ export const messages = {
     offlineDevices: 'Your devices cannot load while Latch is offline. They load when the connection is back.',
     loadingDevices: 'Loading your devices…',
     activeTitle: 'Active devices',
-    onlyOne: 'This is your only active session.',
+    onlyOne: 'No other device is signed in.',
     signOutOthers: 'Sign out all other devices',
     confirmGroup: 'Confirm signing out all other devices',
     confirmText: (n: number) => `Are you sure? This signs out ${count(n, 'other device', 'other devices')}.`,
@@ -313,6 +313,7 @@ export const messages = {
     badge: 'This device',
     appVersion: (version: string) => `Latch ${version}`,
     browserSession: 'Web browser, on the account page',
+    browserKind: 'Web browser',
     badgeBrowser: 'This browser',
     activeNow: 'active now',
     thisOffline: 'offline',

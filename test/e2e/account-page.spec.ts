@@ -103,14 +103,14 @@ test('"Sign out of this browser" with the server unreachable signs out here at o
   // The page stays open: it keeps asking until the server hears it.
   await page.route('**/v1/web/session', (route) => route.abort());
   await page.getByRole('button', { name: 'Sign out of this browser' }).click();
-  const waiting = page.getByRole('status').filter({ hasText: 'the server could not be reached to end this browser’s session' });
+  const waiting = page.getByRole('status').filter({ hasText: 'the server could not be reached to sign this browser out' });
   await expect(waiting).toBeVisible();
   await expect(page.getByLabel('Email'), 'signed out here, ready to sign in again').toBeFocused();
   await expect(page).toHaveTitle('Sign in – Latch account');
   await shot(page, '73-page-sign-out-unreachable');
   expect(await sessionHere(), 'the server has not heard yet').toBe(200);
   await page.unroute('**/v1/web/session');
-  await expect(page.getByRole('status').filter({ hasText: 'Done: the server has ended this browser’s session.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Done: the server has signed this browser out.' })).toBeVisible();
   expect(await sessionHere()).toBe(401);
 
   // The page is closed before the server can be told: the next page of this browser tells it first.
@@ -122,7 +122,7 @@ test('"Sign out of this browser" with the server unreachable signs out here at o
   expect(await sessionHere()).toBe(200);
   const later = await context.newPage();
   await later.goto(`${lab.serverUrl}/account`);
-  await expect(later.getByRole('status').filter({ hasText: 'Done: the server has ended this browser’s session.' })).toBeVisible();
+  await expect(later.getByRole('status').filter({ hasText: 'Done: the server has signed this browser out.' })).toBeVisible();
   await expect(later.getByRole('heading', { name: 'Signed-in devices' })).toHaveCount(0);
   expect(await sessionHere()).toBe(401);
 });

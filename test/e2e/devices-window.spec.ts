@@ -175,7 +175,7 @@ test('focus goes somewhere sensible after every action', async ({ lab }) => {
 
   await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
   await devices.getByRole('button', { name: 'Yes, sign out 1' }).click();
-  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByText('No other device is signed in.')).toBeVisible();
   await expect(devices.getByRole('heading', { name: 'Signed-in devices' }), 'after Yes on the confirm step').toBeFocused();
   await expect(liveRegion(devices)).toHaveText('1 other device signed out.');
 
@@ -293,6 +293,7 @@ test('a browser signed in on the account page is listed as one, and signing it o
   const row = devices.getByRole('listitem', { name: 'Firefox on Windows' });
   await expect(row).toContainText('Windows 10');
   await expect(row).toContainText('Web browser, on the account page');
+  await expect(row.locator('.platform-icon'), 'a browser shown as one, not by its OS').toHaveAttribute('title', 'Web browser');
   await shot(devices, '23-browser-session');
   await signOutDevice(row, 'Firefox on Windows');
   await expect(row).toHaveCount(0);

@@ -55,7 +55,7 @@ test('A signs out B: B shows who did it with no action of its own, and forgets i
   await expect(b.page.getByRole('heading', { name: 'Sign in to Latch' })).toBeVisible();
   await shot(b.page, '04-forced-sign-out-notice');
   expect(await keychainEntry(b.account)).toBeNull();
-  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByText('No other device is signed in.')).toBeVisible();
   await shot(devices, '05-only-session');
 
   // The notice is keyboard-dismissable.
@@ -68,7 +68,7 @@ test('B signs in again and A grows live; "Sign out all other devices" asks first
   const a = await lab.device('Work laptop');
   await signIn(a.page, { email: lab.email, create: true });
   const devices = await a.openDevicesWindow();
-  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByText('No other device is signed in.')).toBeVisible();
 
   const b = await lab.device('Home desktop');
   await signIn(b.page, { email: lab.email });
@@ -83,7 +83,7 @@ test('B signs in again and A grows live; "Sign out all other devices" asks first
   await devices.getByRole('button', { name: 'Yes, sign out 2' }).click();
 
   for (const other of [b, c]) await expect(noticeOf(other.page)).toContainText("Signed out from 'Work laptop'");
-  await expect(devices.getByText('This is your only active session.')).toBeVisible();
+  await expect(devices.getByText('No other device is signed in.')).toBeVisible();
   await expect(devices.getByText("'Work laptop' signed out 2 other devices")).toBeVisible();
 });
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { backoffDelay } from '../../electron/core/backoff.js';
 import { osDescription } from '../../electron/core/device.js';
 import { parseServerUrl } from '../../electron/core/server-url.js';
-import { noticeText } from '../../shared/notice-text.js';
+import { clockTime, noticeText } from '../../shared/notice-text.js';
 
 describe('reconnect backoff', () => {
   it('starts at 0.5 s, doubles, and never waits more than 30 s', () => {
@@ -48,6 +48,13 @@ describe('server address', () => {
 describe('forced sign-out notice', () => {
   const at = '2026-11-24T14:02:00.000Z';
   const time = () => '14:02';
+  it('says the time alone today, and the date with it before today', () => {
+    const today = clockTime(at, new Date(at));
+    const later = clockTime(at, new Date(Date.parse(at) + 3 * 86_400_000));
+    assert.doesNotMatch(today, /Nov|24/);
+    assert.match(later, /Nov/);
+    assert.ok(later.includes(today.replace(/\s/g, ' ').split(' ')[0]!.split(':')[1]!), `${later} holds the minutes of ${today}`);
+  });
   it('says who signed this device out and when, for every reason', () => {
     assert.equal(noticeText({ reason: 'revoked_by_user', at, byDeviceName: 'Work laptop' }, time), "Signed out from 'Work laptop' at 14:02");
     assert.equal(noticeText({ reason: 'revoked_by_user', at }, time), 'Signed out from another device at 14:02');

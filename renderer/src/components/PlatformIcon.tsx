@@ -1,17 +1,20 @@
 import type { Platform } from '../../../shared/api.js';
+import { messages } from '../../../shared/messages.js';
 import { PLATFORM_NAMES } from '../format.js';
 
 /**
- * A simple device glyph per platform, with the platform's name for screen
- * readers; `decorative` where the text beside it already names the system.
+ * A simple device glyph per kind: a browser window for a browser (on the account page), else one per
+ * platform; with its name for screen readers; `decorative` where the text beside it already names it.
  */
-export function PlatformIcon({ platform, decorative = false }: { platform: Platform; decorative?: boolean }) {
-  const label = PLATFORM_NAMES[platform];
+export function PlatformIcon({ platform, browser = false, decorative = false }: { platform: Platform; browser?: boolean; decorative?: boolean }) {
+  const label = browser ? messages.devices.browserKind : PLATFORM_NAMES[platform];
   const named = decorative ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label };
   return (
-    <span className={`platform-icon platform-${platform}`} {...named} title={label}>
+    <span className={`platform-icon ${browser ? 'platform-browser' : `platform-${platform}`}`} {...named} title={label}>
       <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
-        {platform === 'darwin' ? (
+        {browser ? (
+          <path d="M3 4h18a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 5v9h16V9zm1-3v1.5h1.5V6zm3 0v1.5h1.5V6z" fillRule="evenodd" />
+        ) : platform === 'darwin' ? (
           <path d="M4 6.5A1.5 1.5 0 0 1 5.5 5h13A1.5 1.5 0 0 1 20 6.5V16H4zM2 17h20l-1 2H3z" />
         ) : platform === 'win32' ? (
           <path d="M3 5.5 10.5 4.4v7.1H3zM11.5 4.3 21 3v8.5h-9.5zM3 12.5h7.5v7.1L3 18.5zM11.5 12.5H21V21l-9.5-1.3z" />

@@ -42,7 +42,7 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
         <div className="device-line">
           {state.status === 'signedIn' && (
             <>
-              <PlatformIcon platform={state.session.platform} />
+              <PlatformIcon platform={state.session.platform} browser={state.session.browser === true} />
               <span className="device-name">{state.session.deviceName}</span>
             </>
           )}

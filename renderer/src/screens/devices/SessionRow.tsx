@@ -62,7 +62,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
   const activity = session.online && !offline ? t.onlineNow : t.lastActive(timeAgo(session.lastSeenAt, now));
   return (
     <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
-      <PlatformIcon platform={session.platform} decorative />
+      <PlatformIcon platform={session.platform} browser={session.browser === true} decorative />
       <div className="session-main">
         {renaming ? (
           <RenameForm
