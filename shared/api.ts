@@ -331,6 +331,8 @@ export const SecurityEventType = z.enum([
   'sign_in_wrong_number',
   /** A number the new device (`targetDeviceName`) did not show was picked on `deviceName`; it was asked again. */
   'sign_in_wrong_pick',
+  /** A new device (`deviceName`, from `ip`) asked to sign in and no device answered in time. */
+  'sign_in_expired',
   /** A new device (`deviceName`, from `ip`) signed in with a recovery code; `count` codes are left. */
   'recovery_code_used',
   /** The password was reset with a mailed code on `deviceName`; `count` other devices were signed out. */

@@ -224,6 +224,8 @@ export const IpcCalls = {
   openDevicesWindow: { channel: 'latch:open-devices-window', args: none, result: z.null() },
   /** Waiting for approval: stop, and withdraw the request. */
   cancelSignIn: { channel: 'latch:cancel-sign-in', args: none, result: SessionState },
+  /** Waiting for approval: asks the account's devices again (at most once in 15 s). */
+  resendSignIn: { channel: 'latch:resend-sign-in', args: none, result: z.null() },
   /** Waiting for approval: sign in with a recovery code instead; says how many are left. */
   useRecoveryCode: { channel: 'latch:use-recovery-code', args: z.tuple([RecoveryCode]), result: z.strictObject({ recoveryCodesLeft: z.number() }) },
   /** Sign-in requests from new devices that this device can answer, oldest first. */

@@ -112,6 +112,8 @@ function activity(event: SecurityEvent): string {
       return `${by} denied ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
     case 'sign_in_wrong_pick':
       return `${by} picked a number ${event.targetDeviceName ? q(event.targetDeviceName) : 'the new device'} did not show; it was asked again`;
+    case 'sign_in_expired':
+      return `${by} asked to sign in, and no device answered in time`;
     case 'sign_in_wrong_number':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A new device'} was not approved: the wrong number was picked twice, the second time on ${by}`;
     case 'recovery_code_used':
@@ -380,6 +382,8 @@ export const messages = {
     wrongPasswordHint:
       'Nothing on your devices after a few seconds? The password may be wrong. This screen cannot say which, or anyone could test passwords here.',
     retypePassword: 'Type the password again',
+    resend: 'Ask my devices again',
+    resent: 'Asked again: your signed-in devices show the request now.',
     wrongPickHere: (by: string) => `A different number was picked on ${q(by)}. Pick the number shown here: one more try is left.`,
     useCode: 'Use a recovery code instead',
     codeLabel: 'Recovery code',

@@ -88,6 +88,7 @@ export class ApiClient {
     });
   recover = (id: string, secret: string, code: string) =>
     this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/recover`, RecoveredSignIn, { body: { secret, code }, auth: false });
+  resendSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/resend`, null, { body: { secret }, auth: false });
   cancelSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/cancel`, null, { body: { secret }, auth: false });
   signInRequests = async () => (await this.call('GET', '/v1/sign-in-requests', SignInRequestList)).requests;
   answerSignInRequest = (id: string, answer: AnswerBody) =>

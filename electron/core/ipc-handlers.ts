@@ -40,6 +40,7 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
       return null;
     },
     cancelSignIn: () => controller.cancelSignIn(),
+    resendSignIn: () => controller.resendSignIn(),
     useRecoveryCode: (code) => controller.useRecoveryCode(code),
     signInRequests: () => controller.getSignInRequests(),
     answerSignInRequest: (id, answer) => controller.answerSignInRequest(id, answer),

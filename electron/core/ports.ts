@@ -35,6 +35,7 @@ export type Api = Pick<
   | 'waitForApproval'
   | 'recover'
   | 'cancelSignIn'
+  | 'resendSignIn'
   | 'signInRequests'
   | 'answerSignInRequest'
   | 'approvalSetting'

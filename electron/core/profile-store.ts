@@ -15,6 +15,11 @@ export const ProfileData = z.object({
    * written: if the keychain still holds it, it is not presented (the server would take it as a copy).
    */
   replacedToken: z.string().optional(),
+  /**
+   * The server's time of the last account change this session has heard (live or caught up): one made
+   * since, while it was off or offline, is told when it is back, once.
+   */
+  heard: z.object({ sessionId: z.string(), until: z.string() }).optional(),
 });
 export type ProfileData = z.infer<typeof ProfileData>;
 

@@ -72,6 +72,7 @@ export class SessionController {
   private running: Promise<void> | undefined;
   private readonly machineWatchers = new Set<() => void>();
   /** New sign-ins not yet dismissed: one list for every window. */
+  private catchingUp: Promise<void> = Promise.resolve();
   private readonly newSignIns = new AlertList<SessionView>(
     (s) => s.id,
     (sessions, added) => this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) }),
@@ -245,6 +246,13 @@ export class SessionController {
   }
 
   /** Waiting for approval: stop, and withdraw the request. */
+  /** Waiting for approval: the account's devices are asked again. */
+  async resendSignIn(): Promise<null> {
+    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
+    await this.api.resendSignIn(this.machine.request.id, this.machine.request.secret);
+    return null;
+  }
+
   async cancelSignIn(): Promise<SessionState> {
     await this.dispatch({ type: 'approvalCancelled' });
     return this.published;
@@ -494,10 +502,14 @@ export class SessionController {
         return this.addSignInRequest(effect.request);
       case 'signInRequestResolved':
         return this.dropSignInRequest(effect.id);
+      case 'catchUpAccount':
+        void this.catchUpAccount();
+        return;
       case 'refreshSignInRequests':
         void this.refreshSignInRequests();
         return;
       case 'accountChanged':
+        if (effect.change) this.heard(effect.change.at);
         return this.emit({ type: 'accountChanged', ...(effect.change ? { change: effect.change } : {}) });
     }
   }
@@ -550,6 +562,50 @@ export class SessionController {
     this.ports.clock.clearTimeout(this.requestTimers.get(id));
     this.requestTimers.delete(id);
     this.signInRequests.dismiss([id]);
+  }
+
+  /** The latest account change this session has heard, by the server's clock; undefined before its first catch-up. */
+  private heardUntil(sessionId: string): string | undefined {
+    const heard = this.ports.profile.read().heard;
+    return heard?.sessionId === sessionId ? heard.until : undefined;
+  }
+
+  private heard(at: string): void {
+    const sessionId = this.machine.status === 'signedIn' ? this.machine.account?.session.id : undefined;
+    if (!sessionId) return;
+    const until = this.heardUntil(sessionId);
+    if (until === undefined || at > until) this.ports.profile.update({ heard: { sessionId, until: at } });
+  }
+
+  /**
+   * A recovery code used while this device was off or offline would otherwise reach it only as a line in
+   * recent activity: told now as the live change would have been (an OS notification, an announcement).
+   * Since the last change heard, or since this device signed in; each once.
+   */
+  private catchUpAccount(): Promise<void> {
+    // One at a time: two at once (at start, then when the socket opens) would both tell the same change.
+    this.catchingUp = this.catchingUp.then(() => this.catchUpOnce());
+    return this.catchingUp;
+  }
+
+  private async catchUpOnce(): Promise<void> {
+    const session = this.machine.status === 'signedIn' ? this.machine.account?.session : undefined;
+    if (!session) return;
+    try {
+      const { events } = await this.authed((api) => api.securityEvents());
+      // The first catch-up of a session only marks where it stands: what came before, it was there for (or it
+      // is its own sign-in, a recovery code's included).
+      const since = this.heardUntil(session.id);
+      if (since !== undefined) {
+        const missed = events.filter((e) => e.type === 'recovery_code_used' && e.at > since).reverse();
+        for (const e of missed) {
+          this.emit({ type: 'accountChanged', change: { what: 'recovery_code_used', sessionId: '', byDeviceName: e.deviceName, at: e.at, ...(e.count !== undefined ? { recoveryCodesLeft: e.count } : {}) } });
+        }
+      }
+      this.heard(events[0]?.at ?? session.createdAt);
+    } catch {
+      // authed() has already acted on what the failure means; the next reconnect tries again.
+    }
   }
 
   private async refreshSignInRequests(): Promise<void> {

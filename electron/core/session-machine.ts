@@ -144,6 +144,8 @@ export type Effect =
   | { type: 'signInRequestResolved'; id: string; outcome: SignInOutcome }
   /** Fetch the requests waiting for an answer (after a reconnect: some may have ended meanwhile). */
   | { type: 'refreshSignInRequests' }
+  /** Account changes made while this device was off or offline (a recovery code used), told as if heard live. */
+  | { type: 'catchUpAccount' }
   /** The account's approval setting or recovery codes changed: every window reloads them; `change` is set when another device did it. */
   | { type: 'accountChanged'; change?: AccountChange };
 
@@ -315,9 +317,11 @@ function verified(state: Extract<MachineState, { status: 'restoring' | 'signedIn
     account,
     connection: state.status === 'restoring' ? 'online' : state.socketOpen ? 'online' : 'connecting',
   };
-  const effects = [...enter(next), { type: 'setTimer', timer: 'rotate' } as const];
+  const effects: Effect[] = [...enter(next), { type: 'setTimer', timer: 'rotate' }];
   // A reconnect or a renewal: the list, and the requests to answer, may have changed while we were away.
   if (state.status === 'signedIn') effects.push({ type: 'refreshSessions' }, { type: 'refreshSignInRequests' });
+  // At start too: what changed on the account while the app was closed.
+  effects.push({ type: 'catchUpAccount' });
   return { state: next, effects };
 }
 

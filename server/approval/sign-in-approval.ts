@@ -87,6 +87,9 @@ function numbers(): { number: number; choices: number[] } {
   return { number: choices[randomInt(0, 3)]!, choices };
 }
 
+/** How often the new device may ask its devices again. */
+export const RESEND_EVERY_MS = 15_000;
+
 /** Three choices again, `number` among them at a random place: the other two drawn anew (after a wrong pick). */
 function choicesWith(number: number): number[] {
   const picked = new Set<number>([number]);
@@ -368,6 +371,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       code_attempts: 0,
       wrong_pick_by: null,
       wrong_pick_at: null,
+      resent_at: null,
       kind,
       reset_password_hash: options.resetPasswordHash ?? null,
     };
@@ -406,6 +410,32 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       // listening for more (and nothing is collected for a wait nobody hears).
       if ((await this.changeOf(id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
     }
+  }
+
+  /**
+   * The new device asks again ("Ask my devices again": a prompt missed, a device just woken): every device
+   * of the account is shown the request anew, with its OS notification. At most once in RESEND_EVERY_MS;
+   * a decoy takes the same steps (published to nobody), so the answer tells nothing of the password.
+   */
+  async resend(id: string, secret: string): Promise<void> {
+    const row = await this.find(id, secret);
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const done = await unit.db
+        .updateTable('sign_in_requests')
+        .set({ resent_at: now })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        .where('expires_at', '>', now)
+        .where((eb) => eb.or([eb('resent_at', 'is', null), eb('resent_at', '<=', now - RESEND_EVERY_MS)]))
+        .executeTakeFirst();
+      if (done.numUpdatedRows === 0n) {
+        if (row.state !== 'pending' || row.expires_at <= now) throw ended();
+        const wait = Math.max(1, Math.ceil(((row.resent_at ?? now) + RESEND_EVERY_MS - now) / 1000));
+        throw new ApiError(429, 'rate_limited', `Your devices were asked a moment ago. Ask again in ${wait} seconds.`, { retryAfterSeconds: wait }, { 'Retry-After': String(wait) });
+      }
+      unit.publish({ kind: 'signin.requested', userId: row.user_id ?? NO_ACCOUNT, request: this.view(row), shown: row.decoy === 0 });
+    });
   }
 
   /** The new device gives up waiting: the prompt goes away everywhere. */
@@ -487,6 +517,33 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Drops requests older than a day: long past their answer, their pause and anything a device could ask. */
+  /**
+   * Requests nobody answered in time are logged, once, as the new device asking (recent activity shows them):
+   * by the maintenance job, never on the new device's own path, so a decoy's wait (a wrong password) looks the
+   * same as a real one's. Decoys are not logged: they belong to no device of the account.
+   */
+  async logExpired(now = this.clock.now()): Promise<number> {
+    const rows = await this.store.db
+      .selectFrom('sign_in_requests')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .where('decoy', '=', 0)
+      .where('user_id', 'is not', null)
+      .where('expires_at', '<=', now)
+      .execute();
+    let logged = 0;
+    for (const row of rows) {
+      await this.store.transaction(async (unit) => {
+        const ended = await unit.db.updateTable('sign_in_requests').set({ state: 'expired', decided_at: row.expires_at }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
+        if (ended.numUpdatedRows === 0n) return;
+        const asking = { user_id: row.user_id!, device_name: row.device_name, platform: platformOf(row.platform) };
+        await this.securityEvents.recordBy(unit.db, asking, { type: 'sign_in_expired', at: row.expires_at, ip: row.ip });
+        logged++;
+      });
+    }
+    return logged;
+  }
+
   async purge(now = this.clock.now()): Promise<number> {
     const result = await this.store.db.deleteFrom('sign_in_requests').where('created_at', '<', now - REQUEST_RETENTION_MS).executeTakeFirst();
     return Number(result.numDeletedRows);
@@ -752,7 +809,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
           eb.and([eb('state', 'in', ['denied', 'wrong_number']), eb('decided_at', '>', since)]),
           // A forgiven wrong pick on a request that then got no approval (withdrawn, expired, still waiting) is a
           // no as well: withdrawing after a wrong pick must not dodge the pause.
-          eb.and([eb('state', 'in', ['pending', 'cancelled']), eb('wrong_pick_at', '>', since)]),
+          eb.and([eb('state', 'in', ['pending', 'cancelled', 'expired']), eb('wrong_pick_at', '>', since)]),
         ]),
       )
       .execute();

@@ -75,6 +75,14 @@ export class ApprovalController {
     return this.auth.recover(id, body.secret, body.code);
   }
 
+  /** The new device (an app's or the account page's) asks its devices again; 429 within 15 s of the last time. */
+  @Public()
+  @Post('auth/sign-in-requests/:id/resend')
+  @HttpCode(204)
+  async resend(@Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string, @Body(new ZodBodyPipe(WaitBody)) body: WaitBody): Promise<void> {
+    await this.approval.resend(id, body.secret);
+  }
+
   @Public()
   @Post('auth/sign-in-requests/:id/cancel')
   @HttpCode(204)

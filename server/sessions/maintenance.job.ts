@@ -41,6 +41,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
       const { expired, purged } = await this.sessions.maintain();
       await this.securityEvents.purge(this.clock.now() - this.config.sessions.retentionMs);
       await this.throttle.purge();
+      await this.approval.logExpired();
       await this.approval.purge();
       // Sent mail is kept a week (what left, when), ended codes a day.
       await this.outbox.purge(this.clock.now() - 7 * 24 * 60 * 60_000);

@@ -318,6 +318,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sign_in_requests').addColumn('wrong_pick_by', 'text').execute();
       // When: a request that ends without an approval after it counts as a no (the pause after refusals).
       await db.schema.alterTable('sign_in_requests').addColumn('wrong_pick_at', 'bigint').execute();
+      // When the new device last asked its devices again ("Ask my devices again"): at most once in 15 s.
+      await db.schema.alterTable('sign_in_requests').addColumn('resent_at', 'bigint').execute();
     },
   },
 };

@@ -69,9 +69,10 @@ export interface RecoveryCodesTable {
 /**
  * Where a request stands: waiting; approved (not yet collected by the new device); collected (its session
  * exists); denied or wrong_number (by `decided_by_name`); cancelled by the new device; recovered (a recovery
- * code was used instead). Expiry is not written: a pending row past `expires_at` is expired.
+ * code was used instead); expired, once the maintenance job has logged that nobody answered (until then a
+ * pending row past `expires_at` is expired all the same).
  */
-export type SignInRequestStatus = 'pending' | 'approved' | 'collected' | 'denied' | 'wrong_number' | 'cancelled' | 'recovered';
+export type SignInRequestStatus = 'pending' | 'approved' | 'collected' | 'denied' | 'wrong_number' | 'cancelled' | 'recovered' | 'expired';
 
 export interface SignInRequestsTable {
   id: string;
@@ -102,6 +103,7 @@ export interface SignInRequestsTable {
   /** The device on which a wrong number was picked once (forgiven: one more try); a second wrong pick refuses. */
   wrong_pick_by: string | null;
   wrong_pick_at: number | null;
+  resent_at: number | null;
   /** The kind of session an approval or a recovery code makes. */
   kind: SessionKind;
   /** `ip` by addressKey (an IPv6 host by its /64): requests are counted by it. */

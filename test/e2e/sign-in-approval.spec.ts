@@ -63,6 +63,14 @@ test('turned on with the password; B waits showing a number, A picks it in a dia
   const dialog = prompt(a.page);
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('heading', { name: "Is this you signing in on 'Home desktop'?" })).toBeFocused();
+  // A prompt missed: B asks again, once in 15 s, and says so; the focus stays on the button.
+  const askAgain = b.page.getByRole('button', { name: 'Ask my devices again' });
+  await askAgain.click();
+  await expect(b.page.getByRole('status').filter({ hasText: 'Asked again: your signed-in devices show the request now.' })).toBeVisible();
+  await askAgain.click();
+  await expect(b.page.getByRole('status').filter({ hasText: /Your devices were asked a moment ago\. Ask again in \d+ seconds\./ })).toBeVisible();
+  await expect(askAgain).toBeFocused();
+  await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('group').getByRole('button')).toHaveCount(3);
   await shot(a.page, '32-approval-prompt');
   await expectNoViolations(a.page, 'approval prompt');

@@ -315,6 +315,10 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     reauthenticate: async (password) => value(await call('POST', '/v1/auth/reauth', { password }), () => null),
     changePassword: async (input) => call('POST', '/v1/auth/password', { ...input, signOutOtherSessions: true }),
     openDevicesWindow: async () => ({ ok: true, value: null }),
+    async resendSignIn() {
+      if (!waiting) return { ok: false, error: { code: 'not_waiting', message: 'No sign-in is waiting for approval.' } };
+      return call<null>('POST', `/v1/auth/sign-in-requests/${waiting.id}/resend`, { secret: waiting.secret });
+    },
     async cancelSignIn() {
       stepUp = undefined;
       const request = waiting;

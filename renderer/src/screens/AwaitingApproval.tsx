@@ -23,6 +23,13 @@ function useCountdown(iso: string): string {
 
 export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState, { status: 'awaitingApproval' }> }) {
   const cancel = useLatch((s) => s.cancelSignIn);
+  const resend = useLatch((s) => s.resendSignIn);
+  const [resent, setResent] = useState<{ text: string; error: boolean } | undefined>();
+  const [resending, whileResending] = useBusy();
+  const askAgain = async () => {
+    const error = await whileResending(resend);
+    setResent(error ? { text: error.message, error: true } : { text: t.resent, error: false });
+  };
   const useRecoveryCode = useLatch((s) => s.useRecoveryCode);
   const [codeOpen, setCodeOpen] = useState(false);
   const [focusCode, setFocusCode] = useState(false);
@@ -77,6 +84,10 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         {/* A device answered, so the password was right: the hint and its button would only mislead. */}
         {!state.reset && state.wrongPickBy === undefined && <p className="hint-strong">{t.wrongPasswordHint}</p>}
         <div className="actions">
+          {/* Not disabled while it asks: the focus stays on it. */}
+          <button type="button" aria-busy={resending} onClick={() => void (resending || askAgain())}>
+            {t.resend}
+          </button>
           {!codeOpen && (
             <button
               type="button"
@@ -99,6 +110,9 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
             {state.reset ? t.cancelReset : t.cancel}
           </button>
         </div>
+        <p role="status" className={resent?.error ? 'form-error' : 'muted'}>
+          {resent?.text ?? ''}
+        </p>
       </section>
       {codeOpen && (
         <form className="card" onSubmit={submit} noValidate aria-label={t.codeFormLabel}>

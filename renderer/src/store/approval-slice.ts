@@ -30,6 +30,9 @@ export const createApprovalSlice =
       if (value) await get().loadApproval();
       return value ?? error!;
     },
+    async resendSignIn() {
+      return (await unwrap(bridge.resendSignIn())).error;
+    },
     async cancelSignIn() {
       const { value } = await unwrap(bridge.cancelSignIn());
       if (value) set({ session: value });

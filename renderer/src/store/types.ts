@@ -84,6 +84,8 @@ export interface ApprovalSlice {
   regenerateRecoveryCodes(password: string): Promise<RecoveryCodes | IpcError>;
   /** Waiting for approval: give up. */
   cancelSignIn(): Promise<void>;
+  /** Asks the account's devices again; the error to show, or nothing. */
+  resendSignIn(): Promise<IpcError | undefined>;
   useRecoveryCode(code: string): Promise<{ recoveryCodesLeft: number } | IpcError>;
   dismissRecoveryCodesLeft(): void;
   /** Forgets requests and the setting (the session ended). */

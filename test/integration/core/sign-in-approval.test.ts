@@ -2,6 +2,8 @@
 // on SQLite and PostgreSQL: approve, deny, a recovery code, cancel, and a device that is offline when
 // the request is made and comes online while it waits.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { uniqueEmail } from '../../../kit/http.js';
@@ -135,5 +137,22 @@ forEachStore('desktop core: sign-in approval', (ctx) => {
       const rows = await server.store.db.selectFrom('sessions').select('online_until').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
       return rows.some((r) => (r.online_until ?? 0) > Date.now());
     }
+  });
+
+  it('a recovery code used while A was closed: A is told when it starts again, as if it had heard it live', async () => {
+    const { email, a, b, codes } = await setUp();
+    // A has caught up once (it marks where it stands) before it closes.
+    await waitFor(async () => readdirSync(a.appDataDir, { recursive: true }).some((f) => String(f).endsWith('profile.json') && readFileSync(join(a.appDataDir, String(f)), 'utf8').includes('"heard"')), 'A has caught up');
+    a.controller.dispose();
+    await b.controller.signIn({ mode: 'signIn', serverUrl: server.url, email, password: PASSWORD });
+    await waitForState(b.controller, isWaiting);
+    assert.deepEqual(await b.controller.useRecoveryCode(codes[5]!), { recoveryCodesLeft: 9 });
+    await waitForState(b.controller, isOnline);
+
+    const again = device('Work laptop', { profile: a.profile, appDataDir: a.appDataDir });
+    const told = waitForEvent(again, 'accountChanged', (e) => e.change?.what === 'recovery_code_used');
+    await again.controller.start();
+    const { change } = await told;
+    assert.deepEqual([change?.byDeviceName, change?.recoveryCodesLeft], ['Home desktop', 9]);
   });
 });

@@ -226,6 +226,7 @@ describe('the reverse proxies of docs/operations.md, run as written', { skip }, 
           assert.ok(cookies.some((c) => c.name === '__Host-latch_session' && c.secure && c.httpOnly), 'the __Host- cookie, Secure and HttpOnly');
           // A change the page asks for passes the Origin check on this port: it signs the laptop out.
           await page.getByRole('button', { name: "Sign out 'Work laptop'" }).click();
+          await page.getByRole('button', { name: "Yes, sign out 'Work laptop'" }).click();
           await settlesWithin(page.getByRole('listitem', { name: 'Work laptop' }).waitFor({ state: 'detached' }), 'the laptop gone from the page’s list', 30_000);
         } finally {
           await browser.close();

@@ -465,6 +465,42 @@ forEachStore('sign-in approval', (ctx) => {
     assert.deepEqual([offline[0]!.state, online[1]!.state], ['pending', 'pending']);
   });
 
+  it('a request nobody answered is in recent activity once the maintenance runs, at its expiry; a wrong password’s is not', async () => {
+    const { laptop } = await account();
+    const from = '203.0.113.23';
+    const real = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), from)).body);
+    const decoy = PendingSignIn.parse((await ask(http, laptop.email, 'not the password', device('New laptop'), from)).body);
+    clock.advance(APPROVAL.requestTtlMs);
+    await server.maintenance.run();
+    await server.maintenance.run();
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events.filter((e) => e.type === 'sign_in_expired');
+    assert.deepEqual(
+      events.map((e) => [e.deviceName, e.ip, e.at]),
+      [['New laptop', from, real.pending.expiresAt]],
+      'logged once, for the real request only',
+    );
+    for (const pending of [real, decoy]) assert.deepEqual(await wait(http, pending), { state: 'expired' });
+  });
+
+  it('"Ask my devices again" shows the request anew on every device, at most once in 15 s; a wrong password’s is answered alike and shown nowhere', async () => {
+    const { laptop, socket } = await account();
+    const from = '203.0.113.24';
+    const real = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), from)).body);
+    const decoy = PendingSignIn.parse((await ask(http, laptop.email, 'not the password', device('New laptop'), from)).body);
+    await socket.next('signin.requested');
+    const resend = (pending: PendingSignIn) => http.post(`/v1/auth/sign-in-requests/${pending.pending.id}/resend`, { secret: pending.pending.secret });
+    for (const pending of [real, decoy]) assert.equal((await resend(pending)).status, 204);
+    await waitFor(async () => socket.messages.filter((m) => m.message.type === 'signin.requested').length === 2, 'the devices are asked again');
+    const soon = await resend(real);
+    assert.deepEqual([soon.status, soon.body.error.code], [429, 'rate_limited']);
+    assert.ok(soon.body.error.retryAfterSeconds > 0 && soon.body.error.retryAfterSeconds <= 15);
+    assert.deepEqual([(await resend(decoy)).status], [429], 'the same answer for a wrong password’s request');
+    clock.advance(15 * SECOND);
+    assert.equal((await resend(real)).status, 204);
+    assert.equal((await http.post(`/v1/auth/sign-in-requests/${real.pending.id}/resend`, { secret: 'x'.repeat(43) })).status, 404, 'only with its secret');
+    assert.equal(socket.messages.filter((m) => m.message.type === 'signin.requested' && m.message.request.id === decoy.pending.id).length, 0, 'a decoy reaches no device');
+  });
+
   it('requests are purged a day after they were made', async () => {
     const { laptop } = await account();
     const pending = PendingSignIn.parse((await ask(http, laptop.email)).body);

@@ -9,7 +9,7 @@ import { useReturnFocus } from '../../components/use-return-focus.js';
 import { formatDate, osLocale, placeOf, systemOf, timeAgo } from '../../format.js';
 import { useLatch } from '../../store/index.js';
 import { RenameForm } from './RenameForm.js';
-import { OFFLINE_REASON_ID } from './ids.js';
+import { OfflineButton } from './OfflineButton.js';
 
 const t = messages.devices;
 
@@ -100,16 +100,9 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
               <strong>{t.confirmOneText(session.deviceName)}</strong>{' '}
               <span className="muted">{[systemOf(session), place, activity, session.ip].filter(Boolean).join(' · ')}</span>
             </p>
-            <button
-              type="button"
-              className="danger"
-              disabled={revoking}
-              aria-disabled={offline || undefined}
-              aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
-              onClick={() => !offline && void signOut()}
-            >
+            <OfflineButton className="danger" disabled={revoking} offline={offline} onClick={() => void signOut()}>
               {revoking ? messages.common.signingOut : t.confirmOneYes(session.deviceName)}
-            </button>
+            </OfflineButton>
             <button type="button" autoFocus onClick={cancel}>
               {messages.common.cancel}
             </button>
@@ -132,20 +125,17 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
         ) : (
           !needsPassword &&
           !confirming && (
-            <button
-              type="button"
+            <OfflineButton
               ref={signOutButton}
               className="danger"
-              // Offline it stays in the Tab order, so the reason it cannot work is heard with it.
               disabled={revoking}
-              aria-disabled={offline || undefined}
-              aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
+              offline={offline}
               aria-busy={revoking}
               aria-label={t.signOutNamed(session.deviceName, sameName ? tellApart(session) : undefined)}
-              onClick={() => !offline && setConfirming(true)}
+              onClick={() => setConfirming(true)}
             >
               {messages.common.signOut}
-            </button>
+            </OfflineButton>
           )
         )}
       </div>

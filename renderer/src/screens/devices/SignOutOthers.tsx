@@ -6,7 +6,7 @@ import { ReauthForm } from '../../components/ReauthForm.js';
 import { useBusy } from '../../components/use-busy.js';
 import { useReturnFocus } from '../../components/use-return-focus.js';
 import { useLatch } from '../../store/index.js';
-import { OFFLINE_REASON_ID } from './ids.js';
+import { OfflineButton } from './OfflineButton.js';
 
 const t = messages.devices;
 
@@ -34,17 +34,9 @@ export function SignOutOthers({ count, offline }: { count: number; offline: bool
   };
   if (!confirming) {
     return (
-      <button
-        type="button"
-        className="danger"
-        ref={opener}
-        // Offline it stays in the Tab order, so the reason it cannot work is heard with it.
-        aria-disabled={offline || undefined}
-        aria-describedby={offline ? OFFLINE_REASON_ID : undefined}
-        onClick={() => !offline && setConfirming(true)}
-      >
+      <OfflineButton className="danger" ref={opener} offline={offline} onClick={() => setConfirming(true)}>
         {t.signOutOthers}
-      </button>
+      </OfflineButton>
     );
   }
   return (
