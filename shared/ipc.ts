@@ -66,7 +66,7 @@ export type CopiedSignIn = z.infer<typeof CopiedSignIn>;
 
 export const KeychainState = z.strictObject({
   kind: z.enum(['os', 'memory-only']),
-  /** The keychain's name where it can be known ("macOS Keychain", "Secret Service"). */
+  /** The keychain's name where it can be known ("macOS Keychain", "system keyring"). */
   backend: z.string().optional(),
   /** Why the OS keychain is not used, in words a person can act on. */
   problem: z.string().optional(),

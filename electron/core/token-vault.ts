@@ -23,7 +23,8 @@ export class KeychainUnavailableError extends Error {
 export function keychainName(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'darwin') return 'macOS Keychain';
   if (platform === 'win32') return 'Windows Credential Manager';
-  return 'Secret Service';
+  // What a person knows it as, not the protocol's name ("Secret Service"); GNOME Keyring and KWallet both are one.
+  return 'system keyring';
 }
 
 /** keytar, loaded lazily: a missing or broken native module means no keychain, not a crash. */
@@ -106,9 +107,10 @@ function describeProblem(error: KeychainUnavailableError, platform: NodeJS.Platf
   const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
   const hint =
     platform === 'linux'
-      ? 'Install and unlock a Secret Service keyring (GNOME Keyring or KWallet).'
+      ? 'Install and unlock a keyring: GNOME Keyring or KWallet.'
       : platform === 'darwin'
         ? 'Unlock your login keychain.'
         : 'Check that Windows Credential Manager is available.';
-  return `${keychainName(platform)} is not available (${detail}). ${hint}`;
+  const name = keychainName(platform);
+  return `${name[0]!.toUpperCase()}${name.slice(1)} is not available (${detail}). ${hint}`;
 }

@@ -39,7 +39,7 @@ describe('keychain', () => {
     const sessions = await work.controller.listSessions();
     assert.deepEqual(sessions.map((s) => s.deviceName), ['Work profile', 'Home profile']);
     const state = await waitForState(work.controller, isOnline);
-    assert.deepEqual(state.keychain, { kind: 'os', backend: 'Secret Service' });
+    assert.deepEqual(state.keychain, { kind: 'os', backend: 'system keyring' });
   });
 
   it('measures keychain writes and reads', async (t) => {
@@ -77,7 +77,7 @@ describe('keychain', () => {
       const { signedIn, afterRestart } = JSON.parse(output) as { signedIn: SessionState; afterRestart: SessionState };
       assert.ok(isSignedIn(signedIn), 'sign-in works without a keychain');
       assert.equal(signedIn.keychain.kind, 'memory-only');
-      assert.match(signedIn.keychain.problem ?? '', /Secret Service is not available/);
+      assert.match(signedIn.keychain.problem ?? '', /System keyring is not available/);
       assert.equal(afterRestart.status, 'signedOut', 'a later start without the keychain asks for sign-in');
       for (const file of filesUnder(home)) {
         assert.ok(!readFileSync(file, 'latin1').includes('lt_'), `${file} holds a token`);

@@ -136,7 +136,7 @@ describe('faults', () => {
       assert.equal(r.sessionsAfterKill, 1, 'the session keeps working without the keychain');
       assert.ok(isSignedOut(r.afterSignOut) && r.afterSignOut.keychain.kind === 'memory-only', 'the failure is reported');
       assert.ok(isSignedIn(r.afterSignIn) && r.afterSignIn.keychain.kind === 'memory-only', 'sign-in works memory-only');
-      assert.match(r.afterSignIn.keychain.problem ?? '', /Secret Service is not available/);
+      assert.match(r.afterSignIn.keychain.problem ?? '', /System keyring is not available/);
       assert.equal(r.nextStart.status, 'signedOut', 'a later start without the keychain asks for sign-in');
     } finally {
       await server.close();
