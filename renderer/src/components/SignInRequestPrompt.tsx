@@ -1,7 +1,7 @@
 // A new device asks to sign in to the account (docs/architecture.md, "Sign-in approval"): a modal
 // dialog in every window of every signed-in device, until one answers. The right number approves;
 // another number, or Deny, refuses. It takes the focus and keeps it, and Escape does not answer.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { SignInRequestView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { formatDateTime, systemOf } from '../format.js';
@@ -15,10 +15,12 @@ const t = messages.approval;
 export function SignInRequestPrompt() {
   const requests = useLatch((s) => s.signInRequests);
   const [refused, setRefused] = useState<{ name: string; outcome: 'denied' | 'wrong_number' } | undefined>();
+  // Where the focus was when the first dialog of a run (questions, then a "denied") opened: it goes back there.
+  const returnTo = useRef<HTMLElement | null>(null);
   const request = requests[0];
-  if (refused) return <Refused name={refused.name} outcome={refused.outcome} onClose={() => setRefused(undefined)} />;
+  if (refused) return <Refused name={refused.name} outcome={refused.outcome} returnTo={returnTo} onClose={() => setRefused(undefined)} />;
   if (!request) return null;
-  return <Prompt key={request.id} request={request} onRefused={(outcome) => setRefused({ name: request.deviceName, outcome })} />;
+  return <Prompt key={request.id} request={request} returnTo={returnTo} onRefused={(outcome) => setRefused({ name: request.deviceName, outcome })} />;
 }
 
 /** Focused when the question came, if it still can be: a dialog that goes leaves the focus where it found it. */
@@ -26,12 +28,12 @@ function focusable(element: Element | null): HTMLElement | null {
   return element instanceof HTMLElement && element !== document.body && !element.closest('dialog') ? element : null;
 }
 
-function useModal(): React.RefObject<HTMLDialogElement | null> {
+function useModal(returnTo: RefObject<HTMLElement | null>): RefObject<HTMLDialogElement | null> {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    const before = focusable(document.activeElement);
+    returnTo.current ??= focusable(document.activeElement);
     element.showModal();
     element.querySelector<HTMLElement>('h2')?.focus();
     // Escape would close it without an answer, and the question would still stand.
@@ -43,21 +45,24 @@ function useModal(): React.RefObject<HTMLDialogElement | null> {
       // Gone with the dialog, the focus would fall to the page: back where it was, or to the heading. Not
       // when what came next took it already (the next question, the password form).
       requestAnimationFrame(() => {
-        if (focusable(document.activeElement)?.isConnected || document.querySelector('dialog[open]')) return;
-        if (before?.isConnected) before.focus();
+        if (document.querySelector('dialog[open]')) return;
+        const target = returnTo.current;
+        returnTo.current = null;
+        if (focusable(document.activeElement)?.isConnected) return;
+        if (target?.isConnected) target.focus();
         else focusHeading();
       });
     };
-  }, []);
+  }, [returnTo]);
   return dialog;
 }
 
-function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused: (outcome: 'denied' | 'wrong_number') => void }) {
+function Prompt({ request, returnTo, onRefused }: { request: SignInRequestView; returnTo: RefObject<HTMLElement | null>; onRefused: (outcome: 'denied' | 'wrong_number') => void }) {
   const answer = useLatch((s) => s.answerSignInRequest);
   const announce = useLatch((s) => s.announce);
   const [busy, whileBusy] = useBusy();
   const [error, setError] = useState<string | undefined>();
-  const dialog = useModal();
+  const dialog = useModal(returnTo);
   const where = [messages.place(request.location, true), request.ip].filter(Boolean).join(', ');
 
   async function reply(body: { number: number } | { deny: true }) {
@@ -110,9 +115,9 @@ function Prompt({ request, onRefused }: { request: SignInRequestView; onRefused:
 }
 
 /** After a no: if it was not the person, someone has the password. */
-function Refused({ name, outcome, onClose }: { name: string; outcome: 'denied' | 'wrong_number'; onClose: () => void }) {
+function Refused({ name, outcome, returnTo, onClose }: { name: string; outcome: 'denied' | 'wrong_number'; returnTo: RefObject<HTMLElement | null>; onClose: () => void }) {
   const setPasswordFormOpen = useLatch((s) => s.setPasswordFormOpen);
-  const dialog = useModal();
+  const dialog = useModal(returnTo);
   return (
     <dialog ref={dialog} className="prompt" aria-labelledby="refused-title" aria-describedby="refused-text">
       <h2 id="refused-title" tabIndex={-1}>
