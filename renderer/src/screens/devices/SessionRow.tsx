@@ -94,7 +94,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
         </ul>
         {confirming && !needsPassword && (
           // Which device, where and how recently, before it goes; the safe answer has the focus, so
-          // Enter twice signs nobody out, and Escape cancels (docs/architecture.md, "Devices window").
+          // Enter twice signs nobody out, and Escape cancels (docs/architecture.md, "The renderer").
           <div className="confirm confirm-one" role="group" aria-label={t.confirmOneGroup(session.deviceName)} onKeyDown={(e) => e.key === 'Escape' && !revoking && cancel()}>
             <p className="confirm-question">
               <strong>{t.confirmOneText(session.deviceName)}</strong>{' '}
