@@ -71,8 +71,9 @@ export class SessionController {
   private readonly effects: Effect[] = [];
   private running: Promise<void> | undefined;
   private readonly machineWatchers = new Set<() => void>();
-  /** New sign-ins not yet dismissed: one list for every window. */
+  /** The catch-up with account changes under way: one at a time (catchUpAccount). */
   private catchingUp: Promise<void> = Promise.resolve();
+  /** New sign-ins not yet dismissed: one list for every window. */
   private readonly newSignIns = new AlertList<SessionView>(
     (s) => s.id,
     (sessions, added) => this.emit({ type: 'newSignIns', sessions, ...(added ? { added } : {}) }),
@@ -245,7 +246,6 @@ export class SessionController {
     return this.published;
   }
 
-  /** Waiting for approval: stop, and withdraw the request. */
   /** Waiting for approval: the account's devices are asked again. */
   async resendSignIn(): Promise<null> {
     if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
@@ -253,6 +253,7 @@ export class SessionController {
     return null;
   }
 
+  /** Waiting for approval: stop, and withdraw the request. */
   async cancelSignIn(): Promise<SessionState> {
     await this.dispatch({ type: 'approvalCancelled' });
     return this.published;

@@ -19,7 +19,7 @@ import type {
 } from '../../shared/api.js';
 import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
 import { PasswordHasher } from '../auth/passwords.js';
-import { ApiError } from '../common/api-error.js';
+import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { StepUpRequired } from '../common/step-up.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -81,16 +81,14 @@ function newRecoveryCode(): string {
 
 /** The number to pick and two others, all different, in random order. */
 function numbers(): { number: number; choices: number[] } {
-  const picked = new Set<number>();
-  while (picked.size < 3) picked.add(randomInt(10, 100));
-  const choices = [...picked];
-  return { number: choices[randomInt(0, 3)]!, choices };
+  const number = randomInt(10, 100);
+  return { number, choices: choicesWith(number) };
 }
 
 /** How often the new device may ask its devices again. */
-export const RESEND_EVERY_MS = 15_000;
+const RESEND_EVERY_MS = 15_000;
 
-/** Three choices again, `number` among them at a random place: the other two drawn anew (after a wrong pick). */
+/** Three choices, `number` among them at a random place, the other two drawn at random (anew, after a wrong pick). */
 function choicesWith(number: number): number[] {
   const picked = new Set<number>([number]);
   while (picked.size < 3) picked.add(randomInt(10, 100));
@@ -122,13 +120,7 @@ const paused = (ms: number) => {
   const seconds = Math.ceil(ms / 1000);
   // Said as it is: a 30-second cooldown is not "a minute".
   const howLong = seconds < 60 ? `${seconds} seconds` : minutes === 1 ? 'a minute' : `${minutes} minutes`;
-  return new ApiError(
-    429,
-    'sign_in_paused',
-    `New sign-ins to this account are paused for ${howLong}, because sign-in requests were refused on its devices.`,
-    { retryAfterSeconds: Math.ceil(ms / 1000) },
-    { 'Retry-After': String(Math.ceil(ms / 1000)) },
-  );
+  return tryAgainIn(seconds, `New sign-ins to this account are paused for ${howLong}, because sign-in requests were refused on its devices.`, 'sign_in_paused');
 };
 const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
 
@@ -431,8 +423,8 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
         .executeTakeFirst();
       if (done.numUpdatedRows === 0n) {
         if (row.state !== 'pending' || row.expires_at <= now) throw ended();
-        const wait = Math.max(1, Math.ceil(((row.resent_at ?? now) + RESEND_EVERY_MS - now) / 1000));
-        throw new ApiError(429, 'rate_limited', `Your devices were asked a moment ago. Ask again in ${wait} seconds.`, { retryAfterSeconds: wait }, { 'Retry-After': String(wait) });
+        const wait = secondsUntil((row.resent_at ?? now) + RESEND_EVERY_MS, now);
+        throw tryAgainIn(wait, `Your devices were asked a moment ago. Ask again in ${wait} seconds.`);
       }
       unit.publish({ kind: 'signin.requested', userId: row.user_id ?? NO_ACCOUNT, request: this.view(row), shown: row.decoy === 0 });
     });
@@ -516,7 +508,6 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     throw wrongCode();
   }
 
-  /** Drops requests older than a day: long past their answer, their pause and anything a device could ask. */
   /**
    * Requests nobody answered in time are logged, once, as the new device asking (recent activity shows them):
    * by the maintenance job, never on the new device's own path, so a decoy's wait (a wrong password) looks the
@@ -534,8 +525,8 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     let logged = 0;
     for (const row of rows) {
       await this.store.transaction(async (unit) => {
-        const ended = await unit.db.updateTable('sign_in_requests').set({ state: 'expired', decided_at: row.expires_at }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
-        if (ended.numUpdatedRows === 0n) return;
+        const marked = await unit.db.updateTable('sign_in_requests').set({ state: 'expired', decided_at: row.expires_at }).where('id', '=', row.id).where('state', '=', 'pending').executeTakeFirst();
+        if (marked.numUpdatedRows === 0n) return;
         const asking = { user_id: row.user_id!, device_name: row.device_name, platform: platformOf(row.platform) };
         await this.securityEvents.recordBy(unit.db, asking, { type: 'sign_in_expired', at: row.expires_at, ip: row.ip });
         logged++;
@@ -544,6 +535,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     return logged;
   }
 
+  /** Drops requests older than a day: long past their answer, their pause and anything a device could ask. */
   async purge(now = this.clock.now()): Promise<number> {
     const result = await this.store.db.deleteFrom('sign_in_requests').where('created_at', '<', now - REQUEST_RETENTION_MS).executeTakeFirst();
     return Number(result.numDeletedRows);
@@ -786,7 +778,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       .executeTakeFirstOrThrow();
     const retryAfterSeconds = Math.ceil(this.policy.requestTtlMs / 1000);
     const wait = retryAfterSeconds >= 120 ? `${Math.round(retryAfterSeconds / 60)} minutes` : `${retryAfterSeconds} seconds`;
-    const refuse = (message: string) => new ApiError(429, 'rate_limited', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+    const refuse = (message: string) => tryAgainIn(retryAfterSeconds, message);
     if (Number(fromHere.n) >= this.policy.maxPending) {
       throw refuse(`Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${wait}.`);
     }

@@ -8,7 +8,7 @@
 // counts lost in a power cut only give back a few attempts.
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
-import { ApiError } from '../common/api-error.js';
+import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../common/http-edge.js';
@@ -33,16 +33,7 @@ export interface Attempt {
   withdrawn(): Promise<void>;
 }
 
-export const rateLimited = (seconds: number, what = 'sign-in attempts') =>
-  new ApiError(
-    429,
-    'rate_limited',
-    `Too many ${what}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
-    { retryAfterSeconds: seconds },
-    { 'Retry-After': String(seconds) },
-  );
-
-const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
+export const rateLimited = (seconds: number, what = 'sign-in attempts') => tryAgainIn(seconds, `Too many ${what}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`);
 
 @Injectable()
 export class SignInThrottle {

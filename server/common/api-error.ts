@@ -38,6 +38,13 @@ export function isStoreUnavailable(error: unknown): boolean {
   );
 }
 
+/** Whole seconds from `now` until `at`, at least one: what a 429 says to wait. */
+export const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
+
+/** A 429 that says when to try again, in its body (`retryAfterSeconds`) and in its Retry-After header. */
+export const tryAgainIn = (seconds: number, message: string, code: ErrorCode = 'rate_limited') =>
+  new ApiError(429, code, message, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
+
 export const unavailable = () =>
   new ApiError(503, 'unavailable', 'The session store is unreachable. Try again shortly.', {}, { 'Retry-After': '5' });
 

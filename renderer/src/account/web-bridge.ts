@@ -7,6 +7,8 @@ import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventP
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
 const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
 const RECONNECT_MS = [500, 1_000, 2_000, 5_000, 10_000];
+/** How long to wait before try `attempt` (0, 1, …) of anything that waits for the server: the last step repeats. */
+const backoff = (attempt: number): number => RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]!;
 /**
  * Set while this browser signed itself out and the server has not heard it yet. The session's cookie is
  * HttpOnly, so only the server can end it: the page keeps asking, and on its next load asks before anything.
@@ -122,7 +124,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       void check().then((reachable) => {
         if (state.status !== 'signedIn' || event.code === 4001) return;
         setState({ ...state, connection: reachable ? 'connecting' : 'offline' });
-        reconnectTimer = setTimeout(connect, RECONNECT_MS[Math.min(reconnects++, RECONNECT_MS.length - 1)]);
+        reconnectTimer = setTimeout(connect, backoff(reconnects++));
       });
     };
   }
@@ -232,7 +234,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       return;
     }
     // Any other answer will not change by asking again at once: the next load of the page asks again.
-    if (askAgain(result)) setTimeout(() => void finishSignOut(attempt + 1), RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]);
+    if (askAgain(result)) setTimeout(() => void finishSignOut(attempt + 1), backoff(attempt));
   }
 
   /** At load: signed in here or not. Unreachable, the page says so and asks again, rather than offer a second sign-in. */
@@ -243,7 +245,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     else if (result.error.code !== 'unreachable' && result.error.code !== 'unavailable') ended();
     else {
       setState({ status: 'resuming', serverUrl: origin, keychain: KEYCHAIN, connection: 'offline' });
-      setTimeout(() => void start(attempt + 1), RECONNECT_MS[Math.min(attempt, RECONNECT_MS.length - 1)]);
+      setTimeout(() => void start(attempt + 1), backoff(attempt));
     }
   }
   void start();

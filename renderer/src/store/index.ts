@@ -25,13 +25,13 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
 const connectionOf = (state: SessionState): Connection | undefined =>
   state.status === 'signedIn' || state.status === 'resuming' ? state.connection : undefined;
 
-/** The first alert of `next` that `before` did not have: the one to announce (one at a time, not a flood). */
-/** Arrivals less than this apart are announced together. */
+/** New sign-ins heard less than this apart are announced together. */
 const ANNOUNCE_TOGETHER_MS = 400;
 
-function firstNew<T>(before: T[], next: T[], keyOf: (item: T) => string): T | undefined {
+/** The items of `next` that `before` did not have (by key), in `next`'s order. */
+function added<T>(before: T[], next: T[], keyOf: (item: T) => string): T[] {
   const known = new Set(before.map(keyOf));
-  return next.find((item) => !known.has(keyOf(item)));
+  return next.filter((item) => !known.has(keyOf(item)));
 }
 
 /**
@@ -63,8 +63,7 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     }),
     bridge.on('sessionsChanged', (sessions) => store.getState().setSessions(sessions)),
     bridge.on('newSignIns', (sessions) => {
-      const known = new Set(store.getState().newSignIns.map((s) => s.id));
-      const arrived = sessions.filter((s) => !known.has(s.id));
+      const arrived = added(store.getState().newSignIns, sessions, (s) => s.id);
       store.getState().setNewSignIns(sessions);
       if (arrived.length === 0) return;
       arrivals.push(...arrived);
@@ -73,17 +72,18 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     }),
     () => clearTimeout(arrivalsTimer),
     bridge.on('copiedSignIns', (alerts) => {
-      const arrived = firstNew(store.getState().copiedSignIns, alerts, (a) => a.sessionId);
+      // The first one to arrive is announced (one at a time, not a flood).
+      const [arrived] = added(store.getState().copiedSignIns, alerts, (a) => a.sessionId);
       store.getState().setCopiedSignIns(alerts);
       if (arrived) store.getState().announce(messages.copied.announce(arrived.deviceName));
     }),
     bridge.on('presence', ({ sessionId, online }) => store.getState().setPresence(sessionId, online)),
     bridge.on('signInRequests', (requests) => {
       const before = store.getState().signInRequests;
-      const arrived = firstNew(before, requests, (r) => r.id);
+      const [arrived] = added(before, requests, (r) => r.id);
       store.getState().setSignInRequests(requests);
       // A request answered (denied, the wrong number) or expired is in recent activity now: a window showing it reloads it.
-      if (before.some((r) => !requests.some((now) => now.id === r.id))) void store.getState().refreshActivity();
+      if (added(requests, before, (r) => r.id).length > 0) void store.getState().refreshActivity();
       if (arrived) store.getState().announce(messages.approval.announceRequest(arrived.deviceName));
     }),
     bridge.on('accountChanged', (change) => {
