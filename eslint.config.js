@@ -27,6 +27,16 @@ export default tseslint.config(
       },
     ],
   ),
+  // A language (shared/messages/) may import from the shared/ folder just above it, and nothing further.
+  layer(
+    ['shared/messages/*.ts'],
+    [
+      {
+        regex: '^(?!zod$)(?!\\./)(?!\\.\\./[a-z-]+\\.js$)',
+        message: 'shared/ is used by the server, the core and the renderer alike, so it depends on zod alone (docs/architecture.md, house rule 2).',
+      },
+    ],
+  ),
   layer(
     ['server/**/*.ts'],
     [

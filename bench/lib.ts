@@ -348,6 +348,8 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       online_until: null,
       online_by: null,
       kind: 'app',
+      signed_in_with: 'password',
+      approved_on: null,
     };
     return { row, seeded: { sessionId: row.id, token, account } };
   };

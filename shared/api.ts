@@ -238,6 +238,13 @@ export const Location = z.strictObject({
 });
 export type Location = z.infer<typeof Location>;
 
+/**
+ * How a session began: the password; a yes from another device (sign-in approval); a recovery code; a new
+ * password set with a code from the mail; or creating the account.
+ */
+export const SignInMethod = z.enum(['password', 'approval', 'recovery_code', 'password_reset', 'new_account']);
+export type SignInMethod = z.infer<typeof SignInMethod>;
+
 export const SessionView = z.strictObject({
   id: z.string(),
   deviceName: z.string(),
@@ -255,6 +262,10 @@ export const SessionView = z.strictObject({
   online: z.boolean(),
   /** A browser signed in on the account page, not a desktop app. */
   browser: z.literal(true).optional(),
+  /** How it signed in; absent for a session older than this field. */
+  signedInWith: SignInMethod.optional(),
+  /** With `approval`: the device that approved it, by its name then. */
+  approvedOn: z.string().optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 
@@ -372,9 +383,11 @@ export const SECURITY_EVENTS_PAGE = 50;
 /** Security event ids: ordered by time, so a page ends where the next begins. */
 export const SecurityEventId = z.string().regex(/^[0-9a-z]{14}[0-9a-f]{12}$/, 'Not a security event id');
 
-/** `GET /v1/security-events?before=<id>&limit=<n>`: newest first, a page at a time. */
+/** `GET /v1/security-events?before=<id>&limit=<n>[&session=<id>]`: newest first, a page at a time. */
 export const SecurityEventsQuery = z.strictObject({
   before: SecurityEventId.optional(),
+  /** Only what this session's device did (the device detail view). */
+  session: SessionId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(SECURITY_EVENTS_PAGE),
 });
 export type SecurityEventsQuery = z.input<typeof SecurityEventsQuery>;

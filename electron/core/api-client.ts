@@ -107,9 +107,9 @@ export class ApiClient {
   revokeOthers = () => this.call('POST', '/v1/sessions/revoke-others', RevokedCount);
   signedOutSessions = async () => (await this.call('GET', '/v1/sessions/signed-out', SignedOutSessionList)).sessions;
   reauthenticate = (password: string) => this.call('POST', '/v1/auth/reauth', Reauthenticated, { body: { password } });
-  /** A page of recent activity, newest first; `before` continues from a page's `nextBefore`. */
-  securityEvents = (before?: string) =>
-    this.call('GET', `/v1/security-events?limit=${ACTIVITY_PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, SecurityEventList);
+  /** A page of recent activity, newest first; `before` continues from a page's `nextBefore`; `session`: one device's. */
+  securityEvents = (before?: string, session?: string) =>
+    this.call('GET', `/v1/security-events?${new URLSearchParams({ limit: String(ACTIVITY_PAGE), ...(before ? { before } : {}), ...(session ? { session } : {}) })}`, SecurityEventList);
 
   private async call<S extends z.ZodType | null>(
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',

@@ -359,6 +359,10 @@ export class SessionController {
     return this.authed((api) => api.securityEvents(before));
   }
 
+  deviceActivity(sessionId: string) {
+    return this.authed((api) => api.securityEvents(undefined, sessionId));
+  }
+
   /** The password entered again, so this device may sign others out for the next few minutes. */
   async reauthenticate(password: string): Promise<null> {
     await this.authed((api) => api.reauthenticate(password));

@@ -10,7 +10,8 @@ import { stripUnsafeText } from '../../shared/api.js';
 import type { AccountChange, SessionView, SignInRequestView } from '../../shared/api.js';
 import type { CopiedSignIn, SessionState } from '../../shared/ipc.js';
 import { messages } from '../../shared/messages.js';
-import { clockTime, noticeText } from '../../shared/notice-text.js';
+import { timeOf } from '../../shared/dates.js';
+import { noticeText } from '../../shared/notice-text.js';
 import { ProfileName } from '../core/profile.js';
 
 export interface AppPages {
@@ -73,7 +74,7 @@ export function notificationForNewSignIn(session: SessionView): OsNotification {
 }
 
 /** Another device changed sign-in approval or its codes, or signed in with a code: clicking it opens the devices window. */
-export function notificationForAccountChange(change: AccountChange, formatTime: (iso: string) => string = clockTime): OsNotification {
+export function notificationForAccountChange(change: AccountChange, formatTime: (iso: string) => string = timeOf): OsNotification {
   const time = formatTime(change.at);
   const body =
     change.what === 'recovery_code_used'

@@ -1,6 +1,7 @@
 // Forms check what they send with the same schemas the core and the server use
 // (shared/ipc.ts, shared/api.ts), so a rule and its words live in one place.
 import type { z } from 'zod';
+import { messages } from '../../shared/messages.js';
 
 /** The first message for each top-level field the schema refuses; empty when the value passes. */
 export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K, unknown>): Partial<Record<K, string>> {
@@ -9,7 +10,7 @@ export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K
   if (result.success) return errors;
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? '') as K;
-    errors[key] ??= issue.message;
+    errors[key] ??= messages.said({ message: issue.message });
   }
   return errors;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import pino from 'pino';
 import type { SecurityEvent, SessionView } from '../../shared/api.js';
-import { messages } from '../../shared/messages.js';
+import { en as messages } from '../../shared/messages.js';
 import { systemClock } from '../common/clock.js';
 import { ConfigError, loadConfig, type ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';

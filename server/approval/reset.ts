@@ -41,7 +41,7 @@ export class PasswordResets {
     const updated = { ...user, password_hash: passwordHash, email_verified_at: verifiedAt };
     await endOpenRequests(unit, user.id, now);
     await this.codes.endOpen(unit, user.id, ['reset']);
-    const { token, session } = await this.sessions.create(unit, updated, device, client, kind);
+    const { token, session } = await this.sessions.create(unit, updated, device, client, kind, { method: 'password_reset' });
     const revoked = await this.sessions.endOtherSessions(unit, { user: updated, session }, 'password_reset');
     await this.securityEvents.recordBy(unit.db, session, { type: 'password_reset', at: now, ip: client.ip, count: revoked });
     return { token, session, user: updated };

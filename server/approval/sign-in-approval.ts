@@ -32,7 +32,7 @@ import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
 import { deviceColumns, deviceFacts, userView } from '../sessions/session-view.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { SessionsService, type SignedInHow } from '../sessions/sessions.service.js';
 import { hashToken, newSessionId } from '../sessions/tokens.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, SessionKind, SessionsTable, SignInRequestsTable, UsersTable } from '../storage/schema.js';
@@ -700,9 +700,13 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<{ token: string; session: SessionsTable; user: UsersTable }> {
     const client = { ip: row.ip, userAgent: row.user_agent };
     const device = this.deviceOf(row);
+    const how: SignedInHow =
+      event.type === 'recovery_code_used'
+        ? { method: 'recovery_code' }
+        : { method: 'approval', ...(row.decided_by ? { approvedBy: { sessionId: row.decided_by, name: row.decided_by_name ?? '' } } : {}) };
     const made =
       row.reset_password_hash === null
-        ? { ...(await this.sessions.create(unit, user, device, client, row.kind, event.type === 'signed_in' ? (row.decided_by ?? undefined) : undefined)), user }
+        ? { ...(await this.sessions.create(unit, user, device, client, row.kind, how)), user }
         : await this.resets.apply(unit, user, row.reset_password_hash, device, client, row.kind);
     const at = this.clock.now();
     if (event.type === 'recovery_code_used') await this.securityEvents.recordBy(unit.db, made.session, { type: event.type, at, ip: row.ip, count: event.count ?? 0 });

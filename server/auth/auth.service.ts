@@ -135,7 +135,7 @@ export class AuthService implements OnApplicationBootstrap {
         const user: UsersTable = { id: newId(), email: row.email, password_hash: pending.passwordHash, created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1, disabled_at: null };
         await unit.db.insertInto('users').values(user).execute();
         // The device that asked for the code is the one the account starts on.
-        const { token, session } = await this.sessions.create(unit, user, pending.device, client);
+        const { token, session } = await this.sessions.create(unit, user, pending.device, client, 'app', { method: 'new_account' });
         await this.securityEvents.recordBy(unit.db, session, { type: 'account_created', at: now, ip: client.ip });
         await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip }, { quiet: true });
         return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
@@ -289,7 +289,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   private startSession(user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult> {
     return this.store.transaction(async (unit) => {
-      const { token, session } = await this.sessions.create(unit, user, device, client, kind);
+      const { token, session } = await this.sessions.create(unit, user, device, client, kind, { method: 'password' });
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: session.created_at, ip: client.ip });
       return { token, user: userView(user), session: this.sessions.view(session, session.id, session.created_at) };
     });

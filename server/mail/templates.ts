@@ -1,7 +1,7 @@
 // The mail Latch sends, each from one template: a subject and paragraphs (words in shared/messages.ts),
 // made into plain text and into HTML alike. docs/architecture.md, "Mail".
 import type { SecurityEvent } from '../../shared/api.js';
-import { messages } from '../../shared/messages.js';
+import { en as messages } from '../../shared/messages.js';
 
 /** What a message of each template carries in the outbox (JSON). */
 export type MailData =

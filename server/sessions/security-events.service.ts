@@ -16,6 +16,7 @@ export interface SecurityEventInput {
   ip: string;
   targetDeviceName?: string | undefined;
   count?: number | undefined;
+  sessionId?: string | undefined;
 }
 
 /**
@@ -53,11 +54,11 @@ export class SecurityEventsService {
    */
   async recordBy(
     db: Db,
-    actor: Pick<SessionsTable, 'user_id' | 'device_name' | 'platform'>,
+    actor: Pick<SessionsTable, 'user_id' | 'device_name' | 'platform'> & { id?: string },
     event: Pick<SecurityEventInput, 'type' | 'at' | 'ip' | 'targetDeviceName' | 'count'>,
     options: { quiet?: boolean } = {},
   ): Promise<void> {
-    await this.record(db, { ...event, userId: actor.user_id, deviceName: actor.device_name, platform: actor.platform }, options.quiet === true);
+    await this.record(db, { ...event, userId: actor.user_id, deviceName: actor.device_name, platform: actor.platform, sessionId: actor.id }, options.quiet === true);
   }
 
   private async record(db: Db, event: SecurityEventInput, quiet: boolean): Promise<void> {
@@ -71,6 +72,7 @@ export class SecurityEventsService {
       ip: event.ip,
       target_device_name: event.targetDeviceName ?? null,
       count: event.count ?? null,
+      session_id: event.sessionId ?? null,
     };
     await db.insertInto('security_events').values(row).execute();
     if (quiet || !MAILED.has(event.type)) return;
@@ -86,10 +88,14 @@ export class SecurityEventsService {
     await this.store.db.deleteFrom('security_events').where('at', '<', before).execute();
   }
 
-  /** A page of the account's events, newest first; ids sort by time, so `before` continues where a page ended. */
-  async page(userId: string, query: { before?: string | undefined; limit: number }): Promise<SecurityEventList> {
+  /**
+   * A page of the account's events, newest first; ids sort by time, so `before` continues where a page ended.
+   * `session`: only what that session's device did.
+   */
+  async page(userId: string, query: { before?: string | undefined; limit: number; session?: string | undefined }): Promise<SecurityEventList> {
     let select = this.store.db.selectFrom('security_events').selectAll().where('user_id', '=', userId);
     if (query.before) select = select.where('id', '<', query.before);
+    if (query.session) select = select.where('session_id', '=', query.session);
     const rows = await select
       .orderBy('id', 'desc')
       .limit(query.limit + 1)

@@ -4,7 +4,7 @@
 // hear about it.
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type CompiledQuery } from 'kysely';
-import type { DeviceInfo, SessionView, SignedOutSessionView, SignOutReason } from '../../shared/api.js';
+import type { DeviceInfo, SessionView, SignedOutSessionView, SignInMethod, SignOutReason } from '../../shared/api.js';
 import { SIGNED_OUT_LIMIT } from '../../shared/api.js';
 import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
@@ -29,6 +29,12 @@ export const expiredBatch = (db: Db, now: number) =>
 
 /** Sessions ended before `cutoff`, which the purge deletes (their retired tokens with them). */
 export const endedBefore = (db: Db, cutoff: number) => db.deleteFrom('sessions').where('revoked_at', '<', cutoff);
+
+/** How a session begins, kept with it; an approval names the session that said yes (its id for the event, its name to show). */
+export interface SignedInHow {
+  method: SignInMethod;
+  approvedBy?: { sessionId: string; name: string };
+}
 
 @Injectable()
 export class SessionsService {
@@ -77,8 +83,8 @@ export class SessionsService {
     user: UsersTable,
     device: DeviceInfo,
     client: ClientInfo,
-    kind: SessionKind = 'app',
-    approvedBy?: string,
+    kind: SessionKind,
+    how: SignedInHow,
   ): Promise<{ token: string; session: SessionsTable }> {
     await this.store.lockAccount(unit.db, user.id);
     const account = await unit.db.selectFrom('users').select('disabled_at').where('id', '=', user.id).executeTakeFirst();
@@ -112,10 +118,12 @@ export class SessionsService {
       online_until: null,
       online_by: null,
       kind,
+      signed_in_with: how.method,
+      approved_on: how.approvedBy?.name ?? null,
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);
-    unit.publish({ kind: 'session.created', userId: user.id, session: this.view(session, undefined, now), ...(approvedBy ? { approvedBy } : {}) });
+    unit.publish({ kind: 'session.created', userId: user.id, session: this.view(session, undefined, now), ...(how.approvedBy ? { approvedBy: how.approvedBy.sessionId } : {}) });
     unit.publish({ kind: 'sessions.changed', userId: user.id });
     return { token, session };
   }

@@ -322,6 +322,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sign_in_requests').addColumn('resent_at', 'bigint').execute();
     },
   },
+  // How a session began and what its device did, for the device detail view (docs/architecture.md, "The renderer"). Older sessions stay null.
+  '0014_signed_in_with': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('signed_in_with', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('approved_on', 'text').execute();
+      // A device's own recent activity, in its detail view.
+      await db.schema.alterTable('security_events').addColumn('session_id', 'text').execute();
+      await db.schema.createIndex('security_events_by_session').on('security_events').columns(['session_id', 'id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

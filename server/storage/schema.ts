@@ -1,7 +1,7 @@
 // Table shapes as Kysely sees them. Times are epoch milliseconds. Columns holding one of a closed
 // list are typed as that list, so nothing casts a string to it.
 import type { Kysely, Transaction } from 'kysely';
-import type { SecurityEventType, SignOutReason } from '../../shared/api.js';
+import type { SecurityEventType, SignInMethod, SignOutReason } from '../../shared/api.js';
 
 export interface UsersTable {
   id: string;
@@ -169,6 +169,10 @@ export interface SessionsTable {
   online_by: string | null;
   /** 'browser': the account page's cookie session (docs/architecture.md, "The account page"); 'app': a desktop app's. */
   kind: SessionKind;
+  /** How the session began (null: before this was kept). */
+  signed_in_with: SignInMethod | null;
+  /** With 'approval': the approving device's name then. */
+  approved_on: string | null;
 }
 
 /**
@@ -180,7 +184,7 @@ export const SESSION_COLUMNS = [
   'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'superseded', 'next_from_ip', 'rotated_at',
   'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
   'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
-  'online_until', 'online_by', 'kind',
+  'online_until', 'online_by', 'kind', 'signed_in_with', 'approved_on',
 ] as const satisfies ReadonlyArray<keyof SessionsTable>;
 const everySessionColumn: Exclude<keyof SessionsTable, (typeof SESSION_COLUMNS)[number]> extends never ? true : never = true;
 void everySessionColumn;
@@ -195,6 +199,8 @@ export interface SecurityEventsTable {
   ip: string;
   target_device_name: string | null;
   count: number | null;
+  /** The session whose device acted; null for the operator, and for events older than this column. */
+  session_id: string | null;
 }
 
 /** A fixed-window counter of password attempts under one key. */

@@ -1,6 +1,6 @@
 // axe (WCAG 2.2 A and AA rules) on every screen, in light and dark, at 360 px
 // wide: zero violations. Each screen is reached the way a person reaches it.
-import { expect, expectNoViolations, noticeOf, PASSWORD, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
+import { expect, expectNoViolations, noticeOf, PASSWORD, shot, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`every screen passes axe, ${colorScheme}, at 360 px`, async ({ lab }) => {
@@ -36,6 +36,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await devices.getByLabel('Filter devices').fill('zzz');
     await expectNoViolations(devices, 'devices, filter matching nothing');
     await devices.getByLabel('Filter devices').fill('');
+    const second = devices.getByRole('listitem', { name: 'Device 2' });
+    await second.getByRole('button', { name: "Details of 'Device 2'" }).click();
+    await expect(second.locator('.device-activity li')).toHaveCount(1);
+    await expectNoViolations(devices, 'a device’s details');
+    await second.locator('.session-details').scrollIntoViewIfNeeded();
+    await shot(devices, `21-device-details-360-${colorScheme}`);
     await devices.getByRole('button', { name: 'Sign out all other devices' }).click();
     await expectNoViolations(devices, 'confirm step');
     await devices.keyboard.press('Escape');

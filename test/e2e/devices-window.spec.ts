@@ -3,6 +3,7 @@
 // devices signed out lately, focus after every action, what the live region
 // says, and dates in another locale. Chromium against the real server.
 import type { Page } from '@playwright/test';
+import { messagesFor } from '../../shared/messages.js';
 import { connectionPill, expect, liveRegion, noticeOf, PASSWORD, shot, signedInPair, signIn, signInAlerts, test, signOutDevice } from './fixtures.js';
 
 /** The focused element as "tag:accessible label or text". */
@@ -26,6 +27,44 @@ test('each device says where it is and what it runs: the list, the alert and rec
   await expect(devices.locator('.activity')).toContainText('London, United Kingdom · 81.2.69.142');
   await expect(devices.getByText('IP Geolocation by DB-IP')).toBeVisible();
   await shot(devices, '20-devices-places');
+});
+
+test('a device’s details: what, where, since when and how it signed in, when last active, and what it did, live; by keyboard alone', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const london = await lab.seed('London laptop', { from: '81.2.69.142', os: 'macOS 15.2', platform: 'darwin' });
+  const devices = await a.openDevicesWindow();
+  const row = devices.getByRole('listitem', { name: 'London laptop' });
+  const toggle = row.getByRole('button', { name: "Details of 'London laptop'" });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.focus();
+  await devices.keyboard.press('Enter');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  const details = row.locator('.session-details');
+  const fact = (term: string) => details.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd[1]');
+  await expect(fact('System')).toHaveText('macOS 15.2');
+  await expect(fact('App')).toHaveText(/^Latch \d/);
+  await expect(fact('Place')).toHaveText('London, United Kingdom');
+  await expect(fact('Address')).toHaveText('81.2.69.142');
+  await expect(fact('How')).toHaveText('With the password');
+  await expect(fact('Last active')).toHaveText(/^just now \(/);
+  await expect(fact('Signed in').locator('time')).toHaveAttribute('datetime', london.session.createdAt);
+  await expect(details.getByRole('heading', { name: "What 'London laptop' did" })).toBeVisible();
+  await expect(details.getByRole('listitem')).toHaveText([/^Signed in on 'London laptop'/]);
+  // What it does while its details are open shows there at once.
+  const home = devices.getByRole('listitem', { name: 'Home desktop' });
+  expect((await fetch(new URL(`/v1/sessions/${(await lab.seed('Old phone')).session.id}`, lab.server.url), { method: 'DELETE', headers: { authorization: `Bearer ${london.token}` } })).status).toBe(204);
+  await expect(details.getByRole('listitem')).toHaveText([/^'London laptop' signed out 'Old phone'/, /^Signed in on 'London laptop'/]);
+  await details.scrollIntoViewIfNeeded();
+  await shot(devices, '21-device-details');
+  // This device: created the account here; Space closes the details again.
+  const mine = devices.getByRole('listitem', { name: 'Work laptop' });
+  await mine.getByRole('button', { name: "Details of 'Work laptop'" }).focus();
+  await devices.keyboard.press('Space');
+  await expect(mine.locator('.session-details dd').filter({ hasText: 'By creating the account' })).toBeVisible();
+  await expect(mine.locator('.session-details')).toContainText('active now');
+  await devices.keyboard.press('Space');
+  await expect(mine.locator('.session-details')).toHaveCount(0);
+  await expect(home).toBeVisible();
 });
 
 test('many sign-ins make one alert, shared by both windows: "3 new sign-ins", each named, dismissed everywhere at once', async ({ lab }) => {
@@ -256,11 +295,13 @@ test('Recently signed out lists who signed each device out and why, and grows li
   await shot(devices, '23-recently-signed-out');
 });
 
-for (const [locale, clockPattern] of [
-  ['de-DE', /\b\d{1,2}:\d{2}\b(?! ?[AP]M)/],
-  ['en-US', /\b\d{1,2}:\d{2}\s[AP]M\b/],
+for (const [locale, clockPattern, datePattern] of [
+  ['de-DE', /^\d{1,2}:\d{2}$/, /^\d{1,2}\. [A-Z][a-zä]+\.?$/],
+  ['en-GB', /^\d{1,2}:\d{2}$/, /^\d{1,2} [A-Z][a-z]+$/],
+  ['en-US', /^\d{1,2}:\d{2}\s[AP]M$/, /^[A-Z][a-z]+ \d{1,2}$/],
 ] as const) {
-  test(`in ${locale}: sentences stay in the UI's language, dates and the clock follow the OS locale`, async ({ lab, browser }) => {
+  test(`in ${locale}: the words in its language, dates and the clock in its own way`, async ({ lab, browser }) => {
+    const words = messagesFor([locale]);
     const clock = await lab.useManualClock();
     const context = await browser.newContext({ locale, timezoneId: 'Europe/Berlin', viewport: { width: 800, height: 600 } });
     const a = await lab.device('Work laptop');
@@ -272,12 +313,15 @@ for (const [locale, clockPattern] of [
     clock.advance(3 * 3_600_000);
     const page = await context.newPage();
     await page.goto(`${a.host.url}#/devices`);
-    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-    await expect(page.getByRole('listitem', { name: 'Phone' })).toContainText('last active 3 hours ago');
-    const when = await page.locator('.activity time').first().textContent();
-    expect(when ?? '').toMatch(clockPattern);
-    if (locale === 'de-DE') expect(when ?? '').toMatch(/\d{1,2}\. [A-Z][a-zä]+\.?/);
-    await expect(page.locator('.activity time').first()).toHaveAttribute('lang', locale);
+    await expect(page.locator('html')).toHaveAttribute('lang', words.lang);
+    const ago = new Intl.RelativeTimeFormat(words.lang, { numeric: 'auto' }).format(-3, 'hour');
+    const phone = page.getByRole('listitem', { name: 'Phone' });
+    await expect(phone).toContainText(words.devices.lastActive(ago));
+    // Today's events by the clock alone; a day by its date.
+    const when = page.locator('.activity time').first();
+    await expect(when).toHaveText(clockPattern);
+    await expect(when).toHaveAttribute('lang', locale);
+    await expect(phone.locator('time')).toHaveText(datePattern);
     await context.close();
   });
 }

@@ -103,11 +103,12 @@ export class Lab {
     return clock;
   }
 
-  async device(name: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Device> {
+  /** A device's windows, in a browser context of their own; `locale`: the language and habits of its OS (English by default). */
+  async device(name: string, options: { colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<Device> {
     const appDataDir = mkdtempSync(join(tmpdir(), 'latch-e2e-'));
     const profile = `e2e${process.pid}x${this.devices.length}x${Date.now().toString(36)}`;
     const hostOptions = { rendererDir: RENDERER_DIR, serverUrl: this.serverUrl, profile, appDataDir, deviceName: name, backoff: { initialMs: 100, maxMs: 1_000 } };
-    const context = await this.browser.newContext({ viewport: { width: 800, height: 600 }, colorScheme: options.colorScheme ?? 'light' });
+    const context = await this.browser.newContext({ viewport: { width: 800, height: 600 }, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'en-US' });
     const device: Device = {
       name,
       host: await startDeviceHost(hostOptions),
@@ -119,7 +120,7 @@ export class Lab {
       openDevicesWindow: async () => {
         const page = await context.newPage();
         await page.goto(`${device.host.url}#/devices`);
-        await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+        await expect(page.getByRole('heading', { name: options.locale?.startsWith('de') ? 'Angemeldete Geräte' : 'Signed-in devices', level: 1 })).toBeVisible();
         return page;
       },
       restart: async () => {
@@ -134,8 +135,8 @@ export class Lab {
   }
 
   /** The server's account page in a browser of its own (its own cookies), at `width` px. */
-  async accountPage(options: { width?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+  async accountPage(options: { width?: number; colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await this.browser.newContext({ viewport: { width: options.width ?? 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'en-US' });
     this.contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${this.serverUrl}/account`);

@@ -85,9 +85,13 @@ test('turned on with the password; B waits showing a number, A picks it in a dia
   await expect(a.page.getByRole('heading', { name: 'Latch' }), 'the focus does not fall to the page when the dialog goes').toBeFocused();
   // The sign-in A just approved is no news to A: listed, with no "New sign-in… That wasn't me" alert.
   const devices = await a.openDevicesWindow();
-  await expect(devices.getByRole('listitem', { name: 'Home desktop' })).toBeVisible();
+  const row = devices.getByRole('listitem', { name: 'Home desktop' });
+  await expect(row).toBeVisible();
   await expect(signInAlerts(devices)).toHaveCount(0);
   await expect(signInAlerts(a.page)).toHaveCount(0);
+  // Its details say how it got in, and who let it.
+  await row.getByRole('button', { name: "Details of 'Home desktop'" }).click();
+  await expect(row.locator('.session-details dd').filter({ hasText: "With the password, approved on 'Work laptop'" })).toBeVisible();
 });
 
 test('A says no: B says it was denied on A; A offers to change the password; a wrong number is forgiven once, and the second refuses', async ({ lab }) => {
@@ -184,6 +188,10 @@ test('a recovery code instead: B is signed in and told how many codes are left; 
   await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(b.page.getByRole('status').filter({ hasText: 'Signed in with a recovery code. 9 codes are left.' })).toBeVisible();
   await expect(liveRegion(a.page)).toHaveText("'Home desktop' signed in with a recovery code.");
+  const devices = await a.openDevicesWindow();
+  const row = devices.getByRole('listitem', { name: 'Home desktop' });
+  await row.getByRole('button', { name: "Details of 'Home desktop'" }).click();
+  await expect(row.locator('.session-details dd').filter({ hasText: 'With the password and a recovery code' })).toBeVisible();
 
   const c = await lab.device('Spare laptop');
   await waitOnB(lab, c);

@@ -43,6 +43,7 @@ describe('docs/api.md walkthrough', () => {
     assert.match(run.stdout, /"type":"session\.revoked".*"reason":"revoked_by_user".*"by":\{"deviceName":"Ada’s laptop"/);
     assert.match(run.stdout, /closed with 4001/);
     assert.match(run.stdout, /Old phone: revoked_by_user, Home desktop: revoked_by_user/);
+    assert.match(run.stdout, /^signed_in on Home desktop$/m, 'one device’s own activity');
     assert.match(run.stdout, /New laptop asks; pick one of \d\d \d\d \d\d\n\{"outcome":"approved"\}\nAda’s laptop approved New laptop\nSpare laptop signed in with a code; codes left: 9\n\{"required":false,"recoveryCodesLeft":0\}\n/);
     assert.match(run.stdout, /^403\nFirefox on Linux signed in; token in the body: false\nFirefox on Linux is a browser\n204\n/m);
     assert.match(run.stdout, /^\{"revoked":0\}\n/m);

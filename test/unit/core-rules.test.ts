@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { backoffDelay } from '../../electron/core/backoff.js';
 import { osDescription } from '../../electron/core/device.js';
 import { parseServerUrl } from '../../electron/core/server-url.js';
-import { clockTime, noticeText } from '../../shared/notice-text.js';
+import { timeOf } from '../../shared/dates.js';
+import { noticeText } from '../../shared/notice-text.js';
 
 describe('reconnect backoff', () => {
   it('starts at 0.5 s, doubles, and never waits more than 30 s', () => {
@@ -49,8 +50,8 @@ describe('forced sign-out notice', () => {
   const at = '2026-11-24T14:02:00.000Z';
   const time = () => '14:02';
   it('says the time alone today, and the date with it before today', () => {
-    const today = clockTime(at, new Date(at));
-    const later = clockTime(at, new Date(Date.parse(at) + 3 * 86_400_000));
+    const today = timeOf(at, new Date(at));
+    const later = timeOf(at, new Date(Date.parse(at) + 3 * 86_400_000));
     assert.doesNotMatch(today, /Nov|24/);
     assert.match(later, /Nov/);
     assert.ok(later.includes(today.replace(/\s/g, ' ').split(' ')[0]!.split(':')[1]!), `${later} holds the minutes of ${today}`);

@@ -77,6 +77,8 @@ function auth(userId: string, sessionId: string): AuthContext {
     online_until: null,
     online_by: null,
     kind: 'app' as const,
+    signed_in_with: 'password' as const,
+    approved_on: null,
   };
   return { user: { id: userId, email: `${userId}@example.test`, created_at: 1, email_verified_at: 1 }, session };
 }

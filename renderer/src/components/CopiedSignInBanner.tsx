@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import type { CopiedSignIn } from '../../../shared/ipc.js';
 import { messages } from '../../../shared/messages.js';
-import { formatDateTime } from '../format.js';
+import { timeOf } from '../format.js';
 import { useLatch } from '../store/index.js';
 import { focusHeading, useRescueFocus } from './focus.js';
 
@@ -38,7 +38,7 @@ function CopiedSignInBanner({ alert }: { alert: CopiedSignIn }) {
   return (
     <section className="banner danger-banner" aria-labelledby={titleId} ref={section} tabIndex={-1}>
       <h2 id={titleId}>{t.title(alert.deviceName)}</h2>
-      <p>{t.text(alert.deviceName, messages.usedFrom(alert.usedFrom), formatDateTime(alert.at), alert.alsoFrom && messages.usedFrom(alert.alsoFrom))}</p>
+      <p>{t.text(alert.deviceName, messages.usedFrom(alert.usedFrom), timeOf(alert.at), alert.alsoFrom && messages.usedFrom(alert.alsoFrom))}</p>
       <div className="actions">
         <button
           type="button"

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { SessionView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
-import { formatDateTime, osLocale, placeOf, systemOf } from '../format.js';
+import { timeOf, dateLocale, placeOf, systemOf } from '../format.js';
 import { useLatch } from '../store/index.js';
 import { FormError } from './Field.js';
 import { focusHeading } from './focus.js';
@@ -44,8 +44,8 @@ function Alert({ session, onGone }: { session: SessionView; onGone: (nextFrom: H
         {/* When, in the OS locale, as every date in the app (format.ts). */}
         <span className="muted">
           {' · '}
-          <time dateTime={session.createdAt} lang={osLocale}>
-            {formatDateTime(session.createdAt)}
+          <time dateTime={session.createdAt} lang={dateLocale}>
+            {timeOf(session.createdAt)}
           </time>
         </span>
         <FormError message={error} />

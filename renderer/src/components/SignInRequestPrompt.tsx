@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { SignInRequestView } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
-import { formatDateTime, systemOf } from '../format.js';
+import { timeOf, systemOf } from '../format.js';
 import { useLatch } from '../store/index.js';
 import { focusHeading } from './focus.js';
 import { useBusy } from './use-busy.js';
@@ -85,7 +85,7 @@ function Prompt({ request, returnTo, onRefused }: { request: SignInRequestView; 
         {request.reset ? t.promptTitleReset(request.deviceName) : t.promptTitle(request.deviceName)}
       </h2>
       <p id={`req-${request.id}-text`}>
-        {t.promptText(systemOf(request), where, formatDateTime(request.createdAt))} {request.reset && `${t.promptReset} `}
+        {t.promptText(systemOf(request), where, timeOf(request.createdAt))} {request.reset && `${t.promptReset} `}
         {t.promptPick}
       </p>
       {request.wrongPickBy !== undefined && (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { messages } from '../../../shared/messages.js';
 import { NotLoaded } from '../components/NotLoaded.js';
 import { PlatformIcon } from '../components/PlatformIcon.js';
-import { formatDateTime, osLocale, placeOf, systemOf, timeAgo } from '../format.js';
+import { timeOf, dateLocale, placeOf, systemOf, timeAgo } from '../format.js';
 import { useLatch } from '../store/index.js';
 
 const t = messages.devices;
@@ -42,8 +42,8 @@ export function RecentlySignedOut({ now, offline }: { now: number; offline: bool
                   </div>
                   <p className="ended-why">
                     {t.recentEnded(s.reason, s.by?.deviceName)}, {t.recentWhen(timeAgo(s.signedOutAt, now))} (
-                    <time dateTime={s.signedOutAt} lang={osLocale}>
-                      {formatDateTime(s.signedOutAt)}
+                    <time dateTime={s.signedOutAt} lang={dateLocale}>
+                      {timeOf(s.signedOutAt)}
                     </time>
                     )
                   </p>

@@ -88,6 +88,7 @@ forEachStore('mail', (ctx) => {
     const reset = await http.post('/v1/auth/password-reset/confirm', { id, code, password: NEW_PASSWORD, device: device('Borrowed laptop') });
     assert.equal(reset.status, 200, reset.text);
     assert.equal(reset.body.session.deviceName, 'Borrowed laptop');
+    assert.equal(reset.body.session.signedInWith, 'password_reset', 'its details say how it signed in');
     assert.equal(reset.body.user.emailVerified, true, 'the code proved the address');
 
     const told = await phoneSocket.next('session.revoked');

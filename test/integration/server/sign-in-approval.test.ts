@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AnswerResult, ApprovalChanged, AuthResult, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
+import { AnswerResult, ApprovalChanged, AuthResult, CurrentSession, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
 import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
 import { PasswordHasher } from '../../../server/auth/passwords.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
@@ -145,6 +145,8 @@ forEachStore('sign-in approval', (ctx) => {
     const session = AuthResult.parse(state.result);
     assert.equal((await http.get('/v1/auth/session', session.token)).status, 200);
     assert.equal(session.session.deviceName, 'New laptop');
+    // Its details say how it signed in, and which device approved it.
+    assert.deepEqual({ how: session.session.signedInWith, on: session.session.approvedOn }, { how: 'approval', on: 'Work laptop' });
     // The account's devices hear of the new session, with the one that approved it (it shows no alert).
     const created = await socket.next('session.created');
     assert.deepEqual({ id: created.session.id, approvedBy: created.approvedBy }, { id: session.session.id, approvedBy: laptop.session.id });
@@ -253,7 +255,8 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal(recovered.status, 200, recovered.text);
     const signedIn = RecoveredSignIn.parse(recovered.body);
     assert.equal(signedIn.recoveryCodesLeft, 9);
-    assert.equal((await http.get('/v1/auth/session', signedIn.token)).status, 200);
+    const current = CurrentSession.parse((await http.get('/v1/auth/session', signedIn.token)).body);
+    assert.deepEqual({ how: current.session.signedInWith, on: current.session.approvedOn }, { how: 'recovery_code', on: undefined });
 
     clock.advance(SECOND);
     const another = PendingSignIn.parse((await ask(http, laptop.email, PASSWORD, device('New laptop'), '81.2.69.150')).body);

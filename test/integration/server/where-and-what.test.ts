@@ -85,6 +85,39 @@ forEachStore('where and what each device is', (ctx) => {
     assert.match(posing.text, /OS must be letters, digits, spaces/);
   });
 
+  it('says how each device signed in, and lists what one device did (its detail view), never another account’s', async () => {
+    const email = uniqueEmail();
+    const home = await signIn(email, device('Home'), undefined, '/v1/auth/register');
+    const phone = await signIn(email, device('Phone'), '81.2.69.142');
+    assert.deepEqual(
+      (await list(home.token)).map((s) => [s.deviceName, s.signedInWith]),
+      [
+        ['Home', 'new_account'],
+        ['Phone', 'password'],
+      ],
+    );
+    clock.advance(MINUTE);
+    const tablet = await signIn(email, device('Tablet'));
+    assert.equal((await http.delete(`/v1/sessions/${tablet.session.id}`, phone.token)).status, 204);
+    const did = async (sessionId: string, token = home.token) => {
+      const reply = await http.get(`/v1/security-events?session=${sessionId}`, token);
+      assert.equal(reply.status, 200, reply.text);
+      return SecurityEventList.parse(reply.body).events.map((e) => [e.type, e.deviceName, e.targetDeviceName]);
+    };
+    assert.deepEqual(await did(phone.session.id), [
+      ['session_revoked', 'Phone', 'Tablet'],
+      ['signed_in', 'Phone', undefined],
+    ]);
+    // Both at the same moment: in either order.
+    assert.deepEqual((await did(home.session.id)).sort(), [
+      ['account_created', 'Home', undefined],
+      ['signed_in', 'Home', undefined],
+    ]);
+    const stranger = await signIn(uniqueEmail(), device('Stranger'), undefined, '/v1/auth/register');
+    assert.deepEqual(await did(phone.session.id, stranger.token), [], 'another account’s device is not found');
+    assert.equal((await http.get('/v1/security-events?session=not-an-id', home.token)).status, 400);
+  });
+
   it('lists devices signed out in the last 30 days with who signed each out and why, newest first, and never another account’s', async () => {
     const email = uniqueEmail();
     await signIn(email, device('Setup'), undefined, '/v1/auth/register');

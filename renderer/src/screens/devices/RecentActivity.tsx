@@ -1,7 +1,7 @@
 // Recent activity on the account, a page at a time.
 import { messages } from '../../../../shared/messages.js';
 import { NotLoaded } from '../../components/NotLoaded.js';
-import { formatDateTime, osLocale, placeOf } from '../../format.js';
+import { timeOf, dateLocale, placeOf } from '../../format.js';
 import { useLatch } from '../../store/index.js';
 import { ShowOlderActivity } from './ShowOlderActivity.js';
 
@@ -25,8 +25,8 @@ export function RecentActivity({ offline }: { offline: boolean }) {
               <li key={event.id}>
                 <span>{a.describe(event)}</span>
                 <span className="muted">
-                  <time dateTime={event.at} lang={osLocale}>
-                    {formatDateTime(event.at)}
+                  <time dateTime={event.at} lang={dateLocale}>
+                    {timeOf(event.at)}
                   </time>
                   {[placeOf(event.location), event.ip].filter(Boolean).map((part) => ` · ${part}`)}
                 </span>

@@ -1,13 +1,14 @@
 // One signed-in device: what and where it is, and signing it out.
-import { useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { SessionView } from '../../../../shared/api.js';
 import { messages } from '../../../../shared/messages.js';
 import { focusHeading, useRescueFocus } from '../../components/focus.js';
 import { PlatformIcon } from '../../components/PlatformIcon.js';
 import { ReauthForm } from '../../components/ReauthForm.js';
 import { useReturnFocus } from '../../components/use-return-focus.js';
-import { formatDate, osLocale, placeOf, systemOf, timeAgo } from '../../format.js';
+import { dateOf, dateLocale, placeOf, systemOf, timeAgo } from '../../format.js';
 import { useLatch } from '../../store/index.js';
+import { DeviceDetails } from './DeviceDetails.js';
 import { RenameForm } from './RenameForm.js';
 import { OfflineButton } from './OfflineButton.js';
 
@@ -15,7 +16,7 @@ const t = messages.devices;
 
 /** Words that tell this device from others of the same name: its system, place and when it signed in. */
 function tellApart(session: SessionView): string {
-  return [systemOf(session), placeOf(session.location), t.signedInOn(formatDate(session.createdAt))].filter(Boolean).join(', ');
+  return [systemOf(session), placeOf(session.location), t.signedInOn(dateOf(session.createdAt))].filter(Boolean).join(', ');
 }
 
 /** After a row goes, the focus moves to the next row's button (or the one before, or the heading). */
@@ -36,6 +37,8 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
   const [confirming, setConfirming] = useState(false);
   const [needsPassword, setNeedsPassword] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  const [open, setOpen] = useState(false);
+  const detailsId = useId();
   const row = useRef<HTMLLIElement>(null);
   useRescueFocus(row);
   const { opener: signOutButton, returnFocus } = useReturnFocus(confirming || needsPassword);
@@ -61,7 +64,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
   // Offline, this device cannot know who is online now: it says when each was last seen instead.
   const activity = session.online && !offline ? t.onlineNow : t.lastActive(timeAgo(session.lastSeenAt, now));
   return (
-    <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
+    <li className={`session${session.current ? ' current' : ''}${open ? ' open' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
       <PlatformIcon platform={session.platform} browser={session.browser === true} decorative />
       <div className="session-main">
         {renaming ? (
@@ -87,11 +90,15 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
           <li>
             {/* The date is in the OS locale, inside an English sentence. */}
             {t.signedInOn('')}
-            <time dateTime={session.createdAt} lang={osLocale}>
-              {formatDate(session.createdAt)}
+            <time dateTime={session.createdAt} lang={dateLocale}>
+              {dateOf(session.createdAt)}
             </time>
           </li>
         </ul>
+        <button type="button" className="link details-toggle" aria-expanded={open} aria-controls={open ? detailsId : undefined} aria-label={t.detailsNamed(session.deviceName)} onClick={() => setOpen(!open)}>
+          {t.details}
+        </button>
+        {open && <DeviceDetails id={detailsId} session={session} now={now} offline={offline} />}
         {confirming && !needsPassword && (
           // Which device, where and how recently, before it goes; the safe answer has the focus, so
           // Enter twice signs nobody out, and Escape cancels (docs/architecture.md, "The renderer").

@@ -1,0 +1,809 @@
+// Every sentence a person reads in Latch, in German: a translation of en.ts, the
+// same shape (`Messages`, ../messages.ts). Formal address ("Sie") throughout;
+// names are quoted „so“. Where English builds a sentence from a phrase passed
+// in (reauth, passwordFor, usedIn), the German phrase is written in the form
+// the German sentence needs (an infinitive with "zu", a dative after "von").
+// Dates and times come already formatted (shared/dates.ts); `at` puts "um" or
+// "am" before them.
+import type { Location, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
+import type { Messages } from '../messages.js';
+
+export const lang = 'de';
+
+const plural = new Intl.PluralRules(lang);
+/** "1 Gerät", "3 Geräte". */
+const count = (n: number, one: string, other: string) => `${n} ${plural.select(n) === 'one' ? one : other}`;
+/** The verb for `n` things: "wird" for one, "werden" for more. */
+const verb = (n: number, one: string, other: string) => (plural.select(n) === 'one' ? one : other);
+const regions = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
+const q = (name: string) => `„${name}“`;
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * "um 14:05" for a clock time alone (today, in shared/dates.ts's timeOf), "am 6. Dez., 14:05" when the
+ * time carries a date.
+ */
+const at = (time: string) => (/^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\.?)?$/i.test(time.trim()) ? `um ${time}` : `am ${time}`);
+/** `at`, at the start of a sentence. */
+const At = (time: string) => capitalize(at(time));
+
+const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Anderes' };
+
+/**
+ * "London, Vereinigtes Königreich", "Dieser Computer", "Lokales Netzwerk"; undefined when nothing is known.
+ * Inside a sentence the first two are in the dative, as every sentence that uses them puts "von" before
+ * them ("… von diesem Computer", "… von dem lokalen Netzwerk").
+ */
+function place(location: Location | undefined, inSentence = false): string | undefined {
+  if (!location) return undefined;
+  switch (location.kind) {
+    case 'this_computer':
+      return inSentence ? 'diesem Computer' : 'Dieser Computer';
+    case 'local_network':
+      return inSentence ? 'dem lokalen Netzwerk' : 'Lokales Netzwerk';
+    case 'internet': {
+      const country = location.country ? regions.of(location.country) : undefined;
+      return [location.city, country].filter(Boolean).join(', ') || undefined;
+    }
+    case 'unknown':
+      return undefined;
+  }
+}
+
+/**
+ * "81.2.69.142 (London, Vereinigtes Königreich)": an address and, where known, roughly where it is. The
+ * place is in brackets, so it is in the nominative ("127.0.0.1 (dieser Computer)").
+ */
+function usedFrom(from: UsedFrom): string {
+  const label = place(from.location);
+  const where = label && from.location?.kind !== 'internet' ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+  return where ? `${from.ip} (${where})` : from.ip;
+}
+
+/**
+ * Where a copied sign-in was used. The server cannot tell the owner's copy from the thief's, so when it
+ * knows both places it names both; otherwise the one where the old copy was used. German word order puts
+ * the time inside the sentence, so `time` is the formatted time (or undefined), and `whose` the genitive
+ * after "die Anmeldung" ("dieses Geräts", "von „Laptop“").
+ */
+function usedIn(time: string | undefined, whose: string, from: string | undefined, alsoFrom: string | undefined): string {
+  const when = time ? ` ${at(time)}` : '';
+  if (from && alsoFrom) return `Die Anmeldung ${whose} wurde${when} gleichzeitig an zwei Orten verwendet, von ${from} und von ${alsoFrom} aus: Eine der beiden ist eine Kopie.`;
+  return `Jemand hat${when}${from ? ` von ${from} aus` : ''} eine Kopie der Anmeldung ${whose} verwendet.`;
+}
+
+const seconds = (n: number) => count(n, 'Sekunde', 'Sekunden');
+
+/** The names shared/api.ts and shared/ipc.ts give their fields in their messages, with the German article. */
+const fields = new Map([
+  ['Device name', 'Der Gerätename'],
+  ['OS', 'Das Betriebssystem'],
+  ['App version', 'Die App-Version'],
+  ['Email', 'Die E-Mail-Adresse'],
+  ['Password', 'Das Passwort'],
+  ['New password', 'Das neue Passwort'],
+  ['Current password', 'Das aktuelle Passwort'],
+]);
+
+/** What the server, the core, the account page's bridge and the shared schemas say, word for word. */
+const saidExactly = new Map([
+  // The server.
+  ['The server is busy checking other sign-ins. Try again in a few seconds.', 'Der Server prüft gerade andere Anmeldungen. Versuchen Sie es in ein paar Sekunden erneut.'],
+  ['That code or the password is not right. Check both and try again.', 'Der Code oder das Passwort ist nicht richtig. Prüfen Sie beides und versuchen Sie es erneut.'],
+  ['The email or password is not right.', 'Die E-Mail-Adresse oder das Passwort ist nicht richtig.'],
+  ['An account with this address was made meanwhile. Sign in instead.', 'Inzwischen wurde ein Konto mit dieser Adresse erstellt. Melden Sie sich stattdessen an.'],
+  ['This server does not take new accounts. Ask its operator to create one for you.', 'Dieser Server nimmt keine neuen Konten an. Bitten Sie den Betreiber des Servers, eines für Sie zu erstellen.'],
+  ['That recovery code is not right, or it has been used.', 'Dieser Wiederherstellungscode ist nicht richtig oder wurde bereits verwendet.'],
+  ['This address is already confirmed.', 'Diese Adresse ist bereits bestätigt.'],
+  ['That password is not right.', 'Dieses Passwort ist nicht richtig.'],
+  ['The current password is not right.', 'Das aktuelle Passwort ist nicht richtig.'],
+  [
+    'The account page signs in only over https (or on the computer the server runs on). Open it with https://.',
+    'Auf der Kontoseite können Sie sich nur über https anmelden (oder auf dem Computer, auf dem der Server läuft). Öffnen Sie sie mit https://.',
+  ],
+  ['This request did not come from the account page, so it was refused.', 'Diese Anfrage kam nicht von der Kontoseite und wurde daher abgelehnt.'],
+  ['This connection did not come from the account page, so it was refused.', 'Diese Verbindung kam nicht von der Kontoseite und wurde daher abgelehnt.'],
+  ['That code is not right. Check the mail and type it again.', 'Dieser Code ist nicht richtig. Sehen Sie in der E-Mail nach und geben Sie ihn erneut ein.'],
+  ['That code has expired, was used, or was tried too many times. Ask for a new one.', 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft ausprobiert. Fordern Sie einen neuen an.'],
+  ['Something went wrong on the server.', 'Auf dem Server ist etwas schiefgegangen.'],
+  ['The session store is unreachable. Try again shortly.', 'Der Server erreicht seine Datenbank gerade nicht. Versuchen Sie es gleich erneut.'],
+  ['The session store is busy with other work. Try again in a few seconds.', 'Die Datenbank des Servers ist gerade ausgelastet. Versuchen Sie es in ein paar Sekunden erneut.'],
+  [
+    "This account is disabled by the server's operator, so it cannot sign in. Ask them to enable it.",
+    'Der Betreiber des Servers hat dieses Konto deaktiviert, daher ist keine Anmeldung möglich. Bitten Sie ihn, es wieder zu aktivieren.',
+  ],
+  ['This server does not answer to that host name. Use the address it was started with.', 'Dieser Server antwortet nicht auf diesen Hostnamen. Verwenden Sie die Adresse, mit der er gestartet wurde.'],
+  ['The request is not valid.', 'Die Anfrage ist ungültig.'],
+  ['The server is shutting down.', 'Der Server wird heruntergefahren.'],
+  ['This server holds as many live connections as it can. Latch will try again shortly.', 'Der Server hat so viele offene Verbindungen, wie er halten kann. Latch versucht es gleich erneut.'],
+  ['Sign in to continue.', 'Melden Sie sich an, um fortzufahren.'],
+  ['This session has expired. Sign in again.', 'Diese Anmeldung ist abgelaufen. Melden Sie sich erneut an.'],
+  ['This sign-in was used somewhere else, so it was signed out to protect the account.', 'Diese Anmeldung wurde anderswo verwendet und daher zum Schutz des Kontos abgemeldet.'],
+  ['This session was signed out.', 'Dieses Gerät wurde abgemeldet.'],
+  ['This sign-in changed while it was being renewed. Try again.', 'Diese Anmeldung hat sich während ihrer Erneuerung geändert. Versuchen Sie es erneut.'],
+  ['No active session with that id.', 'Dieses Gerät ist nicht mehr angemeldet.'],
+  ['This sign-in request does not exist. Sign in again.', 'Diese Anmeldeanfrage gibt es nicht. Melden Sie sich erneut an.'],
+  ['This sign-in request has ended. Sign in again.', 'Diese Anmeldeanfrage ist beendet. Melden Sie sich erneut an.'],
+  ['This sign-in request has ended.', 'Diese Anmeldeanfrage ist beendet.'],
+  ['This sign-in request has expired.', 'Diese Anmeldeanfrage ist abgelaufen.'],
+  ['Turn on sign-in approval first: recovery codes are for it.', 'Schalten Sie zuerst die Anmeldebestätigung ein: Wiederherstellungscodes gehören zu ihr.'],
+  ['Only a device that was signed in before this request was made can answer it.', 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.'],
+  ['Too many requests.', 'Zu viele Anfragen.'],
+  ['Not found.', 'Nicht gefunden.'],
+  // The core and the account page's bridge.
+  ['Enter the server address as a URL, such as https://latch.example.com.', 'Geben Sie die Serveradresse als URL ein, etwa https://latch.example.com.'],
+  ['The server address must start with https:// (or http:// for this computer).', 'Die Serveradresse muss mit https:// beginnen (oder mit http:// für diesen Computer).'],
+  ['Latch produced an answer outside its contract.', 'Latch hat eine unerwartete Antwort erzeugt.'],
+  ['Something went wrong in Latch. Try again.', 'In Latch ist etwas schiefgegangen. Versuchen Sie es erneut.'],
+  ['This device is already signed in. Sign out first.', 'Dieses Gerät ist bereits angemeldet. Melden Sie sich zuerst ab.'],
+  ['Signing in is already under way.', 'Die Anmeldung läuft bereits.'],
+  ['Latch is still starting. Try again in a moment.', 'Latch startet noch. Versuchen Sie es gleich erneut.'],
+  ['No sign-in is waiting for a code. Sign in again.', 'Keine Anmeldung wartet auf einen Code. Melden Sie sich erneut an.'],
+  ['There is no sign-in waiting for a code.', 'Keine Anmeldung wartet auf einen Code.'],
+  ['No sign-in is waiting for approval.', 'Keine Anmeldung wartet auf Bestätigung.'],
+  ['Sign out first.', 'Melden Sie sich zuerst ab.'],
+  ['You are not signed in.', 'Sie sind nicht angemeldet.'],
+  ['The server is not answering right now. Latch will keep trying.', 'Der Server antwortet gerade nicht. Latch versucht es weiter.'],
+  ['The server took too long to answer.', 'Der Server hat zu lange nicht geantwortet.'],
+  ['The server cannot be reached. Check the address and your connection.', 'Der Server ist nicht erreichbar. Prüfen Sie die Adresse und Ihre Verbindung.'],
+  ['The server cannot be reached. Check your connection and try again.', 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.'],
+  ['This page may not talk to Latch.', 'Diese Seite darf nicht mit Latch kommunizieren.'],
+  ['Latch lost contact with its background process. Restart the app.', 'Latch hat den Kontakt zu seinem Hintergrundprozess verloren. Starten Sie die App neu.'],
+  // The shared schemas, as the forms check them.
+  ['Enter a valid email address', 'Geben Sie eine gültige E-Mail-Adresse ein'],
+  ['Enter your email', 'Geben Sie Ihre E-Mail-Adresse ein'],
+  ['Enter your password', 'Geben Sie Ihr Passwort ein'],
+  ['Enter your current password', 'Geben Sie Ihr aktuelles Passwort ein'],
+  ['Enter a new password', 'Geben Sie ein neues Passwort ein'],
+  ['Enter the server address', 'Geben Sie die Serveradresse ein'],
+  ['The server address is too long', 'Die Serveradresse ist zu lang'],
+  ['Enter the code from the mail', 'Geben Sie den Code aus der E-Mail ein'],
+  ['The code is the 6 digits in the mail', 'Der Code besteht aus den 6 Ziffern in der E-Mail'],
+  ['A recovery code is 10 letters and digits, like 7k2m9-qx4rt', 'Ein Wiederherstellungscode besteht aus 10 Buchstaben und Ziffern, etwa 7k2m9-qx4rt'],
+  ['OS must be letters, digits, spaces and . , : ( ) + / _ - only', 'Das Betriebssystem darf nur Buchstaben, Ziffern, Leerzeichen und . , : ( ) + / _ - enthalten'],
+]);
+
+/** The same, for the messages with a number or a name in them; undefined for a part not known here. */
+const saidLike: Array<[RegExp, (...parts: string[]) => string | undefined]> = [
+  [
+    /^Too many (sign-in attempts|new accounts from this address)\. Try again in (\d+) seconds?\.$/,
+    (what, n) => `Zu viele ${what === 'sign-in attempts' ? 'Anmeldeversuche' : 'neue Konten von dieser Adresse'}. Versuchen Sie es in ${seconds(Number(n))} erneut.`,
+  ],
+  [
+    /^Too many live connections (for this device|for this account|from this network address)\. Close another Latch window or device and try again\.$/,
+    (what) =>
+      `Zu viele offene Verbindungen ${what === 'for this device' ? 'für dieses Gerät' : what === 'for this account' ? 'für dieses Konto' : 'von dieser Netzwerkadresse'}. Schließen Sie ein anderes Latch-Fenster oder Gerät und versuchen Sie es erneut.`,
+  ],
+  [
+    /^New sign-ins to this account are paused for (a minute|\d+ minutes|\d+ seconds), because sign-in requests were refused on its devices\.$/,
+    (howLong) =>
+      `Neue Anmeldungen bei diesem Konto sind für ${howLong === 'a minute' ? 'eine Minute' : howLong.replace('minutes', 'Minuten').replace('seconds', 'Sekunden')} gesperrt, weil auf seinen Geräten Anmeldeanfragen abgelehnt wurden.`,
+  ],
+  [/^Your devices were asked a moment ago\. Ask again in (\d+) seconds\.$/, (n) => `Ihre Geräte wurden gerade erst gefragt. Fragen Sie in ${seconds(Number(n))} erneut.`],
+  [
+    /^Too many sign-in requests from this network for this account\. Answer them on a signed-in device, or wait (\d+) (minutes|seconds)\.$/,
+    (n, unit) =>
+      `Zu viele Anmeldeanfragen aus diesem Netzwerk für dieses Konto. Beantworten Sie sie auf einem angemeldeten Gerät oder warten Sie ${unit === 'minutes' ? count(Number(n), 'Minute', 'Minuten') : seconds(Number(n))}.`,
+  ],
+  [
+    /^Enter your password to continue: signing out other devices needs it from the last (\d+) minutes\.$/,
+    (n) => `Geben Sie Ihr Passwort ein, um fortzufahren: Um andere Geräte abzumelden, muss es in den letzten ${count(Number(n), 'Minute', 'Minuten')} eingegeben worden sein.`,
+  ],
+  [/^This sign-in request was already answered on '(.*)'\.$/s, (name) => `Diese Anmeldeanfrage wurde bereits auf ${q(name)} beantwortet.`],
+  [/^The server sent an answer Latch does not understand \((.*)\)\.$/s, (call) => `Der Server hat eine Antwort gesendet, die Latch nicht versteht (${call}).`],
+  [/^The server answered (\d+) without an error Latch understands\.$/, (status) => `Der Server hat mit ${status} geantwortet, ohne einen Fehler, den Latch versteht.`],
+  // A field's rule (shared/api.ts, shared/ipc.ts): the field by its German name.
+  [/^(.+) must not be empty$/, (field) => fields.has(field) ? `${fields.get(field)} darf nicht leer sein` : undefined],
+  [/^(.+) must be at most (\d+) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} darf höchstens ${n} Zeichen lang sein` : undefined)],
+  [/^(.+) must be at least (\d+) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} muss mindestens ${n} Zeichen lang sein` : undefined)],
+  [
+    /^(.+) must not contain control, invisible or text-direction characters$/,
+    (field) => (fields.has(field) ? `${fields.get(field)} darf keine Steuerzeichen, unsichtbaren Zeichen oder Textrichtungszeichen enthalten` : undefined),
+  ],
+  [/^(.+) must contain a letter, digit or symbol$/, (field) => (fields.has(field) ? `${fields.get(field)} muss einen Buchstaben, eine Ziffer oder ein Symbol enthalten` : undefined)],
+];
+
+/**
+ * An error, or a form's refusal, in German: by its exact English words, by their pattern, else by its
+ * code where the code alone says enough; what is not known here is left as it came (in English).
+ */
+function said(error: { code?: string; message: string; retryAfterSeconds?: number | undefined }): string {
+  const exact = saidExactly.get(error.message);
+  if (exact) return exact;
+  for (const [pattern, say] of saidLike) {
+    const match = pattern.exec(error.message);
+    const words = match ? say(...match.slice(1)) : undefined;
+    if (words) return words;
+  }
+  switch (error.code) {
+    case 'rate_limited':
+      return error.retryAfterSeconds === undefined
+        ? 'Zu viele Anfragen. Versuchen Sie es später erneut.'
+        : `Zu viele Anfragen. Versuchen Sie es in ${seconds(error.retryAfterSeconds)} erneut.`;
+    case 'unavailable':
+      return 'Der Server ist gerade nicht verfügbar. Versuchen Sie es gleich erneut.';
+    case 'unreachable':
+      return 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.';
+    case 'timeout':
+      return 'Der Server hat zu lange nicht geantwortet.';
+    case 'invalid_password':
+      return 'Dieses Passwort ist nicht richtig.';
+    default:
+      return error.message;
+  }
+}
+
+function noticeTitle(reason: SignOutReason): string {
+  if (reason === 'expired') return 'Anmeldung abgelaufen';
+  return reason === 'token_reused' ? 'Zum Schutz Ihres Kontos abgemeldet' : 'Abgemeldet';
+}
+
+/** Who signed this device out and why, for the notice and the OS notification. `time` is already formatted. */
+function noticeText(reason: SignOutReason, time: string, by: string | undefined, byPlace: string | undefined, alsoFrom?: string): string {
+  switch (reason) {
+    case 'revoked_by_user':
+      return by ? `${At(time)} von ${q(by)} aus abgemeldet` : `${At(time)} von einem anderen Gerät aus abgemeldet`;
+    case 'password_changed':
+      return by ? `Ihr Passwort wurde ${at(time)} auf einem anderen Gerät (${q(by)}) geändert` : `Ihr Passwort wurde ${at(time)} auf einem anderen Gerät geändert`;
+    case 'password_reset':
+      return by ? `Ihr Passwort wurde ${at(time)} auf ${q(by)} per E-Mail zurückgesetzt` : `Ihr Passwort wurde ${at(time)} per E-Mail zurückgesetzt`;
+    case 'expired':
+      return 'Ihre Anmeldung ist abgelaufen. Melden Sie sich erneut an, um fortzufahren.';
+    case 'evicted':
+      if (!by) return `${At(time)} abgemeldet, weil zu viele Geräte angemeldet waren`;
+      return `${At(time)} abgemeldet, weil sich ${q(by)}${byPlace ? ` von ${byPlace} aus` : ''} angemeldet hat und zu viele Geräte angemeldet waren`;
+    case 'signed_out':
+      return `Dieses Gerät wurde ${at(time)} abgemeldet`;
+    case 'token_reused':
+      return `${usedIn(time, 'dieses Geräts', byPlace, alsoFrom)} Latch hat dieses Gerät zum Schutz Ihres Kontos abgemeldet. Melden Sie sich erneut an und ändern Sie dann Ihr Passwort.`;
+    case 'revoked_by_operator':
+      return `${At(time)} vom Betreiber des Servers abgemeldet`;
+    case 'account_disabled':
+      return `Der Betreiber des Servers hat dieses Konto ${at(time)} deaktiviert, und alle Geräte wurden abgemeldet. Bitten Sie ihn, es wieder zu aktivieren.`;
+  }
+}
+
+function activity(event: SecurityEvent): string {
+  const by = q(event.deviceName);
+  const others = (n: number) => count(n, 'anderes Gerät', 'andere Geräte');
+  switch (event.type) {
+    case 'account_created':
+      return `Konto auf ${by} erstellt`;
+    case 'signed_in':
+      return `Auf ${by} angemeldet`;
+    case 'signed_out':
+      return `${by} hat sich abgemeldet`;
+    case 'session_revoked':
+      return `${by} hat ${event.targetDeviceName ? q(event.targetDeviceName) : 'ein Gerät'} abgemeldet`;
+    case 'other_sessions_revoked':
+      return `${by} hat ${others(event.count ?? 0)} abgemeldet`;
+    case 'password_changed':
+      return event.count ? `Passwort auf ${by} geändert; ${others(event.count)} abgemeldet` : `Passwort auf ${by} geändert`;
+    case 'session_evicted':
+      return `${event.targetDeviceName ? q(event.targetDeviceName) : 'Ein Gerät'} wurde abgemeldet, um Platz für ${by} zu machen: zu viele Geräte`;
+    case 'token_reused':
+      return `${by} wurde abgemeldet: Eine Kopie seiner Anmeldung wurde anderswo verwendet`;
+    case 'approval_turned_on':
+      return `Anmeldebestätigung auf ${by} eingeschaltet`;
+    case 'approval_turned_off':
+      return `Anmeldebestätigung auf ${by} ausgeschaltet`;
+    case 'recovery_codes_regenerated':
+      return `Neue Wiederherstellungscodes auf ${by} erstellt`;
+    case 'sign_in_approved':
+      return `${by} hat die Anmeldung ${event.targetDeviceName ? `von ${q(event.targetDeviceName)}` : 'eines neuen Geräts'} bestätigt`;
+    case 'sign_in_denied':
+      return `${by} hat die Anmeldung ${event.targetDeviceName ? `von ${q(event.targetDeviceName)}` : 'eines neuen Geräts'} abgelehnt`;
+    case 'sign_in_wrong_pick':
+      return `${by} hat eine Zahl gewählt, die ${event.targetDeviceName ? q(event.targetDeviceName) : 'das neue Gerät'} nicht angezeigt hat; die Frage wurde wiederholt`;
+    case 'sign_in_expired':
+      return `${by} wollte sich anmelden, aber kein Gerät hat rechtzeitig geantwortet`;
+    case 'sign_in_wrong_number':
+      return `${event.targetDeviceName ? q(event.targetDeviceName) : 'Ein neues Gerät'} wurde nicht bestätigt: Zweimal wurde die falsche Zahl gewählt, beim zweiten Mal auf ${by}`;
+    case 'recovery_code_used':
+      return `${by} hat sich mit einem Wiederherstellungscode angemeldet; ${count(event.count ?? 0, 'Code', 'Codes')} übrig`;
+    case 'password_reset':
+      return event.count ? `Passwort auf ${by} per E-Mail zurückgesetzt; ${others(event.count)} abgemeldet` : `Passwort auf ${by} per E-Mail zurückgesetzt`;
+    case 'email_verified':
+      return `E-Mail-Adresse auf ${by} bestätigt`;
+    case 'sign_in_mail_changed':
+      return event.count ? `E-Mails bei neuen Anmeldungen auf ${by} eingeschaltet` : `E-Mails bei neuen Anmeldungen auf ${by} ausgeschaltet`;
+    case 'operator_signed_out':
+      return event.targetDeviceName
+        ? `Der Betreiber des Servers hat ${q(event.targetDeviceName)} abgemeldet`
+        : `Der Betreiber des Servers hat ${count(event.count ?? 0, 'Gerät', 'Geräte')} abgemeldet`;
+    case 'account_disabled':
+      return `Der Betreiber des Servers hat das Konto deaktiviert; ${count(event.count ?? 0, 'Gerät', 'Geräte')} abgemeldet`;
+    case 'account_enabled':
+      return 'Der Betreiber des Servers hat das Konto wieder aktiviert';
+    case 'operator_sent_reset':
+      return 'Der Betreiber des Servers hat einen Code zum Zurücksetzen des Passworts an die Adresse des Kontos senden lassen';
+  }
+}
+
+/** Why a device in "Recently signed out" ended. */
+function endedBecause(reason: SignOutReason, by: string | undefined): string {
+  switch (reason) {
+    case 'revoked_by_user':
+      return by ? `Von ${q(by)} aus abgemeldet` : 'Von einem anderen Gerät aus abgemeldet';
+    case 'signed_out':
+      return 'Auf dem Gerät selbst abgemeldet';
+    case 'password_changed':
+      return by ? `Passwort auf ${q(by)} geändert` : 'Passwort geändert';
+    case 'password_reset':
+      return by ? `Passwort auf ${q(by)} per E-Mail zurückgesetzt` : 'Passwort per E-Mail zurückgesetzt';
+    case 'expired':
+      return 'Zu lange nicht verwendet';
+    case 'evicted':
+      return by ? `Platz für ${q(by)} gemacht: zu viele Geräte` : 'Zu viele Geräte waren angemeldet';
+    case 'token_reused':
+      return 'Eine Kopie seiner Anmeldung wurde anderswo verwendet';
+    case 'revoked_by_operator':
+      return 'Vom Betreiber des Servers abgemeldet';
+    case 'account_disabled':
+      return 'Der Betreiber des Servers hat das Konto deaktiviert';
+  }
+}
+
+/** Where the sign-in is kept, by the name electron/core/token-vault.ts gives the keychain (in English). */
+const keychains = new Map([
+  ['macOS Keychain', 'im macOS-Schlüsselbund'],
+  ['Windows Credential Manager', 'in der Windows-Anmeldeinformationsverwaltung'],
+  ['system keyring', 'im Schlüsselbund des Systems'],
+]);
+
+function keychainSaved(backend: string | undefined): string {
+  const where = backend === undefined ? 'im Schlüsselbund des Systems' : (keychains.get(backend) ?? `im Schlüsselbund des Systems (${backend})`);
+  return `Ihre Anmeldung ist ${where} gespeichert.`;
+}
+
+// The three actions behind the password in the sign-in approval setting: each is the form's label and its
+// button, and passwordFor() says it as an infinitive with "zu" (German keeps the capital of a noun).
+const confirmOn = 'Anmeldebestätigung einschalten';
+const confirmOff = 'Anmeldebestätigung ausschalten';
+const confirmCodes = 'Neue Wiederherstellungscodes erstellen';
+const toDo = new Map([
+  [confirmOn, 'die Anmeldebestätigung einzuschalten'],
+  [confirmOff, 'die Anmeldebestätigung auszuschalten'],
+  [confirmCodes, 'neue Wiederherstellungscodes zu erstellen'],
+]);
+
+function passwordFor(action: string): string {
+  const infinitive = toDo.get(action);
+  return infinitive ? `Geben Sie Ihr Passwort ein, um ${infinitive}` : `${action}: Geben Sie Ihr Passwort ein`;
+}
+
+/** "Noch 3 Codes übrig" reads oddly for none: "Keine Codes mehr übrig". */
+const left = (n: number, one: string, other: string) => (n === 0 ? `Keine ${other} mehr übrig` : `Noch ${count(n, one, other)} übrig`);
+
+export const de: Messages = {
+  lang,
+  appName: 'Latch',
+  platformNames,
+  place,
+  usedFrom,
+  /**
+   * An error, or a form's refusal, in these words. The server, the core and the shared schemas say theirs in
+   * English, with a code: this says it again by its exact English words or by its code, and leaves what it
+   * does not know as it came.
+   */
+  said,
+  common: {
+    cancel: 'Abbrechen',
+    dismiss: 'Schließen',
+    close: 'Schließen',
+    tryAgain: 'Erneut versuchen',
+    password: 'Passwort',
+    enterPassword: 'Geben Sie Ihr Passwort ein',
+    atLeast: (n: number) => `Mindestens ${n} Zeichen.`,
+    signOut: 'Abmelden',
+    signingOut: 'Wird abgemeldet…',
+    loading: 'Wird geladen…',
+    /** A setting of the devices window while offline: said instead of "Loading…" for ever. */
+    settingOffline: 'Diese Einstellung kann nicht geladen werden, solange Latch offline ist. Sie wird geladen, sobald die Verbindung wieder besteht.',
+    justNow: 'gerade eben',
+  },
+  connection: { online: 'Online', connecting: 'Verbindet neu…', offline: 'Offline' },
+  connectionAnnounced: {
+    online: 'Wieder mit dem Server verbunden.',
+    connecting: 'Verbindung zum Server verloren; Latch verbindet sich neu.',
+    offline: 'Latch ist offline. Die Verbindung wird von selbst wiederhergestellt.',
+  },
+  windowTitle: { main: 'Latch', devices: 'Angemeldete Geräte – Latch' },
+  signIn: {
+    titleSignIn: 'Bei Latch anmelden',
+    titleCreate: 'Latch-Konto erstellen',
+    server: 'Server',
+    serverHint: 'https://, oder http:// auf diesem Computer',
+    email: 'E-Mail',
+    signIn: 'Anmelden',
+    signingIn: 'Wird angemeldet…',
+    create: 'Konto erstellen',
+    creating: 'Konto wird erstellt…',
+    switchToCreate: 'Stattdessen ein Konto erstellen',
+    switchToSignIn: 'Ich habe ein Konto',
+    noKeychain: 'Kein Schlüsselbund verfügbar: Sie müssen sich beim nächsten Start von Latch erneut anmelden.',
+    forgot: 'Passwort vergessen?',
+    resetTitle: 'Passwort zurücksetzen',
+    resetIntro: 'Geben Sie die E-Mail-Adresse Ihres Kontos ein. Gibt es dazu ein Konto auf diesem Server, geht ein 6-stelliger Code an diese Adresse.',
+    sendCode: 'Code senden',
+    sendingCode: 'Code wird gesendet…',
+    codeSentTo: (email: string) => `Wenn ${email} ein Latch-Konto hat, ist ein 6-stelliger Code unterwegs. Er gilt 15 Minuten lang.`,
+    code: 'Code aus der E-Mail',
+    codeHint: '6 Ziffern',
+    newPassword: 'Neues Passwort',
+    resetSubmit: 'Passwort setzen und anmelden',
+    resetting: 'Passwort wird gesetzt…',
+    resetNote: 'Sobald das neue Passwort gesetzt ist, werden alle anderen Geräte abgemeldet.',
+    back: 'Zurück zur Anmeldung',
+    resendCode: 'Neuen Code senden',
+    stepUpTitle: 'Code aus Ihrer E-Mail eingeben',
+    stepUpText: (email: string) =>
+      `Für ${email} wurden von anderswo viele falsche Passwörter ausprobiert. Für eine Anmeldung von einem neuen Ort brauchen Sie deshalb zusätzlich zu Ihrem Passwort den Code, den Latch gerade an diese Adresse gesendet hat.`,
+    stepUpSubmit: 'Mit dem Code anmelden',
+    signUpCodeTitle: 'Sehen Sie in Ihre E-Mails',
+    signUpCodeText: (email: string) =>
+      `Latch hat einen 6-stelligen Code an ${email} gesendet. Geben Sie ihn ein, um Ihr Konto fertig zu erstellen. (Hat diese Adresse schon ein Konto, steht das stattdessen in der E-Mail.)`,
+    signUpCodeSubmit: 'Konto erstellen',
+    otherEmail: 'Andere E-Mail-Adresse verwenden',
+  },
+  /** The banner until the account's address is confirmed. */
+  verifyEmail: {
+    title: 'Bestätigen Sie Ihre E-Mail-Adresse',
+    text: (email: string) =>
+      `Latch hat einen 6-stelligen Code an ${email} gesendet. Sicherheitswarnungen und das Zurücksetzen des Passworts gehen an diese Adresse: Bestätigen Sie, dass sie Ihnen gehört.`,
+    code: 'Code',
+    confirm: 'Bestätigen',
+    confirming: 'Wird bestätigt…',
+    resend: 'Neuen Code senden',
+    resent: (email: string) => `Ein neuer Code ist an ${email} unterwegs.`,
+    confirmed: 'Ihre E-Mail-Adresse ist bestätigt.',
+  },
+  /** The devices window's mail setting. */
+  mailSetting: {
+    title: 'Benachrichtigung per E-Mail',
+    newSignIns: 'Mir eine E-Mail senden, wenn sich ein Gerät anmeldet',
+    note: 'Über Passwortänderungen, das Zurücksetzen des Passworts und andere Sicherheitswarnungen informiert Latch immer per E-Mail.',
+    unconfirmed: 'Benachrichtigungen gehen an Ihre Adresse, sobald sie bestätigt ist.',
+    saved: (on: boolean) => (on ? 'E-Mails bei neuen Anmeldungen sind eingeschaltet.' : 'E-Mails bei neuen Anmeldungen sind ausgeschaltet.'),
+  },
+  /** The account page, in a browser. */
+  page: {
+    title: 'Latch-Konto',
+    signInTitle: 'Bei Ihrem Latch-Konto anmelden',
+    signInIntro: 'Sehen Sie alle Geräte, die bei Ihrem Konto angemeldet sind, und melden Sie jedes davon ab: einen verlorenen Laptop, ein verkauftes Telefon.',
+    signedInHere: 'Dieser Browser ist angemeldet als',
+    signOutHere: 'Diesen Browser abmelden',
+    sessionNote: 'Dieser Browser bleibt angemeldet, bis er einen Tag lang nicht genutzt wurde, höchstens aber eine Woche.',
+    unreachable: 'Der Server ist nicht erreichbar. Neuer Versuch…',
+    signingOut: 'Wird abgemeldet…',
+    signOutWaiting:
+      'Hier abgemeldet, aber der Server war nicht erreichbar, um diesen Browser abzumelden: Er könnte also noch Zugriff haben. Diese Seite versucht es weiter. Lassen Sie sie geöffnet, bis hier „Erledigt“ steht, oder melden Sie diesen Browser von einem anderen Gerät aus ab.',
+    signOutDone: 'Erledigt: Der Server hat diesen Browser abgemeldet.',
+    titles: {
+      signIn: 'Anmelden – Latch-Konto',
+      devices: 'Angemeldete Geräte – Latch-Konto',
+      waiting: 'Warten auf Bestätigung – Latch-Konto',
+      signedOut: 'Abgemeldet – Latch-Konto',
+    },
+  },
+  notice: {
+    title: noticeTitle,
+    text: noticeText,
+  },
+  home: {
+    signedInAs: 'Angemeldet als',
+    /** Signed in, but the account is not known yet (offline since start, nothing remembered). */
+    resuming: 'Sie sind auf diesem Gerät angemeldet. Ihr Konto erscheint hier, sobald Latch den Server erreicht.',
+    thisDeviceLabel: 'Dieses Gerät',
+    offlineNote: 'Sie bleiben angemeldet. Latch fragt beim Server nach, sobald er wieder erreichbar ist.',
+    keychainSaved,
+    memoryOnly: 'Nur im Arbeitsspeicher: Sie müssen sich beim nächsten Start von Latch erneut anmelden.',
+    openDevices: 'Angemeldete Geräte…',
+    changePassword: 'Passwort ändern',
+  },
+  password: {
+    title: 'Passwort ändern',
+    intro: 'Wenn Sie Ihr Passwort ändern, werden alle anderen Geräte abgemeldet.',
+    current: 'Aktuelles Passwort',
+    next: 'Neues Passwort',
+    submit: 'Passwort ändern',
+    busy: 'Wird geändert…',
+    done: (revoked: number) =>
+      `Passwort geändert. ${revoked === 0 ? 'Es waren keine anderen Geräte angemeldet.' : `${count(revoked, 'anderes Gerät wurde', 'andere Geräte wurden')} abgemeldet.`}`,
+    doneButton: 'Fertig',
+  },
+  // `action` is devices.reauthOthers or reauthOne: an infinitive with "zu" ("2 andere Geräte abzumelden").
+  reauth: {
+    formLabel: (action: string) => `Mit Ihrem Passwort bestätigen, um ${action}`,
+    hint: (action: string, minutes: number) =>
+      `Geben Sie Ihr Passwort ein, um ${action}: Sie haben es zuletzt vor mehr als ${count(minutes, 'Minute', 'Minuten')} eingegeben.`,
+    checking: 'Wird geprüft…',
+  },
+  devices: {
+    title: 'Angemeldete Geräte',
+    signedOutHere: 'Dieses Gerät ist abgemeldet. Melden Sie sich im Hauptfenster an, um Ihre Geräte zu sehen.',
+    offlineReason: 'Latch ist offline, daher kann gerade kein Gerät abgemeldet werden. Die Verbindung wird von selbst wiederhergestellt.',
+    offlineDevices: 'Ihre Geräte können nicht geladen werden, solange Latch offline ist. Sie werden geladen, sobald die Verbindung wieder besteht.',
+    loadingDevices: 'Ihre Geräte werden geladen…',
+    activeTitle: 'Aktive Geräte',
+    onlyOne: 'Kein anderes Gerät ist angemeldet.',
+    signOutOthers: 'Alle anderen Geräte abmelden',
+    confirmGroup: 'Abmeldung aller anderen Geräte bestätigen',
+    confirmText: (n: number) => `Sind Sie sicher? Dadurch ${verb(n, 'wird', 'werden')} ${count(n, 'anderes Gerät', 'andere Geräte')} abgemeldet.`,
+    confirmYes: (n: number) => `Ja, ${n} abmelden`,
+    /** Said inside reauth's sentences: an infinitive with "zu". */
+    reauthOthers: (n: number) => `${count(n, 'anderes Gerät', 'andere Geräte')} abzumelden`,
+    reauthOthersButton: (n: number) => `${n} abmelden`,
+    reauthOne: (name: string) => `${q(name)} abzumelden`,
+    confirmOneGroup: (name: string) => `Abmeldung von ${q(name)} bestätigen`,
+    confirmOneText: (name: string) => `${q(name)} abmelden?`,
+    confirmOneYes: (name: string) => `Ja, ${q(name)} abmelden`,
+    signOutNamed: (name: string, tellApart: string | undefined) => `${q(name)}${tellApart ? ` (${tellApart})` : ''} abmelden`,
+    rename: 'Umbenennen',
+    renameLabel: 'Gerätename',
+    save: 'Speichern',
+    enterName: 'Geben Sie einen Namen ein',
+    badge: 'Dieses Gerät',
+    appVersion: (version: string) => `Latch ${version}`,
+    browserSession: 'Webbrowser, auf der Kontoseite',
+    browserKind: 'Webbrowser',
+    badgeBrowser: 'Dieser Browser',
+    activeNow: 'jetzt aktiv',
+    thisOffline: 'offline',
+    nameTooLong: 'Der Gerätename darf höchstens 64 Zeichen lang sein',
+    onlineNow: 'jetzt online',
+    lastActive: (ago: string) => `zuletzt aktiv ${ago}`,
+    /** The date comes last: SessionRow calls it with '' and puts the date after it. */
+    signedInOn: (date: string) => `angemeldet am ${date}`,
+    filterLabel: 'Geräte filtern',
+    filterHint: 'Name, System, Ort oder Adresse',
+    sortLabel: 'Sortieren nach',
+    sortLastActive: 'Zuletzt aktiv',
+    sortName: 'Name',
+    sortSignedIn: 'Anmeldedatum',
+    showing: (shown: number, total: number) => `${shown} von ${total} ${verb(total, 'anderen Gerät', 'anderen Geräten')} ${verb(shown, 'passt', 'passen')}`,
+    noMatch: (filter: string) => `Kein anderes Gerät passt zu „${filter}“.`,
+    attribution: 'Die Orte werden aus den Adressen geschätzt, mit IP Geolocation by DB-IP (db-ip.com).',
+    recentSummary: (n: number | undefined) => (n === undefined ? 'Kürzlich abgemeldet' : `Kürzlich abgemeldet (${n})`),
+    recentNone: 'In den letzten 30 Tagen wurde kein Gerät abgemeldet.',
+    recentOffline: 'Diese Liste kann nicht geladen werden, solange Latch offline ist.',
+    recentEnded: endedBecause,
+    recentWhen: (ago: string) => ago,
+    // One device's details, opened under its row.
+    details: 'Details',
+    detailsNamed: (name: string) => `Details zu ${q(name)}`,
+    detailSystem: 'System',
+    detailApp: 'App',
+    detailPlace: 'Ort',
+    detailAddress: 'Adresse',
+    detailSignedIn: 'Angemeldet',
+    detailHow: 'Anmeldung',
+    detailLastActive: 'Zuletzt aktiv',
+    unknownPlace: 'Unbekannt',
+    signedInWith: {
+      password: 'Mit dem Passwort',
+      approval: (by: string | undefined) => (by ? `Mit dem Passwort, bestätigt auf ${q(by)}` : 'Mit dem Passwort, bestätigt auf einem anderen Gerät'),
+      recovery_code: 'Mit dem Passwort und einem Wiederherstellungscode',
+      password_reset: 'Mit einem neuen Passwort, gesetzt mit einem Code aus der E-Mail',
+      new_account: 'Beim Erstellen des Kontos',
+      unknown: 'Nicht erfasst: Das Gerät hat sich angemeldet, bevor Latch dies festhielt',
+    },
+    deviceActivity: (name: string) => `Aktivität von ${q(name)}`,
+    deviceActivityNone: 'Nichts in den letzten 30 Tagen.',
+    deviceActivityOffline: 'Dies kann nicht geladen werden, solange Latch offline ist.',
+  },
+  activity: {
+    title: 'Letzte Aktivität',
+    offline: 'Die letzte Aktivität kann nicht geladen werden, solange Latch offline ist. Sie wird geladen, sobald die Verbindung wieder besteht.',
+    failed: (why: string) => `Die letzte Aktivität konnte nicht geladen werden: ${why}`,
+    none: 'Noch nichts.',
+    older: 'Ältere Aktivität anzeigen',
+    describe: activity,
+  },
+  alerts: {
+    one: 'Neue Anmeldung',
+    many: (n: number) => `${n} neue Anmeldungen`,
+    show: 'Anzeigen',
+    hide: 'Ausblenden',
+    signedInFrom: (name: string, what: string, where: string | undefined) => `${q(name)} (${what})${where ? ` von ${where}` : ''}`,
+    notMe: 'Das war ich nicht',
+    notMeNamed: (name: string) => `Das war ich nicht: ${q(name)} abmelden`,
+    dismissNamed: (name: string) => `Hinweis zu ${q(name)} schließen`,
+    dismissAll: 'Alle schließen',
+    announce: (name: string, where: string | undefined) => `Neue Anmeldung: ${q(name)}${where ? ` von ${where}` : ''}.`,
+    announceMany: (n: number) => `${n} neue Anmeldungen. Sie stehen oben im Fenster.`,
+  },
+  copied: {
+    title: (name: string) => `${q(name)} wurde zum Schutz Ihres Kontos abgemeldet`,
+    text: (name: string, from: string, time: string, alsoFrom?: string) =>
+      `${usedIn(time, `von ${q(name)}`, from, alsoFrom)} Latch hat ${q(name)} abgemeldet, damit keine Kopie mehr funktioniert. Ändern Sie jetzt Ihr Passwort, melden Sie sich dann auf ${q(name)} erneut an und prüfen Sie das Gerät auf Programme, die Sie nicht kennen.`,
+    changePassword: 'Passwort jetzt ändern',
+    dismissNamed: (name: string) => `Warnung zu ${q(name)} schließen`,
+    announce: (name: string) =>
+      `Sicherheitswarnung: Jemand hat eine Kopie der Anmeldung von ${q(name)} verwendet. Latch hat das Gerät abgemeldet. Ändern Sie Ihr Passwort.`,
+  },
+  approval: {
+    // The new device, waiting.
+    waitTitle: 'Bestätigen Sie diese Anmeldung auf einem anderen Gerät',
+    waitTitleReset: 'Bestätigen Sie das Zurücksetzen des Passworts auf einem anderen Gerät',
+    pick: 'Wählen Sie auf einem Ihrer angemeldeten Geräte die Zahl',
+    numberLabel: (n: number) => `Die zu wählende Zahl: ${n}`,
+    waitingFor: (email: string) =>
+      `Anmeldung als ${email}. Latch hat Ihre angemeldeten Geräte gefragt; sobald eines antwortet, geht es hier von selbst weiter.`,
+    waitingForReset: (email: string) =>
+      `Das Passwort von ${email} wird zurückgesetzt. Die Anmeldebestätigung ist eingeschaltet, daher genügt der Zugang zum Postfach allein nicht: Latch hat Ihre angemeldeten Geräte gefragt, und sobald eines antwortet, geht es hier von selbst weiter.`,
+    expiresIn: (time: string) => `Die Anfrage läuft in ${time} ab.`,
+    // Said to every waiting device alike: whether any device is online is not told (docs/architecture.md, "Sign-in approval").
+    noDeviceAtHand: 'Kein Gerät zur Hand? Öffnen Sie Latch auf einem Ihrer angemeldeten Geräte oder verwenden Sie einen Wiederherstellungscode.',
+    wrongPasswordHint:
+      'Nach ein paar Sekunden erscheint nichts auf Ihren Geräten? Vielleicht ist das Passwort falsch. Dieser Bildschirm kann das nicht sagen, sonst könnte hier jeder Passwörter ausprobieren.',
+    retypePassword: 'Passwort erneut eingeben',
+    resend: 'Meine Geräte erneut fragen',
+    resent: 'Erneut gefragt: Ihre angemeldeten Geräte zeigen die Anfrage jetzt an.',
+    wrongPickHere: (by: string) => `Auf ${q(by)} wurde eine andere Zahl gewählt. Wählen Sie die hier angezeigte Zahl: Sie haben noch einen Versuch.`,
+    useCode: 'Stattdessen einen Wiederherstellungscode verwenden',
+    codeLabel: 'Wiederherstellungscode',
+    codeFormLabel: 'Mit einem Code anmelden',
+    codeHint: '10 Buchstaben und Ziffern wie auf Ihrer gespeicherten Liste (der Bindestrich ist optional).',
+    useCodeSubmit: 'Mit diesem Code anmelden',
+    usingCode: 'Code wird geprüft…',
+    codesLeft: (n: number) =>
+      `Mit einem Wiederherstellungscode angemeldet. ${left(n, 'Code', 'Codes')}${n <= 3 ? ': Erstellen Sie unter „Angemeldete Geräte“ neue.' : '.'}`,
+    cancel: 'Anmeldung abbrechen',
+    cancelReset: 'Zurücksetzen abbrechen',
+    // After it ended without a sign-in.
+    refusedTitle: { denied: 'Anmeldung abgelehnt', wrong_number: 'Anmeldung nicht bestätigt', expired: 'Anmeldeanfrage abgelaufen' },
+    refusedText: {
+      denied: (by: string | undefined) => `${by ? q(by) : 'Eines Ihrer Geräte'} hat diese Anmeldung abgelehnt.`,
+      wrong_number: (by: string | undefined) =>
+        `Auf ${by ? q(by) : 'Ihrem anderen Gerät'} wurde die falsche Zahl gewählt, daher wurde diese Anmeldung nicht bestätigt. Melden Sie sich erneut an, um eine neue Zahl zu erhalten.`,
+      expired: () => 'Innerhalb von zwei Minuten hat kein Gerät geantwortet. Melden Sie sich erneut an oder verwenden Sie einen Wiederherstellungscode.',
+    },
+    // The devices that answer.
+    promptTitle: (name: string) => `Melden Sie sich gerade auf ${q(name)} an?`,
+    promptTitleReset: (name: string) => `Setzen Sie gerade auf ${q(name)} Ihr Passwort zurück?`,
+    promptReset: 'Wenn Sie bestätigen, wird das neue Passwort gesetzt und jedes andere Gerät abgemeldet, auch dieses.',
+    promptText: (what: string, where: string, time: string) => `${what}, von ${where}, ${at(time)}.`,
+    promptPick: 'Wenn Sie es sind, wählen Sie die Zahl, die das Gerät anzeigt. Wenn nicht, lehnen Sie ab.',
+    pickNamed: (n: number) => `${n} wählen`,
+    deny: 'Nein, ablehnen',
+    denied: 'Abgelehnt. Wenn Sie sich nicht anmelden wollten, kennt jemand Ihr Passwort: Ändern Sie es jetzt.',
+    notApproved:
+      'Nicht bestätigt: Zweimal wurde die falsche Zahl gewählt. Wenn Sie es waren, melden Sie sich auf dem Gerät erneut an, um eine neue Zahl zu erhalten. Wenn nicht, kennt jemand Ihr Passwort: Ändern Sie es jetzt.',
+    wrongPickPrompt: (name: string, by: string) =>
+      `Das war nicht die Zahl, die ${q(name)} anzeigt (gewählt auf ${q(by)}). Sehen Sie noch einmal hin: Bei einer weiteren falschen Zahl wird diese Anmeldung nicht bestätigt.`,
+    changePassword: 'Passwort jetzt ändern',
+    answeredElsewhere: 'Diese Anfrage wurde bereits auf einem anderen Gerät beantwortet.',
+    approvedAnnounce: (name: string) => `Bestätigt: ${q(name)} wird angemeldet. Es erscheint bei Ihren Geräten und unter „Letzte Aktivität“.`,
+    // The setting, in the devices window.
+    settingTitle: 'Anmeldebestätigung',
+    settingLabel: 'Bevor sich ein neues Gerät anmeldet, eines meiner angemeldeten Geräte fragen',
+    settingOnText: (codes: number) =>
+      `Ein. Ein neues Gerät braucht ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
+    settingOffText: 'Aus. Ihr Passwort allein genügt, um ein neues Gerät anzumelden.',
+    turnOn: 'Einschalten…',
+    turnOff: 'Ausschalten…',
+    newCodes: 'Neue Wiederherstellungscodes…',
+    confirmOn,
+    confirmOff,
+    confirmCodes,
+    /** `action` is confirmOn, confirmOff or confirmCodes: said as an infinitive with "zu", nouns keep their capital. */
+    passwordFor,
+    codesTitle: 'Ihre Wiederherstellungscodes',
+    codesCopy: 'Kopieren',
+    codesSave: 'Als Datei speichern',
+    codesPrint: 'Drucken',
+    codesCopied: 'Kopiert. Fügen Sie sie in Ihren Passwort-Manager ein und leeren Sie dann die Zwischenablage.',
+    codesNotCopied: 'Sie konnten hier nicht kopiert werden: Markieren und kopieren Sie sie, oder speichern Sie sie als Datei.',
+    codesFileHeader:
+      'Latch-Wiederherstellungscodes. Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Bewahren Sie sie sicher auf.',
+    codesText:
+      'Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Speichern Sie sie jetzt an einem sicheren Ort: Sie werden nicht noch einmal angezeigt.',
+    codesSaved: 'Ich habe sie gespeichert',
+    announceRequest: (name: string) => `Anmeldeanfrage von ${q(name)}. Sind Sie das?`,
+    announceOn: 'Die Anmeldebestätigung ist eingeschaltet.',
+    announceOff: 'Die Anmeldebestätigung ist ausgeschaltet.',
+    // Told to the other devices when one of them changed the setting or its codes.
+    announceChange: {
+      approval_turned_on: (by: string) => `Die Anmeldebestätigung wurde auf ${q(by)} eingeschaltet.`,
+      approval_turned_off: (by: string) => `Die Anmeldebestätigung wurde auf ${q(by)} ausgeschaltet.`,
+      recovery_codes_regenerated: (by: string) => `Auf ${q(by)} wurden neue Wiederherstellungscodes erstellt.`,
+      recovery_code_used: (by: string) => `${q(by)} hat sich mit einem Wiederherstellungscode angemeldet.`,
+    },
+    changeTitle: {
+      approval_turned_on: 'Latch: Anmeldebestätigung eingeschaltet',
+      approval_turned_off: 'Latch: Anmeldebestätigung ausgeschaltet',
+      recovery_codes_regenerated: 'Latch: neue Wiederherstellungscodes',
+      recovery_code_used: 'Latch: Wiederherstellungscode verwendet',
+    },
+    changeText: {
+      approval_turned_on: (by: string, time: string) =>
+        `${At(time)} auf ${q(by)} eingeschaltet. Ein neues Gerät braucht jetzt ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode.`,
+      approval_turned_off: (by: string, time: string) =>
+        `${At(time)} auf ${q(by)} ausgeschaltet. Jetzt genügt Ihr Passwort allein, um ein neues Gerät anzumelden. Waren Sie das nicht? Ändern Sie Ihr Passwort.`,
+      recovery_codes_regenerated: (by: string, time: string) =>
+        `Auf ${q(by)} wurden ${at(time)} neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr. Waren Sie das nicht? Ändern Sie Ihr Passwort.`,
+      recovery_code_used: (by: string, time: string, codes?: number) =>
+        `${q(by)} hat sich ${at(time)} mit einem Wiederherstellungscode angemeldet${codes === undefined ? '' : `; ${left(codes, 'Code', 'Codes').replace(/^./, (c) => c.toLowerCase())}`}. Waren Sie das nicht? Melden Sie das Gerät unter „Angemeldete Geräte“ ab und ändern Sie Ihr Passwort.`,
+    },
+  },
+  announce: {
+    signedOut: (name: string) => `${q(name)} ist abgemeldet.`,
+    signedOutOthers: (n: number) => `${count(n, 'anderes Gerät', 'andere Geräte')} abgemeldet.`,
+    signedOutElsewhere: (name: string) => `${q(name)} wurde abgemeldet.`,
+    signedInElsewhere: (name: string) => `${q(name)} hat sich angemeldet.`,
+    renamed: (name: string) => `Dieses Gerät heißt jetzt ${q(name)}.`,
+    alertsDismissed: 'Alle Hinweise auf neue Anmeldungen geschlossen.',
+  },
+  notification: {
+    newSignInTitle: 'Latch: neue Anmeldung',
+    newSignInBody: (name: string, what: string, where: string) =>
+      `${q(name)} (${what}) hat sich von ${where} angemeldet. Waren Sie das nicht? Öffnen Sie „Angemeldete Geräte“, um das Gerät abzumelden.`,
+    forcedTitle: (reason: SignOutReason) => `Latch: ${noticeTitle(reason)}`,
+    signInRequestTitle: 'Latch: Melden Sie sich gerade an?',
+    signInRequestBody: (name: string, where: string) =>
+      `${q(name)} möchte sich von ${where} bei Ihrem Konto anmelden. Öffnen Sie Latch, um die Anmeldung zu bestätigen oder abzulehnen.`,
+    copiedTitle: 'Latch: Eine kopierte Anmeldung wurde verwendet',
+    copiedBody: (name: string, from: string, alsoFrom?: string) =>
+      `${usedIn(undefined, `von ${q(name)}`, from, alsoFrom)} Latch hat ${q(name)} abgemeldet. Ändern Sie Ihr Passwort.`,
+  },
+  /**
+   * Mail the server sends (server/mail/templates.ts makes the plain text and the HTML from these). A
+   * message is a subject and paragraphs; `code` is shown large in the HTML and on a line of its own in text.
+   */
+  mail: {
+    footer: (server: string) => `Diese E-Mail wurde vom Latch-Server unter ${server} gesendet. Latch fragt nie per E-Mail nach Ihrem Passwort.`,
+    minutes: (n: number) => count(n, 'Minute', 'Minuten'),
+    signUpCode: {
+      subject: (code: string) => `${code} ist Ihr Latch-Code`,
+      lines: (minutes: string) => [`Geben Sie diesen Code in Latch ein, um Ihr Konto fertig zu erstellen. Er ist einmal verwendbar und gilt ${minutes} lang.`],
+      after: ['Wenn Sie kein Konto angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code wird nichts erstellt.'],
+    },
+    alreadyRegistered: {
+      subject: 'Sie haben bereits ein Latch-Konto',
+      lines: (email: string) => [
+        `Jemand, wahrscheinlich Sie, wollte ein Latch-Konto für ${email} erstellen. Sie haben bereits eines, daher wurde nichts erstellt.`,
+        'Melden Sie sich mit Ihrem Passwort an. Vergessen? Wählen Sie auf dem Anmeldebildschirm „Passwort vergessen?“, dann erhalten Sie einen Code per E-Mail.',
+      ],
+    },
+    resetCode: {
+      subject: (code: string) => `${code} ist Ihr Code zum Zurücksetzen des Latch-Passworts`,
+      lines: (minutes: string) => [`Geben Sie diesen Code in Latch ein, um ein neues Passwort zu wählen. Er ist einmal verwendbar und gilt ${minutes} lang.`],
+      after: [
+        'Wenn Sie ein neues Passwort wählen, werden alle anderen Geräte abgemeldet. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ihr Passwort bleibt, wie es ist.',
+      ],
+    },
+    operatorReset: {
+      lines: (minutes: string) => [
+        `Auf Ihre Bitte hat Ihnen der Betreiber Ihres Latch-Servers diesen Code gesendet, damit Sie ein neues Passwort wählen können. Er ist einmal verwendbar und gilt ${minutes} lang.`,
+      ],
+      link: 'Neues Passwort auf der Kontoseite wählen',
+      inApp: 'In der Latch-App sendet Ihnen „Passwort vergessen?“ stattdessen einen neuen Code.',
+    },
+    stepUpCode: {
+      subject: (code: string) => `${code} schließt Ihre Latch-Anmeldung ab`,
+      lines: (minutes: string) => [
+        `Für Ihr Latch-Konto wurden viele falsche Passwörter von Orten aus ausprobiert, an denen Sie sich nicht angemeldet haben. Deshalb braucht eine Anmeldung von einem neuen Ort zusätzlich zu Ihrem Passwort diesen Code. Er gilt ${minutes} lang.`,
+      ],
+      after: [
+        'Wenn Sie sich gerade nicht anmelden, geben Sie ihn an niemanden weiter: Ohne ihn kann niemand anderswo Ihr Passwort auch nur ausprobieren. Sonst müssen Sie nichts tun.',
+      ],
+    },
+    verifyCode: {
+      subject: (code: string) => `${code} bestätigt Ihre E-Mail-Adresse für Latch`,
+      lines: (minutes: string) => [
+        `Geben Sie diesen Code in Latch ein, um diese Adresse zu bestätigen. Er ist einmal verwendbar und gilt ${minutes} lang. Latch sendet Sicherheitswarnungen nur an eine bestätigte Adresse.`,
+      ],
+    },
+    security: {
+      subject: (n: number, first: string) =>
+        n === 1 ? `Latch-Sicherheitswarnung: ${first}` : `Latch-Sicherheitswarnung: ${count(n, 'Änderung', 'Änderungen')} an Ihrem Konto`,
+      intro: (email: string) => `Das ist bei Ihrem Latch-Konto ${email} geschehen:`,
+      // `where` is place() outside a sentence ("Dieser Computer"), so it goes in brackets after the address.
+      line: (what: string, when: string, where: string | undefined, ip: string) => `${what}, am ${when}, von ${ip}${where ? ` (${where})` : ''}.`,
+      notMe: 'Wenn Sie das nicht waren, öffnen Sie jetzt Ihre Kontoseite, melden Sie jedes Gerät ab, das Sie nicht kennen, und ändern Sie dann Ihr Passwort:',
+      notMeLink: 'Das war ich nicht',
+      turnOff: 'E-Mails bei neuen Anmeldungen können Sie unter „Angemeldete Geräte“ ausschalten. Die anderen Warnungen werden immer gesendet.',
+    },
+  },
+};
