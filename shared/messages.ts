@@ -35,5 +35,14 @@ function preferred(): readonly string[] {
   return nav?.languages ?? [Intl.DateTimeFormat().resolvedOptions().locale];
 }
 
-export const messages: Messages = messagesFor(preferred());
-export const lang = messages.lang;
+export let messages: Messages = messagesFor(preferred());
+export let lang = messages.lang;
+
+/**
+ * From now on, the first of `preferred` Latch speaks. For Electron's main process (its OS notifications),
+ * which learns the OS's languages only once the app is ready; windows and pages pick theirs as they load.
+ */
+export function speak(preferred: readonly string[]): void {
+  messages = messagesFor(preferred);
+  lang = messages.lang;
+}

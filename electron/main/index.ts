@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { IpcEvents, type SessionState } from '../../shared/ipc.js';
+import { speak } from '../../shared/messages.js';
 import { createIpcHandlers, eventPayload } from '../core/ipc-handlers.js';
 import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
 import type { ControllerEvent } from '../core/session-controller.js';
@@ -43,6 +44,8 @@ if (debugSwitch === undefined) {
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function start(): Promise<void> {
+  // The OS notifications in the OS's language, as the windows are.
+  speak(app.getPreferredSystemLanguages());
   const pages: AppPages = { indexFile: join(here, '../renderer/index.html'), devServerUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL };
   const ctx: WindowContext = {
     pages,

@@ -17,7 +17,9 @@ import {
   refusedDebugSwitch,
   WindowStateFile,
 } from '../../electron/main/policy.js';
+import type { SessionView } from '../../shared/api.js';
 import type { SessionState } from '../../shared/ipc.js';
+import { messagesFor, speak } from '../../shared/messages.js';
 
 const indexFile = join(tmpdir(), 'latch-app', 'out', 'renderer', 'index.html');
 const pages = { indexFile };
@@ -62,8 +64,8 @@ describe('OS notifications', () => {
     assert.equal(notificationForState(plain, plain), undefined);
   });
 
-  it('announce a new sign-in and open the devices window on click', () => {
-    const n = notificationForNewSignIn({
+  it('announce a new sign-in and open the devices window on click, in the OS’s language', () => {
+    const strange: SessionView = {
       id: 'x',
       deviceName: 'Strange PC',
       platform: 'win32',
@@ -75,10 +77,20 @@ describe('OS notifications', () => {
       expiresAt: '',
       current: false,
       online: false,
-    });
+    };
+    const n = notificationForNewSignIn(strange);
     assert.equal(n.title, 'Latch: new sign-in');
     assert.match(n.body, /^'Strange PC' \(Windows\) signed in from Berlin, Germany, 203\.0\.113\.7\./);
     assert.equal(n.onClick, 'openDevices');
+    // On a German OS, in German (main learns the OS's languages once the app is ready).
+    try {
+      speak(['de-DE', 'en-US']);
+      const german = notificationForNewSignIn(strange);
+      assert.equal(german.title, messagesFor(['de']).notification.newSignInTitle);
+      assert.match(german.body, /^„Strange PC“ \(Windows\) .*Berlin, Deutschland, 203\.0\.113\.7/);
+    } finally {
+      speak(['en']);
+    }
   });
 
   it('say whose sign-in was copied, and both places it was used from', () => {
