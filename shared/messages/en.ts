@@ -51,7 +51,7 @@ function usedIn(when: string, whose: string, from: string | undefined, alsoFrom:
 }
 
 function noticeTitle(reason: SignOutReason): string {
-  if (reason === 'expired') return 'Session expired';
+  if (reason === 'expired') return 'Time to sign in again';
   return reason === 'token_reused' ? 'Signed out to protect your account' : 'Signed out';
 }
 
@@ -65,14 +65,14 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'password_reset':
       return by ? `Your password was reset by email on ${q(by)} at ${time}` : `Your password was reset by email at ${time}`;
     case 'expired':
-      return 'Your session expired. Sign in again to continue.';
+      return 'Latch signs a device out after a while unused, and after a few months in any case. Sign in again to continue.';
     case 'evicted':
       if (!by) return `Signed out at ${time} because too many devices were signed in`;
       return `Signed out at ${time} to make room for ${q(by)} signing in${byPlace ? ` from ${byPlace}` : ''}: too many devices were signed in`;
     case 'signed_out':
       return `This device was signed out at ${time}`;
     case 'token_reused':
-      return `${usedIn(`At ${time}`, "this device's sign-in", byPlace, alsoFrom)} Latch signed this device out to protect your account. Sign in again, then change your password.`;
+      return `${usedIn(`At ${time}`, 'the key that kept this device signed in', byPlace, alsoFrom)} Latch signed this device out to protect your account. Sign in again, then change your password.`;
     case 'revoked_by_operator':
       return `Signed out by the server's operator at ${time}`;
     case 'account_disabled':
@@ -99,7 +99,7 @@ function activity(event: SecurityEvent): string {
     case 'session_evicted':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'A device'} signed out to make room for ${by}: too many devices`;
     case 'token_reused':
-      return `${by} signed out: a copy of its sign-in was used elsewhere`;
+      return `${by} signed out: a copy of the key that kept it signed in was used elsewhere`;
     case 'approval_turned_on':
       return `Sign-in approval turned on on ${by}`;
     case 'approval_turned_off':
@@ -147,11 +147,11 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
     case 'password_reset':
       return by ? `Password reset by email on ${q(by)}` : 'Password reset by email';
     case 'expired':
-      return 'Not used for too long';
+      return 'Timed out';
     case 'evicted':
       return by ? `Made room for ${q(by)}: too many devices` : 'Too many devices were signed in';
     case 'token_reused':
-      return 'A copy of its sign-in was used elsewhere';
+      return 'A copy of the key that kept it signed in was used elsewhere';
     case 'revoked_by_operator':
       return "Signed out by the server's operator";
     case 'account_disabled':
@@ -390,10 +390,10 @@ export const en = {
   copied: {
     title: (name: string) => `${q(name)} was signed out to protect your account`,
     text: (name: string, from: string, time: string, alsoFrom?: string) =>
-      `${usedIn(`At ${time}`, 'its sign-in', from, alsoFrom)} Latch signed ${q(name)} out, so no copy works any more. Change your password now, then sign in again on ${q(name)} and check it for programs you do not recognise.`,
+      `${usedIn(`At ${time}`, 'the key that kept it signed in', from, alsoFrom)} Latch signed ${q(name)} out, so no copy works any more. Change your password now, then sign in again on ${q(name)} and check it for programs you do not recognise.`,
     changePassword: 'Change password now',
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
-    announce: (name: string) => `Security alert: someone used a copy of the sign-in of ${q(name)}. Latch signed it out. Change your password.`,
+    announce: (name: string) => `Security alert: someone used a copy of the key that kept ${q(name)} signed in. Latch signed it out. Change your password.`,
   },
   approval: {
     // The new device, waiting.
@@ -506,9 +506,9 @@ export const en = {
     forcedTitle: (reason: SignOutReason) => `Latch: ${noticeTitle(reason)}`,
     signInRequestTitle: 'Latch: is this you signing in?',
     signInRequestBody: (name: string, where: string) => `${q(name)} wants to sign in to your account from ${where}. Open Latch to approve or deny it.`,
-    copiedTitle: 'Latch: a copied sign-in was used',
+    copiedTitle: 'Latch: a copied key was used',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
-      `${usedIn('', `the sign-in of ${q(name)}`, from, alsoFrom).trimStart().replace(/^./, (c) => c.toUpperCase())} Latch signed it out. Change your password.`,
+      `${usedIn('', `the key that kept ${q(name)} signed in`, from, alsoFrom).trimStart().replace(/^./, (c) => c.toUpperCase())} Latch signed it out. Change your password.`,
   },
   /**
    * Mail the server sends (server/mail/templates.ts makes the plain text and the HTML from these). A

@@ -34,7 +34,7 @@ test('a copied sign-in ends that device, and every other device says whose and w
   expect(used.status).toBe(401);
 
   const notice = noticeOf(b.page);
-  await expect(notice).toContainText(`this device's sign-in was in use in two places at once, ${LONDON} (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy.`);
+  await expect(notice).toContainText(`the key that kept this device signed in was in use in two places at once, ${LONDON} (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy.`);
   await expect(notice).toContainText('Sign in again, then change your password.');
   await shot(b.page, 'copied-sign-in-notice');
 
@@ -43,7 +43,7 @@ test('a copied sign-in ends that device, and every other device says whose and w
   await expect(alert.getByRole('heading', { name: title })).toBeVisible();
   await expect(alert).toContainText(`${LONDON} (London, United Kingdom)`);
   await expect(alert).toContainText("Latch signed 'Home desktop' out, so no copy works any more. Change your password now");
-  await expect(liveRegion(a.page)).toHaveText("Security alert: someone used a copy of the sign-in of 'Home desktop'. Latch signed it out. Change your password.");
+  await expect(liveRegion(a.page)).toHaveText("Security alert: someone used a copy of the key that kept 'Home desktop' signed in. Latch signed it out. Change your password.");
   await expect(devicesWindow.getByRole('region', { name: title })).toBeVisible();
   await expect(devicesWindow.getByRole('listitem', { name: 'Home desktop' })).toHaveCount(0);
   await shot(a.page, 'copied-sign-in-alert');

@@ -196,7 +196,7 @@ export async function signOutDevice(scope: Page | Locator, name: string): Promis
   await scope.getByRole('group', { name: `Confirm signing out '${name}'` }).getByRole('button', { name: `Yes, sign out '${name}'` }).click();
 }
 
-export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Session expired|Signed out to protect your account)$/ });
+export const noticeOf = (page: Page) => page.getByRole('region', { name: /^(Signed out|Time to sign in again|Signed out to protect your account)$/ });
 /** The new-sign-in alert: one region however many sign-ins it holds. */
 export const signInAlerts = (page: Page) => page.getByRole('region', { name: /new sign-in/i });
 /** The connection pill ("Online", "Reconnecting…", "Offline"); changes to it are announced by the live region. */

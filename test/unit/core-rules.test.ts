@@ -59,7 +59,7 @@ describe('forced sign-out notice', () => {
   it('says who signed this device out and when, for every reason', () => {
     assert.equal(noticeText({ reason: 'revoked_by_user', at, byDeviceName: 'Work laptop' }, time), "Signed out from 'Work laptop' at 14:02");
     assert.equal(noticeText({ reason: 'revoked_by_user', at }, time), 'Signed out from another device at 14:02');
-    assert.equal(noticeText({ reason: 'expired', at }, time), 'Your session expired. Sign in again to continue.');
+    assert.equal(noticeText({ reason: 'expired', at }, time), 'Latch signs a device out after a while unused, and after a few months in any case. Sign in again to continue.');
     assert.match(noticeText({ reason: 'password_changed', at, byDeviceName: 'Work laptop' }, time), /^Your password was changed on another device/);
     assert.equal(noticeText({ reason: 'evicted', at }, time), 'Signed out at 14:02 because too many devices were signed in');
     assert.equal(

@@ -102,10 +102,10 @@ describe('OS notifications', () => {
       alsoFrom: { ip: '127.0.0.1', location: { kind: 'this_computer' } },
       at: new Date().toISOString(),
     });
-    assert.equal(n.title, 'Latch: a copied sign-in was used');
+    assert.equal(n.title, 'Latch: a copied key was used');
     assert.equal(
       n.body,
-      "The sign-in of 'Home desktop' was in use in two places at once, 81.2.69.142 (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy. Latch signed it out. Change your password.",
+      "The key that kept 'Home desktop' signed in was in use in two places at once, 81.2.69.142 (London, United Kingdom) and 127.0.0.1 (this computer): one of them is a copy. Latch signed it out. Change your password.",
     );
     assert.equal(n.onClick, 'focusMain');
   });
