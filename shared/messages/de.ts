@@ -234,7 +234,7 @@ function said(error: { code?: string; message: string; retryAfterSeconds?: numbe
 }
 
 function noticeTitle(reason: SignOutReason): string {
-  if (reason === 'expired') return 'Anmeldung abgelaufen';
+  if (reason === 'expired') return 'Bitte melden Sie sich erneut an';
   return reason === 'token_reused' ? 'Zum Schutz Ihres Kontos abgemeldet' : 'Abgemeldet';
 }
 
@@ -248,7 +248,7 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'password_reset':
       return by ? `Ihr Passwort wurde ${at(time)} auf ${q(by)} per E-Mail zurückgesetzt` : `Ihr Passwort wurde ${at(time)} per E-Mail zurückgesetzt`;
     case 'expired':
-      return 'Ihre Anmeldung ist abgelaufen. Melden Sie sich erneut an, um fortzufahren.';
+      return 'Latch meldet ein Gerät nach einer Weile ohne Nutzung ab, und nach einigen Monaten in jedem Fall. Melden Sie sich erneut an, um fortzufahren.';
     case 'evicted':
       if (!by) return `${At(time)} abgemeldet, weil zu viele Geräte angemeldet waren`;
       return `${At(time)} abgemeldet, weil sich ${q(by)}${byPlace ? ` von ${byPlace} aus` : ''} angemeldet hat und zu viele Geräte angemeldet waren`;
@@ -332,7 +332,7 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
     case 'password_reset':
       return by ? `Passwort auf ${q(by)} per E-Mail zurückgesetzt` : 'Passwort per E-Mail zurückgesetzt';
     case 'expired':
-      return 'Zu lange nicht verwendet';
+      return 'Zeit abgelaufen';
     case 'evicted':
       return by ? `Platz für ${q(by)} gemacht: zu viele Geräte` : 'Zu viele Geräte waren angemeldet';
     case 'token_reused':

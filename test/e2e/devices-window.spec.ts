@@ -107,14 +107,21 @@ test('50 devices: sign out all others early in Tab order, a filter, sorting, and
     window.said = [];
     new MutationObserver(() => window.said.push(region.textContent)).observe(region, { childList: true, subtree: true, characterData: true });
   })()`);
+  // The window's clock stands still while they arrive, however slowly this machine sends them: sign-ins
+  // heard less than 400 ms apart are said together.
+  await a.page.clock.install();
+  await a.page.clock.pauseAt(Date.now() + 1_000);
   await lab.seed('Laptop', { from: '81.2.69.142', os: 'Windows 11', platform: 'win32' });
   await lab.seed('Laptop', { from: '193.99.144.80', os: 'Ubuntu 24.04' });
   for (let i = 3; i <= 49; i++) await lab.seed(`Device ${String(i).padStart(2, '0')}`, { from: i % 2 ? '1.1.1.1' : '8.8.8.8' });
+  await expect(signInAlerts(a.page)).toContainText('49 new sign-ins');
+  await a.page.clock.runFor(1_000);
+  await expect(liveRegion(a.page)).toHaveText('49 new sign-ins. They are listed at the top of the window.');
+  const said = await a.page.evaluate<string[]>('window.said.filter(Boolean)');
+  expect(said, '49 sign-ins close together are said once, not 49 times').toEqual(['49 new sign-ins. They are listed at the top of the window.']);
+  await a.page.clock.resume();
   const devices = await a.openDevicesWindow();
   await expect(devices.locator('ul.sessions > li')).toHaveCount(50);
-  await expect(liveRegion(a.page)).toHaveText(/^\d+ new sign-ins\. They are listed at the top of the window\.$/);
-  const said = await a.page.evaluate<string[]>('window.said.filter(Boolean)');
-  expect(said.length, `49 sign-ins close together are said a few times at most, not 49: ${said.join(' | ')}`).toBeLessThanOrEqual(10);
   await shot(devices, '22-devices-50');
 
   // From the top of the window: the alert's controls, then the one button that matters.
