@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { MAX_BODY_BYTES } from '../shared/api.js';
 import { AppModule } from './app.module.js';
@@ -73,6 +73,33 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: Dest
   );
 }
 
+/**
+ * One line for a request that says something: a 5xx answer, or one slower than `slowMs` (at `warn`); with
+ * the access log on, one line for every request (at `info`). Fastify asks this for every request it has
+ * answered, so it costs no hook of its own; its two default lines are gone. What an operator gives up by
+ * default, and how to get it back: docs/operations.md, "Service, logs and backups".
+ */
+class RequestLog extends LogController {
+  constructor(
+    private readonly log: Logger,
+    private readonly options: ServerConfig['requestLog'],
+  ) {
+    // Fastify's other per-request lines (a 404's, its default error handler's) stay off: the filter logs errors.
+    super({ disableRequestLogging: true });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const ms = reply.elapsedTime;
+    const status = reply.statusCode;
+    if (this.options.access) this.log.info({ req: request, status, ms: Math.round(ms * 10) / 10 }, 'request');
+    else if (error || status >= 500 || ms >= this.options.slowMs) {
+      this.log.warn({ req: request, status, ms: Math.round(ms), ...(error ? { err: error.message } : {}) }, error || status >= 500 ? 'request failed' : 'slow request');
+    }
+  }
+}
+
 /** Nest's own messages (module wiring, route mapping) go to the same pino logger. */
 class NestPinoLogger implements LoggerService {
   constructor(private readonly pinoLogger: Logger) {}
@@ -137,9 +164,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return503OnClosing: true,
     // No Nest middleware here: without middie, no hook of its own runs on every request.
     skipMiddie: true,
-    // Above `info` nothing is logged per request, so a request needs no child logger binding its id:
-    // making one per request showed on the session check (docs/performance.md, "Session check").
-    ...(log.isLevelEnabled('info') ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
+    // Fastify's two lines per request ("incoming request", "request completed") cost the session check as
+    // much as the check itself at `info`; RequestLog writes one line, and only when it says something.
+    // Nor does a request need a child logger binding its id: making one per request showed on the session
+    // check (docs/performance.md, "Logging at the default level").
+    logController: new RequestLog(log, config.requestLog),
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     // Timeouts, the Host check and security headers (docs/operations.md).
     serverFactory: (handler: RequestListener) =>
       (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, refuse, handler)),

@@ -43,6 +43,8 @@ export const EnvSchema = z.object({
   LATCH_BROWSER_SESSION_LIFETIME_DAYS: positiveInt('LATCH_BROWSER_SESSION_LIFETIME_DAYS', MAX_DAYS).default(7),
   LATCH_MAX_SESSIONS: positiveInt('LATCH_MAX_SESSIONS', 10_000).default(50),
   LATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LATCH_ACCESS_LOG: z.enum(['on', 'off'], { error: 'LATCH_ACCESS_LOG must be on or off' }).default('off'),
+  LATCH_SLOW_REQUEST_MS: positiveInt('LATCH_SLOW_REQUEST_MS', 3_600_000).default(1_000),
   LATCH_TRUST_PROXY: z.string().optional(),
   LATCH_REGISTRATION: z.enum(['open', 'closed'], { error: 'LATCH_REGISTRATION must be open or closed' }).optional(),
   LATCH_ALLOWED_HOSTS: z.string().optional(),
@@ -364,6 +366,11 @@ export interface ServerConfig {
   rateLimit: RateLimitPolicy;
   passwords: PasswordPolicy;
   logLevel: z.infer<typeof EnvSchema>['LATCH_LOG_LEVEL'];
+  /**
+   * Which requests get a log line (docs/operations.md, "Service, logs and backups"): by default only a
+   * 5xx answer or one slower than `slowMs`; `access`: every request, at `info`.
+   */
+  requestLog: { access: boolean; slowMs: number };
   trustProxy: TrustProxy;
   /**
    * LATCH_REGISTRATION. Undefined (not set): what the operator last chose with `latch-admin registration`,
@@ -496,6 +503,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     rateLimit: DEFAULT_RATE_LIMIT,
     passwords: DEFAULT_PASSWORD_POLICY,
     logLevel: e.LATCH_LOG_LEVEL,
+    requestLog: { access: e.LATCH_ACCESS_LOG === 'on', slowMs: e.LATCH_SLOW_REQUEST_MS },
     trustProxy: parseTrustProxy(e.LATCH_TRUST_PROXY),
     registration: e.LATCH_REGISTRATION,
     allowedHosts: parseAllowedHosts(e.LATCH_ALLOWED_HOSTS),

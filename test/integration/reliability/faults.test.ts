@@ -94,6 +94,9 @@ describe('faults', () => {
         const login503 = await http.post('/v1/auth/login', { email: 'a@b.co', password: 'x', device: { name: 'x', platform: 'linux', appVersion: '1' } });
         assert.equal(login503.status, 503);
         assert.equal(login503.headers.get('retry-after'), '5');
+        // Each failed request is a line of the log (at warn), with the access log off.
+        const failed = server.logs.map((line) => JSON.parse(line) as { msg: string; level: number; status?: number; req?: { path: string } });
+        assert.ok(failed.some((l) => l.msg === 'request failed' && l.level === 40 && l.status === 503 && l.req?.path === '/v1/auth/login'), 'the 503 is logged');
 
         await assert.rejects(device.controller.listSessions(), { kind: 'offline' });
         const state = device.controller.getState();
