@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import type { StoreConfig } from '../server/config/config.js';
+import { DEFAULT_PG_TIMEOUTS, type StoreConfig } from '../server/config/config.js';
 import { cpuTicks } from '../server/common/proc.js';
 import { hashToken } from '../server/sessions/tokens.js';
 import { openDatabase } from '../server/storage/database.js';
@@ -285,7 +285,8 @@ const DAY = 86_400_000;
  * then accounts whose device tokens the benchmark knows.
  */
 export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> {
-  const opened = await openDatabase(store);
+  // Inserting a million rows in one statement is no request: the server's 10 s statement timeout would cancel it (0: none).
+  const opened = await openDatabase(store.kind === 'postgres' ? { ...store, timeouts: { ...DEFAULT_PG_TIMEOUTS, statementMs: 0 } } : store);
   const db = opened.db;
   const now = Date.now();
   const fillerUsers = Math.max(1, Math.ceil(plan.fillerRows / 50));
@@ -350,6 +351,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       kind: 'app',
       signed_in_with: 'password',
       approved_on: null,
+      approved_by: null,
     };
     return { row, seeded: { sessionId: row.id, token, account } };
   };

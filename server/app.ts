@@ -19,6 +19,7 @@ import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
 import { requestIp } from './common/request-context.js';
 import { clientAddress, createEdgeServer, hostChecker, refusedAtEdge, trustFunction, type TrustFunction } from './common/http-edge.js';
+import { isLongPoll } from './common/long-poll.js';
 import type { ServerConfig } from './config/config.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -62,7 +63,8 @@ const REDACT = ['req.headers.authorization', 'headers.authorization', 'authoriza
  */
 const requestForLog = (request: Pick<FastifyRequest, 'method' | 'url' | 'ip' | 'socket'>) => ({
   method: request.method,
-  path: (request.url ?? '').split('?')[0],
+  // Cut short: the path is the client's, and a line per request must stay a line.
+  path: (request.url ?? '').split('?')[0]!.slice(0, 200),
   remoteAddress: requestIp(request),
 });
 
@@ -73,16 +75,25 @@ export function createLogger(level: ServerConfig['logLevel'], destination?: Dest
   );
 }
 
+/** At most this many lines a second for slow and failed requests; the next line says how many were left out. */
+const REQUEST_LINES_PER_SECOND = 10;
+
 /**
- * One line for a request that says something: a 5xx answer, or one slower than `slowMs` (at `warn`); with
- * the access log on, one line for every request (at `info`). Fastify asks this for every request it has
+ * One line for a request that says something: a 5xx answer, or one slower than `slowMs` (a long poll is
+ * slow on purpose and never counts), at `warn`, at most REQUEST_LINES_PER_SECOND a second; with the access
+ * log on, also one line at `info` for every other request. Fastify asks this for every request it has
  * answered, so it costs no hook of its own; its two default lines are gone. What an operator gives up by
  * default, and how to get it back: docs/operations.md, "Service, logs and backups".
  */
 class RequestLog extends LogController {
+  private second = -1;
+  private written = 0;
+  private leftOut = 0;
+
   constructor(
     private readonly log: Logger,
     private readonly options: ServerConfig['requestLog'],
+    private readonly clock: Clock,
   ) {
     // Fastify's other per-request lines (a 404's, its default error handler's) stay off: the filter logs errors.
     super({ disableRequestLogging: true });
@@ -93,10 +104,31 @@ class RequestLog extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const ms = reply.elapsedTime;
     const status = reply.statusCode;
-    if (this.options.access) this.log.info({ req: request, status, ms: Math.round(ms * 10) / 10 }, 'request');
-    else if (error || status >= 500 || ms >= this.options.slowMs) {
-      this.log.warn({ req: request, status, ms: Math.round(ms), ...(error ? { err: error.message } : {}) }, error || status >= 500 ? 'request failed' : 'slow request');
+    const failed = error != null || status >= 500;
+    if (failed || (ms >= this.options.slowMs && !isLongPoll(request.routeOptions.config))) {
+      if (!this.mayWrite()) return;
+      const unlogged = this.leftOut;
+      this.leftOut = 0;
+      this.log.warn(
+        { req: request, status, ms: Math.round(ms), ...(error ? { err: error.message } : {}), ...(unlogged ? { unlogged } : {}) },
+        failed ? 'request failed' : 'slow request',
+      );
+    } else if (this.options.access) this.log.info({ req: request, status, ms: Math.round(ms * 10) / 10 }, 'request');
+  }
+
+  /** Whether this second has room for another warning; counts the ones it has not. */
+  private mayWrite(): boolean {
+    const second = Math.floor(this.clock.now() / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.written = 0;
     }
+    if (this.written >= REQUEST_LINES_PER_SECOND) {
+      this.leftOut++;
+      return false;
+    }
+    this.written++;
+    return true;
   }
 }
 
@@ -168,7 +200,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // much as the check itself at `info`; RequestLog writes one line, and only when it says something.
     // Nor does a request need a child logger binding its id: making one per request showed on the session
     // check (docs/performance.md, "Logging at the default level").
-    logController: new RequestLog(log, config.requestLog),
+    logController: new RequestLog(log, config.requestLog, clock),
     childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     // Timeouts, the Host check and security headers (docs/operations.md).
     serverFactory: (handler: RequestListener) =>

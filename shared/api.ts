@@ -264,8 +264,9 @@ export const SessionView = z.strictObject({
   browser: z.literal(true).optional(),
   /** How it signed in; absent for a session older than this field. */
   signedInWith: SignInMethod.optional(),
-  /** With `approval`: the device that approved it, by its name then. */
+  /** With `approval`: the device that approved it, by its name then, and its session id (it may have ended since). */
   approvedOn: z.string().optional(),
+  approvedBy: z.string().optional(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 

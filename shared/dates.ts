@@ -1,12 +1,20 @@
 // One way to write a date or a time, everywhere a person reads one: the
 // windows, the account page, the forced sign-out notice and the OS
 // notifications. Dates and clock times follow the locale of the OS or the
-// browser (its own 12- or 24-hour habit, its own order of day and month);
-// "3 minutes ago" is in the language of the words (shared/messages.ts).
+// browser (its own 12- or 24-hour habit, its own order of day and month), in
+// the language of the words (shared/messages.ts), as is "3 minutes ago".
 import { messages } from './messages.js';
 
-/** The locale dates and clock times are written in (also the `lang` of the elements that show them). */
-export const dateLocale = new Intl.DateTimeFormat().resolvedOptions().locale;
+/**
+ * The locale dates and clock times are written in (also the `lang` of the elements that show them): the OS's
+ * or the browser's, or, when Latch speaks another language than that locale's, that language in the locale's
+ * region ("de-US" on an American system with German preferred), so month names never change language mid-sentence.
+ */
+export const dateLocale = (() => {
+  const system = new Intl.Locale(new Intl.DateTimeFormat().resolvedOptions().locale);
+  if (system.language === messages.lang) return system.baseName;
+  return new Intl.DateTimeFormat(system.region ? `${messages.lang}-${system.region}` : messages.lang).resolvedOptions().locale;
+})();
 
 const clock = new Intl.DateTimeFormat(dateLocale, { hour: 'numeric', minute: '2-digit' });
 const dayThisYear = new Intl.DateTimeFormat(dateLocale, { month: 'short', day: 'numeric' });
@@ -27,6 +35,12 @@ export function dateOf(iso: string, now: Date = new Date()): string {
 export function timeOf(iso: string, now: Date = new Date()): string {
   const at = new Date(iso);
   if (at.toDateString() === now.toDateString()) return clock.format(at);
+  return (at.getFullYear() === now.getFullYear() ? momentThisYear : moment).format(at);
+}
+
+/** "Dec 6, 4:35 PM" (the year before this one) whatever the day: where a date must show even today. */
+export function momentOf(iso: string, now: Date = new Date()): string {
+  const at = new Date(iso);
   return (at.getFullYear() === now.getFullYear() ? momentThisYear : moment).format(at);
 }
 

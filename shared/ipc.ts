@@ -211,8 +211,8 @@ export const IpcCalls = {
   renameDevice: { channel: 'latch:rename-device', args: z.tuple([z.string().max(256)]), result: SessionView },
   /** Recent activity, newest first; with an event id, the page older than it. */
   securityEvents: { channel: 'latch:security-events', args: z.union([none, z.tuple([SecurityEventId])]), result: SecurityEventList },
-  /** What one device did, newest first (its detail view): the first page. */
-  deviceActivity: { channel: 'latch:device-activity', args: z.tuple([id]), result: SecurityEventList },
+  /** What one device did, newest first (its detail view); with an event id, the page older than it. */
+  deviceActivity: { channel: 'latch:device-activity', args: z.union([z.tuple([id]), z.tuple([id, SecurityEventId])]), result: SecurityEventList },
   /** Devices signed out in the last 30 days, most recently first. */
   signedOutSessions: { channel: 'latch:signed-out-sessions', args: none, result: z.array(SignedOutSessionView) },
   /** The new-sign-in alerts, shared by every window, newest first. */

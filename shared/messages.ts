@@ -23,8 +23,9 @@ export { en };
 /** The first of `preferred` (BCP 47 tags, most wanted first) that Latch speaks; English otherwise. */
 export function messagesFor(preferred: readonly string[]): Messages {
   for (const tag of preferred) {
-    const found = languages[tag.toLowerCase().split('-')[0] ?? ''];
-    if (found) return found;
+    const language = tag.toLowerCase().split('-')[0] ?? '';
+    // Own keys only: a tag such as "constructor" is no language.
+    if (Object.hasOwn(languages, language)) return languages[language]!;
   }
   return en;
 }

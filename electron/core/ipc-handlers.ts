@@ -28,7 +28,7 @@ export function createIpcHandlers(controller: SessionController, hooks: IpcHooks
     revokeOtherSessions: () => controller.revokeOtherSessions(),
     renameDevice: (name) => controller.renameDevice(name),
     securityEvents: (before?: string) => controller.securityEvents(before),
-    deviceActivity: (sessionId) => controller.deviceActivity(sessionId),
+    deviceActivity: (sessionId, before?: string) => controller.deviceActivity(sessionId, before),
     signedOutSessions: () => controller.signedOutSessions(),
     newSignIns: () => controller.getNewSignIns(),
     dismissNewSignIns: (ids) => controller.dismissNewSignIns(ids),

@@ -359,8 +359,8 @@ export class SessionController {
     return this.authed((api) => api.securityEvents(before));
   }
 
-  deviceActivity(sessionId: string) {
-    return this.authed((api) => api.securityEvents(undefined, sessionId));
+  deviceActivity(sessionId: string, before?: string) {
+    return this.authed((api) => api.securityEvents(before, sessionId));
   }
 
   /** The password entered again, so this device may sign others out for the next few minutes. */

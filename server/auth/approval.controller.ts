@@ -18,6 +18,7 @@ import {
 } from '../../shared/api.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { LongPoll } from '../common/long-poll.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import { AuthService } from './auth.service.js';
 
@@ -58,6 +59,7 @@ export class ApprovalController {
   }
 
   @Public()
+  @LongPoll()
   @Post('auth/sign-in-requests/:id/wait')
   @HttpCode(200)
   wait(

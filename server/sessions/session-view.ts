@@ -5,7 +5,7 @@ import type { SessionsTable, UsersTable } from '../storage/schema.js';
 import type { Locator } from './locations.js';
 
 /** The columns a session's view is made of; listing reads only these (never the token hash). */
-export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until', 'kind', 'signed_in_with', 'approved_on'] as const;
+export const VIEW_COLUMNS = ['id', 'device_name', 'platform', 'os', 'app_version', 'ip', 'created_at', 'last_seen_at', 'idle_expires_at', 'expires_at', 'online_until', 'kind', 'signed_in_with', 'approved_on', 'approved_by'] as const;
 export type SessionViewRow = Pick<SessionsTable, (typeof VIEW_COLUMNS)[number]>;
 
 /** An account as the API shows it. */
@@ -64,5 +64,6 @@ export function toSessionView(row: SessionViewRow, currentId: string | undefined
     browser: row.kind === 'browser' ? true : undefined,
     signedInWith: row.signed_in_with ?? undefined,
     approvedOn: row.approved_on ?? undefined,
+    approvedBy: row.approved_by ?? undefined,
   };
 }

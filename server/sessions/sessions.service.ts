@@ -120,6 +120,7 @@ export class SessionsService {
       kind,
       signed_in_with: how.method,
       approved_on: how.approvedBy?.name ?? null,
+      approved_by: how.approvedBy?.sessionId ?? null,
     };
     await unit.db.insertInto('sessions').values(session).execute();
     await this.evictBeyondCap(unit, session, now);

@@ -327,9 +327,10 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('sessions').addColumn('signed_in_with', 'text').execute();
       await db.schema.alterTable('sessions').addColumn('approved_on', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('approved_by', 'text').execute();
       // A device's own recent activity, in its detail view.
       await db.schema.alterTable('security_events').addColumn('session_id', 'text').execute();
-      await db.schema.createIndex('security_events_by_session').on('security_events').columns(['session_id', 'id']).execute();
+      await db.schema.createIndex('security_events_by_session').on('security_events').columns(['user_id', 'session_id', 'id']).execute();
     },
   },
 };

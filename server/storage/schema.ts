@@ -171,8 +171,9 @@ export interface SessionsTable {
   kind: SessionKind;
   /** How the session began (null: before this was kept). */
   signed_in_with: SignInMethod | null;
-  /** With 'approval': the approving device's name then. */
+  /** With 'approval': the approving device's name then, and its session (which may have ended since). */
   approved_on: string | null;
+  approved_by: string | null;
 }
 
 /**
@@ -184,7 +185,7 @@ export const SESSION_COLUMNS = [
   'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'superseded', 'next_from_ip', 'rotated_at',
   'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
   'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
-  'online_until', 'online_by', 'kind', 'signed_in_with', 'approved_on',
+  'online_until', 'online_by', 'kind', 'signed_in_with', 'approved_on', 'approved_by',
 ] as const satisfies ReadonlyArray<keyof SessionsTable>;
 const everySessionColumn: Exclude<keyof SessionsTable, (typeof SESSION_COLUMNS)[number]> extends never ? true : never = true;
 void everySessionColumn;

@@ -22,6 +22,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../common/http-edge.js';
 import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { LongPoll } from '../common/long-poll.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import type { ServerConfig } from '../config/config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -93,6 +94,7 @@ export class WebController {
 
   /** The page waits for a device's answer; approved, the session comes as the cookie. */
   @Public()
+  @LongPoll()
   @Post('sign-in-requests/:id/wait')
   @HttpCode(200)
   async wait(

@@ -1,8 +1,9 @@
 // Every sentence a person reads in Latch, in German: a translation of en.ts, the
 // same shape (`Messages`, ../messages.ts). Formal address ("Sie") throughout;
 // names are quoted „so“. Where English builds a sentence from a phrase passed
-// in (reauth, passwordFor, usedIn), the German phrase is written in the form
-// the German sentence needs (an infinitive with "zu", a dative after "von").
+// in (reauth, passwordFor, usedIn, place), the German phrase is written in the
+// form the German sentence needs (an infinitive with "zu", a genitive, a place
+// with its own preposition: "aus London", "von diesem Computer").
 // Dates and times come already formatted (shared/dates.ts); `at` puts "um" or
 // "am" before them.
 import type { Location, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
@@ -18,6 +19,8 @@ const verb = (n: number, one: string, other: string) => (plural.select(n) === 'o
 const regions = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
 const q = (name: string) => `„${name}“`;
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** What shared/dates.ts's timeAgo says for less than a minute (common.justNow). */
+const justNow = 'gerade eben';
 
 /**
  * "um 14:05" for a clock time alone (today, in shared/dates.ts's timeOf), "am 6. Dez., 14:05" when the
@@ -30,20 +33,65 @@ const At = (time: string) => capitalize(at(time));
 const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Anderes' };
 
 /**
+ * A country alone after "aus", for the countries whose German name takes an article ("aus der Schweiz",
+ * "aus den Vereinigten Staaten"); any other is said by its name ("aus Deutschland").
+ */
+const fromCountry = new Map([
+  ['AE', 'den Vereinigten Arabischen Emiraten'],
+  ['AQ', 'der Antarktis'],
+  ['BS', 'den Bahamas'],
+  ['CF', 'der Zentralafrikanischen Republik'],
+  ['CH', 'der Schweiz'],
+  ['DO', 'der Dominikanischen Republik'],
+  ['FO', 'den Färöern'],
+  ['GB', 'dem Vereinigten Königreich'],
+  ['HK', 'der Sonderverwaltungsregion Hongkong'],
+  ['IQ', 'dem Irak'],
+  ['IR', 'dem Iran'],
+  ['KM', 'den Komoren'],
+  ['KY', 'den Kaimaninseln'],
+  ['LB', 'dem Libanon'],
+  ['MD', 'der Republik Moldau'],
+  ['MH', 'den Marshallinseln'],
+  ['MN', 'der Mongolei'],
+  ['MO', 'der Sonderverwaltungsregion Macau'],
+  ['MV', 'den Malediven'],
+  ['NL', 'den Niederlanden'],
+  ['PH', 'den Philippinen'],
+  ['PS', 'den Palästinensischen Autonomiegebieten'],
+  ['SB', 'den Salomonen'],
+  ['SC', 'den Seychellen'],
+  ['SD', 'dem Sudan'],
+  ['SK', 'der Slowakei'],
+  ['SS', 'dem Südsudan'],
+  ['TD', 'dem Tschad'],
+  ['TR', 'der Türkei'],
+  ['UA', 'der Ukraine'],
+  ['US', 'den Vereinigten Staaten'],
+  ['VA', 'der Vatikanstadt'],
+  ['VG', 'den Britischen Jungferninseln'],
+  ['VI', 'den Amerikanischen Jungferninseln'],
+  ['YE', 'dem Jemen'],
+]);
+
+/**
  * "London, Vereinigtes Königreich", "Dieser Computer", "Lokales Netzwerk"; undefined when nothing is known.
- * Inside a sentence the first two are in the dative, as every sentence that uses them puts "von" before
- * them ("… von diesem Computer", "… von dem lokalen Netzwerk").
+ * Inside a sentence (`inSentence`) it comes with its own preposition, for the sentence to put where a place
+ * goes: "aus London, Vereinigtes Königreich", "aus der Schweiz", "aus dem lokalen Netzwerk", "von diesem
+ * Computer". The callers join it with the address ("aus London, …, 81.2.69.142"); `origin` says that.
  */
 function place(location: Location | undefined, inSentence = false): string | undefined {
   if (!location) return undefined;
   switch (location.kind) {
     case 'this_computer':
-      return inSentence ? 'diesem Computer' : 'Dieser Computer';
+      return inSentence ? 'von diesem Computer' : 'Dieser Computer';
     case 'local_network':
-      return inSentence ? 'dem lokalen Netzwerk' : 'Lokales Netzwerk';
+      return inSentence ? 'aus dem lokalen Netzwerk' : 'Lokales Netzwerk';
     case 'internet': {
       const country = location.country ? regions.of(location.country) : undefined;
-      return [location.city, country].filter(Boolean).join(', ') || undefined;
+      const label = [location.city, country].filter(Boolean).join(', ');
+      if (!label || !inSentence) return label || undefined;
+      return `aus ${!location.city && location.country ? (fromCountry.get(location.country) ?? label) : label}`;
     }
     case 'unknown':
       return undefined;
@@ -52,7 +100,8 @@ function place(location: Location | undefined, inSentence = false): string | und
 
 /**
  * "81.2.69.142 (London, Vereinigtes Königreich)": an address and, where known, roughly where it is. The
- * place is in brackets, so it is in the nominative ("127.0.0.1 (dieser Computer)").
+ * place is in brackets, so it is in the nominative ("127.0.0.1 (dieser Computer)"); `origin` puts "von"
+ * before it in a sentence.
  */
 function usedFrom(from: UsedFrom): string {
   const label = place(from.location);
@@ -60,16 +109,35 @@ function usedFrom(from: UsedFrom): string {
   return where ? `${from.ip} (${where})` : from.ip;
 }
 
+/** A place with its preposition, then the address the callers put last ("aus London, …, 81.2.69.142"). */
+const placeThenAddress = /^((?:aus|von) .+), ((?:\d{1,3}\.){3}\d{1,3}|[\da-f]*:[\da-f:.]*)$/i;
+const withPreposition = /^(?:aus|von) /;
+
 /**
- * Where a copied sign-in was used. The server cannot tell the owner's copy from the thief's, so when it
- * knows both places it names both; otherwise the one where the old copy was used. German word order puts
- * the time inside the sentence, so `time` is the formatted time (or undefined), and `whose` the genitive
- * after "die Anmeldung" ("dieses Geräts", "von „Laptop“").
+ * Where something came from, said inside a sentence, with its leading space (or '' when nothing is known):
+ * " aus London, Vereinigtes Königreich (81.2.69.142)", " von 81.2.69.142 (dieser Computer)". `where` is what
+ * the callers pass: place(…, true), which brings its preposition; usedFrom(), an address, which gets "von";
+ * or the two joined by ", " (the windows and notifications), which puts the address in brackets.
+ */
+function origin(where: string | undefined): string {
+  if (!where) return '';
+  const joined = placeThenAddress.exec(where);
+  if (joined) return ` ${joined[1]} (${joined[2]})`;
+  return withPreposition.test(where) ? ` ${where}` : ` von ${where}`;
+}
+
+/**
+ * Where a copied key (the one that kept a device signed in) was used. The server cannot tell the owner's copy
+ * from the thief's, so when it knows both places it names both; otherwise the one where the old copy was used.
+ * German word order puts the time inside the sentence, so `time` is the formatted time (or undefined), and
+ * `whose` the genitive after "des Anmeldeschlüssels" ("dieses Geräts", "von „Laptop“"). `from` and `alsoFrom`
+ * go through `origin`.
  */
 function usedIn(time: string | undefined, whose: string, from: string | undefined, alsoFrom: string | undefined): string {
   const when = time ? ` ${at(time)}` : '';
-  if (from && alsoFrom) return `Die Anmeldung ${whose} wurde${when} gleichzeitig an zwei Orten verwendet, von ${from} und von ${alsoFrom} aus: Eine der beiden ist eine Kopie.`;
-  return `Jemand hat${when}${from ? ` von ${from} aus` : ''} eine Kopie der Anmeldung ${whose} verwendet.`;
+  if (from && alsoFrom)
+    return `Der Anmeldeschlüssel ${whose} wurde${when} gleichzeitig an zwei Orten verwendet:${origin(from)} und${origin(alsoFrom)}. An einem der beiden Orte wurde eine Kopie verwendet.`;
+  return `Jemand hat${when}${origin(from)} eine Kopie des Anmeldeschlüssels ${whose} verwendet.`;
 }
 
 const seconds = (n: number) => count(n, 'Sekunde', 'Sekunden');
@@ -118,9 +186,12 @@ const saidExactly = new Map([
   ['This server holds as many live connections as it can. Latch will try again shortly.', 'Der Server hat so viele offene Verbindungen, wie er halten kann. Latch versucht es gleich erneut.'],
   ['Sign in to continue.', 'Melden Sie sich an, um fortzufahren.'],
   ['This session has expired. Sign in again.', 'Diese Anmeldung ist abgelaufen. Melden Sie sich erneut an.'],
-  ['This sign-in was used somewhere else, so it was signed out to protect the account.', 'Diese Anmeldung wurde anderswo verwendet und daher zum Schutz des Kontos abgemeldet.'],
+  [
+    'This sign-in was used somewhere else, so it was signed out to protect the account.',
+    'Der Anmeldeschlüssel dieses Geräts wurde anderswo verwendet, daher wurde das Gerät zum Schutz des Kontos abgemeldet.',
+  ],
   ['This session was signed out.', 'Dieses Gerät wurde abgemeldet.'],
-  ['This sign-in changed while it was being renewed. Try again.', 'Diese Anmeldung hat sich während ihrer Erneuerung geändert. Versuchen Sie es erneut.'],
+  ['This sign-in changed while it was being renewed. Try again.', 'Der Anmeldeschlüssel hat sich geändert, während er erneuert wurde. Versuchen Sie es erneut.'],
   ['No active session with that id.', 'Dieses Gerät ist nicht mehr angemeldet.'],
   ['This sign-in request does not exist. Sign in again.', 'Diese Anmeldeanfrage gibt es nicht. Melden Sie sich erneut an.'],
   ['This sign-in request has ended. Sign in again.', 'Diese Anmeldeanfrage ist beendet. Melden Sie sich erneut an.'],
@@ -163,10 +234,15 @@ const saidExactly = new Map([
   ['OS must be letters, digits, spaces and . , : ( ) + / _ - only', 'Das Betriebssystem darf nur Buchstaben, Ziffern, Leerzeichen und . , : ( ) + / _ - enthalten'],
 ]);
 
-/** The same, for the messages with a number or a name in them; undefined for a part not known here. */
+/**
+ * The same, for the messages with a number or a name in them; undefined for a part not known here. Text a
+ * message carries into the German sentence (a device's name, a field's) is matched by [^\n'“”„]{1,64}: no line
+ * breaks, no quotes and at most 64 characters, so that a server's long or many-line words are never wrapped in
+ * a sentence that passes for Latch's own. A message that does not match stays as it came.
+ */
 const saidLike: Array<[RegExp, (...parts: string[]) => string | undefined]> = [
   [
-    /^Too many (sign-in attempts|new accounts from this address)\. Try again in (\d+) seconds?\.$/,
+    /^Too many (sign-in attempts|new accounts from this address)\. Try again in (\d{1,6}) seconds?\.$/,
     (what, n) => `Zu viele ${what === 'sign-in attempts' ? 'Anmeldeversuche' : 'neue Konten von dieser Adresse'}. Versuchen Sie es in ${seconds(Number(n))} erneut.`,
   ],
   [
@@ -175,39 +251,44 @@ const saidLike: Array<[RegExp, (...parts: string[]) => string | undefined]> = [
       `Zu viele offene Verbindungen ${what === 'for this device' ? 'für dieses Gerät' : what === 'for this account' ? 'für dieses Konto' : 'von dieser Netzwerkadresse'}. Schließen Sie ein anderes Latch-Fenster oder Gerät und versuchen Sie es erneut.`,
   ],
   [
-    /^New sign-ins to this account are paused for (a minute|\d+ minutes|\d+ seconds), because sign-in requests were refused on its devices\.$/,
+    /^New sign-ins to this account are paused for (a minute|\d{1,6} minutes|\d{1,6} seconds), because sign-in requests were refused on its devices\.$/,
     (howLong) =>
       `Neue Anmeldungen bei diesem Konto sind für ${howLong === 'a minute' ? 'eine Minute' : howLong.replace('minutes', 'Minuten').replace('seconds', 'Sekunden')} gesperrt, weil auf seinen Geräten Anmeldeanfragen abgelehnt wurden.`,
   ],
-  [/^Your devices were asked a moment ago\. Ask again in (\d+) seconds\.$/, (n) => `Ihre Geräte wurden gerade erst gefragt. Fragen Sie in ${seconds(Number(n))} erneut.`],
+  [/^Your devices were asked a moment ago\. Ask again in (\d{1,6}) seconds\.$/, (n) => `Ihre Geräte wurden gerade erst gefragt. Fragen Sie in ${seconds(Number(n))} erneut.`],
   [
-    /^Too many sign-in requests from this network for this account\. Answer them on a signed-in device, or wait (\d+) (minutes|seconds)\.$/,
+    /^Too many sign-in requests from this network for this account\. Answer them on a signed-in device, or wait (\d{1,6}) (minutes|seconds)\.$/,
     (n, unit) =>
       `Zu viele Anmeldeanfragen aus diesem Netzwerk für dieses Konto. Beantworten Sie sie auf einem angemeldeten Gerät oder warten Sie ${unit === 'minutes' ? count(Number(n), 'Minute', 'Minuten') : seconds(Number(n))}.`,
   ],
   [
-    /^Enter your password to continue: signing out other devices needs it from the last (\d+) minutes\.$/,
+    /^Enter your password to continue: signing out other devices needs it from the last (\d{1,6}) minutes\.$/,
     (n) => `Geben Sie Ihr Passwort ein, um fortzufahren: Um andere Geräte abzumelden, muss es in den letzten ${count(Number(n), 'Minute', 'Minuten')} eingegeben worden sein.`,
   ],
-  [/^This sign-in request was already answered on '(.*)'\.$/s, (name) => `Diese Anmeldeanfrage wurde bereits auf ${q(name)} beantwortet.`],
-  [/^The server sent an answer Latch does not understand \((.*)\)\.$/s, (call) => `Der Server hat eine Antwort gesendet, die Latch nicht versteht (${call}).`],
-  [/^The server answered (\d+) without an error Latch understands\.$/, (status) => `Der Server hat mit ${status} geantwortet, ohne einen Fehler, den Latch versteht.`],
+  [/^This sign-in request was already answered on '([^\n'“”„]{1,64})'\.$/, (name) => `Diese Anmeldeanfrage wurde bereits auf ${q(name)} beantwortet.`],
   // A field's rule (shared/api.ts, shared/ipc.ts): the field by its German name.
-  [/^(.+) must not be empty$/, (field) => fields.has(field) ? `${fields.get(field)} darf nicht leer sein` : undefined],
-  [/^(.+) must be at most (\d+) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} darf höchstens ${n} Zeichen lang sein` : undefined)],
-  [/^(.+) must be at least (\d+) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} muss mindestens ${n} Zeichen lang sein` : undefined)],
+  [/^([^\n'“”„]{1,64}) must not be empty$/, (field) => (fields.has(field) ? `${fields.get(field)} darf nicht leer sein` : undefined)],
+  [/^([^\n'“”„]{1,64}) must be at most (\d{1,6}) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} darf höchstens ${n} Zeichen lang sein` : undefined)],
+  [/^([^\n'“”„]{1,64}) must be at least (\d{1,6}) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} muss mindestens ${n} Zeichen lang sein` : undefined)],
   [
-    /^(.+) must not contain control, invisible or text-direction characters$/,
+    /^([^\n'“”„]{1,64}) must not contain control, invisible or text-direction characters$/,
     (field) => (fields.has(field) ? `${fields.get(field)} darf keine Steuerzeichen, unsichtbaren Zeichen oder Textrichtungszeichen enthalten` : undefined),
   ],
-  [/^(.+) must contain a letter, digit or symbol$/, (field) => (fields.has(field) ? `${fields.get(field)} muss einen Buchstaben, eine Ziffer oder ein Symbol enthalten` : undefined)],
+  [
+    /^([^\n'“”„]{1,64}) must contain a letter, digit or symbol$/,
+    (field) => (fields.has(field) ? `${fields.get(field)} muss einen Buchstaben, eine Ziffer oder ein Symbol enthalten` : undefined),
+  ],
 ];
 
 /**
- * An error, or a form's refusal, in German: by its exact English words, by their pattern, else by its
- * code where the code alone says enough; what is not known here is left as it came (in English).
+ * An error, or a form's refusal, in German: the core's own errors by their code; the others by their exact
+ * English words, by their pattern, else by their code where the code alone says enough. What is not known
+ * here is left as it came (in English).
  */
 function said(error: { code?: string; message: string; retryAfterSeconds?: number | undefined }): string {
+  // The core's words for an answer it could not read carry the request or the status, not the server's words:
+  // said by the code alone, since a server could send the same English words.
+  if (error.code === 'unexpected_response') return 'Der Server hat eine Antwort gesendet, die Latch nicht versteht.';
   const exact = saidExactly.get(error.message);
   if (exact) return exact;
   for (const [pattern, say] of saidLike) {
@@ -248,10 +329,10 @@ function noticeText(reason: SignOutReason, time: string, by: string | undefined,
     case 'password_reset':
       return by ? `Ihr Passwort wurde ${at(time)} auf ${q(by)} per E-Mail zurückgesetzt` : `Ihr Passwort wurde ${at(time)} per E-Mail zurückgesetzt`;
     case 'expired':
-      return 'Latch meldet ein Gerät nach einer Weile ohne Nutzung ab, und nach einigen Monaten in jedem Fall. Melden Sie sich erneut an, um fortzufahren.';
+      return 'Latch meldet ein Gerät ab, wenn es eine Weile nicht genutzt wurde, spätestens aber nach einigen Monaten. Melden Sie sich erneut an, um fortzufahren.';
     case 'evicted':
       if (!by) return `${At(time)} abgemeldet, weil zu viele Geräte angemeldet waren`;
-      return `${At(time)} abgemeldet, weil sich ${q(by)}${byPlace ? ` von ${byPlace} aus` : ''} angemeldet hat und zu viele Geräte angemeldet waren`;
+      return `${At(time)} abgemeldet, weil sich ${q(by)}${origin(byPlace)} angemeldet hat und zu viele Geräte angemeldet waren`;
     case 'signed_out':
       return `Dieses Gerät wurde ${at(time)} abgemeldet`;
     case 'token_reused':
@@ -282,7 +363,7 @@ function activity(event: SecurityEvent): string {
     case 'session_evicted':
       return `${event.targetDeviceName ? q(event.targetDeviceName) : 'Ein Gerät'} wurde abgemeldet, um Platz für ${by} zu machen: zu viele Geräte`;
     case 'token_reused':
-      return `${by} wurde abgemeldet: Eine Kopie seiner Anmeldung wurde anderswo verwendet`;
+      return `${by} wurde abgemeldet: Eine Kopie seines Anmeldeschlüssels wurde anderswo verwendet`;
     case 'approval_turned_on':
       return `Anmeldebestätigung auf ${by} eingeschaltet`;
     case 'approval_turned_off':
@@ -332,11 +413,11 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
     case 'password_reset':
       return by ? `Passwort auf ${q(by)} per E-Mail zurückgesetzt` : 'Passwort per E-Mail zurückgesetzt';
     case 'expired':
-      return 'Zeit abgelaufen';
+      return 'Abgelaufen';
     case 'evicted':
       return by ? `Platz für ${q(by)} gemacht: zu viele Geräte` : 'Zu viele Geräte waren angemeldet';
     case 'token_reused':
-      return 'Eine Kopie seiner Anmeldung wurde anderswo verwendet';
+      return 'Eine Kopie des Anmeldeschlüssels wurde anderswo verwendet';
     case 'revoked_by_operator':
       return 'Vom Betreiber des Servers abgemeldet';
     case 'account_disabled':
@@ -344,7 +425,7 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
   }
 }
 
-/** Where the sign-in is kept, by the name electron/core/token-vault.ts gives the keychain (in English). */
+/** Where the key that keeps this device signed in is kept, by the name electron/core/token-vault.ts gives the keychain (in English). */
 const keychains = new Map([
   ['macOS Keychain', 'im macOS-Schlüsselbund'],
   ['Windows Credential Manager', 'in der Windows-Anmeldeinformationsverwaltung'],
@@ -353,7 +434,7 @@ const keychains = new Map([
 
 function keychainSaved(backend: string | undefined): string {
   const where = backend === undefined ? 'im Schlüsselbund des Systems' : (keychains.get(backend) ?? `im Schlüsselbund des Systems (${backend})`);
-  return `Ihre Anmeldung ist ${where} gespeichert.`;
+  return `Ihr Anmeldeschlüssel ist ${where} gespeichert.`;
 }
 
 // The three actions behind the password in the sign-in approval setting: each is the form's label and its
@@ -399,13 +480,13 @@ export const de: Messages = {
     signingOut: 'Wird abgemeldet…',
     loading: 'Wird geladen…',
     /** A setting of the devices window while offline: said instead of "Loading…" for ever. */
-    settingOffline: 'Diese Einstellung kann nicht geladen werden, solange Latch offline ist. Sie wird geladen, sobald die Verbindung wieder besteht.',
-    justNow: 'gerade eben',
+    settingOffline: 'Diese Einstellung kann nicht geladen werden, solange Latch offline ist. Sobald die Verbindung wieder besteht, wird sie geladen.',
+    justNow,
   },
-  connection: { online: 'Online', connecting: 'Verbindet neu…', offline: 'Offline' },
+  connection: { online: 'Online', connecting: 'Verbindung wird wiederhergestellt…', offline: 'Offline' },
   connectionAnnounced: {
     online: 'Wieder mit dem Server verbunden.',
-    connecting: 'Verbindung zum Server verloren; Latch verbindet sich neu.',
+    connecting: 'Verbindung zum Server verloren; sie wird wiederhergestellt.',
     offline: 'Latch ist offline. Die Verbindung wird von selbst wiederhergestellt.',
   },
   windowTitle: { main: 'Latch', devices: 'Angemeldete Geräte – Latch' },
@@ -413,7 +494,7 @@ export const de: Messages = {
     titleSignIn: 'Bei Latch anmelden',
     titleCreate: 'Latch-Konto erstellen',
     server: 'Server',
-    serverHint: 'https://, oder http:// auf diesem Computer',
+    serverHint: 'https:// oder http:// auf diesem Computer',
     email: 'E-Mail',
     signIn: 'Anmelden',
     signingIn: 'Wird angemeldet…',
@@ -440,7 +521,7 @@ export const de: Messages = {
     stepUpText: (email: string) =>
       `Für ${email} wurden von anderswo viele falsche Passwörter ausprobiert. Für eine Anmeldung von einem neuen Ort brauchen Sie deshalb zusätzlich zu Ihrem Passwort den Code, den Latch gerade an diese Adresse gesendet hat.`,
     stepUpSubmit: 'Mit dem Code anmelden',
-    signUpCodeTitle: 'Sehen Sie in Ihre E-Mails',
+    signUpCodeTitle: 'Sehen Sie in Ihrem Postfach nach',
     signUpCodeText: (email: string) =>
       `Latch hat einen 6-stelligen Code an ${email} gesendet. Geben Sie ihn ein, um Ihr Konto fertig zu erstellen. (Hat diese Adresse schon ein Konto, steht das stattdessen in der E-Mail.)`,
     signUpCodeSubmit: 'Konto erstellen',
@@ -461,7 +542,7 @@ export const de: Messages = {
   /** The devices window's mail setting. */
   mailSetting: {
     title: 'Benachrichtigung per E-Mail',
-    newSignIns: 'Mir eine E-Mail senden, wenn sich ein Gerät anmeldet',
+    newSignIns: 'Per E-Mail benachrichtigen, wenn sich ein Gerät anmeldet',
     note: 'Über Passwortänderungen, das Zurücksetzen des Passworts und andere Sicherheitswarnungen informiert Latch immer per E-Mail.',
     unconfirmed: 'Benachrichtigungen gehen an Ihre Adresse, sobald sie bestätigt ist.',
     saved: (on: boolean) => (on ? 'E-Mails bei neuen Anmeldungen sind eingeschaltet.' : 'E-Mails bei neuen Anmeldungen sind ausgeschaltet.'),
@@ -470,7 +551,8 @@ export const de: Messages = {
   page: {
     title: 'Latch-Konto',
     signInTitle: 'Bei Ihrem Latch-Konto anmelden',
-    signInIntro: 'Sehen Sie alle Geräte, die bei Ihrem Konto angemeldet sind, und melden Sie jedes davon ab: einen verlorenen Laptop, ein verkauftes Telefon.',
+    signInIntro:
+      'Hier sehen Sie alle Geräte, die bei Ihrem Konto angemeldet sind, und können jedes davon abmelden: einen verlorenen Laptop, ein verkauftes Telefon.',
     signedInHere: 'Dieser Browser ist angemeldet als',
     signOutHere: 'Diesen Browser abmelden',
     sessionNote: 'Dieser Browser bleibt angemeldet, bis er einen Tag lang nicht genutzt wurde, höchstens aber eine Woche.',
@@ -523,7 +605,7 @@ export const de: Messages = {
     title: 'Angemeldete Geräte',
     signedOutHere: 'Dieses Gerät ist abgemeldet. Melden Sie sich im Hauptfenster an, um Ihre Geräte zu sehen.',
     offlineReason: 'Latch ist offline, daher kann gerade kein Gerät abgemeldet werden. Die Verbindung wird von selbst wiederhergestellt.',
-    offlineDevices: 'Ihre Geräte können nicht geladen werden, solange Latch offline ist. Sie werden geladen, sobald die Verbindung wieder besteht.',
+    offlineDevices: 'Ihre Geräte können nicht geladen werden, solange Latch offline ist. Die Liste wird geladen, sobald die Verbindung wieder besteht.',
     loadingDevices: 'Ihre Geräte werden geladen…',
     activeTitle: 'Aktive Geräte',
     onlyOne: 'Kein anderes Gerät ist angemeldet.',
@@ -545,14 +627,15 @@ export const de: Messages = {
     enterName: 'Geben Sie einen Namen ein',
     badge: 'Dieses Gerät',
     appVersion: (version: string) => `Latch ${version}`,
-    browserSession: 'Webbrowser, auf der Kontoseite',
+    browserSession: 'Webbrowser (Kontoseite)',
     browserKind: 'Webbrowser',
     badgeBrowser: 'Dieser Browser',
     activeNow: 'jetzt aktiv',
     thisOffline: 'offline',
     nameTooLong: 'Der Gerätename darf höchstens 64 Zeichen lang sein',
     onlineNow: 'jetzt online',
-    lastActive: (ago: string) => `zuletzt aktiv ${ago}`,
+    /** `ago` is shared/dates.ts's timeAgo: "vor 5 Minuten", "gestern", or common.justNow. */
+    lastActive: (ago: string) => (ago === justNow ? `${justNow} aktiv` : `zuletzt aktiv ${ago}`),
     /** The date comes last: SessionRow calls it with '' and puts the date after it. */
     signedInOn: (date: string) => `angemeldet am ${date}`,
     filterLabel: 'Geräte filtern',
@@ -576,16 +659,20 @@ export const de: Messages = {
     detailApp: 'App',
     detailPlace: 'Ort',
     detailAddress: 'Adresse',
-    detailSignedIn: 'Angemeldet',
-    detailHow: 'Anmeldung',
+    detailSignedIn: 'Angemeldet am',
+    detailHow: 'Angemeldet mit',
     detailLastActive: 'Zuletzt aktiv',
     unknownPlace: 'Unbekannt',
+    // Said after detailHow ("Angemeldet mit"), so without a "Mit" of their own.
     signedInWith: {
-      password: 'Mit dem Passwort',
-      approval: (by: string | undefined) => (by ? `Mit dem Passwort, bestätigt auf ${q(by)}` : 'Mit dem Passwort, bestätigt auf einem anderen Gerät'),
-      recovery_code: 'Mit dem Passwort und einem Wiederherstellungscode',
-      password_reset: 'Mit einem neuen Passwort, gesetzt mit einem Code aus der E-Mail',
-      new_account: 'Beim Erstellen des Kontos',
+      password: 'Passwort',
+      /** `note`: what tells the approving device from others of its name, or that it has been signed out since. */
+      approval: (by: string | undefined, note?: string) =>
+        by ? `Passwort, bestätigt auf ${q(by)}${note ? ` (${note})` : ''}` : 'Passwort, bestätigt auf einem anderen Gerät',
+      approverGone: 'inzwischen abgemeldet',
+      recovery_code: 'Passwort und Wiederherstellungscode',
+      password_reset: 'Neues Passwort, gesetzt mit einem Code aus der E-Mail',
+      new_account: 'Erstellen des Kontos',
       unknown: 'Nicht erfasst: Das Gerät hat sich angemeldet, bevor Latch dies festhielt',
     },
     deviceActivity: (name: string) => `Aktivität von ${q(name)}`,
@@ -594,7 +681,7 @@ export const de: Messages = {
   },
   activity: {
     title: 'Letzte Aktivität',
-    offline: 'Die letzte Aktivität kann nicht geladen werden, solange Latch offline ist. Sie wird geladen, sobald die Verbindung wieder besteht.',
+    offline: 'Die letzte Aktivität kann nicht geladen werden, solange Latch offline ist. Die Liste wird geladen, sobald die Verbindung wieder besteht.',
     failed: (why: string) => `Die letzte Aktivität konnte nicht geladen werden: ${why}`,
     none: 'Noch nichts.',
     older: 'Ältere Aktivität anzeigen',
@@ -605,13 +692,13 @@ export const de: Messages = {
     many: (n: number) => `${n} neue Anmeldungen`,
     show: 'Anzeigen',
     hide: 'Ausblenden',
-    signedInFrom: (name: string, what: string, where: string | undefined) => `${q(name)} (${what})${where ? ` von ${where}` : ''}`,
+    signedInFrom: (name: string, what: string, where: string | undefined) => `${q(name)} (${what})${origin(where)}`,
     notMe: 'Das war ich nicht',
     notMeNamed: (name: string) => `Das war ich nicht: ${q(name)} abmelden`,
     dismissNamed: (name: string) => `Hinweis zu ${q(name)} schließen`,
     dismissAll: 'Alle schließen',
-    announce: (name: string, where: string | undefined) => `Neue Anmeldung: ${q(name)}${where ? ` von ${where}` : ''}.`,
-    announceMany: (n: number) => `${n} neue Anmeldungen. Sie stehen oben im Fenster.`,
+    announce: (name: string, where: string | undefined) => `Neue Anmeldung: ${q(name)}${origin(where)}.`,
+    announceMany: (n: number) => `${n} neue Anmeldungen. Die Hinweise stehen oben im Fenster.`,
   },
   copied: {
     title: (name: string) => `${q(name)} wurde zum Schutz Ihres Kontos abgemeldet`,
@@ -620,7 +707,7 @@ export const de: Messages = {
     changePassword: 'Passwort jetzt ändern',
     dismissNamed: (name: string) => `Warnung zu ${q(name)} schließen`,
     announce: (name: string) =>
-      `Sicherheitswarnung: Jemand hat eine Kopie der Anmeldung von ${q(name)} verwendet. Latch hat das Gerät abgemeldet. Ändern Sie Ihr Passwort.`,
+      `Sicherheitswarnung: Jemand hat eine Kopie des Anmeldeschlüssels von ${q(name)} verwendet. Latch hat das Gerät abgemeldet. Ändern Sie Ihr Passwort.`,
   },
   approval: {
     // The new device, waiting.
@@ -638,7 +725,7 @@ export const de: Messages = {
     wrongPasswordHint:
       'Nach ein paar Sekunden erscheint nichts auf Ihren Geräten? Vielleicht ist das Passwort falsch. Dieser Bildschirm kann das nicht sagen, sonst könnte hier jeder Passwörter ausprobieren.',
     retypePassword: 'Passwort erneut eingeben',
-    resend: 'Meine Geräte erneut fragen',
+    resend: 'Ihre Geräte erneut fragen',
     resent: 'Erneut gefragt: Ihre angemeldeten Geräte zeigen die Anfrage jetzt an.',
     wrongPickHere: (by: string) => `Auf ${q(by)} wurde eine andere Zahl gewählt. Wählen Sie die hier angezeigte Zahl: Sie haben noch einen Versuch.`,
     useCode: 'Stattdessen einen Wiederherstellungscode verwenden',
@@ -663,7 +750,7 @@ export const de: Messages = {
     promptTitle: (name: string) => `Melden Sie sich gerade auf ${q(name)} an?`,
     promptTitleReset: (name: string) => `Setzen Sie gerade auf ${q(name)} Ihr Passwort zurück?`,
     promptReset: 'Wenn Sie bestätigen, wird das neue Passwort gesetzt und jedes andere Gerät abgemeldet, auch dieses.',
-    promptText: (what: string, where: string, time: string) => `${what}, von ${where}, ${at(time)}.`,
+    promptText: (what: string, where: string, time: string) => `${what},${origin(where)}${where ? ',' : ''} ${at(time)}.`,
     promptPick: 'Wenn Sie es sind, wählen Sie die Zahl, die das Gerät anzeigt. Wenn nicht, lehnen Sie ab.',
     pickNamed: (n: number) => `${n} wählen`,
     deny: 'Nein, ablehnen',
@@ -677,10 +764,10 @@ export const de: Messages = {
     approvedAnnounce: (name: string) => `Bestätigt: ${q(name)} wird angemeldet. Es erscheint bei Ihren Geräten und unter „Letzte Aktivität“.`,
     // The setting, in the devices window.
     settingTitle: 'Anmeldebestätigung',
-    settingLabel: 'Bevor sich ein neues Gerät anmeldet, eines meiner angemeldeten Geräte fragen',
+    settingLabel: 'Bevor sich ein neues Gerät anmeldet, eines Ihrer angemeldeten Geräte fragen',
     settingOnText: (codes: number) =>
-      `Ein. Ein neues Gerät braucht ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
-    settingOffText: 'Aus. Ihr Passwort allein genügt, um ein neues Gerät anzumelden.',
+      `Eingeschaltet. Ein neues Gerät braucht ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
+    settingOffText: 'Ausgeschaltet. Ihr Passwort allein genügt, um ein neues Gerät anzumelden.',
     turnOn: 'Einschalten…',
     turnOff: 'Ausschalten…',
     newCodes: 'Neue Wiederherstellungscodes…',
@@ -694,11 +781,11 @@ export const de: Messages = {
     codesSave: 'Als Datei speichern',
     codesPrint: 'Drucken',
     codesCopied: 'Kopiert. Fügen Sie sie in Ihren Passwort-Manager ein und leeren Sie dann die Zwischenablage.',
-    codesNotCopied: 'Sie konnten hier nicht kopiert werden: Markieren und kopieren Sie sie, oder speichern Sie sie als Datei.',
+    codesNotCopied: 'Die Codes konnten hier nicht kopiert werden: Markieren und kopieren Sie sie oder speichern Sie sie als Datei.',
     codesFileHeader:
       'Latch-Wiederherstellungscodes. Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Bewahren Sie sie sicher auf.',
     codesText:
-      'Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Speichern Sie sie jetzt an einem sicheren Ort: Sie werden nicht noch einmal angezeigt.',
+      'Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Speichern Sie sie jetzt an einem sicheren Ort: Die Codes werden nur jetzt angezeigt.',
     codesSaved: 'Ich habe sie gespeichert',
     announceRequest: (name: string) => `Anmeldeanfrage von ${q(name)}. Sind Sie das?`,
     announceOn: 'Die Anmeldebestätigung ist eingeschaltet.',
@@ -738,12 +825,12 @@ export const de: Messages = {
   notification: {
     newSignInTitle: 'Latch: neue Anmeldung',
     newSignInBody: (name: string, what: string, where: string) =>
-      `${q(name)} (${what}) hat sich von ${where} angemeldet. Waren Sie das nicht? Öffnen Sie „Angemeldete Geräte“, um das Gerät abzumelden.`,
+      `${q(name)} (${what}) hat sich${origin(where)} angemeldet. Waren Sie das nicht? Öffnen Sie „Angemeldete Geräte“, um das Gerät abzumelden.`,
     forcedTitle: (reason: SignOutReason) => `Latch: ${noticeTitle(reason)}`,
     signInRequestTitle: 'Latch: Melden Sie sich gerade an?',
     signInRequestBody: (name: string, where: string) =>
-      `${q(name)} möchte sich von ${where} bei Ihrem Konto anmelden. Öffnen Sie Latch, um die Anmeldung zu bestätigen oder abzulehnen.`,
-    copiedTitle: 'Latch: Eine kopierte Anmeldung wurde verwendet',
+      `${q(name)} möchte sich${origin(where)} bei Ihrem Konto anmelden. Öffnen Sie Latch, um die Anmeldung zu bestätigen oder abzulehnen.`,
+    copiedTitle: 'Latch: Ein kopierter Anmeldeschlüssel wurde verwendet',
     copiedBody: (name: string, from: string, alsoFrom?: string) =>
       `${usedIn(undefined, `von ${q(name)}`, from, alsoFrom)} Latch hat ${q(name)} abgemeldet. Ändern Sie Ihr Passwort.`,
   },

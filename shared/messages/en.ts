@@ -274,7 +274,7 @@ export const en = {
     resuming: 'You are signed in on this device. Your account shows here as soon as Latch reaches the server.',
     thisDeviceLabel: 'This device',
     offlineNote: 'You stay signed in. Latch checks with the server as soon as it can reach it again.',
-    keychainSaved: (backend: string | undefined) => `Your sign-in is saved in the ${backend ?? 'OS keychain'}.`,
+    keychainSaved: (backend: string | undefined) => `The key that keeps you signed in is saved in the ${backend ?? 'OS keychain'}.`,
     memoryOnly: 'Memory only: you will need to sign in again next time Latch starts.',
     openDevices: 'Signed-in devices…',
     changePassword: 'Change password',
@@ -345,7 +345,7 @@ export const en = {
     recentWhen: (ago: string) => ago,
     // One device's details, opened under its row.
     details: 'Details',
-    detailsNamed: (name: string) => `Details of ${q(name)}`,
+    detailsNamed: (name: string) => `Details for ${q(name)}`,
     detailSystem: 'System',
     detailApp: 'App',
     detailPlace: 'Place',
@@ -356,7 +356,10 @@ export const en = {
     unknownPlace: 'Not known',
     signedInWith: {
       password: 'With the password',
-      approval: (by: string | undefined) => (by ? `With the password, approved on ${q(by)}` : 'With the password, approved on another device'),
+      /** `note`: what tells the approving device from others of its name, or that it has been signed out since. */
+      approval: (by: string | undefined, note?: string) =>
+        by ? `With the password, approved on ${q(by)}${note ? ` (${note})` : ''}` : 'With the password, approved on another device',
+      approverGone: 'signed out since',
       recovery_code: 'With the password and a recovery code',
       password_reset: 'With a new password, set with a code from the mail',
       new_account: 'By creating the account',

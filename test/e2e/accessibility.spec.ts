@@ -37,7 +37,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expectNoViolations(devices, 'devices, filter matching nothing');
     await devices.getByLabel('Filter devices').fill('');
     const second = devices.getByRole('listitem', { name: 'Device 2' });
-    await second.getByRole('button', { name: "Details of 'Device 2'" }).click();
+    await second.getByRole('button', { name: "Details for 'Device 2'" }).click();
     await expect(second.locator('.device-activity li')).toHaveCount(1);
     await expectNoViolations(devices, 'a device’s details');
     await second.locator('.session-details').scrollIntoViewIfNeeded();

@@ -11,7 +11,7 @@ test('create an account on A, sign in on B: A sees both, itself first as "This d
   await signIn(a.page, { email: lab.email, create: true });
   await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
   await expect(connectionPill(a.page, 'Online')).toBeVisible();
-  await expect(a.page.getByText('Your sign-in is saved in the system keyring.')).toBeVisible();
+  await expect(a.page.getByText('The key that keeps you signed in is saved in the system keyring.')).toBeVisible();
   await shot(a.page, '02-home');
 
   await a.page.getByRole('button', { name: 'Signed-in devices…' }).click();

@@ -90,7 +90,7 @@ test('turned on with the password; B waits showing a number, A picks it in a dia
   await expect(signInAlerts(devices)).toHaveCount(0);
   await expect(signInAlerts(a.page)).toHaveCount(0);
   // Its details say how it got in, and who let it.
-  await row.getByRole('button', { name: "Details of 'Home desktop'" }).click();
+  await row.getByRole('button', { name: "Details for 'Home desktop'" }).click();
   await expect(row.locator('.session-details dd').filter({ hasText: "With the password, approved on 'Work laptop'" })).toBeVisible();
 });
 
@@ -190,7 +190,7 @@ test('a recovery code instead: B is signed in and told how many codes are left; 
   await expect(liveRegion(a.page)).toHaveText("'Home desktop' signed in with a recovery code.");
   const devices = await a.openDevicesWindow();
   const row = devices.getByRole('listitem', { name: 'Home desktop' });
-  await row.getByRole('button', { name: "Details of 'Home desktop'" }).click();
+  await row.getByRole('button', { name: "Details for 'Home desktop'" }).click();
   await expect(row.locator('.session-details dd').filter({ hasText: 'With the password and a recovery code' })).toBeVisible();
 
   const c = await lab.device('Spare laptop');

@@ -87,7 +87,7 @@ describe('OS notifications', () => {
       speak(['de-DE', 'en-US']);
       const german = notificationForNewSignIn(strange);
       assert.equal(german.title, messagesFor(['de']).notification.newSignInTitle);
-      assert.match(german.body, /^„Strange PC“ \(Windows\) .*Berlin, Deutschland, 203\.0\.113\.7/);
+      assert.match(german.body, /^„Strange PC“ \(Windows\) hat sich aus Berlin, Deutschland \(203\.0\.113\.7\) angemeldet\./);
     } finally {
       speak(['en']);
     }

@@ -79,6 +79,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     kind: 'app' as const,
     signed_in_with: 'password' as const,
     approved_on: null,
+    approved_by: null,
   };
   return { user: { id: userId, email: `${userId}@example.test`, created_at: 1, email_verified_at: 1 }, session };
 }

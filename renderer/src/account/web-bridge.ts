@@ -308,7 +308,8 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     revokeOtherSessions: async () => call('POST', '/v1/sessions/revoke-others'),
     renameDevice: async (name) => call('PATCH', '/v1/sessions/current', { deviceName: name }),
     securityEvents: async (...args) => call('GET', `/v1/security-events${args[0] ? `?before=${encodeURIComponent(args[0])}` : ''}`),
-    deviceActivity: async (sessionId) => call('GET', `/v1/security-events?session=${encodeURIComponent(sessionId)}`),
+    deviceActivity: async (sessionId, ...before) =>
+      call('GET', `/v1/security-events?${new URLSearchParams({ session: sessionId, ...(before[0] ? { before: before[0] } : {}) })}`),
     signedOutSessions: async () => value(await call<{ sessions: never[] }>('GET', '/v1/sessions/signed-out'), (v) => v.sessions),
     // The desktop's alerts of new and copied sign-ins: the page lists devices; it keeps no alerts of its own.
     newSignIns: async () => ({ ok: true, value: [] }),

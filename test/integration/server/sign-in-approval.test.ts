@@ -146,7 +146,10 @@ forEachStore('sign-in approval', (ctx) => {
     assert.equal((await http.get('/v1/auth/session', session.token)).status, 200);
     assert.equal(session.session.deviceName, 'New laptop');
     // Its details say how it signed in, and which device approved it.
-    assert.deepEqual({ how: session.session.signedInWith, on: session.session.approvedOn }, { how: 'approval', on: 'Work laptop' });
+    assert.deepEqual(
+      { how: session.session.signedInWith, on: session.session.approvedOn, by: session.session.approvedBy },
+      { how: 'approval', on: 'Work laptop', by: laptop.session.id },
+    );
     // The account's devices hear of the new session, with the one that approved it (it shows no alert).
     const created = await socket.next('session.created');
     assert.deepEqual({ id: created.session.id, approvedBy: created.approvedBy }, { id: session.session.id, approvedBy: laptop.session.id });

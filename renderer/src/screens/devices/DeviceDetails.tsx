@@ -1,32 +1,40 @@
 // One device in full, opened under its row (docs/architecture.md, "The renderer"): what it is, where,
-// since when and how it signed in, when it was last active, and what it did lately.
+// since when and how it signed in, when it was last active, and what it did lately, a page at a time.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SecurityEvent, SessionView } from '../../../../shared/api.js';
 import { messages } from '../../../../shared/messages.js';
 import { NotLoaded } from '../../components/NotLoaded.js';
 import { unwrap } from '../../bridge.js';
-import { dateLocale, placeOf, systemOf, timeAgo, timeOf } from '../../format.js';
+import { dateLocale, momentOf, placeOf, systemOf, tellApart, timeAgo } from '../../format.js';
 import { useLatch } from '../../store/index.js';
 
 const t = messages.devices;
+const HOUR_MS = 3_600_000;
 
-function how(session: SessionView): string {
+/** How it signed in; an approval names the device that gave it, told apart from others of its name, or says it is gone. */
+function useHow(session: SessionView): string {
+  const sessions = useLatch((s) => s.sessions);
   const said = t.signedInWith;
   switch (session.signedInWith) {
     case undefined:
       return said.unknown;
-    case 'approval':
-      return said.approval(session.approvedOn);
+    case 'approval': {
+      const approver = session.approvedBy === undefined ? undefined : sessions?.find((s) => s.id === session.approvedBy);
+      if (!approver) return said.approval(session.approvedOn, session.approvedBy && sessions ? said.approverGone : undefined);
+      const sameName = (sessions ?? []).filter((s) => s.deviceName === approver.deviceName).length > 1;
+      return said.approval(approver.deviceName, sameName ? tellApart(approver) : undefined);
+    }
     default:
       return said[session.signedInWith];
   }
 }
 
-/** What this device did, newest first; loaded when the details open, again when the account's activity changes. */
+/** What this device did, newest first: loaded when the details open and again when the account's activity changes; older pages on request. */
 function useDeviceActivity(sessionId: string, offline: boolean) {
   const bridge = useLatch((s) => s.bridge);
   const accountActivity = useLatch((s) => s.activity);
   const [events, setEvents] = useState<SecurityEvent[] | undefined>();
+  const [next, setNext] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -36,39 +44,58 @@ function useDeviceActivity(sessionId: string, offline: boolean) {
       if (!current) return;
       if (value) {
         setEvents(value.events);
+        setNext(value.nextBefore);
         setError(undefined);
       } else setError(failed.message);
     });
     return () => void (current = false);
   }, [bridge, sessionId, offline, accountActivity, attempt]);
-  return { events, error, retry: () => setAttempt((n) => n + 1) };
+  const older = async () => {
+    if (!next) return;
+    const { value, error: failed } = await unwrap(bridge.deviceActivity(sessionId, next));
+    if (value) {
+      setEvents((shown) => [...(shown ?? []), ...value.events]);
+      setNext(value.nextBefore);
+    } else setError(failed.message);
+  };
+  return { events, next, error, retry: () => setAttempt((n) => n + 1), older };
 }
 
+const When = ({ iso, now }: { iso: string; now: number }) => (
+  <time dateTime={iso} lang={dateLocale}>
+    {momentOf(iso, new Date(now))}
+  </time>
+);
+
 export function DeviceDetails({ id, session, now, offline }: { id: string; session: SessionView; now: number; offline: boolean }) {
-  const { events, error, retry } = useDeviceActivity(session.id, offline);
-  const place = placeOf(session.location);
+  const { events, next, error, retry, older } = useDeviceActivity(session.id, offline);
+  const how = useHow(session);
   const a = messages.activity;
-  const rows: Array<[string, ReactNode]> = [
+  const seenAgo = now - Date.parse(session.lastSeenAt);
+  const lastActive: ReactNode = session.current ? (
+    offline ? t.thisOffline : t.activeNow
+  ) : session.online && !offline ? (
+    t.onlineNow
+  ) : seenAgo < HOUR_MS ? (
+    timeAgo(session.lastSeenAt, now)
+  ) : (
+    <>
+      {timeAgo(session.lastSeenAt, now)} (<When iso={session.lastSeenAt} now={now} />)
+    </>
+  );
+  const facts: Array<[string, ReactNode]> = [
     [t.detailSystem, systemOf(session)],
     [t.detailApp, session.browser ? t.browserSession : t.appVersion(session.appVersion)],
-    [t.detailPlace, place ?? t.unknownPlace],
+    [t.detailPlace, placeOf(session.location) ?? t.unknownPlace],
     [t.detailAddress, session.ip],
-    [
-      t.detailSignedIn,
-      <time key="at" dateTime={session.createdAt} lang={dateLocale}>
-        {timeOf(session.createdAt, new Date(now))}
-      </time>,
-    ],
-    [t.detailHow, how(session)],
-    [
-      t.detailLastActive,
-      session.current ? (offline ? t.thisOffline : t.activeNow) : session.online && !offline ? t.onlineNow : `${timeAgo(session.lastSeenAt, now)} (${timeOf(session.lastSeenAt, new Date(now))})`,
-    ],
+    [t.detailSignedIn, <When key="at" iso={session.createdAt} now={now} />],
+    [t.detailHow, how],
+    [t.detailLastActive, lastActive],
   ];
   return (
-    <div className="session-details" id={id}>
+    <div className="session-details" id={id} role="group" aria-label={t.detailsNamed(session.deviceName)} aria-busy={events === undefined && !offline && !error}>
       <dl>
-        {rows.map(([term, value]) => (
+        {facts.map(([term, value]) => (
           <div key={term}>
             <dt>{term}</dt>
             <dd>{value}</dd>
@@ -81,19 +108,24 @@ export function DeviceDetails({ id, session, now, offline }: { id: string; sessi
       ) : events.length === 0 ? (
         <p className="muted">{t.deviceActivityNone}</p>
       ) : (
+        <>
           <ul className="device-activity">
             {events.map((event) => (
               <li key={event.id}>
-                <span>{a.describe(event)}</span>{' '}
-                <span className="muted">
-                  <time dateTime={event.at} lang={dateLocale}>
-                    {timeOf(event.at, new Date(now))}
-                  </time>
-                  {[placeOf(event.location), event.ip].filter(Boolean).map((part) => ` · ${part}`)}
+                <span className="muted when">
+                  <When iso={event.at} now={now} />
                 </span>
+                <span>{a.describe(event)}</span>
+                <span className="muted">{[placeOf(event.location), event.ip].filter(Boolean).join(' · ')}</span>
               </li>
             ))}
           </ul>
+          {next && (
+            <button type="button" className="link" onClick={() => void older()}>
+              {a.older}
+            </button>
+          )}
+        </>
       )}
     </div>
   );

@@ -6,18 +6,13 @@ import { focusHeading, useRescueFocus } from '../../components/focus.js';
 import { PlatformIcon } from '../../components/PlatformIcon.js';
 import { ReauthForm } from '../../components/ReauthForm.js';
 import { useReturnFocus } from '../../components/use-return-focus.js';
-import { dateOf, dateLocale, placeOf, systemOf, timeAgo } from '../../format.js';
+import { dateOf, dateLocale, placeOf, systemOf, tellApart, timeAgo } from '../../format.js';
 import { useLatch } from '../../store/index.js';
 import { DeviceDetails } from './DeviceDetails.js';
 import { RenameForm } from './RenameForm.js';
 import { OfflineButton } from './OfflineButton.js';
 
 const t = messages.devices;
-
-/** Words that tell this device from others of the same name: its system, place and when it signed in. */
-function tellApart(session: SessionView): string {
-  return [systemOf(session), placeOf(session.location), t.signedInOn(dateOf(session.createdAt))].filter(Boolean).join(', ');
-}
 
 /** After a row goes, the focus moves to the next row's button (or the one before, or the heading). */
 function focusAfter(row: HTMLElement | null): () => void {
