@@ -1,6 +1,7 @@
 // What the account page's cookie sessions rest on (docs/architecture.md, "The account page"): where a
 // browser may hold one, the cookie itself, the check that a state-changing request comes from the page
 // and not from another site, and the device a browser is shown as.
+import { messagesFor } from '../../shared/messages.js';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import Bowser from 'bowser';
@@ -122,8 +123,21 @@ const crossSite = () => new ApiError(403, 'cross_site', 'This request did not co
 
 const PLATFORMS: Record<string, Platform> = { macOS: 'darwin', Windows: 'win32', Linux: 'linux', 'Chrome OS': 'linux' };
 
-/** A browser as the devices list shows it, from its user agent ("Firefox on Windows"); just "Browser" when it says nothing usable. */
-export function browserDevice(userAgent: string | undefined): DeviceInfo {
+/** The languages an Accept-Language header asks for, most wanted first ("de-DE,de;q=0.9,en;q=0.8" → de-DE, de, en). */
+export function acceptedLanguages(header: string | undefined): string[] {
+  const tags = (header ?? '').split(',').slice(0, 10).map((part, i) => {
+    const [tag = '', ...params] = part.trim().split(';');
+    const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+    return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, i };
+  });
+  return tags.filter((t) => /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(t.tag) && t.q > 0).sort((a, b) => b.q - a.q || a.i - b.i).map((t) => t.tag);
+}
+
+/**
+ * A browser as the devices list shows it, from its user agent, named in the page's language ("Firefox on
+ * Windows", "Firefox unter Windows"); just "Browser" when it says nothing usable.
+ */
+export function browserDevice(userAgent: string | undefined, acceptLanguage?: string): DeviceInfo {
   const unknown: DeviceInfo = { name: 'Browser', platform: 'other', appVersion: 'web' };
   // Bowser refuses an empty user agent; a sign-in without one is still a browser's.
   if (!userAgent?.trim()) return unknown;
@@ -131,7 +145,7 @@ export function browserDevice(userAgent: string | undefined): DeviceInfo {
   const os = parsed.os.name;
   const osText = [os, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ');
   const device = DeviceInfo.safeParse({
-    name: [parsed.browser.name ?? 'Browser', os].filter(Boolean).join(' on ').slice(0, 64),
+    name: (os ? messagesFor(acceptedLanguages(acceptLanguage)).devices.browserOn(parsed.browser.name ?? 'Browser', os) : (parsed.browser.name ?? 'Browser')).slice(0, 64),
     platform: (os && PLATFORMS[os]) || 'other',
     appVersion: parsed.browser.version?.slice(0, 32) || 'web',
     ...(osText ? { os: osText.slice(0, 64) } : {}),

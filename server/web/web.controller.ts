@@ -30,6 +30,12 @@ import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, 
 
 const NO_REQUEST = 'This sign-in request does not exist. Sign in again.';
 
+/** The page's languages, as its browser asks for them. */
+const acceptLanguageOf = (request: FastifyRequest) => {
+  const header = request.headers['accept-language'];
+  return typeof header === 'string' ? header.slice(0, 256) : undefined;
+};
+
 @Controller('v1/web')
 export class WebController {
   private readonly trust: TrustFunction;
@@ -53,7 +59,7 @@ export class WebController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CurrentSession | PendingSignIn | StepUp> {
     const place = this.place(request);
-    return this.answer(reply, place, await this.auth.login({ ...body, device: browserDevice(client.userAgent) }, client, 'browser'));
+    return this.answer(reply, place, await this.auth.login({ ...body, device: browserDevice(client.userAgent, acceptLanguageOf(request)) }, client, 'browser'));
   }
 
   /** The step-up's mailed code with the password (docs/api.md, "Rate limits"): the session as the cookie. */
@@ -81,7 +87,7 @@ export class WebController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CurrentSession | PendingSignIn> {
     const place = this.place(request);
-    return this.answer(reply, place, await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent) }, client, 'browser'));
+    return this.answer(reply, place, await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent, acceptLanguageOf(request)) }, client, 'browser'));
   }
 
   /** Signs this browser out: its session ends everywhere, and the cookie is removed. */

@@ -629,6 +629,8 @@ export const de: Messages = {
     appVersion: (version: string) => `Latch ${version}`,
     browserSession: 'Webbrowser (Kontoseite)',
     browserKind: 'Webbrowser',
+    /** A browser's name in the list, made by the server at sign-in in the page's language: "Firefox unter Windows". */
+    browserOn: (browser: string, os: string) => `${browser} unter ${os}`,
     badgeBrowser: 'Dieser Browser',
     activeNow: 'jetzt aktiv',
     thisOffline: 'offline',

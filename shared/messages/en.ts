@@ -322,6 +322,8 @@ export const en = {
     appVersion: (version: string) => `Latch ${version}`,
     browserSession: 'Web browser, on the account page',
     browserKind: 'Web browser',
+    /** A browser's name in the list, made by the server at sign-in in the page's language: "Firefox on Windows". */
+    browserOn: (browser: string, os: string) => `${browser} on ${os}`,
     badgeBrowser: 'This browser',
     activeNow: 'active now',
     thisOffline: 'offline',

@@ -147,6 +147,8 @@ test('the account page in German from the browser: sign-in, a wrong password, th
   await page.getByLabel(de.common.password, { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: de.signIn.signIn, exact: true }).click();
   await expect(page.getByRole('listitem', { name: 'Work laptop' })).toBeVisible();
+  // The browser is named in the page's language, by the server, from Accept-Language.
+  await expect(page.getByRole('listitem', { name: /^[A-Za-z]+ unter Linux$/ })).toBeVisible();
   await expectGerman(page, 'account page, devices');
   await shot(page, '80-german-account-page-360');
   await expectNoViolations(page, 'the account page in German at 360 px');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { trustFunction } from '../../server/common/http-edge.js';
-import { browserDevice, cookiePlace, cookieToken, crossSiteRefusal, publicOrigin } from '../../server/web/browser.js';
+import { acceptedLanguages, browserDevice, cookiePlace, cookieToken, crossSiteRefusal, publicOrigin } from '../../server/web/browser.js';
 
 const request = (over: { local?: string; remote?: string; encrypted?: boolean; headers?: Record<string, string>; method?: string }) =>
   ({
@@ -67,5 +67,14 @@ describe('a browser as a device', () => {
     assert.deepEqual(browserDevice(' '), { name: 'Browser', platform: 'other', appVersion: 'web' });
     assert.deepEqual(browserDevice('\u202Eevil\u0000'), { name: 'Browser', platform: 'other', appVersion: 'web' });
     assert.ok(browserDevice('x'.repeat(5000)).name.length <= 64);
+  });
+
+  it('is named in the page’s language, from Accept-Language, English when it asks for none Latch speaks', () => {
+    const firefox = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    assert.equal(browserDevice(firefox, 'de-DE,de;q=0.9,en;q=0.8').name, 'Firefox unter Windows');
+    assert.equal(browserDevice(firefox, 'fr-FR,fr;q=0.9,de;q=0.5').name, 'Firefox unter Windows', 'the first language Latch speaks');
+    assert.equal(browserDevice(firefox, 'en;q=0.2,de;q=0.9').name, 'Firefox unter Windows', 'by weight, not by order');
+    assert.equal(browserDevice(firefox, 'fr, constructor, *').name, 'Firefox on Windows');
+    assert.deepEqual(acceptedLanguages('de-CH, de;q=0.8, en;q=0.5, x;q=0, not a tag'), ['de-CH', 'de', 'en']);
   });
 });
