@@ -1,7 +1,8 @@
 // Every sentence a person reads in Latch comes from here, in the language the
 // OS or the browser prefers: English (messages/en.ts, the source) or German
 // (messages/de.ts). A language is a module of the same shape, `Messages`.
-// The server writes its mail and the operator's tool in English (`en`).
+// The server writes its mail and the operator's tool in English (`en`), and
+// names a browser in its page's language (server/web/browser.ts).
 import { de } from './messages/de.js';
 import { en } from './messages/en.js';
 

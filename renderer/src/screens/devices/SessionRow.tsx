@@ -59,7 +59,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
   // Offline, this device cannot know who is online now: it says when each was last seen instead.
   const activity = session.online && !offline ? t.onlineNow : t.lastActive(timeAgo(session.lastSeenAt, now));
   return (
-    <li className={`session${session.current ? ' current' : ''}${open ? ' open' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
+    <li className={`session${session.current ? ' current' : ''}`} aria-label={sameName ? `${session.deviceName} (${tellApart(session)})` : session.deviceName} ref={row}>
       <PlatformIcon platform={session.platform} browser={session.browser === true} decorative />
       <div className="session-main">
         {renaming ? (
@@ -83,7 +83,7 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
           {session.ip && <li>{session.ip}</li>}
           {session.current ? <li>{offline ? t.thisOffline : t.activeNow}</li> : <li className={session.online && !offline ? 'online' : undefined}>{activity}</li>}
           <li>
-            {/* The date is in the OS locale, inside an English sentence. */}
+            {/* The date in its own locale (shared/dates.ts), after the words. */}
             {t.signedInOn('')}
             <time dateTime={session.createdAt} lang={dateLocale}>
               {dateOf(session.createdAt)}
