@@ -213,7 +213,8 @@ describe('the loopback server answers only to its own names', () => {
   let server: TestServer;
   let http: Http;
   before(async () => {
-    server = await startTestServer(sqlite.store);
+    // With the access log on: a test below reads the request lines.
+    server = await startTestServer(sqlite.store, { config: { requestLog: { access: true, slowMs: 1_000 } } });
     http = new Http(server.url);
   });
   after(async () => {
@@ -359,7 +360,7 @@ describe('client addresses behind proxies', () => {
   });
 
   it('the log names the client as decided behind the proxy: on each request line, on a WebSocket opened and on one refused', async () => {
-    await withServer({ trustProxy: 1 }, async (server, http) => {
+    await withServer({ trustProxy: 1, requestLog: { access: true, slowMs: 1_000 } }, async (server, http) => {
       const account = await register(http);
       const from = { 'x-forwarded-for': '192.0.2.44' };
       await http.request('GET', '/v1/sessions', { token: account.token, headers: from });

@@ -19,7 +19,8 @@ describe('OWASP session management', () => {
   const replies: Reply[] = [];
 
   before(async () => {
-    server = await startTestServer(sqlite.store, { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 } } });
+    // With the access log on: the last test reads every request's line for tokens.
+    server = await startTestServer(sqlite.store, { clock, config: { sessions: { ...DEFAULT_SESSION_POLICY, maxSessionsPerUser: 3 }, requestLog: { access: true, slowMs: 1_000 } } });
     http = new Http(server.url, (reply) => replies.push(reply));
   });
   after(async () => {
@@ -153,6 +154,7 @@ describe('OWASP session management', () => {
   it('V3.1.1 / V7.1.1 no token in a log line, a URL or an error body, across this whole run', () => {
     assert.ok(tokens.length >= 15 && replies.length > 50);
     const logs = server.logs.join('\n');
+    assert.ok(logs.includes('"msg":"request"'), 'every request has its line');
     const errorBodies = replies.filter((r) => r.status >= 400).map((r) => r.text).join('\n');
     const urls = server.logs.flatMap((line) => /"url":"([^"]*)"/.exec(line)?.[1] ?? []).join('\n');
     for (const token of tokens) {

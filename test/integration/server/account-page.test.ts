@@ -26,7 +26,8 @@ forEachStore('the account page', (ctx) => {
   before(async () => {
     store = await ctx.newStore();
     // Presence is renewed every 100 ms, so a test sees the heartbeat of a connected page at once.
-    server = await startTestServer(store, { clock, config: { trustProxy: 1, presenceIntervalMs: 100 } });
+    // With the access log on, so that 'no cookie value in the log' reads a line per request.
+    server = await startTestServer(store, { clock, config: { trustProxy: 1, presenceIntervalMs: 100, requestLog: { access: true, slowMs: 1_000 } } });
     http = new Http(server.url);
     origin = new URL(server.url).origin;
   });
