@@ -52,6 +52,8 @@ interface CheckSummary {
   otherCores: Range;
   /** Rounds where the load generator used ≥ 90 % of a core: their req/s is the generator's ceiling as much as the server's. */
   clientBoundRounds: number;
+  /** Non-2xx answers and socket errors over the rounds: always 0 for Latch (a failed check ends the run), recorded for a peer. */
+  failedAnswers: number;
 }
 
 /** What one run measures; written to bench/results/latest.json as it is. */
@@ -385,7 +387,9 @@ async function sessionChecks(bench: Bench, latchSqlite: Proc, latchPg: Proc): Pr
   };
   const names = Object.keys(targets) as CheckTarget[];
   const rounds = Object.fromEntries(names.map((n) => [n, [] as LoadResult[]])) as Record<CheckTarget, LoadResult[]>;
-  const once = async (name: CheckTarget, seconds: number) => load(targets[name].url, await targets[name].headers(), seconds, PROFILE.connections, targets[name].proc.pid);
+  // A peer's failed answers and dropped sockets are recorded per round, never the end of the run.
+  const once = async (name: CheckTarget, seconds: number) =>
+    load(targets[name].url, await targets[name].headers(), seconds, PROFILE.connections, targets[name].proc.pid, !name.startsWith('betterAuth'));
   for (const name of names) await once(name, 2); // warm-up
   for (let r = 0; r < PROFILE.rounds; r++) {
     for (const name of names) rounds[name].push(await once(name, PROFILE.seconds));
@@ -406,6 +410,7 @@ async function sessionChecks(bench: Bench, latchSqlite: Proc, latchPg: Proc): Pr
     clientCores: of(name, (x) => x.clientCores),
     otherCores: of(name, (x) => x.otherCores),
     clientBoundRounds: rounds[name].filter((x) => x.clientBound).length,
+    failedAnswers: rounds[name].reduce((n, x) => n + x.non2xx + x.socketErrors, 0),
   });
   /** a / b per round (req/s, or CPU per request), as a range over the rounds. */
   const ratio = (a: CheckTarget, b: CheckTarget, pick: (x: LoadResult) => number) => {
@@ -773,7 +778,7 @@ function checkRows(s: Results['sessionCheck']): Array<[string, string, string]> 
   const check = (name: CheckTarget, label: string): [string, string, string] => [
     `  ${label}`,
     `${t[name].rps.median}`,
-    `${us(t[name].serverCpuUsPerRequest)} µs CPU; p50 ${t[name].p50Us.median} µs, p99 ${t[name].p99Us.median} µs; client ${t[name].clientCores.median} cores${t[name].clientBoundRounds ? `, client-bound in ${t[name].clientBoundRounds} rounds` : ''}`,
+    `${us(t[name].serverCpuUsPerRequest)} µs CPU; p50 ${t[name].p50Us.median} µs, p99 ${t[name].p99Us.median} µs; client ${t[name].clientCores.median} cores${t[name].clientBoundRounds ? `, client-bound in ${t[name].clientBoundRounds} rounds` : ''}${t[name].failedAnswers ? `; ${t[name].failedAnswers} non-2xx answers or socket errors` : ''}`,
   ];
   const refuses = (name: BetterAuthTarget) => (s.betterAuthRefusesRevokedAtOnce[name] ? 'refuses a revoked session at once' : 'accepts a revoked session');
   const window = s.cookieCacheWindow.refused ? `for ${s.cookieCacheWindow.seconds} s` : `still after ${s.cookieCacheWindow.seconds} s, when the run ended`;
