@@ -34,8 +34,7 @@ export function dateOf(iso: string, now: Date = new Date()): string {
  */
 export function timeOf(iso: string, now: Date = new Date()): string {
   const at = new Date(iso);
-  if (at.toDateString() === now.toDateString()) return clock.format(at);
-  return (at.getFullYear() === now.getFullYear() ? momentThisYear : moment).format(at);
+  return at.toDateString() === now.toDateString() ? clock.format(at) : momentOf(iso, now);
 }
 
 /** "Dec 6, 4:35 PM" (the year before this one) whatever the day: where a date must show even today. */

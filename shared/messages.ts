@@ -38,7 +38,6 @@ function preferred(): readonly string[] {
 }
 
 export let messages: Messages = messagesFor(preferred());
-export let lang = messages.lang;
 
 /**
  * From now on, the first of `preferred` Latch speaks. For Electron's main process (its OS notifications),
@@ -46,5 +45,4 @@ export let lang = messages.lang;
  */
 export function speak(preferred: readonly string[]): void {
   messages = messagesFor(preferred);
-  lang = messages.lang;
 }

@@ -2,7 +2,7 @@
 // its time is no sign of a slow server, so the request log does not call it slow (server/app.ts, RequestLog).
 import { RouteConfig } from '@nestjs/platform-fastify';
 
-export const LONG_POLL_CONFIG = { longPoll: true } as const;
+const LONG_POLL_CONFIG = { longPoll: true } as const;
 
 /** Marks a route as a long poll. */
 export const LongPoll = () => RouteConfig(LONG_POLL_CONFIG);

@@ -70,6 +70,33 @@ test('a device’s details: what, where, since when and how it signed in, when l
   await expect(home).toBeVisible();
 });
 
+test('"Show older activity", in the account’s list and in a device’s details, adds the next page once', async ({ lab }) => {
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  // The phone signs out 25 devices, one after another: with its own sign-in, 26 things it did. The app asks 20 at a time.
+  const phone = await lab.seed('Phone');
+  for (let i = 1; i <= 25; i++) {
+    const old = await lab.seed(`Old ${i}`);
+    const reply = await fetch(new URL(`/v1/sessions/${old.session.id}`, lab.server.url), { method: 'DELETE', headers: { authorization: `Bearer ${phone.token}` } });
+    expect(reply.status).toBe(204);
+  }
+  const devices = await a.openDevicesWindow();
+  const account = devices.locator('.activity');
+  await expect(account.getByRole('listitem')).toHaveCount(20);
+  await account.getByRole('button', { name: 'Show older activity' }).click();
+  await expect(account.getByRole('listitem')).toHaveCount(40);
+
+  const row = devices.getByRole('listitem', { name: 'Phone' });
+  await row.getByRole('button', { name: "Details for 'Phone'" }).click();
+  const mine = row.locator('.device-activity > li');
+  await expect(mine).toHaveCount(20);
+  await row.getByRole('button', { name: 'Show older activity' }).click();
+  await expect(mine).toHaveCount(26);
+  await expect(mine.last()).toContainText("Signed in on 'Phone'");
+  await expect(row.getByRole('button', { name: 'Show older activity' })).toHaveCount(0);
+});
+
 test('many sign-ins make one alert, shared by both windows: "3 new sign-ins", each named, dismissed everywhere at once', async ({ lab }) => {
   const { a } = await signedInPair(lab);
   const devices = await a.openDevicesWindow();

@@ -113,6 +113,11 @@ forEachStore('where and what each device is', (ctx) => {
       ['account_created', 'Home', undefined],
       ['signed_in', 'Home', undefined],
     ]);
+    // A page at a time, as the details' "Show older activity" asks.
+    const first = SecurityEventList.parse((await http.get(`/v1/security-events?session=${phone.session.id}&limit=1`, home.token)).body);
+    assert.equal(first.events[0]?.type, 'session_revoked');
+    const second = SecurityEventList.parse((await http.get(`/v1/security-events?session=${phone.session.id}&limit=1&before=${first.nextBefore}`, home.token)).body);
+    assert.deepEqual([second.events.map((e) => e.type), second.nextBefore], [['signed_in'], undefined]);
     const stranger = await signIn(uniqueEmail(), device('Stranger'), undefined, '/v1/auth/register');
     assert.deepEqual(await did(phone.session.id, stranger.token), [], 'another account’s device is not found');
     assert.equal((await http.get('/v1/security-events?session=not-an-id', home.token)).status, 400);

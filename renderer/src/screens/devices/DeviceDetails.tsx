@@ -2,11 +2,13 @@
 // since when and how it signed in, when it was last active, and what it did lately, a page at a time.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SecurityEvent, SessionView } from '../../../../shared/api.js';
+import type { IpcError } from '../../../../shared/ipc.js';
 import { messages } from '../../../../shared/messages.js';
 import { NotLoaded } from '../../components/NotLoaded.js';
 import { unwrap } from '../../bridge.js';
 import { dateLocale, momentOf, placeOf, systemOf, tellApart, timeAgo } from '../../format.js';
 import { useLatch } from '../../store/index.js';
+import { ShowOlderActivity } from './ShowOlderActivity.js';
 
 const t = messages.devices;
 const HOUR_MS = 3_600_000;
@@ -29,12 +31,14 @@ function useHow(session: SessionView): string {
   }
 }
 
-/** What this device did, newest first: loaded when the details open and again when the account's activity changes; older pages on request. */
+/**
+ * What this device did, newest first: loaded when the details open and again when the account's activity
+ * changes; older pages on request. A page that arrives after a reload, or twice, adds nothing twice.
+ */
 function useDeviceActivity(sessionId: string, offline: boolean) {
   const bridge = useLatch((s) => s.bridge);
   const accountActivity = useLatch((s) => s.activity);
-  const [events, setEvents] = useState<SecurityEvent[] | undefined>();
-  const [next, setNext] = useState<string | undefined>();
+  const [page, setPage] = useState<{ events: SecurityEvent[]; next: string | undefined } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -43,22 +47,26 @@ function useDeviceActivity(sessionId: string, offline: boolean) {
     void unwrap(bridge.deviceActivity(sessionId)).then(({ value, error: failed }) => {
       if (!current) return;
       if (value) {
-        setEvents(value.events);
-        setNext(value.nextBefore);
+        setPage({ events: value.events, next: value.nextBefore });
         setError(undefined);
       } else setError(failed.message);
     });
     return () => void (current = false);
   }, [bridge, sessionId, offline, accountActivity, attempt]);
-  const older = async () => {
-    if (!next) return;
-    const { value, error: failed } = await unwrap(bridge.deviceActivity(sessionId, next));
+  const older = async (): Promise<IpcError | undefined> => {
+    const before = page?.next;
+    if (!before) return undefined;
+    const { value, error: failed } = await unwrap(bridge.deviceActivity(sessionId, before));
     if (value) {
-      setEvents((shown) => [...(shown ?? []), ...value.events]);
-      setNext(value.nextBefore);
-    } else setError(failed.message);
+      setPage((shown) => {
+        if (shown?.next !== before) return shown;
+        const seen = new Set(shown.events.map((e) => e.id));
+        return { events: [...shown.events, ...value.events.filter((e) => !seen.has(e.id))], next: value.nextBefore };
+      });
+    }
+    return failed;
   };
-  return { events, next, error, retry: () => setAttempt((n) => n + 1), older };
+  return { events: page?.events, next: page?.next, error, retry: () => setAttempt((n) => n + 1), older };
 }
 
 const When = ({ iso, now }: { iso: string; now: number }) => (
@@ -120,11 +128,7 @@ export function DeviceDetails({ id, session, now, offline }: { id: string; sessi
               </li>
             ))}
           </ul>
-          {next && (
-            <button type="button" className="link" onClick={() => void older()}>
-              {a.older}
-            </button>
-          )}
+          {next && <ShowOlderActivity load={older} />}
         </>
       )}
     </div>
