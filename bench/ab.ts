@@ -7,6 +7,8 @@
 // `--blocks` blocks of rounds: how fast one Node process runs the same code varies from process to process
 // (docs/performance.md, "A start-up lottery"), so one pair of processes would compare two draws, not two
 // builds. The figure is the server's CPU per check (from /proc), B over A per pair of rounds, and per block.
+// `--trace-gc`: both servers run with V8's `--trace-gc-nvp`, and each round also says what the server allocated
+// and promoted per request and how long its collections paused it, read from those lines.
 // Prints a table and writes bench/results/ab.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ const STORE = arg('store') === 'postgres' ? 'postgres' : 'sqlite';
 const CONNECTIONS = 50;
 const PATH = arg('path') ?? '/v1/auth/session';
 const SESSIONS = Math.max(1, Number(arg('sessions') ?? 1));
+const TRACE_GC = process.argv.includes('--trace-gc');
 const ENV = { LATCH_LOG_LEVEL: arg('log') ?? 'warn', LATCH_MAX_SOCKETS_PER_ADDRESS: '1000000' };
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -42,6 +45,45 @@ interface Build {
   rounds: LoadResult[];
   /** The block each round was measured in (a block: one pair of server processes). */
   blocks: number[];
+  /** With `--trace-gc`: the collections of the round being measured, then of each round. */
+  gc: GcTally;
+  gcRounds: GcRound[];
+}
+
+/** What V8's `--trace-gc-nvp` lines said over a stretch of time. */
+interface GcTally {
+  allocated: number;
+  promoted: number;
+  collections: number;
+  pausesMs: number[];
+}
+const noGc = (): GcTally => ({ allocated: 0, promoted: 0, collections: 0, pausesMs: [] });
+
+/** A round's collections per request answered. */
+interface GcRound {
+  allocatedBytesPerRequest: number;
+  promotedBytesPerRequest: number;
+  requestsPerCollection: number;
+  pauseMsTotal: number;
+  pauseMsMax: number;
+}
+
+/** Adds every `--trace-gc-nvp` line the server writes to its build's tally (a line can arrive in pieces). */
+function tallyGc(build: Build): void {
+  let rest = '';
+  build.proc!.child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const field = (name: string) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? NaN);
+      const pause = field('pause');
+      if (Number.isNaN(pause)) continue;
+      build.gc.allocated += field('allocated') || 0;
+      build.gc.promoted += field('promoted') || 0;
+      build.gc.collections++;
+      build.gc.pausesMs.push(pause);
+    }
+  });
 }
 
 const work = mkdtempSync(join(tmpdir(), 'latch-ab-'));
@@ -53,7 +95,7 @@ function checkout(rev: string, name: string): Build {
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   log(`${name}: ${rev} (${commit.slice(0, 10)}) compiling…`);
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
-  return { rev, commit, dir, rounds: [], blocks: [] };
+  return { rev, commit, dir, rounds: [], blocks: [], gc: noGc(), gcRounds: [] };
 }
 
 /** An account and its token on this build: sign-up answers 201, or 202 and the code from its local mailbox. */
@@ -98,7 +140,8 @@ async function main(): Promise<void> {
       for (const build of builds) {
         const dataDir = mkdtempSync(join(work, 'data-'));
         const store: Record<string, string> = postgres ? { DATABASE_URL: await postgres.newDatabase() } : {};
-        build.proc = await startKitProcess(join(build.dir, 'dist/server/main.js'), { ...ENV, LATCH_DATA_DIR: dataDir, ...store }, { health: '/healthz' });
+        build.proc = await startKitProcess(join(build.dir, 'dist/server/main.js'), { ...ENV, LATCH_DATA_DIR: dataDir, ...store }, { health: '/healthz' }, { nodeArgs: TRACE_GC ? ['--trace-gc-nvp'] : [] });
+        if (TRACE_GC) tallyGc(build);
         build.token = await signUp(build, dataDir);
         await moreDevices(build, SESSIONS - 1);
       }
@@ -107,8 +150,18 @@ async function main(): Promise<void> {
       for (let i = 0; i < rounds; i++, r++) {
         const order = r % 2 === 0 ? builds : [...builds].reverse();
         for (const build of order) {
-          build.rounds.push(await once(build, SECONDS));
+          build.gc = noGc();
+          const result = await once(build, SECONDS);
+          build.rounds.push(result);
           build.blocks.push(block);
+          const gc = build.gc;
+          build.gcRounds.push({
+            allocatedBytesPerRequest: Math.round(gc.allocated / result.requests),
+            promotedBytesPerRequest: round(gc.promoted / result.requests, 1),
+            requestsPerCollection: Math.round(result.requests / Math.max(1, gc.collections)),
+            pauseMsTotal: round(gc.pausesMs.reduce((sum, x) => sum + x, 0), 1),
+            pauseMsMax: Math.max(0, ...gc.pausesMs),
+          });
         }
         log(`block ${block + 1}, round ${r + 1} of ${ROUNDS}: ${builds.map((b, i) => `${'AB'[i]} ${b.rounds.at(-1)!.serverCpuUsPerRequest} µs/check, ${b.rounds.at(-1)!.rps} req/s`).join('; ')}`);
       }
@@ -139,6 +192,17 @@ async function main(): Promise<void> {
     b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)), p99Us: range(b.rounds.map((x) => x.p99Us)) },
     cpuPerCheckBOverA: { ...range(ratios), perRound: ratios, perBlock: byBlock },
   };
+  const gcOf = (build: Build) =>
+    TRACE_GC
+      ? {
+          allocatedBytesPerRequest: range(build.gcRounds.map((x) => x.allocatedBytesPerRequest)),
+          promotedBytesPerRequest: range(build.gcRounds.map((x) => x.promotedBytesPerRequest)),
+          requestsPerCollection: range(build.gcRounds.map((x) => x.requestsPerCollection)),
+          pauseMsMax: range(build.gcRounds.map((x) => x.pauseMsMax)),
+          perRound: build.gcRounds,
+        }
+      : undefined;
+  const gc = { a: gcOf(a), b: gcOf(b) };
   const row = (name: string, x: typeof result.a) =>
     `| ${name} ${x.rev} (${x.commit.slice(0, 10)}) | ${x.cpuUsPerCheck.median} (${x.cpuUsPerCheck.min}–${x.cpuUsPerCheck.max}) | ${x.rps.median} | ${x.p99Us.median} (${x.p99Us.min}–${x.p99Us.max}) |`;
   console.log(`\nGET ${PATH} (${SESSIONS} ${SESSIONS === 1 ? 'session' : 'sessions'} on the account) on ${STORE}, ${ROUNDS} interleaved rounds of ${SECONDS} s in ${BLOCKS} blocks (fresh processes each), ${CONNECTIONS} connections (${generator}), LATCH_LOG_LEVEL=${ENV.LATCH_LOG_LEVEL}\n`);
@@ -147,8 +211,15 @@ async function main(): Promise<void> {
   console.log(row('B', result.b));
   console.log(`\nCPU per check, B / A: median ${median(ratios)} (${Math.min(...ratios)}–${Math.max(...ratios)}) over ${ROUNDS} pairs of rounds`);
   console.log(`per block (a pair of processes each): ${byBlock.map((x) => round(x)).join(', ')}; median of the blocks ${round(median(byBlock))}`);
+  if (gc.a && gc.b) {
+    console.log('\n| build | allocated per request, bytes | promoted per request, bytes | requests per collection | longest pause in a round, ms |\n|---|---|---|---|---|');
+    const r = (x: { median: number; min: number; max: number }) => `${x.median} (${x.min}–${x.max})`;
+    for (const [name, x] of [['A', gc.a], ['B', gc.b]] as const) {
+      console.log(`| ${name} | ${r(x.allocatedBytesPerRequest)} | ${r(x.promotedBytesPerRequest)} | ${r(x.requestsPerCollection)} | ${r(x.pauseMsMax)} |`);
+    }
+  }
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/ab.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(root, 'bench/results/ab.json'), `${JSON.stringify({ ...result, ...(TRACE_GC ? { gc } : {}) }, null, 2)}\n`);
   console.log('Wrote bench/results/ab.json');
 }
 

@@ -19,7 +19,7 @@ export type DevicesCommand =
 
 export type DevicesReply =
   | { kind: 'connected'; open: number; seconds: number }
-  | { kind: 'revoked'; fromResponseMs: number[]; fromRequestMs: number[]; beforeResponse: number; missing: number }
+  | { kind: 'revoked'; fromResponseMs: number[]; fromRequestMs: number[]; responseMs: number[]; beforeResponse: number; missing: number }
   | { kind: 'attacking' }
   | { kind: 'attacked'; sent: number; statuses: Record<string, number> }
   | { kind: 'closed' }
@@ -63,6 +63,7 @@ async function revoke(apiUrl: string, revokers: SeededSession[], devices: Seeded
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const fromResponseMs: number[] = [];
   const fromRequestMs: number[] = [];
+  const responseMs: number[] = [];
   let beforeResponse = 0;
   let missing = 0;
   const one = async (device: SeededSession) => {
@@ -74,6 +75,7 @@ async function revoke(apiUrl: string, revokers: SeededSession[], devices: Seeded
     const { status } = await send(agent, 'DELETE', `${apiUrl}/v1/sessions/${device.sessionId}`, revokers[device.account]!.token);
     const answered = performance.now();
     if (status !== 204) throw new Error(`revoke answered ${status}`);
+    responseMs.push(answered - sent);
     await arrived;
     waiting.delete(device.sessionId);
     const at = revokedAt.get(device.sessionId);
@@ -95,7 +97,7 @@ async function revoke(apiUrl: string, revokers: SeededSession[], devices: Seeded
   await Promise.all(all);
   agent.destroy();
   if (failure) throw failure;
-  return { kind: 'revoked', fromResponseMs, fromRequestMs, beforeResponse, missing };
+  return { kind: 'revoked', fromResponseMs, fromRequestMs, responseMs, beforeResponse, missing };
 }
 
 let attack: { stop(): Promise<DevicesReply> } | undefined;

@@ -35,8 +35,11 @@ export const generator: Generator = WRK ? 'wrk' : 'autocannon';
 export interface LoadResult {
   generator: Generator;
   rps: number;
+  /** Requests answered in the round. */
+  requests: number;
   p50Us: number;
   p99Us: number;
+  p999Us: number;
   /** The server's CPU (user + system, from /proc) per request answered, in µs: the stable figure on a shared machine. */
   serverCpuUsPerRequest: number;
   /** The load generator's CPU over the round, in cores. */
@@ -71,14 +74,14 @@ async function runWrk(url: string, headers: Record<string, string>, seconds: num
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const line = /WRK_JSON (.*)/.exec(out)?.[1];
   if (code !== 0 || !line) throw new Error(`wrk ${url} exited ${code}: ${out}`);
-  const report = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; errors: number; p50Us: number; p99Us: number };
-  return { requests: report.requests, non2xx: report.non2xx, errors: report.errors, p50Us: report.p50Us, p99Us: report.p99Us };
+  const report = JSON.parse(line) as { requests: number; durationUs: number; non2xx: number; errors: number; p50Us: number; p99Us: number; p999Us: number };
+  return { requests: report.requests, non2xx: report.non2xx, errors: report.errors, p50Us: report.p50Us, p99Us: report.p99Us, p999Us: report.p999Us };
 }
 
 async function runAutocannon(url: string, headers: Record<string, string>, seconds: number, connections: number) {
   const result = await autocannon({ url, connections, pipelining: 1, duration: seconds, headers });
   // autocannon keeps latencies in whole milliseconds.
-  return { requests: result.requests.total, non2xx: result.non2xx, errors: result.errors, p50Us: result.latency.p50 * 1000, p99Us: result.latency.p99 * 1000 };
+  return { requests: result.requests.total, non2xx: result.non2xx, errors: result.errors, p50Us: result.latency.p50 * 1000, p99Us: result.latency.p99 * 1000, p999Us: result.latency.p99_9 * 1000 };
 }
 
 /**
@@ -108,8 +111,10 @@ export async function load(url: string, headers: Record<string, string>, seconds
   return {
     generator,
     rps: Math.round(run.requests / (wallMs / 1000)),
+    requests: run.requests,
     p50Us: run.p50Us,
     p99Us: run.p99Us,
+    p999Us: run.p999Us,
     serverCpuUsPerRequest: round((serverMs * 1000) / run.requests, 1),
     clientCores,
     otherCores: round(otherMs / wallMs, 2),
@@ -139,10 +144,12 @@ export interface Spread {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  p999Ms: number;
   maxMs: number;
 }
 export function spread(xs: number[]): Spread {
-  return { count: xs.length, p50Ms: round(quantile(xs, 0.5)), p95Ms: round(quantile(xs, 0.95)), p99Ms: round(quantile(xs, 0.99)), maxMs: round(Math.max(...xs)) };
+  const at = (q: number) => round(quantile(xs, q));
+  return { count: xs.length, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: round(Math.max(...xs)) };
 }
 
 /** Resident memory of a process, from /proc (Linux). */

@@ -22,6 +22,8 @@ export async function freePort(): Promise<number> {
 export interface TestPostgres {
   /** A URL to a new, empty database. */
   newDatabase(): Promise<string>;
+  /** A URL to a new database made as a copy of the one at `url` (nothing may be connected to it). */
+  copyOf(url: string): Promise<string>;
   /** The cluster's own `postgres` database, as its superuser: where databases are made and dropped. */
   readonly adminUrl: string;
   /** Stop and start the server again, as a Postgres restart (embedded only). */
@@ -33,6 +35,23 @@ export interface TestPostgres {
 
 let counter = 0;
 const dbName = () => `latch_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+
+/** `CREATE DATABASE … TEMPLATE`: PostgreSQL copies the files, far faster than seeding again. */
+async function copyDatabase(adminUrl: string, url: string, made?: (name: string) => void): Promise<string> {
+  const name = dbName();
+  const from = new URL(url).pathname.slice(1);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${client.escapeIdentifier(from)}`);
+  } finally {
+    await client.end();
+  }
+  made?.(name);
+  const copy = new URL(url);
+  copy.pathname = `/${name}`;
+  return copy.toString();
+}
 
 /** The variable scripts/run-tests.mjs sets to the one PostgreSQL of a test run (its admin URL). */
 export const RUN_POSTGRES = 'LATCH_TEST_POSTGRES_URL';
@@ -64,6 +83,7 @@ export async function startPostgres(options: { own?: boolean } = {}): Promise<Te
         url.pathname = `/${name}`;
         return url.toString();
       },
+      copyOf: (url: string) => copyDatabase(external, url, (name) => created.push(name)),
       restart: async () => {
         throw new Error('Cannot restart an external PostgreSQL (DATABASE_URL is set)');
       },
@@ -103,6 +123,7 @@ export async function startPostgres(options: { own?: boolean } = {}): Promise<Te
       await server.createDatabase(name);
       return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
+    copyOf: (url: string) => copyDatabase(handle.adminUrl, url),
     async stop() {
       await server.stop();
       running = false;

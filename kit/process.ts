@@ -27,11 +27,15 @@ export type Ready =
 /** Latch's own log line. */
 export const LATCH_LISTENING = /listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 
-/** `openFiles`: the process's descriptor limit (`ulimit -n`), lower than this shell's. */
-export async function startProcess(script: string, env: Record<string, string>, ready: Ready, options: { openFiles?: number } = {}): Promise<Proc> {
+/**
+ * `openFiles`: the process's descriptor limit (`ulimit -n`), lower than this shell's. `nodeArgs`: Node's own
+ * flags before the script (a benchmark's `--trace-gc-nvp`).
+ */
+export async function startProcess(script: string, env: Record<string, string>, ready: Ready, options: { openFiles?: number; nodeArgs?: string[] } = {}): Promise<Proc> {
   const port = 'health' in ready ? String(await freePort()) : '0';
+  const node = [...(options.nodeArgs ?? []), script];
   const [command, args] =
-    options.openFiles === undefined ? [process.execPath, [script]] : ['sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$1"`, process.execPath, script]];
+    options.openFiles === undefined ? [process.execPath, node] : ['sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...node]];
   const child = spawn(command, args, { env: { ...process.env, HOST: '127.0.0.1', PORT: port, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
