@@ -30,6 +30,15 @@ export class SessionAuthenticator {
     @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
+  /**
+   * The checks of one token (and kind) now at the store, which the checks of it that arrive meanwhile
+   * share, as long as the cache has forgotten nothing since the look began (a revocation committed after
+   * it started is then seen by the checks that come after): when a cached session falls due to be marked
+   * as seen, the checks that arrived together each read and wrote its row (docs/performance.md, "The
+   * check when a session falls due").
+   */
+  private readonly atStore = new Map<string, { lookup: Promise<AuthContext>; epoch: number }>();
+
   private get policy() {
     return this.config.sessions;
   }
@@ -60,7 +69,8 @@ export class SessionAuthenticator {
     );
   }
 
-  private check(token: string | undefined, clientIp: () => string, kind: SessionKind): AuthContext | Promise<AuthContext> {
+  /** `shared`: a check at the store joins one of the same token already there (false inside that one). */
+  private check(token: string | undefined, clientIp: () => string, kind: SessionKind, shared = true): AuthContext | Promise<AuthContext> {
     if (!token || !looksLikeToken(token)) throw unauthenticated();
     const tokenHash = hashToken(token);
     const now = this.clock.now();
@@ -70,7 +80,16 @@ export class SessionAuthenticator {
     // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
     // The answer from the cache is given at once, not as a promise: most checks end here (docs/performance.md).
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
-    return this.fromStore(token, tokenHash, now, clientIp, kind);
+    if (!shared) return this.fromStore(token, tokenHash, now, clientIp, kind);
+    const key = `${kind} ${tokenHash}`;
+    const epoch = this.cache.epoch;
+    const pending = this.atStore.get(key);
+    if (pending?.epoch === epoch) return pending.lookup;
+    const lookup = this.fromStore(token, tokenHash, now, clientIp, kind).finally(() => {
+      if (this.atStore.get(key)?.lookup === lookup) this.atStore.delete(key);
+    });
+    this.atStore.set(key, { lookup, epoch });
+    return lookup;
   }
 
   /** The check against the store: the session's row, by its current token or an old one. */
@@ -95,7 +114,7 @@ export class SessionAuthenticator {
     if (old?.kind === 'next') {
       // The first use of a replacement makes it current; then it is checked like any current token.
       await this.rotation.promote(session, tokenHash, clientIp());
-      return this.check(token, clientIp, kind);
+      return this.check(token, clientIp, kind, false);
     }
     const inGrace = old?.kind === 'previous' && now - session.rotated_at <= this.rotation.graceMs;
     if (old && !inGrace) throw await this.endForReuse(session, clientIp(), now);
