@@ -303,7 +303,10 @@ export class AuthService implements OnApplicationBootstrap {
     const pending: PendingStepUp = { device: body.device, kind };
     // A disabled account is mailed nothing: the step-up is answered as for an address with no account.
     const owner = user?.disabled_at === null ? user : undefined;
-    const issued = await this.store.transaction((unit) => this.codes.issueStepUp(unit, { email: body.email, userId: owner?.id ?? null, data: pending }));
+    // A light commit: under a flood of guesses from new addresses most attempts end here, each with a row of
+    // its own, and a sync each held up every check and revocation behind them (docs/performance.md, "Under
+    // attack"). A power cut may take the latest rows and the mail queued with them; that person asks again.
+    const issued = await this.store.transaction((unit) => this.codes.issueStepUp(unit, { email: body.email, userId: owner?.id ?? null, data: pending }), { lightly: true });
     return { stepUp: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } };
   }
 
