@@ -59,14 +59,11 @@ export async function codeMailedTo(to: string, about: RegExp): Promise<string> {
   return codeIn(await waitForMail(read, (m) => sentTo(m, to) && about.test(m.subject)));
 }
 
-/** The code of the newest mail to `to` whose subject has `about` (a reset code, say), from the server's local mailbox. */
+/** The code of the first mail to `to` whose subject has `about` (a reset code, say), or of the one after `after` such mails, from the server's local mailbox. */
 export async function mailedCode(serverUrl: string, to: string, about: RegExp, after = 0): Promise<string> {
   const read = mailboxes.get(serverUrl);
   if (!read) throw new Error(`no mailbox is known for ${serverUrl}`);
-  let seen = 0;
-  const mail = await waitForMail(
-    read,
-    (m) => sentTo(m, to) && about.test(m.subject) && seen++ >= after,
-  );
-  return codeIn(mail);
+  // The mails are counted afresh at each look (a count kept across looks found the first mail again).
+  const later = async () => (await read()).filter((m) => sentTo(m, to) && about.test(m.subject)).slice(after);
+  return codeIn(await waitForMail(later, () => true));
 }

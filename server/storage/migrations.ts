@@ -333,6 +333,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('security_events_by_session').on('security_events').columns(['user_id', 'session_id', 'id']).execute();
     },
   },
+  // A step-up finds the code mailed for the address and the tries at it without reading every attempt's row
+  // (server/mail/codes.ts, mailedStepUp and stepUpTries; docs/performance.md, "Under attack").
+  '0015_step_up_lookups': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('email_codes_mailed_step_ups').on('email_codes').columns(['email', 'created_at']).where(sql<boolean>`purpose = 'step_up' and data like '%"mailed":true%'`).execute();
+      await db.schema.createIndex('email_codes_tried_step_ups').on('email_codes').columns(['email', 'code_hash']).where(sql<boolean>`purpose = 'step_up' and tries > 0`).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -188,6 +188,34 @@ forEachStore('abuse resistance', (ctx) => {
     clock.advance(60 * MINUTE + 1000);
   });
 
+  it('one mailed step-up code takes 50 wrong tries over all the attempts it opens; then it is ended and the next attempt mails a new one', async () => {
+    const owner = await signUp(newAddress());
+    for (let i = 0; i < DEFAULT_RATE_LIMIT.maxFailuresPerAccount; i++) await signIn(owner.email, `guess ${i}`, newAddress());
+    const attempt = async () => {
+      const reply = await signIn(owner.email, PASSWORD, newAddress());
+      assert.equal(reply.status, 202);
+      return reply.body.stepUp.id as string;
+    };
+    const first = await attempt();
+    const code = await mailedCode(server.url, owner.email, /finishes your Latch sign-in/);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const tryCode = (id: string, guess: string) => http.request('POST', '/v1/auth/login/code', { json: { id, code: guess, password: PASSWORD }, headers: from(newAddress()) });
+    // Eleven attempts open rows of the one code; on ten of them five wrong tries each (the fifth ends the
+    // row): 50 tries at the code. The right code on the eleventh is then one too many.
+    const rows = [first, ...(await Promise.all(Array.from({ length: 10 }, attempt)))];
+    for (const id of rows.slice(0, 10)) {
+      for (let i = 0; i < 5; i++) assert.equal((await tryCode(id, wrong)).status, i < 4 ? 401 : 410);
+    }
+    const late = await tryCode(rows[10]!, code);
+    assert.equal(late.status, 410, 'the right code after 50 wrong tries comes too late');
+    assert.equal(late.body.error.code, 'code_expired');
+    // The next attempt gets a new code, mailed: the second such mail to the owner, and it opens that attempt.
+    const next = await attempt();
+    const second = await mailedCode(server.url, owner.email, /finishes your Latch sign-in/, 1);
+    assert.notEqual(second, code);
+    assert.equal((await http.request('POST', '/v1/auth/login/code', { json: { id: next, code: second, password: PASSWORD }, headers: from(newAddress()) })).status, 200);
+  });
+
   it('past the ceiling a flood waits for no disk sync: every step-up commits lightly, the one that mails the owner too', async () => {
     // Under a flood of guesses from new addresses most attempts are past the ceiling, and each gets a step-up
     // row: committed durably, 100 to 200 syncs a second held up session checks and revocations (on SQLite the

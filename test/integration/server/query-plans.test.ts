@@ -4,12 +4,14 @@
 // few rows; the index of end times once covered every row, and `revoked_at IS NULL` went through it,
 // reading every active session: 1.4 s a heartbeat for 7,800 devices among a million rows
 // (docs/performance.md). PostgreSQL keeps the share of NULLs in its statistics and is not misled.
+// Also a step-up's two lookups, which read every attempt's row of the address before their partial indexes.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { CompiledQuery, type Compilable } from 'kysely';
 import { openDatabase, type OpenedDatabase } from '../../../server/storage/database.js';
 import { renewal } from '../../../server/realtime/presence.js';
 import { endedBefore, expiredBatch } from '../../../server/sessions/sessions.service.js';
+import { mailedStepUp, stepUpTries } from '../../../server/mail/codes.js';
 import { forEachStore } from '../../support/stores.js';
 
 forEachStore(
@@ -34,6 +36,14 @@ forEachStore(
       assert.deepEqual(await plan(heartbeat), ['SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 (id=?)']);
       assert.deepEqual(await plan(expiredBatch(db, now)), ['SEARCH sessions USING INDEX sessions_active_by_idle_expiry (idle_expires_at<?)']);
       assert.match((await plan(endedBefore(db, now)))[0]!, /USING COVERING INDEX sessions_ended_by_revoked_at \(revoked_at<\?\)/);
+    });
+
+    it('a step-up finds the mailed code and the tries at it by indexes of their own, not by reading every attempt', async () => {
+      // Under a flood at one account every attempt past its ceiling adds a row; each attempt read them all.
+      opened ??= await openDatabase(await ctx.newStore());
+      const db = opened.db;
+      assert.deepEqual(await plan(mailedStepUp(db, 'owner@example.test', Date.now())), ['SEARCH email_codes USING INDEX email_codes_mailed_step_ups (email=? AND created_at>?)']);
+      assert.deepEqual(await plan(stepUpTries(db, 'owner@example.test', 'hash')), ['SEARCH email_codes USING INDEX email_codes_tried_step_ups (email=? AND code_hash=?)']);
     });
   },
   ['sqlite'],
