@@ -163,7 +163,7 @@ async function main(): Promise<void> {
             pauseMsMax: Math.max(0, ...gc.pausesMs),
           });
         }
-        log(`block ${block + 1}, round ${r + 1} of ${ROUNDS}: ${builds.map((b, i) => `${'AB'[i]} ${b.rounds.at(-1)!.serverCpuUsPerRequest} µs/check, ${b.rounds.at(-1)!.rps} req/s`).join('; ')}`);
+        log(`block ${block + 1}, round ${r + 1} of ${ROUNDS}: ${builds.map((b, i) => `${'AB'[i]} ${b.rounds.at(-1)!.serverCpuUsPerRequest} µs/check, ${b.rounds.at(-1)!.rps} req/s, p99 ${b.rounds.at(-1)!.p99Us} µs`).join('; ')}`);
       }
       for (const build of builds) await build.proc?.stop();
     }
@@ -188,8 +188,8 @@ async function main(): Promise<void> {
     logLevel: ENV.LATCH_LOG_LEVEL,
     path: PATH,
     sessions: SESSIONS,
-    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)), p99Us: range(a.rounds.map((x) => x.p99Us)) },
-    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)), p99Us: range(b.rounds.map((x) => x.p99Us)) },
+    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)), p99Us: { ...range(a.rounds.map((x) => x.p99Us)), perRound: a.rounds.map((x) => x.p99Us) } },
+    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)), p99Us: { ...range(b.rounds.map((x) => x.p99Us)), perRound: b.rounds.map((x) => x.p99Us) } },
     cpuPerCheckBOverA: { ...range(ratios), perRound: ratios, perBlock: byBlock },
   };
   const gcOf = (build: Build) =>

@@ -7,6 +7,7 @@ import { Agent } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { sql } from 'kysely';
 import { DEFAULT_PG_TIMEOUTS, type StoreConfig } from '../server/config/config.js';
 import { cpuTicks } from '../server/common/proc.js';
@@ -24,8 +25,8 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
  * Starts a program of this repository (a path under the root) as a server process; see kit/process.ts. A Latch
  * server gets a data folder of its own if none is given: its local mailbox is there.
  */
-export const startProcess = (script: string, env: Record<string, string>, health: string): Promise<Proc> =>
-  startKitProcess(resolve(root, script), script.endsWith('server/main.js') && !env.LATCH_DATA_DIR ? { LATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'latch-bench-data-')), ...env } : env, { health });
+export const startProcess = (script: string, env: Record<string, string>, health: string, nodeArgs: string[] = []): Promise<Proc> =>
+  startKitProcess(resolve(root, script), script.endsWith('server/main.js') && !env.LATCH_DATA_DIR ? { LATCH_DATA_DIR: mkdtempSync(join(tmpdir(), 'latch-bench-data-')), ...env } : env, { health }, { nodeArgs });
 
 /** Which load generator drove HTTP: `wrk` where it is installed (it needs less CPU than autocannon), else autocannon. */
 export type Generator = 'wrk' | 'autocannon';
@@ -172,6 +173,20 @@ export function childrenCpuMs(pid: number): number {
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
     for (const child of children ? children.split(' ') : []) total += cpuMs(Number(child));
+  }
+  return total;
+}
+
+/** CPU used so far by every PostgreSQL process on the machine (the benchmark's own cluster), in ms. */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) total += (cpuTicks(Number(pid)) ?? 0) * 10;
+    } catch {
+      // Gone between the listing and the read.
+    }
   }
   return total;
 }
@@ -404,4 +419,56 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
   }
   await opened.close();
   return { revokers, devices, lister: listerRows[0]!.seeded, rotators };
+}
+
+/** Time the process's main thread has spent runnable but waiting for a core, in ms (Linux schedstat). */
+export function runQueueMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+}
+
+/** The event loop's delay, p99 and max in ms, since the last scrape of a Latch server's /metrics (prom-client resets it at each). */
+export async function eventLoopDelay(metricsUrl: string): Promise<{ p99Ms: number; maxMs: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const seconds = (name: string) => Number(new RegExp(`^latch_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { p99Ms: round(seconds('p99') * 1000, 2), maxMs: round(seconds('max') * 1000, 2) };
+}
+
+/**
+ * Samples what the database's busy backends are doing every `everyMs` (pg_stat_activity: the wait event,
+ * or running on a core when there is none) until stopped, and tallies it by the statement's first words:
+ * where a transaction's time goes under load, and how often all `poolSize` connections of the one server
+ * using the database were busy at once. The sampling is one query of its own each time.
+ */
+export function sampleWaits(url: string, everyMs = 10, poolSize = 10): { stop(): Promise<{ samples: number; busy: Record<string, number>; poolFull: number }> } {
+  const client = new pg.Client({ connectionString: url });
+  const busy: Record<string, number> = {};
+  let samples = 0;
+  let poolFull = 0;
+  let stopped = false;
+  const running = (async () => {
+    await client.connect();
+    while (!stopped) {
+      const { rows } = await client.query<{ wait: string | null; state: string; query: string }>(
+        `SELECT wait_event_type || ':' || wait_event AS wait, state, query FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'`,
+      );
+      samples++;
+      // Every connection of the server's pool in a transaction: the next request that needs one waits.
+      if (rows.length >= poolSize) poolFull++;
+      for (const row of rows) {
+        const statement = row.state === 'idle in transaction' ? '(in a transaction, waiting for the server)' : row.query.replace(/\s+/g, ' ').split(' ').slice(0, 3).join(' ').toLowerCase();
+        const key = `${row.wait ?? 'on a core'} ${statement}`;
+        busy[key] = (busy[key] ?? 0) + 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+      await client.end();
+      return { samples, busy, poolFull };
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // A sign-in with its security mail, with the SMTP server up and with it down, measured side by side in one run
 // (docs/architecture.md, "Mail": no request waits for SMTP). The server is a process of its own, on SQLite, sending
 // through a real SMTP server on loopback that this script stops and starts between rounds. Prints a table and
-// writes bench/results/mail.json. `npm run bench:mail`; `npm run bench` runs it too.
+// writes bench/results/mail.json. `npm run bench:mail`; `npm run bench` runs it too, after the rest.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,21 +2,22 @@
 // figures and ratios. Never part of the test suite. `npm run bench` (quick,
 // under 3 minutes on 2 cores) or `npm run bench:full` (the figures in
 // docs/performance.md). Prints a table and writes bench/results/latest.json.
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PASSWORD_POLICY } from '../server/config/config.js';
 import { Http, register } from '../kit/http.js';
-import { startPostgres } from '../kit/postgres.js';
+import { freePort, startPostgres } from '../kit/postgres.js';
 import type { DesktopStartReport } from './desktop/start.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
-import { childrenCpuMs, cpuMs, generator, load, median, quiet, range, root, round, rssBytes, seed, spread, startProcess, timePacedGets, timeRotations, timeSequentialGets, type Generator, type LoadResult, type Proc, type Range, type Seeded, type SeededSession } from './lib.js';
+import { childrenCpuMs, cpuMs, eventLoopDelay, generator, load, median, postgresCpuMs, quiet, range, root, round, rssBytes, runQueueMs, sampleWaits, seed, spread, startProcess, timePacedGets, timeRotations, timeSequentialGets, type Generator, type LoadResult, type Proc, type Range, type Seeded, type SeededSession } from './lib.js';
 
 const full = process.argv.includes('--full');
 /**
- * `--only=checks`: the session checks alone (bench/results/checks.json); `--only=attack`: the under-attack
- * scenario alone, `--runs=N` times in a row on each store (bench/results/attack.json).
+ * `--only=checks`: the session checks alone (bench/results/checks.json); `--only=lists`: the session list
+ * alone (lists.json); `--only=attack`: the under-attack scenario alone, `--runs=N` times in a row on each
+ * store (attack.json).
  */
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const ATTACK_RUNS = Math.max(1, Number(process.argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length) ?? 1));
@@ -149,6 +150,21 @@ interface UnderAttack {
   /** Under attack / quiet, revocation p99 from sending the revoke (target ≤ 2). */
   revocationP99Ratio: number;
   ownerSignIn: { status: number; ms: number };
+  /** What the server went through in each phase: where a latency's tail comes from. */
+  observed: { quiet: PhaseObserved; attack: PhaseObserved };
+}
+
+interface PhaseObserved {
+  /** The event loop's delay over the phase (prom-client's monitor, read from /metrics). */
+  eventLoop: { p99Ms: number; maxMs: number };
+  /** Time the server's main thread was runnable but waiting for a core, per second of the phase. */
+  runQueueMsPerSecond: number;
+  /** CPU over the phase, in cores: the server, its hashing process, and PostgreSQL's processes. */
+  cores: { server: number; hashing: number; database: number };
+  /** PostgreSQL: the busy backends sampled every 10 ms, the most frequent states first (count per 1,000 samples). */
+  database?: Array<[string, number]>;
+  /** PostgreSQL: samples (per 1,000) in which every connection of the server's pool was busy. */
+  poolFullPerMille?: number;
 }
 
 /** The load process, driven over IPC. */
@@ -269,7 +285,7 @@ interface Bench {
   seedSeconds: { sqlite: number; postgres: number };
   /** Sessions a scenario has revoked: later scenarios connect only the others. */
   revoked: Set<string>;
-  start(script: string, env: Record<string, string>, health: string): Promise<Proc>;
+  start(script: string, env: Record<string, string>, health: string, nodeArgs?: string[]): Promise<Proc>;
   stop(proc: Proc): Promise<void>;
 }
 
@@ -616,7 +632,11 @@ async function crossInstance(bench: Bench): Promise<{ revocation: RevocationSpre
 async function underAttack(bench: Bench, store: 'sqlite' | 'postgres', copy?: { dir: string; pgUrl: string }): Promise<UnderAttack> {
   const where: Record<string, string> = store === 'sqlite' ? { LATCH_DATA_DIR: copy?.dir ?? bench.work } : { DATABASE_URL: copy?.pgUrl ?? bench.pgUrl };
   const seeded = store === 'sqlite' ? bench.seededSqlite : bench.seededPg;
-  const instance = await bench.start('dist/server/main.js', { ...LATCH_ENV, ...where, LATCH_TRUST_PROXY: '1' }, '/healthz');
+  const metricsPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  // BENCH_PROFILE=<folder>: the server writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const instance = await bench.start('dist/server/main.js', { ...LATCH_ENV, ...where, LATCH_TRUST_PROXY: '1', LATCH_METRICS_PORT: String(metricsPort) }, '/healthz', profile);
   // At most as many devices as the SQLite run has, so the two stores are measured alike.
   const devices = seeded.devices.filter((device) => !bench.revoked.has(device.sessionId)).slice(0, PROFILE.accounts * DEVICES_PER_ACCOUNT - PROFILE.revokes - REVOKE_WARMUP);
   const pool = new DevicePool();
@@ -627,10 +647,35 @@ async function underAttack(bench: Bench, store: 'sqlite' | 'postgres', copy?: { 
   await quiet([instance.pid]);
   const checker = devices.find((device) => device.account === 0)!;
   const phase = async (size: { checks: number; revokes: number }) => {
+    await eventLoopDelay(metricsUrl);
+    const queued = runQueueMs(instance.pid);
+    const cpu0 = { server: cpuMs(instance.pid), hashing: childrenCpuMs(instance.pid), database: postgresCpuMs() };
+    const waits = store === 'postgres' ? sampleWaits(where.DATABASE_URL!) : undefined;
+    const started = performance.now();
     const checks = spread(await timePacedGets(`${instance.url}/v1/auth/session`, checker.token, size.checks, ATTACK.checksPerSecond));
     const revokes = devices.filter((device) => device.account > 0 && !bench.revoked.has(device.sessionId));
     const push = await revocation(bench, pool, instance.url, seeded.revokers, [], spreadOut(revokes, size.revokes, 0), ATTACK.revokesPerSecond);
-    return { checks, push };
+    const seconds = (performance.now() - started) / 1000;
+    const sampled = await waits?.stop();
+    const observed: PhaseObserved = {
+      eventLoop: await eventLoopDelay(metricsUrl),
+      runQueueMsPerSecond: round((runQueueMs(instance.pid) - queued) / seconds, 1),
+      cores: {
+        server: round((cpuMs(instance.pid) - cpu0.server) / 1000 / seconds, 2),
+        hashing: round((childrenCpuMs(instance.pid) - cpu0.hashing) / 1000 / seconds, 2),
+        database: round((postgresCpuMs() - cpu0.database) / 1000 / seconds, 2),
+      },
+      ...(sampled
+        ? {
+            database: Object.entries(sampled.busy)
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 8)
+              .map(([what, n]): [string, number] => [what, Math.round((n * 1000) / sampled.samples)]),
+            poolFullPerMille: Math.round((sampled.poolFull * 1000) / sampled.samples),
+          }
+        : {}),
+    };
+    return { checks, push, observed };
   };
   // Half a flood at the owner's account, the rest at addresses with no account (password spraying).
   const floodAt = (target: string, prefix: string) => [target, ...Array.from({ length: 50 }, (_, i) => `${prefix}-${i}@bench.test`)].flatMap((email, i) => (i === 0 ? Array(50).fill(email) : [email]));
@@ -676,6 +721,7 @@ async function underAttack(bench: Bench, store: 'sqlite' | 'postgres', copy?: { 
     checkP99Ratio: round(attackPhase.checks.p99Ms / quietPhase.checks.p99Ms, 2),
     revocationP99Ratio: round(attackPhase.push.fromRequest.p99Ms / quietPhase.push.fromRequest.p99Ms, 2),
     ownerSignIn: { status: ownerSignIn.status, ms: ownerMs },
+    observed: { quiet: quietPhase.observed, attack: attackPhase.observed },
   };
 }
 
@@ -708,8 +754,8 @@ async function main(): Promise<void> {
       seededPg,
       seedSeconds: { sqlite: round(sqliteSeedSeconds, 1), postgres: round((performance.now() - t) / 1000, 1) },
       revoked: new Set(),
-      start: async (script, env, health) => {
-        const proc = await startProcess(script, env, health);
+      start: async (script, env, health, nodeArgs) => {
+        const proc = await startProcess(script, env, health, nodeArgs);
         running.push(proc);
         return proc;
       },
@@ -732,17 +778,23 @@ async function main(): Promise<void> {
         const dir = join(work, `attack-${i}`);
         mkdirSync(dir);
         copyFileSync(join(work, 'latch.sqlite'), join(dir, 'latch.sqlite'));
-        const copy = { dir, pgUrl: await postgres.copyOf(pgUrl) };
         bench.revoked.clear();
-        runs.push({ sqlite: await underAttack(bench, 'sqlite', copy), postgres: await underAttack(bench, 'postgres', copy) });
+        const sqlite = await underAttack(bench, 'sqlite', { dir, pgUrl });
+        // Copied just before its run: PostgreSQL's background work on a new copy would fall on the other store's.
+        runs.push({ sqlite, postgres: await underAttack(bench, 'postgres', { dir, pgUrl: await postgres.copyOf(pgUrl) }) });
         rmSync(dir, { recursive: true, force: true });
-        log(`under attack, run ${i + 1} of ${ATTACK_RUNS} done`);
+        log(`under attack, run ${i + 1} of ${ATTACK_RUNS} done:\n${attackRunRows(runs.slice(-1), i).map((row) => row.join('  ')).join('\n')}`);
       }
       print({ ...about(), attackRuns: runs }, attackRunRows(runs), 'attack.json');
       return;
     }
     const latchSqlite = await bench.start('dist/server/main.js', { ...LATCH_ENV, LATCH_DATA_DIR: work }, '/healthz');
     const latchPg = await bench.start('dist/server/main.js', { ...LATCH_ENV, DATABASE_URL: pgUrl }, '/healthz');
+    if (only === 'lists') {
+      const store = await lists(bench, latchSqlite, latchPg);
+      print({ ...about(), store }, listRows(store), 'lists.json');
+      return;
+    }
     const checks = await sessionChecks(bench, latchSqlite, latchPg);
     if (only === 'checks') {
       const sessionCheck = { ...checks.results, cookieCacheWindow: await checks.cookieCacheWindow.stop() };
@@ -788,6 +840,13 @@ async function main(): Promise<void> {
       desktopStart: desktop,
       underAttack: attacked,
     });
+  } catch (error) {
+    // What the servers said last, and whether one of them died: a failed step is otherwise unexplained.
+    for (const proc of running) {
+      const exited = proc.child.exitCode ?? proc.child.signalCode;
+      log(`${proc.url} (pid ${proc.pid}${exited === null ? '' : `, exited: ${exited}`}), its last lines:\n${proc.output.slice(-20).join('\n')}`);
+    }
+    throw error;
   } finally {
     for (const proc of running) await proc.stop();
     await postgres.close();
@@ -890,18 +949,33 @@ function listRows(st: Results['store']): Array<[string, string, string]> {
 }
 
 /** `--only=attack --runs=N`: each run's ratios on each store, and what made up the revocation's tail. */
-function attackRunRows(runs: Array<Record<'sqlite' | 'postgres', UnderAttack>>): Array<[string, string, string]> {
-  return runs.flatMap((run, i) =>
-    (['sqlite', 'postgres'] as const).map((store): [string, string, string] => {
-      const ua = run[store];
-      const [q, a] = [ua.quiet.revocation, ua.attack.revocation];
-      return [
-        `Run ${i + 1}, ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: check p99; revocation p99`,
-        `${ua.checkP99Ratio}x; ${ua.revocationP99Ratio}x`,
-        `check ${ua.quiet.check.p99Ms} → ${ua.attack.check.p99Ms} ms; revocation ${q.fromRequest.p99Ms} → ${a.fromRequest.p99Ms} ms (its answer ${q.response.p99Ms} → ${a.response.p99Ms} ms, then the push ${q.p99Ms} → ${a.p99Ms} ms); owner ${ua.ownerSignIn.status}`,
-      ];
-    }),
-  );
+function attackRunRows(runs: Array<Record<'sqlite' | 'postgres', UnderAttack>>, first = 0): Array<[string, string, string]> {
+  const named = runs.flatMap((run, j) => (['sqlite', 'postgres'] as const).map((store) => ({ ua: run[store], name: `Run ${first + j + 1}, ${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}` })));
+  const ratios = named.map(({ ua, name }): [string, string, string] => {
+    const [q, a] = [ua.quiet.revocation, ua.attack.revocation];
+    return [
+      `${name}: check p99; revocation p99`,
+      `${ua.checkP99Ratio}x; ${ua.revocationP99Ratio}x`,
+      `check ${ua.quiet.check.p99Ms} → ${ua.attack.check.p99Ms} ms; revocation ${q.fromRequest.p99Ms} → ${a.fromRequest.p99Ms} ms (its answer ${q.response.p99Ms} → ${a.response.p99Ms} ms, then the push ${q.p99Ms} → ${a.p99Ms} ms); owner ${ua.ownerSignIn.status}`,
+    ];
+  });
+  return [...ratios, ...named.flatMap(({ ua, name }) => observedRows(ua, name))];
+}
+
+/** What the server went through, quiet → attack: its event loop, its waits for a core, and the database's backends. */
+function observedRows(ua: UnderAttack, name: string): Array<[string, string, string]> {
+  const { quiet: q, attack: a } = ua.observed;
+  const rows: Array<[string, string, string]> = [
+    [`${name}: event loop delay p99 (max)`, `${q.eventLoop.p99Ms} → ${a.eventLoop.p99Ms} ms`, `max ${q.eventLoop.maxMs} → ${a.eventLoop.maxMs} ms; waiting for a core ${q.runQueueMsPerSecond} → ${a.runQueueMsPerSecond} ms/s; cores: server ${q.cores.server} → ${a.cores.server}, hashing ${q.cores.hashing} → ${a.cores.hashing}, PostgreSQL ${q.cores.database} → ${a.cores.database}`],
+  ];
+  if (q.database && a.database) {
+    const top = (list: Array<[string, number]>) => list.slice(0, 4).map(([what, n]) => `${what} ${n}`).join('; ');
+    rows.push(
+      [`${name}: the database's busy backends per 1,000 samples`, 'quiet', `${top(q.database)}; the pool all busy ${q.poolFullPerMille}`],
+      ['', 'attack', `${top(a.database)}; the pool all busy ${a.poolFullPerMille}`],
+    );
+  }
+  return rows;
 }
 
 /** The under-attack scenario's rows of the table. */
@@ -926,3 +1000,9 @@ function print(results: Pick<Results, 'profile' | 'machine' | 'date' | 'seconds'
 }
 
 await main();
+// `npm run bench` runs the mail benchmark after the rest (`--with-mail`); with `--only` it runs only what was asked.
+// (Arguments after `npm run bench --` land on this command: the script's last one once was mail.js, which took them.)
+if (!only && process.argv.includes('--with-mail')) {
+  const mail = spawnSync(process.execPath, [join(root, 'dist/bench/mail.js')], { stdio: 'inherit' });
+  process.exitCode = mail.status ?? 1;
+}
