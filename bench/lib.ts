@@ -177,17 +177,23 @@ export function childrenCpuMs(pid: number): number {
   return total;
 }
 
-/** CPU used so far by every PostgreSQL process on the machine (the benchmark's own cluster), in ms. */
-export function postgresCpuMs(): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+/** CPU used so far by each PostgreSQL process on the machine (the benchmark's own cluster), in ms by pid. */
+export function postgresCpuMs(): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.includes('(postgres)')) total += (cpuTicks(Number(pid)) ?? 0) * 10;
+      if (readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(postgres)')) used.set(pid, (cpuTicks(pid) ?? 0) * 10);
     } catch {
       // Gone between the listing and the read.
     }
   }
+  return used;
+}
+
+/** CPU PostgreSQL's processes used since `before` (a process that has exited since is not counted), in ms. */
+export function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuMs()) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 

@@ -11,7 +11,7 @@ import { Http, register } from '../kit/http.js';
 import { freePort, startPostgres } from '../kit/postgres.js';
 import type { DesktopStartReport } from './desktop/start.js';
 import type { DevicesCommand, DevicesReply } from './devices.js';
-import { childrenCpuMs, cpuMs, eventLoopDelay, generator, load, median, postgresCpuMs, quiet, range, root, round, rssBytes, runQueueMs, sampleWaits, seed, spread, startProcess, timePacedGets, timeRotations, timeSequentialGets, type Generator, type LoadResult, type Proc, type Range, type Seeded, type SeededSession } from './lib.js';
+import { childrenCpuMs, cpuMs, eventLoopDelay, generator, load, median, postgresCpuMs, postgresCpuSince, quiet, range, root, round, rssBytes, runQueueMs, sampleWaits, seed, spread, startProcess, timePacedGets, timeRotations, timeSequentialGets, type Generator, type LoadResult, type Proc, type Range, type Seeded, type SeededSession } from './lib.js';
 
 const full = process.argv.includes('--full');
 /**
@@ -663,7 +663,7 @@ async function underAttack(bench: Bench, store: 'sqlite' | 'postgres', copy?: { 
       cores: {
         server: round((cpuMs(instance.pid) - cpu0.server) / 1000 / seconds, 2),
         hashing: round((childrenCpuMs(instance.pid) - cpu0.hashing) / 1000 / seconds, 2),
-        database: round((postgresCpuMs() - cpu0.database) / 1000 / seconds, 2),
+        database: round(postgresCpuSince(cpu0.database) / 1000 / seconds, 2),
       },
       ...(sampled
         ? {

@@ -44,6 +44,8 @@ async function copyDatabase(adminUrl: string, url: string, made?: (name: string)
   await client.connect();
   try {
     await client.query(`CREATE DATABASE ${name} TEMPLATE ${client.escapeIdentifier(from)}`);
+    // The copy went through the WAL; a checkpoint now writes it out, where one later would fall on what is measured.
+    await client.query('CHECKPOINT');
   } finally {
     await client.end();
   }

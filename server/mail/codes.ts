@@ -27,17 +27,19 @@ const codeHash = (purpose: EmailCodePurpose, email: string, code: string) => cre
 const STEP_UP_REUSE_MS = 10 * 60_000;
 
 /**
- * The step-up rows that were mailed (one an address in ten minutes at most) and the ones that have been
- * tried, each with a partial index of its own (migration 0015): under a flood of attempts at one account
- * nearly every row is neither, and each attempt read all of them (docs/performance.md, "Under attack").
- * Written out, not bound, so that both stores see the index's own condition in the query.
+ * The step-up rows whose code was mailed (a few an hour at most: one per ten minutes, or when a code has
+ * taken its tries, within the hour's mails) and the ones that have been tried, each with a partial index
+ * of its own (migration 0015): under a flood of attempts at one account nearly every row is neither, and
+ * each attempt read all of them (docs/performance.md, "Under attack"). A row past the hour's mails is marked
+ * mailed but has no code, so the code is part of the condition. Written out, not bound, so that both
+ * stores see the index's own condition in the query.
  */
-const MAILED_STEP_UP = sql<boolean>`purpose = 'step_up' and data like '%"mailed":true%'`;
+const MAILED_STEP_UP = sql<boolean>`purpose = 'step_up' and code_hash is not null and data like '%"mailed":true%'`;
 const TRIED_STEP_UP = sql<boolean>`purpose = 'step_up' and tries > 0`;
 
 /** The code mailed to `email` for a step-up since `since`, the newest first. */
 export const mailedStepUp = (db: Db, email: string, since: number) =>
-  db.selectFrom('email_codes').select(['code_hash']).where('email', '=', email).where(MAILED_STEP_UP).where('created_at', '>', since).where('code_hash', 'is not', null).orderBy('created_at', 'desc').limit(1);
+  db.selectFrom('email_codes').select(['code_hash']).where('email', '=', email).where(MAILED_STEP_UP).where('created_at', '>', since).orderBy('created_at', 'desc').limit(1);
 
 /** Tries at one step-up code, over every attempt's row it opens (a row not tried adds nothing). */
 export const stepUpTries = (db: Db, email: string, hash: string) =>

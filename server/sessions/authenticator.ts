@@ -31,11 +31,13 @@ export class SessionAuthenticator {
   ) {}
 
   /**
-   * The checks of one token (and kind) now at the store, which the checks of it that arrive meanwhile
-   * share, as long as the cache has forgotten nothing since the look began (a revocation committed after
-   * it started is then seen by the checks that come after): when a cached session falls due to be marked
-   * as seen, the checks that arrived together each read and wrote its row (docs/performance.md, "The
-   * check when a session falls due").
+   * The checks of one token (and kind) now at the store, whose answer the checks of it that arrive meanwhile
+   * share: when a cached session falls due to be marked as seen, the checks that arrived together each read
+   * and wrote its row (docs/performance.md, "The check when a session falls due"). Only while the cache is
+   * live and has forgotten nothing since the look began: a revocation committed after the look began, here
+   * or on another instance, is seen by the checks that come after. Only a valid answer is shared: a check
+   * that would get an error makes its own look, so who ended a session and from where is told as before
+   * (docs/architecture.md, "Token rotation").
    */
   private readonly atStore = new Map<string, { lookup: Promise<AuthContext>; epoch: number }>();
 
@@ -80,11 +82,11 @@ export class SessionAuthenticator {
     // A cached session still needs its clocks checked; one due to expire or to be touched goes to the store.
     // The answer from the cache is given at once, not as a promise: most checks end here (docs/performance.md).
     if (cached && cached.session.idle_expires_at > now && now - cached.session.last_seen_at < this.policy.touchIntervalMs) return cached;
-    if (!shared) return this.fromStore(token, tokenHash, now, clientIp, kind);
+    if (!shared || !this.cache.live) return this.fromStore(token, tokenHash, now, clientIp, kind);
     const key = `${kind} ${tokenHash}`;
     const epoch = this.cache.epoch;
     const pending = this.atStore.get(key);
-    if (pending?.epoch === epoch) return pending.lookup;
+    if (pending?.epoch === epoch) return pending.lookup.catch(() => this.fromStore(token, tokenHash, now, clientIp, kind));
     const lookup = this.fromStore(token, tokenHash, now, clientIp, kind).finally(() => {
       if (this.atStore.get(key)?.lookup === lookup) this.atStore.delete(key);
     });
@@ -112,7 +114,8 @@ export class SessionAuthenticator {
       throw this.sessions.endedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);
     }
     if (old?.kind === 'next') {
-      // The first use of a replacement makes it current; then it is checked like any current token.
+      // The first use of a replacement makes it current; then it is checked like any current token, not
+      // shared (it would join this very look, and wait for itself when no event bumped the epoch).
       await this.rotation.promote(session, tokenHash, clientIp());
       return this.check(token, clientIp, kind, false);
     }

@@ -39,6 +39,11 @@ export class SessionCache implements OnModuleDestroy {
     return this.forgets;
   }
 
+  /** Whether it keeps sessions now: it is on, and the bus that tells it what to forget is live. */
+  get live(): boolean {
+    return this.size > 0 && this.bus.live;
+  }
+
   /**
    * The cached context (frozen: it is shared by every request that finds it, so no copy is made
    * per request), or undefined when there is none or the bus is not live.

@@ -337,7 +337,7 @@ const migrations: Record<string, Migration> = {
   // (server/mail/codes.ts, mailedStepUp and stepUpTries; docs/performance.md, "Under attack").
   '0015_step_up_lookups': {
     async up(db: Kysely<unknown>) {
-      await db.schema.createIndex('email_codes_mailed_step_ups').on('email_codes').columns(['email', 'created_at']).where(sql<boolean>`purpose = 'step_up' and data like '%"mailed":true%'`).execute();
+      await db.schema.createIndex('email_codes_mailed_step_ups').on('email_codes').columns(['email', 'created_at']).where(sql<boolean>`purpose = 'step_up' and code_hash is not null and data like '%"mailed":true%'`).execute();
       await db.schema.createIndex('email_codes_tried_step_ups').on('email_codes').columns(['email', 'code_hash']).where(sql<boolean>`purpose = 'step_up' and tries > 0`).execute();
     },
   },

@@ -212,7 +212,6 @@ forEachStore('abuse resistance', (ctx) => {
     // The next attempt gets a new code, mailed: the second such mail to the owner, and it opens that attempt.
     const next = await attempt();
     const second = await mailedCode(server.url, owner.email, /finishes your Latch sign-in/, 1);
-    assert.notEqual(second, code);
     assert.equal((await http.request('POST', '/v1/auth/login/code', { json: { id: next, code: second, password: PASSWORD }, headers: from(newAddress()) })).status, 200);
   });
 
@@ -221,7 +220,11 @@ forEachStore('abuse resistance', (ctx) => {
     // row: committed durably, 100 to 200 syncs a second held up session checks and revocations (on SQLite the
     // sync runs on the event loop; on PostgreSQL under the account's lock). docs/performance.md, "Under attack".
     const owner = await signUp(newAddress());
-    for (let i = 0; i < DEFAULT_RATE_LIMIT.maxFailuresPerAccount; i++) assert.equal((await signIn(owner.email, `guess ${i}`, newAddress())).status, 401);
+    // The owner's account and an address with no account, each past its ceiling.
+    const nobody = uniqueEmail('nobody');
+    for (const email of [owner.email, nobody]) {
+      for (let i = 0; i < DEFAULT_RATE_LIMIT.maxFailuresPerAccount; i++) assert.equal((await signIn(email, `guess ${i}`, newAddress())).status, 401);
+    }
     let durable = 0;
     const transaction = server.store.transaction.bind(server.store);
     server.store.transaction = ((work, options) => {
@@ -229,8 +232,8 @@ forEachStore('abuse resistance', (ctx) => {
       return transaction(work, options);
     }) as typeof transaction;
     try {
-      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(i % 2 ? owner.email : `nobody-${i}-${uniqueEmail('x')}`, `guess ${i}`, newAddress())));
-      assert.deepEqual(statuses(replies.filter((_, i) => i % 2)), { 202: 10 });
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => signIn(i % 2 ? owner.email : nobody, `guess ${i}`, newAddress())));
+      assert.deepEqual(statuses(replies), { 202: 20 });
       assert.equal(durable, 0, 'no step-up waited for the disk');
     } finally {
       server.store.transaction = transaction;

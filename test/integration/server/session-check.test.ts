@@ -64,29 +64,36 @@ forEachStore('the session check', (ctx) => {
     assert.equal(asCookie.status, 401);
     assert.equal(asCookie.body.error.code, 'unauthenticated');
   });
-
-  it('answers many checks at once with one look at the store when the session is due to be marked as seen', async () => {
-    // A device's session is marked as seen once a minute; until then the cache answers. The checks that
-    // arrive together when it falls due once all went to the store, each reading and writing the row:
-    // a stall of a fifth of a second at 50 connections on PostgreSQL (docs/performance.md).
-    const clock = new ManualClock({ frozen: true });
-    const own = await startTestServer(await ctx.newStore(), { clock });
-    try {
-      const ownHttp = new Http(own.url);
-      const laptop = await register(ownHttp, undefined, 'Laptop');
-      assert.equal((await ownHttp.get('/v1/auth/session', laptop.token)).status, 200);
-      clock.advance(2 * MINUTE);
-      let writes = 0;
-      const lightly = own.store.lightly.bind(own.store);
-      own.store.lightly = (work) => (writes++, lightly(work));
-      const checks = await Promise.all(Array.from({ length: 50 }, () => ownHttp.get('/v1/auth/session', laptop.token)));
-      own.store.lightly = lightly;
-      assert.deepEqual(new Set(checks.map((check) => check.status)), new Set([200]));
-      assert.equal(writes, 1, 'the session is marked as seen once');
-      const seen = CurrentSession.parse(checks[0]!.body).session.lastSeenAt;
-      assert.equal(seen, new Date(clock.now()).toISOString());
-    } finally {
-      await own.close();
-    }
-  });
 });
+
+forEachStore(
+  'the session check, many at once',
+  (ctx) => {
+    it('answers many checks at once with one look at the store when the session is due to be marked as seen', async () => {
+      // A device's session is marked as seen once a minute; until then the cache answers. The checks that
+      // arrive together when it falls due once all went to the store, each reading and writing the row:
+      // a stall of a fifth of a second at 50 connections on PostgreSQL (docs/performance.md). On SQLite a
+      // look at the store ends within one turn of the event loop, before the next request is read.
+      const clock = new ManualClock({ frozen: true });
+      const own = await startTestServer(await ctx.newStore(), { clock });
+      try {
+        const ownHttp = new Http(own.url);
+        const laptop = await register(ownHttp, undefined, 'Laptop');
+        assert.equal((await ownHttp.get('/v1/auth/session', laptop.token)).status, 200);
+        clock.advance(2 * MINUTE);
+        let writes = 0;
+        const lightly = own.store.lightly.bind(own.store);
+        own.store.lightly = (work) => (writes++, lightly(work));
+        const checks = await Promise.all(Array.from({ length: 50 }, () => ownHttp.get('/v1/auth/session', laptop.token)));
+        own.store.lightly = lightly;
+        assert.deepEqual(new Set(checks.map((check) => check.status)), new Set([200]));
+        assert.equal(writes, 1, 'the session is marked as seen once');
+        const seen = CurrentSession.parse(checks[0]!.body).session.lastSeenAt;
+        assert.equal(seen, new Date(clock.now()).toISOString());
+      } finally {
+        await own.close();
+      }
+    });
+  },
+  ['postgres'],
+);
