@@ -174,7 +174,16 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const [a, b] = builds as [Build, Build];
-  const cpu = (build: Build) => range(build.rounds.map((x) => x.serverCpuUsPerRequest));
+  const summary = (build: Build) => {
+    const p99s = build.rounds.map((x) => x.p99Us);
+    return {
+      rev: build.rev,
+      commit: build.commit,
+      cpuUsPerCheck: range(build.rounds.map((x) => x.serverCpuUsPerRequest)),
+      rps: range(build.rounds.map((x) => x.rps)),
+      p99Us: { ...range(p99s), perRound: p99s },
+    };
+  };
   const ratios = a.rounds.map((x, i) => round(b.rounds[i]!.serverCpuUsPerRequest / x.serverCpuUsPerRequest));
   const byBlock = Array.from({ length: BLOCKS }, (_, block) => median(ratios.filter((_, i) => a.blocks[i] === block)));
   const result = {
@@ -188,8 +197,8 @@ async function main(): Promise<void> {
     logLevel: ENV.LATCH_LOG_LEVEL,
     path: PATH,
     sessions: SESSIONS,
-    a: { rev: a.rev, commit: a.commit, cpuUsPerCheck: cpu(a), rps: range(a.rounds.map((x) => x.rps)), p99Us: { ...range(a.rounds.map((x) => x.p99Us)), perRound: a.rounds.map((x) => x.p99Us) } },
-    b: { rev: b.rev, commit: b.commit, cpuUsPerCheck: cpu(b), rps: range(b.rounds.map((x) => x.rps)), p99Us: { ...range(b.rounds.map((x) => x.p99Us)), perRound: b.rounds.map((x) => x.p99Us) } },
+    a: summary(a),
+    b: summary(b),
     cpuPerCheckBOverA: { ...range(ratios), perRound: ratios, perBlock: byBlock },
   };
   const gcOf = (build: Build) =>

@@ -58,7 +58,7 @@ export class SessionCache implements OnModuleDestroy {
 
   /** Keeps a frozen copy of `auth` and returns it (the object later checks will get), or undefined when it is not kept. */
   set(tokenHash: string, auth: AuthContext, epoch: number): AuthContext | undefined {
-    if (this.size === 0 || !this.bus.live || epoch !== this.forgets) return undefined;
+    if (!this.live || epoch !== this.forgets) return undefined;
     if (this.entries.size >= this.size && !this.entries.has(tokenHash)) {
       const [oldest, context] = this.entries.entries().next().value!;
       this.forget(oldest, context.user.id);
