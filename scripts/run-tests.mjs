@@ -127,9 +127,10 @@ await postgres?.close();
 
 // The browser specs (testing layer 4) run with the whole suite or on their own, not when files are named.
 if (runs('browser')) {
-  const chromium = process.env.LATCH_CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
-    console.error(`Chromium is not installed at ${chromium}: the browser specs cannot run (on Debian: apt-get install chromium).`);
+  const { chromiumPath, CHROMIUM_CHOICES } = await import(join(root, 'dist/kit/chromium.js'));
+  if (!chromiumPath()) {
+    const where = process.env.LATCH_CHROMIUM ? `at ${process.env.LATCH_CHROMIUM} (LATCH_CHROMIUM)` : `at ${CHROMIUM_CHOICES.join(' or ')}`;
+    console.error(`Chromium is not installed ${where}: the browser specs cannot run (on Debian: apt-get install chromium-headless-shell).`);
     failed += 1;
     status ||= 1;
   } else if (!existsSync(join(root, 'out/renderer/index.html'))) {

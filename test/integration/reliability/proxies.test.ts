@@ -17,6 +17,7 @@ import { chromium } from '@playwright/test';
 import { WebSocket } from 'ws';
 import { freePort } from '../../../kit/postgres.js';
 import { PASSWORD, SIGN_UP_SUBJECT, device, uniqueEmail } from '../../../kit/http.js';
+import { chromiumPath } from '../../../kit/chromium.js';
 import { codeMailedTo } from '../../../kit/mailbox.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { StoreContext } from '../../support/stores.js';
@@ -25,7 +26,7 @@ import { settlesWithin, waitFor } from '../../support/wait.js';
 const HOST = 'latch.example.com';
 /** The client's own address: not the proxy's (127.0.0.1), so the address Latch stores shows whose it took. */
 const CLIENT = '127.0.0.2';
-const CHROMIUM = process.env.LATCH_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath() ?? '/usr/bin/chromium';
 const operations = readFileSync(fileURLToPath(new URL('../../../../docs/operations.md', import.meta.url)), 'utf8');
 
 /** The fenced block of this language in docs/operations.md, as it stands there. */
