@@ -1,10 +1,55 @@
 // Lint, and the layer matrix of docs/architecture.md (house rule 2) as a rule: a wrong import
 // fails with a sentence that says which import is not allowed and why.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
+// The server's folders as floors, from the ground up (docs/architecture.md, "The server's folders"): a folder
+// imports only folders on floors below its own, so no import inside server/ runs back up and none loops.
+const SERVER_FLOORS = [
+  ['common'],
+  ['config'],
+  ['metrics'],
+  ['events'],
+  ['storage'],
+  ['http', 'mail', 'passwords'],
+  ['sessions'],
+  ['approval'],
+  ['auth'],
+  ['maintenance', 'realtime', 'web', 'health', 'admin'],
+];
+const unplaced = readdirSync(new URL('./server', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !SERVER_FLOORS.flat().includes(entry.name))
+  .map((entry) => `server/${entry.name}/`);
+if (unplaced.length > 0) throw new Error(`${unplaced.join(', ')} has no floor: add it to SERVER_FLOORS in eslint.config.js (docs/architecture.md, "The server's folders").`);
+const serverFloors = SERVER_FLOORS.flatMap((floor, row) =>
+  floor.map((folder) => {
+    const below = SERVER_FLOORS.slice(0, row).flat();
+    const barred = [...SERVER_FLOORS.slice(row + 1).flat(), ...floor.filter((other) => other !== folder)];
+    return {
+      files: [`server/${folder}/**/*.ts`],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: `^\\.\\./(${barred.join('|')})/`,
+                message:
+                  `server/${folder}/ may import only the folders on the floors below it (${below.join(', ') || 'none'}): ` +
+                  'an import of a folder beside it or above it runs back up or makes a loop. Move what both need down a floor ' +
+                  '(docs/architecture.md, "The server\'s folders").',
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }),
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -46,6 +91,7 @@ export default tseslint.config(
       },
     ],
   ),
+  ...serverFloors,
   layer(
     ['electron/core/**/*.ts'],
     [

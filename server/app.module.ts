@@ -1,20 +1,18 @@
-// The server as Nest modules (docs/architecture.md, "The server"):
-//   AppModule ─┬─ AuthModule ───── SessionsModule
-//              ├─ RealtimeModule ─ SessionsModule
-//              ├─ SessionsModule
-//              └─ health, the maintenance job, the operator's socket (admin/relay.ts)
-//   global: CoreModule (config, clock, logger), EventsModule (the session-event bus),
+// The server as Nest modules (docs/architecture.md, "The server", which draws what each imports):
+//   AppModule ── Web, Realtime, Auth, Approval and Sessions modules; health, the maintenance job,
+//                the operator's socket (admin/relay.ts)
+//   global: CoreModule (config, clock, logger), MetricsModule, EventsModule (the session-event bus),
 //           StorageModule (the store, which starts and stops the bus)
 import { Module, type DynamicModule } from '@nestjs/common';
 import { OperatorRelay } from './admin/relay.js';
 import { ApprovalModule } from './approval/approval.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { CoreModule, type CoreDependencies } from './common/core.module.js';
+import { CoreModule, type CoreDependencies } from './config/core.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
-import { MaintenanceJob } from './sessions/maintenance.job.js';
+import { MaintenanceJob } from './maintenance/maintenance.job.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { WebModule } from './web/web.module.js';

@@ -4,8 +4,8 @@ import './common/node-version.js';
 import './common/tick-map.js';
 import { ConfigError, loadConfig, openFileLimit, type ServerConfig } from './config/config.js';
 import { startServer } from './app.js';
-import { describeAllowedHosts, isLoopback } from './common/http-edge.js';
-import { sharedHostWarning } from './web/browser.js';
+import { describeAllowedHosts, isLoopback } from './http/http-edge.js';
+import { sharedHostWarning } from './http/browser.js';
 import { postgresTarget } from './storage/database.js';
 
 /** A listen that failed, as one line naming HOST and PORT; undefined for anything else. */

@@ -2,7 +2,7 @@
 // OS or the browser prefers: English (messages/en.ts, the source) or German
 // (messages/de.ts). A language is a module of the same shape, `Messages`.
 // The server writes its mail and the operator's tool in English (`en`), and
-// names a browser in its page's language (server/web/browser.ts).
+// names a browser in its page's language (server/http/browser.ts).
 import { de } from './messages/de.js';
 import { en } from './messages/en.js';
 

@@ -6,10 +6,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { SecurityEvent, SessionView } from '../../shared/api.js';
-import { endOpenRequests } from '../approval/requests.js';
+import { endOpenRequests } from '../sessions/sign-in-requests.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import { registrationOf, serversRegistrationSetting, setRegistration, type Registration } from '../common/settings.js';
+import { registrationOf, serversRegistrationSetting, setRegistration, type Registration } from '../storage/settings.js';
 import type { ServerConfig } from '../config/config.js';
 import { EmailCodes } from '../mail/codes.js';
 import { Locator } from '../sessions/locations.js';

@@ -5,13 +5,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DeviceInfo } from '../../shared/api.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK } from '../common/di-tokens.js';
-import type { ClientInfo } from '../common/request-context.js';
+import type { ClientInfo } from '../http/request-context.js';
 import { EmailCodes } from '../mail/codes.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
 import type { UnitOfWork } from '../storage/store.js';
-import { endOpenRequests } from './requests.js';
+import { endOpenRequests } from '../sessions/sign-in-requests.js';
 
 @Injectable()
 export class PasswordResets {

@@ -18,13 +18,13 @@ import type {
   SignInRequestView,
 } from '../../shared/api.js';
 import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
-import { PasswordHasher } from '../auth/passwords.js';
+import { PasswordHasher } from '../passwords/passwords.js';
 import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { StepUpRequired } from '../common/step-up.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import { addressKey } from '../common/http-edge.js';
-import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import { addressKey } from '../http/http-edge.js';
+import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
 import { SessionEventBus } from '../events/bus.js';
 import type { AccountChangeEvent, SessionEvent } from '../events/session-events.js';
@@ -37,8 +37,8 @@ import { hashToken, newSessionId } from '../sessions/tokens.js';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, SessionKind, SessionsTable, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
-import { settingMadeOnce } from '../common/settings.js';
-import { endOpenRequests } from './requests.js';
+import { settingMadeOnce } from '../storage/settings.js';
+import { endOpenRequests } from '../sessions/sign-in-requests.js';
 import { PasswordResets } from './reset.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */

@@ -3,7 +3,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { type z } from 'zod';
 import { ConfirmEmailBody, MailSettings, type CodeSent, type CurrentSession } from '../../shared/api.js';
-import { Auth, Client, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { Auth, Client, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { ZodBodyPipe } from '../common/zod.pipe.js';
 import { AuthService } from './auth.service.js';
 

@@ -17,7 +17,7 @@ import {
   type SignInRequestState,
 } from '../../shared/api.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
-import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { LongPoll } from '../common/long-poll.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import { AuthService } from './auth.service.js';

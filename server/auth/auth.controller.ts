@@ -19,7 +19,7 @@ import {
   type RevokedCount,
 } from '../../shared/api.js';
 import { ZodBodyPipe } from '../common/zod.pipe.js';
-import { Auth, bearerToken, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../common/request-context.js';
+import { Auth, bearerToken, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../http/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 

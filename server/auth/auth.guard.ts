@@ -1,12 +1,12 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CONFIG } from '../common/di-tokens.js';
-import { trustFunction, type TrustFunction } from '../common/http-edge.js';
-import { bearerToken, clientInfo, IS_PUBLIC, type AuthContext, type LatchRequest } from '../common/request-context.js';
+import { trustFunction, type TrustFunction } from '../http/http-edge.js';
+import { bearerToken, clientInfo, IS_PUBLIC, type AuthContext, type LatchRequest } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import { unauthenticated } from '../sessions/session-repository.js';
 import { SessionAuthenticator } from '../sessions/authenticator.js';
-import { browserToken, crossSiteRefusal } from '../web/browser.js';
+import { browserToken, crossSiteRefusal } from '../http/browser.js';
 
 /**
  * Global guard: every route needs a valid session unless marked @Public(). A desktop app sends its token

@@ -9,7 +9,7 @@ import { ApprovalController } from './approval.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { PasswordsModule } from './passwords.js';
+import { PasswordsModule } from '../passwords/passwords.js';
 import { SignInThrottle } from './sign-in-throttle.js';
 
 @Module({

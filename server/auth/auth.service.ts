@@ -16,7 +16,7 @@ import type {
   SetApprovalBody,
   SignInRequestState,
 } from '../../shared/api.js';
-import { endOpenRequests } from '../approval/requests.js';
+import { endOpenRequests } from '../sessions/sign-in-requests.js';
 import { PasswordResets } from '../approval/reset.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import {
@@ -33,16 +33,16 @@ import type { z } from 'zod';
 import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import type { AuthContext, ClientInfo } from '../common/request-context.js';
+import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import type { SessionKind, UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
-import { recordRegistrationSetting, registrationOf } from '../common/settings.js';
+import { recordRegistrationSetting, registrationOf } from '../storage/settings.js';
 import { Store } from '../storage/store.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
-import { PasswordHasher } from './passwords.js';
+import { PasswordHasher } from '../passwords/passwords.js';
 import { StepUpRequired } from '../common/step-up.js';
 import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { sendError } from '../common/exception.filter.js';
-import type { AuthContext, LatchRequest } from '../common/request-context.js';
+import type { AuthContext, LatchRequest } from '../http/request-context.js';
 import type { AuthGuard } from './auth.guard.js';
 import type { AuthService } from './auth.service.js';
 

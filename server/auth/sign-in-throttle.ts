@@ -11,13 +11,13 @@ import { sql, type Transaction } from 'kysely';
 import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import { addressKey } from '../common/http-edge.js';
+import { addressKey } from '../http/http-edge.js';
 import { StepUpRequired } from '../common/step-up.js';
 import { Turns } from '../common/turns.js';
 import type { RateLimitPolicy, ServerConfig } from '../config/config.js';
 import type { Database } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
-import { serverBusy } from './passwords.js';
+import { serverBusy } from '../passwords/passwords.js';
 
 interface Count {
   count: number;

@@ -5,7 +5,6 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { SessionKind } from '../storage/schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -413,6 +412,9 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Latch', 'server');
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'latch', 'server');
 }
+
+/** A desktop app's session (a bearer token) or a browser's (the account page's cookie): each has its own lifespan. */
+export type SessionKind = 'app' | 'browser';
 
 /** The idle timeout and lifetime of a session of this kind. */
 export function lifespan(policy: SessionPolicy, kind: SessionKind): { idleTimeoutMs: number; lifetimeMs: number } {

@@ -4,7 +4,6 @@ import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { PG_KEEPALIVE_MS } from '../config/config.js';
-import type { Database } from '../storage/schema.js';
 import { SessionEvent, type BusListener, type BusSignal } from './session-events.js';
 
 export const NOTIFY_CHANNEL = 'latch_session_events';
@@ -16,7 +15,7 @@ const HEARTBEAT_MS = 500;
  */
 export interface BusTransport {
   /** Inside the transaction, just before it commits (PostgreSQL: NOTIFY, which Postgres sends on commit). */
-  beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void>;
+  beforeCommit<DB>(trx: Transaction<DB>, events: readonly SessionEvent[]): Promise<void>;
   /** Whether this instance's own events come back to it through the transport (LISTEN does; in process nothing does). */
   readonly echoesOwnEvents: boolean;
   /** Starts receiving; every event (and `resync` after a gap) goes to `deliver`. */
@@ -50,7 +49,7 @@ export class SessionEventBus {
   }
 
   /** Called by the store inside the transaction, just before it commits. */
-  beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void> {
+  beforeCommit<DB>(trx: Transaction<DB>, events: readonly SessionEvent[]): Promise<void> {
     return events.length === 0 ? Promise.resolve() : this.transport.beforeCommit(trx, events);
   }
 
@@ -118,7 +117,7 @@ export class PostgresListen implements BusTransport {
   ) {}
 
   /** One round trip for all of a transaction's events, in order. */
-  async beforeCommit(trx: Transaction<Database>, events: readonly SessionEvent[]): Promise<void> {
+  async beforeCommit<DB>(trx: Transaction<DB>, events: readonly SessionEvent[]): Promise<void> {
     const payloads = events.map((event) => JSON.stringify(event));
     await sql`select pg_notify(${NOTIFY_CHANNEL}, payload) from unnest(${payloads}::text[]) with ordinality as e(payload, n) order by n`.execute(trx);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { unavailable } from '../common/api-error.js';
-import { Public } from '../common/request-context.js';
+import { Public } from '../http/request-context.js';
 import { Store } from '../storage/store.js';
 
 @Public()

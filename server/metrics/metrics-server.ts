@@ -4,12 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { type Clock } from '../common/clock.js';
-import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
+import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
-import { Store } from '../storage/store.js';
 import { Metrics } from './metrics.js';
 
 @Injectable()
@@ -18,21 +15,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     @Inject(Metrics) private readonly metrics: Metrics,
-    @Inject(Store) private readonly store: Store,
     @Inject(CONFIG) private readonly config: ServerConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {
-    metrics.gauge('latch_sessions_active', 'Sessions signed in now (not ended, not past their idle expiry), every instance together.', async () => {
-      const row = await this.store.db
-        .selectFrom('sessions')
-        .select(sql<number>`count(*)`.as('n'))
-        .where('revoked_at', 'is', null)
-        .where('idle_expires_at', '>', this.clock.now())
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    });
-  }
+  ) {}
 
   /** http://host:port of the metrics endpoint, once it listens; undefined when it is off. */
   get url(): string | undefined {

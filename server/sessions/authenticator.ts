@@ -6,7 +6,7 @@ import { platformOf } from '../../shared/api.js';
 import { type ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
-import type { AuthContext, UserIdentity } from '../common/request-context.js';
+import type { AuthContext, UserIdentity } from '../http/request-context.js';
 import { lifespan, type ServerConfig } from '../config/config.js';
 import type { SessionKind, SessionsTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';

@@ -7,7 +7,7 @@
 // LISTEN connection is up and answering, and emptied when it comes back,
 // since notifications sent in between are lost.
 import type { OnModuleDestroy } from '@nestjs/common';
-import type { AuthContext } from '../common/request-context.js';
+import type { AuthContext } from '../http/request-context.js';
 import { DEFAULT_SESSION_CACHE_SIZE } from '../config/config.js';
 import type { SessionEventBus } from '../events/bus.js';
 import { changesNoSession } from '../events/session-events.js';

@@ -1,6 +1,7 @@
 // Session rows: reading them (with their account), the active ones of an account, marking them ended
 // (queueing the events that tell their devices), and the answers an ended session gets.
 import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { SessionView, SignOutReason, UsedFrom } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
@@ -29,7 +30,17 @@ export class SessionRepository {
     @Inject(Locator) private readonly locator: Locator,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(Metrics) private readonly metrics: Metrics,
-  ) {}
+  ) {
+    metrics.gauge('latch_sessions_active', 'Sessions signed in now (not ended, not past their idle expiry), every instance together.', async () => {
+      const row = await this.store.db
+        .selectFrom('sessions')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('revoked_at', 'is', null)
+        .where('idle_expires_at', '>', this.clock.now())
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    });
+  }
 
   /** A session as the API shows it. */
   view(row: SessionViewRow, currentId: string | undefined, now: number): SessionView {

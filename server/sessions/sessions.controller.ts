@@ -10,7 +10,7 @@ import {
   type SessionView,
   type SignedOutSessionList,
 } from '../../shared/api.js';
-import { Auth, Client, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { Auth, Client, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import { SecurityEventsService } from './security-events.service.js';
 import { SessionsService } from './sessions.service.js';

@@ -2,6 +2,7 @@
 // list are typed as that list, so nothing casts a string to it.
 import type { Kysely, Transaction } from 'kysely';
 import type { SecurityEventType, SignInMethod, SignOutReason } from '../../shared/api.js';
+import type { SessionKind } from '../config/config.js';
 
 export interface UsersTable {
   id: string;
@@ -118,7 +119,7 @@ export interface ServerSettingsTable {
   value: string;
 }
 
-export type SessionKind = 'app' | 'browser';
+export type { SessionKind };
 
 export interface SessionsTable {
   /** Public handle, shown to clients; never the token. */

@@ -7,10 +7,10 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG } from '../common/di-tokens.js';
-import { trustFunction, type TrustFunction } from '../common/http-edge.js';
-import { Public } from '../common/request-context.js';
+import { trustFunction, type TrustFunction } from '../http/http-edge.js';
+import { Public } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
-import { publicOrigin } from './browser.js';
+import { publicOrigin } from '../http/browser.js';
 
 /** The page's policy: its own scripts, styles and connections only; no plugin, no frame, no form elsewhere. */
 export const PAGE_CSP =

@@ -20,13 +20,13 @@ import {
 } from '../../shared/api.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CONFIG } from '../common/di-tokens.js';
-import { trustFunction, type TrustFunction } from '../common/http-edge.js';
-import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../common/request-context.js';
+import { trustFunction, type TrustFunction } from '../http/http-edge.js';
+import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { LongPoll } from '../common/long-poll.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
 import type { ServerConfig } from '../config/config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, sessionCookie, type CookiePlace } from './browser.js';
+import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, sessionCookie, type CookiePlace } from '../http/browser.js';
 
 const NO_REQUEST = 'This sign-in request does not exist. Sign in again.';
 

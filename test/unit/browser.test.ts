@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
-import { trustFunction } from '../../server/common/http-edge.js';
-import { acceptedLanguages, browserDevice, cookiePlace, cookieToken, crossSiteRefusal, publicOrigin } from '../../server/web/browser.js';
+import { trustFunction } from '../../server/http/http-edge.js';
+import { acceptedLanguages, browserDevice, cookiePlace, cookieToken, crossSiteRefusal, publicOrigin } from '../../server/http/browser.js';
 
 const request = (over: { local?: string; remote?: string; encrypted?: boolean; headers?: Record<string, string>; method?: string }) =>
   ({

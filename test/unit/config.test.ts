@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { sharedHostWarning } from '../../server/web/browser.js';
+import { sharedHostWarning } from '../../server/http/browser.js';
 import { nodeVersionProblem } from '../../server/common/node-version.js';
 import { nativeModuleProblem } from '../../server/storage/database.js';
 import { ConfigError, defaultMaxSockets, EnvSchema, loadConfig, openFileLimit, OTHER_LATCH_VARIABLES, SERVER_VARIABLES } from '../../server/config/config.js';

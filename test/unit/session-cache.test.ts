@@ -2,7 +2,7 @@
 // used at all while the bus may be missing events.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuthContext } from '../../server/common/request-context.js';
+import type { AuthContext } from '../../server/http/request-context.js';
 import { SessionEventBus, type BusTransport } from '../../server/events/bus.js';
 import type { BusSignal } from '../../server/events/session-events.js';
 import { AuthService } from '../../server/auth/auth.service.js';

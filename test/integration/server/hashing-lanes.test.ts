@@ -1,9 +1,9 @@
-// The two hashing lanes (server/auth/hashing.ts) with real processes: a job whose process gets no CPU
+// The two hashing lanes (server/passwords/hashing-process.ts) with real processes: a job whose process gets no CPU
 // moves to the normal lane, new jobs follow it for a cool-down, and a move soon after one ends doubles
 // it. A stopped process (SIGSTOP) stands for one starved at SCHED_IDLE on a busy machine.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { HashingProcess } from '../../../server/auth/hashing.js';
+import { HashingProcess } from '../../../server/passwords/hashing-process.js';
 import { waitFor } from '../../support/wait.js';
 
 const LOOK_MS = 100;

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { createPgPool, openDatabase, withPreparedCallbackQueries } from '../../../server/storage/database.js';
 import { SessionRepository } from '../../../server/sessions/session-repository.js';
+import { Metrics } from '../../../server/metrics/metrics.js';
 import { startPostgres, type TestPostgres } from '../../../kit/postgres.js';
 
 describe('the PostgreSQL wrapper’s contract', () => {
@@ -77,8 +78,8 @@ describe('the PostgreSQL wrapper’s contract', () => {
     // (docs/performance.md, "PostgreSQL driver").
     const opened = await openDatabase({ kind: 'postgres', url: await postgres.newDatabase(), poolSize: 1 });
     try {
-      // Only its query builders are used, which need neither the store, the locator, the clock nor the metrics.
-      const repo = new SessionRepository(undefined as never, undefined as never, undefined as never, undefined as never);
+      // Only its query builders are used, which need neither the store, the locator nor the clock (the metrics take its gauge).
+      const repo = new SessionRepository(undefined as never, undefined as never, undefined as never, new Metrics());
       for (let i = 0; i < 2; i++) {
         await repo.row(opened.db, 'sessions.token_hash', 'no such hash');
         await repo.row(opened.db, 'sessions.id', 'no such id');

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AnswerResult, ApprovalChanged, AuthResult, CurrentSession, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
 import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
-import { PasswordHasher } from '../../../server/auth/passwords.js';
+import { PasswordHasher } from '../../../server/passwords/passwords.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
 import { ManualClock, SECOND } from '../../support/clock.js';
 import { device, EventSocket, Http, login, PASSWORD, register, uniqueEmail } from '../../../kit/http.js';

@@ -1,11 +1,11 @@
-// The password-hashing process (passwords.ts starts it): argon2 runs here, at a lower CPU priority than
+// The password-hashing process (hashing-process.ts starts it): argon2 runs here, at a lower CPU priority than
 // the server, so a flood of sign-ins takes only the CPU the server's event loop leaves unused
 // (docs/architecture.md, "Password attempts"). It holds nothing between jobs and exits with its server.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import argon2 from 'argon2';
-import { HASHING_NICE, type HashJob, type HashReply } from './hashing.js';
+import { HASHING_NICE, type HashJob, type HashReply } from './hashing-process.js';
 
 // Every thread of this process, those running already (on Linux, where a thread's priority is its own)
 // and, through this one, those started later: libuv's pool, where argon2 computes, may be either.
@@ -22,7 +22,7 @@ for (const thread of [0, ...threadsOfThisProcess()]) {
 // Then, where util-linux's chrt is at hand, SCHED_IDLE for every thread (later ones inherit it): the
 // kernel runs them only on a core nothing else wants, and the server's event loop, waking, takes the
 // core back at once rather than at the end of a time slice.
-// Only in the idle lane (hashing.ts): the normal lane takes the jobs starved here.
+// Only in the idle lane (hashing-process.ts): the normal lane takes the jobs starved here.
 if (process.argv.includes('--idle')) {
   try {
     execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5_000 });

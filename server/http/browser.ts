@@ -8,7 +8,7 @@ import Bowser from 'bowser';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { DeviceInfo, type Platform } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
-import { isLoopback, type TrustFunction } from '../common/http-edge.js';
+import { isLoopback, type TrustFunction } from './http-edge.js';
 
 /** Over https: the `__Host-` prefix makes the browser refuse it unless Secure, host-only and Path=/. */
 const SECURE_COOKIE = '__Host-latch_session';

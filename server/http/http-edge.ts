@@ -6,7 +6,7 @@ import { createServer, ServerResponse, type IncomingMessage, type OutgoingHttpHe
 import { isIP, type Socket } from 'node:net';
 import proxyAddr from '@fastify/proxy-addr';
 import type { ServerConfig, TrustProxy } from '../config/config.js';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../common/api-error.js';
 
 export type TrustFunction = (address: string, hop: number) => boolean;
 

@@ -1,9 +1,9 @@
 // What the server is built with (configuration, clock, logger), for every module.
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { ServerConfig } from '../config/config.js';
-import type { Clock } from './clock.js';
-import { CLOCK, CONFIG, LOGGER } from './di-tokens.js';
+import type { ServerConfig } from './config.js';
+import type { Clock } from '../common/clock.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 
 export interface CoreDependencies {
   config: ServerConfig;

@@ -7,8 +7,8 @@ import { SignInApproval } from '../approval/sign-in-approval.js';
 import { SignInThrottle } from '../auth/sign-in-throttle.js';
 import { EmailCodes } from '../mail/codes.js';
 import { MailOutbox } from '../mail/outbox.js';
-import { SecurityEventsService } from './security-events.service.js';
-import { SessionsService } from './sessions.service.js';
+import { SecurityEventsService } from '../sessions/security-events.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 
 /** Marks expired sessions (telling their devices), purges old sessions, security events, spent attempt counters, old sign-in requests, sent mail and ended codes, periodically. */
 @Injectable()

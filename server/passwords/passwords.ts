@@ -7,7 +7,7 @@ import { ApiError } from '../common/api-error.js';
 import { CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.js';
-import { HashingProcess } from './hashing.js';
+import { HashingProcess } from './hashing-process.js';
 
 /** Recovery codes waiting to be hashed beyond which one is turned away with 503 (ten are made at once when approval is turned on). */
 const CODE_QUEUE = 32;
@@ -21,7 +21,7 @@ export const serverBusy = () =>
  * and at most `maxQueued` wait: a flood of sign-ins queues here instead of
  * taking every core from the session checks, and past the queue it is turned
  * away with 503 rather than waiting without bound. The computations run in a
- * process of their own at a lower CPU priority (hashing.ts), so the cores they
+ * process of their own at a lower CPU priority (hashing-process.ts), so the cores they
  * do take go to the session checks first whenever those need them.
  */
 @Injectable()

@@ -2,7 +2,7 @@
 // while servers run: every instance reads them where they count, so a change holds at once everywhere.
 // Every read and write of that table is here.
 import type { ServerConfig } from '../config/config.js';
-import type { Db } from '../storage/schema.js';
+import type { Db } from './schema.js';
 
 export type Registration = { open: boolean; from: 'environment' | 'operator' | 'default' };
 

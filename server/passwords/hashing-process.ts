@@ -1,4 +1,4 @@
-// The server's side of the password-hashing processes (hashing-process.ts): jobs go out over IPC, answers
+// The server's side of the password-hashing processes (hashing-child.ts): jobs go out over IPC, answers
 // come back by id. A process is started at the first job of its lane and again after it dies; a job it
 // never answered is refused with 503, like a full queue.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -41,7 +41,7 @@ interface Child {
   retired: boolean;
 }
 
-const SCRIPT = fileURLToPath(new URL('./hashing-process.js', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./hashing-child.js', import.meta.url));
 
 /** A job not answered in this long means the process is stuck (stopped, or starved of CPU): it is replaced. */
 export const JOB_DEADLINE_MS = 30_000;
@@ -50,7 +50,7 @@ export const JOB_DEADLINE_MS = 30_000;
  * How often a job at SCHED_IDLE is looked at: with its process almost without CPU meanwhile, it is
  * starved (SCHED_IDLE gets no CPU at all while other programs keep every core busy: a build, a backup,
  * the database; a sign-in took 10 to 18 s beside two busy loops on two cores) and moves to the normal
- * lane (hashing-process.ts, still niced).
+ * lane (hashing-child.ts, still niced).
  */
 export const STARVED_MS = 1_000;
 
@@ -106,7 +106,7 @@ export class HashingProcess {
     });
   }
 
-  /** Stops the processes (they ignore SIGTERM, see hashing-process.ts); jobs still running are refused. */
+  /** Stops the processes (they ignore SIGTERM, see hashing-child.ts); jobs still running are refused. */
   close(): void {
     this.closed = true;
     for (const child of Object.values(this.lanes)) child?.process.kill('SIGKILL');
