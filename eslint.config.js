@@ -37,10 +37,11 @@ const serverFloors = SERVER_FLOORS.flatMap((floor, row) =>
           {
             patterns: [
               {
-                regex: `^\\.\\./(${barred.join('|')})/`,
+                regex: `^\\.\\./((${barred.join('|')})/|(app|app\\.module|main)\\.js$)`,
                 message:
                   `server/${folder}/ may import only the folders on the floors below it (${below.join(', ') || 'none'}): ` +
-                  'an import of a folder beside it or above it runs back up or makes a loop. Move what both need down a floor ' +
+                  'an import of a folder beside it or above it (or of app.ts, app.module.ts or main.ts, above them all) runs back up ' +
+                  'or makes a loop. Move what both need down a floor ' +
                   '(docs/architecture.md, "The server\'s folders").',
               },
             ],

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './dist/kit/chromium.js';
+import { chromiumPath } from './kit/chromium.js';
 
 // Specs are TypeScript compiled by `tsc -b` with the rest of the tests; Playwright runs the output.
 export default defineConfig({

@@ -14,6 +14,7 @@ import postgres from 'postgres';
 import { startPostgres } from '../kit/postgres.js';
 import { openDatabase } from '../server/storage/database.js';
 import type { Database, Db } from '../server/storage/schema.js';
+import { Metrics } from '../server/metrics/metrics.js';
 import { SessionRepository } from '../server/sessions/session-repository.js';
 import { VIEW_COLUMNS } from '../server/sessions/session-view.js';
 import { hashToken } from '../server/sessions/tokens.js';
@@ -52,8 +53,8 @@ function postgresJs(url: string, prepared: boolean): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparing }) });
 }
 
-// Only its query builders are used here, which need neither the store, the locator, the clock nor the metrics.
-const repo = new SessionRepository(undefined as never, undefined as never, undefined as never, undefined as never);
+// Only its query builders are used here, which need neither the store, the locator nor the clock (the metrics take its gauge).
+const repo = new SessionRepository(undefined as never, undefined as never, undefined as never, new Metrics());
 const list = (db: Db, userId: string, now: number) =>
   repo.activeQuery(db, userId, now).select(VIEW_COLUMNS).orderBy('last_seen_at', 'desc').orderBy('id').execute();
 

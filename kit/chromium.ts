@@ -6,9 +6,11 @@ import { existsSync } from 'node:fs';
 
 export const CHROMIUM_CHOICES = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'] as const;
 
-/** The Chromium to launch, or undefined when none is installed (and LATCH_CHROMIUM names none). */
+/**
+ * The Chromium to launch: the one LATCH_CHROMIUM names, as named (a run with a wrong name fails saying so
+ * rather than drive another browser), else the first of CHROMIUM_CHOICES installed, else undefined.
+ * A headed run needs the full browser: LATCH_CHROMIUM=/usr/bin/chromium.
+ */
 export function chromiumPath(): string | undefined {
-  const named = process.env.LATCH_CHROMIUM;
-  if (named) return existsSync(named) ? named : undefined;
-  return CHROMIUM_CHOICES.find((path) => existsSync(path));
+  return process.env.LATCH_CHROMIUM || CHROMIUM_CHOICES.find((path) => existsSync(path));
 }

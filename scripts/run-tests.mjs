@@ -127,9 +127,14 @@ await postgres?.close();
 
 // The browser specs (testing layer 4) run with the whole suite or on their own, not when files are named.
 if (runs('browser')) {
-  const { chromiumPath, CHROMIUM_CHOICES } = await import(join(root, 'dist/kit/chromium.js'));
-  if (!chromiumPath()) {
-    const where = process.env.LATCH_CHROMIUM ? `at ${process.env.LATCH_CHROMIUM} (LATCH_CHROMIUM)` : `at ${CHROMIUM_CHOICES.join(' or ')}`;
+  const kit = await import(join(root, 'dist/kit/chromium.js')).catch(() => undefined);
+  const chromium = kit?.chromiumPath();
+  if (!kit) {
+    console.error('The tests are not built: run npm run build:node first.');
+    failed += 1;
+    status ||= 1;
+  } else if (!chromium || !existsSync(chromium)) {
+    const where = process.env.LATCH_CHROMIUM ? `at ${process.env.LATCH_CHROMIUM} (LATCH_CHROMIUM)` : `at ${kit.CHROMIUM_CHOICES.join(' or ')}`;
     console.error(`Chromium is not installed ${where}: the browser specs cannot run (on Debian: apt-get install chromium-headless-shell).`);
     failed += 1;
     status ||= 1;

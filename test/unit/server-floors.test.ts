@@ -18,9 +18,10 @@ describe("the server's floors", () => {
     assert.match(message!, /docs\/architecture\.md, "The server's folders"/);
   });
 
-  it('refuses a type-only import upward and an import of a folder on the same floor', async () => {
+  it('refuses a type-only import upward, an import of a folder on the same floor, and of the files above every floor', async () => {
     assert.equal((await floorProblems('server/storage/probe.ts', "import type { SessionsService } from '../sessions/sessions.service.js';\nexport type X = SessionsService;\n")).length, 1);
     assert.equal((await floorProblems('server/mail/probe.ts', "import { PasswordHasher } from '../passwords/passwords.js';\nexport const x = PasswordHasher;\n")).length, 1);
+    assert.equal((await floorProblems('server/admin/probe.ts', "import { AppModule } from '../app.module.js';\nexport const x = AppModule;\n")).length, 1);
   });
 
   it('lets a folder import the floors below it', async () => {
