@@ -11,6 +11,12 @@ export interface Reply<T = any> {
   text: string;
 }
 
+/**
+ * Run on every reply of every Http: the tests hold each answer to docs/openapi.json (test/support/contract.ts).
+ * A check that throws fails the request.
+ */
+export const replyChecks: Array<(method: string, path: string, reply: Reply) => void> = [];
+
 export class Http {
   /** `onReply` sees every reply (for tests that search all answers of a run). */
   constructor(
@@ -35,6 +41,7 @@ export class Http {
       parsed = undefined;
     }
     const reply = { status: response.status, body: parsed as T, headers: response.headers, text };
+    for (const check of replyChecks) check(method, path, reply);
     this.onReply?.(reply);
     return reply;
   }

@@ -9,7 +9,7 @@ import { ApprovalModule } from './approval/approval.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CoreModule, type CoreDependencies } from './config/core.module.js';
 import { EventsModule } from './events/events.module.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthController, OpenApiController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { MaintenanceJob } from './maintenance/maintenance.job.js';
@@ -23,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(deps), MetricsModule, EventsModule, StorageModule, SessionsModule, AuthModule, RealtimeModule, ApprovalModule, WebModule],
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       // The operator's socket (SQLite): what the operator's tool commits reaches this server's devices and cache.
       providers: [MaintenanceJob, OperatorRelay],
     };

@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './common/clock.js';
 import { ApiError, toApiError } from './common/api-error.js';
 import { ApiExceptionFilter } from './common/exception.filter.js';
 import { requestIp } from './http/request-context.js';
+import { checkServedRoutes } from './http/endpoint.js';
 import { clientAddress, createEdgeServer, hostChecker, refusedAtEdge, trustFunction, type TrustFunction } from './http/http-edge.js';
 import { isLongPoll } from './common/long-poll.js';
 import type { ServerConfig } from './config/config.js';
@@ -222,10 +223,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const fastify = app.getHttpAdapter().getInstance();
   // Bodies are JSON only: without this, Fastify reads text/plain as a string and the route answers 400 instead of 415.
   fastify.removeContentTypeParser('text/plain');
+  const served: string[] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') served.push(`${method} ${route.url}`);
+  });
   registerSessionCheck(fastify, app.get(AuthGuard), app.get(AuthService), log);
   const gateway = app.get(RealtimeGateway);
   const server = app.getHttpServer() as Server;
   gateway.attach(server, refuse);
+  await app.init();
+  try {
+    checkServedRoutes(served);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   await app.listen({ port: config.port, host: config.host });
 
   const address = server.address() as AddressInfo;

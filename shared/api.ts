@@ -11,13 +11,23 @@ export const CLOSE_SESSION_REVOKED = 4001;
 export const CLOSE_TOKEN_REPLACED = 4003;
 /** Largest request body the server accepts, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
+/** The account page's session cookie over https: the `__Host-` prefix makes the browser refuse it unless Secure, host-only and Path=/. */
+export const SECURE_COOKIE = '__Host-latch_session';
+/** The account page's session cookie over plain http, on loopback only (a browser on the same computer as its server). */
+export const LOOPBACK_COOKIE = 'latch_session';
+/**
+ * The header the account page sends with every request that changes something; a form post from another site
+ * cannot, and a fetch must first ask (CORS), which the server never allows.
+ */
+export const PAGE_HEADER = 'x-latch-page';
 
 export const Platform = z.enum(['darwin', 'win32', 'linux', 'other']);
 export type Platform = z.infer<typeof Platform>;
 /** A stored platform as the API shows it; anything unknown reads as 'other'. */
 export const platformOf = (value: string): Platform => (Platform.options as readonly string[]).includes(value) ? (value as Platform) : 'other';
 
-const timestamp = z.iso.datetime({ offset: true });
+/** A moment, as ISO 8601 with its offset ("2026-12-07T14:02:10.000Z"). */
+export const Timestamp = z.iso.datetime({ offset: true });
 
 /**
  * Characters that are never stored or shown: controls (NUL, ESC…), invisible
@@ -96,7 +106,7 @@ export const EmailCode = z
   .pipe(z.string().regex(/^\d{6}$/, 'The code is the 6 digits in the mail'));
 
 /** A code was mailed, if the address can get one: the answer is the same either way. */
-export const CodeSent = z.strictObject({ codeSent: z.strictObject({ id: CodeId, expiresAt: timestamp }) });
+export const CodeSent = z.strictObject({ codeSent: z.strictObject({ id: CodeId, expiresAt: Timestamp }) });
 export type CodeSent = z.infer<typeof CodeSent>;
 
 /**
@@ -104,7 +114,7 @@ export type CodeSent = z.infer<typeof CodeSent>;
  * (docs/api.md, "Rate limits"): 202 with this, right password or not; the password is checked only with the
  * code mailed to the owner (`StepUpBody`).
  */
-export const StepUp = z.strictObject({ stepUp: z.strictObject({ id: CodeId, expiresAt: timestamp }) });
+export const StepUp = z.strictObject({ stepUp: z.strictObject({ id: CodeId, expiresAt: Timestamp }) });
 export type StepUp = z.infer<typeof StepUp>;
 /** `POST /v1/auth/login/code`: the mailed code, with the password again. */
 export const StepUpBody = z.strictObject({ id: CodeId, code: EmailCode, password: AnyPassword });
@@ -203,7 +213,7 @@ export const PendingSignIn = z.strictObject({
     secret: RequestSecret,
     /** The number to pick on the approving device. */
     number: z.number().int().min(10).max(99),
-    expiresAt: timestamp,
+    expiresAt: Timestamp,
   }),
 });
 export type PendingSignIn = z.infer<typeof PendingSignIn>;
@@ -223,7 +233,7 @@ export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id');
 
 /** `emailVerified`: the owner proved the address by a mailed code (security mail goes only to such an address). */
-export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: timestamp, emailVerified: z.boolean() });
+export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: Timestamp, emailVerified: z.boolean() });
 export type User = z.infer<typeof User>;
 
 /**
@@ -254,9 +264,9 @@ export const SessionView = z.strictObject({
   appVersion: z.string(),
   ip: z.string(),
   location: Location,
-  createdAt: timestamp,
-  lastSeenAt: timestamp,
-  expiresAt: timestamp,
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  expiresAt: Timestamp,
   current: z.boolean(),
   /** Holds a live connection to the server now (on any instance). */
   online: z.boolean(),
@@ -283,7 +293,7 @@ export const RevokedCount = z.strictObject({ revoked: z.number().int().nonnegati
 export type RevokedCount = z.infer<typeof RevokedCount>;
 
 /** Until when this session may sign other devices out without asking for the password again. */
-export const Reauthenticated = z.strictObject({ until: timestamp });
+export const Reauthenticated = z.strictObject({ until: Timestamp });
 export type Reauthenticated = z.infer<typeof Reauthenticated>;
 
 /** Why a session ended. One closed list for server, core and UI. */
@@ -309,9 +319,9 @@ export const SignedOutSessionView = z.strictObject({
   os: z.string().optional(),
   ip: z.string(),
   location: Location,
-  createdAt: timestamp,
-  lastSeenAt: timestamp,
-  signedOutAt: timestamp,
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  signedOutAt: Timestamp,
   reason: SignOutReason,
   by: RevokedBy.optional(),
 });
@@ -367,7 +377,7 @@ export type SecurityEventType = z.infer<typeof SecurityEventType>;
 export const SecurityEvent = z.strictObject({
   id: z.string(),
   type: SecurityEventType,
-  at: timestamp,
+  at: Timestamp,
   /** The device that acted (or, for an eviction, the device that signed in). */
   deviceName: z.string(),
   platform: Platform,
@@ -436,6 +446,36 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/** The status each error code comes with (`bad_request` also with 414, a URL too long to read). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  bad_request: 400,
+  invalid_code: 401,
+  invalid_credentials: 401,
+  invalid_recovery_code: 401,
+  unauthenticated: 401,
+  session_revoked: 401,
+  session_expired: 401,
+  invalid_password: 403,
+  reauth_required: 403,
+  registration_closed: 403,
+  account_disabled: 403,
+  forbidden: 403,
+  cross_site: 403,
+  insecure_connection: 403,
+  not_found: 404,
+  conflict: 409,
+  code_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  misdirected_request: 421,
+  rate_limited: 429,
+  sign_in_paused: 429,
+  too_many_connections: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
 export const ErrorDetail = z.strictObject({ path: z.string(), message: z.string() });
 export type ErrorDetail = z.infer<typeof ErrorDetail>;
 
@@ -446,7 +486,7 @@ export const ErrorBody = z.object({
     details: z.array(ErrorDetail).optional(),
     /** On 401 session_revoked / session_expired: why, when and by which device. */
     reason: SignOutReason.optional(),
-    revokedAt: timestamp.optional(),
+    revokedAt: Timestamp.optional(),
     revokedBy: RevokedBy.optional(),
     /** On 401 with reason `token_reused`: where the old token was used from, and where the newer one was taken into use. */
     usedFrom: UsedFrom.optional(),
@@ -458,6 +498,7 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const Health = z.strictObject({ status: z.literal('ok') });
+export type Health = z.infer<typeof Health>;
 
 /** How a sign-in request ended, as the new device and the other devices hear it. */
 export const SignInOutcome = z.enum(['approved', 'denied', 'wrong_number', 'expired', 'cancelled', 'recovered']);
@@ -473,11 +514,11 @@ export type SignInOutcome = z.infer<typeof SignInOutcome>;
  */
 const SignInPending = z.strictObject({
   state: z.literal('pending'),
-  expiresAt: timestamp,
+  expiresAt: Timestamp,
   /** A number this device does not show was picked on that device: a slip is forgiven once (one more try). */
   wrongPick: z.strictObject({ byDeviceName: z.string() }).optional(),
 });
-const SignInRefused = z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: timestamp });
+const SignInRefused = z.strictObject({ state: z.literal('denied'), reason: z.enum(['denied', 'wrong_number']), byDeviceName: z.string(), at: Timestamp });
 const SignInExpired = z.strictObject({ state: z.literal('expired') });
 export const SignInRequestState = z.discriminatedUnion('state', [
   SignInPending,
@@ -520,8 +561,8 @@ export const SignInRequestView = z.strictObject({
   os: z.string().optional(),
   ip: z.string(),
   location: Location,
-  createdAt: timestamp,
-  expiresAt: timestamp,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
   /** Three numbers, one of them the one the new device shows. */
   choices: z.array(z.number().int().min(10).max(99)).length(3),
   /** A password reset by email, not a plain sign-in: approving it signs every other device out. */
@@ -538,7 +579,7 @@ export const SessionRevokedMessage = z.strictObject({
   type: z.literal('session.revoked'),
   sessionId: z.string(),
   reason: SignOutReason,
-  at: timestamp,
+  at: Timestamp,
   by: RevokedBy.optional(),
   usedFrom: UsedFrom.optional(),
   alsoFrom: UsedFrom.optional(),
@@ -571,7 +612,7 @@ export const TokenReusedMessage = z.strictObject({
   usedFrom: UsedFrom,
   /** Where the token that replaced it was first used from, when that was somewhere else. */
   alsoFrom: UsedFrom.optional(),
-  at: timestamp,
+  at: Timestamp,
 });
 export type TokenReusedMessage = z.infer<typeof TokenReusedMessage>;
 
@@ -600,7 +641,7 @@ export const AccountChange = z.strictObject({
   /** The session that did it: a recovery code's is the session it signed in. */
   sessionId: z.string(),
   byDeviceName: z.string(),
-  at: timestamp,
+  at: Timestamp,
   /** After a recovery code was used. */
   recoveryCodesLeft: z.number().int().nonnegative().optional(),
 });

@@ -1,36 +1,35 @@
 // The account's address and its mail (docs/api.md, "Mail"): confirming the address with a mailed code,
 // and which optional mail it gets.
-import { Body, Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { type z } from 'zod';
-import { ConfirmEmailBody, MailSettings, type CodeSent, type CurrentSession } from '../../shared/api.js';
+import type { ConfirmEmailBody, MailSettings, CodeSent, CurrentSession } from '../../shared/api.js';
+import { Routes } from '../../shared/routes.js';
+import { Endpoint, RouteBody } from '../http/endpoint.js';
 import { Auth, Client, type AuthContext, type ClientInfo } from '../http/request-context.js';
-import { ZodBodyPipe } from '../common/zod.pipe.js';
 import { AuthService } from './auth.service.js';
 
-@Controller('v1/account')
+@Controller()
 export class AccountController {
   constructor(@Inject(AuthService) private readonly auth: AuthService) {}
 
   /** A code to the account's own address; 409 when it is already confirmed. */
-  @Post('email/send-code')
-  @HttpCode(202)
+  @Endpoint(Routes.sendEmailCode)
   sendCode(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<CodeSent> {
     return this.auth.sendEmailCode(auth, client);
   }
 
-  @Post('email/confirm')
-  @HttpCode(200)
-  confirm(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(ConfirmEmailBody)) body: z.output<typeof ConfirmEmailBody>, @Client() client: ClientInfo): Promise<CurrentSession> {
+  @Endpoint(Routes.confirmEmail)
+  confirm(@Auth() auth: AuthContext, @RouteBody(Routes.confirmEmail) body: z.output<typeof ConfirmEmailBody>, @Client() client: ClientInfo): Promise<CurrentSession> {
     return this.auth.confirmEmail(auth, body, client);
   }
 
-  @Get('mail')
+  @Endpoint(Routes.mailSettings)
   mail(@Auth() auth: AuthContext): Promise<MailSettings> {
     return this.auth.mailSettings(auth);
   }
 
-  @Put('mail')
-  setMail(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(MailSettings)) body: MailSettings, @Client() client: ClientInfo): Promise<MailSettings> {
+  @Endpoint(Routes.setMailSettings)
+  setMail(@Auth() auth: AuthContext, @RouteBody(Routes.setMailSettings) body: MailSettings, @Client() client: ClientInfo): Promise<MailSettings> {
     return this.auth.setMailSettings(auth, body, client);
   }
 }

@@ -1,30 +1,31 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type z } from 'zod';
-import {
+import type {
   ChangePasswordBody,
   LoginBody,
   ResetBody,
   ResetRequestBody,
   StepUpBody,
   VerifySignUpBody,
-  type CodeSent,
-  type StepUp,
+  CodeSent,
+  StepUp,
   ReauthBody,
   RegisterBody,
   RotateBody,
-  type Reauthenticated,
-  type AuthResult,
-  type PendingSignIn,
-  type RevokedCount,
+  Reauthenticated,
+  AuthResult,
+  PendingSignIn,
+  RevokedCount,
 } from '../../shared/api.js';
-import { ZodBodyPipe } from '../common/zod.pipe.js';
-import { Auth, bearerToken, Client, Public, type AuthContext, type ClientInfo, type LatchRequest } from '../http/request-context.js';
+import { Routes } from '../../shared/routes.js';
+import { Endpoint, RouteBody } from '../http/endpoint.js';
+import { Auth, bearerToken, Client, type AuthContext, type ClientInfo, type LatchRequest } from '../http/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
 
 /** `GET /v1/auth/session` is not here: it is a plain Fastify route, session-route.ts. */
-@Controller('v1/auth')
+@Controller()
 export class AuthController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
@@ -32,33 +33,25 @@ export class AuthController {
   ) {}
 
   /** 202 whether or not the address has an account: a code (or a mail saying it has one) goes by mail. */
-  @Public()
-  @Post('register')
-  @HttpCode(202)
-  register(@Body(new ZodBodyPipe(RegisterBody)) body: RegisterBody, @Client() client: ClientInfo): Promise<CodeSent> {
+  @Endpoint(Routes.register)
+  register(@RouteBody(Routes.register) body: RegisterBody, @Client() client: ClientInfo): Promise<CodeSent> {
     return this.auth.register(body, client);
   }
 
-  @Public()
-  @Post('register/verify')
-  @HttpCode(201)
-  verifySignUp(@Body(new ZodBodyPipe(VerifySignUpBody)) body: z.output<typeof VerifySignUpBody>, @Client() client: ClientInfo): Promise<AuthResult> {
+  @Endpoint(Routes.verifySignUp)
+  verifySignUp(@RouteBody(Routes.verifySignUp) body: z.output<typeof VerifySignUpBody>, @Client() client: ClientInfo): Promise<AuthResult> {
     return this.auth.verifySignUp(body, client);
   }
 
   /** 202 whether or not the address has an account. */
-  @Public()
-  @Post('password-reset')
-  @HttpCode(202)
-  requestReset(@Body(new ZodBodyPipe(ResetRequestBody)) body: ResetRequestBody, @Client() client: ClientInfo): Promise<CodeSent> {
+  @Endpoint(Routes.requestReset)
+  requestReset(@RouteBody(Routes.requestReset) body: ResetRequestBody, @Client() client: ClientInfo): Promise<CodeSent> {
     return this.auth.requestReset(body.email, client);
   }
 
-  @Public()
-  @Post('password-reset/confirm')
-  @HttpCode(200)
+  @Endpoint(Routes.confirmReset)
   async confirmReset(
-    @Body(new ZodBodyPipe(ResetBody)) body: z.output<typeof ResetBody>,
+    @RouteBody(Routes.confirmReset) body: z.output<typeof ResetBody>,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResult | PendingSignIn> {
@@ -72,11 +65,9 @@ export class AuthController {
    * 200 with the session; 202 with a request another device must answer (sign-in approval), or with a
    * step-up (a code by mail) past the account's ceiling of wrong passwords.
    */
-  @Public()
-  @Post('login')
-  @HttpCode(200)
+  @Endpoint(Routes.login)
   async login(
-    @Body(new ZodBodyPipe(LoginBody)) body: LoginBody,
+    @RouteBody(Routes.login) body: LoginBody,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResult | PendingSignIn | StepUp> {
@@ -86,11 +77,9 @@ export class AuthController {
   }
 
   /** The step-up's mailed code with the password: 200 signed in, or 202 when a device must approve. */
-  @Public()
-  @Post('login/code')
-  @HttpCode(200)
+  @Endpoint(Routes.loginWithCode)
   async loginWithCode(
-    @Body(new ZodBodyPipe(StepUpBody)) body: z.output<typeof StepUpBody>,
+    @RouteBody(Routes.loginWithCode) body: z.output<typeof StepUpBody>,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResult | PendingSignIn> {
@@ -99,8 +88,7 @@ export class AuthController {
     return result;
   }
 
-  @Post('logout')
-  @HttpCode(204)
+  @Endpoint(Routes.logout)
   async logout(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<void> {
     await this.sessions.logout(auth, client);
   }
@@ -110,25 +98,22 @@ export class AuthController {
    * session as `GET /v1/auth/session` gives it. Asked again with the same claim before the new
    * token is used, the answer is the same token.
    */
-  @Post('rotate')
-  @HttpCode(200)
-  rotate(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(RotateBody)) body: RotateBody, @Req() request: LatchRequest, @Client() client: ClientInfo): Promise<AuthResult> {
+  @Endpoint(Routes.rotate)
+  rotate(@Auth() auth: AuthContext, @RouteBody(Routes.rotate) body: RotateBody, @Req() request: LatchRequest, @Client() client: ClientInfo): Promise<AuthResult> {
     return this.auth.rotate(auth, bearerToken(request.headers.authorization), body.claim, client);
   }
 
-  @Post('password')
-  @HttpCode(200)
+  @Endpoint(Routes.changePassword)
   changePassword(
     @Auth() auth: AuthContext,
-    @Body(new ZodBodyPipe(ChangePasswordBody)) body: z.output<typeof ChangePasswordBody>,
+    @RouteBody(Routes.changePassword) body: z.output<typeof ChangePasswordBody>,
     @Client() client: ClientInfo,
   ): Promise<RevokedCount> {
     return this.auth.changePassword(auth, body, client);
   }
 
-  @Post('reauth')
-  @HttpCode(200)
-  reauthenticate(@Auth() auth: AuthContext, @Body(new ZodBodyPipe(ReauthBody)) body: ReauthBody, @Client() client: ClientInfo): Promise<Reauthenticated> {
+  @Endpoint(Routes.reauthenticate)
+  reauthenticate(@Auth() auth: AuthContext, @RouteBody(Routes.reauthenticate) body: ReauthBody, @Client() client: ClientInfo): Promise<Reauthenticated> {
     return this.auth.reauthenticate(auth, body.password, client);
   }
 }

@@ -5,6 +5,7 @@
 // request, `AuthService` gives the answer, and a refusal is written by the same `sendError` as
 // every other route's.
 import type { FastifyInstance } from 'fastify';
+import { Routes } from '../../shared/routes.js';
 import type { Logger } from 'pino';
 import { sendError } from '../common/exception.filter.js';
 import type { AuthContext, LatchRequest } from '../http/request-context.js';
@@ -14,7 +15,7 @@ import type { AuthService } from './auth.service.js';
 export function registerSessionCheck(fastify: FastifyInstance, guard: AuthGuard, auth: AuthService, log: Logger): void {
   // Answered with reply.send, in the callback style: the handler returns nothing, so nothing of the
   // reply's own completion can come back into `refuse` and send a second answer.
-  fastify.get('/v1/auth/session', (request, reply) => {
+  fastify.get(Routes.session.path, (request, reply) => {
     const answer = (found: AuthContext): void => void reply.type('application/json; charset=utf-8').send(auth.currentSessionJson(found));
     const refuse = (error: unknown): void => {
       if (!reply.sent) void sendError(error, request, reply, log);

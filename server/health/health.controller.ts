@@ -1,27 +1,40 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import type { Health } from '../../shared/api.js';
+import { openApiDocument } from '../../shared/openapi.js';
+import { Routes } from '../../shared/routes.js';
 import { unavailable } from '../common/api-error.js';
-import { Public } from '../http/request-context.js';
+import { Endpoint } from '../http/endpoint.js';
 import { Store } from '../storage/store.js';
 
-@Public()
 @Controller()
 export class HealthController {
   constructor(@Inject(Store) private readonly store: Store) {}
 
   /** The process is up. */
-  @Get('healthz')
-  health() {
+  @Endpoint(Routes.health)
+  health(): Health {
     return { status: 'ok' as const };
   }
 
   /** The process can serve: the store answers. */
-  @Get('readyz')
-  async ready() {
+  @Endpoint(Routes.ready)
+  async ready(): Promise<Health> {
     try {
       await this.store.ping();
     } catch {
       throw unavailable();
     }
     return { status: 'ok' as const };
+  }
+}
+
+/** The API's OpenAPI 3.1 document (docs/api.md, "OpenAPI"), made once from the route table. */
+@Controller()
+export class OpenApiController {
+  private document: Record<string, unknown> | undefined;
+
+  @Endpoint(Routes.openApi)
+  openApi(): Record<string, unknown> {
+    return (this.document ??= openApiDocument());
   }
 }

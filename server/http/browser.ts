@@ -6,14 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import Bowser from 'bowser';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { DeviceInfo, type Platform } from '../../shared/api.js';
+import { DeviceInfo, LOOPBACK_COOKIE, PAGE_HEADER, SECURE_COOKIE, type Platform } from '../../shared/api.js';
 import { ApiError } from '../common/api-error.js';
 import { isLoopback, type TrustFunction } from './http-edge.js';
 
-/** Over https: the `__Host-` prefix makes the browser refuse it unless Secure, host-only and Path=/. */
-const SECURE_COOKIE = '__Host-latch_session';
-/** Over plain http, on loopback only (a browser on the same computer as its server). */
-const LOOPBACK_COOKIE = 'latch_session';
 
 /** The scheme and host the browser used, as this server can trust them (a proxy's X-Forwarded-Proto only from a trusted hop). */
 export function publicOrigin(raw: IncomingMessage, trust: TrustFunction): { scheme: 'http' | 'https'; origin: string | undefined } {
@@ -104,8 +100,6 @@ export function clearedCookie(place: CookiePlace): string {
   return stringifySetCookie({ name: place === 'secure' ? SECURE_COOKIE : LOOPBACK_COOKIE, value: '', httpOnly: true, secure: place === 'secure', sameSite: 'strict', path: '/', maxAge: 0 });
 }
 
-/** The header the account page sends with every request that changes something; a form post from another site cannot, and a fetch must first ask (CORS), which this server never allows. */
-export const PAGE_HEADER = 'x-latch-page';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -3,12 +3,13 @@
 // cached for a year. Built by the same toolchain as the desktop app's windows (`npm run build:app`).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../http/http-edge.js';
-import { Public } from '../http/request-context.js';
+import { Routes } from '../../shared/routes.js';
+import { Endpoint, RouteParam } from '../http/endpoint.js';
 import type { ServerConfig } from '../config/config.js';
 import { publicOrigin } from '../http/browser.js';
 
@@ -19,9 +20,10 @@ export const PAGE_CSP =
 const ASSET = /^[A-Za-z0-9_-]+\.(js|css)$/;
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
+const NO_FILE = 'There is no such file.';
+const noFile = () => new ApiError(404, 'not_found', NO_FILE);
 const notBuilt = () => new ApiError(404, 'not_found', 'The account page is not built on this server. Run `npm run build:app`, or install the packed server, which carries it.');
 
-@Public()
 @Controller()
 export class PageController {
   private readonly trust: TrustFunction;
@@ -36,12 +38,12 @@ export class PageController {
   }
 
   /** The server's root leads to the one page it serves, rather than to a JSON 404. */
-  @Get()
+  @Endpoint(Routes.root)
   root(@Res() reply: FastifyReply): void {
     void reply.redirect('/account', 302);
   }
 
-  @Get('account')
+  @Endpoint(Routes.accountPage)
   page(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     if (!this.dir) throw notBuilt();
     this.html ??= readFileSync(join(this.dir, 'account.html'));
@@ -56,11 +58,11 @@ export class PageController {
   }
 
   /** Under content-hashed names: a new build is new names, so a year's caching never serves a stale file. */
-  @Get('assets/:file')
-  asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
+  @Endpoint(Routes.pageAsset)
+  asset(@RouteParam(Routes.pageAsset, 'file', NO_FILE) file: string, @Res() reply: FastifyReply): void {
     const type = ASSET.exec(file)?.[1];
     const path = this.dir && type ? join(this.dir, 'assets', file) : undefined;
-    if (!path || (!this.assets.has(file) && !existsSync(path))) throw new ApiError(404, 'not_found', 'There is no such file.');
+    if (!path || (!this.assets.has(file) && !existsSync(path))) throw noFile();
     if (!this.assets.has(file)) this.assets.set(file, readFileSync(path));
     void reply
       .header('content-type', TYPES[type!]!)

@@ -1,29 +1,27 @@
 // The account page's own routes (docs/api.md, "The account page"): signing a browser in and out. Its
 // session is handed over only as an HttpOnly cookie, never in a body; every other route takes the
 // cookie through AuthGuard.
-import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type z } from 'zod';
-import {
-  RecoverBody,
-  SignInRequestId,
+import type {
   WaitBody,
   StepUpBody,
   WebResetBody,
   WebSignInBody,
-  type AuthResult,
-  type CurrentSession,
-  type StepUp,
-  type PendingSignIn,
-  type WebRecoveredSignIn,
-  type WebSignInRequestState,
+  AuthResult,
+  CurrentSession,
+  StepUp,
+  PendingSignIn,
+  WebRecoveredSignIn,
+  WebSignInRequestState,
 } from '../../shared/api.js';
+import { Routes } from '../../shared/routes.js';
+import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../http/http-edge.js';
-import { Auth, Client, Disconnected, Public, type AuthContext, type ClientInfo } from '../http/request-context.js';
-import { LongPoll } from '../common/long-poll.js';
-import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
+import { Auth, Client, Disconnected, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, sessionCookie, type CookiePlace } from '../http/browser.js';
@@ -36,7 +34,7 @@ const acceptLanguageOf = (request: FastifyRequest) => {
   return typeof header === 'string' ? header.slice(0, 256) : undefined;
 };
 
-@Controller('v1/web')
+@Controller()
 export class WebController {
   private readonly trust: TrustFunction;
 
@@ -49,11 +47,9 @@ export class WebController {
   }
 
   /** 200 with the session (its token in the cookie), or 202 with a request another device must answer. */
-  @Public()
-  @Post('session')
-  @HttpCode(200)
+  @Endpoint(Routes.webSignIn)
   async signIn(
-    @Body(new ZodBodyPipe(WebSignInBody)) body: WebSignInBody,
+    @RouteBody(Routes.webSignIn) body: WebSignInBody,
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -63,11 +59,9 @@ export class WebController {
   }
 
   /** The step-up's mailed code with the password (docs/api.md, "Rate limits"): the session as the cookie. */
-  @Public()
-  @Post('session/code')
-  @HttpCode(200)
+  @Endpoint(Routes.webSignInWithCode)
   async signInWithCode(
-    @Body(new ZodBodyPipe(StepUpBody)) body: z.output<typeof StepUpBody>,
+    @RouteBody(Routes.webSignInWithCode) body: z.output<typeof StepUpBody>,
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -77,11 +71,9 @@ export class WebController {
   }
 
   /** "Forgot password?" on the account page: the reset code and a new password sign this browser in (the cookie). */
-  @Public()
-  @Post('password-reset/confirm')
-  @HttpCode(200)
+  @Endpoint(Routes.webConfirmReset)
   async confirmReset(
-    @Body(new ZodBodyPipe(WebResetBody)) body: z.output<typeof WebResetBody>,
+    @RouteBody(Routes.webConfirmReset) body: z.output<typeof WebResetBody>,
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -91,21 +83,17 @@ export class WebController {
   }
 
   /** Signs this browser out: its session ends everywhere, and the cookie is removed. */
-  @Delete('session')
-  @HttpCode(204)
+  @Endpoint(Routes.webSignOut)
   async signOut(@Auth() auth: AuthContext, @Client() client: ClientInfo, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.sessions.logout(auth, client);
     void reply.header('set-cookie', clearedCookie(cookiePlace(request.raw, this.trust) ?? 'secure'));
   }
 
   /** The page waits for a device's answer; approved, the session comes as the cookie. */
-  @Public()
-  @LongPoll()
-  @Post('sign-in-requests/:id/wait')
-  @HttpCode(200)
+  @Endpoint(Routes.webWaitForApproval)
   async wait(
-    @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string,
-    @Body(new ZodBodyPipe(WaitBody)) body: WaitBody,
+    @RouteParam(Routes.webWaitForApproval, 'id', NO_REQUEST) id: string,
+    @RouteBody(Routes.webWaitForApproval) body: WaitBody,
     @Disconnected() disconnected: AbortSignal,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -118,12 +106,10 @@ export class WebController {
     return { state: 'approved', result: signedIn, byDeviceName: state.byDeviceName };
   }
 
-  @Public()
-  @Post('sign-in-requests/:id/recover')
-  @HttpCode(200)
+  @Endpoint(Routes.webRecover)
   async recover(
-    @Param('id', new ZodParamPipe(SignInRequestId, NO_REQUEST)) id: string,
-    @Body(new ZodBodyPipe(RecoverBody)) body: { secret: string; code: string },
+    @RouteParam(Routes.webRecover, 'id', NO_REQUEST) id: string,
+    @RouteBody(Routes.webRecover) body: { secret: string; code: string },
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebRecoveredSignIn> {

@@ -39,6 +39,7 @@ describe('docs/api.md walkthrough', () => {
     bash.stderr.on('data', (chunk) => (run.stderr += chunk));
     run.status = await new Promise((resolve) => bash.on('close', resolve));
     assert.equal(run.status, 0, `the walkthrough stopped:\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, /^3\.1\.1 with \d+ paths$/m);
     assert.match(run.stdout, /Work laptop \(this device\), Home desktop/);
     assert.match(run.stdout, /"type":"session\.revoked".*"reason":"revoked_by_user".*"by":\{"deviceName":"Ada’s laptop"/);
     assert.match(run.stdout, /closed with 4001/);

@@ -3,10 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { replyChecks } from '../../kit/http.js';
 import { useLocalMailbox } from '../../kit/mailbox.js';
 import { startServer, type RunningServer } from '../../server/app.js';
 import type { Clock } from '../../server/common/clock.js';
 import { DEFAULT_PASSWORD_POLICY, DEFAULT_RATE_LIMIT, loadConfig, type ServerConfig, type StoreConfig } from '../../server/config/config.js';
+
+import { checkAgainstOpenApi } from './contract.js';
+
+// Every answer a test receives through kit/http.ts is held to docs/openapi.json.
+replyChecks.push(checkAgainstOpenApi);
 
 export type StoreKind = StoreConfig['kind'];
 

@@ -1,7 +1,7 @@
 // The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
-import { RealtimeMessage, WebSignInRequestState, type AnswerResult, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
+import { PAGE_HEADER, RealtimeMessage, WebSignInRequestState, type AnswerResult, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
 import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
@@ -48,7 +48,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
         method,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: { 'x-latch-page': '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { [PAGE_HEADER]: '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch {
