@@ -1,7 +1,9 @@
 // A small HTTP and WebSocket client for server tests, over real sockets.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { AuthResult, RealtimeMessage, type DeviceInfo } from '../shared/api.js';
+import { RealtimeMessage, type AuthResult, type DeviceInfo } from '../shared/api.js';
+import { readAnswer, requestOf, type CallInput, type Outcome } from '../shared/client.js';
+import { Routes, type RouteSpec } from '../shared/routes.js';
 import { mailedCode } from './mailbox.js';
 
 export interface Reply<T = any> {
@@ -46,6 +48,17 @@ export class Http {
     return reply;
   }
 
+  /** A route of the table (shared/routes.ts), its answer also read as the route's row says (shared/client.ts). */
+  async call<R extends RouteSpec>(spec: R, input: CallInput<R>, options: { token?: string; headers?: Record<string, string> } = {}): Promise<Reply & { outcome: Outcome<R> }> {
+    const request = requestOf(spec, input);
+    const reply = await this.request(request.method, request.target, {
+      ...(request.json !== undefined ? { json: request.json } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+    return { ...reply, outcome: readAnswer(spec, reply.status, reply.body) };
+  }
+
   get = <T = any>(path: string, token?: string) => this.request<T>('GET', path, token ? { token } : {});
   post = <T = any>(path: string, json?: unknown, token?: string) =>
     this.request<T>('POST', path, { ...(json !== undefined ? { json } : {}), ...(token ? { token } : {}) });
@@ -70,21 +83,21 @@ export async function register(
   headers: Record<string, string> = {},
 ): Promise<AuthResult & { email: string }> {
   const info = typeof deviceName === 'string' ? device(deviceName) : deviceName;
-  const asked = await http.request('POST', '/v1/auth/register', { json: { email, password: PASSWORD, device: info }, headers });
-  if (asked.status !== 202) throw new Error(`register failed: ${asked.status} ${asked.text}`);
+  const asked = (await http.call(Routes.register, { body: { email, password: PASSWORD, device: info } }, { headers })).outcome;
+  if (asked.kind !== 'ok') throw new Error(`register failed: ${asked.status} ${JSON.stringify(asked)}`);
   const code = await mailedCode(http.baseUrl, email, SIGN_UP_SUBJECT);
-  const reply = await http.request('POST', '/v1/auth/register/verify', { json: { id: asked.body.codeSent.id, code }, headers });
-  if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${reply.text}`);
-  return { ...AuthResult.parse(reply.body), email };
+  const made = (await http.call(Routes.verifySignUp, { body: { id: asked.value.codeSent.id, code } }, { headers })).outcome;
+  if (made.kind !== 'ok') throw new Error(`register failed: ${made.status} ${JSON.stringify(made)}`);
+  return { ...made.value, email };
 }
 
 /** The subject of the mail with a sign-up's code. */
 export const SIGN_UP_SUBJECT = /is your Latch code$/;
 
 export async function login(http: Http, email: string, deviceName: string, password = PASSWORD): Promise<AuthResult> {
-  const reply = await http.post('/v1/auth/login', { email, password, device: device(deviceName) });
-  if (reply.status !== 200) throw new Error(`login failed: ${reply.status} ${reply.text}`);
-  return AuthResult.parse(reply.body);
+  const signedIn = (await http.call(Routes.login, { body: { email, password, device: device(deviceName) } })).outcome;
+  if (signedIn.kind !== 'ok' || !('token' in signedIn.value)) throw new Error(`login failed: ${signedIn.status} ${JSON.stringify(signedIn)}`);
+  return signedIn.value;
 }
 
 /** A device's live event socket, recording every message and how it closed. */

@@ -25,6 +25,8 @@ import {
   SignOutReason,
   UsedFrom,
   User,
+  type ErrorBody,
+  type ErrorCode,
   type SessionRevokedMessage,
 } from './api.js';
 
@@ -50,6 +52,32 @@ export function noticeOf(message: SessionRevokedMessage): Notice {
     ...(message.by?.location ? { byLocation: message.by.location } : {}),
     ...(message.usedFrom ? { usedFrom: message.usedFrom } : {}),
     ...(message.alsoFrom ? { alsoFrom: message.alsoFrom } : {}),
+  };
+}
+
+/** What each 401 that means "this session is not valid" says when it gives no reason of its own. */
+const REFUSAL_REASONS: Partial<Record<ErrorCode, SignOutReason>> = {
+  session_revoked: 'revoked_by_user',
+  session_expired: 'expired',
+  // A token the server no longer knows (purged, or a reset store) has simply run out.
+  unauthenticated: 'expired',
+};
+
+/**
+ * The notice for a 401 that ended this device's session, when no socket said so first: the one conversion
+ * of such an answer, for the desktop core and the account page alike. Undefined for any other error.
+ * `now`: the time to show when the answer gives none.
+ */
+export function noticeOfRefusal(status: number, error: ErrorBody['error'], now: () => string): Notice | undefined {
+  const fallback = REFUSAL_REASONS[error.code as ErrorCode];
+  if (status !== 401 || fallback === undefined) return undefined;
+  return {
+    reason: error.reason ?? fallback,
+    at: error.revokedAt ?? now(),
+    ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}),
+    ...(error.revokedBy?.location ? { byLocation: error.revokedBy.location } : {}),
+    ...(error.usedFrom ? { usedFrom: error.usedFrom } : {}),
+    ...(error.alsoFrom ? { alsoFrom: error.alsoFrom } : {}),
   };
 }
 

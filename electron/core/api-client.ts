@@ -1,43 +1,12 @@
-// HTTP to the session-sync server. Every response is parsed with the schema
-// from shared/api.ts; every failure becomes a CoreError whose kind says
+// HTTP to the session-sync server, through the route table (shared/routes.ts): every answer is parsed
+// with its status's schema (shared/client.ts); every failure becomes a CoreError whose kind says
 // whether it is a sign-out (an authoritative 401) or just "offline".
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { z } from 'zod';
-import {
-  AnswerResult,
-  ApprovalChanged,
-  ApprovalSetting,
-  AuthResult,
-  CodeSent,
-  MailSettings,
-  PendingSignIn,
-  StepUp,
-  type ResetBody,
-  RecoveredSignIn,
-  RecoveryCodes,
-  SignInRequestList,
-  SignInRequestState,
-  type AnswerBody,
-  CurrentSession,
-  ErrorBody,
-  Reauthenticated,
-  RevokedCount,
-  SecurityEventList,
-  SessionList,
-  SessionView,
-  SignedOutSessionList,
-  type ChangePasswordBody,
-  type DeviceInfo,
-  type SignOutReason,
-} from '../../shared/api.js';
+import type { AnswerBody, ChangePasswordBody, DeviceInfo, ErrorBody, MailSettings, ResetBody } from '../../shared/api.js';
+import { noticeOfRefusal } from '../../shared/ipc.js';
+import { readAnswer, requestOf, type CallInput, type OkValue } from '../../shared/client.js';
+import { Routes, type RouteSpec } from '../../shared/routes.js';
 import { CoreError } from './errors.js';
-
-const SESSION_CODES: Record<string, SignOutReason> = {
-  session_revoked: 'revoked_by_user',
-  session_expired: 'expired',
-  // A token the server no longer knows (purged, or a reset store) has simply run out.
-  unauthenticated: 'expired',
-};
 
 /** Recent activity is shown this many events at a time. */
 const ACTIVITY_PAGE = 20;
@@ -64,73 +33,57 @@ export class ApiClient {
   }
 
   /** A code by mail; the account is made by `verifySignUp` with it. */
-  register = (email: string, password: string, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/register', CodeSent, { body: { email, password, device }, auth: false });
-  verifySignUp = (id: string, code: string) => this.call('POST', '/v1/auth/register/verify', AuthResult, { body: { id, code }, auth: false });
+  register = (email: string, password: string, device: DeviceInfo) => this.call(Routes.register, { body: { email, password, device } });
+  verifySignUp = (id: string, code: string) => this.call(Routes.verifySignUp, { body: { id, code } });
   /** Signed in, or (sign-in approval) a request another device must answer, or (a step-up) a code by mail needed. */
-  login = (email: string, password: string, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/login', z.union([AuthResult, PendingSignIn, StepUp]), { body: { email, password, device }, auth: false });
-  loginWithCode = (id: string, code: string, password: string) =>
-    this.call('POST', '/v1/auth/login/code', z.union([AuthResult, PendingSignIn]), { body: { id, code, password }, auth: false });
-  requestPasswordReset = (email: string) => this.call('POST', '/v1/auth/password-reset', CodeSent, { body: { email }, auth: false });
-  resetPassword = (body: Omit<ResetBody, 'device'>, device: DeviceInfo) =>
-    this.call('POST', '/v1/auth/password-reset/confirm', z.union([AuthResult, PendingSignIn]), { body: { ...body, device }, auth: false });
-  sendEmailCode = () => this.call('POST', '/v1/account/email/send-code', CodeSent);
-  confirmEmail = (code: string) => this.call('POST', '/v1/account/email/confirm', CurrentSession, { body: { code } });
-  mailSettings = () => this.call('GET', '/v1/account/mail', MailSettings);
-  setMailSettings = (settings: MailSettings) => this.call('PUT', '/v1/account/mail', MailSettings, { body: settings });
+  login = (email: string, password: string, device: DeviceInfo) => this.call(Routes.login, { body: { email, password, device } });
+  loginWithCode = (id: string, code: string, password: string) => this.call(Routes.loginWithCode, { body: { id, code, password } });
+  requestPasswordReset = (email: string) => this.call(Routes.requestReset, { body: { email } });
+  resetPassword = (body: Omit<ResetBody, 'device'>, device: DeviceInfo) => this.call(Routes.confirmReset, { body: { ...body, device } });
+  sendEmailCode = () => this.call(Routes.sendEmailCode, {});
+  confirmEmail = (code: string) => this.call(Routes.confirmEmail, { body: { code } });
+  mailSettings = () => this.call(Routes.mailSettings, {});
+  setMailSettings = (settings: MailSettings) => this.call(Routes.setMailSettings, { body: settings });
   /** A long poll (up to 25 s) for the answer to a sign-in request. */
-  waitForApproval = (id: string, secret: string) =>
-    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/wait`, SignInRequestState, {
-      body: { secret },
-      auth: false,
-      timeoutMs: 40_000,
-    });
-  recover = (id: string, secret: string, code: string) =>
-    this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/recover`, RecoveredSignIn, { body: { secret, code }, auth: false });
-  resendSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/resend`, null, { body: { secret }, auth: false });
-  cancelSignIn = (id: string, secret: string) => this.call('POST', `/v1/auth/sign-in-requests/${encodeURIComponent(id)}/cancel`, null, { body: { secret }, auth: false });
-  signInRequests = async () => (await this.call('GET', '/v1/sign-in-requests', SignInRequestList)).requests;
-  answerSignInRequest = (id: string, answer: AnswerBody) =>
-    this.call('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, AnswerResult, { body: answer });
-  approvalSetting = () => this.call('GET', '/v1/account/sign-in-approval', ApprovalSetting);
-  setApproval = (required: boolean, password: string) => this.call('PUT', '/v1/account/sign-in-approval', ApprovalChanged, { body: { required, password } });
-  regenerateRecoveryCodes = (password: string) => this.call('POST', '/v1/account/recovery-codes', RecoveryCodes, { body: { password } });
-  logout = () => this.call('POST', '/v1/auth/logout', null);
-  session = () => this.call('GET', '/v1/auth/session', CurrentSession);
+  waitForApproval = (id: string, secret: string) => this.call(Routes.waitForApproval, { params: { id }, body: { secret } }, { timeoutMs: 40_000 });
+  recover = (id: string, secret: string, code: string) => this.call(Routes.recover, { params: { id }, body: { secret, code } });
+  resendSignIn = (id: string, secret: string) => this.call(Routes.resendSignIn, { params: { id }, body: { secret } });
+  cancelSignIn = (id: string, secret: string) => this.call(Routes.cancelSignIn, { params: { id }, body: { secret } });
+  signInRequests = async () => (await this.call(Routes.signInRequests, {})).requests;
+  answerSignInRequest = (id: string, answer: AnswerBody) => this.call(Routes.answerSignInRequest, { params: { id }, body: answer });
+  approvalSetting = () => this.call(Routes.approvalSetting, {});
+  setApproval = (required: boolean, password: string) => this.call(Routes.setApproval, { body: { required, password } });
+  regenerateRecoveryCodes = (password: string) => this.call(Routes.regenerateRecoveryCodes, { body: { password } });
+  logout = () => this.call(Routes.logout, {});
+  session = () => this.call(Routes.session, {});
   /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */
-  rotate = (token: string, claim: string) => this.call('POST', '/v1/auth/rotate', AuthResult, { token, body: { claim } });
-  changePassword = (body: ChangePasswordBody) => this.call('POST', '/v1/auth/password', RevokedCount, { body });
-  listSessions = async () => (await this.call('GET', '/v1/sessions', SessionList)).sessions;
-  renameCurrent = (deviceName: string) => this.call('PATCH', '/v1/sessions/current', SessionView, { body: { deviceName } });
-  revokeSession = (id: string) => this.call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`, null);
-  revokeOthers = () => this.call('POST', '/v1/sessions/revoke-others', RevokedCount);
-  signedOutSessions = async () => (await this.call('GET', '/v1/sessions/signed-out', SignedOutSessionList)).sessions;
-  reauthenticate = (password: string) => this.call('POST', '/v1/auth/reauth', Reauthenticated, { body: { password } });
+  rotate = (token: string, claim: string) => this.call(Routes.rotate, { body: { claim } }, { token });
+  changePassword = (body: ChangePasswordBody) => this.call(Routes.changePassword, { body });
+  listSessions = async () => (await this.call(Routes.listSessions, {})).sessions;
+  renameCurrent = (deviceName: string) => this.call(Routes.renameCurrent, { body: { deviceName } });
+  revokeSession = (id: string) => this.call(Routes.revokeSession, { params: { id } });
+  revokeOthers = () => this.call(Routes.revokeOthers, {});
+  signedOutSessions = async () => (await this.call(Routes.signedOutSessions, {})).sessions;
+  reauthenticate = (password: string) => this.call(Routes.reauthenticate, { body: { password } });
   /** A page of recent activity, newest first; `before` continues from a page's `nextBefore`; `session`: one device's. */
-  securityEvents = (before?: string, session?: string) =>
-    this.call('GET', `/v1/security-events?${new URLSearchParams({ limit: String(ACTIVITY_PAGE), ...(before ? { before } : {}), ...(session ? { session } : {}) })}`, SecurityEventList);
+  securityEvents = (before?: string, session?: string) => this.call(Routes.securityEvents, { query: { limit: ACTIVITY_PAGE, before, session } });
 
-  private async call<S extends z.ZodType | null>(
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    path: string,
-    schema: S,
-    /** `token`: this one rather than the one in use. */
-    options: { body?: unknown; auth?: boolean; token?: string; timeoutMs?: number } = {},
-  ): Promise<S extends z.ZodType ? z.output<S> : null> {
-    const needsSession = options.auth !== false;
+  /** A route of the table (shared/routes.ts), its answer parsed as its row says. `token`: this one rather than the one in use. */
+  private async call<R extends RouteSpec>(spec: R, input: CallInput<R>, options: { token?: string; timeoutMs?: number } = {}): Promise<OkValue<R>> {
+    const needsSession = spec.auth === 'session';
     const token = needsSession ? (options.token ?? this.options.token()) : undefined;
     if (needsSession && !token) throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    const request = requestOf(spec, input);
     let response: AxiosResponse<unknown>;
     try {
       response = await this.http.request({
-        method,
-        url: path,
+        method: request.method,
+        url: request.target,
         ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-        ...(options.body !== undefined ? { data: options.body } : {}),
+        ...(request.json !== undefined ? { data: request.json } : {}),
         headers: {
           // axios would otherwise label an empty POST as a form, which the server refuses.
-          ...(options.body === undefined ? { 'Content-Type': false } : {}),
+          ...(request.json === undefined ? { 'Content-Type': false } : {}),
           ...(token ? { Authorization: `Bearer ${token}` } : {}),
         },
       });
@@ -138,36 +91,21 @@ export class ApiClient {
       // Never pass axios' error on: its config holds the Authorization header.
       throw offline(error);
     }
-    if (response.status >= 200 && response.status < 300) {
-      if (schema === null) return null as never;
-      const parsed = schema.safeParse(response.data);
-      if (!parsed.success) throw new CoreError('unexpected', 'unexpected_response', `The server sent an answer Latch does not understand (${method} ${path}).`);
-      return parsed.data as never;
+    const status = response.status;
+    const outcome = readAnswer(spec, status, response.data === '' ? undefined : response.data);
+    if (outcome.kind === 'ok') return outcome.value;
+    if (status >= 500 || status === 408) {
+      throw new CoreError('offline', outcome.kind === 'error' ? outcome.error.code : 'server_error', 'The server is not answering right now. Latch will keep trying.', { status });
     }
-    throw this.failure(response, needsSession);
+    if (outcome.kind === 'unexpected') {
+      throw new CoreError('unexpected', 'unexpected_response', status < 300 ? `The server sent an answer Latch does not understand (${spec.method} ${spec.path}).` : `The server answered ${status} without an error Latch understands.`, { status });
+    }
+    throw this.failure(status, outcome.error, needsSession);
   }
 
-  private failure(response: AxiosResponse<unknown>, needsSession: boolean): CoreError {
-    const status = response.status;
-    if (status >= 500 || status === 408) {
-      const body = ErrorBody.safeParse(response.data);
-      return new CoreError('offline', body.success ? body.data.error.code : 'server_error', 'The server is not answering right now. Latch will keep trying.', { status });
-    }
-    const body = ErrorBody.safeParse(response.data);
-    if (!body.success) return new CoreError('unexpected', 'unexpected_response', `The server answered ${status} without an error Latch understands.`, { status });
-    const error = body.data.error;
-    if (status === 401 && needsSession && error.code in SESSION_CODES) {
-      return new CoreError('unauthorized', error.code, error.message, {
-        status,
-        signOut: {
-          reason: error.reason ?? SESSION_CODES[error.code]!,
-          at: error.revokedAt ?? new Date().toISOString(),
-          ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}),
-          ...(error.usedFrom ? { usedFrom: error.usedFrom } : {}),
-          ...(error.alsoFrom ? { alsoFrom: error.alsoFrom } : {}),
-        },
-      });
-    }
+  private failure(status: number, error: ErrorBody['error'], needsSession: boolean): CoreError {
+    const signOut = needsSession ? noticeOfRefusal(status, error, () => new Date().toISOString()) : undefined;
+    if (signOut) return new CoreError('unauthorized', error.code, error.message, { status, signOut });
     return new CoreError('rejected', error.code, error.message, {
       status,
       ...(error.details ? { details: error.details } : {}),

@@ -40,6 +40,21 @@ test('sign in on the page: the devices with presence; signing a desktop device o
   await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
 });
 
+test('a wrong code in the confirm-address banner is an error in the banner, not a sign-out: only a 401 for the session ends it', async ({ lab }) => {
+  await signedInPair(lab);
+  lab.unconfirmEmail();
+  const { page } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  const banner = page.getByRole('region', { name: 'Confirm your email address' });
+  await banner.getByRole('button', { name: 'Send a new code' }).click();
+  await expect(banner).toContainText(`A new code is on its way to ${lab.email}.`);
+  await banner.getByLabel('Code').fill('000000');
+  await banner.getByRole('button', { name: 'Confirm' }).click();
+  await expect(banner).toContainText('That code is not right');
+  await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  await expect(page.getByText(`This browser is signed in as ${lab.email}`)).toBeVisible();
+});
+
 test('signed out from the desktop, the page says so at once and asks to sign in again', async ({ lab }) => {
   const { a } = await signedInPair(lab);
   const { page } = await lab.accountPage();

@@ -1,8 +1,10 @@
 // The account page's LatchBridge: the same calls the desktop core answers, made here over HTTP to the server
 // that serves the page, with the browser's session in its HttpOnly cookie (docs/architecture.md, "The account
 // page"). The React screens and store do not know which of the two they talk to.
-import { PAGE_HEADER, RealtimeMessage, WebSignInRequestState, type AnswerResult, type CurrentSession, type PendingSignIn, type SessionView, type SignInRequestView, type StepUp } from '../../../shared/api.js';
-import { noticeOf, type IpcError, type Notice, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
+import { PAGE_HEADER, RealtimeMessage, type CurrentSession, type PendingSignIn } from '../../../shared/api.js';
+import { readAnswer, requestOf, type CallInput, type OkValue } from '../../../shared/client.js';
+import { Routes, type RouteSpec } from '../../../shared/routes.js';
+import { noticeOf, noticeOfRefusal, type IpcError, type IpcEventName, type IpcEventPayload, type IpcResult, type LatchBridge, type SessionState, type SignInRefused } from '../../../shared/ipc.js';
 
 const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
 const unreachable: IpcError = { code: 'unreachable', message: 'The server cannot be reached. Check your connection and try again.' };
@@ -16,11 +18,6 @@ const backoff = (attempt: number): number => RECONNECT_MS[Math.min(attempt, RECO
 const UNFINISHED_SIGN_OUT = 'latch.unfinishedSignOut';
 
 type Waiting = { id: string; secret: string };
-/** What a 401 for an ended session adds to its error (docs/api.md, "Errors"). */
-type EndedExtra = { reason?: Notice['reason']; revokedAt?: string; revokedBy?: { deviceName: string } };
-
-const endedNotice = (error: EndedExtra | undefined): Notice | undefined =>
-  error?.reason && error.revokedAt ? { reason: error.reason, at: error.revokedAt, ...(error.revokedBy ? { byDeviceName: error.revokedBy.deviceName } : {}) } : undefined;
 
 export function createWebBridge(origin = window.location.origin): LatchBridge {
   let state: SessionState = { status: 'starting' };
@@ -40,27 +37,35 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     emit('state', next);
   }
 
-  /** One call to the server: the page's header on every request, the cookie by the browser, errors as IpcErrors. */
-  async function call<T>(method: string, path: string, body?: unknown): Promise<IpcResult<T>> {
+  /**
+   * One call to the server, through the route table (shared/routes.ts): the page's header on every request,
+   * the cookie by the browser, the answer parsed as the route's row says, errors as IpcErrors.
+   */
+  async function call<R extends RouteSpec>(spec: R, input: CallInput<R>): Promise<IpcResult<OkValue<R>>> {
+    const request = requestOf(spec, input);
     let response: Response;
     try {
-      response = await fetch(new URL(path, origin), {
-        method,
+      response = await fetch(new URL(request.target, origin), {
+        method: request.method,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: { [PAGE_HEADER]: '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: { [PAGE_HEADER]: '1', ...(request.json === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
       });
     } catch {
       return { ok: false, error: unreachable };
     }
     const text = await response.text();
-    const parsed: unknown = text ? safeJson(text) : null;
-    if (response.ok) return { ok: true, value: parsed as T };
-    const error = (parsed as { error?: IpcError & EndedExtra } | null)?.error;
+    const outcome = readAnswer(spec, response.status, text ? safeJson(text) : undefined);
+    if (outcome.kind === 'ok') return { ok: true, value: outcome.value };
+    if (outcome.kind === 'unexpected') {
+      return { ok: false, error: { code: response.status >= 500 ? 'internal' : 'unexpected_response', message: `The server answered ${response.status} in a way this page does not understand.` } };
+    }
+    const { error } = outcome;
     // The session ended and the socket has not said so yet (or was down): the same notice it would have given.
-    if (response.status === 401 && state.status === 'signedIn') ended(endedNotice(error));
-    const { code = 'internal', message = `The server answered ${response.status}.`, details, retryAfterSeconds } = error ?? {};
+    const notice = noticeOfRefusal(response.status, error, () => new Date().toISOString());
+    if (notice && state.status === 'signedIn') ended(notice);
+    const { code, message, details, retryAfterSeconds } = error;
     return { ok: false, error: { code, message, ...(details ? { details } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } };
   }
 
@@ -138,18 +143,18 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
 
   /** The session as the server sees it now; false when the server cannot be reached. */
   async function check(): Promise<boolean> {
-    const result = await call<CurrentSession>('GET', '/v1/auth/session');
+    const result = await call(Routes.session, {});
     if (result.ok && state.status === 'signedIn') setState({ ...state, user: result.value.user, session: result.value.session });
     return result.ok || result.error.code !== 'unreachable';
   }
 
   async function refreshSessions(): Promise<void> {
-    const sessions = await call<{ sessions: SessionView[] }>('GET', '/v1/sessions');
+    const sessions = await call(Routes.listSessions, {});
     if (sessions.ok) emit('sessionsChanged', sessions.value.sessions);
   }
 
   async function refreshRequests(): Promise<void> {
-    const requests = await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests');
+    const requests = await call(Routes.signInRequests, {});
     if (requests.ok) emit('signInRequests', requests.value.requests);
   }
 
@@ -176,10 +181,9 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   /** Waits for a device's answer to this browser's sign-in request, one long poll after another. */
   async function waitForApproval(request: Waiting): Promise<void> {
     while (waiting === request && state.status === 'awaitingApproval') {
-      const result = await call<unknown>('POST', `/v1/web/sign-in-requests/${request.id}/wait`, { secret: request.secret });
+      const result = await call(Routes.webWaitForApproval, { params: { id: request.id }, body: { secret: request.secret } });
       if (waiting !== request || state.status !== 'awaitingApproval') return;
-      const answer = result.ok ? WebSignInRequestState.safeParse(result.value) : undefined;
-      if (!answer?.success) {
+      if (!result.ok) {
         // The server answered that this request is gone (or answered nonsense): it will not be approved.
         const gone = !result.ok && result.error.code !== 'unreachable' && result.error.code !== 'unavailable' && result.error.code !== 'rate_limited';
         if (gone || Date.parse(state.expiresAt) <= Date.now()) {
@@ -190,7 +194,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         continue;
       }
-      const now = answer.data;
+      const now = result.value;
       if (now.state === 'pending') setState({ ...state, expiresAt: now.expiresAt, ...(now.wrongPick ? { wrongPickBy: now.wrongPick.byDeviceName } : {}) });
       else {
         waiting = undefined;
@@ -227,7 +231,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   async function finishSignOut(attempt = 0): Promise<void> {
     // Another tab of this browser may have signed in since (its cookie is the one a DELETE would end now).
     if (state.status !== 'signedOut' || state.unfinishedSignOut !== 'waiting' || !signOutUnfinished()) return;
-    const result = await call<null>('DELETE', '/v1/web/session');
+    const result = await call(Routes.webSignOut, {});
     if (sessionGone(result)) {
       markSignOutUnfinished(false);
       if (state.status === 'signedOut' && state.unfinishedSignOut === 'waiting') setState({ ...state, unfinishedSignOut: 'done' });
@@ -240,7 +244,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   /** At load: signed in here or not. Unreachable, the page says so and asks again, rather than offer a second sign-in. */
   async function start(attempt = 0): Promise<void> {
     if (signOutUnfinished()) return void ended();
-    const result = await call<CurrentSession>('GET', '/v1/auth/session');
+    const result = await call(Routes.session, {});
     if (result.ok) signedIn(result.value);
     else if (result.error.code !== 'unreachable' && result.error.code !== 'unavailable') ended();
     else {
@@ -254,7 +258,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     getState: async () => ({ ok: true, value: state }),
     async signIn(input) {
       setState({ status: 'signingIn', serverUrl: origin, keychain: KEYCHAIN });
-      const result = await call<CurrentSession | PendingSignIn | StepUp>('POST', '/v1/web/session', { email: input.email, password: input.password });
+      const result = await call(Routes.webSignIn, { body: { email: input.email, password: input.password } });
       if (!result.ok) {
         ended();
         return result;
@@ -269,7 +273,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     async signInWithCode(code, password) {
       if (state.status !== 'awaitingCode' || !stepUp) return { ok: false, error: { code: 'not_waiting', message: 'No sign-in is waiting for a code. Sign in again.' } };
       const email = state.email;
-      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/session/code', { id: stepUp, code, password });
+      const result = await call(Routes.webSignInWithCode, { body: { id: stepUp, code, password } });
       if (!result.ok) {
         // A wrong code is typed again; anything else starts the sign-in over.
         if (result.error.code !== 'invalid_code') ended();
@@ -278,24 +282,24 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       stepUp = undefined;
       return { ok: true, value: signedInOrWaiting(result.value, email) };
     },
-    requestPasswordReset: async (input) => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/auth/password-reset', { email: input.email }), (v) => v.codeSent),
+    requestPasswordReset: async (input) => value(await call(Routes.requestReset, { body: { email: input.email } }), (v) => v.codeSent),
     async resetPassword({ email, ...input }) {
-      const result = await call<CurrentSession | PendingSignIn>('POST', '/v1/web/password-reset/confirm', input);
+      const result = await call(Routes.webConfirmReset, { body: input });
       return result.ok ? { ok: true, value: signedInOrWaiting(result.value, email, true) } : result;
     },
-    sendEmailCode: async () => value(await call<{ codeSent: { id: string; expiresAt: string } }>('POST', '/v1/account/email/send-code'), (v) => v.codeSent),
+    sendEmailCode: async () => value(await call(Routes.sendEmailCode, {}), (v) => v.codeSent),
     async confirmEmail(code) {
-      const result = await call<CurrentSession>('POST', '/v1/account/email/confirm', { code });
+      const result = await call(Routes.confirmEmail, { body: { code } });
       if (!result.ok) return result;
       if (state.status === 'signedIn') setState({ ...state, user: result.value.user });
       return { ok: true, value: state };
     },
-    mailSettings: async () => call('GET', '/v1/account/mail'),
-    setMailSettings: async (settings) => call('PUT', '/v1/account/mail', settings),
+    mailSettings: async () => call(Routes.mailSettings, {}),
+    setMailSettings: async (settings) => call(Routes.setMailSettings, { body: settings }),
     async signOut() {
       // Its own sign-out is no news to this page: the live connection goes first, so it does not hear it told.
       disconnect();
-      const result = await call<null>('DELETE', '/v1/web/session');
+      const result = await call(Routes.webSignOut, {});
       if (sessionGone(result)) return { ok: true, value: ended() };
       // The server cannot say no to a sign-out, only fail to hear it: this page signs out now, and the
       // session ends as soon as the server can be told (a shared computer must not stay signed in).
@@ -303,52 +307,52 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       return { ok: true, value: ended() };
     },
     dismissNotice: async () => ({ ok: true, value: state.status === 'signedOut' ? ended() : state }),
-    listSessions: async () => value(await call<{ sessions: SessionView[] }>('GET', '/v1/sessions'), (v) => v.sessions),
-    revokeSession: async (id) => value(await call('DELETE', `/v1/sessions/${encodeURIComponent(id)}`), () => null),
-    revokeOtherSessions: async () => call('POST', '/v1/sessions/revoke-others'),
-    renameDevice: async (name) => call('PATCH', '/v1/sessions/current', { deviceName: name }),
-    securityEvents: async (...args) => call('GET', `/v1/security-events${args[0] ? `?before=${encodeURIComponent(args[0])}` : ''}`),
+    listSessions: async () => value(await call(Routes.listSessions, {}), (v) => v.sessions),
+    revokeSession: async (id) => call(Routes.revokeSession, { params: { id } }),
+    revokeOtherSessions: async () => call(Routes.revokeOthers, {}),
+    renameDevice: async (name) => call(Routes.renameCurrent, { body: { deviceName: name } }),
+    securityEvents: async (...args) => call(Routes.securityEvents, { query: { before: args[0] } }),
     deviceActivity: async (sessionId, ...before) =>
-      call('GET', `/v1/security-events?${new URLSearchParams({ session: sessionId, ...(before[0] ? { before: before[0] } : {}) })}`),
-    signedOutSessions: async () => value(await call<{ sessions: never[] }>('GET', '/v1/sessions/signed-out'), (v) => v.sessions),
+      call(Routes.securityEvents, { query: { session: sessionId, before: before[0] } }),
+    signedOutSessions: async () => value(await call(Routes.signedOutSessions, {}), (v) => v.sessions),
     // The desktop's alerts of new and copied sign-ins: the page lists devices; it keeps no alerts of its own.
     newSignIns: async () => ({ ok: true, value: [] }),
     dismissNewSignIns: async () => ({ ok: true, value: [] }),
     copiedSignIns: async () => ({ ok: true, value: [] }),
     dismissCopiedSignIns: async () => ({ ok: true, value: [] }),
-    reauthenticate: async (password) => value(await call('POST', '/v1/auth/reauth', { password }), () => null),
-    changePassword: async (input) => call('POST', '/v1/auth/password', { ...input, signOutOtherSessions: true }),
+    reauthenticate: async (password) => value(await call(Routes.reauthenticate, { body: { password } }), () => null),
+    changePassword: async (input) => call(Routes.changePassword, { body: { ...input, signOutOtherSessions: true } }),
     openDevicesWindow: async () => ({ ok: true, value: null }),
     async resendSignIn() {
       if (!waiting) return { ok: false, error: { code: 'not_waiting', message: 'No sign-in is waiting for approval.' } };
-      return call<null>('POST', `/v1/auth/sign-in-requests/${waiting.id}/resend`, { secret: waiting.secret });
+      return call(Routes.resendSignIn, { params: { id: waiting.id }, body: { secret: waiting.secret } });
     },
     async cancelSignIn() {
       stepUp = undefined;
       const request = waiting;
       waiting = undefined;
-      if (request) await call('POST', `/v1/auth/sign-in-requests/${request.id}/cancel`, { secret: request.secret });
+      if (request) await call(Routes.cancelSignIn, { params: { id: request.id }, body: { secret: request.secret } });
       return { ok: true, value: ended() };
     },
     async useRecoveryCode(code) {
       const request = waiting;
       if (!request) return { ok: false, error: { code: 'conflict', message: 'There is no sign-in waiting for a code.' } };
-      const result = await call<CurrentSession & { recoveryCodesLeft: number }>('POST', `/v1/web/sign-in-requests/${request.id}/recover`, { secret: request.secret, code });
+      const result = await call(Routes.webRecover, { params: { id: request.id }, body: { secret: request.secret, code } });
       if (!result.ok) return result;
       waiting = undefined;
       signedIn({ user: result.value.user, session: result.value.session });
       return { ok: true, value: { recoveryCodesLeft: result.value.recoveryCodesLeft } };
     },
-    signInRequests: async () => value(await call<{ requests: SignInRequestView[] }>('GET', '/v1/sign-in-requests'), (v) => v.requests),
+    signInRequests: async () => value(await call(Routes.signInRequests, {}), (v) => v.requests),
     async answerSignInRequest(id, answer) {
-      const result = await call<AnswerResult>('POST', `/v1/sign-in-requests/${encodeURIComponent(id)}/answer`, answer);
+      const result = await call(Routes.answerSignInRequest, { params: { id }, body: answer });
       // Asked again after a wrong number: the prompt shows the new choices at once, not when the push comes.
       if (result.ok && result.value.outcome === 'try_again') await refreshRequests();
       return result;
     },
-    approvalSetting: async () => call('GET', '/v1/account/sign-in-approval'),
-    setApproval: async (required, password) => call('PUT', '/v1/account/sign-in-approval', { required, password }),
-    regenerateRecoveryCodes: async (password) => call('POST', '/v1/account/recovery-codes', { password }),
+    approvalSetting: async () => call(Routes.approvalSetting, {}),
+    setApproval: async (required, password) => call(Routes.setApproval, { body: { required, password } }),
+    regenerateRecoveryCodes: async (password) => call(Routes.regenerateRecoveryCodes, { body: { password } }),
     on(event, listener) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);
