@@ -10,12 +10,12 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { PasswordsModule } from '../passwords/passwords.js';
-import { SignInThrottle } from './sign-in-throttle.js';
+import { RateLimits } from './rate-limits.js';
 
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController, AccountController],
-  providers: [AuthService, SignInThrottle, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [SignInThrottle, AuthService, AuthGuard],
+  providers: [AuthService, RateLimits, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [RateLimits, AuthService, AuthGuard],
 })
 export class AuthModule {}

@@ -44,7 +44,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from '../passwords/passwords.js';
 import { StepUpRequired } from '../common/step-up.js';
-import { SignInThrottle, type Attempt } from './sign-in-throttle.js';
+import { RateLimits, type Attempt } from './rate-limits.js';
 
 /** A sign-in waiting for its step-up code: the device it signs in (the password is sent again with the code). */
 interface PendingStepUp {
@@ -80,7 +80,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
-    @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
+    @Inject(RateLimits) private readonly throttle: RateLimits,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(EmailCodes) private readonly codes: EmailCodes,

@@ -36,7 +36,7 @@ export interface Attempt {
 export const rateLimited = (seconds: number, what = 'sign-in attempts') => tryAgainIn(seconds, `Too many ${what}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`);
 
 @Injectable()
-export class SignInThrottle {
+export class RateLimits {
   /** Attempts are counted a few per turn of the event loop: a burst of them cannot hold up other requests. */
   private readonly turns = new Turns(serverBusy);
 

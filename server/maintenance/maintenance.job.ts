@@ -4,7 +4,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
-import { SignInThrottle } from '../auth/sign-in-throttle.js';
+import { RateLimits } from '../auth/rate-limits.js';
 import { EmailCodes } from '../mail/codes.js';
 import { MailOutbox } from '../mail/outbox.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
@@ -19,7 +19,7 @@ export class MaintenanceJob implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly log: Logger,
-    @Inject(SignInThrottle) private readonly throttle: SignInThrottle,
+    @Inject(RateLimits) private readonly throttle: RateLimits,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
