@@ -72,6 +72,7 @@ export class HashingProcess {
   /** Until when new jobs go to the normal lane, and how long the last cool-down was. */
   private coolUntil = 0;
   private coolDown = 0;
+  private readonly sentTo: Record<Lane, number> = { idle: 0, normal: 0 };
 
   /**
    * @param unavailable the error a job gets when the process cannot take or finish it
@@ -94,6 +95,11 @@ export class HashingProcess {
     return this.coolDown;
   }
 
+  /** How many jobs were first sent to each lane (a job that moves is counted where it began). */
+  get sent(): Readonly<Record<Lane, number>> {
+    return { ...this.sentTo };
+  }
+
   /** The processes of both lanes that are running. */
   get pids(): number[] {
     return Object.values(this.lanes).flatMap((child) => (child?.process.pid === undefined ? [] : [child.process.pid]));
@@ -107,7 +113,9 @@ export class HashingProcess {
   run<T extends string | boolean>(job: Job): Promise<T> {
     if (this.closed) return Promise.reject(this.unavailable());
     return new Promise<T>((resolve, reject) => {
-      this.send(Date.now() < this.coolUntil ? 'normal' : 'idle', { job, resolve: resolve as Entry['resolve'], reject, timers: [] });
+      const lane = Date.now() < this.coolUntil ? 'normal' : 'idle';
+      this.sentTo[lane]++;
+      this.send(lane, { job, resolve: resolve as Entry['resolve'], reject, timers: [] });
     });
   }
 

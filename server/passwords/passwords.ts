@@ -53,6 +53,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     return this.process.pid;
   }
 
+  /** How many checks were first sent to each lane: `idle` while the machine has CPU to spare, `normal` in a cool-down. */
+  get sentToLanes(): { idle: number; normal: number } {
+    return this.process.sent;
+  }
+
   /** Every hashing process running, of either lane. */
   get processIds(): number[] {
     return this.process.pids;
