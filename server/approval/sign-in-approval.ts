@@ -2,22 +2,21 @@
 // itself. It makes a pending request that one of the account's signed-in devices answers by picking the
 // number the new device shows; the new device waits for the answer on a channel bound to a secret only
 // it holds, or uses a one-time recovery code instead. See docs/architecture.md, "Sign-in approval".
+// Here: the requests and their answers. The setting and the recovery codes are approval-settings.ts; the
+// long polls, waits.ts.
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type {
   AnswerBody,
   AnswerResult,
-  ApprovalChanged,
-  ApprovalSetting,
   DeviceInfo,
   PendingSignIn,
   RecoveredSignIn,
-  RecoveryCodes,
   SignInOutcome,
   SignInRequestState,
   SignInRequestView,
 } from '../../shared/api.js';
-import { platformOf, RECOVERY_CODE_COUNT } from '../../shared/api.js';
+import { platformOf } from '../../shared/api.js';
 import { PasswordHasher } from '../passwords/passwords.js';
 import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { StepUpRequired } from '../common/step-up.js';
@@ -26,8 +25,6 @@ import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import { addressKey } from '../http/http-edge.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ApprovalPolicy, ServerConfig } from '../config/config.js';
-import { SessionEventBus } from '../events/bus.js';
-import type { AccountChangeEvent, SessionEvent } from '../events/session-events.js';
 import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
@@ -38,8 +35,9 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, SessionKind, SessionsTable, SignInRequestsTable, UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 import { settingMadeOnce } from '../storage/settings.js';
-import { endOpenRequests } from '../sessions/sign-in-requests.js';
+import { ApprovalSettings } from './approval-settings.js';
 import { PasswordResets } from './reset.js';
+import { ApprovalWaits } from './waits.js';
 
 /** Requests are kept this long: well past the 15-minute window their denials count in. */
 const REQUEST_RETENTION_MS = 24 * 60 * 60_000;
@@ -55,9 +53,6 @@ const COLLECT_WITHIN_MS = 30_000;
  */
 const UNKNOWN_AS_APPROVAL = 0.25;
 
-/** How often an instance looks again whether any account has approval on (its own turning on counts at once). */
-const ANY_APPROVAL_EVERY_MS = 10 * 60_000;
-
 /** Who a request with no account is published to: nobody (no socket is of this user; the wake-ups still go). */
 const NO_ACCOUNT = '';
 
@@ -66,18 +61,6 @@ type Owner = { userId: string } | { email: string };
 
 const ownedBy = (owner: Owner) => (eb: ExpressionBuilder<Database, 'sign_in_requests'>) =>
   'userId' in owner ? eb('user_id', '=', owner.userId) : eb.and([eb('user_id', 'is', null), eb('email', '=', owner.email)]);
-
-/** Long polls of one request at once: a newer one answers the oldest, which the client has given up on. */
-const WAITS_PER_REQUEST = 2;
-
-/** Crockford's base32 without i, l, o, u: nothing to misread when typed from paper. */
-const CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** Ten characters of CODE_ALPHABET (50 random bits), shown as `xxxxx-xxxxx`. */
-function newRecoveryCode(): string {
-  const code = Array.from(randomBytes(10), (byte) => CODE_ALPHABET[byte & 31]).join('');
-  return `${code.slice(0, 5)}-${code.slice(5)}`;
-}
 
 /** The number to pick and two others, all different, in random order. */
 function numbers(): { number: number; choices: number[] } {
@@ -97,19 +80,6 @@ function choicesWith(number: number): number[] {
   return [...others.slice(0, at), number, ...others.slice(at)];
 }
 
-/** Every device of the account hears what `auth`'s session changed (it shows the others an OS notification). */
-const changed = (auth: AuthContext, what: AccountChangeEvent['what'], at: number): SessionEvent => ({
-  kind: 'account.changed',
-  userId: auth.user.id,
-  change: { what, sessionId: auth.session.id, byDeviceName: auth.session.device_name, at },
-});
-
-/** A long poll held open: woken to look again, or ended (its client left, or a newer wait replaced it). */
-interface Waiter {
-  wake(): void;
-  end(): void;
-}
-
 const sameSecret = (row: SignInRequestsTable, secret: string): boolean =>
   timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(hashToken(secret), 'hex'));
 
@@ -125,15 +95,9 @@ const paused = (ms: number) => {
 const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
 
 @Injectable()
-export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
-  /** Long polls waiting on this instance, by request id, oldest first; woken by `signin.resolved` from any instance. */
-  private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly unsubscribe: () => void;
+export class SignInApproval implements OnApplicationBootstrap {
   /** The key that places each address with no account (read once, at start). */
   private decoyKey: Promise<Buffer> | undefined;
-  /** Whether any account has approval on, as last looked at (off the request path: the answer takes no longer). */
-  private anyApproval = false;
-  private anyApprovalTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(Store) private readonly store: Store,
@@ -145,92 +109,23 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(Locator) private readonly locator: Locator,
     @Inject(PasswordResets) private readonly resets: PasswordResets,
-    @Inject(SessionEventBus) bus: SessionEventBus,
-  ) {
-    this.unsubscribe = bus.subscribe((signal) => {
-      if (signal.kind === 'signin.resolved') this.wake(signal.id);
-      // Asked again after a forgiven wrong pick: the new device's wait tells it.
-      else if (signal.kind === 'signin.requested') this.wake(signal.request.id);
-      // Notifications may have been missed: every waiter looks again.
-      else if (signal.kind === 'resync') for (const id of [...this.waiters.keys()]) this.wake(id);
-    });
-  }
+    @Inject(ApprovalSettings) private readonly settings: ApprovalSettings,
+    @Inject(ApprovalWaits) private readonly waits: ApprovalWaits,
+  ) {}
+
 
   /** The key is read at start: the first sign-in to an unknown address must not be the one that waits for it. */
   async onApplicationBootstrap(): Promise<void> {
     await this.keyForDecoys();
-    await this.lookForApproval();
-    this.anyApprovalTimer = setInterval(() => void this.lookForApproval(), ANY_APPROVAL_EVERY_MS);
-    this.anyApprovalTimer.unref();
-  }
-
-  private async lookForApproval(): Promise<void> {
-    try {
-      const row = await this.store.db.selectFrom('users').select('id').where('approval_required', '=', 1).limit(1).executeTakeFirst();
-      this.anyApproval = row !== undefined;
-    } catch {
-      // Unreachable for now: the next look tries again; meanwhile the last answer stands.
-    }
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.anyApprovalTimer);
-    this.unsubscribe();
-    for (const id of [...this.waiters.keys()]) this.wake(id);
   }
 
   /** Long polls held open on this instance now. */
   get heldWaits(): number {
-    let held = 0;
-    for (const waiting of this.waiters.values()) held += waiting.size;
-    return held;
+    return this.waits.held;
   }
 
   private get policy(): ApprovalPolicy {
     return this.config.approval;
-  }
-
-  // ---- the setting ----
-
-  async setting(userId: string): Promise<ApprovalSetting> {
-    const user = await this.store.db.selectFrom('users').select('approval_required').where('id', '=', userId).executeTakeFirstOrThrow();
-    return { required: user.approval_required === 1, recoveryCodesLeft: await this.codesLeft(this.store.db, userId) };
-  }
-
-  /** Turns approval on (with new recovery codes, shown once) or off. The caller has checked the password. */
-  async setRequired(auth: AuthContext, required: boolean, client: ClientInfo): Promise<ApprovalChanged> {
-    const now = this.clock.now();
-    // Hashed before the transaction, which then holds no lock while argon2 runs.
-    const codes = required ? await this.newCodes(auth.user.id) : undefined;
-    return this.store.transaction(async (unit) => {
-      const { approval_required: was } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
-      await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
-      if (required) unit.afterCommit(() => (this.anyApproval = true));
-      await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
-      const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
-      // Nothing waits for an answer that can no longer be asked for.
-      if (!required) await endOpenRequests(unit, auth.user.id, now);
-      const what = required ? 'approval_turned_on' : 'approval_turned_off';
-      await this.securityEvents.recordBy(unit.db, auth.session, { type: what, at: now, ip: client.ip });
-      unit.publish(changed(auth, what, now));
-      return { required, recoveryCodesLeft: recoveryCodes?.length ?? 0, ...(recoveryCodes ? { recoveryCodes } : {}) };
-    });
-  }
-
-  /** New recovery codes replace every old one. The caller has checked the password. */
-  async regenerate(auth: AuthContext, client: ClientInfo): Promise<RecoveryCodes> {
-    const now = this.clock.now();
-    const codes = await this.newCodes(auth.user.id);
-    return this.store.transaction(async (unit) => {
-      const user = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (user.approval_required !== 1) throw new ApiError(409, 'conflict', 'Turn on sign-in approval first: recovery codes are for it.');
-      await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
-      const recoveryCodes = await this.storeCodes(unit.db, auth.user.id, codes, now);
-      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });
-      unit.publish(changed(auth, 'recovery_codes_regenerated', now));
-      return { recoveryCodes };
-    });
   }
 
   // ---- the new device ----
@@ -253,7 +148,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
    * some account says too (docs/api.md, "Codes by mail").
    */
   async answersAsApproval(email: string): Promise<boolean> {
-    if (!this.anyApproval) return false;
+    if (!this.settings.anyOn) return false;
     const place = createHmac('sha256', await this.keyForDecoys()).update(email).digest().readUInt32BE(0) / 2 ** 32;
     return place < UNKNOWN_AS_APPROVAL;
   }
@@ -400,7 +295,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
       slip = row.wrong_pick_by;
       // The client went away, or a newer wait of the same request took this one's place: nobody is
       // listening for more (and nothing is collected for a wait nobody hears).
-      if ((await this.changeOf(id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
+      if ((await this.waits.changeOf(id, Math.min(deadline, row.expires_at) - now, closed)) === 'ended') return outcome;
     }
   }
 
@@ -462,7 +357,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     let hash: string;
     try {
       // A request with no account is salted by its own id: the same work, and no code matches.
-      hash = await this.codeHash(row.user_id ?? row.id, code);
+      hash = await this.settings.codeHash(row.user_id ?? row.id, code);
     } catch (error) {
       // The server was too busy to look at the code (503): that try does not count.
       await this.store.db
@@ -494,7 +389,7 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
         .executeTakeFirst();
       if (taken.numUpdatedRows === 0n) throw ended();
       const found = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
-      const left = await this.codesLeft(unit.db, userId);
+      const left = await this.settings.codesLeft(unit.db, userId);
       unit.publish({ kind: 'signin.resolved', userId, id: row.id, outcome: 'recovered', shown: true });
       const { token, session, user } = await this.complete(unit, row, found, { type: 'recovery_code_used', count: left });
       unit.publish({
@@ -734,37 +629,6 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Until it changes here or on another instance, or `ms` pass ('changed'); or until the client goes away
-   * or a newer wait of the same request takes this one's place ('ended').
-   */
-  private changeOf(id: string, ms: number, closed?: AbortSignal): Promise<'changed' | 'ended'> {
-    return new Promise((resolve) => {
-      const waiting = this.waiters.get(id) ?? new Set<Waiter>();
-      this.waiters.set(id, waiting);
-      const finish = (why: 'changed' | 'ended') => {
-        clearTimeout(timer);
-        closed?.removeEventListener('abort', onClose);
-        waiting.delete(waiter);
-        if (waiting.size === 0 && this.waiters.get(id) === waiting) this.waiters.delete(id);
-        resolve(why);
-      };
-      const waiter: Waiter = { wake: () => finish('changed'), end: () => finish('ended') };
-      const onClose = waiter.end;
-      const timer = setTimeout(waiter.wake, Math.max(0, ms));
-      waiting.add(waiter);
-      if (closed?.aborted) return waiter.end();
-      closed?.addEventListener('abort', onClose, { once: true });
-      // A client that asks again without waiting for its answer (or many copies of one) holds at most
-      // WAITS_PER_REQUEST waits: the oldest is answered now.
-      if (waiting.size > WAITS_PER_REQUEST) [...waiting][0]!.end();
-    });
-  }
-
-  private wake(id: string): void {
-    for (const waiter of [...(this.waiters.get(id) ?? [])]) waiter.wake();
-  }
-
-  /**
    * 429 when this address made as many requests for the account as allowed within a request's lifetime
    * (whatever became of them: one withdrawn at once still counts), or the account has `maxPendingPerAccount`
    * waiting and this address never signed in to it. Requests made with a wrong password count too (the
@@ -820,48 +684,4 @@ export class SignInApproval implements OnApplicationBootstrap, OnModuleDestroy {
     return Math.max(0, until - now);
   }
 
-  private async codesLeft(db: Db, userId: string): Promise<number> {
-    const row = await db
-      .selectFrom('recovery_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  /** New recovery codes and their hashes, made before any transaction opens (argon2 takes a while). */
-  private async newCodes(userId: string): Promise<Array<{ code: string; hash: string }>> {
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    return Promise.all(codes.map(async (code) => ({ code, hash: await this.codeHash(userId, code.replace('-', '')) })));
-  }
-
-  private async storeCodes(db: Db, userId: string, codes: Array<{ code: string; hash: string }>, now: number): Promise<string[]> {
-    await db
-      .insertInto('recovery_codes')
-      .values(codes.map(({ hash }) => ({ code_hash: hash, user_id: userId, created_at: now, used_at: null })))
-      .execute();
-    return codes.map(({ code }) => code);
-  }
-
-  /**
-   * Spends one of the account's recovery codes in the caller's transaction (a password reset on an account
-   * with approval on); the codes left, or undefined when it is not one of them.
-   */
-  async spendRecoveryCode(unit: UnitOfWork, userId: string, code: string): Promise<number | undefined> {
-    const hash = await this.codeHash(userId, code);
-    const used = await unit.db
-      .updateTable('recovery_codes')
-      .set({ used_at: this.clock.now() })
-      .where('code_hash', '=', hash)
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return used.numUpdatedRows === 0n ? undefined : this.codesLeft(unit.db, userId);
-  }
-
-  /** What is stored of a code (without its dash): salted by the account, so a copied table cannot be searched. */
-  private codeHash(userId: string, normalized: string): Promise<string> {
-    return this.passwords.oneTimeCodeHash(normalized, userId);
-  }
 }

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/api.js';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
+import { ApprovalSettings } from '../approval/approval-settings.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { Auth, Client, Disconnected, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { AuthService } from './auth.service.js';
@@ -27,11 +28,12 @@ export class ApprovalController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(ApprovalSettings) private readonly settings: ApprovalSettings,
   ) {}
 
   @Endpoint(Routes.approvalSetting)
   setting(@Auth() auth: AuthContext): Promise<ApprovalSetting> {
-    return this.approval.setting(auth.user.id);
+    return this.settings.setting(auth.user.id);
   }
 
   @Endpoint(Routes.setApproval)

@@ -18,6 +18,7 @@ import type {
 } from '../../shared/api.js';
 import { endOpenRequests } from '../sessions/sign-in-requests.js';
 import { PasswordResets } from '../approval/reset.js';
+import { ApprovalSettings } from '../approval/approval-settings.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import {
   type ChangePasswordBody as ChangePasswordSchema,
@@ -82,6 +83,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(RateLimits) private readonly throttle: RateLimits,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(ApprovalSettings) private readonly approvalSettings: ApprovalSettings,
     @Inject(Metrics) private readonly metrics: Metrics,
     @Inject(EmailCodes) private readonly codes: EmailCodes,
     @Inject(MailOutbox) private readonly outbox: MailOutbox,
@@ -186,7 +188,7 @@ export class AuthService implements OnApplicationBootstrap {
       let codesLeft: number | undefined;
       if (user.approval_required === 1) {
         if (!body.recoveryCode) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
-        codesLeft = await this.approval.spendRecoveryCode(unit, user.id, body.recoveryCode);
+        codesLeft = await this.approvalSettings.spendRecoveryCode(unit, user.id, body.recoveryCode);
         if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
       }
       const { token, session, user: updated } = await this.resets.apply(unit, user, passwordHash, body.device, client, kind);
@@ -350,12 +352,12 @@ export class AuthService implements OnApplicationBootstrap {
   /** Sign-in approval on or off; the password is asked for either way. */
   async setApproval(auth: AuthContext, body: SetApprovalBody, client: ClientInfo): Promise<ApprovalChanged> {
     await this.requireAccountPassword(auth, body.password, client, 'That password is not right.');
-    return this.approval.setRequired(auth, body.required, client);
+    return this.approvalSettings.setRequired(auth, body.required, client);
   }
 
   async regenerateRecoveryCodes(auth: AuthContext, password: string, client: ClientInfo): Promise<RecoveryCodes> {
     await this.requireAccountPassword(auth, password, client, 'That password is not right.');
-    return this.approval.regenerate(auth, client);
+    return this.approvalSettings.regenerate(auth, client);
   }
 
   currentSession(auth: AuthContext) {
