@@ -7,17 +7,20 @@ import fc from 'fast-check';
 import { WebSocketServer } from 'ws';
 import { RealtimeMessage } from '../../../shared/api.js';
 import { IpcCalls } from '../../../shared/ipc.js';
-import { ErrorBody, RenameSessionBody, LoginBody, RegisterBody, ChangePasswordBody } from '../../../shared/api.js';
+import { ErrorBody, PAGE_HEADER } from '../../../shared/api.js';
+import { Routes, pathOf, type RouteSpec } from '../../../shared/routes.js';
 import { createIpcHandlers } from '../../../electron/core/ipc-handlers.js';
 import { RealtimeClient } from '../../../electron/core/realtime-client.js';
 import { Http, register } from '../../../kit/http.js';
 import { createAccount, disposeDevice, isOnline, newDevice, waitForState } from '../../support/devices.js';
-import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
+import { OPENAPI } from '../../support/contract.js';
+import { arbitraryOf } from '../../support/schema-arbitrary.js';
+import { GENEROUS_RATE_LIMIT, startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { storeSnapshot } from '../../support/snapshot.js';
 import { ManualClock } from '../../support/clock.js';
 
 /** Case counts: 10,000 or more in all (each HTTP case is one real request). */
-export const CASES = { http: Number(process.env.LATCH_CASES_HTTP ?? 6_000), realtime: 2_500, ipc: 2_500 };
+export const CASES = { http: Number(process.env.LATCH_CASES_HTTP ?? 6_000), realtime: 2_500, ipc: 2_500, document: Number(process.env.LATCH_CASES_DOCUMENT ?? 1_500) };
 
 const POLLUTING_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
 const nastyString = fc.oneof(
@@ -65,18 +68,18 @@ const rawBody = fc.oneof(
   fc.constantFrom('{"__proto__": {"polluted": true}}', '{"constructor": {"prototype": {"polluted": true}}}', '{', '[', '"', 'nul', '{"a":1}{"b":2}'),
 );
 
-const ROUTES: Array<{ method: string; path: string | ((id: string) => string); auth: boolean; accepts?: (body: unknown) => boolean }> = [
-  { method: 'POST', path: '/v1/auth/register', auth: false, accepts: (b) => RegisterBody.safeParse(b).success },
-  { method: 'POST', path: '/v1/auth/login', auth: false, accepts: (b) => LoginBody.safeParse(b).success },
-  { method: 'POST', path: '/v1/auth/logout', auth: false },
-  { method: 'GET', path: '/v1/auth/session', auth: false },
-  { method: 'POST', path: '/v1/auth/password', auth: true, accepts: (b) => ChangePasswordBody.safeParse(b).success },
-  { method: 'GET', path: '/v1/sessions', auth: false },
-  { method: 'PATCH', path: '/v1/sessions/current', auth: true, accepts: (b) => RenameSessionBody.safeParse(b).success },
-  { method: 'DELETE', path: (id) => `/v1/sessions/${encodeURIComponent(id)}`, auth: true },
-  { method: 'POST', path: '/v1/sessions/revoke-others', auth: false },
-  { method: 'GET', path: '/v1/security-events', auth: false },
-];
+/**
+ * Every route of the table that bad input can reach: one with a body, a path parameter or a session.
+ * `accepts`: the body its schema takes (a valid request is not bad input).
+ */
+const ROUTES = (Object.values(Routes) as RouteSpec[])
+  .filter((spec) => spec.body !== undefined || spec.params !== undefined || spec.auth === 'session')
+  .map((spec) => ({
+    method: spec.method,
+    path: (id: string) => pathOf(spec, Object.fromEntries(Object.keys(spec.params?.shape ?? {}).map((name) => [name, id]))),
+    auth: spec.auth === 'session' && spec.body !== undefined,
+    ...(spec.body ? { accepts: (body: unknown) => spec.body!.safeParse(body).success } : {}),
+  }));
 
 describe('generated bad input', () => {
   const sqlite = tempSqlite();
@@ -120,7 +123,7 @@ describe('generated bad input', () => {
           if (contentType) headers['content-type'] = contentType;
           if (auth === 'valid') headers.authorization = `Bearer ${token}`;
           else if (auth !== 'none') headers.authorization = auth.replace(/[^\t\x20-\x7e]/g, '?');
-          const path = typeof route.path === 'string' ? route.path : route.path(id.slice(0, 300));
+          const path = route.path(id.slice(0, 300));
           const reply = await http.request(route.method, path, { body: route.method === 'GET' ? undefined : body, headers } as never);
           sent++;
           assert.ok(reply.status >= 400 && reply.status < 500, `${route.method} ${path.slice(0, 60)} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
@@ -211,6 +214,62 @@ describe('generated bad input', () => {
       assert.equal(await storeSnapshot(server.store), storeBefore);
     } finally {
       disposeDevice(device);
+    }
+  });
+
+  it(`${CASES.document} requests drawn from docs/openapi.json's own schemas, over every operation that takes input: no 5xx, and every answer is one the document lists`, async () => {
+    // A server of its own, whose throttle stays out of the way: here the input is under test, not the limits.
+    const own = tempSqlite();
+    const documented = await startTestServer(own.store, { config: { rateLimit: GENEROUS_RATE_LIMIT } });
+    try {
+      const client = new Http(documented.url);
+      const account = await register(client);
+      type Parameter = { name: string; in: 'path' | 'query'; required: boolean; schema: Record<string, unknown> };
+      const operations = Object.entries(OPENAPI.paths as Record<string, Record<string, any>>).flatMap(([template, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ template, method: method.toUpperCase(), operation })),
+      );
+      const withInput = operations.filter(({ operation }) => operation.requestBody || operation.parameters);
+      assert.ok(withInput.length >= 25, `${withInput.length} operations take input`);
+      const cases = withInput.map((entry) => {
+        const parameters = (entry.operation.parameters ?? []) as Parameter[];
+        const of = (where: Parameter['in']) => parameters.filter((p) => p.in === where);
+        return fc.record({
+          entry: fc.constant(entry),
+          body: entry.operation.requestBody ? arbitraryOf(entry.operation.requestBody.content['application/json'].schema) : fc.constant(undefined),
+          params: fc.record(Object.fromEntries(of('path').map((p) => [p.name, arbitraryOf(p.schema)]))),
+          query: fc.record(Object.fromEntries(of('query').map((p) => [p.name, arbitraryOf(p.schema)])), { requiredKeys: of('query').filter((p) => p.required).map((p) => p.name) }),
+          // The desktop's bearer token, or none; and the account page's header and Origin, or not.
+          token: fc.boolean(),
+          page: fc.boolean(),
+        });
+      });
+      const seen = new Map<string, Set<number>>();
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...cases), async ({ entry, body, params, query, token, page }) => {
+          const path = entry.template.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => encodeURIComponent(String((params as Record<string, unknown>)[name])));
+          const search = Object.entries(query as Record<string, unknown>).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+          // kit/http.ts holds the answer to the document (test/support/contract.ts) and throws if it breaks it.
+          const reply = await client.request(entry.method, `${path}${search ? `?${search}` : ''}`, {
+            ...(body !== undefined ? { json: body } : {}),
+            ...(token ? { token: account.token } : {}),
+            ...(page ? { headers: { [PAGE_HEADER]: '1', origin: documented.url } } : {}),
+          });
+          assert.ok(reply.status < 500, `${entry.method} ${path.slice(0, 80)} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
+          // A rotation with a drawn claim is a rotation: the device goes on with the token it was given.
+          if (entry.template === Routes.rotate.path && reply.status === 200) account.token = reply.body.token;
+          const key = `${entry.method} ${entry.template}`;
+          seen.set(key, (seen.get(key) ?? new Set()).add(reply.status));
+        }),
+        { numRuns: CASES.document, endOnFailure: true },
+      );
+      assert.equal(seen.size, withInput.length, 'every operation that takes input was tried');
+      // Not only refusals: schema-valid input gets past validation to the routes' own answers.
+      const statuses = new Set([...seen.values()].flatMap((s) => [...s]));
+      const table = [...seen].map(([key, s]) => `${key}: ${[...s].sort().join(' ')}`).join('\n');
+      for (const status of [200, 202, 400, 401, 403, 404]) assert.ok(statuses.has(status), `some request was answered ${status}:\n${table}`);
+    } finally {
+      await documented.close();
+      own.dispose();
     }
   });
 });
