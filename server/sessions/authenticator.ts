@@ -107,8 +107,10 @@ export class SessionAuthenticator {
     if (session.kind !== kind) throw unauthenticated();
     const user: UserIdentity = { id: session.user_id, email, created_at: user_created_at, email_verified_at };
 
-    // Who ended it and from where is told only to a holder of the current token, not of an old copy.
-    if (session.revoked_at !== null) throw this.sessions.endedError(session, old ? null : revoker_device_name, { whereFrom: !old });
+    // Who ended it and from where is told only to a holder of the current token or of its pending replacement
+    // (the device in the milliseconds between storing a new token and first using it), not of an old copy.
+    const newest = !old || old.kind === 'next';
+    if (session.revoked_at !== null) throw this.sessions.endedError(session, newest ? revoker_device_name : null, { whereFrom: newest });
     if (session.idle_expires_at <= now) {
       await this.store.transaction((unit) => this.sessions.markRevoked(unit, session.user_id, [session.id], { reason: 'expired' }, now));
       throw this.sessions.endedError({ ...session, revoke_reason: 'expired', revoked_at: session.idle_expires_at }, null);

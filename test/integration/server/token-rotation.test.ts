@@ -265,6 +265,22 @@ forEachStore('token rotation', (ctx) => {
     assert.equal((await check(next)).body.error.usedFrom.ip, THIEF_ADDRESS, 'the holder of the current token is');
   });
 
+  it('the owner between storing a new token and first using it is told where the copy was used, as the current token’s holder is', async () => {
+    const laptop = await register(http, undefined, 'Work laptop');
+    clock.advance(GRACE);
+    const next = (await rotate(laptop.token)).token;
+    await check(next);
+    clock.advance(GRACE);
+    // The laptop's next rotation: its answer is stored, not yet used, when the copy of its first token is.
+    const pending = (await rotate(next)).token;
+    clock.advance(GRACE + 1);
+    assert.equal((await check(laptop.token, THIEF_ADDRESS)).body.error.usedFrom.ip, THIEF_ADDRESS);
+    const told = await check(pending);
+    assert.equal(told.status, 401);
+    assert.equal(told.body.error.reason, 'token_reused');
+    assert.equal(told.body.error.usedFrom?.ip, THIEF_ADDRESS, 'the pending replacement is the owner’s newest token');
+  });
+
   it('the thief rotates first: the owner’s token, presented after the grace, ends the session for both', async () => {
     const owner = await register(http, undefined, 'Home desktop');
     const other = await login(http, owner.email, 'Tablet');
