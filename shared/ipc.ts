@@ -69,7 +69,8 @@ const REFUSAL_REASONS: Partial<Record<ErrorCode, SignOutReason>> = {
  * `now`: the time to show when the answer gives none.
  */
 export function noticeOfRefusal(status: number, error: ErrorBody['error'], now: () => string): Notice | undefined {
-  const fallback = REFUSAL_REASONS[error.code as ErrorCode];
+  // Own keys only: a code such as "constructor" from a server that is not Latch is no reason.
+  const fallback = Object.hasOwn(REFUSAL_REASONS, error.code) ? REFUSAL_REASONS[error.code as ErrorCode] : undefined;
   if (status !== 401 || fallback === undefined) return undefined;
   return {
     reason: error.reason ?? fallback,

@@ -128,7 +128,7 @@ export function openApiDocument(): Json {
           type: 'apiKey',
           in: 'cookie',
           name: SECURE_COOKIE,
-          description: `The account page\u2019s session (${LOOPBACK_COOKIE} over plain http on loopback); sent only with the header ${PAGE_HEADER}: 1 and the page\u2019s own Origin.`,
+          description: `The account page\u2019s session (${LOOPBACK_COOKIE} over plain http on loopback); a request other than GET or HEAD with it must also send the header ${PAGE_HEADER}: 1 and the page\u2019s own Origin.`,
         },
       },
     },

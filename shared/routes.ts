@@ -55,7 +55,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Who may call a route. `session`: a signed-in device, by its bearer token, or the account page's
- * browser by its cookie (then only from the page itself). `none`: anyone; a sign-in request's own
+ * browser by its cookie (then, for anything but GET, only from the page itself). `none`: anyone; a sign-in request's own
  * secret, in the body, stands in where one is needed.
  */
 export type RouteAuth = 'session' | 'none';
@@ -380,13 +380,13 @@ export const Routes = {
 export type RouteName = keyof typeof Routes;
 
 /**
- * Every error a route can answer with, by status: its own, and those of its kind. Any route:
- * a request the server cannot read (400), a host it does not answer to (421), a fault (500) or a
- * store it cannot reach (503). With a body: one that does not validate;
- * with any method but GET, a body too large or not JSON. With a path parameter: 404 for one that names nothing, 414 for one
- * too long to read. With a
- * session: 401 without a valid one (why it ended, if it did), 403 for the page's cookie sent from
- * elsewhere, or for a disabled account.
+ * Every error a route can answer with, by status: its own, and those of its kind. Any route: a request
+ * the server cannot read (400), a host it does not answer to (421), a fault (500) or a store it cannot
+ * reach (503). With a body or query: one that does not validate. With any method but GET: a body too
+ * large or not JSON. With a path parameter: 404 for one that names nothing, 414 for one too long to
+ * read. With a session: 401 without a valid one (why it ended, if it did), 403 for the page's cookie
+ * sent from elsewhere. (A disabled account's sessions are ended: 401 `session_revoked`, reason
+ * `account_disabled`.)
  */
 export function errorsOf(spec: RouteSpec): Map<number, ErrorCode[]> {
   const errors = new Map<number, Set<ErrorCode>>();

@@ -1,4 +1,4 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Header, Inject } from '@nestjs/common';
 import type { Health } from '../../shared/api.js';
 import { openApiDocument } from '../../shared/openapi.js';
 import { Routes } from '../../shared/routes.js';
@@ -28,13 +28,14 @@ export class HealthController {
   }
 }
 
-/** The API's OpenAPI 3.1 document (docs/api.md, "OpenAPI"), made once from the route table. */
+/** The API's OpenAPI 3.1 document (docs/api.md, "OpenAPI"), made and written out once from the route table. */
 @Controller()
 export class OpenApiController {
-  private document: Record<string, unknown> | undefined;
+  private document: string | undefined;
 
   @Endpoint(Routes.openApi)
-  openApi(): Record<string, unknown> {
-    return (this.document ??= openApiDocument());
+  @Header('content-type', 'application/json; charset=utf-8')
+  openApi(): string {
+    return (this.document ??= JSON.stringify(openApiDocument()));
   }
 }

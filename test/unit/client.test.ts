@@ -53,6 +53,9 @@ describe('a 401 as a notice', () => {
     assert.equal(noticeOfRefusal(401, { code: 'invalid_recovery_code', message: 'No.' }, now), undefined);
     assert.equal(noticeOfRefusal(403, { code: 'session_revoked', message: 'No.' }, now), undefined);
     assert.deepEqual(noticeOfRefusal(401, { code: 'unauthenticated', message: 'Sign in to continue.' }, now), { reason: 'expired', at: now() });
+    // A code that names something every object has is no reason: a notice crosses to Electron's other processes.
+    assert.equal(noticeOfRefusal(401, { code: 'constructor', message: 'x' }, now), undefined);
+    assert.equal(noticeOfRefusal(401, { code: 'toString', message: 'x' }, now), undefined);
   });
 
   it('carries who, where from, and for a copied sign-in where each copy was used', () => {

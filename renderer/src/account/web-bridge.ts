@@ -184,8 +184,9 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
       const result = await call(Routes.webWaitForApproval, { params: { id: request.id }, body: { secret: request.secret } });
       if (waiting !== request || state.status !== 'awaitingApproval') return;
       if (!result.ok) {
-        // The server answered that this request is gone (or answered nonsense): it will not be approved.
-        const gone = !result.ok && result.error.code !== 'unreachable' && result.error.code !== 'unavailable' && result.error.code !== 'rate_limited';
+        // The server answered that this request is gone: it will not be approved. Not reached, busy, or an
+        // answer not from Latch (a proxy's page), which says nothing of the request: ask again until it expires.
+        const gone = !['unreachable', 'unavailable', 'rate_limited', 'unexpected_response'].includes(result.error.code);
         if (gone || Date.parse(state.expiresAt) <= Date.now()) {
           waiting = undefined;
           ended(undefined, { outcome: 'expired' });
@@ -225,7 +226,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     result.ok || result.error.code.startsWith('session_') || result.error.code === 'unauthenticated' || result.error.code === 'account_disabled';
   /** Worth asking again: the server was not reached, or could not answer now. */
   const askAgain = (result: IpcResult<null>): boolean =>
-    !result.ok && ['unreachable', 'unavailable', 'rate_limited', 'internal'].includes(result.error.code);
+    !result.ok && ['unreachable', 'unavailable', 'rate_limited', 'internal', 'unexpected_response'].includes(result.error.code);
 
   /** Asks the server to end this browser's session until it has, while the page stays signed out. */
   async function finishSignOut(attempt = 0): Promise<void> {

@@ -3,14 +3,20 @@
 // row of shared/routes.ts. That every answer keeps the document is checked on every request of the
 // integration tests (test/support/contract.ts).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Http } from '../../../kit/http.js';
 import { checkServedRoutes } from '../../../server/http/endpoint.js';
-import { Routes } from '../../../shared/routes.js';
+import { Routes, type RouteSpec } from '../../../shared/routes.js';
 import { contractBreach, OPENAPI } from '../../support/contract.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
+
+const root = new URL('../../../..', import.meta.url).pathname;
 
 forEachStore(
   'the HTTP contract',
@@ -28,6 +34,18 @@ forEachStore(
       assert.equal(reply.status, 200);
       assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
       assert.deepEqual(reply.body, OPENAPI, 'docs/openapi.json is out of date: run npm run openapi');
+    });
+
+    it('npm run openapi writes the same document (its script, to a file of its own)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'latch-openapi-'));
+      try {
+        const run = spawnSync(process.execPath, ['scripts/openapi.mjs', '--out', join(dir, 'openapi.json')], { cwd: root, encoding: 'utf8' });
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(run.stdout, /^wrote .*openapi\.json \(\d+ paths\)$/m);
+        assert.deepEqual(JSON.parse(readFileSync(join(dir, 'openapi.json'), 'utf8')), OPENAPI);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('the document is valid OpenAPI 3.1, every route of the table is in it with its auth, and every answer schema compiles', async () => {
@@ -55,6 +73,25 @@ forEachStore(
       );
       assert.equal(contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'session_revoked', message: 'Signed out.' } }, headers }), undefined);
       assert.equal(contractBreach('DELETE', '/v1/sessions/abc', { status: 404, body: { error: { code: 'not_found', message: 'No.' } }, headers }), undefined);
+    });
+
+    it('the routes anyone may call are these and no more, and every other answers 401 without a session', async () => {
+      // Written out here, not read from the table: a row made public by mistake fails this test.
+      const PUBLIC = [
+        'GET /healthz', 'GET /readyz', 'GET /v1/openapi.json', 'GET /', 'GET /account', 'GET /assets/:file',
+        'POST /v1/auth/register', 'POST /v1/auth/register/verify', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm',
+        'POST /v1/auth/login', 'POST /v1/auth/login/code',
+        'POST /v1/auth/sign-in-requests/:id/wait', 'POST /v1/auth/sign-in-requests/:id/recover', 'POST /v1/auth/sign-in-requests/:id/resend', 'POST /v1/auth/sign-in-requests/:id/cancel',
+        'POST /v1/web/session', 'POST /v1/web/session/code', 'POST /v1/web/password-reset/confirm', 'POST /v1/web/sign-in-requests/:id/wait', 'POST /v1/web/sign-in-requests/:id/recover',
+      ];
+      const rows = Object.values(Routes) as RouteSpec[];
+      assert.deepEqual(rows.filter((spec) => spec.auth === 'none').map((spec) => `${spec.method} ${spec.path}`).sort(), [...PUBLIC].sort());
+      for (const spec of rows.filter((row) => !PUBLIC.includes(`${row.method} ${row.path}`))) {
+        const path = spec.path.replace(/:([A-Za-z]+)/g, 'AAAAAAAAAAAAAAAAAAAAAA');
+        const reply = await http.request(spec.method, path, spec.body ? { json: {} } : {});
+        assert.equal(reply.status, 401, `${spec.method} ${spec.path} without a session`);
+        assert.equal(reply.body.error.code, 'unauthenticated');
+      }
     });
 
     it('a route served but not in the table, or in the table but not served, stops the server from starting', () => {
