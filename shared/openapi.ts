@@ -17,6 +17,8 @@ class Components {
   readonly schemas: Record<string, Json> = {};
   private readonly registry = z.registry<{ id: string }>();
   private readonly names = new Map<z.ZodType, string>();
+  /** Each answer's schema once: the error shape alone is asked for some 300 times. */
+  private readonly answers = new Map<z.ZodType, Json>();
 
   constructor() {
     for (const [name, value] of Object.entries(api)) {
@@ -29,6 +31,12 @@ class Components {
 
   /** An answer's schema: a reference when shared/api.ts names it, its named parts as references either way. */
   answer(schema: z.ZodType): Json {
+    let answer = this.answers.get(schema);
+    if (!answer) this.answers.set(schema, (answer = this.make(schema)));
+    return answer;
+  }
+
+  private make(schema: z.ZodType): Json {
     const { $schema: _, $defs, ...root } = z.toJSONSchema(schema, { metadata: this.registry, io: 'output', target: 'draft-2020-12', unrepresentable: 'any' }) as Json & {
       $defs?: Record<string, Json>;
     };

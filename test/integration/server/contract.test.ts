@@ -11,6 +11,7 @@ import { after, before, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Http } from '../../../kit/http.js';
 import { checkServedRoutes } from '../../../server/http/endpoint.js';
+import { openApiPath } from '../../../shared/openapi.js';
 import { Routes, type RouteSpec } from '../../../shared/routes.js';
 import { contractBreach, OPENAPI } from '../../support/contract.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -52,7 +53,7 @@ forEachStore(
       const result = await new Validator().validate(structuredClone(OPENAPI));
       assert.equal(result.valid, true, JSON.stringify(result.errors));
       for (const [name, spec] of Object.entries(Routes)) {
-        const operation = OPENAPI.paths[spec.path.replace(/:([A-Za-z]+)/g, '{$1}')]?.[spec.method.toLowerCase()];
+        const operation = OPENAPI.paths[openApiPath(spec.path)]?.[spec.method.toLowerCase()];
         assert.ok(operation, `${name} is in the document`);
         assert.equal(operation.operationId, name);
         assert.deepEqual(operation.security, spec.auth === 'session' ? [{ bearer: [] }, { cookie: [] }] : []);
