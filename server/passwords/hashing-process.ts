@@ -3,6 +3,7 @@
 // never answered is refused with 503, like a full queue.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock } from '../common/clock.js';
 import { cpuTicks } from '../common/proc.js';
 
 /** How far below the server's own priority the hashing process runs (nice, capped at 19). */
@@ -88,6 +89,8 @@ export class HashingProcess {
      * SIGSTOP stands for starving: at SCHED_IDLE a machine busy with other work starves it as well, at random.
      */
     private readonly idlePriority = true,
+    /** What the cool-downs are timed by (the lanes' test moves it on; the looks are real time). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** How long the last cool-down after a move was (0: no job has moved yet). */
@@ -113,7 +116,7 @@ export class HashingProcess {
   run<T extends string | boolean>(job: Job): Promise<T> {
     if (this.closed) return Promise.reject(this.unavailable());
     return new Promise<T>((resolve, reject) => {
-      const lane = Date.now() < this.coolUntil ? 'normal' : 'idle';
+      const lane = this.clock.now() < this.coolUntil ? 'normal' : 'idle';
       this.sentTo[lane]++;
       this.send(lane, { job, resolve: resolve as Entry['resolve'], reject, timers: [] });
     });
@@ -197,7 +200,7 @@ export class HashingProcess {
       this.toldStarved = true;
     }
     // A move soon after the last cool-down ended: the machine is still busy, so twice as long this time.
-    const now = Date.now();
+    const now = this.clock.now();
     const [first, most] = [COOL_DOWN_LOOKS.first * this.starvedCheckMs, COOL_DOWN_LOOKS.most * this.starvedCheckMs];
     this.coolDown = this.coolUntil > 0 && now - this.coolUntil < this.coolDown ? Math.min(2 * this.coolDown, most) : first;
     this.coolUntil = now + this.coolDown;

@@ -4,7 +4,8 @@ import argon2 from 'argon2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import { ApiError } from '../common/api-error.js';
-import { CONFIG, LOGGER } from '../common/di-tokens.js';
+import type { Clock } from '../common/clock.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import { Metrics } from '../metrics/metrics.js';
 import { HashingProcess } from './hashing-process.js';
@@ -37,10 +38,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) log: Logger,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(CLOCK) clock: Clock,
   ) {
     this.limit = pLimit(config.passwords.maxConcurrent);
     metrics.gauge('latch_hashing_queue', 'Password checks waiting for their turn at argon2 now.', () => this.limit.pendingCount);
-    this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem), config.passwords.starvedCheckMs);
+    this.process = new HashingProcess(serverBusy, (problem) => log.warn(problem), config.passwords.starvedCheckMs, true, clock);
   }
 
   private get options() {

@@ -2,14 +2,16 @@
 // moves to the normal lane, new jobs follow it for a cool-down, and a move soon after one ends doubles
 // it. A stopped process (SIGSTOP) stands for one starved at SCHED_IDLE on a busy machine; the idle lane runs
 // at the normal lane's priority here, so a machine busy with other work does not starve it as well, at random.
+// The cool-downs run on a clock the test moves on, so no scheduling delay decides them; a look is a second of
+// real time, in which even a process niced beside busy loops gets the CPU a short job needs.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { HashingProcess } from '../../../server/passwords/hashing-process.js';
-import { waitFor } from '../../support/wait.js';
 
-const LOOK_MS = 100;
+const LOOK_MS = 1_000;
 const reports: string[] = [];
-const hashing = new HashingProcess(() => new Error('unavailable'), (problem) => reports.push(problem), LOOK_MS, false);
+let now = Date.parse('2026-12-07T12:00:00Z');
+const hashing = new HashingProcess(() => new Error('unavailable'), (problem) => reports.push(problem), LOOK_MS, false, { now: () => now });
 after(() => hashing.close());
 
 const code = (secret: string) => hashing.run<string>({ op: 'code', secret, salt: '00'.repeat(16), options: { memoryCost: 1024, timeCost: 1, parallelism: 1 } });
@@ -25,16 +27,27 @@ it('a job whose process gets no CPU moves to the normal lane and is answered; ne
   assert.equal(hashing.coolDownMs, 10 * LOOK_MS, 'a cool-down of ten looks');
   assert.equal(reports.filter((r) => r.includes('almost no CPU')).length, 1);
 
-  // Within the cool-down (10 looks, 1 s): the normal lane, no idle process started.
+  // Within the cool-down (10 looks): the normal lane, no idle process started.
+  now += 10 * LOOK_MS - 1;
   await code('b');
   assert.equal(hashing.pid, undefined);
   // After it: the idle lane again.
-  await waitFor(async () => (await code('c'), hashing.pid !== undefined), 'a job in the idle lane again', 5_000);
+  now += 1;
+  await code('c');
+  assert.ok(hashing.pid !== undefined, 'a job in the idle lane again');
 
-  // Starved again right after the cool-down ended: the next cool-down is twice as long (2 s).
-  process.kill(hashing.pid!, 'SIGSTOP');
+  // Starved again as the cool-down ended: the next cool-down is twice as long (20 looks).
+  process.kill(hashing.pid, 'SIGSTOP');
   await code('d');
   assert.equal(hashing.coolDownMs, 20 * LOOK_MS, 'the second cool-down is twice as long');
-  await waitFor(async () => (await code('e'), hashing.pid !== undefined), 'a job in the idle lane again', 10_000);
+  now += 20 * LOOK_MS;
+  await code('e');
+  assert.ok(hashing.pid !== undefined, 'a job in the idle lane again');
   assert.equal(reports.filter((r) => r.includes('almost no CPU')).length, 1, 'told once');
+
+  // Starved once more, long after the last cool-down ended: the machine had calmed down, so back to ten looks.
+  now += 100 * LOOK_MS;
+  process.kill(hashing.pid, 'SIGSTOP');
+  await code('f');
+  assert.equal(hashing.coolDownMs, 10 * LOOK_MS, 'a cool-down of ten looks again');
 });
