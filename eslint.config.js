@@ -73,9 +73,10 @@ export default tseslint.config(
       },
     ],
   ),
-  // A language (shared/messages/) may import from the shared/ folder just above it, and nothing further.
+  // A folder of shared/ (a language in messages/, the client's session in session/) may import from the
+  // shared/ folder just above it, and nothing further.
   layer(
-    ['shared/messages/*.ts'],
+    ['shared/*/*.ts'],
     [
       {
         regex: '^(?!zod$)(?!\\./)(?!\\.\\./[a-z-]+\\.js$)',

@@ -2,11 +2,11 @@
 // with its status's schema (shared/client.ts); every failure becomes a CoreError whose kind says
 // whether it is a sign-out (an authoritative 401) or just "offline".
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { AnswerBody, ChangePasswordBody, DeviceInfo, ErrorBody, MailSettings, ResetBody } from '../../shared/api.js';
-import { noticeOfRefusal } from '../../shared/ipc.js';
-import { readAnswer, requestOf, type CallInput, type OkValue } from '../../shared/client.js';
+import type { AnswerBody, ChangePasswordBody, DeviceInfo, MailSettings, ResetBody } from '../../shared/api.js';
+import { requestOf, type CallInput, type OkValue } from '../../shared/client.js';
 import { Routes, type RouteSpec } from '../../shared/routes.js';
-import { CoreError } from './errors.js';
+import { CoreError, valueOf } from '../../shared/session/errors.js';
+import type { Api } from '../../shared/session/ports.js';
 
 /** Recent activity is shown this many events at a time. */
 const ACTIVITY_PAGE = 20;
@@ -19,7 +19,7 @@ export interface ApiClientOptions {
   userAgent?: string;
 }
 
-export class ApiClient {
+export class ApiClient implements Api {
   private readonly http: AxiosInstance;
 
   constructor(private readonly options: ApiClientOptions) {
@@ -91,26 +91,7 @@ export class ApiClient {
       // Never pass axios' error on: its config holds the Authorization header.
       throw offline(error);
     }
-    const status = response.status;
-    const outcome = readAnswer(spec, status, response.data === '' ? undefined : response.data);
-    if (outcome.kind === 'ok') return outcome.value;
-    if (status >= 500 || status === 408) {
-      throw new CoreError('offline', outcome.kind === 'error' ? outcome.error.code : 'server_error', 'The server is not answering right now. Latch will keep trying.', { status });
-    }
-    if (outcome.kind === 'unexpected') {
-      throw new CoreError('unexpected', 'unexpected_response', status < 300 ? `The server sent an answer Latch does not understand (${spec.method} ${spec.path}).` : `The server answered ${status} without an error Latch understands.`, { status });
-    }
-    throw this.failure(status, outcome.error, needsSession);
-  }
-
-  private failure(status: number, error: ErrorBody['error'], needsSession: boolean): CoreError {
-    const signOut = needsSession ? noticeOfRefusal(status, error, () => new Date().toISOString()) : undefined;
-    if (signOut) return new CoreError('unauthorized', error.code, error.message, { status, signOut });
-    return new CoreError('rejected', error.code, error.message, {
-      status,
-      ...(error.details ? { details: error.details } : {}),
-      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
-    });
+    return valueOf(spec, response.status, response.data === '' ? undefined : response.data, needsSession, () => new Date().toISOString());
   }
 }
 

@@ -1,83 +1,13 @@
-// What the session runner needs from the world, as interfaces: the keychain,
-// the server's HTTP API, the live channel, a clock and the profile file. The
-// defaults are the real ones; unit tests pass fakes (docs/architecture.md,
-// "The session state machine").
-import type { KeychainState } from '../../shared/ipc.js';
+// The desktop's ports for the session runner (shared/session/ports.ts): the OS keychain, axios to the
+// server, ws for the live channel, Node's timers, the profile file and this computer's name and OS.
+import { createHash, randomBytes } from 'node:crypto';
+import type { BackoffPolicy } from '../../shared/session/backoff.js';
+import type { Clock, SessionPorts } from '../../shared/session/ports.js';
 import { ApiClient } from './api-client.js';
-import type { BackoffPolicy } from './backoff.js';
-import type { ProfileData } from './profile-store.js';
+import { deviceIdentity } from './device.js';
 import { ProfileStore } from './profile-store.js';
-import { RealtimeClient, type RealtimeHandlers } from './realtime-client.js';
+import { RealtimeClient } from './realtime-client.js';
 import { TokenVault, loadKeytar, type SecretBackend } from './token-vault.js';
-
-export interface Vault {
-  readonly state: KeychainState;
-  read(): Promise<string | undefined>;
-  /** False when the keychain failed and the token is held in memory only from now on. */
-  write(token: string): Promise<boolean>;
-  delete(): Promise<void>;
-}
-
-export type Api = Pick<
-  ApiClient,
-  | 'register'
-  | 'login'
-  | 'logout'
-  | 'rotate'
-  | 'changePassword'
-  | 'listSessions'
-  | 'renameCurrent'
-  | 'revokeSession'
-  | 'revokeOthers'
-  | 'signedOutSessions'
-  | 'reauthenticate'
-  | 'securityEvents'
-  | 'waitForApproval'
-  | 'recover'
-  | 'cancelSignIn'
-  | 'resendSignIn'
-  | 'signInRequests'
-  | 'answerSignInRequest'
-  | 'approvalSetting'
-  | 'setApproval'
-  | 'regenerateRecoveryCodes'
-  | 'loginWithCode'
-  | 'verifySignUp'
-  | 'requestPasswordReset'
-  | 'resetPassword'
-  | 'sendEmailCode'
-  | 'confirmEmail'
-  | 'mailSettings'
-  | 'setMailSettings'
->;
-
-export interface Realtime {
-  start(): void;
-  stop(): void;
-  /** Open a socket with the current token, then close the one it replaces. */
-  renew(): void;
-  reconnectNow(): void;
-}
-
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export interface Profile {
-  read(): ProfileData;
-  update(change: Partial<ProfileData>): ProfileData;
-}
-
-export interface SessionPorts {
-  /** The keychain entry for this profile on this server. */
-  vault(serverUrl: string): Vault;
-  api(serverUrl: string, token: () => string | undefined): Api;
-  realtime(serverUrl: string, token: () => string | undefined, handlers: RealtimeHandlers): Realtime;
-  clock: Clock;
-  profile: Profile;
-}
 
 export interface RealPortOptions {
   profile: string;
@@ -87,6 +17,10 @@ export interface RealPortOptions {
   backoff?: BackoffPolicy;
   deadAfterMs?: number;
   requestTimeoutMs?: number;
+  /** This device's name until renamed (the host name when not given). */
+  deviceName?: string;
+  /** The OS name and version sent at sign-in (read from the system when not given). */
+  os?: string;
 }
 
 /** Node's timers, unref'd: a pending rotation never keeps the process alive. */
@@ -116,5 +50,11 @@ export function realPorts(options: RealPortOptions): SessionPorts {
       }),
     clock: systemClock,
     profile: new ProfileStore(options.dataDir),
+    identity: {
+      device: (savedName) => deviceIdentity({ name: savedName ?? options.deviceName, appVersion: options.appVersion, os: options.os }),
+      claim: () => randomBytes(32).toString('base64url'),
+      fingerprint: (token) => createHash('sha256').update(token).digest('hex').slice(0, 16),
+    },
+    report: (error) => process.emitWarning(error instanceof Error ? error : String(error)),
   };
 }

@@ -3,25 +3,7 @@
 // can still say who is signed in. Never the token: that is the keychain's.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { SessionView, User } from '../../shared/api.js';
-
-export const ProfileData = z.object({
-  serverUrl: z.string().optional(),
-  deviceName: z.string().optional(),
-  lastAccount: z.object({ user: User, session: SessionView }).optional(),
-  /**
-   * The first 16 hex digits of SHA-256 of a token that was replaced while the keychain could not be
-   * written: if the keychain still holds it, it is not presented (the server would take it as a copy).
-   */
-  replacedToken: z.string().optional(),
-  /**
-   * The server's time of the last account change this session has heard (live or caught up): one made
-   * since, while it was off or offline, is told when it is back, once.
-   */
-  heard: z.object({ sessionId: z.string(), until: z.string() }).optional(),
-});
-export type ProfileData = z.infer<typeof ProfileData>;
+import { ProfileData } from '../../shared/session/ports.js';
 
 export class ProfileStore {
   private readonly file: string;

@@ -3,15 +3,8 @@
 // the SessionController asks the server before trusting a reconnect.
 import { WebSocket } from 'ws';
 import { CLOSE_SESSION_REVOKED, EVENTS_PATH, RealtimeMessage } from '../../shared/api.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-
-export interface RealtimeHandlers {
-  /** The socket is open (again): time to ask the server what is true. */
-  onOpen(): void;
-  onMessage(message: RealtimeMessage): void;
-  /** The connection dropped or could not be made; a retry is scheduled. */
-  onDown(info: { rejectedWithStatus?: number }): void;
-}
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../../shared/session/backoff.js';
+import type { RealtimeHandlers } from '../../shared/session/ports.js';
 
 export interface RealtimeOptions {
   serverUrl: string;

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { IpcEvents, type SessionState } from '../../shared/ipc.js';
 import { speak } from '../../shared/messages.js';
-import { createIpcHandlers, eventPayload } from '../core/ipc-handlers.js';
+import { createIpcHandlers, eventPayload } from '../../shared/session/handlers.js';
 import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
-import type { ControllerEvent } from '../core/session-controller.js';
+import type { ControllerEvent } from '../../shared/session/runner.js';
 import {
   isTrustedSender,
   notificationForAccountChange,

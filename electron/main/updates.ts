@@ -1,6 +1,6 @@
 // Whether and how the packaged app updates itself (electron-updater, a generic feed). The decisions are
 // here, without Electron, so they are unit-tested; electron/main/index.ts only carries them out.
-import { isLoopbackHost } from '../core/server-url.js';
+import { isLoopbackHost } from '../../shared/session/server-url.js';
 
 export type UpdatePlan =
   | { enabled: false; reason: string }

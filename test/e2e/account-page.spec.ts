@@ -70,6 +70,28 @@ test('signed out from the desktop, the page says so at once and asks to sign in 
   await shot(page, '42-account-signed-out-by-desktop');
 });
 
+test('signed out from the desktop while the page was closed: opened again, it says who and when, as the app would', async ({ lab }) => {
+  const { a } = await signedInPair(lab);
+  const { page, context } = await lab.accountPage();
+  await signInOnPage(lab, page);
+  const address = page.url();
+  await page.close();
+  const devices = await a.openDevicesWindow();
+  const row = devices.locator('ul.sessions > li').filter({ hasText: 'Web browser, on the account page' });
+  await row.getByRole('button', { name: /^Sign out / }).click();
+  await row.getByRole('button', { name: /^Yes, sign out / }).click();
+  await expect(row).toHaveCount(0);
+
+  const again = await context.newPage();
+  await again.goto(address);
+  await expect(noticeOf(again)).toContainText("Signed out from 'Work laptop'");
+  await expect(again.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
+  // A browser that never signed in here is told nothing: no session is no news.
+  const { page: stranger } = await lab.accountPage();
+  await expect(stranger.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
+  await expect(noticeOf(stranger)).toHaveCount(0);
+});
+
 test('with its live connection refused, the page still learns it was signed out, and why', async ({ lab }) => {
   const { a } = await signedInPair(lab);
   const { page } = await lab.accountPage();

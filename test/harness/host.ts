@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { IpcCalls, IpcEvents } from '../../shared/ipc.js';
-import { createIpcHandlers, eventPayload } from '../../electron/core/ipc-handlers.js';
+import { createIpcHandlers, eventPayload } from '../../shared/session/handlers.js';
 import { openProfile } from '../../electron/core/profile.js';
 import type { SessionController } from '../../electron/core/session-controller.js';
 

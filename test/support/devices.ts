@@ -9,7 +9,8 @@ import { after, before } from 'node:test';
 import type { SessionState } from '../../shared/ipc.js';
 import { startTestServer, tempSqlite, type TestServer } from './server.js';
 import { openProfile } from '../../electron/core/profile.js';
-import type { ControllerEvent, SessionController } from '../../electron/core/session-controller.js';
+import type { SessionController } from '../../electron/core/session-controller.js';
+import type { ControllerEvent } from '../../shared/session/runner.js';
 import { KEYCHAIN_SERVICE, loadKeytar, TokenVault, type SecretBackend } from '../../electron/core/token-vault.js';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 500 };

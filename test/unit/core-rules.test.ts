@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay } from '../../electron/core/backoff.js';
+import { backoffDelay } from '../../shared/session/backoff.js';
 import { osDescription } from '../../electron/core/device.js';
-import { parseServerUrl } from '../../electron/core/server-url.js';
+import { parseServerUrl } from '../../shared/session/server-url.js';
 import { timeOf } from '../../shared/dates.js';
 import { noticeText } from '../../shared/notice-text.js';
 

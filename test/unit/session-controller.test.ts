@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { AuthResult, RealtimeMessage, SessionView } from '../../shared/api.js';
 import type { KeychainState, SessionState } from '../../shared/ipc.js';
-import { CoreError } from '../../electron/core/errors.js';
-import type { Api, Clock, Profile, Realtime, Vault } from '../../electron/core/ports.js';
-import type { ProfileData } from '../../electron/core/profile-store.js';
-import type { RealtimeHandlers } from '../../electron/core/realtime-client.js';
+import { CoreError } from '../../shared/session/errors.js';
+import type { Api, Clock, Profile, ProfileData, Realtime, RealtimeHandlers, Vault } from '../../shared/session/ports.js';
 import { SessionController } from '../../electron/core/session-controller.js';
 
 const at = '2026-11-26T12:00:00.000Z';
@@ -336,5 +334,34 @@ describe('session runner', () => {
     d.api().rotations[0]!.answer.resolve(result('lt_1'));
     await settle();
     assert.equal(d.clock.timers.size, 0);
+  });
+
+  it('while its calls cannot reach the server, it asks again within seconds, doubling, not on the rotation schedule', async () => {
+    const d = device();
+    d.vault.token = 'lt_1';
+    const started = d.controller.start();
+    await settle();
+    d.api().rotations[0]!.answer.reject(new CoreError('offline', 'unreachable', 'The server cannot be reached.'));
+    await started;
+    assert.equal(d.controller.getState().status, 'resuming');
+    const rotateTimer = () => {
+      const timers = [...d.clock.timers.values()];
+      assert.equal(timers.length, 1, 'one timer: the next check');
+      return timers[0]!;
+    };
+    // The live channel may be up while calls fail (a proxy that drops them): nothing else would ask again.
+    assert.equal(rotateTimer().ms, 1_000);
+    rotateTimer().callback();
+    await settle();
+    d.api().rotations[1]!.answer.reject(new CoreError('offline', 'unreachable', 'The server cannot be reached.'));
+    await settle();
+    const second = rotateTimer().ms;
+    assert.ok(second >= 1_000 && second <= 2_000, `the second wait (${second} ms) is longer`);
+    rotateTimer().callback();
+    await settle();
+    d.api().rotations[2]!.answer.resolve(result('lt_1'));
+    await settle();
+    assert.equal(d.controller.getState().status, 'signedIn');
+    assert.ok([...d.clock.timers.values()].some((t) => t.ms === 5_000), 'answered: back to the rotation schedule');
   });
 });

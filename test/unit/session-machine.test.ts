@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AuthResult, SessionView } from '../../shared/api.js';
 import type { KeychainState, Notice } from '../../shared/ipc.js';
-import { CoreError } from '../../electron/core/errors.js';
-import { failureOf, initialState, publicState, step, type Account, type Effect, type MachineEvent, type MachineState } from '../../electron/core/session-machine.js';
+import { CoreError } from '../../shared/session/errors.js';
+import { failureOf, initialState, publicState, step, type Account, type Effect, type MachineEvent, type MachineState } from '../../shared/session/machine.js';
 
 const at = '2026-11-26T12:00:00.000Z';
 const session = (id: string, deviceName = 'Laptop'): SessionView => ({
@@ -174,6 +174,17 @@ describe('session machine: the live channel', () => {
     const answered = run(opened.state, { type: 'rotated', presented: 'lt_old', result: result('lt_old') });
     assert.ok(answered.state.status === 'signedIn' && answered.state.connection === 'online');
     assert.ok(types(answered.effects).includes('refreshSessions'), 'the list may have changed while away');
+  });
+
+  it('a check answered while the socket is still down (a refused upgrade) reloads nothing: the opening will', () => {
+    const { effects } = run(signedIn({ connection: 'connecting', socketOpen: false }), { type: 'rotated', presented: 'lt_old', result: result('lt_old') });
+    assert.deepEqual(types(effects).filter((t) => t === 'refreshSessions' || t === 'refreshSignInRequests' || t === 'catchUpAccount'), []);
+  });
+
+  it('at start, no session to end (the account page without its cookie): signed out with no notice', () => {
+    const restoring: MachineState = { status: 'restoring', token: 'cookie:', account: undefined, connection: 'connecting', socketOpen: false };
+    const { state } = run(restoring, { type: 'rotateFailed', presented: 'cookie:', failure: { kind: 'ended' }, retried: false });
+    assert.deepEqual(state, { status: 'signedOut' });
   });
 
   it('the server answers while the socket is down again: connecting, not online', () => {
@@ -471,10 +482,10 @@ describe('session machine: calls', () => {
     assert.deepEqual(run(signedIn({ connection: 'offline', socketOpen: false }), { type: 'callSettled', token: 'lt_old' }).effects, []);
   });
 
-  it('a call failing offline: offline, and try the socket now', () => {
+  it('a call failing offline: offline, try the socket now, and ask the server again soon', () => {
     const { state, effects } = run(signedIn(), { type: 'callSettled', token: 'lt_old', failure: { kind: 'offline' } });
     assert.ok(state.status === 'signedIn' && state.connection === 'offline');
-    assert.deepEqual(types(effects), ['publish', 'reconnectNow']);
+    assert.deepEqual(types(effects), ['publish', 'reconnectNow', 'setTimer']);
   });
 
   it('a call answered 401: the session is over', () => {

@@ -2,7 +2,7 @@
 // result and the session state does not change.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createIpcHandlers, type IpcHandler } from '../../../electron/core/ipc-handlers.js';
+import { createIpcHandlers, type IpcHandler } from '../../../shared/session/handlers.js';
 import { IpcCalls } from '../../../shared/ipc.js';
 import { SIGN_UP_SUBJECT, uniqueEmail } from '../../../kit/http.js';
 import { codeMailedTo } from '../../../kit/mailbox.js';

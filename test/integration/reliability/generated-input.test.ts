@@ -10,7 +10,7 @@ import { IpcCalls } from '../../../shared/ipc.js';
 import { ErrorBody, PAGE_HEADER } from '../../../shared/api.js';
 import { requestOf, type CallInput } from '../../../shared/client.js';
 import { Routes, pathOf, type RouteSpec } from '../../../shared/routes.js';
-import { createIpcHandlers } from '../../../electron/core/ipc-handlers.js';
+import { createIpcHandlers } from '../../../shared/session/handlers.js';
 import { RealtimeClient } from '../../../electron/core/realtime-client.js';
 import { Http, register } from '../../../kit/http.js';
 import { createAccount, disposeDevice, isOnline, newDevice, waitForState } from '../../support/devices.js';

@@ -1,5 +1,14 @@
 import { CoreError } from './errors.js';
 
+/** The WHATWG URL parser, global in Node and in every browser; shared/ compiles with the types of neither. */
+interface ParsedUrl {
+  protocol: string;
+  hostname: string;
+  host: string;
+  origin: string;
+}
+const { URL: Url } = globalThis as unknown as { URL: new (input: string) => ParsedUrl };
+
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -11,9 +20,9 @@ export function isLoopbackHost(hostname: string): boolean {
  * https anywhere, plain http only on this machine (loopback).
  */
 export function parseServerUrl(input: string): string {
-  let url: URL;
+  let url: ParsedUrl;
   try {
-    url = new URL(input.trim());
+    url = new Url(input.trim());
   } catch {
     throw new CoreError('invalid_input', 'invalid_server_url', 'Enter the server address as a URL, such as https://latch.example.com.');
   }

@@ -1,16 +1,16 @@
-// The desktop's session state machine as one pure function: step(state, event)
-// gives the next state and the effects to run, in order. Nothing here waits,
-// reads a clock or touches the keychain, the server or a socket; the
-// SessionController runs the effects one at a time through its ports and feeds
-// what comes back in as events. See docs/architecture.md, "The session state
-// machine", for the diagram.
+// The session state machine, the desktop's and the account page's, as one pure
+// function: step(state, event) gives the next state and the effects to run, in
+// order. Nothing here waits, reads a clock or touches the keychain, the server
+// or a socket; the runner (runner.ts) runs the effects one at a time through its
+// ports and feeds what comes back in as events. See docs/architecture.md, "The
+// session state machine", for the diagram.
 //
 //   starting ─started─▶ restoring ─rotated/rotateFailed─▶ signedIn
 //       └──────────────────(no token)──────────────▶ signedOut ⇄ signingIn ─▶ signedIn
 //                                              signingIn ─▶ awaitingApproval ─▶ signedIn | signedOut
 //   signedIn ─ended (revoked, 401, expiry, sign-out, copied)─▶ signedOut
-import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, StepUp, User } from '../../shared/api.js';
-import { noticeOf, type CodePurpose, type Connection, type CopiedSignIn, type KeychainState, type Notice, type SessionState, type SignInRefused } from '../../shared/ipc.js';
+import type { AccountChange, AuthResult, PendingSignIn, RealtimeMessage, SessionView, SignInOutcome, SignInRequestState, SignInRequestView, StepUp, User } from '../api.js';
+import { noticeOf, type CodePurpose, type Connection, type CopiedSignIn, type KeychainState, type Notice, type SessionState, type SignInRefused } from '../ipc.js';
 import { CoreError } from './errors.js';
 
 export interface Account {
@@ -61,7 +61,8 @@ export type MachineState =
 
 /** What a failed call means for the session. */
 export type Failure =
-  | { kind: 'ended'; notice: Notice }
+  /** Without a notice: there was no session to end (the account page with no cookie). */
+  | { kind: 'ended'; notice?: Notice }
   | { kind: 'offline' }
   /** Another rotation of this session changed it meanwhile. */
   | { kind: 'conflict' }
@@ -92,7 +93,7 @@ export type MachineEvent =
    * The session is over: signed out here (no notice), or ended elsewhere (a notice says why). `token`: the
    * answer was about this token; one this sign-in never held (an earlier sign-in's) ends nothing.
    */
-  | { type: 'ended'; notice: Notice; showNotice: boolean; token?: string }
+  | { type: 'ended'; notice?: Notice; showNotice: boolean; token?: string }
   | { type: 'noticeDismissed' }
   /** The server's answer to a rotation asked with `presented`. */
   | { type: 'rotated'; presented: string; result: AuthResult }
@@ -261,7 +262,7 @@ export function step(state: MachineState, event: MachineEvent): Step {
     case 'rotateFailed': {
       if (!isHeld(state) || !ours(state, event.presented)) return stay(state);
       const { failure } = event;
-      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true, token: event.presented });
+      if (failure.kind === 'ended') return step(state, { type: 'ended', ...(failure.notice ? { notice: failure.notice } : {}), showNotice: true, token: event.presented });
       // Another rotation changed the session meanwhile (perhaps replacing the token asked with): once more, with the token in use.
       if (failure.kind === 'conflict' && !event.retried) return { state, effects: [{ type: 'rotate', presented: state.token, retried: true }] };
       // Offline (or a server answering nonsense) is not a sign-out: stay signed in and keep trying.
@@ -295,8 +296,9 @@ export function step(state: MachineState, event: MachineEvent): Step {
       const { failure } = event;
       // The server answered: if a failure had marked us offline while the socket stayed up, we are back.
       if (!failure) return state.connection === 'offline' && state.socketOpen ? withConnection(state, 'online') : stay(state);
-      if (failure.kind === 'ended') return step(state, { type: 'ended', notice: failure.notice, showNotice: true, token: event.token });
-      if (failure.kind === 'offline') return withConnection(state, 'offline', [{ type: 'reconnectNow' }]);
+      if (failure.kind === 'ended') return step(state, { type: 'ended', ...(failure.notice ? { notice: failure.notice } : {}), showNotice: true, token: event.token });
+      // Offline: try the socket now, and ask again soon (with the socket up, nothing else would say we are back).
+      if (failure.kind === 'offline') return withConnection(state, 'offline', [{ type: 'reconnectNow' }, { type: 'setTimer', timer: 'rotate' }]);
       return stay(state);
     }
     case 'renamed': {
@@ -318,6 +320,8 @@ function verified(state: Extract<MachineState, { status: 'restoring' | 'signedIn
     connection: state.status === 'restoring' ? 'online' : state.socketOpen ? 'online' : 'connecting',
   };
   const effects: Effect[] = [...enter(next), { type: 'setTimer', timer: 'rotate' }];
+  // A check with the socket still down (a refused upgrade) reloads nothing: the socket's opening will.
+  if (state.status === 'signedIn' && !state.socketOpen) return { state: next, effects };
   // A reconnect or a renewal: the list, and the requests to answer, may have changed while we were away.
   if (state.status === 'signedIn') effects.push({ type: 'refreshSessions' }, { type: 'refreshSignInRequests' });
   // At start too: what changed on the account while the app was closed.
@@ -401,7 +405,7 @@ const publish = (state: MachineState): Effect => ({ type: 'publish', state });
 /** What a failed call means: only an authoritative 401 ends the session; a network failure is "offline". */
 export function failureOf(error: unknown): Failure {
   if (!(error instanceof CoreError)) return { kind: 'other' };
-  if (error.kind === 'unauthorized' && error.extra.signOut) return { kind: 'ended', notice: error.extra.signOut };
+  if (error.kind === 'unauthorized') return { kind: 'ended', ...(error.extra.signOut ? { notice: error.extra.signOut } : {}) };
   if (error.kind === 'offline') return { kind: 'offline' };
   if (error.code === 'conflict') return { kind: 'conflict' };
   return { kind: 'other' };

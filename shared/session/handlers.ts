@@ -1,12 +1,13 @@
-// The one IPC handler table. Main registers it with ipcMain.handle; the test
-// bridge reaches the same table over a loopback socket. Every argument is
+// The one IPC handler table. Main registers it with ipcMain.handle; the account
+// page calls it in place (bridgeOf); the test bridge reaches the same table
+// over a loopback socket. Every argument is
 // parsed with the schema from shared/ipc.ts, every result is checked against
 // it (so nothing outside the contract, a token least of all, can leave), and
 // every failure comes back as a typed error result, never a throw.
 import type { z } from 'zod';
-import { IpcCalls, type IpcCallName, type IpcEventPayload, type IpcResult, type IpcValue } from '../../shared/ipc.js';
+import { IpcCalls, type IpcCallName, type IpcEventName, type IpcEventPayload, type IpcResult, type IpcValue, type LatchBridge } from '../ipc.js';
 import { CoreError } from './errors.js';
-import type { ControllerEvent, SessionController } from './session-controller.js';
+import type { ControllerEvent, SessionRunner } from './runner.js';
 
 export type IpcHandler = (...args: unknown[]) => Promise<IpcResult<unknown>>;
 
@@ -17,7 +18,7 @@ export interface IpcHooks {
 
 type Implementations = { [K in IpcCallName]: (...args: z.output<(typeof IpcCalls)[K]['args']>) => Promise<IpcValue<K>> | IpcValue<K> };
 
-export function createIpcHandlers(controller: SessionController, hooks: IpcHooks): Map<string, IpcHandler> {
+export function createIpcHandlers(controller: SessionRunner, hooks: IpcHooks): Map<string, IpcHandler> {
   const implementations: Implementations = {
     getState: () => controller.getState(),
     signIn: (input) => controller.signIn(input),
@@ -100,4 +101,26 @@ export function eventPayload(event: ControllerEvent): IpcEventPayload<Controller
     case 'accountChanged':
       return event.change ?? null;
   }
+}
+
+/**
+ * `window.latch` without IPC: each call goes through its handler in this page (its arguments and result
+ * checked as main checks them), each runner event to the listeners of its name.
+ */
+export function bridgeOf(handlers: Map<string, IpcHandler>, runner: Pick<SessionRunner, 'subscribe'>): LatchBridge {
+  const listeners = new Map<IpcEventName, Set<(payload: unknown) => void>>();
+  runner.subscribe((event) => {
+    const payload = eventPayload(event);
+    for (const listener of [...(listeners.get(event.type) ?? [])]) listener(payload);
+  });
+  const calls = Object.fromEntries(Object.entries(IpcCalls).map(([name, call]) => [name, (...args: unknown[]) => handlers.get(call.channel)!(...args)]));
+  return {
+    ...calls,
+    on(event: IpcEventName, listener: (payload: unknown) => void) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+  } as unknown as LatchBridge;
 }
