@@ -71,11 +71,11 @@ export class SessionRunner {
    * (a lost answer, a conflict), the same claim gets the same replacement.
    */
   private rotationClaim: { presented: string; claim: string } | undefined;
-  /** Checks in a row that found the server unreachable (the next one waits longer). */
-  private offlineChecks = 0;
+  /** Checks of the session in a row that got no answer from it (the next one waits longer). */
+  private failedChecks = 0;
 
   constructor(
-    protected readonly ports: SessionPorts,
+    private readonly ports: SessionPorts,
     private readonly options: RunnerOptions,
   ) {
     this.alerts = new SessionAlerts(ports.clock, (event) => this.emit(event));
@@ -92,7 +92,7 @@ export class SessionRunner {
     return () => this.listeners.delete(listener);
   }
 
-  /** Restores the session from the keychain and asks the server whether it still holds (renewing its token). */
+  /** Restores the session from the token's store and asks the server whether it still holds (renewing its token). */
   async start(): Promise<SessionState> {
     const token = await this.vault.read();
     const profile = this.ports.profile.read();
@@ -427,8 +427,14 @@ export class SessionRunner {
       case 'rotate':
         // Answered later, as an event: the queue does not wait on the network.
         void this.api.rotate(effect.presented, this.claimFor(effect.presented)).then(
-          (result) => this.dispatch({ type: 'rotated', presented: effect.presented, result }),
-          (error: unknown) => this.dispatch({ type: 'rotateFailed', presented: effect.presented, failure: failureOf(error), retried: effect.retried }),
+          (result) => {
+            this.failedChecks = 0;
+            return this.dispatch({ type: 'rotated', presented: effect.presented, result });
+          },
+          (error: unknown) => {
+            this.failedChecks++;
+            return this.dispatch({ type: 'rotateFailed', presented: effect.presented, failure: failureOf(error), retried: effect.retried });
+          },
         );
         return;
       case 'startRealtime':
@@ -575,6 +581,11 @@ export class SessionRunner {
     }
   }
 
+  /** Asks the server now whether the session holds (the account page: another tab signed this browser out). */
+  checkNow(): void {
+    void this.dispatch({ type: 'timerFired', timer: 'rotate' });
+  }
+
   /** Tells every window the state again, as `options.present` now shows it (the account page's sign-out finished). */
   republish(): void {
     const state = publicState(this.lastPublished, this.serverUrl, this.vault.state);
@@ -640,15 +651,13 @@ export class SessionRunner {
 
   /**
    * When to renew the token next: on schedule or, while calls fail to reach the server, soon, from 1 s
-   * doubling to a minute (the live channel may be up meanwhile, or down with nothing else to wake us).
+   * doubling to a minute with each check that failed (the live channel may be up meanwhile, or down with
+   * nothing else to wake us).
    */
   private untilRotation(): number {
     const every = this.options.rotateEveryMs ?? ROTATE_EVERY_MS;
-    if (this.machine.status !== 'signedIn' || this.machine.connection !== 'offline') {
-      this.offlineChecks = 0;
-      return every;
-    }
-    return Math.min(every, backoffDelay(this.offlineChecks++, Math.random, OFFLINE_CHECKS));
+    if (this.machine.status !== 'signedIn' || this.machine.connection !== 'offline') return every;
+    return Math.min(every, backoffDelay(Math.max(0, this.failedChecks - 1), Math.random, OFFLINE_CHECKS));
   }
 
   /** A second after the session expires; undefined when that is not known yet. */

@@ -164,6 +164,25 @@ test('"Sign out of this browser" with the server unreachable signs out here at o
   expect(await sessionHere()).toBe(401);
 });
 
+test('"Sign out of this browser" in one tab with the server unreachable: the other tab of this browser signs out at once and asks the server itself, so closing the first changes nothing', async ({ lab }) => {
+  await signedInPair(lab);
+  const { page: first, context } = await lab.accountPage();
+  await signInOnPage(lab, first);
+  const second = await context.newPage();
+  await second.goto(`${lab.serverUrl}/account`);
+  await expect(second.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
+  const sessionHere = async () => (await context.request.get(`${lab.serverUrl}/v1/auth/session`, { headers: { 'x-latch-page': '1' } })).status();
+
+  await first.route('**/v1/web/session', (route) => route.abort());
+  await first.getByRole('button', { name: 'Sign out of this browser' }).click();
+  await expect(first.getByRole('status').filter({ hasText: 'the server could not be reached to sign this browser out' })).toBeVisible();
+  await first.close();
+  await expect(second.getByRole('status').filter({ hasText: 'Done: the server has signed this browser out.' })).toBeVisible();
+  await expect(second.getByRole('heading', { name: 'Sign in to your Latch account' })).toBeVisible();
+  await expect(noticeOf(second), 'signed out by this browser: no news').toHaveCount(0);
+  expect(await sessionHere()).toBe(401);
+});
+
 test('the page comes with a strict policy: no inline script, never framed, HTML never cached, assets cached under their hash', async ({ lab }) => {
   const { page } = await lab.accountPage();
   const response = await page.goto(`${lab.serverUrl}/account`);

@@ -76,14 +76,19 @@ async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInp
     if (error instanceof DOMException && error.name === 'TimeoutError') throw new CoreError('offline', 'timeout', 'The server took too long to answer.');
     throw new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
   }
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    throw new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
+  }
   return valueOf(spec, response.status, text ? safeJson(text) : undefined, spec.auth === 'session', () => new Date().toISOString());
 }
 
 const notHere = () => new CoreError('rejected', 'not_on_page', 'Create an account in the Latch desktop app.');
 
 /** The API as the runner calls it, answered by the page's own routes where the desktop's differ. */
-function pageApi(origin: string, finishSignOut: () => void): Api {
+function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
   const c = <R extends RouteSpec>(spec: R, input: CallInput<R>) => call(origin, spec, input);
   /** Signed in here: a new cookie took the place of one whose sign-out was waiting. */
   const signedInHere = <T extends CurrentSession>(current: T) => {
@@ -120,14 +125,18 @@ function pageApi(origin: string, finishSignOut: () => void): Api {
       const heard = await askToSignOut(origin);
       if (heard !== 'heard') {
         unfinishedSignOut.set(true);
-        if (heard === 'again') finishSignOut();
+        if (heard === 'again') finishSignOut(false);
       }
       return null;
     },
     // Nothing to rotate: the cookie's session, checked (and, if another tab signed in since, whose it is now).
     async rotate(presented) {
-      // Another tab signed this browser out and the server has not heard it yet: the cookie was given up.
-      if (unfinishedSignOut.get()) throw new CoreError('unauthorized', 'unauthenticated', 'This browser was signed out.');
+      // Another tab signed this browser out and the server has not heard it yet: the cookie was given up, and
+      // this tab, signed out quietly, asks the server too (that tab may be closed).
+      if (unfinishedSignOut.get()) {
+        finishSignOut(true);
+        throw new CoreError('unauthorized', 'unauthenticated', 'This browser was signed out.');
+      }
       try {
         return withToken(await c(Routes.session, {}));
       } catch (error) {
@@ -201,7 +210,8 @@ class PageRealtime implements Realtime {
     if (!this.running) return;
     // Opened before the server said whose the cookie is: it went with this very session.
     if (this.openedWith === SOME_COOKIE) return void (this.openedWith = this.token());
-    if (old?.readyState !== WebSocket.OPEN) return this.reconnectNow();
+    // Not open yet: the socket being made goes with the cookie as it is now.
+    if (old?.readyState !== WebSocket.OPEN) return;
     this.connect();
     const retire = () => old.close(1000, 'renewed');
     this.socket?.addEventListener('open', retire, { once: true });
@@ -251,7 +261,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
   const profile: { data: ProfileData } = { data: { serverUrl: origin } };
   const ports: SessionPorts = {
     vault: () => cookieVault,
-    api: () => pageApi(origin, () => void finishSignOut()),
+    api: () => pageApi(origin, (soon) => void finishSignOut(soon ? 0 : 1)),
     realtime: (_serverUrl, token, handlers) => new PageRealtime(origin, token, handlers),
     clock: { now: () => Date.now(), setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
     profile: { read: () => profile.data, update: (change) => (profile.data = { ...profile.data, ...change }) },
@@ -279,13 +289,26 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     },
   });
 
-  /** Asks the server to end this browser's session until it has, while no tab of it has signed in since. */
-  async function finishSignOut(attempt = 0): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, attempt === 0 ? 0 : backoffDelay(attempt - 1, Math.random, RETRY)));
-    // Another tab of this browser may have signed in since (its cookie is the one a DELETE would end now).
-    if (!unfinishedSignOut.get()) return;
-    const heard = await askToSignOut(origin);
-    if (heard === 'again') return void finishSignOut(attempt + 1);
+  /** Whether this tab is asking already: one loop a tab. */
+  let finishing = false;
+  /**
+   * Asks the server to end this browser's session until it has, while no tab of it has signed in since.
+   * `attempt` 0 asks at once; each one after waits longer (0.5 s doubling to 10 s).
+   */
+  async function finishSignOut(attempt: number): Promise<void> {
+    if (finishing) return;
+    finishing = true;
+    let heard: Awaited<ReturnType<typeof askToSignOut>> = 'again';
+    try {
+      for (; heard === 'again'; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, attempt === 0 ? 0 : backoffDelay(attempt - 1, Math.random, RETRY)));
+        // Another tab of this browser may have signed in since (its cookie is the one a DELETE would end now).
+        if (!unfinishedSignOut.get()) return;
+        heard = await askToSignOut(origin);
+      }
+    } finally {
+      finishing = false;
+    }
     if (heard === 'later') return;
     unfinishedSignOut.set(false);
     // Said on the sign-in screen only, and only while it still shows.
@@ -294,7 +317,11 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     runner.republish();
   }
 
-  if (unfinishedSignOut.get()) void finishSignOut();
+  if (unfinishedSignOut.get()) void finishSignOut(0);
+  // Another tab signed this browser out without reaching the server: this one is signed out too, and asks.
+  window.addEventListener('storage', (event) => {
+    if (event.key === UNFINISHED_SIGN_OUT && event.newValue !== null) runner.checkNow();
+  });
   void runner.start();
   return bridgeOf(createIpcHandlers(runner, { openDevicesWindow: () => undefined }), runner);
 }
