@@ -139,7 +139,10 @@ forEachStore('abuse resistance', (ctx) => {
     const statuses = await Promise.all(replies);
     for (const socket of sockets) socket.destroy();
     assert.deepEqual([statuses[50], new Set(statuses.slice(0, 50))], ['200', new Set(['429'])]);
-    assert.ok(answered.indexOf('check') < 5, `the check was answered after ${answered.indexOf('check')} of the attempts`);
+    // A turn lets through an eighth of the attempts waiting (server/common/turns.ts): the first turn's 7 of 50 may
+    // be under way before the check is (on PostgreSQL their queries share the pool with its), never the rest.
+    const firstTurn = Math.ceil(50 / 8);
+    assert.ok(answered.indexOf('check') <= firstTurn, `the check was answered after ${answered.indexOf('check')} of the attempts`);
   });
 
   it('100 guesses from 100 addresses: at most 30 are checked, the rest need a mailed code; the owner gets in from a new address with it', async () => {
