@@ -306,7 +306,7 @@ export class SessionRunner {
 
   /** The new-sign-in alerts every window shows, newest first. */
   getNewSignIns(): SessionView[] {
-    return this.options.keepAlerts === false ? [] : this.alerts.newSignIns.all;
+    return this.alerts.newSignIns.all;
   }
 
   /** Dismisses these alerts in every window. */
@@ -316,7 +316,7 @@ export class SessionRunner {
 
   /** The copied-sign-in alerts every window shows, newest first. */
   getCopiedSignIns(): CopiedSignIn[] {
-    return this.options.keepAlerts === false ? [] : this.alerts.copiedSignIns.all;
+    return this.alerts.copiedSignIns.all;
   }
 
   /** Dismisses these copied-sign-in alerts (by session id) in every window. */

@@ -58,6 +58,8 @@ const cookieVault: Vault = {
   delete: async () => undefined,
 };
 
+const unreachable = () => new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
+
 /** One call to the page's server through the route table: its header on every request, the cookie by the browser. */
 async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInput<R>): Promise<OkValue<R>> {
   const request = requestOf(spec, input);
@@ -74,13 +76,13 @@ async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInp
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'TimeoutError') throw new CoreError('offline', 'timeout', 'The server took too long to answer.');
-    throw new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
+    throw unreachable();
   }
   let text: string;
   try {
     text = await response.text();
   } catch {
-    throw new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
+    throw unreachable();
   }
   return valueOf(spec, response.status, text ? safeJson(text) : undefined, spec.auth === 'session', () => new Date().toISOString());
 }
@@ -169,7 +171,8 @@ async function askToSignOut(origin: string): Promise<'heard' | 'again' | 'later'
     return 'heard';
   } catch (error) {
     if (!(error instanceof CoreError)) return 'later';
-    if (error.kind === 'unauthorized' || error.code === 'unauthenticated' || error.code === 'account_disabled') return 'heard';
+    // A 401 with a session code (unauthenticated included) is `unauthorized`: the session is over already.
+    if (error.kind === 'unauthorized' || error.code === 'account_disabled') return 'heard';
     return error.kind === 'offline' || error.kind === 'unexpected' || error.code === 'rate_limited' ? 'again' : 'later';
   }
 }
@@ -256,7 +259,7 @@ class PageRealtime implements Realtime {
 }
 
 export function createWebBridge(origin = window.location.origin): LatchBridge {
-  /** Set once an unfinished sign-out has been heard, until the page next says so. */
+  /** Set while finishSignOut republishes the state, to say the server has heard the sign-out. */
   let signOutFinished = false;
   const profile: { data: ProfileData } = { data: { serverUrl: origin } };
   const ports: SessionPorts = {
@@ -278,10 +281,7 @@ export function createWebBridge(origin = window.location.origin): LatchBridge {
     keepAlerts: false,
     // What the sign-in screen says of a sign-out the server has not heard yet, and once it has.
     present(state: SessionState): SessionState {
-      if (state.status !== 'signedOut') {
-        signOutFinished = false;
-        return state;
-      }
+      if (state.status !== 'signedOut') return state;
       if (unfinishedSignOut.get()) return { ...state, unfinishedSignOut: 'waiting' };
       if (!signOutFinished) return state;
       signOutFinished = false;
