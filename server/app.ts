@@ -208,7 +208,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       (httpServer = createEdgeServer({ timeouts: config.timeouts, maxConnections: config.sockets.connections }, refuse, handler)),
     // Errors Fastify's router raises before Nest sees the request (a malformed URL).
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
-      const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', 'The request is not valid.');
+      const apiError = toApiError(error) ?? new ApiError(400, 'bad_request', { key: 'request_invalid' });
       void reply.status(apiError.status).send(apiError.toBody());
     },
   });

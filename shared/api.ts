@@ -30,6 +30,47 @@ export const platformOf = (value: string): Platform => (Platform.options as read
 export const Timestamp = z.iso.datetime({ offset: true });
 
 /**
+ * A field's rule, as its zod message: a key, never words (`rule(kind, field)`). The words are in shared/messages
+ * (`fieldSaid`), in the reader's language; the server's details say them in English, with the key beside them.
+ */
+export const FIELD_NAMES = [
+  'deviceName',
+  'os',
+  'appVersion',
+  'email',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'codeId',
+  'rotationClaim',
+  'signInRequestId',
+  'requestSecret',
+  'sessionId',
+  'securityEventId',
+] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
+/** Rules said with the field's name (and the limit of the check that refused, where it has one). */
+export const NAMED_RULES = ['required', 'too_short', 'too_long', 'unsafe_text', 'no_visible', 'not_valid'] as const;
+/** Rules whose sentence is the field's own. */
+export const OWN_RULES = [
+  'os_chars',
+  'email_format',
+  'enter_email',
+  'enter_password',
+  'enter_current_password',
+  'enter_new_password',
+  'enter_server_url',
+  'server_url_too_long',
+  'enter_code',
+  'code_digits',
+  'recovery_code',
+] as const;
+export type NamedRule = (typeof NAMED_RULES)[number];
+export type OwnRule = (typeof OWN_RULES)[number];
+export type FieldRule = OwnRule | `${NamedRule}:${FieldName}`;
+export const rule = (kind: NamedRule, field: FieldName): FieldRule => `${kind}:${field}`;
+
+/**
  * Characters that are never stored or shown: controls (NUL, ESC…), invisible
  * format characters (U+202E RIGHT-TO-LEFT OVERRIDE and the other direction
  * marks, zero-width spaces, soft hyphens, tags) and fillers, which let a
@@ -43,25 +84,25 @@ export const hasUnsafeText = (value: string): boolean => value.search(UNSAFE_TEX
 export const stripUnsafeText = (value: string): string => value.replace(UNSAFE_TEXT, '');
 
 /** Text a device sends about itself: trimmed, bounded, and free of control and direction characters. */
-const DeviceText = (label: string, max: number) =>
+const DeviceText = (field: FieldName, max: number) =>
   z
     .string()
     .trim()
-    .min(1, `${label} must not be empty`)
-    .max(max, `${label} must be at most ${max} characters`)
-    .refine((value) => !hasUnsafeText(value), `${label} must not contain control, invisible or text-direction characters`)
-    .refine((value) => value.length === 0 || VISIBLE.test(value), `${label} must contain a letter, digit or symbol`);
+    .min(1, rule('required', field))
+    .max(max, rule('too_long', field))
+    .refine((value) => !hasUnsafeText(value), rule('unsafe_text', field))
+    .refine((value) => value.length === 0 || VISIBLE.test(value), rule('no_visible', field));
 
-export const DeviceName = DeviceText('Device name', 64);
-export const DeviceOs = DeviceText('OS', 64).refine(
+export const DeviceName = DeviceText('deviceName', 64);
+export const DeviceOs = DeviceText('os', 64).refine(
   (value) => /^[\p{L}\p{N}\p{M} .,:()+/_-]*$/u.test(value),
-  'OS must be letters, digits, spaces and . , : ( ) + / _ - only',
+  'os_chars' satisfies FieldRule,
 );
 
 export const DeviceInfo = z.strictObject({
   name: DeviceName,
   platform: Platform,
-  appVersion: DeviceText('App version', 32),
+  appVersion: DeviceText('appVersion', 32),
   /**
    * The operating system and its version, as the device reads it ("Ubuntu 24.04", "macOS 15.2", "Windows 11"):
    * letters, digits and a few marks only, so it cannot pose as a place or a status in a list.
@@ -73,8 +114,8 @@ export type DeviceInfo = z.infer<typeof DeviceInfo>;
 export const Email = z
   .string()
   .trim()
-  .max(254, 'Email must be at most 254 characters')
-  .pipe(z.email('Enter a valid email address'))
+  .max(254, rule('too_long', 'email'))
+  .pipe(z.email('email_format' satisfies FieldRule))
   .transform((email) => email.toLowerCase())
   // What the pipe checks, said in the OpenAPI document too (docs/openapi.json), which sees only its first stage.
   .meta({ format: 'email' });
@@ -82,15 +123,15 @@ export const Email = z
 /** The shortest new password; forms check it before sending, with the same number. */
 export const NEW_PASSWORD_MIN = 10;
 /** Rules for a new password; sign-in accepts any non-empty password. */
-/** The rule for a new password, its messages naming the field (`label`). */
-export const newPassword = (label = 'Password') =>
+/** The rule for a new password, its messages naming the field. */
+export const newPassword = (field: FieldName = 'password') =>
   z
     .string()
-    .min(NEW_PASSWORD_MIN, `${label} must be at least ${NEW_PASSWORD_MIN} characters`)
-    .max(256, `${label} must be at most 256 characters`);
+    .min(NEW_PASSWORD_MIN, rule('too_short', field))
+    .max(256, rule('too_long', field));
 export const NewPassword = newPassword();
 
-const AnyPassword = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
+const AnyPassword = z.string().min(1, 'enter_password' satisfies FieldRule).max(256, rule('too_long', 'password'));
 
 /**
  * `POST /v1/auth/register`: answered 202 with `CodeSent` whether or not the address has an account (docs/api.md,
@@ -100,12 +141,12 @@ export const RegisterBody = z.strictObject({ email: Email, password: NewPassword
 export type RegisterBody = z.infer<typeof RegisterBody>;
 
 /** The id of a mailed code: it names the code, never the account. */
-export const CodeId = z.uuid({ error: 'Not a code id' });
+export const CodeId = z.uuid({ error: rule('not_valid', 'codeId') });
 /** The six digits of a mailed code; spaces (as pasted from some mail) are ignored. */
 export const EmailCode = z
   .string()
   .transform((code) => code.replace(/\s/g, ''))
-  .pipe(z.string().regex(/^\d{6}$/, 'The code is the 6 digits in the mail'));
+  .pipe(z.string().regex(/^\d{6}$/, 'code_digits' satisfies FieldRule));
 
 /** A code was mailed, if the address can get one: the answer is the same either way. */
 export const CodeSent = z.strictObject({ codeSent: z.strictObject({ id: CodeId, expiresAt: Timestamp }) });
@@ -161,7 +202,7 @@ export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
  * only. The replacement is derived from it too, so a copy of the token without it gets no replacement,
  * and a second holder asking inside the grace is caught (docs/architecture.md, "Token rotation").
  */
-export const RotateBody = z.strictObject({ claim: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'Not a rotation claim: 32 random bytes, base64url') });
+export const RotateBody = z.strictObject({ claim: z.string().regex(/^[A-Za-z0-9_-]{43}$/, rule('not_valid', 'rotationClaim')) });
 export type RotateBody = z.infer<typeof RotateBody>;
 
 /** The account password entered again, for actions that need recent authentication. */
@@ -178,7 +219,7 @@ function RecoveryCodeField() {
     .trim()
     .toLowerCase()
     .transform((code) => code.replace(/[\s-]/g, ''))
-    .pipe(z.string().regex(/^[0-9a-hjkmnp-tv-z]{10}$/, 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt'));
+    .pipe(z.string().regex(/^[0-9a-hjkmnp-tv-z]{10}$/, 'recovery_code' satisfies FieldRule));
 }
 export const RecoveryCode = RecoveryCodeField();
 
@@ -202,8 +243,8 @@ export const RecoveryCodes = z.strictObject({ recoveryCodes: z.array(z.string())
 export type RecoveryCodes = z.infer<typeof RecoveryCodes>;
 
 /** Sign-in request handles and the secret only the new device holds (it waits and recovers with it). */
-export const SignInRequestId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a sign-in request id');
-const RequestSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'Not a sign-in request secret');
+export const SignInRequestId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, rule('not_valid', 'signInRequestId'));
+const RequestSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, rule('not_valid', 'requestSecret'));
 
 /**
  * `POST /v1/auth/login` for an account with sign-in approval on answers 202 with this, whether or not
@@ -232,7 +273,7 @@ export const RenameSessionBody = z.strictObject({ deviceName: DeviceName });
 export type RenameSessionBody = z.infer<typeof RenameSessionBody>;
 
 /** Public session handles: 22 base64url characters. */
-export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'Not a session id');
+export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, rule('not_valid', 'sessionId'));
 
 /** `emailVerified`: the owner proved the address by a mailed code (security mail goes only to such an address). */
 export const User = z.strictObject({ id: z.string(), email: z.string(), createdAt: Timestamp, emailVerified: z.boolean() });
@@ -394,7 +435,7 @@ export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
 export const SECURITY_EVENTS_PAGE = 50;
 /** Security event ids: ordered by time, so a page ends where the next begins. */
-export const SecurityEventId = z.string().regex(/^[0-9a-z]{14}[0-9a-f]{12}$/, 'Not a security event id');
+export const SecurityEventId = z.string().regex(/^[0-9a-z]{14}[0-9a-f]{12}$/, rule('not_valid', 'securityEventId'));
 
 /** `GET /v1/security-events?before=<id>&limit=<n>[&session=<id>]`: newest first, a page at a time. */
 export const SecurityEventsQuery = z.strictObject({
@@ -478,13 +519,91 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   unavailable: 503,
 };
 
-export const ErrorDetail = z.strictObject({ path: z.string(), message: z.string() });
+/**
+ * What an error says, by key: its words, in each language, are in shared/messages (`errors`), and the server's
+ * `message` is the English of the same key. Keys with a number or a name carry it; nothing else does.
+ */
+export const ErrorSay = z.discriminatedUnion('key', [
+  z.strictObject({
+    key: z.enum([
+      'hashing_busy',
+      'code_or_password_wrong',
+      'credentials_wrong',
+      'account_made_meanwhile',
+      'registration_closed',
+      'recovery_code_wrong',
+      'address_already_confirmed',
+      'browser_not_rotated',
+      'password_wrong',
+      'current_password_wrong',
+      'no_file',
+      'page_not_built',
+      'insecure_connection',
+      'cross_site_request',
+      'cross_site_connection',
+      'misdirected_host',
+      'duplicate_host',
+      'absolute_target',
+      'code_wrong',
+      'code_ended',
+      'server_fault',
+      'store_unreachable',
+      'store_busy',
+      'body_too_large',
+      'json_only',
+      'body_empty',
+      'body_not_json',
+      'content_length_mismatch',
+      'bad_url',
+      'url_too_long',
+      'request_invalid',
+      'sign_in_needed',
+      'not_found',
+      'too_many_requests',
+      'account_disabled',
+      'shutting_down',
+      'server_full',
+      'session_expired',
+      'token_copied',
+      'signed_out',
+      'rotation_conflict',
+      'no_such_session',
+      'no_such_request',
+      'request_ended_sign_in_again',
+      'request_ended',
+      'request_expired',
+      'approval_first',
+      'device_too_new',
+    ]),
+  }),
+  /** A 429's sentence names its wait (also in `retryAfterSeconds`). */
+  z.strictObject({
+    key: z.enum(['too_many_attempts', 'too_many_accounts', 'sign_ins_paused', 'asked_recently', 'too_many_requests_here']),
+    seconds: z.number().int().positive(),
+  }),
+  z.strictObject({ key: z.literal('too_many_connections'), per: z.enum(['device', 'account', 'address']) }),
+  z.strictObject({ key: z.literal('reauth_needed'), minutes: z.number().int().positive() }),
+  z.strictObject({ key: z.literal('request_answered_on'), device: z.string().min(1).max(64) }),
+  z.strictObject({ key: z.literal('no_route'), method: z.string().max(16), path: z.string().max(2048) }),
+  z.strictObject({ key: z.literal('no_socket_route'), path: z.string().max(2048) }),
+]);
+export type ErrorSay = z.infer<typeof ErrorSay>;
+
+export const ErrorDetail = z.strictObject({
+  path: z.string(),
+  message: z.string(),
+  /** The rule that refused, by key (`FieldRule`), and the limit it checks; the words of `message` are its English. */
+  rule: z.string().max(64).optional(),
+  limit: z.number().int().optional(),
+});
 export type ErrorDetail = z.infer<typeof ErrorDetail>;
 
 export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
+    /** The sentence by key (`ErrorSay`); an answer from a server with keys this client does not know has none. */
+    say: ErrorSay.optional().catch(undefined),
     details: z.array(ErrorDetail).optional(),
     /** On 401 session_revoked / session_expired: why, when and by which device. */
     reason: SignOutReason.optional(),
@@ -663,10 +782,25 @@ export const RealtimeMessage = z.discriminatedUnion('type', [
 ]);
 export type RealtimeMessage = z.infer<typeof RealtimeMessage>;
 
-/** Turn a zod error into the `details` list of a validation error. */
-export function issueDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+/** True for a zod message that is a field's rule (`rule()`), not words. */
+export function isFieldRule(message: string): message is FieldRule {
+  if ((OWN_RULES as readonly string[]).includes(message)) return true;
+  const [kind, field, ...rest] = message.split(':');
+  return rest.length === 0 && (NAMED_RULES as readonly string[]).includes(kind ?? '') && (FIELD_NAMES as readonly string[]).includes(field ?? '');
+}
+
+/**
+ * A zod error as the `details` of a validation error: each refusal's path, its rule and limit, and its words as
+ * `words` says them (the server: in English). A refusal by a check without a rule keeps zod's own message.
+ */
+export function issueDetails(error: z.ZodError, words: (detail: ErrorDetail) => string): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const limit = 'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
+    const detail: ErrorDetail = {
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+      ...(isFieldRule(issue.message) ? { rule: issue.message, ...(limit !== undefined && Number.isSafeInteger(limit) ? { limit } : {}) } : {}),
+    };
+    return { ...detail, message: words(detail) };
+  });
 }

@@ -10,10 +10,13 @@ import {
   CodeId,
   CodeSent,
   EmailCode,
+  ErrorDetail,
+  ErrorSay,
   Location,
   MailSettings,
   NewPassword,
   newPassword,
+  rule,
   Platform,
   RecoveryCode,
   RecoveryCodes,
@@ -27,6 +30,7 @@ import {
   User,
   type ErrorBody,
   type ErrorCode,
+  type FieldRule,
   type SessionRevokedMessage,
 } from './api.js';
 
@@ -169,20 +173,58 @@ export const SessionState = z.discriminatedUnion('status', [
 ]);
 export type SessionState = z.infer<typeof SessionState>;
 
-/** An error as it crosses IPC: a code the UI can branch on and a sentence it can show. */
+/** What the client itself says (the core, the account page's ports, the bridge), by key, as `ErrorSay` for the server. */
+export const CoreSay = z.discriminatedUnion('key', [
+  z.strictObject({
+    key: z.enum([
+      'server_url_not_url',
+      'server_url_scheme',
+      'already_signed_in',
+      'sign_in_under_way',
+      'still_starting',
+      'no_code_wait',
+      'no_approval_wait',
+      'sign_out_first',
+      'not_signed_in',
+      'server_not_answering',
+      'server_too_slow',
+      'unreachable_check_address',
+      'unreachable_check_connection',
+      'not_on_page',
+      'browser_signed_out',
+      'outside_contract',
+      'client_fault',
+      'page_forbidden',
+      'bridge_lost',
+    ]),
+  }),
+  z.strictObject({ key: z.literal('plain_http_elsewhere'), host: z.string().max(2048), hostname: z.string().max(2048) }),
+  z.strictObject({ key: z.literal('answer_not_understood'), method: z.string().max(16), path: z.string().max(2048) }),
+  z.strictObject({ key: z.literal('status_not_understood'), status: z.number().int() }),
+]);
+export type CoreSay = z.infer<typeof CoreSay>;
+/** Any error's sentence by key: the server's or the client's own. */
+export const Say = z.union([ErrorSay, CoreSay]);
+export type Say = z.infer<typeof Say>;
+
+/**
+ * An error as it crosses IPC: a code the UI can branch on, the sentence by key (`say`) and in English
+ * (`message`, for an error without a key: a server's that this client does not know), and each field's refusal.
+ */
 export const IpcError = z.strictObject({
   code: z.string(),
   message: z.string(),
-  details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  say: Say.optional(),
+  details: z.array(ErrorDetail).optional(),
   retryAfterSeconds: z.number().optional(),
 });
 export type IpcError = z.infer<typeof IpcError>;
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-const ServerUrlInput = z.string().trim().min(1, 'Enter the server address').max(2048, 'The server address is too long');
-const EmailInput = z.string().trim().min(1, 'Enter your email').max(254, 'Email must be at most 254 characters');
-const PasswordInput = z.string().min(1, 'Enter your password').max(256, 'Password must be at most 256 characters');
+const ServerUrlInput = z.string().trim().min(1, 'enter_server_url' satisfies FieldRule).max(2048, 'server_url_too_long' satisfies FieldRule);
+const EmailInput = z.string().trim().min(1, 'enter_email' satisfies FieldRule).max(254, rule('too_long', 'email'));
+const PasswordInput = z.string().min(1, 'enter_password' satisfies FieldRule).max(256, rule('too_long', 'password'));
 
 export const SignInInput = z.strictObject({
   mode: z.enum(['signIn', 'createAccount']),
@@ -199,7 +241,7 @@ export const CreateAccountInput = SignInInput.extend({ mode: z.literal('createAc
 export const ResetRequestInput = z.strictObject({ serverUrl: ServerUrlInput, email: EmailInput });
 export type ResetRequestInput = z.infer<typeof ResetRequestInput>;
 
-const CodeInput = z.string().trim().min(1, 'Enter the code from the mail').pipe(EmailCode);
+const CodeInput = z.string().trim().min(1, 'enter_code' satisfies FieldRule).pipe(EmailCode);
 
 /**
  * The mailed code and a new password, for the account at `email` (shown while a reset waits for approval:
@@ -209,7 +251,7 @@ export const ResetPasswordInput = z.strictObject({
   email: EmailInput,
   id: CodeId,
   code: CodeInput,
-  password: z.string().min(1, 'Enter a new password').pipe(newPassword('New password')),
+  password: z.string().min(1, 'enter_new_password' satisfies FieldRule).pipe(newPassword('newPassword')),
 });
 export type ResetPasswordInput = z.input<typeof ResetPasswordInput>;
 
@@ -217,8 +259,8 @@ export type ResetPasswordInput = z.input<typeof ResetPasswordInput>;
 export const CodeSentInfo = CodeSent.shape.codeSent;
 
 export const ChangePasswordInput = z.strictObject({
-  currentPassword: z.string().min(1, 'Enter your current password').max(256, 'Current password must be at most 256 characters'),
-  newPassword: z.string().min(1, 'Enter a new password').pipe(newPassword('New password')),
+  currentPassword: z.string().min(1, 'enter_current_password' satisfies FieldRule).max(256, rule('too_long', 'currentPassword')),
+  newPassword: z.string().min(1, 'enter_new_password' satisfies FieldRule).pipe(newPassword('newPassword')),
 });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
 

@@ -3,6 +3,8 @@
 // (messages/de.ts). A language is a module of the same shape, `Messages`.
 // The server writes its mail and the operator's tool in English (`en`), and
 // names a browser in its page's language (server/http/browser.ts).
+import { isFieldRule, type ErrorDetail, type ErrorSay } from './api.js';
+import { Say } from './ipc.js';
 import { de } from './messages/de.js';
 import { en } from './messages/en.js';
 
@@ -46,3 +48,38 @@ export let messages: Messages = messagesFor(preferred());
 export function speak(preferred: readonly string[]): void {
   messages = messagesFor(preferred);
 }
+
+/** The sentence `say` stands for, in `language`. */
+export function errorWords(say: Say, language: Messages = messages): string {
+  const words = language.errors[say.key] as string | ((say: Say) => string);
+  return typeof words === 'string' ? words : words(say);
+}
+
+/** A server's sentence (`ErrorSay`) in English: the `message` of its answer. */
+export const serverSays = (say: ErrorSay): string => errorWords(say, en);
+
+/**
+ * An error in `language`: by its key (`say`), else by its code where the language says it by code, else as it
+ * came (an error from a server with keys this client does not know). A key that does not parse is no key.
+ */
+export function said(error: { code?: string; message: string; say?: unknown; retryAfterSeconds?: number | undefined }, language: Messages = messages): string {
+  const say = Say.safeParse(error.say);
+  if (say.success) return errorWords(say.data, language);
+  return language.saidByCode(error) ?? error.message;
+}
+
+/**
+ * A field's refusal in `language`: by its rule (a zod issue's message, or a server's detail with `rule`) and the
+ * limit of the check that refused; anything else (zod's own words, a detail without a rule) as it came.
+ */
+export function fieldSaid(refusal: { message: string; rule?: string | undefined; limit?: number | undefined }, language: Messages = messages): string {
+  const rule = refusal.rule ?? refusal.message;
+  if (!isFieldRule(rule)) return refusal.message;
+  const [kind, field] = rule.split(':') as [keyof Messages['fieldRules'], keyof Messages['fieldNames'] | undefined];
+  const words = language.fieldRules[kind];
+  return typeof words === 'string' ? words : words(field ? language.fieldNames[field] : '', refusal.limit ?? 0);
+}
+
+/** A validation error's details in `language`, each by its rule. */
+export const detailsSaid = (details: readonly ErrorDetail[], language: Messages = messages): ErrorDetail[] =>
+  details.map((detail) => ({ ...detail, message: fieldSaid(detail, language) }));

@@ -72,7 +72,7 @@ export class ApiClient implements Api {
   private async call<R extends RouteSpec>(spec: R, input: CallInput<R>, options: { token?: string; timeoutMs?: number } = {}): Promise<OkValue<R>> {
     const needsSession = spec.auth === 'session';
     const token = needsSession ? (options.token ?? this.options.token()) : undefined;
-    if (needsSession && !token) throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    if (needsSession && !token) throw new CoreError('not_signed_in', 'not_signed_in', { key: 'not_signed_in' });
     const request = requestOf(spec, input);
     let response: AxiosResponse<unknown>;
     try {
@@ -98,9 +98,5 @@ export class ApiClient implements Api {
 function offline(error: unknown): CoreError {
   const code = (error as { code?: unknown }).code;
   const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-  return new CoreError(
-    'offline',
-    timedOut ? 'timeout' : 'unreachable',
-    timedOut ? 'The server took too long to answer.' : 'The server cannot be reached. Check the address and your connection.',
-  );
+  return timedOut ? new CoreError('offline', 'timeout', { key: 'server_too_slow' }) : new CoreError('offline', 'unreachable', { key: 'unreachable_check_address' });
 }

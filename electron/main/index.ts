@@ -7,6 +7,7 @@ import { app, BrowserWindow, ipcMain, Menu, Notification, session, type IpcMainI
 import { IpcEvents, type SessionState } from '../../shared/ipc.js';
 import { speak } from '../../shared/messages.js';
 import { createIpcHandlers, eventPayload } from '../../shared/session/handlers.js';
+import { CoreError } from '../../shared/session/errors.js';
 import { DEFAULT_SERVER_URL, openProfile, profileDataDir } from '../core/profile.js';
 import type { ControllerEvent } from '../../shared/session/runner.js';
 import {
@@ -87,7 +88,7 @@ async function start(): Promise<void> {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) =>
       isTrustedSender(event.senderFrame?.url, pages)
         ? handler(...args)
-        : { ok: false, error: { code: 'forbidden', message: 'This page may not talk to Latch.' } },
+        : { ok: false, error: new CoreError('rejected', 'forbidden', { key: 'page_forbidden' }).toIpc() },
     );
   }
 

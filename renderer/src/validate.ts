@@ -1,7 +1,14 @@
 // Forms check what they send with the same schemas the core and the server use
 // (shared/ipc.ts, shared/api.ts), so a rule and its words live in one place.
 import type { z } from 'zod';
-import { messages } from '../../shared/messages.js';
+import { fieldSaid } from '../../shared/messages.js';
+
+/** The bound a length check refused at (`min`, `max`), for its words. */
+const limitOf = (issue: z.core.$ZodIssue): number | undefined =>
+  'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
+
+/** A schema's refusal in the reader's language: its message is the rule's key (shared/api.ts `rule`). */
+export const issueSaid = (issue: z.core.$ZodIssue): string => fieldSaid({ message: issue.message, limit: limitOf(issue) });
 
 /** The first message for each top-level field the schema refuses; empty when the value passes. */
 export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K, unknown>): Partial<Record<K, string>> {
@@ -10,7 +17,7 @@ export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K
   if (result.success) return errors;
   for (const issue of result.error.issues) {
     const key = String(issue.path[0] ?? '') as K;
-    errors[key] ??= messages.said({ message: issue.message });
+    errors[key] ??= issueSaid(issue);
   }
   return errors;
 }

@@ -103,7 +103,7 @@ export class ApprovalSettings implements OnApplicationBootstrap, OnModuleDestroy
     const codes = await this.newCodes(auth.user.id);
     return this.store.transaction(async (unit) => {
       const user = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (user.approval_required !== 1) throw new ApiError(409, 'conflict', 'Turn on sign-in approval first: recovery codes are for it.');
+      if (user.approval_required !== 1) throw new ApiError(409, 'conflict', { key: 'approval_first' });
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       const recoveryCodes = await this.storeCodes(unit.db, auth.user.id, codes, now);
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });

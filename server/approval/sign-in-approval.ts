@@ -83,16 +83,13 @@ function choicesWith(number: number): number[] {
 const sameSecret = (row: SignInRequestsTable, secret: string): boolean =>
   timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(hashToken(secret), 'hex'));
 
-const notFound = () => new ApiError(404, 'not_found', 'This sign-in request does not exist. Sign in again.');
-const ended = () => new ApiError(409, 'conflict', 'This sign-in request has ended. Sign in again.');
+const notFound = () => new ApiError(404, 'not_found', { key: 'no_such_request' });
+const ended = () => new ApiError(409, 'conflict', { key: 'request_ended_sign_in_again' });
 const paused = (ms: number) => {
-  const minutes = Math.ceil(ms / 60_000);
   const seconds = Math.ceil(ms / 1000);
-  // Said as it is: a 30-second cooldown is not "a minute".
-  const howLong = seconds < 60 ? `${seconds} seconds` : minutes === 1 ? 'a minute' : `${minutes} minutes`;
-  return tryAgainIn(seconds, `New sign-ins to this account are paused for ${howLong}, because sign-in requests were refused on its devices.`, 'sign_in_paused');
+  return tryAgainIn(seconds, { key: 'sign_ins_paused', seconds }, 'sign_in_paused');
 };
-const wrongCode = () => new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
+const wrongCode = () => new ApiError(401, 'invalid_recovery_code', { key: 'recovery_code_wrong' });
 
 @Injectable()
 export class SignInApproval implements OnApplicationBootstrap {
@@ -319,7 +316,7 @@ export class SignInApproval implements OnApplicationBootstrap {
       if (done.numUpdatedRows === 0n) {
         if (row.state !== 'pending' || row.expires_at <= now) throw ended();
         const wait = secondsUntil((row.resent_at ?? now) + RESEND_EVERY_MS, now);
-        throw tryAgainIn(wait, `Your devices were asked a moment ago. Ask again in ${wait} seconds.`);
+        throw tryAgainIn(wait, { key: 'asked_recently', seconds: wait });
       }
       unit.publish({ kind: 'signin.requested', userId: row.user_id ?? NO_ACCOUNT, request: this.view(row), shown: row.decoy === 0 });
     });
@@ -460,8 +457,8 @@ export class SignInApproval implements OnApplicationBootstrap {
     const now = this.clock.now();
     const row = await this.store.db.selectFrom('sign_in_requests').selectAll().where('id', '=', id).where('user_id', '=', auth.user.id).where('decoy', '=', 0).executeTakeFirst();
     if (!row) throw notFound();
-    if (auth.session.created_at >= row.created_at) throw new ApiError(403, 'forbidden', 'Only a device that was signed in before this request was made can answer it.');
-    if (row.expires_at <= now) throw new ApiError(409, 'conflict', 'This sign-in request has expired.');
+    if (auth.session.created_at >= row.created_at) throw new ApiError(403, 'forbidden', { key: 'device_too_new' });
+    if (row.expires_at <= now) throw new ApiError(409, 'conflict', { key: 'request_expired' });
     const outcome: SignInOutcome = 'deny' in body ? 'denied' : body.number === row.number ? 'approved' : 'wrong_number';
     // A first wrong number is a slip of the finger as often as a stranger's sign-in: the question stands, on
     // every device, with one more try; the second refuses. A stranger still needs the one number in three.
@@ -485,7 +482,7 @@ export class SignInApproval implements OnApplicationBootstrap {
         .executeTakeFirst();
       if (done.numUpdatedRows === 0n) {
         const current = await unit.db.selectFrom('sign_in_requests').select(['decided_by_name']).where('id', '=', row.id).executeTakeFirst();
-        throw new ApiError(409, 'conflict', current?.decided_by_name ? `This sign-in request was already answered on '${current.decided_by_name}'.` : 'This sign-in request has ended.');
+        throw new ApiError(409, 'conflict', current?.decided_by_name ? { key: 'request_answered_on', device: current.decided_by_name } : { key: 'request_ended' });
       }
       await this.securityEvents.recordBy(unit.db, auth.session, {
         type: outcome === 'approved' ? 'sign_in_approved' : outcome === 'denied' ? 'sign_in_denied' : 'sign_in_wrong_number',
@@ -645,11 +642,7 @@ export class SignInApproval implements OnApplicationBootstrap {
       .where('created_at', '>', now - this.policy.requestTtlMs)
       .executeTakeFirstOrThrow();
     const retryAfterSeconds = Math.ceil(this.policy.requestTtlMs / 1000);
-    const wait = retryAfterSeconds >= 120 ? `${Math.round(retryAfterSeconds / 60)} minutes` : `${retryAfterSeconds} seconds`;
-    const refuse = (message: string) => tryAgainIn(retryAfterSeconds, message);
-    if (Number(fromHere.n) >= this.policy.maxPending) {
-      throw refuse(`Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${wait}.`);
-    }
+    if (Number(fromHere.n) >= this.policy.maxPending) throw tryAgainIn(retryAfterSeconds, { key: 'too_many_requests_here', seconds: retryAfterSeconds });
     const waiting = await db.selectFrom('sign_in_requests').select(count).where(ownedBy(owner)).where('state', '=', 'pending').where('expires_at', '>', now).executeTakeFirstOrThrow();
     // Others cannot fill the room to keep the owner out: from a new address, past it, a code by mail instead.
     if (Number(waiting.n) >= this.policy.maxPendingPerAccount && !(await known())) throw new StepUpRequired();

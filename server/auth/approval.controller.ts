@@ -13,6 +13,7 @@ import type {
   RecoveryCodes,
   SignInRequestList,
   SignInRequestState,
+  ErrorSay,
 } from '../../shared/api.js';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
@@ -21,7 +22,7 @@ import { SignInApproval } from '../approval/sign-in-approval.js';
 import { Auth, Client, Disconnected, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { AuthService } from './auth.service.js';
 
-const NO_REQUEST = 'This sign-in request does not exist. Sign in again.';
+const NO_REQUEST: ErrorSay = { key: 'no_such_request' };
 
 @Controller()
 export class ApprovalController {

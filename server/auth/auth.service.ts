@@ -15,6 +15,7 @@ import type {
   RegisterBody,
   SetApprovalBody,
   SignInRequestState,
+  ErrorSay,
 } from '../../shared/api.js';
 import { endOpenRequests } from '../sessions/sign-in-requests.js';
 import { PasswordResets } from '../approval/reset.js';
@@ -53,10 +54,10 @@ interface PendingStepUp {
   kind: SessionKind;
 }
 
-const codeOrPasswordWrong = () => new ApiError(401, 'invalid_code', 'That code or the password is not right. Check both and try again.');
-const invalidCredentials = () => new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
+const codeOrPasswordWrong = () => new ApiError(401, 'invalid_code', { key: 'code_or_password_wrong' });
+const invalidCredentials = () => new ApiError(401, 'invalid_credentials', { key: 'credentials_wrong' });
 const codeSent = (issued: IssuedCode): CodeSent => ({ codeSent: { id: issued.id, expiresAt: new Date(issued.expiresAt).toISOString() } });
-const madeMeanwhile = () => new ApiError(409, 'conflict', 'An account with this address was made meanwhile. Sign in instead.');
+const madeMeanwhile = () => new ApiError(409, 'conflict', { key: 'account_made_meanwhile' });
 
 /** A sign-up waiting for its code: the password's hash and the device, kept with the code (never the password). */
 interface PendingSignUp {
@@ -149,7 +150,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   private async requireRegistrationOpen(): Promise<void> {
     if ((await registrationOf(this.store.db, this.config)).open) return;
-    throw new ApiError(403, 'registration_closed', 'This server does not take new accounts. Ask its operator to create one for you.');
+    throw new ApiError(403, 'registration_closed', { key: 'registration_closed' });
   }
 
   /** "Forgot password?": a code by mail if the address has an account; the answer is the same either way. */
@@ -189,7 +190,7 @@ export class AuthService implements OnApplicationBootstrap {
       if (user.approval_required === 1) {
         if (!body.recoveryCode) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
         codesLeft = await this.approvalSettings.spendRecoveryCode(unit, user.id, body.recoveryCode);
-        if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', 'That recovery code is not right, or it has been used.');
+        if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', { key: 'recovery_code_wrong' });
       }
       const { token, session, user: updated } = await this.resets.apply(unit, user, passwordHash, body.device, client, kind);
       if (codesLeft !== undefined) await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: client.ip, count: codesLeft });
@@ -200,7 +201,7 @@ export class AuthService implements OnApplicationBootstrap {
   /** Mails a code to the signed-in account's own address, to confirm it. */
   async sendEmailCode(auth: AuthContext, client: ClientInfo): Promise<CodeSent> {
     await this.throttle.admitCode(client.ip);
-    if (auth.user.email_verified_at !== null) throw new ApiError(409, 'conflict', 'This address is already confirmed.');
+    if (auth.user.email_verified_at !== null) throw new ApiError(409, 'conflict', { key: 'address_already_confirmed' });
     const issued = await this.store.transaction(async (unit) => {
       // Only the newest code works: the confirm form has one field and no id.
       await this.codes.endOpen(unit, auth.user.id, ['verify']);
@@ -351,12 +352,12 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** Sign-in approval on or off; the password is asked for either way. */
   async setApproval(auth: AuthContext, body: SetApprovalBody, client: ClientInfo): Promise<ApprovalChanged> {
-    await this.requireAccountPassword(auth, body.password, client, 'That password is not right.');
+    await this.requireAccountPassword(auth, body.password, client, { key: 'password_wrong' });
     return this.approvalSettings.setRequired(auth, body.required, client);
   }
 
   async regenerateRecoveryCodes(auth: AuthContext, password: string, client: ClientInfo): Promise<RecoveryCodes> {
-    await this.requireAccountPassword(auth, password, client, 'That password is not right.');
+    await this.requireAccountPassword(auth, password, client, { key: 'password_wrong' });
     return this.approvalSettings.regenerate(auth, client);
   }
 
@@ -386,13 +387,13 @@ export class AuthService implements OnApplicationBootstrap {
 
   async rotate(auth: AuthContext, token: string | undefined, claim: string, client: ClientInfo): Promise<AuthResult> {
     // A browser's token lives in a cookie no script can read; it ends with its shorter lifetime instead.
-    if (auth.session.kind === 'browser' || token === undefined) throw new ApiError(409, 'conflict', 'A browser’s session is not rotated.');
+    if (auth.session.kind === 'browser' || token === undefined) throw new ApiError(409, 'conflict', { key: 'browser_not_rotated' });
     return { token: await this.sessions.rotate(auth, token, claim, client), ...this.currentSession(auth) };
   }
 
   /** Changes the password; by default every other session is signed out. */
   async changePassword(auth: AuthContext, body: z.output<typeof ChangePasswordSchema>, client: ClientInfo): Promise<{ revoked: number }> {
-    await this.requireAccountPassword(auth, body.currentPassword, client, 'The current password is not right.');
+    await this.requireAccountPassword(auth, body.currentPassword, client, { key: 'current_password_wrong' });
     const passwordHash = await this.passwords.hash(body.newPassword);
     return this.store.transaction(async (unit) => {
       await unit.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', auth.user.id).execute();
@@ -410,7 +411,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** The password entered again on this session: destructive actions are open for RECENT_AUTH_MS. */
   async reauthenticate(auth: AuthContext, password: string, client: ClientInfo): Promise<Reauthenticated> {
-    await this.requireAccountPassword(auth, password, client, 'That password is not right.');
+    await this.requireAccountPassword(auth, password, client, { key: 'password_wrong' });
     const now = this.clock.now();
     await this.sessions.markReauthenticated(this.store.db, auth.session.id, now);
     return { until: new Date(now + this.config.recentAuthMs).toISOString() };
@@ -446,7 +447,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** A signed-in caller's own password, as on password change and re-authentication: 403 when wrong. */
-  private async requireAccountPassword(auth: AuthContext, password: string, client: ClientInfo, wrong: string): Promise<void> {
+  private async requireAccountPassword(auth: AuthContext, password: string, client: ClientInfo, wrong: ErrorSay): Promise<void> {
     const stored = await this.store.db.selectFrom('users').select(['id', 'password_hash']).where('id', '=', auth.user.id).executeTakeFirst();
     if (!(await this.checkPassword(auth.user.email, stored, password, client, auth.session))) throw new ApiError(403, 'invalid_password', wrong);
   }

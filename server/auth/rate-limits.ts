@@ -33,7 +33,7 @@ export interface Attempt {
   withdrawn(): Promise<void>;
 }
 
-export const rateLimited = (seconds: number, what = 'sign-in attempts') => tryAgainIn(seconds, `Too many ${what}. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`);
+export const rateLimited = (seconds: number, what: 'too_many_attempts' | 'too_many_accounts' = 'too_many_attempts') => tryAgainIn(seconds, { key: what, seconds });
 
 @Injectable()
 export class RateLimits {
@@ -133,7 +133,7 @@ export class RateLimits {
       const tooMany = await this.checkAddress(trx, addressCounter, now);
       if (tooMany) return tooMany;
       const created = await this.hit(trx, createdCounter, this.policy.registrationWindowMs, now);
-      if (created.count > this.policy.maxRegistrationsPerAddress) return rateLimited(secondsUntil(created.resetAt, now), 'new accounts from this address');
+      if (created.count > this.policy.maxRegistrationsPerAddress) return rateLimited(secondsUntil(created.resetAt, now), 'too_many_accounts');
       return undefined;
     });
     if (refusal) throw refusal;

@@ -1,23 +1,27 @@
 import { HttpException } from '@nestjs/common';
-import type { ErrorBody, ErrorCode } from '../../shared/api.js';
+import type { ErrorBody, ErrorCode, ErrorSay } from '../../shared/api.js';
+import { serverSays } from '../../shared/messages.js';
 
-type ErrorExtra = Omit<ErrorBody['error'], 'code' | 'message'>;
+type ErrorExtra = Omit<ErrorBody['error'], 'code' | 'message' | 'say'>;
 
-/** An error with an HTTP status and a code from the shared contract. */
+/**
+ * An error with an HTTP status, a code from the shared contract and its sentence by key (`say`): the words are
+ * in shared/messages, and `message` is their English.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
-    message: string,
+    readonly say: ErrorSay,
     readonly extra: ErrorExtra = {},
     /** Extra response headers, such as Retry-After. */
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(serverSays(say));
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...this.extra } };
+    return { error: { code: this.code, message: this.message, say: this.say, ...this.extra } };
   }
 }
 
@@ -42,11 +46,11 @@ export function isStoreUnavailable(error: unknown): boolean {
 export const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
 
 /** A 429 that says when to try again, in its body (`retryAfterSeconds`) and in its Retry-After header. */
-export const tryAgainIn = (seconds: number, message: string, code: ErrorCode = 'rate_limited') =>
-  new ApiError(429, code, message, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
+export const tryAgainIn = (seconds: number, say: ErrorSay, code: ErrorCode = 'rate_limited') =>
+  new ApiError(429, code, say, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
 
 export const unavailable = () =>
-  new ApiError(503, 'unavailable', 'The session store is unreachable. Try again shortly.', {}, { 'Retry-After': '5' });
+  new ApiError(503, 'unavailable', { key: 'store_unreachable' }, {}, { 'Retry-After': '5' });
 
 /**
  * PostgreSQL gave up on a statement under its timeouts (docs/operations.md, "PostgreSQL"): 55P03 a lock held
@@ -54,26 +58,26 @@ export const unavailable = () =>
  */
 const STORE_BUSY_CODES = new Set(['55P03', '57014', '25P03']);
 export const storeBusy = () =>
-  new ApiError(503, 'unavailable', 'The session store is busy with other work. Try again in a few seconds.', {}, { 'Retry-After': '2' });
+  new ApiError(503, 'unavailable', { key: 'store_busy' }, {}, { 'Retry-After': '2' });
 
-const FASTIFY_CODES: Record<string, [number, ErrorCode, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is larger than 16 KiB.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send the request body as application/json.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'bad_request', 'The request body is empty; send a JSON object.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'bad_request', 'The request body is not valid JSON.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'The Content-Length header does not match the body.'],
-  FST_ERR_BAD_URL: [400, 'bad_request', 'The URL is not valid.'],
+const FASTIFY_CODES: Record<string, [number, ErrorCode, ErrorSay]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', { key: 'body_too_large' }],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', { key: 'json_only' }],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'bad_request', { key: 'body_empty' }],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'bad_request', { key: 'body_not_json' }],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', { key: 'content_length_mismatch' }],
+  FST_ERR_BAD_URL: [400, 'bad_request', { key: 'bad_url' }],
 };
 
 /** For 4xx errors raised by the framework: a code and a message that echoes nothing of the request. */
-const STATUS_CODES: Record<number, [ErrorCode, string]> = {
-  400: ['bad_request', 'The request is not valid.'],
-  401: ['unauthenticated', 'Sign in to continue.'],
-  404: ['not_found', 'Not found.'],
-  413: ['payload_too_large', 'The request body is larger than 16 KiB.'],
-  414: ['bad_request', 'The URL is too long.'],
-  415: ['unsupported_media_type', 'Send the request body as application/json.'],
-  429: ['rate_limited', 'Too many requests.'],
+const STATUS_CODES: Record<number, [ErrorCode, ErrorSay]> = {
+  400: ['bad_request', { key: 'request_invalid' }],
+  401: ['unauthenticated', { key: 'sign_in_needed' }],
+  404: ['not_found', { key: 'not_found' }],
+  413: ['payload_too_large', { key: 'body_too_large' }],
+  414: ['bad_request', { key: 'url_too_long' }],
+  415: ['unsupported_media_type', { key: 'json_only' }],
+  429: ['rate_limited', { key: 'too_many_requests' }],
 };
 
 /** Any error as the API error it stands for; undefined for a fault in the server itself. */
@@ -83,23 +87,23 @@ export function toApiError(error: unknown, request?: { method: string; url: stri
   if (STORE_BUSY_CODES.has(String((error as { code?: unknown } | null)?.code))) return storeBusy();
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in FASTIFY_CODES) {
-    const [status, apiCode, message] = FASTIFY_CODES[code]!;
-    return new ApiError(status, apiCode, message);
+    const [status, apiCode, say] = FASTIFY_CODES[code]!;
+    return new ApiError(status, apiCode, say);
   }
   if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
-    return new ApiError(400, 'bad_request', 'The request body is not valid JSON.');
+    return new ApiError(400, 'bad_request', { key: 'body_not_json' });
   }
   const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 404 && request) {
-      return new ApiError(404, 'not_found', `There is no route ${request.method} ${request.url.split('?')[0]}.`);
+      return new ApiError(404, 'not_found', { key: 'no_route', method: request.method.slice(0, 16), path: (request.url.split('?')[0] ?? '').slice(0, 2048) });
     }
-    const [apiCode, message] = STATUS_CODES[status] ?? STATUS_CODES[400]!;
-    return new ApiError(status, apiCode, message);
+    const [apiCode, say] = STATUS_CODES[status] ?? STATUS_CODES[400]!;
+    return new ApiError(status, apiCode, say);
   }
   return undefined;
 }
 
 /** A sign-in, a reset or any new session of an account the server's operator disabled (docs/operations.md, "The operator's tool"). */
 export const accountDisabled = () =>
-  new ApiError(403, 'account_disabled', "This account is disabled by the server's operator, so it cannot sign in. Ask them to enable it.");
+  new ApiError(403, 'account_disabled', { key: 'account_disabled' });

@@ -25,7 +25,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (!apiError) {
     // Log the kind and message only: request data, headers and tokens stay out.
     log.error({ err: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'unhandled error');
-    apiError = new ApiError(500, 'internal', 'Something went wrong on the server.');
+    apiError = new ApiError(500, 'internal', { key: 'server_fault' });
   }
   return reply.status(apiError.status).headers(apiError.headers).send(apiError.toBody());
 }

@@ -1,6 +1,7 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { issueDetails } from '../../shared/api.js';
+import { issueDetails, type ErrorSay } from '../../shared/api.js';
+import { fieldSaid, en } from '../../shared/messages.js';
 import { ApiError } from './api-error.js';
 
 /** Validates a request body or query with a schema from shared/api.ts: 400 validation_failed with details. */
@@ -10,7 +11,7 @@ export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, 
   transform(value: unknown): z.output<S> {
     const parsed = this.schema.safeParse(value);
     if (!parsed.success) {
-      throw new ApiError(400, 'validation_failed', 'The request is not valid.', { details: issueDetails(parsed.error) });
+      throw new ApiError(400, 'validation_failed', { key: 'request_invalid' }, { details: issueDetails(parsed.error, (detail) => fieldSaid(detail, en)) });
     }
     return parsed.data;
   }
@@ -20,12 +21,12 @@ export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, 
 export class ZodParamPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(
     private readonly schema: S,
-    private readonly notFoundMessage: string,
+    private readonly notFound: ErrorSay,
   ) {}
 
   transform(value: unknown): z.output<S> {
     const parsed = this.schema.safeParse(value);
-    if (!parsed.success) throw new ApiError(404, 'not_found', this.notFoundMessage);
+    if (!parsed.success) throw new ApiError(404, 'not_found', this.notFound);
     return parsed.data;
   }
 }

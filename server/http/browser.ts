@@ -56,7 +56,7 @@ export function sharedHostWarning(allowedHosts: readonly string[] | undefined): 
 }
 
 export const insecure = () =>
-  new ApiError(403, 'insecure_connection', 'The account page signs in only over https (or on the computer the server runs on). Open it with https://.');
+  new ApiError(403, 'insecure_connection', { key: 'insecure_connection' });
 
 /**
  * The session token a browser sent in the cookie of this place (over https only the `__Host-` one, which no
@@ -113,7 +113,7 @@ export function crossSiteRefusal(raw: IncomingMessage, trust: TrustFunction, met
   return fromOwnOrigin(raw, trust) && raw.headers[PAGE_HEADER] === '1' ? undefined : crossSite();
 }
 
-const crossSite = () => new ApiError(403, 'cross_site', 'This request did not come from the account page, so it was refused.');
+const crossSite = () => new ApiError(403, 'cross_site', { key: 'cross_site_request' });
 
 const PLATFORMS: Record<string, Platform> = { macOS: 'darwin', Windows: 'win32', Linux: 'linux', 'Chrome OS': 'linux' };
 

@@ -3,6 +3,7 @@
 // parameters and query are checked all come from there.
 import { applyDecorators, Body, HttpCode, Param, Query, RequestMapping, RequestMethod } from '@nestjs/common';
 import type { z } from 'zod';
+import type { ErrorSay } from '../../shared/api.js';
 import { defaultStatus, Routes, type RouteSpec } from '../../shared/routes.js';
 import { LongPoll } from '../common/long-poll.js';
 import { ZodBodyPipe, ZodParamPipe } from '../common/zod.pipe.js';
@@ -27,8 +28,8 @@ export const RouteBody = (spec: WithBody): ParameterDecorator => Body(new ZodBod
 /** The route's query, checked with its schema: 400 validation_failed with details. */
 export const RouteQuery = (spec: WithQuery): ParameterDecorator => Query(new ZodBodyPipe(spec.query));
 
-/** A path parameter of the route, checked with its schema: anything malformed names nothing, 404 with this message. */
-export const RouteParam = <S extends WithParams>(spec: S, name: keyof S['params']['shape'] & string, notFound: string): ParameterDecorator =>
+/** A path parameter of the route, checked with its schema: anything malformed names nothing, 404 saying `notFound`. */
+export const RouteParam = <S extends WithParams>(spec: S, name: keyof S['params']['shape'] & string, notFound: ErrorSay): ParameterDecorator =>
   Param(name, new ZodParamPipe(spec.params.shape[name] as z.ZodType, notFound));
 
 /**

@@ -129,10 +129,10 @@ export function hostAllowed(hostHeader: string | undefined, allowed: Set<string>
 }
 
 export const misdirected = () =>
-  new ApiError(421, 'misdirected_request', 'This server does not answer to that host name. Use the address it was started with.');
+  new ApiError(421, 'misdirected_request', { key: 'misdirected_host' });
 
-export const duplicateHost = () => new ApiError(400, 'bad_request', 'The request names its Host more than once.');
-export const absoluteTarget = () => new ApiError(400, 'bad_request', 'Send the path alone as the request target, with the host in the Host header.');
+export const duplicateHost = () => new ApiError(400, 'bad_request', { key: 'duplicate_host' });
+export const absoluteTarget = () => new ApiError(400, 'bad_request', { key: 'absolute_target' });
 
 /** Why the edge refuses a request before any route sees it, or undefined when it may pass. */
 export function refusedAtEdge(request: IncomingMessage, hostOk: (hostHeader: string | undefined) => boolean): ApiError | undefined {

@@ -45,8 +45,8 @@ export const mailedStepUp = (db: Db, email: string, since: number) =>
 export const stepUpTries = (db: Db, email: string, hash: string) =>
   db.selectFrom('email_codes').select(sql<number>`coalesce(sum(tries), 0)`.as('n')).where('email', '=', email).where(TRIED_STEP_UP).where('code_hash', '=', hash);
 
-export const wrongCode = () => new ApiError(401, 'invalid_code', 'That code is not right. Check the mail and type it again.');
-export const codeEnded = () => new ApiError(410, 'code_expired', 'That code has expired, was used, or was tried too many times. Ask for a new one.');
+export const wrongCode = () => new ApiError(401, 'invalid_code', { key: 'code_wrong' });
+export const codeEnded = () => new ApiError(410, 'code_expired', { key: 'code_ended' });
 
 export interface IssuedCode {
   id: string;

@@ -14,7 +14,7 @@ import { HashingProcess } from './hashing-process.js';
 const CODE_QUEUE = 32;
 
 export const serverBusy = () =>
-  new ApiError(503, 'unavailable', 'The server is busy checking other sign-ins. Try again in a few seconds.', {}, { 'Retry-After': '2' });
+  new ApiError(503, 'unavailable', { key: 'hashing_busy' }, {}, { 'Retry-After': '2' });
 
 /**
  * argon2id hashing, with a decoy hash so an unknown email costs as much as a

@@ -26,8 +26,7 @@ export interface Connection {
  */
 export const PING_SLICES = 100;
 
-const tooMany = (what: string) =>
-  new ApiError(429, 'too_many_connections', `Too many live connections ${what}. Close another Latch window or device and try again.`, {}, { 'Retry-After': '30' });
+const tooMany = (per: 'device' | 'account' | 'address') => new ApiError(429, 'too_many_connections', { key: 'too_many_connections', per }, {}, { 'Retry-After': '30' });
 
 export class ConnectionRegistry {
   private readonly bySession = new Map<string, Set<Connection>>();
@@ -54,10 +53,10 @@ export class ConnectionRegistry {
    */
   admitAddress(address: string): ApiError | undefined {
     if (this.held + this.pending >= this.policy.total) {
-      return new ApiError(503, 'unavailable', 'This server holds as many live connections as it can. Latch will try again shortly.', {}, { 'Retry-After': '10' });
+      return new ApiError(503, 'unavailable', { key: 'server_full' }, {}, { 'Retry-After': '10' });
     }
     const fromAddress = (this.byAddress.get(address)?.size ?? 0) + (this.pendingByAddress.get(address) ?? 0);
-    if (fromAddress >= this.policy.perAddress) return tooMany('from this network address');
+    if (fromAddress >= this.policy.perAddress) return tooMany('address');
     this.pending++;
     this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1);
     return undefined;
@@ -72,8 +71,8 @@ export class ConnectionRegistry {
 
   /** The second check, once the session is known; `add` must follow in the same tick. */
   admitSession(sessionId: string, userId: string): ApiError | undefined {
-    if ((this.bySession.get(sessionId)?.size ?? 0) >= this.policy.perSession) return tooMany('for this device');
-    if ((this.byUser.get(userId)?.size ?? 0) >= this.policy.perAccount) return tooMany('for this account');
+    if ((this.bySession.get(sessionId)?.size ?? 0) >= this.policy.perSession) return tooMany('device');
+    if ((this.byUser.get(userId)?.size ?? 0) >= this.policy.perAccount) return tooMany('account');
     return undefined;
   }
 

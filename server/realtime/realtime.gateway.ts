@@ -100,17 +100,17 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
   }
 
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
+    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', { key: 'shutting_down' }));
     const path = (request.url ?? '').split('?')[0];
     if (path !== EVENTS_PATH) {
-      return this.refuseUpgrade(request, socket, new ApiError(404, 'not_found', `There is no WebSocket endpoint at ${path}.`));
+      return this.refuseUpgrade(request, socket, new ApiError(404, 'not_found', { key: 'no_socket_route', path: (path ?? '').slice(0, 2048) }));
     }
     // A desktop app sends its token as a bearer header; the account page's browser, in its cookie, and then
     // only from the page's own origin: any site can open a WebSocket that carries this browser's cookie.
     const viaCookie = request.headers.authorization === undefined;
     const token = viaCookie ? browserToken(request, this.trust) : bearerToken(request.headers.authorization);
     if (viaCookie && token !== undefined && !fromOwnOrigin(request, this.trust)) {
-      return this.refuseUpgrade(request, socket, new ApiError(403, 'cross_site', 'This connection did not come from the account page, so it was refused.'));
+      return this.refuseUpgrade(request, socket, new ApiError(403, 'cross_site', { key: 'cross_site_connection' }));
     }
     // Counted like the sign-in limits: an IPv6 host by its /64.
     const ip = clientAddress(request, this.trust);
@@ -122,13 +122,13 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
       // Only a browser's own session lives in a cookie.
       auth = await this.authenticator.authenticate(token, () => ip, viaCookie ? 'browser' : 'app');
     } catch (error) {
-      const apiError = toApiError(error) ?? new ApiError(500, 'internal', 'Something went wrong on the server.');
+      const apiError = toApiError(error) ?? new ApiError(500, 'internal', { key: 'server_fault' });
       return this.refuseUpgrade(request, socket, apiError);
     } finally {
       this.connections.settle(address);
     }
     // Checked again: shutdown may have begun while the session was being checked.
-    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', 'The server is shutting down.'));
+    if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', { key: 'shutting_down' }));
     const over = this.connections.admitSession(auth.session.id, auth.user.id);
     if (over) return this.refuseUpgrade(request, socket, over);
     // ws completes the upgrade synchronously (no verifyClient), so the caps above still hold here.

@@ -12,7 +12,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { Locator } from './locations.js';
 import { toSessionView, type SessionViewRow } from './session-view.js';
 
-export const unauthenticated = () => new ApiError(401, 'unauthenticated', 'Sign in to continue.');
+export const unauthenticated = () => new ApiError(401, 'unauthenticated', { key: 'sign_in_needed' });
 
 export interface Revocation {
   reason: SignOutReason;
@@ -125,11 +125,11 @@ export class SessionRepository {
       ...(revokerDeviceName ? { revokedBy: { deviceName: revokerDeviceName } } : {}),
       ...(reason === 'token_reused' && options.whereFrom && session.reused_from_ip !== null ? this.whereFrom(session.token_from_ip, session.reused_from_ip) : {}),
     };
-    if (reason === 'expired') return new ApiError(401, 'session_expired', 'This session has expired. Sign in again.', extra);
+    if (reason === 'expired') return new ApiError(401, 'session_expired', { key: 'session_expired' }, extra);
     if (reason === 'token_reused') {
-      return new ApiError(401, 'session_revoked', 'This sign-in was used somewhere else, so it was signed out to protect the account.', extra);
+      return new ApiError(401, 'session_revoked', { key: 'token_copied' }, extra);
     }
-    return new ApiError(401, 'session_revoked', 'This session was signed out.', extra);
+    return new ApiError(401, 'session_revoked', { key: 'signed_out' }, extra);
   }
 
   /** Of these session ids, the ones no longer valid, with why (for sockets to drop). */

@@ -35,7 +35,7 @@ export class SessionsController {
   @Endpoint(Routes.revokeSession)
   async revoke(
     @Auth() auth: AuthContext,
-    @RouteParam(Routes.revokeSession, 'id', 'No active session with that id.') id: string,
+    @RouteParam(Routes.revokeSession, 'id', { key: 'no_such_session' }) id: string,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.sessions.revoke(auth, id, client);

@@ -257,8 +257,8 @@ export class SessionsService {
     const row = await this.store.db.selectFrom('sessions').select('reauth_at').where('id', '=', auth.session.id).executeTakeFirst();
     const at = row?.reauth_at ?? null;
     if (at === null || this.clock.now() - at > this.config.recentAuthMs) {
-      const minutes = Math.round(this.config.recentAuthMs / 60_000);
-      throw new ApiError(403, 'reauth_required', `Enter your password to continue: signing out other devices needs it from the last ${minutes} minutes.`);
+      const minutes = Math.max(1, Math.round(this.config.recentAuthMs / 60_000));
+      throw new ApiError(403, 'reauth_required', { key: 'reauth_needed', minutes });
     }
   }
 
@@ -281,7 +281,7 @@ export class SessionsService {
         const ended = await unit.db.selectFrom('sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
         throw this.repo.endedError(ended, null);
       }
-      if (revoked.length === 0 || !target) throw new ApiError(404, 'not_found', 'No active session with that id.');
+      if (revoked.length === 0 || !target) throw new ApiError(404, 'not_found', { key: 'no_such_session' });
       await this.securityEvents.recordBy(unit.db, auth.session, {
         type: isSelf ? 'signed_out' : 'session_revoked',
         at: now,

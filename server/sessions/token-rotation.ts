@@ -32,7 +32,7 @@ export const MAX_SUPERSEDES = 3;
  */
 export type TokenStanding = { kind: 'current' | 'next' | 'previous' | 'retired'; sessionId: string };
 
-const conflict = () => new ApiError(409, 'conflict', 'This sign-in changed while it was being renewed. Try again.');
+const conflict = () => new ApiError(409, 'conflict', { key: 'rotation_conflict' });
 
 @Injectable()
 export class TokenRotation {

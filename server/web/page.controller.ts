@@ -9,6 +9,7 @@ import { ApiError } from '../common/api-error.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../http/http-edge.js';
 import { Routes } from '../../shared/routes.js';
+import type { ErrorSay } from '../../shared/api.js';
 import { Endpoint, RouteParam } from '../http/endpoint.js';
 import type { ServerConfig } from '../config/config.js';
 import { publicOrigin } from '../http/browser.js';
@@ -20,9 +21,9 @@ export const PAGE_CSP =
 const ASSET = /^[A-Za-z0-9_-]+\.(js|css)$/;
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
-const NO_FILE = 'There is no such file.';
+const NO_FILE: ErrorSay = { key: 'no_file' };
 const noFile = () => new ApiError(404, 'not_found', NO_FILE);
-const notBuilt = () => new ApiError(404, 'not_found', 'The account page is not built on this server. Run `npm run build:app`, or install the packed server, which carries it.');
+const notBuilt = () => new ApiError(404, 'not_found', { key: 'page_not_built' });
 
 @Controller()
 export class PageController {

@@ -15,6 +15,7 @@ import type {
   PendingSignIn,
   WebRecoveredSignIn,
   WebSignInRequestState,
+  ErrorSay,
 } from '../../shared/api.js';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
@@ -26,7 +27,7 @@ import type { ServerConfig } from '../config/config.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { browserDevice, clearedCookie, cookiePlace, crossSiteRefusal, insecure, sessionCookie, type CookiePlace } from '../http/browser.js';
 
-const NO_REQUEST = 'This sign-in request does not exist. Sign in again.';
+const NO_REQUEST: ErrorSay = { key: 'no_such_request' };
 
 /** The page's languages, as its browser asks for them. */
 const acceptLanguageOf = (request: FastifyRequest) => {

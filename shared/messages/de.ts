@@ -140,177 +140,112 @@ function usedIn(time: string | undefined, whose: string, from: string | undefine
   return `Jemand hat${when}${origin(from)} eine Kopie des Anmeldeschlüssels ${whose} verwendet.`;
 }
 
-const seconds = (n: number) => count(n, 'Sekunde', 'Sekunden');
+const seconds_ = (n: number) => count(n, 'Sekunde', 'Sekunden');
 
-/** The names shared/api.ts and shared/ipc.ts give their fields in their messages, with the German article. */
-const fields = new Map([
-  ['Device name', 'Der Gerätename'],
-  ['OS', 'Das Betriebssystem'],
-  ['App version', 'Die App-Version'],
-  ['Email', 'Die E-Mail-Adresse'],
-  ['Password', 'Das Passwort'],
-  ['New password', 'Das neue Passwort'],
-  ['Current password', 'Das aktuelle Passwort'],
-]);
+/** "30 Sekunden", "eine Minute", "5 Minuten": a wait, said as it is (a 30-second cooldown is not "a minute"). */
+const waitOf = (seconds: number) => (seconds < 60 ? seconds_(seconds) : seconds <= 60 ? 'eine Minute' : count(Math.ceil(seconds / 60), 'Minute', 'Minuten'));
 
-/** What the server, the core, the account page's bridge and the shared schemas say, word for word. */
-const saidExactly = new Map([
-  // The server.
-  ['The server is busy checking other sign-ins. Try again in a few seconds.', 'Der Server prüft gerade andere Anmeldungen. Versuchen Sie es in ein paar Sekunden erneut.'],
-  ['That code or the password is not right. Check both and try again.', 'Der Code oder das Passwort ist nicht richtig. Prüfen Sie beides und versuchen Sie es erneut.'],
-  ['The email or password is not right.', 'Die E-Mail-Adresse oder das Passwort ist nicht richtig.'],
-  ['An account with this address was made meanwhile. Sign in instead.', 'Inzwischen wurde ein Konto mit dieser Adresse erstellt. Melden Sie sich stattdessen an.'],
-  ['This server does not take new accounts. Ask its operator to create one for you.', 'Dieser Server nimmt keine neuen Konten an. Bitten Sie den Betreiber des Servers, eines für Sie zu erstellen.'],
-  ['That recovery code is not right, or it has been used.', 'Dieser Wiederherstellungscode ist nicht richtig oder wurde bereits verwendet.'],
-  ['This address is already confirmed.', 'Diese Adresse ist bereits bestätigt.'],
-  ['That password is not right.', 'Dieses Passwort ist nicht richtig.'],
-  ['The current password is not right.', 'Das aktuelle Passwort ist nicht richtig.'],
-  [
-    'The account page signs in only over https (or on the computer the server runs on). Open it with https://.',
+const errors: Messages['errors'] = {
+  hashing_busy: 'Der Server prüft gerade andere Anmeldungen. Versuchen Sie es in ein paar Sekunden erneut.',
+  code_or_password_wrong: 'Der Code oder das Passwort ist nicht richtig. Prüfen Sie beides und versuchen Sie es erneut.',
+  credentials_wrong: 'Die E-Mail-Adresse oder das Passwort ist nicht richtig.',
+  account_made_meanwhile: 'Inzwischen wurde ein Konto mit dieser Adresse erstellt. Melden Sie sich stattdessen an.',
+  registration_closed: 'Dieser Server nimmt keine neuen Konten an. Bitten Sie den Betreiber des Servers, eines für Sie zu erstellen.',
+  recovery_code_wrong: 'Dieser Wiederherstellungscode ist nicht richtig oder wurde bereits verwendet.',
+  address_already_confirmed: 'Diese Adresse ist bereits bestätigt.',
+  browser_not_rotated: 'Die Anmeldung eines Browsers wird nicht erneuert.',
+  password_wrong: 'Dieses Passwort ist nicht richtig.',
+  current_password_wrong: 'Das aktuelle Passwort ist nicht richtig.',
+  no_file: 'Diese Datei gibt es nicht.',
+  page_not_built: 'Die Kontoseite ist auf diesem Server nicht gebaut. Führen Sie `npm run build:app` aus oder installieren Sie den gepackten Server, der sie enthält.',
+  insecure_connection:
     'Auf der Kontoseite können Sie sich nur über https anmelden (oder auf dem Computer, auf dem der Server läuft). Öffnen Sie sie mit https://.',
-  ],
-  ['This request did not come from the account page, so it was refused.', 'Diese Anfrage kam nicht von der Kontoseite und wurde daher abgelehnt.'],
-  ['This connection did not come from the account page, so it was refused.', 'Diese Verbindung kam nicht von der Kontoseite und wurde daher abgelehnt.'],
-  ['That code is not right. Check the mail and type it again.', 'Dieser Code ist nicht richtig. Sehen Sie in der E-Mail nach und geben Sie ihn erneut ein.'],
-  ['That code has expired, was used, or was tried too many times. Ask for a new one.', 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft ausprobiert. Fordern Sie einen neuen an.'],
-  ['Something went wrong on the server.', 'Auf dem Server ist etwas schiefgegangen.'],
-  ['The session store is unreachable. Try again shortly.', 'Der Server erreicht seine Datenbank gerade nicht. Versuchen Sie es gleich erneut.'],
-  ['The session store is busy with other work. Try again in a few seconds.', 'Die Datenbank des Servers ist gerade ausgelastet. Versuchen Sie es in ein paar Sekunden erneut.'],
-  [
-    "This account is disabled by the server's operator, so it cannot sign in. Ask them to enable it.",
-    'Der Betreiber des Servers hat dieses Konto deaktiviert, daher ist keine Anmeldung möglich. Bitten Sie ihn, es wieder zu aktivieren.',
-  ],
-  ['This server does not answer to that host name. Use the address it was started with.', 'Dieser Server antwortet nicht auf diesen Hostnamen. Verwenden Sie die Adresse, mit der er gestartet wurde.'],
-  ['The request is not valid.', 'Die Anfrage ist ungültig.'],
-  ['The server is shutting down.', 'Der Server wird heruntergefahren.'],
-  ['This server holds as many live connections as it can. Latch will try again shortly.', 'Der Server hat so viele offene Verbindungen, wie er halten kann. Latch versucht es gleich erneut.'],
-  ['Sign in to continue.', 'Melden Sie sich an, um fortzufahren.'],
-  ['This session has expired. Sign in again.', 'Diese Anmeldung ist abgelaufen. Melden Sie sich erneut an.'],
-  [
-    'This sign-in was used somewhere else, so it was signed out to protect the account.',
-    'Der Anmeldeschlüssel dieses Geräts wurde anderswo verwendet, daher wurde das Gerät zum Schutz des Kontos abgemeldet.',
-  ],
-  ['This session was signed out.', 'Dieses Gerät wurde abgemeldet.'],
-  ['This sign-in changed while it was being renewed. Try again.', 'Der Anmeldeschlüssel hat sich geändert, während er erneuert wurde. Versuchen Sie es erneut.'],
-  ['No active session with that id.', 'Dieses Gerät ist nicht mehr angemeldet.'],
-  ['This sign-in request does not exist. Sign in again.', 'Diese Anmeldeanfrage gibt es nicht. Melden Sie sich erneut an.'],
-  ['This sign-in request has ended. Sign in again.', 'Diese Anmeldeanfrage ist beendet. Melden Sie sich erneut an.'],
-  ['This sign-in request has ended.', 'Diese Anmeldeanfrage ist beendet.'],
-  ['This sign-in request has expired.', 'Diese Anmeldeanfrage ist abgelaufen.'],
-  ['Turn on sign-in approval first: recovery codes are for it.', 'Schalten Sie zuerst die Anmeldebestätigung ein: Wiederherstellungscodes gehören zu ihr.'],
-  ['Only a device that was signed in before this request was made can answer it.', 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.'],
-  ['Too many requests.', 'Zu viele Anfragen.'],
-  ['Not found.', 'Nicht gefunden.'],
-  // The core and the account page's bridge.
-  ['Enter the server address as a URL, such as https://latch.example.com.', 'Geben Sie die Serveradresse als URL ein, etwa https://latch.example.com.'],
-  ['The server address must start with https:// (or http:// for this computer).', 'Die Serveradresse muss mit https:// beginnen (oder mit http:// für diesen Computer).'],
-  ['Latch produced an answer outside its contract.', 'Latch hat eine unerwartete Antwort erzeugt.'],
-  ['Something went wrong in Latch. Try again.', 'In Latch ist etwas schiefgegangen. Versuchen Sie es erneut.'],
-  ['This device is already signed in. Sign out first.', 'Dieses Gerät ist bereits angemeldet. Melden Sie sich zuerst ab.'],
-  ['Signing in is already under way.', 'Die Anmeldung läuft bereits.'],
-  ['Latch is still starting. Try again in a moment.', 'Latch startet noch. Versuchen Sie es gleich erneut.'],
-  ['No sign-in is waiting for a code. Sign in again.', 'Keine Anmeldung wartet auf einen Code. Melden Sie sich erneut an.'],
-  ['There is no sign-in waiting for a code.', 'Keine Anmeldung wartet auf einen Code.'],
-  ['No sign-in is waiting for approval.', 'Keine Anmeldung wartet auf Bestätigung.'],
-  ['Sign out first.', 'Melden Sie sich zuerst ab.'],
-  ['You are not signed in.', 'Sie sind nicht angemeldet.'],
-  ['The server is not answering right now. Latch will keep trying.', 'Der Server antwortet gerade nicht. Latch versucht es weiter.'],
-  ['The server took too long to answer.', 'Der Server hat zu lange nicht geantwortet.'],
-  ['The server cannot be reached. Check the address and your connection.', 'Der Server ist nicht erreichbar. Prüfen Sie die Adresse und Ihre Verbindung.'],
-  ['The server cannot be reached. Check your connection and try again.', 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.'],
-  ['This page may not talk to Latch.', 'Diese Seite darf nicht mit Latch kommunizieren.'],
-  ['Latch lost contact with its background process. Restart the app.', 'Latch hat den Kontakt zu seinem Hintergrundprozess verloren. Starten Sie die App neu.'],
-  // The shared schemas, as the forms check them.
-  ['Enter a valid email address', 'Geben Sie eine gültige E-Mail-Adresse ein'],
-  ['Enter your email', 'Geben Sie Ihre E-Mail-Adresse ein'],
-  ['Enter your password', 'Geben Sie Ihr Passwort ein'],
-  ['Enter your current password', 'Geben Sie Ihr aktuelles Passwort ein'],
-  ['Enter a new password', 'Geben Sie ein neues Passwort ein'],
-  ['Enter the server address', 'Geben Sie die Serveradresse ein'],
-  ['The server address is too long', 'Die Serveradresse ist zu lang'],
-  ['Enter the code from the mail', 'Geben Sie den Code aus der E-Mail ein'],
-  ['The code is the 6 digits in the mail', 'Der Code besteht aus den 6 Ziffern in der E-Mail'],
-  ['A recovery code is 10 letters and digits, like 7k2m9-qx4rt', 'Ein Wiederherstellungscode besteht aus 10 Buchstaben und Ziffern, etwa 7k2m9-qx4rt'],
-  ['OS must be letters, digits, spaces and . , : ( ) + / _ - only', 'Das Betriebssystem darf nur Buchstaben, Ziffern, Leerzeichen und . , : ( ) + / _ - enthalten'],
-]);
+  cross_site_request: 'Diese Anfrage kam nicht von der Kontoseite und wurde daher abgelehnt.',
+  cross_site_connection: 'Diese Verbindung kam nicht von der Kontoseite und wurde daher abgelehnt.',
+  misdirected_host: 'Dieser Server antwortet nicht auf diesen Hostnamen. Verwenden Sie die Adresse, mit der er gestartet wurde.',
+  duplicate_host: 'Die Anfrage nennt ihren Host mehr als einmal.',
+  absolute_target: 'Senden Sie als Ziel der Anfrage nur den Pfad, den Host im Host-Header.',
+  code_wrong: 'Dieser Code ist nicht richtig. Sehen Sie in der E-Mail nach und geben Sie ihn erneut ein.',
+  code_ended: 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft ausprobiert. Fordern Sie einen neuen an.',
+  server_fault: 'Auf dem Server ist etwas schiefgegangen.',
+  store_unreachable: 'Der Server erreicht seine Datenbank gerade nicht. Versuchen Sie es gleich erneut.',
+  store_busy: 'Die Datenbank des Servers ist gerade ausgelastet. Versuchen Sie es in ein paar Sekunden erneut.',
+  body_too_large: 'Der Inhalt der Anfrage ist größer als 16 KiB.',
+  json_only: 'Senden Sie den Inhalt der Anfrage als application/json.',
+  body_empty: 'Der Inhalt der Anfrage ist leer; senden Sie ein JSON-Objekt.',
+  body_not_json: 'Der Inhalt der Anfrage ist kein gültiges JSON.',
+  content_length_mismatch: 'Der Content-Length-Header passt nicht zum Inhalt.',
+  bad_url: 'Die URL ist ungültig.',
+  url_too_long: 'Die URL ist zu lang.',
+  request_invalid: 'Die Anfrage ist ungültig.',
+  sign_in_needed: 'Melden Sie sich an, um fortzufahren.',
+  not_found: 'Nicht gefunden.',
+  too_many_requests: 'Zu viele Anfragen.',
+  account_disabled: 'Der Betreiber des Servers hat dieses Konto deaktiviert, daher ist keine Anmeldung möglich. Bitten Sie ihn, es wieder zu aktivieren.',
+  shutting_down: 'Der Server wird heruntergefahren.',
+  server_full: 'Der Server hat so viele offene Verbindungen, wie er halten kann. Latch versucht es gleich erneut.',
+  session_expired: 'Diese Anmeldung ist abgelaufen. Melden Sie sich erneut an.',
+  token_copied: 'Der Anmeldeschlüssel dieses Geräts wurde anderswo verwendet, daher wurde das Gerät zum Schutz des Kontos abgemeldet.',
+  signed_out: 'Dieses Gerät wurde abgemeldet.',
+  rotation_conflict: 'Der Anmeldeschlüssel hat sich geändert, während er erneuert wurde. Versuchen Sie es erneut.',
+  no_such_session: 'Dieses Gerät ist nicht mehr angemeldet.',
+  no_such_request: 'Diese Anmeldeanfrage gibt es nicht. Melden Sie sich erneut an.',
+  request_ended_sign_in_again: 'Diese Anmeldeanfrage ist beendet. Melden Sie sich erneut an.',
+  request_ended: 'Diese Anmeldeanfrage ist beendet.',
+  request_expired: 'Diese Anmeldeanfrage ist abgelaufen.',
+  approval_first: 'Schalten Sie zuerst die Anmeldebestätigung ein: Wiederherstellungscodes gehören zu ihr.',
+  device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',
+  too_many_attempts: ({ seconds }) => `Zu viele Anmeldeversuche. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
+  too_many_accounts: ({ seconds }) => `Zu viele neue Konten von dieser Adresse. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
+  sign_ins_paused: ({ seconds }) => `Neue Anmeldungen bei diesem Konto sind für ${waitOf(seconds)} gesperrt, weil auf seinen Geräten Anmeldeanfragen abgelehnt wurden.`,
+  asked_recently: ({ seconds }) => `Ihre Geräte wurden gerade erst gefragt. Fragen Sie in ${seconds_(seconds)} erneut.`,
+  too_many_requests_here: ({ seconds }) =>
+    `Zu viele Anmeldeanfragen aus diesem Netzwerk für dieses Konto. Beantworten Sie sie auf einem angemeldeten Gerät oder warten Sie ${seconds >= 120 ? count(Math.round(seconds / 60), 'Minute', 'Minuten') : seconds_(seconds)}.`,
+  too_many_connections: ({ per }) =>
+    `Zu viele offene Verbindungen ${per === 'device' ? 'für dieses Gerät' : per === 'account' ? 'für dieses Konto' : 'von dieser Netzwerkadresse'}. Schließen Sie ein anderes Latch-Fenster oder Gerät und versuchen Sie es erneut.`,
+  reauth_needed: ({ minutes }) =>
+    `Geben Sie Ihr Passwort ein, um fortzufahren: Um andere Geräte abzumelden, muss es in den letzten ${count(minutes, 'Minute', 'Minuten')} eingegeben worden sein.`,
+  request_answered_on: ({ device }) => `Diese Anmeldeanfrage wurde bereits auf ${q(device)} beantwortet.`,
+  no_route: ({ method, path }) => `Es gibt keine Route ${method} ${path}.`,
+  no_socket_route: ({ path }) => `Unter ${path} gibt es keinen WebSocket-Endpunkt.`,
+  // The client's own.
+  server_url_not_url: 'Geben Sie die Serveradresse als URL ein, etwa https://latch.example.com.',
+  server_url_scheme: 'Die Serveradresse muss mit https:// beginnen (oder mit http:// für diesen Computer).',
+  plain_http_elsewhere: ({ host, hostname }) => `Latch verwendet einfaches http nur auf diesem Computer. Verwenden Sie https://${host}, um ${hostname} zu erreichen.`,
+  already_signed_in: 'Dieses Gerät ist bereits angemeldet. Melden Sie sich zuerst ab.',
+  sign_in_under_way: 'Die Anmeldung läuft bereits.',
+  still_starting: 'Latch startet noch. Versuchen Sie es gleich erneut.',
+  no_code_wait: 'Keine Anmeldung wartet auf einen Code. Melden Sie sich erneut an.',
+  no_approval_wait: 'Keine Anmeldung wartet auf Bestätigung.',
+  sign_out_first: 'Melden Sie sich zuerst ab.',
+  not_signed_in: 'Sie sind nicht angemeldet.',
+  server_not_answering: 'Der Server antwortet gerade nicht. Latch versucht es weiter.',
+  server_too_slow: 'Der Server hat zu lange nicht geantwortet.',
+  unreachable_check_address: 'Der Server ist nicht erreichbar. Prüfen Sie die Adresse und Ihre Verbindung.',
+  unreachable_check_connection: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
+  answer_not_understood: ({ method, path }) => `Der Server hat eine Antwort gesendet, die Latch nicht versteht (${method} ${path}).`,
+  status_not_understood: ({ status }) => `Der Server hat mit ${status} geantwortet, ohne einen Fehler, den Latch versteht.`,
+  not_on_page: 'Erstellen Sie ein Konto in der Latch-Desktop-App.',
+  browser_signed_out: 'Dieser Browser wurde abgemeldet.',
+  outside_contract: 'Latch hat eine unerwartete Antwort erzeugt.',
+  client_fault: 'In Latch ist etwas schiefgegangen. Versuchen Sie es erneut.',
+  page_forbidden: 'Diese Seite darf nicht mit Latch kommunizieren.',
+  bridge_lost: 'Latch hat den Kontakt zu seinem Hintergrundprozess verloren. Starten Sie die App neu.',
+};
 
-/**
- * The same, for the messages with a number or a name in them; undefined for a part not known here. Text a
- * message carries into the German sentence (a device's name, a field's) is matched by [^\n'“”„]{1,64}: no line
- * breaks, no quotes and at most 64 characters, so that a server's long or many-line words are never wrapped in
- * a sentence that passes for Latch's own. A message that does not match stays as it came.
- */
-const saidLike: Array<[RegExp, (...parts: string[]) => string | undefined]> = [
-  [
-    /^Too many (sign-in attempts|new accounts from this address)\. Try again in (\d{1,6}) seconds?\.$/,
-    (what, n) => `Zu viele ${what === 'sign-in attempts' ? 'Anmeldeversuche' : 'neue Konten von dieser Adresse'}. Versuchen Sie es in ${seconds(Number(n))} erneut.`,
-  ],
-  [
-    /^Too many live connections (for this device|for this account|from this network address)\. Close another Latch window or device and try again\.$/,
-    (what) =>
-      `Zu viele offene Verbindungen ${what === 'for this device' ? 'für dieses Gerät' : what === 'for this account' ? 'für dieses Konto' : 'von dieser Netzwerkadresse'}. Schließen Sie ein anderes Latch-Fenster oder Gerät und versuchen Sie es erneut.`,
-  ],
-  [
-    /^New sign-ins to this account are paused for (a minute|\d{1,6} minutes|\d{1,6} seconds), because sign-in requests were refused on its devices\.$/,
-    (howLong) =>
-      `Neue Anmeldungen bei diesem Konto sind für ${howLong === 'a minute' ? 'eine Minute' : howLong.replace('minutes', 'Minuten').replace('seconds', 'Sekunden')} gesperrt, weil auf seinen Geräten Anmeldeanfragen abgelehnt wurden.`,
-  ],
-  [/^Your devices were asked a moment ago\. Ask again in (\d{1,6}) seconds\.$/, (n) => `Ihre Geräte wurden gerade erst gefragt. Fragen Sie in ${seconds(Number(n))} erneut.`],
-  [
-    /^Too many sign-in requests from this network for this account\. Answer them on a signed-in device, or wait (\d{1,6}) (minutes|seconds)\.$/,
-    (n, unit) =>
-      `Zu viele Anmeldeanfragen aus diesem Netzwerk für dieses Konto. Beantworten Sie sie auf einem angemeldeten Gerät oder warten Sie ${unit === 'minutes' ? count(Number(n), 'Minute', 'Minuten') : seconds(Number(n))}.`,
-  ],
-  [
-    /^Enter your password to continue: signing out other devices needs it from the last (\d{1,6}) minutes\.$/,
-    (n) => `Geben Sie Ihr Passwort ein, um fortzufahren: Um andere Geräte abzumelden, muss es in den letzten ${count(Number(n), 'Minute', 'Minuten')} eingegeben worden sein.`,
-  ],
-  [/^This sign-in request was already answered on '([^\n'“”„]{1,64})'\.$/, (name) => `Diese Anmeldeanfrage wurde bereits auf ${q(name)} beantwortet.`],
-  // A field's rule (shared/api.ts, shared/ipc.ts): the field by its German name.
-  [/^([^\n'“”„]{1,64}) must not be empty$/, (field) => (fields.has(field) ? `${fields.get(field)} darf nicht leer sein` : undefined)],
-  [/^([^\n'“”„]{1,64}) must be at most (\d{1,6}) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} darf höchstens ${n} Zeichen lang sein` : undefined)],
-  [/^([^\n'“”„]{1,64}) must be at least (\d{1,6}) characters$/, (field, n) => (fields.has(field) ? `${fields.get(field)} muss mindestens ${n} Zeichen lang sein` : undefined)],
-  [
-    /^([^\n'“”„]{1,64}) must not contain control, invisible or text-direction characters$/,
-    (field) => (fields.has(field) ? `${fields.get(field)} darf keine Steuerzeichen, unsichtbaren Zeichen oder Textrichtungszeichen enthalten` : undefined),
-  ],
-  [
-    /^([^\n'“”„]{1,64}) must contain a letter, digit or symbol$/,
-    (field) => (fields.has(field) ? `${fields.get(field)} muss einen Buchstaben, eine Ziffer oder ein Symbol enthalten` : undefined),
-  ],
-];
-
-/**
- * An error, or a form's refusal, in German: the core's own errors by their code; the others by their exact
- * English words, by their pattern, else by their code where the code alone says enough. What is not known
- * here is left as it came (in English).
- */
-function said(error: { code?: string; message: string; retryAfterSeconds?: number | undefined }): string {
-  // The core's words for an answer it could not read carry the request or the status, not the server's words:
-  // said by the code alone, since a server could send the same English words.
-  if (error.code === 'unexpected_response') return 'Der Server hat eine Antwort gesendet, die Latch nicht versteht.';
-  const exact = saidExactly.get(error.message);
-  if (exact) return exact;
-  for (const [pattern, say] of saidLike) {
-    const match = pattern.exec(error.message);
-    const words = match ? say(...match.slice(1)) : undefined;
-    if (words) return words;
-  }
+/** An error without a key (a server's that this client does not know), by its code where the code says enough. */
+function saidByCode(error: { code?: string; retryAfterSeconds?: number | undefined }): string | undefined {
   switch (error.code) {
     case 'rate_limited':
       return error.retryAfterSeconds === undefined
         ? 'Zu viele Anfragen. Versuchen Sie es später erneut.'
-        : `Zu viele Anfragen. Versuchen Sie es in ${seconds(error.retryAfterSeconds)} erneut.`;
+        : `Zu viele Anfragen. Versuchen Sie es in ${seconds_(error.retryAfterSeconds)} erneut.`;
     case 'unavailable':
       return 'Der Server ist gerade nicht verfügbar. Versuchen Sie es gleich erneut.';
-    case 'unreachable':
-      return 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.';
-    case 'timeout':
-      return 'Der Server hat zu lange nicht geantwortet.';
     case 'invalid_password':
       return 'Dieses Passwort ist nicht richtig.';
     default:
-      return error.message;
+      return undefined;
   }
 }
 
@@ -462,12 +397,42 @@ export const de: Messages = {
   platformNames,
   place,
   usedFrom,
-  /**
-   * An error, or a form's refusal, in these words. The server, the core and the shared schemas say theirs in
-   * English, with a code: this says it again by its exact English words or by its code, and leaves what it
-   * does not know as it came.
-   */
-  said,
+  errors,
+  saidByCode,
+  fieldNames: {
+    deviceName: 'Der Gerätename',
+    os: 'Das Betriebssystem',
+    appVersion: 'Die App-Version',
+    email: 'Die E-Mail-Adresse',
+    password: 'Das Passwort',
+    newPassword: 'Das neue Passwort',
+    currentPassword: 'Das aktuelle Passwort',
+    codeId: 'Die Code-ID',
+    rotationClaim: 'Der Erneuerungsnachweis',
+    signInRequestId: 'Die ID der Anmeldeanfrage',
+    requestSecret: 'Das Geheimnis der Anmeldeanfrage',
+    sessionId: 'Die Sitzungs-ID',
+    securityEventId: 'Die ID des Sicherheitsereignisses',
+  },
+  fieldRules: {
+    required: (field) => `${field} darf nicht leer sein`,
+    too_short: (field, n) => `${field} muss mindestens ${n} Zeichen lang sein`,
+    too_long: (field, n) => `${field} darf höchstens ${n} Zeichen lang sein`,
+    unsafe_text: (field) => `${field} darf keine Steuerzeichen, unsichtbaren Zeichen oder Textrichtungszeichen enthalten`,
+    no_visible: (field) => `${field} muss einen Buchstaben, eine Ziffer oder ein Symbol enthalten`,
+    not_valid: (field) => `${field} ist ungültig`,
+    os_chars: 'Das Betriebssystem darf nur Buchstaben, Ziffern, Leerzeichen und . , : ( ) + / _ - enthalten',
+    email_format: 'Geben Sie eine gültige E-Mail-Adresse ein',
+    enter_email: 'Geben Sie Ihre E-Mail-Adresse ein',
+    enter_password: 'Geben Sie Ihr Passwort ein',
+    enter_current_password: 'Geben Sie Ihr aktuelles Passwort ein',
+    enter_new_password: 'Geben Sie ein neues Passwort ein',
+    enter_server_url: 'Geben Sie die Serveradresse ein',
+    server_url_too_long: 'Die Serveradresse ist zu lang',
+    enter_code: 'Geben Sie den Code aus der E-Mail ein',
+    code_digits: 'Der Code besteht aus den 6 Ziffern in der E-Mail',
+    recovery_code: 'Ein Wiederherstellungscode besteht aus 10 Buchstaben und Ziffern, etwa 7k2m9-qx4rt',
+  },
   common: {
     cancel: 'Abbrechen',
     dismiss: 'Schließen',

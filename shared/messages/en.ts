@@ -3,7 +3,8 @@
 // other languages (de.ts) have the same shape (`Messages`, ../messages.ts).
 // Numbers of things go through Intl.PluralRules in `lang`; dates and times
 // through shared/dates.ts.
-import type { Location, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
+import type { FieldName, Location, NamedRule, OwnRule, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
+import type { Say } from '../ipc.js';
 
 export const lang = 'en';
 
@@ -159,18 +160,146 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
   }
 }
 
+/** The variant of `Say` with key `K`. */
+type SayOf<K> = Say extends infer V ? (V extends { key: infer VK } ? (K extends VK ? V : never) : never) : never;
+/** Words for every key: a sentence, or one made from what the key carries. */
+type SayWords = { readonly [K in Say['key']]: Exclude<keyof SayOf<K>, 'key'> extends never ? string : (say: SayOf<K>) => string };
+type FieldRuleWords = { readonly [K in NamedRule]: (field: string, n: number) => string } & { readonly [K in OwnRule]: string };
+
 export const en = {
   lang,
   appName: 'Latch',
   platformNames,
   place,
   usedFrom,
+  /** Every error's sentence, by its key (shared/api.ts `ErrorSay`, the server's; shared/ipc.ts `CoreSay`, the client's). */
+  errors: {
+    hashing_busy: 'The server is busy checking other sign-ins. Try again in a few seconds.',
+    code_or_password_wrong: 'That code or the password is not right. Check both and try again.',
+    credentials_wrong: 'The email or password is not right.',
+    account_made_meanwhile: 'An account with this address was made meanwhile. Sign in instead.',
+    registration_closed: 'This server does not take new accounts. Ask its operator to create one for you.',
+    recovery_code_wrong: 'That recovery code is not right, or it has been used.',
+    address_already_confirmed: 'This address is already confirmed.',
+    browser_not_rotated: 'A browser’s session is not rotated.',
+    password_wrong: 'That password is not right.',
+    current_password_wrong: 'The current password is not right.',
+    no_file: 'There is no such file.',
+    page_not_built: 'The account page is not built on this server. Run `npm run build:app`, or install the packed server, which carries it.',
+    insecure_connection: 'The account page signs in only over https (or on the computer the server runs on). Open it with https://.',
+    cross_site_request: 'This request did not come from the account page, so it was refused.',
+    cross_site_connection: 'This connection did not come from the account page, so it was refused.',
+    misdirected_host: 'This server does not answer to that host name. Use the address it was started with.',
+    duplicate_host: 'The request names its Host more than once.',
+    absolute_target: 'Send the path alone as the request target, with the host in the Host header.',
+    code_wrong: 'That code is not right. Check the mail and type it again.',
+    code_ended: 'That code has expired, was used, or was tried too many times. Ask for a new one.',
+    server_fault: 'Something went wrong on the server.',
+    store_unreachable: 'The session store is unreachable. Try again shortly.',
+    store_busy: 'The session store is busy with other work. Try again in a few seconds.',
+    body_too_large: 'The request body is larger than 16 KiB.',
+    json_only: 'Send the request body as application/json.',
+    body_empty: 'The request body is empty; send a JSON object.',
+    body_not_json: 'The request body is not valid JSON.',
+    content_length_mismatch: 'The Content-Length header does not match the body.',
+    bad_url: 'The URL is not valid.',
+    url_too_long: 'The URL is too long.',
+    request_invalid: 'The request is not valid.',
+    sign_in_needed: 'Sign in to continue.',
+    not_found: 'Not found.',
+    too_many_requests: 'Too many requests.',
+    account_disabled: "This account is disabled by the server's operator, so it cannot sign in. Ask them to enable it.",
+    shutting_down: 'The server is shutting down.',
+    server_full: 'This server holds as many live connections as it can. Latch will try again shortly.',
+    session_expired: 'This session has expired. Sign in again.',
+    token_copied: 'This sign-in was used somewhere else, so it was signed out to protect the account.',
+    signed_out: 'This session was signed out.',
+    rotation_conflict: 'This sign-in changed while it was being renewed. Try again.',
+    no_such_session: 'No active session with that id.',
+    no_such_request: 'This sign-in request does not exist. Sign in again.',
+    request_ended_sign_in_again: 'This sign-in request has ended. Sign in again.',
+    request_ended: 'This sign-in request has ended.',
+    request_expired: 'This sign-in request has expired.',
+    approval_first: 'Turn on sign-in approval first: recovery codes are for it.',
+    device_too_new: 'Only a device that was signed in before this request was made can answer it.',
+    too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
+    too_many_accounts: ({ seconds }: { seconds: number }) => `Too many new accounts from this address. Try again in ${count(seconds, 'second', 'seconds')}.`,
+    sign_ins_paused: ({ seconds }: { seconds: number }) =>
+      `New sign-ins to this account are paused for ${seconds < 60 ? count(seconds, 'second', 'seconds') : seconds <= 60 ? 'a minute' : count(Math.ceil(seconds / 60), 'minute', 'minutes')}, because sign-in requests were refused on its devices.`,
+    asked_recently: ({ seconds }: { seconds: number }) => `Your devices were asked a moment ago. Ask again in ${count(seconds, 'second', 'seconds')}.`,
+    too_many_requests_here: ({ seconds }: { seconds: number }) =>
+      `Too many sign-in requests from this network for this account. Answer them on a signed-in device, or wait ${seconds >= 120 ? count(Math.round(seconds / 60), 'minute', 'minutes') : count(seconds, 'second', 'seconds')}.`,
+    too_many_connections: ({ per }: { per: 'device' | 'account' | 'address' }) =>
+      `Too many live connections ${per === 'device' ? 'for this device' : per === 'account' ? 'for this account' : 'from this network address'}. Close another Latch window or device and try again.`,
+    reauth_needed: ({ minutes }: { minutes: number }) => `Enter your password to continue: signing out other devices needs it from the last ${count(minutes, 'minute', 'minutes')}.`,
+    request_answered_on: ({ device }: { device: string }) => `This sign-in request was already answered on ${q(device)}.`,
+    no_route: ({ method, path }: { method: string; path: string }) => `There is no route ${method} ${path}.`,
+    no_socket_route: ({ path }: { path: string }) => `There is no WebSocket endpoint at ${path}.`,
+    // The client's own.
+    server_url_not_url: 'Enter the server address as a URL, such as https://latch.example.com.',
+    server_url_scheme: 'The server address must start with https:// (or http:// for this computer).',
+    plain_http_elsewhere: ({ host, hostname }: { host: string; hostname: string }) => `Latch only uses plain http on this computer. Use https://${host} to reach ${hostname}.`,
+    already_signed_in: 'This device is already signed in. Sign out first.',
+    sign_in_under_way: 'Signing in is already under way.',
+    still_starting: 'Latch is still starting. Try again in a moment.',
+    no_code_wait: 'No sign-in is waiting for a code. Sign in again.',
+    no_approval_wait: 'No sign-in is waiting for approval.',
+    sign_out_first: 'Sign out first.',
+    not_signed_in: 'You are not signed in.',
+    server_not_answering: 'The server is not answering right now. Latch will keep trying.',
+    server_too_slow: 'The server took too long to answer.',
+    unreachable_check_address: 'The server cannot be reached. Check the address and your connection.',
+    unreachable_check_connection: 'The server cannot be reached. Check your connection and try again.',
+    answer_not_understood: ({ method, path }: { method: string; path: string }) => `The server sent an answer Latch does not understand (${method} ${path}).`,
+    status_not_understood: ({ status }: { status: number }) => `The server answered ${status} without an error Latch understands.`,
+    not_on_page: 'Create an account in the Latch desktop app.',
+    browser_signed_out: 'This browser was signed out.',
+    outside_contract: 'Latch produced an answer outside its contract.',
+    client_fault: 'Something went wrong in Latch. Try again.',
+    page_forbidden: 'This page may not talk to Latch.',
+    bridge_lost: 'Latch lost contact with its background process. Restart the app.',
+  } satisfies SayWords,
   /**
-   * An error, or a form's refusal, in these words. The server, the core and the shared schemas say theirs in
-   * English, with a code: another language says it again by its code or by its exact English words, and
-   * leaves what it does not know as it came.
+   * What an error without a key says in this language (a server's that this client does not know), by its code;
+   * undefined: as it came.
    */
-  said: (error: { code?: string; message: string; retryAfterSeconds?: number | undefined }): string => error.message,
+  saidByCode: (_error: { code?: string; retryAfterSeconds?: number | undefined }): string | undefined => undefined,
+  /** The fields the rules name (shared/api.ts `FieldName`), at the start of a sentence. */
+  fieldNames: {
+    deviceName: 'Device name',
+    os: 'OS',
+    appVersion: 'App version',
+    email: 'Email',
+    password: 'Password',
+    newPassword: 'New password',
+    currentPassword: 'Current password',
+    codeId: 'Code id',
+    rotationClaim: 'Rotation claim',
+    signInRequestId: 'Sign-in request id',
+    requestSecret: 'Sign-in request secret',
+    sessionId: 'Session id',
+    securityEventId: 'Security event id',
+  } satisfies Record<FieldName, string>,
+  /** A field's refusal, by its rule (shared/api.ts `FieldRule`): with the field's name and the check's limit, or its own. */
+  fieldRules: {
+    required: (field: string) => `${field} must not be empty`,
+    too_short: (field: string, n: number) => `${field} must be at least ${n} characters`,
+    too_long: (field: string, n: number) => `${field} must be at most ${n} characters`,
+    unsafe_text: (field: string) => `${field} must not contain control, invisible or text-direction characters`,
+    no_visible: (field: string) => `${field} must contain a letter, digit or symbol`,
+    not_valid: (field: string) => `${field} is not valid`,
+    os_chars: 'OS must be letters, digits, spaces and . , : ( ) + / _ - only',
+    email_format: 'Enter a valid email address',
+    enter_email: 'Enter your email',
+    enter_password: 'Enter your password',
+    enter_current_password: 'Enter your current password',
+    enter_new_password: 'Enter a new password',
+    enter_server_url: 'Enter the server address',
+    server_url_too_long: 'The server address is too long',
+    enter_code: 'Enter the code from the mail',
+    code_digits: 'The code is the 6 digits in the mail',
+    recovery_code: 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt',
+  } satisfies FieldRuleWords,
   common: {
     cancel: 'Cancel',
     dismiss: 'Dismiss',

@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../api.js';
 import { readAnswer, type OkValue } from '../client.js';
-import { noticeOfRefusal, type IpcError, type Notice } from '../ipc.js';
+import { noticeOfRefusal, type IpcError, type Notice, type Say } from '../ipc.js';
+import { en, errorWords } from '../messages.js';
 import type { RouteSpec } from '../routes.js';
 
 /**
@@ -16,10 +17,14 @@ export type CoreErrorKind =
   | 'unexpected'; // the server answered something the contract does not allow
 
 export class CoreError extends Error {
+  /** The sentence by key; none for a server's error that came without one this client knows. */
+  readonly say: Say | undefined;
+
   constructor(
     readonly kind: CoreErrorKind,
     readonly code: string,
-    message: string,
+    /** By key; a string only for a server's words that came without a key (they are shown as they came). */
+    words: Say | string,
     readonly extra: {
       details?: ErrorDetail[];
       retryAfterSeconds?: number;
@@ -28,14 +33,16 @@ export class CoreError extends Error {
       signOut?: Notice;
     } = {},
   ) {
-    super(message);
+    super(typeof words === 'string' ? words : errorWords(words, en));
     this.name = 'CoreError';
+    this.say = typeof words === 'string' ? undefined : words;
   }
 
   toIpc(): IpcError {
     return {
       code: this.code,
       message: this.message,
+      ...(this.say ? { say: this.say } : {}),
       ...(this.extra.details ? { details: this.extra.details } : {}),
       ...(this.extra.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.extra.retryAfterSeconds } : {}),
     };
@@ -51,16 +58,17 @@ export function valueOf<R extends RouteSpec>(spec: R, status: number, body: unkn
   if (outcome.kind === 'ok') return outcome.value;
   // The server could not answer now: not a refusal. Its own words when it gave them (a store unreachable, busy).
   if (status >= 500 || status === 408) {
-    if (outcome.kind === 'error') throw new CoreError('offline', outcome.error.code, outcome.error.message, { status });
-    throw new CoreError('offline', 'server_error', 'The server is not answering right now. Latch will keep trying.', { status });
+    if (outcome.kind === 'error') throw new CoreError('offline', outcome.error.code, outcome.error.say ?? outcome.error.message, { status });
+    throw new CoreError('offline', 'server_error', { key: 'server_not_answering' }, { status });
   }
   if (outcome.kind === 'unexpected') {
-    throw new CoreError('unexpected', 'unexpected_response', status < 300 ? `The server sent an answer Latch does not understand (${spec.method} ${spec.path}).` : `The server answered ${status} without an error Latch understands.`, { status });
+    throw new CoreError('unexpected', 'unexpected_response', status < 300 ? { key: 'answer_not_understood', method: spec.method, path: spec.path } : { key: 'status_not_understood', status }, { status });
   }
   const { error } = outcome;
   const signOut = session ? noticeOfRefusal(status, error, now) : undefined;
-  if (signOut) throw new CoreError('unauthorized', error.code, error.message, { status, signOut });
-  throw new CoreError('rejected', error.code, error.message, {
+  const words = error.say ?? error.message;
+  if (signOut) throw new CoreError('unauthorized', error.code, words, { status, signOut });
+  throw new CoreError('rejected', error.code, words, {
     status,
     ...(error.details ? { details: error.details } : {}),
     ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),

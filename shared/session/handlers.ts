@@ -5,6 +5,8 @@
 // it (so nothing outside the contract, a token least of all, can leave), and
 // every failure comes back as a typed error result, never a throw.
 import type { z } from 'zod';
+import { issueDetails } from '../api.js';
+import { en, fieldSaid } from '../messages.js';
 import { IpcCalls, type IpcCallName, type IpcEventName, type IpcEventPayload, type IpcResult, type IpcValue, type LatchBridge } from '../ipc.js';
 import { CoreError } from './errors.js';
 import type { ControllerEvent, SessionRunner } from './runner.js';
@@ -65,18 +67,19 @@ export function createIpcHandlers(controller: SessionRunner, hooks: IpcHooks): M
     handlers.set(call.channel, async (...args) => {
       const parsed = call.args.safeParse(args);
       if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
-        return { ok: false, error: { code: 'invalid_argument', message: `${first?.message ?? 'Invalid argument'}${where}.` } };
+        // Said field by field, as the server's validation errors are: the renderer says each in its language.
+        const details = issueDetails(parsed.error, (detail) => fieldSaid(detail, en));
+        const first = details[0];
+        return { ok: false, error: { code: 'invalid_argument', message: first ? `${first.message} (${first.path}).` : 'Invalid argument.', details } };
       }
       try {
         const value = await implementation(...(parsed.data as unknown[]));
         const checked = (call.result as z.ZodType).safeParse(value);
-        if (!checked.success) return { ok: false, error: { code: 'internal', message: 'Latch produced an answer outside its contract.' } };
+        if (!checked.success) return { ok: false, error: new CoreError('unexpected', 'internal', { key: 'outside_contract' }).toIpc() };
         return { ok: true, value: checked.data };
       } catch (error) {
         if (error instanceof CoreError) return { ok: false, error: error.toIpc() };
-        return { ok: false, error: { code: 'internal', message: 'Something went wrong in Latch. Try again.' } };
+        return { ok: false, error: new CoreError('unexpected', 'internal', { key: 'client_fault' }).toIpc() };
       }
     });
   }

@@ -108,9 +108,9 @@ export class SessionRunner {
   }
 
   async signIn(input: SignInInput): Promise<SessionState> {
-    if (this.machine.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', 'This device is already signed in. Sign out first.');
-    if (this.machine.status === 'signingIn') throw new CoreError('rejected', 'busy', 'Signing in is already under way.');
-    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Latch is still starting. Try again in a moment.');
+    if (this.machine.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', { key: 'already_signed_in' });
+    if (this.machine.status === 'signingIn') throw new CoreError('rejected', 'busy', { key: 'sign_in_under_way' });
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', { key: 'still_starting' });
     this.switchServer(input.serverUrl);
     await this.dispatch({ type: 'signInStarted', email: input.email });
     const device = this.device();
@@ -140,7 +140,7 @@ export class SessionRunner {
    * keeps the wait (the person types it again); an ended code or a wrong password goes back to the form.
    */
   async signInWithCode(code: string, password: string): Promise<SessionState> {
-    if (this.machine.status !== 'awaitingCode') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for a code. Sign in again.');
+    if (this.machine.status !== 'awaitingCode') throw new CoreError('rejected', 'not_waiting', { key: 'no_code_wait' });
     const { id } = this.machine.code;
     try {
       const result = this.machine.purpose === 'signUp' ? await this.api.verifySignUp(id, code) : await this.api.loginWithCode(id, code, password);
@@ -154,7 +154,7 @@ export class SessionRunner {
 
   /** "Forgot password?": a code by mail, if the address has an account on that server (the answer is the same). */
   async requestPasswordReset(input: ResetRequestInput): Promise<{ id: string; expiresAt: string }> {
-    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Sign out first.');
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', { key: 'sign_out_first' });
     this.switchServer(input.serverUrl);
     return (await this.api.requestPasswordReset(input.email)).codeSent;
   }
@@ -164,7 +164,7 @@ export class SessionRunner {
    * sign-in approval on, the reset waits for a device's approval (or a recovery code) as a sign-in does.
    */
   async resetPassword(input: z.output<typeof ResetPasswordInput>): Promise<SessionState> {
-    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', 'Sign out first.');
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', { key: 'sign_out_first' });
     await this.dispatch({ type: 'signInStarted', email: input.email });
     try {
       const result = await this.api.resetPassword({ id: input.id, code: input.code, password: input.password }, this.device());
@@ -217,7 +217,7 @@ export class SessionRunner {
 
   /** Waiting for approval: the account's devices are asked again. */
   async resendSignIn(): Promise<null> {
-    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
+    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', { key: 'no_approval_wait' });
     await this.api.resendSignIn(this.machine.request.id, this.machine.request.secret);
     return null;
   }
@@ -230,7 +230,7 @@ export class SessionRunner {
 
   /** Waiting for approval: sign in with a recovery code instead. */
   async useRecoveryCode(code: string): Promise<{ recoveryCodesLeft: number }> {
-    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', 'No sign-in is waiting for approval.');
+    if (this.machine.status !== 'awaitingApproval') throw new CoreError('rejected', 'not_waiting', { key: 'no_approval_wait' });
     const { id, secret } = this.machine.request;
     // Meanwhile the wait hears the request end (it was used up by the code): that is not an expiry.
     await this.dispatch({ type: 'recoveryStarted' });
@@ -620,7 +620,7 @@ export class SessionRunner {
 
   /** Runs a call that needs the session; a 401 ends it, a network failure marks us offline. */
   private async authed<T>(call: (api: Api) => Promise<T>): Promise<T> {
-    if (this.machine.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', 'You are not signed in.');
+    if (this.machine.status !== 'signedIn') throw new CoreError('not_signed_in', 'not_signed_in', { key: 'not_signed_in' });
     const token = this.machine.token;
     let value: T;
     try {

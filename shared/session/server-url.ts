@@ -24,16 +24,12 @@ export function parseServerUrl(input: string): string {
   try {
     url = new Url(input.trim());
   } catch {
-    throw new CoreError('invalid_input', 'invalid_server_url', 'Enter the server address as a URL, such as https://latch.example.com.');
+    throw new CoreError('invalid_input', 'invalid_server_url', { key: 'server_url_not_url' });
   }
   if (url.protocol === 'https:') return url.origin;
   if (url.protocol === 'http:') {
     if (isLoopbackHost(url.hostname)) return url.origin;
-    throw new CoreError(
-      'invalid_input',
-      'insecure_server_url',
-      `Latch only uses plain http on this computer. Use https://${url.host} to reach ${url.hostname}.`,
-    );
+    throw new CoreError('invalid_input', 'insecure_server_url', { key: 'plain_http_elsewhere', host: url.host, hostname: url.hostname });
   }
-  throw new CoreError('invalid_input', 'invalid_server_url', 'The server address must start with https:// (or http:// for this computer).');
+  throw new CoreError('invalid_input', 'invalid_server_url', { key: 'server_url_scheme' });
 }

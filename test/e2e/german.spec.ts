@@ -62,8 +62,21 @@ test('in German from the OS, no English shows: sign-up, home, an alert, the devi
   await expect(a.page.getByRole('heading', { name: de.signIn.titleSignIn })).toBeVisible();
   await expectGerman(a.page, 'sign-in');
   await a.page.getByRole('button', { name: de.signIn.signIn, exact: true }).click();
-  await expect(a.page.getByText(de.said({ message: 'Enter your email' }))).toBeVisible();
+  await expect(a.page.getByText(de.fieldRules.enter_email)).toBeVisible();
   await expectGerman(a.page, 'sign-in, refused');
+  // An error German once said in English (its words were matched by their English text, and these were never
+  // listed): every error now goes by its key.
+  const server = a.page.getByLabel(de.signIn.server, { exact: true });
+  const address = await server.inputValue();
+  await server.fill('http://latch.example.com');
+  await a.page.getByLabel(de.signIn.email).fill(lab.email);
+  await a.page.getByLabel(de.common.password, { exact: true }).fill(PASSWORD);
+  await a.page.getByRole('button', { name: de.signIn.signIn, exact: true }).click();
+  await expect(a.page.getByText(de.errors.plain_http_elsewhere({ host: 'latch.example.com', hostname: 'latch.example.com' }))).toBeVisible();
+  await expectGerman(a.page, 'sign-in, an address over plain http elsewhere');
+  await server.fill(address);
+  await a.page.getByLabel(de.signIn.email).fill('');
+  await a.page.getByLabel(de.common.password, { exact: true }).fill('');
   await createAccount(lab, a.page);
   await expectGerman(a.page, 'home');
 
@@ -115,7 +128,7 @@ test('in German from the OS, no English shows: sign-up, home, an alert, the devi
   await approval.getByRole('button', { name: de.approval.turnOn }).click();
   await approval.getByLabel(de.common.password, { exact: true }).fill('nicht das Passwort');
   await approval.getByRole('button', { name: de.approval.confirmOn }).click();
-  await expect(approval.getByText(de.said({ code: 'invalid_password', message: 'That password is not right.' }))).toBeVisible();
+  await expect(approval.getByText(de.errors.password_wrong)).toBeVisible();
   await expectGerman(devices, 'a wrong password to turn approval on');
   await approval.getByLabel(de.common.password, { exact: true }).fill(PASSWORD);
   await approval.getByRole('button', { name: de.approval.confirmOn }).click();

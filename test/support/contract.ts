@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Reply } from '../../kit/http.js';
+import { ErrorSay, type ErrorDetail } from '../../shared/api.js';
+import { en, fieldSaid, serverSays } from '../../shared/messages.js';
 
 type Json = Record<string, any>;
 
@@ -48,6 +50,22 @@ function validatorOf(schema: Json): ValidateFunction {
   return validate;
 }
 
+/**
+ * Every error says its sentence by key (docs/api.md, "Errors"), and its `message` is that key's English, so a
+ * client in another language says exactly what an English one reads.
+ */
+function errorWordsBreach(error: Json | undefined): string | undefined {
+  if (error === undefined || error === null || typeof error !== 'object') return undefined;
+  const say = ErrorSay.safeParse(error.say);
+  if (!say.success) return `an error without its sentence by key (say: ${JSON.stringify(error.say)})`;
+  const english = serverSays(say.data);
+  if (error.message !== english) return `its message ${JSON.stringify(error.message)} is not the English of ${say.data.key} (${JSON.stringify(english)})`;
+  for (const detail of (error.details ?? []) as Json[]) {
+    if (detail.rule !== undefined && detail.message !== fieldSaid(detail as ErrorDetail, en)) return `the detail at ${detail.path} is not the English of its rule ${detail.rule}`;
+  }
+  return undefined;
+}
+
 /** Why this answer breaks the document, or undefined when it keeps it. */
 export function contractBreach(method: string, url: string, reply: Pick<Reply, 'status' | 'body' | 'headers'>): string | undefined {
   if (method === 'HEAD' || method === 'OPTIONS') return undefined;
@@ -61,6 +79,8 @@ export function contractBreach(method: string, url: string, reply: Pick<Reply, '
   }
   const operation = operations.find((o) => o.method === method && o.pattern.test(path));
   const said = `${method} ${path.length > 120 ? `${path.slice(0, 120)}…` : path} answered ${reply.status}`;
+  const wordsBreach = errorWordsBreach(reply.body?.error);
+  if (wordsBreach) return `${said}: ${wordsBreach}`;
   if (!operation) {
     // A route the document does not have: the server's 404 (or an edge's refusal), in its error shape.
     const error = reply.body?.error;

@@ -58,7 +58,7 @@ const cookieVault: Vault = {
   delete: async () => undefined,
 };
 
-const unreachable = () => new CoreError('offline', 'unreachable', 'The server cannot be reached. Check your connection and try again.');
+const unreachable = () => new CoreError('offline', 'unreachable', { key: 'unreachable_check_connection' });
 
 /** One call to the page's server through the route table: its header on every request, the cookie by the browser. */
 async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInput<R>): Promise<OkValue<R>> {
@@ -75,7 +75,7 @@ async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInp
       ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
     });
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'TimeoutError') throw new CoreError('offline', 'timeout', 'The server took too long to answer.');
+    if (error instanceof DOMException && error.name === 'TimeoutError') throw new CoreError('offline', 'timeout', { key: 'server_too_slow' });
     throw unreachable();
   }
   let text: string;
@@ -87,7 +87,7 @@ async function call<R extends RouteSpec>(origin: string, spec: R, input: CallInp
   return valueOf(spec, response.status, text ? safeJson(text) : undefined, spec.auth === 'session', () => new Date().toISOString());
 }
 
-const notHere = () => new CoreError('rejected', 'not_on_page', 'Create an account in the Latch desktop app.');
+const notHere = () => new CoreError('rejected', 'not_on_page', { key: 'not_on_page' });
 
 /** The API as the runner calls it, answered by the page's own routes where the desktop's differ. */
 function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
@@ -137,14 +137,14 @@ function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
       // this tab, signed out quietly, asks the server too (that tab may be closed).
       if (unfinishedSignOut.get()) {
         finishSignOut(true);
-        throw new CoreError('unauthorized', 'unauthenticated', 'This browser was signed out.');
+        throw new CoreError('unauthorized', 'unauthenticated', { key: 'browser_signed_out' });
       }
       try {
         return withToken(await c(Routes.session, {}));
       } catch (error) {
         // At load, no session is no news: nothing ended here.
         if (presented === SOME_COOKIE && error instanceof CoreError && error.code === 'unauthenticated') {
-          throw new CoreError('unauthorized', error.code, error.message, error.extra.status !== undefined ? { status: error.extra.status } : {});
+          throw new CoreError('unauthorized', error.code, error.say ?? error.message, error.extra.status !== undefined ? { status: error.extra.status } : {});
         }
         throw error;
       }

@@ -7,6 +7,7 @@ import { messages } from '../../../shared/messages.js';
 import { Field } from '../components/Field.js';
 import { useBusy } from '../components/use-busy.js';
 import { useLatch } from '../store/index.js';
+import { issueSaid } from '../validate.js';
 
 const t = messages.approval;
 
@@ -48,7 +49,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
     event.preventDefault();
     const parsed = RecoveryCode.safeParse(code);
     if (!parsed.success) {
-      setError(parsed.error.issues[0]?.message);
+      setError(issueSaid(parsed.error.issues[0]!));
       return codeField.current?.focus();
     }
     setError(undefined);

@@ -32,7 +32,7 @@ function placeError(error: IpcError): Errors {
       const placed: Errors = {};
       for (const d of error.details ?? []) {
         const key = (['email', 'password', 'code'] as const).find((k) => d.path === k || d.path === `0.${k}`) ?? 'form';
-        placed[key] ??= messages.said({ message: d.message });
+        placed[key] ??= d.message;
       }
       if (!error.details?.length) placed.form = error.message;
       return placed;

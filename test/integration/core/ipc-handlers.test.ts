@@ -91,7 +91,7 @@ describe('IPC handler table', () => {
 
   it('turns a server refusal into an error result the UI can show', async () => {
     const result = await handlers.get(IpcCalls.changePassword.channel)!({ currentPassword: 'not it', newPassword: 'a long new passphrase' });
-    assert.deepEqual(result, { ok: false, error: { code: 'invalid_password', message: 'The current password is not right.' } });
+    assert.deepEqual(result, { ok: false, error: { code: 'invalid_password', message: 'The current password is not right.', say: { key: 'current_password_wrong' } } });
     const opened = await handlers.get(IpcCalls.openDevicesWindow.channel)!();
     assert.deepEqual(opened, { ok: true, value: null });
     assert.equal(devicesWindowOpened, 1);

@@ -69,11 +69,17 @@ forEachStore(
       assert.match(contractBreach('GET', '/v1/sessions', { status: 418, body: {}, headers }) ?? '', /answered 418, which docs\/openapi.json does not list for GET \/v1\/sessions/);
       assert.match(contractBreach('GET', '/v1/sessions', { status: 200, body: { sessions: [{ id: 1 }] }, headers }) ?? '', /with a body docs\/openapi.json does not allow/);
       assert.match(
-        contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'invalid_password', message: 'x' } }, headers }) ?? '',
+        contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'invalid_password', message: 'That password is not right.', say: { key: 'password_wrong' } } }, headers }) ?? '',
         /does not allow: .*must be equal to one of the allowed values/,
       );
-      assert.equal(contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'session_revoked', message: 'Signed out.' } }, headers }), undefined);
-      assert.equal(contractBreach('DELETE', '/v1/sessions/abc', { status: 404, body: { error: { code: 'not_found', message: 'No.' } }, headers }), undefined);
+      assert.equal(contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'session_revoked', message: 'This session was signed out.', say: { key: 'signed_out' } } }, headers }), undefined);
+      assert.equal(contractBreach('DELETE', '/v1/sessions/abc', { status: 404, body: { error: { code: 'not_found', message: 'No active session with that id.', say: { key: 'no_such_session' } } }, headers }), undefined);
+      // Words by key (docs/api.md, "Errors"): an error without its key, or whose message is not the key's English, is a breach.
+      assert.match(contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'session_revoked', message: 'Signed out.' } }, headers }) ?? '', /an error without its sentence by key/);
+      assert.match(
+        contractBreach('POST', '/v1/auth/logout', { status: 401, body: { error: { code: 'session_revoked', message: 'Signed out.', say: { key: 'signed_out' } } }, headers }) ?? '',
+        /its message "Signed out\." is not the English of signed_out/,
+      );
     });
 
     it('the routes anyone may call are these and no more, and every other answers 401 without a session', async () => {
