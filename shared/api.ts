@@ -520,6 +520,18 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
 };
 
 /**
+ * Text a server puts into a sentence of the client's (a device's name, a path) is held to what it can be, so that
+ * no server's words pass for the client's own: a name without line breaks, quotes or invisible characters; a
+ * method and a path without spaces. Anything else is no key, and the client shows the server's English as it came.
+ */
+const SaidName = z
+  .string()
+  .regex(/^[^\n'"“”„‚‘’«»]{1,64}$/)
+  .refine((name) => !hasUnsafeText(name));
+const SaidMethod = z.string().regex(/^[A-Z]{1,16}$/);
+const SaidPath = z.string().regex(/^\/[\x21-\x7e]{0,200}$/);
+
+/**
  * What an error says, by key: its words, in each language, are in shared/messages (`errors`), and the server's
  * `message` is the English of the same key. Keys with a number or a name carry it; nothing else does.
  */
@@ -572,30 +584,34 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'request_ended_sign_in_again',
       'request_ended',
       'request_expired',
+      'request_answered',
       'approval_first',
       'device_too_new',
     ]),
   }),
-  /** A 429's sentence names its wait (also in `retryAfterSeconds`). */
+  /** A 429's sentence names its wait (also in `retryAfterSeconds`), at most a day. */
   z.strictObject({
     key: z.enum(['too_many_attempts', 'too_many_accounts', 'sign_ins_paused', 'asked_recently', 'too_many_requests_here']),
-    seconds: z.number().int().positive(),
+    seconds: z.number().int().positive().max(86_400),
   }),
   z.strictObject({ key: z.literal('too_many_connections'), per: z.enum(['device', 'account', 'address']) }),
-  z.strictObject({ key: z.literal('reauth_needed'), minutes: z.number().int().positive() }),
-  z.strictObject({ key: z.literal('request_answered_on'), device: z.string().min(1).max(64) }),
-  z.strictObject({ key: z.literal('no_route'), method: z.string().max(16), path: z.string().max(2048) }),
-  z.strictObject({ key: z.literal('no_socket_route'), path: z.string().max(2048) }),
+  z.strictObject({ key: z.literal('reauth_needed'), minutes: z.number().int().positive().max(1440) }),
+  z.strictObject({ key: z.literal('request_answered_on'), device: SaidName }),
+  z.strictObject({ key: z.literal('no_route'), method: SaidMethod, path: SaidPath }),
+  z.strictObject({ key: z.literal('no_socket_route'), path: SaidPath }),
 ]);
 export type ErrorSay = z.infer<typeof ErrorSay>;
 
-export const ErrorDetail = z.strictObject({
-  path: z.string(),
-  message: z.string(),
-  /** The rule that refused, by key (`FieldRule`), and the limit it checks; the words of `message` are its English. */
-  rule: z.string().max(64).optional(),
-  limit: z.number().int().optional(),
-});
+export const ErrorDetail = z.strictObject({ path: z.string(), message: z.string() });
+/**
+ * Which check refused a detail, by key (`FieldRule`; `message` is its English), and the limit of a length check.
+ * In `rules`, beside `details` and in their order, so that clients which parse `details` strictly still read them.
+ */
+export const DetailRule = z.strictObject({ rule: z.string().max(64).optional(), limit: z.number().int().min(0).max(100_000).optional() });
+export type DetailRule = z.infer<typeof DetailRule>;
+/** A detail with its rule, as the client passes it on (shared/ipc.ts `IpcError`). */
+export const RuledDetail = z.strictObject({ ...ErrorDetail.shape, ...DetailRule.shape });
+export type RuledDetail = z.infer<typeof RuledDetail>;
 export type ErrorDetail = z.infer<typeof ErrorDetail>;
 
 export const ErrorBody = z.object({
@@ -605,6 +621,8 @@ export const ErrorBody = z.object({
     /** The sentence by key (`ErrorSay`); an answer from a server with keys this client does not know has none. */
     say: ErrorSay.optional().catch(undefined),
     details: z.array(ErrorDetail).optional(),
+    /** Each detail's rule, in their order; unreadable ones are no rules. */
+    rules: z.array(DetailRule).optional().catch(undefined),
     /** On 401 session_revoked / session_expired: why, when and by which device. */
     reason: SignOutReason.optional(),
     revokedAt: Timestamp.optional(),
@@ -793,13 +811,13 @@ export function isFieldRule(message: string): message is FieldRule {
  * A zod error as the `details` of a validation error: each refusal's path, its rule and limit, and its words as
  * `words` says them (the server: in English). A refusal by a check without a rule keeps zod's own message.
  */
-export function issueDetails(error: z.ZodError, words: (detail: ErrorDetail) => string): ErrorDetail[] {
+export function issueDetails(error: z.ZodError, words: (detail: RuledDetail) => string): RuledDetail[] {
   return error.issues.map((issue) => {
     const limit = 'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
-    const detail: ErrorDetail = {
+    const detail: RuledDetail = {
       path: issue.path.map(String).join('.') || '(body)',
       message: issue.message,
-      ...(isFieldRule(issue.message) ? { rule: issue.message, ...(limit !== undefined && Number.isSafeInteger(limit) ? { limit } : {}) } : {}),
+      ...(isFieldRule(issue.message) ? { rule: issue.message, ...(limit !== undefined && Number.isSafeInteger(limit) && limit >= 0 ? { limit } : {}) } : {}),
     };
     return { ...detail, message: words(detail) };
   });

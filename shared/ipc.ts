@@ -9,8 +9,9 @@ import {
   ApprovalSetting,
   CodeId,
   CodeSent,
+  DeviceName,
   EmailCode,
-  ErrorDetail,
+  RuledDetail,
   ErrorSay,
   Location,
   MailSettings,
@@ -97,12 +98,15 @@ export const CopiedSignIn = z.strictObject({
 });
 export type CopiedSignIn = z.infer<typeof CopiedSignIn>;
 
+/** Which keychain keeps the key (its name and what to do about it are words in shared/messages: `keychain`). */
+export const KeychainStore = z.enum(['macos', 'windows', 'secret_service', 'browser']);
+export type KeychainStore = z.infer<typeof KeychainStore>;
+
 export const KeychainState = z.strictObject({
   kind: z.enum(['os', 'memory-only']),
-  /** The keychain's name where it can be known ("macOS Keychain", "system keyring"). */
-  backend: z.string().optional(),
-  /** Why the OS keychain is not used, in words a person can act on. */
-  problem: z.string().optional(),
+  store: KeychainStore.optional(),
+  /** Why the OS keychain is not used: what it answered, as it came (shown inside the words `keychain.unavailable`). */
+  problem: z.string().max(500).optional(),
 });
 export type KeychainState = z.infer<typeof KeychainState>;
 
@@ -215,7 +219,7 @@ export const IpcError = z.strictObject({
   code: z.string(),
   message: z.string(),
   say: Say.optional(),
-  details: z.array(ErrorDetail).optional(),
+  details: z.array(RuledDetail).optional(),
   retryAfterSeconds: z.number().optional(),
 });
 export type IpcError = z.infer<typeof IpcError>;
@@ -279,7 +283,7 @@ export const IpcCalls = {
   listSessions: { channel: 'latch:list-sessions', args: none, result: z.array(SessionView) },
   revokeSession: { channel: 'latch:revoke-session', args: z.tuple([id]), result: z.null() },
   revokeOtherSessions: { channel: 'latch:revoke-other-sessions', args: none, result: z.strictObject({ revoked: z.number() }) },
-  renameDevice: { channel: 'latch:rename-device', args: z.tuple([z.string().max(256)]), result: SessionView },
+  renameDevice: { channel: 'latch:rename-device', args: z.tuple([DeviceName]), result: SessionView },
   /** Recent activity, newest first; with an event id, the page older than it. */
   securityEvents: { channel: 'latch:security-events', args: z.union([none, z.tuple([SecurityEventId])]), result: SecurityEventList },
   /** What one device did, newest first (its detail view); with an event id, the page older than it. */
@@ -317,7 +321,7 @@ export const IpcCalls = {
   /** The mailed code and a new password: this device is signed in, every other one signed out (with approval on, once a device allows it). */
   resetPassword: { channel: 'latch:reset-password', args: z.tuple([ResetPasswordInput]), result: SessionState },
   /** Waiting for a code (`awaitingCode`): the code from the mail (for a step-up, with the password again; a sign-up ignores it). */
-  signInWithCode: { channel: 'latch:sign-in-with-code', args: z.tuple([CodeInput, z.string().max(256)]), result: SessionState },
+  signInWithCode: { channel: 'latch:sign-in-with-code', args: z.tuple([CodeInput, z.string().max(256, rule('too_long', 'password'))]), result: SessionState },
   /** A new code to confirm the account's address. */
   sendEmailCode: { channel: 'latch:send-email-code', args: none, result: CodeSentInfo },
   confirmEmail: { channel: 'latch:confirm-email', args: z.tuple([CodeInput]), result: SessionState },

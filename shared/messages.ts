@@ -3,7 +3,7 @@
 // (messages/de.ts). A language is a module of the same shape, `Messages`.
 // The server writes its mail and the operator's tool in English (`en`), and
 // names a browser in its page's language (server/http/browser.ts).
-import { isFieldRule, type ErrorDetail, type ErrorSay } from './api.js';
+import { isFieldRule, type ErrorSay, type RuledDetail } from './api.js';
 import { Say } from './ipc.js';
 import { de } from './messages/de.js';
 import { en } from './messages/en.js';
@@ -62,9 +62,15 @@ export const serverSays = (say: ErrorSay): string => errorWords(say, en);
  * An error in `language`: by its key (`say`), else by its code where the language says it by code, else as it
  * came (an error from a server with keys this client does not know). A key that does not parse is no key.
  */
-export function said(error: { code?: string; message: string; say?: unknown; retryAfterSeconds?: number | undefined }, language: Messages = messages): string {
+export function said(
+  error: { code?: string; message: string; say?: unknown; retryAfterSeconds?: number | undefined; details?: readonly RuledDetail[] | undefined },
+  language: Messages = messages,
+): string {
   const say = Say.safeParse(error.say);
   if (say.success) return errorWords(say.data, language);
+  // An argument the core refused (`invalid_argument`) says what its first field's rule says.
+  const first = error.details?.[0];
+  if (first?.rule !== undefined) return fieldSaid(first, language);
   return language.saidByCode(error) ?? error.message;
 }
 
@@ -77,9 +83,13 @@ export function fieldSaid(refusal: { message: string; rule?: string | undefined;
   if (!isFieldRule(rule)) return refusal.message;
   const [kind, field] = rule.split(':') as [keyof Messages['fieldRules'], keyof Messages['fieldNames'] | undefined];
   const words = language.fieldRules[kind];
-  return typeof words === 'string' ? words : words(field ? language.fieldNames[field] : '', refusal.limit ?? 0);
+  if (typeof words === 'string') return words;
+  // A length said without its length, or with one no field has, is said as it came.
+  const limit = refusal.limit;
+  if ((kind === 'too_short' || kind === 'too_long') && (limit === undefined || !Number.isSafeInteger(limit) || limit < 1 || limit > 100_000)) return refusal.message;
+  return words(field ? language.fieldNames[field] : '', limit ?? 0);
 }
 
 /** A validation error's details in `language`, each by its rule. */
-export const detailsSaid = (details: readonly ErrorDetail[], language: Messages = messages): ErrorDetail[] =>
+export const detailsSaid = (details: readonly RuledDetail[], language: Messages = messages): RuledDetail[] =>
   details.map((detail) => ({ ...detail, message: fieldSaid(detail, language) }));

@@ -92,7 +92,7 @@ async function storeToken(account: string, token: string): Promise<{ vault: Desk
   const stored = await Promise.race([vault.write(token), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 5_000)))]);
   clearTimeout(timer);
   if (stored) {
-    const name = vault.state.backend ?? 'the OS keychain';
+    const name = vault.state.store === 'secret_service' ? 'system keyring' : (vault.state.store ?? 'the OS keychain');
     return { vault: 'keytar', detail: process.env.LATCH_TEST_KEYRING === 'gnome-keyring' ? `${name} on a private D-Bus (gnome-keyring)` : name, backend: await loadKeytar() };
   }
   const backend = memoryKeychain();

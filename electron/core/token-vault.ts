@@ -2,7 +2,7 @@
 // Service "Latch", account "<profile>@<server origin>". When no keychain can be
 // reached the token is kept in memory for this run only, never on disk, and
 // the state says so.
-import type { KeychainState } from '../../shared/ipc.js';
+import type { KeychainState, KeychainStore } from '../../shared/ipc.js';
 
 /** The part of keytar the vault uses. */
 export interface SecretBackend {
@@ -20,11 +20,11 @@ export class KeychainUnavailableError extends Error {
   }
 }
 
-export function keychainName(platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'darwin') return 'macOS Keychain';
-  if (platform === 'win32') return 'Windows Credential Manager';
-  // What a person knows it as, not the protocol's name ("Secret Service"); GNOME Keyring and KWallet both are one.
-  return 'system keyring';
+/** The keychain of the OS: the Secret Service (GNOME Keyring, KWallet) everywhere but macOS and Windows. */
+export function keychainStore(platform: NodeJS.Platform = process.platform): KeychainStore {
+  if (platform === 'darwin') return 'macos';
+  if (platform === 'win32') return 'windows';
+  return 'secret_service';
 }
 
 /** keytar, loaded lazily: a missing or broken native module means no keychain, not a crash. */
@@ -52,8 +52,8 @@ export class TokenVault {
 
   get state(): KeychainState {
     return this.problem === undefined
-      ? { kind: 'os', backend: keychainName(this.platform) }
-      : { kind: 'memory-only', backend: keychainName(this.platform), problem: this.problem };
+      ? { kind: 'os', store: keychainStore(this.platform) }
+      : { kind: 'memory-only', store: keychainStore(this.platform), problem: this.problem };
   }
 
   read(): Promise<string | undefined> {
@@ -97,20 +97,14 @@ export class TokenVault {
       this.backend ??= await this.loadBackend();
       return await operation(this.backend);
     } catch (error) {
-      this.problem = describeProblem(new KeychainUnavailableError(error), this.platform);
+      this.problem = problemOf(new KeychainUnavailableError(error));
       return fallback;
     }
   }
 }
 
-function describeProblem(error: KeychainUnavailableError, platform: NodeJS.Platform): string {
+/** What the keychain answered, as it came, cut to what a line can show. */
+function problemOf(error: KeychainUnavailableError): string {
   const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
-  const hint =
-    platform === 'linux'
-      ? 'Install and unlock a keyring: GNOME Keyring or KWallet.'
-      : platform === 'darwin'
-        ? 'Unlock your login keychain.'
-        : 'Check that Windows Credential Manager is available.';
-  const name = keychainName(platform);
-  return `${name[0]!.toUpperCase()}${name.slice(1)} is not available (${detail}). ${hint}`;
+  return detail.length > 500 ? `${detail.slice(0, 499)}…` : detail;
 }

@@ -18,7 +18,7 @@ import type {
 } from '../../shared/api.js';
 import { platformOf } from '../../shared/api.js';
 import { PasswordHasher } from '../passwords/passwords.js';
-import { ApiError, secondsUntil, tryAgainIn } from '../common/api-error.js';
+import { ApiError, sayIfFits, secondsUntil, tryAgainIn } from '../common/api-error.js';
 import { StepUpRequired } from '../common/step-up.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -482,7 +482,7 @@ export class SignInApproval implements OnApplicationBootstrap {
         .executeTakeFirst();
       if (done.numUpdatedRows === 0n) {
         const current = await unit.db.selectFrom('sign_in_requests').select(['decided_by_name']).where('id', '=', row.id).executeTakeFirst();
-        throw new ApiError(409, 'conflict', current?.decided_by_name ? { key: 'request_answered_on', device: current.decided_by_name } : { key: 'request_ended' });
+        throw new ApiError(409, 'conflict', current?.decided_by_name ? sayIfFits({ key: 'request_answered_on', device: current.decided_by_name }, { key: 'request_answered' }) : { key: 'request_ended' });
       }
       await this.securityEvents.recordBy(unit.db, auth.session, {
         type: outcome === 'approved' ? 'sign_in_approved' : outcome === 'denied' ? 'sign_in_denied' : 'sign_in_wrong_number',

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import type { ErrorBody, ErrorCode, ErrorSay } from '../../shared/api.js';
+import { ErrorSay, type ErrorBody, type ErrorCode } from '../../shared/api.js';
 import { serverSays } from '../../shared/messages.js';
 
 type ErrorExtra = Omit<ErrorBody['error'], 'code' | 'message' | 'say'>;
@@ -24,6 +24,12 @@ export class ApiError extends Error {
     return { error: { code: this.code, message: this.message, say: this.say, ...this.extra } };
   }
 }
+
+/**
+ * `say` when the text it carries fits what a client puts into its own sentence (shared/api.ts, `ErrorSay`: no
+ * quotes in a name, no spaces in a path), else `otherwise`, which carries none.
+ */
+export const sayIfFits = (say: ErrorSay, otherwise: ErrorSay): ErrorSay => (ErrorSay.safeParse(say).success ? say : otherwise);
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/;
@@ -96,7 +102,7 @@ export function toApiError(error: unknown, request?: { method: string; url: stri
   const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 404 && request) {
-      return new ApiError(404, 'not_found', { key: 'no_route', method: request.method.slice(0, 16), path: (request.url.split('?')[0] ?? '').slice(0, 2048) });
+      return new ApiError(404, 'not_found', sayIfFits({ key: 'no_route', method: request.method, path: request.url.split('?')[0] ?? '' }, { key: 'not_found' }));
     }
     const [apiCode, say] = STATUS_CODES[status] ?? STATUS_CODES[400]!;
     return new ApiError(status, apiCode, say);

@@ -11,7 +11,11 @@ export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, 
   transform(value: unknown): z.output<S> {
     const parsed = this.schema.safeParse(value);
     if (!parsed.success) {
-      throw new ApiError(400, 'validation_failed', { key: 'request_invalid' }, { details: issueDetails(parsed.error, (detail) => fieldSaid(detail, en)) });
+      const ruled = issueDetails(parsed.error, (detail) => fieldSaid(detail, en));
+      throw new ApiError(400, 'validation_failed', { key: 'request_invalid' }, {
+        details: ruled.map(({ path, message }) => ({ path, message })),
+        rules: ruled.map(({ rule, limit }) => ({ ...(rule !== undefined ? { rule } : {}), ...(limit !== undefined ? { limit } : {}) })),
+      });
     }
     return parsed.data;
   }

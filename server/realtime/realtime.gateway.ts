@@ -7,7 +7,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/comm
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE_SESSION_REVOKED, CLOSE_TOKEN_REPLACED, EVENTS_PATH, type RealtimeMessage } from '../../shared/api.js';
-import { ApiError, toApiError } from '../common/api-error.js';
+import { ApiError, sayIfFits, toApiError } from '../common/api-error.js';
 import { bearerToken } from '../http/request-context.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
@@ -103,7 +103,7 @@ export class RealtimeGateway implements BeforeApplicationShutdown {
     if (this.closing) return this.refuseUpgrade(request, socket, new ApiError(503, 'unavailable', { key: 'shutting_down' }));
     const path = (request.url ?? '').split('?')[0];
     if (path !== EVENTS_PATH) {
-      return this.refuseUpgrade(request, socket, new ApiError(404, 'not_found', { key: 'no_socket_route', path: (path ?? '').slice(0, 2048) }));
+      return this.refuseUpgrade(request, socket, new ApiError(404, 'not_found', sayIfFits({ key: 'no_socket_route', path: path ?? '' }, { key: 'not_found' })));
     }
     // A desktop app sends its token as a bearer header; the account page's browser, in its cookie, and then
     // only from the page's own origin: any site can open a WebSocket that carries this browser's cookie.

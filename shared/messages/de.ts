@@ -8,6 +8,7 @@
 // "am" before them.
 import type { Location, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
 import type { Messages } from '../messages.js';
+import type { KeychainStore } from '../ipc.js';
 
 export const lang = 'de';
 
@@ -157,14 +158,14 @@ const errors: Messages['errors'] = {
   password_wrong: 'Dieses Passwort ist nicht richtig.',
   current_password_wrong: 'Das aktuelle Passwort ist nicht richtig.',
   no_file: 'Diese Datei gibt es nicht.',
-  page_not_built: 'Die Kontoseite ist auf diesem Server nicht gebaut. Führen Sie `npm run build:app` aus oder installieren Sie den gepackten Server, der sie enthält.',
+  page_not_built: 'Die Kontoseite wurde auf diesem Server nicht erstellt. Führen Sie `npm run build:app` aus oder installieren Sie den gepackten Server, der sie enthält.',
   insecure_connection:
     'Auf der Kontoseite können Sie sich nur über https anmelden (oder auf dem Computer, auf dem der Server läuft). Öffnen Sie sie mit https://.',
   cross_site_request: 'Diese Anfrage kam nicht von der Kontoseite und wurde daher abgelehnt.',
   cross_site_connection: 'Diese Verbindung kam nicht von der Kontoseite und wurde daher abgelehnt.',
   misdirected_host: 'Dieser Server antwortet nicht auf diesen Hostnamen. Verwenden Sie die Adresse, mit der er gestartet wurde.',
   duplicate_host: 'Die Anfrage nennt ihren Host mehr als einmal.',
-  absolute_target: 'Senden Sie als Ziel der Anfrage nur den Pfad, den Host im Host-Header.',
+  absolute_target: 'Senden Sie als Ziel der Anfrage nur den Pfad und geben Sie den Host im Host-Header an.',
   code_wrong: 'Dieser Code ist nicht richtig. Sehen Sie in der E-Mail nach und geben Sie ihn erneut ein.',
   code_ended: 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft ausprobiert. Fordern Sie einen neuen an.',
   server_fault: 'Auf dem Server ist etwas schiefgegangen.',
@@ -193,6 +194,7 @@ const errors: Messages['errors'] = {
   request_ended_sign_in_again: 'Diese Anmeldeanfrage ist beendet. Melden Sie sich erneut an.',
   request_ended: 'Diese Anmeldeanfrage ist beendet.',
   request_expired: 'Diese Anmeldeanfrage ist abgelaufen.',
+  request_answered: 'Diese Anmeldeanfrage wurde bereits auf einem anderen Gerät beantwortet.',
   approval_first: 'Schalten Sie zuerst die Anmeldebestätigung ein: Wiederherstellungscodes gehören zu ihr.',
   device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',
   too_many_attempts: ({ seconds }) => `Zu viele Anmeldeversuche. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
@@ -211,7 +213,7 @@ const errors: Messages['errors'] = {
   // The client's own.
   server_url_not_url: 'Geben Sie die Serveradresse als URL ein, etwa https://latch.example.com.',
   server_url_scheme: 'Die Serveradresse muss mit https:// beginnen (oder mit http:// für diesen Computer).',
-  plain_http_elsewhere: ({ host, hostname }) => `Latch verwendet einfaches http nur auf diesem Computer. Verwenden Sie https://${host}, um ${hostname} zu erreichen.`,
+  plain_http_elsewhere: ({ host, hostname }) => `Latch verwendet unverschlüsseltes http nur auf diesem Computer. Verwenden Sie https://${host}, um ${hostname} zu erreichen.`,
   already_signed_in: 'Dieses Gerät ist bereits angemeldet. Melden Sie sich zuerst ab.',
   sign_in_under_way: 'Die Anmeldung läuft bereits.',
   still_starting: 'Latch startet noch. Versuchen Sie es gleich erneut.',
@@ -224,7 +226,7 @@ const errors: Messages['errors'] = {
   unreachable_check_address: 'Der Server ist nicht erreichbar. Prüfen Sie die Adresse und Ihre Verbindung.',
   unreachable_check_connection: 'Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   answer_not_understood: ({ method, path }) => `Der Server hat eine Antwort gesendet, die Latch nicht versteht (${method} ${path}).`,
-  status_not_understood: ({ status }) => `Der Server hat mit ${status} geantwortet, ohne einen Fehler, den Latch versteht.`,
+  status_not_understood: ({ status }) => `Der Server hat mit ${status} geantwortet, aber ohne einen Fehler, den Latch versteht.`,
   not_on_page: 'Erstellen Sie ein Konto in der Latch-Desktop-App.',
   browser_signed_out: 'Dieser Browser wurde abgemeldet.',
   outside_contract: 'Latch hat eine unerwartete Antwort erzeugt.',
@@ -360,16 +362,33 @@ function endedBecause(reason: SignOutReason, by: string | undefined): string {
   }
 }
 
-/** Where the key that keeps this device signed in is kept, by the name electron/core/token-vault.ts gives the keychain (in English). */
-const keychains = new Map([
-  ['macOS Keychain', 'im macOS-Schlüsselbund'],
-  ['Windows Credential Manager', 'in der Windows-Anmeldeinformationsverwaltung'],
-  ['system keyring', 'im Schlüsselbund des Systems'],
-]);
+/** Where the key that keeps this device signed in is kept: in which keychain. */
+const keychainIn: Record<KeychainStore, string> = {
+  macos: 'im macOS-Schlüsselbund',
+  windows: 'in der Windows-Anmeldeinformationsverwaltung',
+  secret_service: 'im Schlüsselbund des Systems',
+  browser: 'in diesem Browser',
+};
+/** The keychain, at the start of a sentence. */
+const keychainNamed: Record<KeychainStore, string> = {
+  macos: 'Der macOS-Schlüsselbund',
+  windows: 'Die Windows-Anmeldeinformationsverwaltung',
+  secret_service: 'Der Schlüsselbund des Systems',
+  browser: 'Dieser Browser',
+};
 
-function keychainSaved(backend: string | undefined): string {
-  const where = backend === undefined ? 'im Schlüsselbund des Systems' : (keychains.get(backend) ?? `im Schlüsselbund des Systems (${backend})`);
-  return `Ihr Anmeldeschlüssel ist ${where} gespeichert.`;
+const keychainSaved = (store: KeychainStore | undefined): string => `Ihr Anmeldeschlüssel ist ${store ? keychainIn[store] : 'im Schlüsselbund des Systems'} gespeichert.`;
+
+function keychainUnavailable(store: KeychainStore | undefined, answered: string | undefined): string {
+  const hint =
+    store === 'secret_service'
+      ? 'Installieren und entsperren Sie einen Schlüsselbund: GNOME Keyring oder KWallet.'
+      : store === 'macos'
+        ? 'Entsperren Sie Ihren Anmeldeschlüsselbund.'
+        : store === 'windows'
+          ? 'Prüfen Sie, ob die Windows-Anmeldeinformationsverwaltung verfügbar ist.'
+          : '';
+  return `${store ? keychainNamed[store] : 'Der Schlüsselbund des Systems'} ist nicht verfügbar${answered ? ` (${answered})` : ''}. ${hint}`.trim();
 }
 
 // The three actions behind the password in the sign-in approval setting: each is the form's label and its
@@ -399,6 +418,7 @@ export const de: Messages = {
   usedFrom,
   errors,
   saidByCode,
+  keychainUnavailable,
   fieldNames: {
     deviceName: 'Der Gerätename',
     os: 'Das Betriebssystem',

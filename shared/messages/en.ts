@@ -4,7 +4,7 @@
 // Numbers of things go through Intl.PluralRules in `lang`; dates and times
 // through shared/dates.ts.
 import type { FieldName, Location, NamedRule, OwnRule, Platform, SecurityEvent, SignOutReason, UsedFrom } from '../api.js';
-import type { Say } from '../ipc.js';
+import type { KeychainStore, Say } from '../ipc.js';
 
 export const lang = 'en';
 
@@ -13,6 +13,15 @@ const plural = new Intl.PluralRules(lang);
 const count = (n: number, one: string, other: string) => `${n} ${plural.select(n) === 'one' ? one : other}`;
 const regions = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
 const q = (name: string) => `'${name}'`;
+
+/** The keychains, inside a sentence: "saved in the macOS Keychain". */
+const keychainNames: Record<KeychainStore, string> = {
+  macos: 'the macOS Keychain',
+  windows: 'Windows Credential Manager',
+  // What a person knows it as, not the protocol's name ("Secret Service"); GNOME Keyring and KWallet both are one.
+  secret_service: 'the system keyring',
+  browser: 'this browser',
+};
 
 const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Other' };
 
@@ -220,6 +229,7 @@ export const en = {
     request_ended_sign_in_again: 'This sign-in request has ended. Sign in again.',
     request_ended: 'This sign-in request has ended.',
     request_expired: 'This sign-in request has expired.',
+    request_answered: 'This sign-in request was already answered on another device.',
     approval_first: 'Turn on sign-in approval first: recovery codes are for it.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',
     too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
@@ -300,6 +310,12 @@ export const en = {
     code_digits: 'The code is the 6 digits in the mail',
     recovery_code: 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt',
   } satisfies FieldRuleWords,
+  /** Why the OS keychain is not used: which one, what it answered (as it came) and what to do. */
+  keychainUnavailable: (store: KeychainStore | undefined, answered: string | undefined) => {
+    const name = store ? keychainNames[store] : 'the OS keychain';
+    const hint = store === 'secret_service' ? 'Install and unlock a keyring: GNOME Keyring or KWallet.' : store === 'macos' ? 'Unlock your login keychain.' : store === 'windows' ? 'Check that Windows Credential Manager is available.' : '';
+    return `${name.charAt(0).toUpperCase()}${name.slice(1)} is not available${answered ? ` (${answered})` : ''}. ${hint}`.trim();
+  },
   common: {
     cancel: 'Cancel',
     dismiss: 'Dismiss',
@@ -403,7 +419,7 @@ export const en = {
     resuming: 'You are signed in on this device. Your account shows here as soon as Latch reaches the server.',
     thisDeviceLabel: 'This device',
     offlineNote: 'You stay signed in. Latch checks with the server as soon as it can reach it again.',
-    keychainSaved: (backend: string | undefined) => `The key that keeps you signed in is saved in the ${backend ?? 'OS keychain'}.`,
+    keychainSaved: (store: KeychainStore | undefined) => `The key that keeps you signed in is saved in ${store ? keychainNames[store] : 'the OS keychain'}.`,
     memoryOnly: 'Memory only: you will need to sign in again next time Latch starts.',
     openDevices: 'Signed-in devices…',
     changePassword: 'Change password',

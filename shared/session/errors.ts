@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '../api.js';
+import type { RuledDetail } from '../api.js';
 import { readAnswer, type OkValue } from '../client.js';
 import { noticeOfRefusal, type IpcError, type Notice, type Say } from '../ipc.js';
 import { en, errorWords } from '../messages.js';
@@ -26,7 +26,7 @@ export class CoreError extends Error {
     /** By key; a string only for a server's words that came without a key (they are shown as they came). */
     words: Say | string,
     readonly extra: {
-      details?: ErrorDetail[];
+      details?: RuledDetail[];
       retryAfterSeconds?: number;
       status?: number;
       /** On `unauthorized`: why the session ended, as the notice will say it (none: there was no session, as on the account page without its cookie). */
@@ -70,7 +70,8 @@ export function valueOf<R extends RouteSpec>(spec: R, status: number, body: unkn
   if (signOut) throw new CoreError('unauthorized', error.code, words, { status, signOut });
   throw new CoreError('rejected', error.code, words, {
     status,
-    ...(error.details ? { details: error.details } : {}),
+    // Each detail with its rule, when the server sent them (an older one sends none).
+    ...(error.details ? { details: error.details.map((detail, i) => ({ ...detail, ...error.rules?.[i] })) } : {}),
     ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
   });
 }

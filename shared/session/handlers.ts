@@ -70,7 +70,7 @@ export function createIpcHandlers(controller: SessionRunner, hooks: IpcHooks): M
         // Said field by field, as the server's validation errors are: the renderer says each in its language.
         const details = issueDetails(parsed.error, (detail) => fieldSaid(detail, en));
         const first = details[0];
-        return { ok: false, error: { code: 'invalid_argument', message: first ? `${first.message} (${first.path}).` : 'Invalid argument.', details } };
+        return { ok: false, error: { code: 'invalid_argument', message: first ? first.message : 'Invalid argument.', details } };
       }
       try {
         const value = await implementation(...(parsed.data as unknown[]));

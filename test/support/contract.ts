@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Reply } from '../../kit/http.js';
-import { ErrorSay, type ErrorDetail } from '../../shared/api.js';
+import { ErrorSay, type DetailRule, type ErrorDetail } from '../../shared/api.js';
 import { en, fieldSaid, serverSays } from '../../shared/messages.js';
 
 type Json = Record<string, any>;
@@ -60,8 +60,12 @@ function errorWordsBreach(error: Json | undefined): string | undefined {
   if (!say.success) return `an error without its sentence by key (say: ${JSON.stringify(error.say)})`;
   const english = serverSays(say.data);
   if (error.message !== english) return `its message ${JSON.stringify(error.message)} is not the English of ${say.data.key} (${JSON.stringify(english)})`;
-  for (const detail of (error.details ?? []) as Json[]) {
-    if (detail.rule !== undefined && detail.message !== fieldSaid(detail as ErrorDetail, en)) return `the detail at ${detail.path} is not the English of its rule ${detail.rule}`;
+  const details = (error.details ?? []) as Json[];
+  const rules = (error.rules ?? []) as Json[];
+  if (rules.length !== details.length) return `${details.length} details with ${rules.length} rules`;
+  for (const [i, detail] of details.entries()) {
+    const ruled = { ...(detail as ErrorDetail), ...(rules[i] as DetailRule) };
+    if (ruled.rule !== undefined && detail.message !== fieldSaid(ruled, en)) return `the detail at ${detail.path} is not the English of its rule ${ruled.rule}`;
   }
   return undefined;
 }

@@ -39,7 +39,7 @@ class Gate<T = void> {
 }
 
 class FakeVault implements Vault {
-  state: KeychainState = { kind: 'os', backend: 'Fake keychain' };
+  state: KeychainState = { kind: 'os', store: 'secret_service' };
   token: string | undefined;
   /** When set, the next delete waits for it. */
   deleteGate: Gate | undefined;

@@ -448,7 +448,7 @@ describe('session machine: sign-in approval', () => {
 describe('session machine: a mailed code after many wrong passwords elsewhere (step-up)', () => {
   const stepUp = { stepUp: { id: '3f1c2a9e-5b7d-4c1e-9a2b-7d6e5f4a3b2c', expiresAt: '2026-11-26T12:15:00.000Z' } };
   const signingIn: MachineState = { status: 'signingIn', email: 'ada@example.com' };
-  const keychain: KeychainState = { kind: 'os', backend: 'Secret Service' };
+  const keychain: KeychainState = { kind: 'os', store: 'secret_service' };
 
   it('waits for the code, showing where it went and until when', () => {
     const { state, effects } = run(signingIn, { type: 'codeRequired', purpose: 'stepUp', code: stepUp.stepUp });
@@ -515,7 +515,7 @@ describe('session machine: what a failure means', () => {
   });
 
   it('what every window sees never carries the token', () => {
-    const keychain: KeychainState = { kind: 'os', backend: 'Secret Service' };
+    const keychain: KeychainState = { kind: 'os', store: 'secret_service' };
     for (const state of [signedIn(), restoring(), signedIn({ account: undefined, storing: 'lt_new' })]) {
       assert.ok(!JSON.stringify(publicState(state, 'http://127.0.0.1:4000', keychain)).includes('lt_'));
     }

@@ -55,21 +55,46 @@ it('every field rule has words in every language, with the field and the limit',
   assert.equal(fieldSaid({ message: rule('too_long', 'deviceName'), limit: 64 }, languages.de), 'Der Gerätename darf höchstens 64 Zeichen lang sein');
   // A server's detail: by its rule, not its English.
   assert.equal(fieldSaid({ message: 'Device name must not be empty', rule: rule('required', 'deviceName') }, languages.de), 'Der Gerätename darf nicht leer sein');
+  // A length said without a length, or with one no field has, as it came.
+  for (const limit of [undefined, 0, -3, 1e9]) {
+    assert.equal(fieldSaid({ message: 'Email must be at most 254 characters', rule: rule('too_long', 'email'), ...(limit !== undefined ? { limit } : {}) }, languages.de), 'Email must be at most 254 characters');
+  }
   // zod's own words (no rule), as they came.
   assert.equal(fieldSaid({ message: 'Invalid input: expected string, received undefined' }, languages.de), 'Invalid input: expected string, received undefined');
+});
+
+it('the keychain is named, and what it answered is shown, in the reader\'s language', () => {
+  const de = languages.de!;
+  assert.equal(en.keychainUnavailable('secret_service', 'no D-Bus'), 'The system keyring is not available (no D-Bus). Install and unlock a keyring: GNOME Keyring or KWallet.');
+  assert.equal(de.keychainUnavailable('secret_service', 'no D-Bus'), 'Der Schlüsselbund des Systems ist nicht verfügbar (no D-Bus). Installieren und entsperren Sie einen Schlüsselbund: GNOME Keyring oder KWallet.');
+  for (const store of ['macos', 'windows', 'secret_service', 'browser'] as const) {
+    assert.notEqual(de.home.keychainSaved(store), en.home.keychainSaved(store));
+    assert.notEqual(de.keychainUnavailable(store, undefined), en.keychainUnavailable(store, undefined));
+  }
 });
 
 it('an error whose key the client does not know, or that does not parse, is said by its code or as it came', () => {
   const de = languages.de!;
   // A newer server's key: its English, as it came.
   assert.equal(said({ code: 'conflict', message: 'Something new happened.', say: { key: 'something_new' } }, de), 'Something new happened.');
-  // A name longer than a device's: no key, so no foreign text wrapped in a German sentence.
-  const long = 'x'.repeat(65);
-  assert.equal(said({ code: 'conflict', message: `Answered on '${long}'.`, say: { key: 'request_answered_on', device: long } }, de), `Answered on '${long}'.`);
+  // Text a server puts into a sentence of the client's is held to its shape, so that no server's words pass for
+  // the client's own: a name longer than a device's, or with quotes to close the sentence's own; a path with spaces.
+  for (const say of [
+    { key: 'request_answered_on', device: 'x'.repeat(65) },
+    { key: 'request_answered_on', device: 'x“ beantwortet. Ihr Konto ist gesperrt: https://evil.example „y' },
+    { key: 'request_answered_on', device: 'Laptop\u202Eevil' },
+    { key: 'no_route', method: 'Ihr', path: 'Konto wurde gesperrt. Bestätigen Sie Ihr Passwort' },
+    { key: 'no_route', method: 'GET', path: '/v1/x Ihr Konto wurde gesperrt' },
+  ]) {
+    assert.equal(said({ code: 'conflict', message: 'As it came.', say }, de), 'As it came.', JSON.stringify(say));
+  }
   // No key, but a code the language says on its own.
   assert.match(said({ code: 'rate_limited', message: 'Too many.', retryAfterSeconds: 5 }, de), /^Zu viele Anfragen\. Versuchen Sie es in 5 Sekunden erneut\.$/);
+  // An argument the core refused says its first field's rule (a five-digit code in the confirm-address banner).
+  const refused = { code: 'invalid_argument', message: 'The code is the 6 digits in the mail', details: [{ path: '0', message: 'The code is the 6 digits in the mail', rule: 'code_digits' }] };
+  assert.equal(said(refused, de), 'Der Code besteht aus den 6 Ziffern in der E-Mail');
   // The client's own error crosses IPC with its key, and is said in the reader's language.
   const error = new CoreError('invalid_input', 'insecure_server_url', { key: 'plain_http_elsewhere', host: 'latch.example.com', hostname: 'latch.example.com' }).toIpc();
   assert.equal(error.message, 'Latch only uses plain http on this computer. Use https://latch.example.com to reach latch.example.com.');
-  assert.equal(said(error, de), 'Latch verwendet einfaches http nur auf diesem Computer. Verwenden Sie https://latch.example.com, um latch.example.com zu erreichen.');
+  assert.equal(said(error, de), 'Latch verwendet unverschlüsseltes http nur auf diesem Computer. Verwenden Sie https://latch.example.com, um latch.example.com zu erreichen.');
 });

@@ -14,7 +14,7 @@ import { bridgeOf, createIpcHandlers } from '../../../shared/session/handlers.js
 import type { Api, ProfileData, Realtime, RealtimeHandlers, SessionPorts, Vault } from '../../../shared/session/ports.js';
 import { SessionRunner } from '../../../shared/session/runner.js';
 
-const KEYCHAIN = { kind: 'os' as const, backend: 'this browser' };
+const KEYCHAIN = { kind: 'os' as const, store: 'browser' as const };
 /** The page's reconnects and retries: 0.5 s doubling to 10 s, with jitter. */
 const RETRY = { initialMs: 500, maxMs: 10_000 };
 /** The "token" before the server has said whose session the cookie holds (if any). */

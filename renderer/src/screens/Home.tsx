@@ -51,10 +51,10 @@ export function HomeScreen({ state }: { state: Extract<SessionState, { status: '
         </div>
         {state.status === 'signedIn' && state.connection === 'offline' && <p className="muted offline-note">{t.offlineNote}</p>}
         {state.keychain.kind === 'os' ? (
-          <p className="muted keychain">{t.keychainSaved(state.keychain.backend)}</p>
+          <p className="muted keychain">{t.keychainSaved(state.keychain.store)}</p>
         ) : (
           <p className="warning keychain" role="note">
-            {t.memoryOnly} {state.keychain.problem}
+            {t.memoryOnly} {messages.keychainUnavailable(state.keychain.store, state.keychain.problem)}
           </p>
         )}
         <div className="actions">

@@ -336,7 +336,7 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
       </form>
       {state.keychain.kind === 'memory-only' && (
         <p className="warning" role="note">
-          {t.noKeychain} {state.keychain.problem}
+          {t.noKeychain} {messages.keychainUnavailable(state.keychain.store, state.keychain.problem)}
         </p>
       )}
     </main>

@@ -1,6 +1,7 @@
 // The keychain as the core uses it: separate entries per profile, the
 // memory-only fallback when no keychain can be reached, and its cost.
 import assert from 'node:assert/strict';
+import { en } from '../../../shared/messages.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ describe('keychain', () => {
     const sessions = await work.controller.listSessions();
     assert.deepEqual(sessions.map((s) => s.deviceName), ['Work profile', 'Home profile']);
     const state = await waitForState(work.controller, isOnline);
-    assert.deepEqual(state.keychain, { kind: 'os', backend: 'system keyring' });
+    assert.deepEqual(state.keychain, { kind: 'os', store: 'secret_service' });
   });
 
   it('measures keychain writes and reads', async (t) => {
@@ -77,7 +78,7 @@ describe('keychain', () => {
       const { signedIn, afterRestart } = JSON.parse(output) as { signedIn: SessionState; afterRestart: SessionState };
       assert.ok(isSignedIn(signedIn), 'sign-in works without a keychain');
       assert.equal(signedIn.keychain.kind, 'memory-only');
-      assert.match(signedIn.keychain.problem ?? '', /System keyring is not available/);
+      assert.match(en.keychainUnavailable(signedIn.keychain.store, signedIn.keychain.problem), /^The system keyring is not available \(.+\)\. Install and unlock a keyring/);
       assert.equal(afterRestart.status, 'signedOut', 'a later start without the keychain asks for sign-in');
       for (const file of filesUnder(home)) {
         assert.ok(!readFileSync(file, 'latin1').includes('lt_'), `${file} holds a token`);

@@ -1,6 +1,7 @@
 // Faults injected into real processes: the server killed in the middle of a
 // revoke-others, the store going away, the keychain daemon killed.
 import assert from 'node:assert/strict';
+import { en } from '../../../shared/messages.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,7 @@ describe('faults', () => {
       assert.equal(r.sessionsAfterKill, 1, 'the session keeps working without the keychain');
       assert.ok(isSignedOut(r.afterSignOut) && r.afterSignOut.keychain.kind === 'memory-only', 'the failure is reported');
       assert.ok(isSignedIn(r.afterSignIn) && r.afterSignIn.keychain.kind === 'memory-only', 'sign-in works memory-only');
-      assert.match(r.afterSignIn.keychain.problem ?? '', /System keyring is not available/);
+      assert.match(en.keychainUnavailable(r.afterSignIn.keychain.store, r.afterSignIn.keychain.problem), /^The system keyring is not available \(.+\)\. Install and unlock a keyring/);
       assert.equal(r.nextStart.status, 'signedOut', 'a later start without the keychain asks for sign-in');
     } finally {
       await server.close();
