@@ -74,6 +74,7 @@ test('in German from the OS, no English shows: sign-up, home, an alert, the devi
   await a.page.getByRole('button', { name: de.signIn.signIn, exact: true }).click();
   await expect(a.page.getByText(de.errors.plain_http_elsewhere({ host: 'latch.example.com', hostname: 'latch.example.com' }))).toBeVisible();
   await expectGerman(a.page, 'sign-in, an address over plain http elsewhere');
+  await shot(a.page, '81-german-plain-http');
   await server.fill(address);
   await a.page.getByLabel(de.signIn.email).fill('');
   await a.page.getByLabel(de.common.password, { exact: true }).fill('');
