@@ -807,17 +807,23 @@ export function isFieldRule(message: string): message is FieldRule {
   return rest.length === 0 && (NAMED_RULES as readonly string[]).includes(kind ?? '') && (FIELD_NAMES as readonly string[]).includes(field ?? '');
 }
 
+/** The bound a length check refused at (`min`, `max`), for its words; undefined for any other check. */
+export function issueLimit(issue: z.core.$ZodIssue): number | undefined {
+  const limit = 'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
+  return limit !== undefined && Number.isSafeInteger(limit) && limit >= 0 ? limit : undefined;
+}
+
 /**
  * A zod error as the `details` of a validation error: each refusal's path, its rule and limit, and its words as
  * `words` says them (the server: in English). A refusal by a check without a rule keeps zod's own message.
  */
 export function issueDetails(error: z.ZodError, words: (detail: RuledDetail) => string): RuledDetail[] {
   return error.issues.map((issue) => {
-    const limit = 'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
+    const limit = issueLimit(issue);
     const detail: RuledDetail = {
       path: issue.path.map(String).join('.') || '(body)',
       message: issue.message,
-      ...(isFieldRule(issue.message) ? { rule: issue.message, ...(limit !== undefined && Number.isSafeInteger(limit) && limit >= 0 ? { limit } : {}) } : {}),
+      ...(isFieldRule(issue.message) ? { rule: issue.message, ...(limit !== undefined ? { limit } : {}) } : {}),
     };
     return { ...detail, message: words(detail) };
   });

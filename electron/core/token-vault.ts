@@ -13,13 +13,6 @@ export interface SecretBackend {
 
 export const KEYCHAIN_SERVICE = 'Latch';
 
-export class KeychainUnavailableError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`The OS keychain cannot be reached: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'KeychainUnavailableError';
-  }
-}
-
 /** The keychain of the OS: the Secret Service (GNOME Keyring, KWallet) everywhere but macOS and Windows. */
 export function keychainStore(platform: NodeJS.Platform = process.platform): KeychainStore {
   if (platform === 'darwin') return 'macos';
@@ -97,14 +90,14 @@ export class TokenVault {
       this.backend ??= await this.loadBackend();
       return await operation(this.backend);
     } catch (error) {
-      this.problem = problemOf(new KeychainUnavailableError(error));
+      this.problem = problemOf(error);
       return fallback;
     }
   }
 }
 
 /** What the keychain answered, as it came, cut to what a line can show. */
-function problemOf(error: KeychainUnavailableError): string {
-  const detail = error.cause instanceof Error ? error.cause.message : String(error.cause);
+function problemOf(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
   return detail.length > 500 ? `${detail.slice(0, 499)}…` : detail;
 }

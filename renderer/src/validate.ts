@@ -1,14 +1,11 @@
 // Forms check what they send with the same schemas the core and the server use
 // (shared/ipc.ts, shared/api.ts), so a rule and its words live in one place.
 import type { z } from 'zod';
+import { issueLimit } from '../../shared/api.js';
 import { fieldSaid } from '../../shared/messages.js';
 
-/** The bound a length check refused at (`min`, `max`), for its words. */
-const limitOf = (issue: z.core.$ZodIssue): number | undefined =>
-  'minimum' in issue ? Number(issue.minimum) : 'maximum' in issue ? Number(issue.maximum) : undefined;
-
 /** A schema's refusal in the reader's language: its message is the rule's key (shared/api.ts `rule`). */
-export const issueSaid = (issue: z.core.$ZodIssue): string => fieldSaid({ message: issue.message, limit: limitOf(issue) });
+export const issueSaid = (issue: z.core.$ZodIssue): string => fieldSaid({ message: issue.message, limit: issueLimit(issue) });
 
 /** The first message for each top-level field the schema refuses; empty when the value passes. */
 export function fieldErrors<K extends string>(schema: z.ZodType, value: Record<K, unknown>): Partial<Record<K, string>> {

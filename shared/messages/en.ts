@@ -22,6 +22,7 @@ const keychainNames: Record<KeychainStore, string> = {
   secret_service: 'the system keyring',
   browser: 'this browser',
 };
+const keychainName = (store: KeychainStore | undefined) => (store ? keychainNames[store] : 'the OS keychain');
 
 const platformNames: Record<Platform, string> = { darwin: 'macOS', win32: 'Windows', linux: 'Linux', other: 'Other' };
 
@@ -312,7 +313,7 @@ export const en = {
   } satisfies FieldRuleWords,
   /** Why the OS keychain is not used: which one, what it answered (as it came) and what to do. */
   keychainUnavailable: (store: KeychainStore | undefined, answered: string | undefined) => {
-    const name = store ? keychainNames[store] : 'the OS keychain';
+    const name = keychainName(store);
     const hint = store === 'secret_service' ? 'Install and unlock a keyring: GNOME Keyring or KWallet.' : store === 'macos' ? 'Unlock your login keychain.' : store === 'windows' ? 'Check that Windows Credential Manager is available.' : '';
     return `${name.charAt(0).toUpperCase()}${name.slice(1)} is not available${answered ? ` (${answered})` : ''}. ${hint}`.trim();
   },
@@ -419,7 +420,7 @@ export const en = {
     resuming: 'You are signed in on this device. Your account shows here as soon as Latch reaches the server.',
     thisDeviceLabel: 'This device',
     offlineNote: 'You stay signed in. Latch checks with the server as soon as it can reach it again.',
-    keychainSaved: (store: KeychainStore | undefined) => `The key that keeps you signed in is saved in ${store ? keychainNames[store] : 'the OS keychain'}.`,
+    keychainSaved: (store: KeychainStore | undefined) => `The key that keeps you signed in is saved in ${keychainName(store)}.`,
     memoryOnly: 'Memory only: you will need to sign in again next time Latch starts.',
     openDevices: 'Signed-in devices…',
     changePassword: 'Change password',
