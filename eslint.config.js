@@ -18,6 +18,7 @@ const SERVER_FLOORS = [
   ['http', 'mail', 'passwords'],
   ['sessions'],
   ['approval'],
+  ['authenticator'],
   ['auth'],
   ['maintenance', 'realtime', 'web', 'health', 'admin'],
 ];

@@ -64,6 +64,7 @@ export const OWN_RULES = [
   'enter_code',
   'code_digits',
   'recovery_code',
+  'second_factor_code',
 ] as const;
 export type NamedRule = (typeof NAMED_RULES)[number];
 export type OwnRule = (typeof OWN_RULES)[number];
@@ -223,6 +224,52 @@ function RecoveryCodeField() {
 }
 export const RecoveryCode = RecoveryCodeField();
 
+// Codes from an authenticator app (docs/architecture.md, "Authenticator codes").
+
+/** `GET /v1/account/authenticator`: whether a password sign-in also needs a code from the app. */
+export const AuthenticatorSetting = z.strictObject({
+  enabled: z.boolean(),
+  enabledAt: Timestamp.optional(),
+  /** The account's recovery codes left (one set, shared with sign-in approval). */
+  recoveryCodesLeft: z.number().int().nonnegative(),
+});
+export type AuthenticatorSetting = z.infer<typeof AuthenticatorSetting>;
+/** `POST /v1/account/authenticator/setup` and `/off`: the password first. */
+export const AuthenticatorPasswordBody = z.strictObject({ password: AnyPassword });
+export type AuthenticatorPasswordBody = z.infer<typeof AuthenticatorPasswordBody>;
+/** A new secret, not in effect until a code from it is confirmed before `expiresAt`: a QR code to scan, or the text to type. */
+export const AuthenticatorSetup = z.strictObject({
+  secret: z.string().regex(/^[A-Z2-7]{32}$/),
+  uri: z.string().startsWith('otpauth://totp/'),
+  /** The `uri` as a QR code: an SVG image in a data URL. */
+  qrCode: z.string().startsWith('data:image/svg+xml;base64,'),
+  expiresAt: Timestamp,
+});
+export type AuthenticatorSetup = z.infer<typeof AuthenticatorSetup>;
+/** `POST /v1/account/authenticator/confirm`: a code from the new secret turns codes on. */
+export const AuthenticatorConfirmBody = z.strictObject({ code: EmailCode });
+export type AuthenticatorConfirmBody = z.input<typeof AuthenticatorConfirmBody>;
+/** The answer; `recoveryCodes` only when the account had none and got its set now (shown once). */
+export const AuthenticatorChanged = z.strictObject({ enabled: z.boolean(), recoveryCodesLeft: z.number().int().nonnegative(), recoveryCodes: z.array(z.string()).optional() });
+export type AuthenticatorChanged = z.infer<typeof AuthenticatorChanged>;
+
+/**
+ * `POST /v1/auth/login` for an account with authenticator codes on, when the password was right: 202 with
+ * this; the sign-in ends with a code from the app or a recovery code (`SecondFactorBody`) before `expiresAt`.
+ */
+export const SecondFactor = z.strictObject({ secondFactor: z.strictObject({ id: CodeId, expiresAt: Timestamp }) });
+export type SecondFactor = z.infer<typeof SecondFactor>;
+/** Six digits from the app, or a recovery code (`xxxxx-xxxxx`); spaces and dashes are ignored. */
+export const SecondFactorCode = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((code) => code.replace(/[\s-]/g, ''))
+  .pipe(z.string().regex(/^(?:\d{6}|[0-9a-hjkmnp-tv-z]{10})$/, 'second_factor_code' satisfies FieldRule));
+/** `POST /v1/auth/login/second-factor`. */
+export const SecondFactorBody = z.strictObject({ id: CodeId, code: SecondFactorCode });
+export type SecondFactorBody = z.input<typeof SecondFactorBody>;
+
 /** `GET /v1/account/sign-in-approval`. */
 export const ApprovalSetting = z.strictObject({
   /** A new device's sign-in waits for one of the account's signed-in devices to approve it. */
@@ -292,10 +339,10 @@ export const Location = z.strictObject({
 export type Location = z.infer<typeof Location>;
 
 /**
- * How a session began: the password; a yes from another device (sign-in approval); a recovery code; a new
+ * How a session began: the password; the password and a code from an authenticator app; a yes from another device (sign-in approval); a recovery code; a new
  * password set with a code from the mail; or creating the account.
  */
-export const SignInMethod = z.enum(['password', 'approval', 'recovery_code', 'password_reset', 'new_account']);
+export const SignInMethod = z.enum(['password', 'password_and_code', 'approval', 'recovery_code', 'password_reset', 'new_account']);
 export type SignInMethod = z.infer<typeof SignInMethod>;
 
 export const SessionView = z.strictObject({
@@ -414,6 +461,9 @@ export const SecurityEventType = z.enum([
   'account_enabled',
   /** The server's operator had a password reset code mailed to the account's address. */
   'operator_sent_reset',
+  /** Codes from an authenticator app were turned on (on `deviceName`): a password sign-in needs one too. */
+  'authenticator_turned_on',
+  'authenticator_turned_off',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -587,6 +637,9 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'request_answered',
       'approval_first',
       'device_too_new',
+      'authenticator_setup_ended',
+      'authenticator_code_wrong',
+      'second_factor_wrong',
     ]),
   }),
   /** A 429's sentence names its wait (also in `retryAfterSeconds`), at most a day. */
@@ -776,7 +829,7 @@ export const SignInResolvedMessage = z.strictObject({
 });
 /** What changed in the account's sign-in approval, told to every device (the one that did it knows already). */
 export const AccountChange = z.strictObject({
-  what: z.enum(['approval_turned_on', 'approval_turned_off', 'recovery_codes_regenerated', 'recovery_code_used']),
+  what: z.enum(['approval_turned_on', 'approval_turned_off', 'recovery_codes_regenerated', 'recovery_code_used', 'authenticator_turned_on', 'authenticator_turned_off']),
   /** The session that did it: a recovery code's is the session it signed in. */
   sessionId: z.string(),
   byDeviceName: z.string(),

@@ -7,6 +7,9 @@ import {
   AccountChange,
   ApprovalChanged,
   ApprovalSetting,
+  AuthenticatorChanged,
+  AuthenticatorSetting,
+  AuthenticatorSetup,
   CodeId,
   CodeSent,
   DeviceName,
@@ -21,6 +24,7 @@ import {
   Platform,
   RecoveryCode,
   RecoveryCodes,
+  SecondFactorCode,
   SecurityEventId,
   SecurityEventList,
   SessionView,
@@ -121,7 +125,7 @@ export const SignInRefused = z.strictObject({
 export type SignInRefused = z.infer<typeof SignInRefused>;
 
 /** What a code by mail is for, while the sign-in screen waits for it. */
-export const CodePurpose = z.enum(['signUp', 'stepUp']);
+export const CodePurpose = z.enum(['signUp', 'stepUp', 'authenticator']);
 export type CodePurpose = z.infer<typeof CodePurpose>;
 
 export const SessionState = z.discriminatedUnion('status', [
@@ -157,7 +161,8 @@ export const SessionState = z.discriminatedUnion('status', [
   /**
    * A code the server mailed is needed: to finish creating the account (`signUp`), or (`stepUp`) because many
    * wrong passwords were tried on it from elsewhere, and a sign-in from a new place needs the code with the
-   * password again (docs/api.md, "Rate limits").
+   * password again (docs/api.md, "Rate limits"); or (`authenticator`) the password was right and the account
+   * has authenticator codes on: a code from the app, or a recovery code, finishes it (not mailed).
    */
   z.strictObject({ status: z.literal('awaitingCode'), serverUrl: z.string(), keychain: KeychainState, email: z.string(), purpose: CodePurpose, expiresAt: z.iso.datetime({ offset: true }) }),
   z.strictObject({ status: z.literal('signingIn'), serverUrl: z.string(), keychain: KeychainState }),
@@ -316,12 +321,19 @@ export const IpcCalls = {
   approvalSetting: { channel: 'latch:approval-setting', args: none, result: ApprovalSetting },
   setApproval: { channel: 'latch:set-approval', args: z.tuple([z.boolean(), PasswordInput]), result: ApprovalChanged },
   regenerateRecoveryCodes: { channel: 'latch:regenerate-recovery-codes', args: z.tuple([PasswordInput]), result: RecoveryCodes },
+  /** Codes from an authenticator app (docs/architecture.md, "Authenticator codes"): on, off, and setting them up. */
+  authenticatorSetting: { channel: 'latch:authenticator-setting', args: none, result: AuthenticatorSetting },
+  beginAuthenticator: { channel: 'latch:begin-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorSetup },
+  confirmAuthenticator: { channel: 'latch:confirm-authenticator', args: z.tuple([CodeInput]), result: AuthenticatorChanged },
+  turnOffAuthenticator: { channel: 'latch:turn-off-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorChanged },
   /** "Forgot password?": the answer is the same whether or not the address has an account. */
   requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },
   /** The mailed code and a new password: this device is signed in, every other one signed out (with approval on, once a device allows it). */
   resetPassword: { channel: 'latch:reset-password', args: z.tuple([ResetPasswordInput]), result: SessionState },
   /** Waiting for a code (`awaitingCode`): the code from the mail (for a step-up, with the password again; a sign-up ignores it). */
   signInWithCode: { channel: 'latch:sign-in-with-code', args: z.tuple([CodeInput, z.string().max(256, rule('too_long', 'password'))]), result: SessionState },
+  /** Waiting for a code (`awaitingCode`, `authenticator`): six digits from the authenticator app, or a recovery code. */
+  signInWithAuthenticatorCode: { channel: 'latch:sign-in-with-authenticator-code', args: z.tuple([z.string().trim().min(1, 'enter_code' satisfies FieldRule).pipe(SecondFactorCode)]), result: SessionState },
   /** A new code to confirm the account's address. */
   sendEmailCode: { channel: 'latch:send-email-code', args: none, result: CodeSentInfo },
   confirmEmail: { channel: 'latch:confirm-email', args: z.tuple([CodeInput]), result: SessionState },

@@ -35,9 +35,10 @@ export class ApiClient implements Api {
   /** A code by mail; the account is made by `verifySignUp` with it. */
   register = (email: string, password: string, device: DeviceInfo) => this.call(Routes.register, { body: { email, password, device } });
   verifySignUp = (id: string, code: string) => this.call(Routes.verifySignUp, { body: { id, code } });
-  /** Signed in, or (sign-in approval) a request another device must answer, or (a step-up) a code by mail needed. */
+  /** Signed in, or (sign-in approval) a request another device must answer, or a code needed: by mail (a step-up) or from the authenticator app. */
   login = (email: string, password: string, device: DeviceInfo) => this.call(Routes.login, { body: { email, password, device } });
   loginWithCode = (id: string, code: string, password: string) => this.call(Routes.loginWithCode, { body: { id, code, password } });
+  loginWithSecondFactor = (id: string, code: string) => this.call(Routes.loginWithSecondFactor, { body: { id, code } });
   requestPasswordReset = (email: string) => this.call(Routes.requestReset, { body: { email } });
   resetPassword = (body: Omit<ResetBody, 'device'>, device: DeviceInfo) => this.call(Routes.confirmReset, { body: { ...body, device } });
   sendEmailCode = () => this.call(Routes.sendEmailCode, {});
@@ -54,6 +55,10 @@ export class ApiClient implements Api {
   approvalSetting = () => this.call(Routes.approvalSetting, {});
   setApproval = (required: boolean, password: string) => this.call(Routes.setApproval, { body: { required, password } });
   regenerateRecoveryCodes = (password: string) => this.call(Routes.regenerateRecoveryCodes, { body: { password } });
+  authenticatorSetting = () => this.call(Routes.authenticatorSetting, {});
+  beginAuthenticator = (password: string) => this.call(Routes.beginAuthenticator, { body: { password } });
+  confirmAuthenticator = (code: string) => this.call(Routes.confirmAuthenticator, { body: { code } });
+  turnOffAuthenticator = (password: string) => this.call(Routes.turnOffAuthenticator, { body: { password } });
   logout = () => this.call(Routes.logout, {});
   session = () => this.call(Routes.session, {});
   /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */

@@ -28,7 +28,7 @@ function newRecoveryCode(): string {
 }
 
 /** Every device of the account hears what `auth`'s session changed (it shows the others an OS notification). */
-const changed = (auth: AuthContext, what: AccountChangeEvent['what'], at: number): SessionEvent => ({
+export const changed = (auth: AuthContext, what: AccountChangeEvent['what'], at: number): SessionEvent => ({
   kind: 'account.changed',
   userId: auth.user.id,
   change: { what, sessionId: auth.session.id, byDeviceName: auth.session.device_name, at },
@@ -86,14 +86,16 @@ export class ApprovalSettings implements OnApplicationBootstrap, OnModuleDestroy
       if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
       await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
       if (required) unit.afterCommit(() => (this.anyApproval = true));
-      await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      // The codes are the account's one set: turning approval off leaves them while authenticator codes use them.
+      const { totp_enabled_at: codesOn } = await unit.db.selectFrom('users').select('totp_enabled_at').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if (required || codesOn === null) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
       // Nothing waits for an answer that can no longer be asked for.
       if (!required) await endOpenRequests(unit, auth.user.id, now);
       const what = required ? 'approval_turned_on' : 'approval_turned_off';
       await this.securityEvents.recordBy(unit.db, auth.session, { type: what, at: now, ip: client.ip });
       unit.publish(changed(auth, what, now));
-      return { required, recoveryCodesLeft: recoveryCodes?.length ?? 0, ...(recoveryCodes ? { recoveryCodes } : {}) };
+      return { required, recoveryCodesLeft: recoveryCodes?.length ?? (await this.codesLeft(unit.db, auth.user.id)), ...(recoveryCodes ? { recoveryCodes } : {}) };
     });
   }
 
@@ -102,8 +104,8 @@ export class ApprovalSettings implements OnApplicationBootstrap, OnModuleDestroy
     const now = this.clock.now();
     const codes = await this.newCodes(auth.user.id);
     return this.store.transaction(async (unit) => {
-      const user = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (user.approval_required !== 1) throw new ApiError(409, 'conflict', { key: 'approval_first' });
+      const user = await unit.db.selectFrom('users').select(['approval_required', 'totp_enabled_at']).where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if (user.approval_required !== 1 && user.totp_enabled_at === null) throw new ApiError(409, 'conflict', { key: 'approval_first' });
       await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       const recoveryCodes = await this.storeCodes(unit.db, auth.user.id, codes, now);
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'recovery_codes_regenerated', at: now, ip: client.ip });
@@ -121,6 +123,18 @@ export class ApprovalSettings implements OnApplicationBootstrap, OnModuleDestroy
       .where('used_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** New codes, hashed, for an account that has none left (authenticator codes turned on); undefined if it has some. */
+  async newCodesIfNone(userId: string): Promise<Array<{ code: string; hash: string }> | undefined> {
+    return (await this.codesLeft(this.store.db, userId)) === 0 ? this.newCodes(userId) : undefined;
+  }
+
+  /** Stores `codes` in the caller's transaction if the account still has none; the codes to show once, or undefined. */
+  async storeCodesIfNone(db: Db, userId: string, codes: Array<{ code: string; hash: string }>, now: number): Promise<string[] | undefined> {
+    if ((await this.codesLeft(db, userId)) > 0) return undefined;
+    await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+    return this.storeCodes(db, userId, codes, now);
   }
 
   /** New recovery codes and their hashes, made before any transaction opens (argon2 takes a while). */

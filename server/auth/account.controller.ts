@@ -1,8 +1,18 @@
 // The account's address and its mail (docs/api.md, "Mail"): confirming the address with a mailed code,
-// and which optional mail it gets.
+// and which optional mail it gets; codes from an authenticator app (docs/api.md, "Authenticator codes").
 import { Controller, Inject } from '@nestjs/common';
 import { type z } from 'zod';
-import type { ConfirmEmailBody, MailSettings, CodeSent, CurrentSession } from '../../shared/api.js';
+import type {
+  AuthenticatorChanged,
+  AuthenticatorConfirmBody,
+  AuthenticatorPasswordBody,
+  AuthenticatorSetting,
+  AuthenticatorSetup,
+  ConfirmEmailBody,
+  MailSettings,
+  CodeSent,
+  CurrentSession,
+} from '../../shared/api.js';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody } from '../http/endpoint.js';
 import { Auth, Client, type AuthContext, type ClientInfo } from '../http/request-context.js';
@@ -21,6 +31,30 @@ export class AccountController {
   @Endpoint(Routes.confirmEmail)
   confirm(@Auth() auth: AuthContext, @RouteBody(Routes.confirmEmail) body: z.output<typeof ConfirmEmailBody>, @Client() client: ClientInfo): Promise<CurrentSession> {
     return this.auth.confirmEmail(auth, body, client);
+  }
+
+  @Endpoint(Routes.authenticatorSetting)
+  authenticator(@Auth() auth: AuthContext): Promise<AuthenticatorSetting> {
+    return this.auth.authenticatorSetting(auth);
+  }
+
+  @Endpoint(Routes.beginAuthenticator)
+  beginAuthenticator(@Auth() auth: AuthContext, @RouteBody(Routes.beginAuthenticator) body: AuthenticatorPasswordBody, @Client() client: ClientInfo): Promise<AuthenticatorSetup> {
+    return this.auth.beginAuthenticator(auth, body.password, client);
+  }
+
+  @Endpoint(Routes.confirmAuthenticator)
+  confirmAuthenticator(
+    @Auth() auth: AuthContext,
+    @RouteBody(Routes.confirmAuthenticator) body: z.output<typeof AuthenticatorConfirmBody>,
+    @Client() client: ClientInfo,
+  ): Promise<AuthenticatorChanged> {
+    return this.auth.confirmAuthenticator(auth, body.code, client);
+  }
+
+  @Endpoint(Routes.turnOffAuthenticator)
+  turnOffAuthenticator(@Auth() auth: AuthContext, @RouteBody(Routes.turnOffAuthenticator) body: AuthenticatorPasswordBody, @Client() client: ClientInfo): Promise<AuthenticatorChanged> {
+    return this.auth.turnOffAuthenticator(auth, body.password, client);
   }
 
   @Endpoint(Routes.mailSettings)

@@ -7,6 +7,8 @@ import type {
   ResetBody,
   ResetRequestBody,
   StepUpBody,
+  SecondFactorBody,
+  SecondFactor,
   VerifySignUpBody,
   CodeSent,
   StepUp,
@@ -54,23 +56,25 @@ export class AuthController {
     @RouteBody(Routes.confirmReset) body: z.output<typeof ResetBody>,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResult | PendingSignIn> {
+  ): Promise<AuthResult | PendingSignIn | SecondFactor> {
     const result = await this.auth.confirmReset(body, client);
-    // With sign-in approval on and no recovery code: a request a device must answer, as a sign-in's.
-    if ('pending' in result) void reply.status(202);
+    // With sign-in approval on and no recovery code: a request a device must answer, as a sign-in's; with
+    // authenticator codes on, a code from the app (or a recovery code) still to give.
+    if (!('token' in result)) void reply.status(202);
     return result;
   }
 
   /**
-   * 200 with the session; 202 with a request another device must answer (sign-in approval), or with a
-   * step-up (a code by mail) past the account's ceiling of wrong passwords.
+   * 200 with the session; 202 with a request another device must answer (sign-in approval), with a
+   * step-up (a code by mail) past the account's ceiling of wrong passwords, or, right password of an
+   * account with authenticator codes on, with a handle to give the code with.
    */
   @Endpoint(Routes.login)
   async login(
     @RouteBody(Routes.login) body: LoginBody,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResult | PendingSignIn | StepUp> {
+  ): Promise<AuthResult | PendingSignIn | StepUp | SecondFactor> {
     const result = await this.auth.login(body, client);
     if (!('token' in result)) void reply.status(202);
     return result;
@@ -86,6 +90,12 @@ export class AuthController {
     const result = await this.auth.confirmStepUp(body, client);
     if ('pending' in result) void reply.status(202);
     return result;
+  }
+
+  /** A code from the authenticator app, or a recovery code, after the right password (202 `secondFactor`). */
+  @Endpoint(Routes.loginWithSecondFactor)
+  loginWithSecondFactor(@RouteBody(Routes.loginWithSecondFactor) body: z.output<typeof SecondFactorBody>, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.auth.confirmSecondFactor(body, client);
   }
 
   @Endpoint(Routes.logout)

@@ -1,4 +1,4 @@
-// Signing in and out, passwords and their throttle, and the guard every route
+// Signing in and out, passwords and their throttle, authenticator codes, and the guard every route
 // passes unless marked @Public().
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -11,11 +11,12 @@ import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { PasswordsModule } from '../passwords/passwords.js';
 import { RateLimits } from './rate-limits.js';
+import { AuthenticatorCodes } from '../authenticator/authenticator.js';
 
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController, AccountController],
-  providers: [AuthService, RateLimits, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  providers: [AuthService, RateLimits, AuthGuard, AuthenticatorCodes, { provide: APP_GUARD, useExisting: AuthGuard }],
   exports: [RateLimits, AuthService, AuthGuard],
 })
 export class AuthModule {}

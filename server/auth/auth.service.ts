@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { sql } from 'kysely';
 import type {
   ApprovalChanged,
   AuthResult,
@@ -7,6 +9,10 @@ import type {
   DeviceInfo,
   MailSettings,
   StepUp,
+  AuthenticatorChanged,
+  AuthenticatorSetting,
+  AuthenticatorSetup,
+  SecondFactor,
   LoginBody,
   PendingSignIn,
   Reauthenticated,
@@ -25,6 +31,7 @@ import {
   type ChangePasswordBody as ChangePasswordSchema,
   type ConfirmEmailBody as ConfirmEmailSchema,
   type ResetBody as ResetSchema,
+  type SecondFactorBody as SecondFactorSchema,
   type StepUpBody as StepUpSchema,
   type VerifySignUpBody as VerifySignUpSchema,
 } from '../../shared/api.js';
@@ -37,7 +44,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
-import type { SessionKind, UsersTable } from '../storage/schema.js';
+import type { Db, SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
 import { recordRegistrationSetting, registrationOf } from '../storage/settings.js';
 import { Store } from '../storage/store.js';
@@ -46,13 +53,39 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { newId } from '../sessions/tokens.js';
 import { PasswordHasher } from '../passwords/passwords.js';
 import { StepUpRequired } from '../common/step-up.js';
-import { RateLimits, type Attempt } from './rate-limits.js';
+import { RateLimits, rateLimited, type Attempt } from './rate-limits.js';
+import { AuthenticatorCodes } from '../authenticator/authenticator.js';
 
 /** A sign-in waiting for its step-up code: the device it signs in (the password is sent again with the code). */
 interface PendingStepUp {
   device: DeviceInfo;
   kind: SessionKind;
 }
+
+/**
+ * A right password waiting for a code from the authenticator app (or a recovery code): the device it signs in;
+ * for a password reset by mail, the new password's hash, set once the code comes.
+ */
+interface PendingSecondFactor {
+  device: DeviceInfo;
+  kind: SessionKind;
+  reset?: { passwordHash: string };
+}
+
+/** How long a right password waits for its authenticator code. */
+export const SECOND_FACTOR_TTL_MS = 5 * 60_000;
+/** Codes tried per sign-in, each counted before it is checked; past them, the password again. */
+export const SECOND_FACTOR_TRIES = 5;
+/**
+ * Codes tried at one account in a day, over all its sign-ins: whoever has the password cannot buy five more
+ * guesses at a time for ever (a million codes, three of them good at any moment: 20 a day for a year is a
+ * 2 % chance). Past it, a right password is told to wait; the owner, whose password is known, resets it by mail.
+ */
+export const SECOND_FACTOR_TRIES_PER_DAY = 20;
+const DAY_MS = 24 * 60 * 60_000;
+
+const secondFactorWrong = () => new ApiError(401, 'invalid_code', { key: 'second_factor_wrong' });
+const secondFactorEnded = () => new ApiError(410, 'code_expired', { key: 'code_ended' });
 
 const codeOrPasswordWrong = () => new ApiError(401, 'invalid_code', { key: 'code_or_password_wrong' });
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', { key: 'credentials_wrong' });
@@ -89,6 +122,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(EmailCodes) private readonly codes: EmailCodes,
     @Inject(MailOutbox) private readonly outbox: MailOutbox,
     @Inject(PasswordResets) private readonly resets: PasswordResets,
+    @Inject(AuthenticatorCodes) private readonly authenticator: AuthenticatorCodes,
   ) {}
 
   /** Whether this server's environment decides sign-up, where the operator's tool can read it. */
@@ -135,7 +169,21 @@ export class AuthService implements OnApplicationBootstrap {
         await this.codes.use(unit, row.id);
         const taken = await unit.db.selectFrom('users').select('id').where('email', '=', row.email).executeTakeFirst();
         if (taken) throw madeMeanwhile();
-        const user: UsersTable = { id: newId(), email: row.email, password_hash: pending.passwordHash, created_at: now, approval_required: 0, email_verified_at: now, mail_new_sign_ins: 1, disabled_at: null };
+        const user: UsersTable = {
+          id: newId(),
+          email: row.email,
+          password_hash: pending.passwordHash,
+          created_at: now,
+          approval_required: 0,
+          email_verified_at: now,
+          mail_new_sign_ins: 1,
+          disabled_at: null,
+          totp_secret: null,
+          totp_enabled_at: null,
+          totp_last_step: null,
+          totp_pending: null,
+          totp_pending_at: null,
+        };
         await unit.db.insertInto('users').values(user).execute();
         // The device that asked for the code is the one the account starts on.
         const { token, session } = await this.sessions.create(unit, user, pending.device, client, 'app', { method: 'new_account' });
@@ -172,7 +220,7 @@ export class AuthService implements OnApplicationBootstrap {
    * a device's approval like a sign-in (202, `pending`), and the approval or a recovery code completes it
    * (docs/architecture.md, "Mail").
    */
-  async confirmReset(body: z.output<typeof ResetSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
+  async confirmReset(body: z.output<typeof ResetSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn | SecondFactor> {
     await this.throttle.admitCode(client.ip);
     const row = await this.codes.check(body.id, body.code, 'reset');
     if (row.user_id === null) throw codeEnded();
@@ -187,8 +235,12 @@ export class AuthService implements OnApplicationBootstrap {
       if (!user) throw codeEnded();
       if (user.disabled_at !== null) throw accountDisabled();
       let codesLeft: number | undefined;
-      if (user.approval_required === 1) {
-        if (!body.recoveryCode) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
+      if (user.approval_required === 1 || user.totp_enabled_at !== null) {
+        // A mailbox alone does not undo a second factor: a device's approval, a code from the app, or a recovery code.
+        if (!body.recoveryCode) {
+          if (user.approval_required === 1) return this.approval.requestReset(unit, user, passwordHash, body.device, client, kind);
+          return this.askForCode(user, body.device, kind, { passwordHash }, unit.db);
+        }
         codesLeft = await this.approvalSettings.spendRecoveryCode(unit, user.id, body.recoveryCode);
         if (codesLeft === undefined) throw new ApiError(401, 'invalid_recovery_code', { key: 'recovery_code_wrong' });
       }
@@ -248,11 +300,11 @@ export class AuthService implements OnApplicationBootstrap {
    * Signs a device in; for an account with sign-in approval on, a request another device must answer
    * instead, whether or not the password was right (docs/architecture.md, "Sign-in approval").
    */
-  async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn | StepUp> {
+  async login(body: LoginBody, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn | StepUp | SecondFactor> {
     try {
       const result = await this.signIn(body, client, kind);
       // A request for approval is counted alike, right password or not: the metrics tell no more than the answer.
-      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'approval_pending' : 'stepUp' in result ? 'step_up' : 'signed_in' });
+      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'approval_pending' : 'stepUp' in result ? 'step_up' : 'secondFactor' in result ? 'second_factor' : 'signed_in' });
       return result;
     } catch (error) {
       this.metrics.signIns.inc({ outcome: error instanceof ApiError && error.code === 'invalid_credentials' ? 'invalid_credentials' : 'refused' });
@@ -260,7 +312,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn | StepUp> {
+  private async signIn(body: LoginBody, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn | StepUp | SecondFactor> {
     const user = await this.store.db.selectFrom('users').selectAll().where('email', '=', body.email).executeTakeFirst();
     try {
       // An address with no account may be answered as an account with approval on: the same steps, a
@@ -287,7 +339,84 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
     if (this.passwords.needsRehash(user.password_hash)) await this.rehash(user, body.password);
+    if (user.totp_enabled_at !== null) return this.askForCode(user, body.device, kind);
     return this.startSession(user, body.device, client, kind);
+  }
+
+  /** The right password of an account with authenticator codes on: a handle to give the code with, counted tries, five minutes. */
+  private async askForCode(user: UsersTable, device: DeviceInfo, kind: SessionKind, reset?: PendingSecondFactor['reset'], db: Db = this.store.db): Promise<SecondFactor> {
+    const now = this.clock.now();
+    const tried = await db
+      .selectFrom('email_codes')
+      .select([sql<number>`coalesce(sum(tries), 0)`.as('n'), sql<number | null>`min(created_at)`.as('first')])
+      .where('user_id', '=', user.id)
+      .where('purpose', '=', 'second_factor')
+      .where('created_at', '>', now - DAY_MS)
+      .where('tries', '>', 0)
+      .executeTakeFirstOrThrow();
+    if (Number(tried.n) >= SECOND_FACTOR_TRIES_PER_DAY) {
+      throw rateLimited(Math.max(1, Math.ceil((Number(tried.first ?? now) + DAY_MS - now) / 1000)));
+    }
+    const id = randomUUID();
+    const pending: PendingSecondFactor = { device, kind, ...(reset ? { reset } : {}) };
+    await db
+      .insertInto('email_codes')
+      .values({ id, purpose: 'second_factor', email: user.email, user_id: user.id, code_hash: null, tries: 0, created_at: now, expires_at: now + SECOND_FACTOR_TTL_MS, used_at: null, data: JSON.stringify(pending) })
+      .execute();
+    return { secondFactor: { id, expiresAt: new Date(now + SECOND_FACTOR_TTL_MS).toISOString() } };
+  }
+
+  /**
+   * A code from the authenticator app (or a recovery code) after the right password: the try is counted and
+   * committed before the code is checked (SECOND_FACTOR_TRIES per sign-in, however many arrive at once), and
+   * the sign-in's handle works once.
+   */
+  async confirmSecondFactor(body: z.output<typeof SecondFactorSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult> {
+    await this.throttle.admitCode(client.ip);
+    const now = this.clock.now();
+    const row = await this.store.lightly((trx) =>
+      trx
+        .updateTable('email_codes')
+        .set({ tries: sql<number>`tries + 1` })
+        .where('id', '=', body.id)
+        .where('purpose', '=', 'second_factor')
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('tries', '<', SECOND_FACTOR_TRIES)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    const pending = JSON.parse(row?.data ?? 'null') as PendingSecondFactor | null;
+    if (!row || row.user_id === null || !pending || pending.kind !== kind) throw secondFactorEnded();
+    const userId = row.user_id;
+    const byApp = /^\d{6}$/.test(body.code);
+    if (byApp && !(await this.authenticator.spend(userId, body.code))) throw row.tries >= SECOND_FACTOR_TRIES ? secondFactorEnded() : secondFactorWrong();
+    return this.store.transaction(async (unit) => {
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+      if (!user) throw secondFactorEnded();
+      if (user.disabled_at !== null) throw accountDisabled();
+      await this.codes.use(unit, row.id);
+      let codesLeft: number | undefined;
+      if (!byApp) {
+        codesLeft = await this.approvalSettings.spendRecoveryCode(unit, userId, body.code);
+        if (codesLeft === undefined) throw row.tries >= SECOND_FACTOR_TRIES ? secondFactorEnded() : secondFactorWrong();
+      }
+      let made: { token: string; session: SessionsTable; user: UsersTable };
+      if (pending.reset) {
+        await this.store.lockAccount(unit.db, userId);
+        made = await this.resets.apply(unit, user, pending.reset.passwordHash, pending.device, client, kind);
+      } else {
+        const { token, session } = await this.sessions.create(unit, user, pending.device, client, kind, { method: byApp ? 'password_and_code' : 'recovery_code' });
+        await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
+        made = { token, session, user };
+      }
+      const { token, session } = made;
+      if (codesLeft !== undefined) {
+        await this.securityEvents.recordBy(unit.db, session, { type: 'recovery_code_used', at: now, ip: client.ip, count: codesLeft });
+        unit.publish({ kind: 'account.changed', userId, change: { what: 'recovery_code_used', sessionId: session.id, byDeviceName: session.device_name, at: now, recoveryCodesLeft: codesLeft } });
+      }
+      return { token, user: userView(made.user), session: this.sessions.view(session, session.id, now) };
+    });
   }
 
   private startSession(user: UsersTable, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult> {
@@ -354,6 +483,25 @@ export class AuthService implements OnApplicationBootstrap {
   async setApproval(auth: AuthContext, body: SetApprovalBody, client: ClientInfo): Promise<ApprovalChanged> {
     await this.requireAccountPassword(auth, body.password, client, { key: 'password_wrong' });
     return this.approvalSettings.setRequired(auth, body.required, client);
+  }
+
+  async authenticatorSetting(auth: AuthContext): Promise<AuthenticatorSetting> {
+    return this.authenticator.setting(auth.user.id);
+  }
+
+  async beginAuthenticator(auth: AuthContext, password: string, client: ClientInfo): Promise<AuthenticatorSetup> {
+    await this.requireAccountPassword(auth, password, client, { key: 'password_wrong' });
+    return this.authenticator.begin(auth);
+  }
+
+  async confirmAuthenticator(auth: AuthContext, code: string, client: ClientInfo): Promise<AuthenticatorChanged> {
+    await this.throttle.admitCode(client.ip);
+    return this.authenticator.confirm(auth, code, client);
+  }
+
+  async turnOffAuthenticator(auth: AuthContext, password: string, client: ClientInfo): Promise<AuthenticatorChanged> {
+    await this.requireAccountPassword(auth, password, client, { key: 'password_wrong' });
+    return this.authenticator.turnOff(auth, client);
   }
 
   async regenerateRecoveryCodes(auth: AuthContext, password: string, client: ClientInfo): Promise<RecoveryCodes> {

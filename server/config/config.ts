@@ -27,6 +27,10 @@ export const DEFAULT_SESSION_CACHE_SIZE = 20_000;
 /** Durations are capped so that no date a session gets can fall outside what a timestamp can hold. */
 const MAX_DAYS = 3650;
 
+/** 32 random bytes, as 64 hex digits or 44 characters of base64 (`openssl rand -base64 32`). */
+const SECRET_KEY_FORMAT = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;
+const SECRET_KEY_WORDS = (name: string) => `${name} must be 32 random bytes, as 64 hex digits or in base64 (openssl rand -base64 32)`;
+
 export const EnvSchema = z.object({
   PORT: wholeNumber('PORT', 0, 65535).default(4000),
   HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
@@ -62,6 +66,8 @@ export const EnvSchema = z.object({
     .regex(/^smtps?:\/\/[^/?#]+/, 'LATCH_SMTP_URL must be an smtp:// or smtps:// URL, such as smtps://user:password@smtp.example.com')
     .optional(),
   LATCH_MAIL_FROM: z.string().regex(/^[^\r\n]*@[^\r\n]+$/, 'LATCH_MAIL_FROM must be an address, such as Latch <latch@example.com>').default('Latch <latch@localhost>'),
+  LATCH_SECRET_KEY: z.string().trim().regex(SECRET_KEY_FORMAT, SECRET_KEY_WORDS('LATCH_SECRET_KEY')).optional(),
+  LATCH_SECRET_KEY_PREVIOUS: z.string().trim().regex(SECRET_KEY_FORMAT, SECRET_KEY_WORDS('LATCH_SECRET_KEY_PREVIOUS')).optional(),
   LATCH_PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#]+\/?$/, 'LATCH_PUBLIC_URL must be the address people open, such as https://latch.example.com')
@@ -396,6 +402,12 @@ export interface ServerConfig {
   /** Where GET /metrics listens (LATCH_METRICS_PORT, LATCH_METRICS_HOST); undefined: nowhere. */
   metrics: { host: string; port: number } | undefined;
   mail: MailPolicy;
+  /**
+   * The key that encrypts authenticator-app secrets at rest (docs/operations.md, "The secret key"):
+   * LATCH_SECRET_KEY, else a key file made in the data folder at first start (`file`); `previous`
+   * (LATCH_SECRET_KEY_PREVIOUS) only decrypts, while a rotation re-encrypts what it holds.
+   */
+  secretKey: { key: string | undefined; previous: string | undefined; file: string };
 }
 
 export class ConfigError extends Error {}
@@ -489,6 +501,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       }
     : { kind: 'sqlite', file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'latch.sqlite') };
   const mailbox = join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'mailbox');
+  const secretKey = { key: e.LATCH_SECRET_KEY, previous: e.LATCH_SECRET_KEY_PREVIOUS, file: join(e.LATCH_DATA_DIR ?? defaultDataDir(given), 'secret.key') };
   return {
     host: e.HOST,
     port: e.PORT,
@@ -525,5 +538,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       from: e.LATCH_MAIL_FROM,
       publicUrl: e.LATCH_PUBLIC_URL?.replace(/\/$/, ''),
     },
+    secretKey,
   };
 }

@@ -28,6 +28,7 @@ const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
   'password_changed',
   'password_reset',
   'approval_turned_off',
+  'authenticator_turned_off',
   'recovery_codes_regenerated',
   'recovery_code_used',
   'token_reused',

@@ -341,6 +341,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('email_codes_tried_step_ups').on('email_codes').columns(['email', 'code_hash']).where(sql<boolean>`purpose = 'step_up' and tries > 0`).execute();
     },
   },
+  // Codes from an authenticator app (docs/architecture.md, "Authenticator codes"): the secret sealed under the
+  // server's key (server/authenticator/secret-box.ts), one being set up until a code confirms it, and the
+  // last time step a code was accepted at (a code is used once).
+  '0016_authenticator': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('totp_secret', 'text').execute();
+      await db.schema.alterTable('users').addColumn('totp_enabled_at', 'bigint').execute();
+      await db.schema.alterTable('users').addColumn('totp_last_step', 'bigint').execute();
+      await db.schema.alterTable('users').addColumn('totp_pending', 'text').execute();
+      await db.schema.alterTable('users').addColumn('totp_pending_at', 'bigint').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

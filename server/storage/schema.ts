@@ -17,6 +17,14 @@ export interface UsersTable {
   mail_new_sign_ins: number;
   /** When the server's operator disabled the account (every session ended, sign-in refused); null while enabled. */
   disabled_at: number | null;
+  /** The authenticator app's secret, sealed (server/authenticator/secret-box.ts); null while codes are off. */
+  totp_secret: string | null;
+  totp_enabled_at: number | null;
+  /** The time step of the last code accepted: a code at it or before is refused (each code works once). */
+  totp_last_step: number | null;
+  /** A secret being set up, sealed, until a code from it confirms it (`totp_pending_at`: when it was made). */
+  totp_pending: string | null;
+  totp_pending_at: number | null;
 }
 
 /** A message waiting to leave, or sent (docs/architecture.md, "Mail"). */
@@ -40,7 +48,8 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
-export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up';
+/** `second_factor`: a right password waiting for an authenticator code (no mail, no code of its own; the row counts the tries). */
+export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor';
 
 /** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
 export interface EmailCodesTable {

@@ -12,6 +12,8 @@ import type {
   AuthResult,
   CurrentSession,
   StepUp,
+  SecondFactor,
+  SecondFactorBody,
   PendingSignIn,
   WebRecoveredSignIn,
   WebSignInRequestState,
@@ -54,7 +56,7 @@ export class WebController {
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CurrentSession | PendingSignIn | StepUp> {
+  ): Promise<CurrentSession | PendingSignIn | StepUp | SecondFactor> {
     const place = this.place(request);
     return this.answer(reply, place, await this.auth.login({ ...body, device: browserDevice(client.userAgent, acceptLanguageOf(request)) }, client, 'browser'));
   }
@@ -71,6 +73,18 @@ export class WebController {
     return this.answer(reply, place, await this.auth.confirmStepUp(body, client, 'browser'));
   }
 
+  /** A code from the authenticator app, or a recovery code, after the right password: the session as the cookie. */
+  @Endpoint(Routes.webSignInWithSecondFactor)
+  async signInWithSecondFactor(
+    @RouteBody(Routes.webSignInWithSecondFactor) body: z.output<typeof SecondFactorBody>,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CurrentSession> {
+    const place = this.place(request);
+    return this.answer(reply, place, await this.auth.confirmSecondFactor(body, client, 'browser'));
+  }
+
   /** "Forgot password?" on the account page: the reset code and a new password sign this browser in (the cookie). */
   @Endpoint(Routes.webConfirmReset)
   async confirmReset(
@@ -78,7 +92,7 @@ export class WebController {
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CurrentSession | PendingSignIn> {
+  ): Promise<CurrentSession | PendingSignIn | SecondFactor> {
     const place = this.place(request);
     return this.answer(reply, place, await this.auth.confirmReset({ ...body, device: browserDevice(client.userAgent, acceptLanguageOf(request)) }, client, 'browser'));
   }

@@ -195,7 +195,10 @@ const errors: Messages['errors'] = {
   request_ended: 'Diese Anmeldeanfrage ist beendet.',
   request_expired: 'Diese Anmeldeanfrage ist abgelaufen.',
   request_answered: 'Diese Anmeldeanfrage wurde bereits auf einem anderen Gerät beantwortet.',
-  approval_first: 'Schalten Sie zuerst die Anmeldebestätigung ein: Wiederherstellungscodes gehören zu ihr.',
+  approval_first: 'Schalten Sie zuerst die Anmeldebestätigung oder Codes aus der Authentifizierungs-App ein: Wiederherstellungscodes gehören zu ihnen.',
+  authenticator_setup_ended: 'Diese Einrichtung ist abgelaufen. Beginnen Sie neu: Ein neuer QR-Code wird angezeigt.',
+  authenticator_code_wrong: 'Dieser Code ist nicht der, den Ihre Authentifizierungs-App gerade zeigt. Sehen Sie in der App nach und versuchen Sie es noch einmal.',
+  second_factor_wrong: 'Dieser Code stimmt nicht. Geben Sie die 6 Ziffern ein, die Ihre Authentifizierungs-App gerade zeigt, oder einen Ihrer Wiederherstellungscodes.',
   device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',
   too_many_attempts: ({ seconds }) => `Zu viele Anmeldeversuche. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
   too_many_accounts: ({ seconds }) => `Zu viele neue Konten von dieser Adresse. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
@@ -307,6 +310,10 @@ function activity(event: SecurityEvent): string {
       return `Anmeldebestätigung auf ${by} ausgeschaltet`;
     case 'recovery_codes_regenerated':
       return `Neue Wiederherstellungscodes auf ${by} erstellt`;
+    case 'authenticator_turned_on':
+      return `Codes aus der Authentifizierungs-App auf ${by} eingeschaltet`;
+    case 'authenticator_turned_off':
+      return `Codes aus der Authentifizierungs-App auf ${by} ausgeschaltet`;
     case 'sign_in_approved':
       return `${by} hat die Anmeldung ${event.targetDeviceName ? `von ${q(event.targetDeviceName)}` : 'eines neuen Geräts'} bestätigt`;
     case 'sign_in_denied':
@@ -452,6 +459,7 @@ export const de: Messages = {
     enter_code: 'Geben Sie den Code aus der E-Mail ein',
     code_digits: 'Der Code besteht aus den 6 Ziffern in der E-Mail',
     recovery_code: 'Ein Wiederherstellungscode besteht aus 10 Buchstaben und Ziffern, etwa 7k2m9-qx4rt',
+    second_factor_code: 'Geben Sie die 6 Ziffern aus Ihrer Authentifizierungs-App ein oder einen Wiederherstellungscode wie 7k2m9-qx4rt',
   },
   common: {
     cancel: 'Abbrechen',
@@ -506,6 +514,10 @@ export const de: Messages = {
     stepUpText: (email: string) =>
       `Für ${email} wurden von anderswo viele falsche Passwörter ausprobiert. Für eine Anmeldung von einem neuen Ort brauchen Sie deshalb zusätzlich zu Ihrem Passwort den Code, den Latch gerade an diese Adresse gesendet hat.`,
     stepUpSubmit: 'Mit dem Code anmelden',
+    authenticatorTitle: 'Code aus Ihrer Authentifizierungs-App eingeben',
+    authenticatorText: (email: string) => `${email} verlangt zusätzlich einen Code aus einer Authentifizierungs-App. Öffnen Sie die App, die Sie für Latch eingerichtet haben, und geben Sie die 6 Ziffern ein, die sie gerade zeigt.`,
+    authenticatorCode: 'Code aus der App',
+    authenticatorHint: '6 Ziffern. Kein Telefon zur Hand? Einer Ihrer Wiederherstellungscodes geht auch.',
     signUpCodeTitle: 'Sehen Sie in Ihrem Postfach nach',
     signUpCodeText: (email: string) =>
       `Latch hat einen 6-stelligen Code an ${email} gesendet. Geben Sie ihn ein, um Ihr Konto fertig zu erstellen. (Hat diese Adresse schon ein Konto, steht das stattdessen in der E-Mail.)`,
@@ -658,6 +670,7 @@ export const de: Messages = {
         by ? `Passwort, bestätigt auf ${q(by)}${note ? ` (${note})` : ''}` : 'Passwort, bestätigt auf einem anderen Gerät',
       approverGone: 'inzwischen abgemeldet',
       recovery_code: 'Passwort und Wiederherstellungscode',
+      password_and_code: 'Passwort und Code aus einer Authentifizierungs-App',
       password_reset: 'Neues Passwort, gesetzt mit einem Code aus der E-Mail',
       new_account: 'Erstellen des Kontos',
       unknown: 'Nicht erfasst: Das Gerät hat sich angemeldet, bevor Latch dies festhielt',
@@ -695,6 +708,36 @@ export const de: Messages = {
     dismissNamed: (name: string) => `Warnung zu ${q(name)} schließen`,
     announce: (name: string) =>
       `Sicherheitswarnung: Jemand hat eine Kopie des Anmeldeschlüssels von ${q(name)} verwendet. Latch hat das Gerät abgemeldet. Ändern Sie Ihr Passwort.`,
+  },
+  authenticator: {
+    settingTitle: 'Authentifizierungs-App',
+    settingLabel: 'Bei der Anmeldung mit dem Passwort einen Code aus einer Authentifizierungs-App verlangen',
+    settingOnText: (codes: number) =>
+      `Eingeschaltet. Die Anmeldung mit dem Passwort braucht zusätzlich den 6-stelligen Code aus Ihrer App oder einen Wiederherstellungscode. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
+    settingOffText: 'Ausgeschaltet. Es wird kein Code aus einer App verlangt.',
+    turnOn: 'Einrichten…',
+    turnOff: 'Ausschalten…',
+    confirmOn: 'Authentifizierungs-App einrichten',
+    confirmOff: 'Codes aus der App ausschalten',
+    passwordFor: (action: string) =>
+      action === 'Authentifizierungs-App einrichten'
+        ? 'Geben Sie Ihr Passwort ein, um eine Authentifizierungs-App einzurichten'
+        : action === 'Codes aus der App ausschalten'
+          ? 'Geben Sie Ihr Passwort ein, um die Codes aus der App auszuschalten'
+          : `${action}: Geben Sie Ihr Passwort ein`,
+    scanTitle: 'Scannen Sie diesen QR-Code mit Ihrer Authentifizierungs-App',
+    scanText: 'Jede Authentifizierungs-App geht, etwa 1Password, Google Authenticator, Microsoft Authenticator oder Aegis. Keine Kamera zur Hand? Tippen Sie stattdessen den Schlüssel unten in die App ein.',
+    qrAlt: 'QR-Code mit dem Schlüssel für Ihre Authentifizierungs-App',
+    keyLabel: 'Schlüssel zum Eintippen in die App',
+    keyCopy: 'Schlüssel kopieren',
+    keyCopied: 'Schlüssel kopiert. Fügen Sie ihn in die App ein und leeren Sie dann die Zwischenablage.',
+    keyNotCopied: 'Der Schlüssel konnte hier nicht kopiert werden: Markieren und kopieren Sie ihn.',
+    codeLabel: 'Code, den die App zeigt',
+    codeHint: '6 Ziffern. Die Codes bleiben aus, bis dieser geprüft ist.',
+    confirmSubmit: 'Code prüfen und einschalten',
+    setupEnds: (time: string) => `Diese Einrichtung endet um ${time}.`,
+    announceOn: 'Die Codes aus der Authentifizierungs-App sind eingeschaltet.',
+    announceOff: 'Die Codes aus der Authentifizierungs-App sind ausgeschaltet.',
   },
   approval: {
     // The new device, waiting.
@@ -783,14 +826,22 @@ export const de: Messages = {
       approval_turned_off: (by: string) => `Die Anmeldebestätigung wurde auf ${q(by)} ausgeschaltet.`,
       recovery_codes_regenerated: (by: string) => `Auf ${q(by)} wurden neue Wiederherstellungscodes erstellt.`,
       recovery_code_used: (by: string) => `${q(by)} hat sich mit einem Wiederherstellungscode angemeldet.`,
+      authenticator_turned_on: (by: string) => `Codes aus der Authentifizierungs-App wurden auf ${q(by)} eingeschaltet.`,
+      authenticator_turned_off: (by: string) => `Codes aus der Authentifizierungs-App wurden auf ${q(by)} ausgeschaltet.`,
     },
     changeTitle: {
       approval_turned_on: 'Latch: Anmeldebestätigung eingeschaltet',
       approval_turned_off: 'Latch: Anmeldebestätigung ausgeschaltet',
       recovery_codes_regenerated: 'Latch: neue Wiederherstellungscodes',
       recovery_code_used: 'Latch: Wiederherstellungscode verwendet',
+      authenticator_turned_on: 'Latch: Codes aus der Authentifizierungs-App eingeschaltet',
+      authenticator_turned_off: 'Latch: Codes aus der Authentifizierungs-App ausgeschaltet',
     },
     changeText: {
+      authenticator_turned_on: (by: string, time: string) =>
+        `${At(time)} auf ${q(by)} eingeschaltet. Die Anmeldung mit dem Passwort braucht jetzt auch einen Code aus der Authentifizierungs-App oder einen Wiederherstellungscode.`,
+      authenticator_turned_off: (by: string, time: string) =>
+        `${At(time)} auf ${q(by)} ausgeschaltet. Die Anmeldung braucht keinen Code aus der Authentifizierungs-App mehr. Waren Sie das nicht? Ändern Sie Ihr Passwort.`,
       approval_turned_on: (by: string, time: string) =>
         `${At(time)} auf ${q(by)} eingeschaltet. Ein neues Gerät braucht jetzt ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode.`,
       approval_turned_off: (by: string, time: string) =>

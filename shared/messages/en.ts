@@ -117,6 +117,10 @@ function activity(event: SecurityEvent): string {
       return `Sign-in approval turned off on ${by}`;
     case 'recovery_codes_regenerated':
       return `New recovery codes made on ${by}`;
+    case 'authenticator_turned_on':
+      return `Authenticator app codes turned on on ${by}`;
+    case 'authenticator_turned_off':
+      return `Authenticator app codes turned off on ${by}`;
     case 'sign_in_approved':
       return `${by} approved ${event.targetDeviceName ? q(event.targetDeviceName) : 'a new device'} signing in`;
     case 'sign_in_denied':
@@ -231,7 +235,10 @@ export const en = {
     request_ended: 'This sign-in request has ended.',
     request_expired: 'This sign-in request has expired.',
     request_answered: 'This sign-in request was already answered on another device.',
-    approval_first: 'Turn on sign-in approval first: recovery codes are for it.',
+    approval_first: 'Turn on sign-in approval or authenticator app codes first: recovery codes are for them.',
+    authenticator_setup_ended: 'This setup has ended. Start again: a new QR code will be shown.',
+    authenticator_code_wrong: 'That code is not the one your authenticator app shows now. Check the app and try again.',
+    second_factor_wrong: 'That code is not right. Enter the 6 digits your authenticator app shows now, or one of your recovery codes.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',
     too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
     too_many_accounts: ({ seconds }: { seconds: number }) => `Too many new accounts from this address. Try again in ${count(seconds, 'second', 'seconds')}.`,
@@ -310,6 +317,7 @@ export const en = {
     enter_code: 'Enter the code from the mail',
     code_digits: 'The code is the 6 digits in the mail',
     recovery_code: 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt',
+    second_factor_code: 'Enter the 6 digits from your authenticator app, or a recovery code like 7k2m9-qx4rt',
   } satisfies FieldRuleWords,
   /** Why the OS keychain is not used: which one, what it answered (as it came) and what to do. */
   keychainUnavailable: (store: KeychainStore | undefined, answered: string | undefined) => {
@@ -370,6 +378,10 @@ export const en = {
     stepUpText: (email: string) =>
       `Many wrong passwords were tried on ${email} from elsewhere, so signing in from a new place needs the code Latch has just mailed to that address, with your password.`,
     stepUpSubmit: 'Sign in with the code',
+    authenticatorTitle: 'Enter a code from your authenticator app',
+    authenticatorText: (email: string) => `${email} asks for a code from an authenticator app too. Open the app you set up for Latch and enter the 6 digits it shows now.`,
+    authenticatorCode: 'Code from the app',
+    authenticatorHint: '6 digits. No phone with you? One of your recovery codes works too.',
     signUpCodeTitle: 'Check your mail',
     signUpCodeText: (email: string) =>
       `Latch sent a 6-digit code to ${email}. Enter it to finish creating your account. (If that address already has an account, the mail says so instead.)`,
@@ -504,6 +516,7 @@ export const en = {
     unknownPlace: 'Not known',
     signedInWith: {
       password: 'With the password',
+      password_and_code: 'With the password and a code from an authenticator app',
       /** `note`: what tells the approving device from others of its name, or that it has been signed out since. */
       approval: (by: string | undefined, note?: string) =>
         by ? `With the password, approved on ${q(by)}${note ? ` (${note})` : ''}` : 'With the password, approved on another device',
@@ -545,6 +558,32 @@ export const en = {
     changePassword: 'Change password now',
     dismissNamed: (name: string) => `Dismiss the alert about ${q(name)}`,
     announce: (name: string) => `Security alert: someone used a copy of the key that kept ${q(name)} signed in. Latch signed it out. Change your password.`,
+  },
+  authenticator: {
+    // The setting, in the devices window and on the account page (docs/architecture.md, "Authenticator codes").
+    settingTitle: 'Authenticator app',
+    settingLabel: 'Ask for a code from an authenticator app when signing in with the password',
+    settingOnText: (left: number) =>
+      `On. Signing in with the password also needs the 6-digit code your app shows, or a recovery code. ${count(left, 'recovery code', 'recovery codes')} left.`,
+    settingOffText: 'Off. No code from an app is asked for.',
+    turnOn: 'Set up…',
+    turnOff: 'Turn off…',
+    confirmOn: 'Set up an authenticator app',
+    confirmOff: 'Turn off authenticator codes',
+    passwordFor: (action: string) => `Enter your password to ${action.charAt(0).toLowerCase()}${action.slice(1)}`,
+    scanTitle: 'Scan this QR code with your authenticator app',
+    scanText: 'Any authenticator app works, such as 1Password, Google Authenticator, Microsoft Authenticator or Aegis. No camera at hand? Type the key below into the app instead.',
+    qrAlt: 'QR code of the key for your authenticator app',
+    keyLabel: 'Key to type into the app',
+    keyCopy: 'Copy the key',
+    keyCopied: 'Key copied. Paste it into the app, then clear the clipboard.',
+    keyNotCopied: 'The key could not be copied here: select it and copy it.',
+    codeLabel: 'Code the app shows',
+    codeHint: '6 digits. Codes stay off until this one is checked.',
+    confirmSubmit: 'Check the code and turn on',
+    setupEnds: (time: string) => `This setup ends at ${time}.`,
+    announceOn: 'Authenticator codes are on.',
+    announceOff: 'Authenticator codes are off.',
   },
   approval: {
     // The new device, waiting.
@@ -626,14 +665,21 @@ export const en = {
       approval_turned_off: (by: string) => `Sign-in approval was turned off on ${q(by)}.`,
       recovery_codes_regenerated: (by: string) => `New recovery codes were made on ${q(by)}.`,
       recovery_code_used: (by: string) => `${q(by)} signed in with a recovery code.`,
+      authenticator_turned_on: (by: string) => `Authenticator app codes were turned on on ${q(by)}.`,
+      authenticator_turned_off: (by: string) => `Authenticator app codes were turned off on ${q(by)}.`,
     },
     changeTitle: {
       approval_turned_on: 'Latch: sign-in approval turned on',
       approval_turned_off: 'Latch: sign-in approval turned off',
       recovery_codes_regenerated: 'Latch: new recovery codes',
       recovery_code_used: 'Latch: a recovery code was used',
+      authenticator_turned_on: 'Latch: authenticator app codes turned on',
+      authenticator_turned_off: 'Latch: authenticator app codes turned off',
     },
     changeText: {
+      authenticator_turned_on: (by: string, time: string) => `Turned on on ${q(by)} at ${time}. Signing in with the password now also needs a code from the authenticator app, or a recovery code.`,
+      authenticator_turned_off: (by: string, time: string) =>
+        `Turned off on ${q(by)} at ${time}. Signing in no longer needs a code from the authenticator app. Not you? Change your password.`,
       approval_turned_on: (by: string, time: string) => `Turned on on ${q(by)} at ${time}. A new device now needs a yes from one of your devices, or a recovery code.`,
       approval_turned_off: (by: string, time: string) =>
         `Turned off on ${q(by)} at ${time}. Your password alone now signs in a new device. Not you? Change your password.`,

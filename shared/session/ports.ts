@@ -29,6 +29,7 @@ export interface Api {
   verifySignUp(id: string, code: string): Ok<'verifySignUp'>;
   login(email: string, password: string, device: DeviceInfo): Ok<'login'>;
   loginWithCode(id: string, code: string, password: string): Ok<'loginWithCode'>;
+  loginWithSecondFactor(id: string, code: string): Ok<'loginWithSecondFactor'>;
   requestPasswordReset(email: string): Ok<'requestReset'>;
   resetPassword(body: Omit<ResetBody, 'device'>, device: DeviceInfo): Ok<'confirmReset'>;
   sendEmailCode(): Ok<'sendEmailCode'>;
@@ -44,6 +45,10 @@ export interface Api {
   approvalSetting(): Ok<'approvalSetting'>;
   setApproval(required: boolean, password: string): Ok<'setApproval'>;
   regenerateRecoveryCodes(password: string): Ok<'regenerateRecoveryCodes'>;
+  authenticatorSetting(): Ok<'authenticatorSetting'>;
+  beginAuthenticator(password: string): Ok<'beginAuthenticator'>;
+  confirmAuthenticator(code: string): Ok<'confirmAuthenticator'>;
+  turnOffAuthenticator(password: string): Ok<'turnOffAuthenticator'>;
   logout(): Ok<'logout'>;
   /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */
   rotate(token: string, claim: string): Ok<'rotate'>;

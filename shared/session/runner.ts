@@ -5,7 +5,7 @@
 // notice that says why. The desktop core runs it with the keychain (electron/core/session-controller.ts),
 // the account page with its cookie (renderer/src/account/web-bridge.ts). See docs/architecture.md, "The
 // session state machine".
-import type { AccountChange, AnswerBody, AnswerResult, ApprovalChanged, ApprovalSetting, MailSettings, RecoveryCodes, SessionView, SignInRequestView } from '../api.js';
+import type { AccountChange, AnswerBody, AnswerResult, ApprovalChanged, ApprovalSetting, AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup, MailSettings, RecoveryCodes, SessionView, SignInRequestView } from '../api.js';
 import type { ChangePasswordInput, CopiedSignIn, ResetPasswordInput, ResetRequestInput, SessionState, SignInInput } from '../ipc.js';
 import type { z } from 'zod';
 import { SessionAlerts, type AlertEvent } from './alerts.js';
@@ -126,7 +126,9 @@ export class SessionRunner {
           ? { type: 'approvalPending', pending: result }
           : 'stepUp' in result
             ? { type: 'codeRequired', purpose: 'stepUp', code: result.stepUp }
-            : { type: 'signInSucceeded', result },
+            : 'secondFactor' in result
+              ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
+              : { type: 'signInSucceeded', result },
       );
       return this.published;
     } catch (error) {
@@ -140,11 +142,26 @@ export class SessionRunner {
    * keeps the wait (the person types it again); an ended code or a wrong password goes back to the form.
    */
   async signInWithCode(code: string, password: string): Promise<SessionState> {
-    if (this.machine.status !== 'awaitingCode') throw new CoreError('rejected', 'not_waiting', { key: 'no_code_wait' });
+    if (this.machine.status !== 'awaitingCode' || this.machine.purpose === 'authenticator') throw new CoreError('rejected', 'not_waiting', { key: 'no_code_wait' });
     const { id } = this.machine.code;
     try {
       const result = this.machine.purpose === 'signUp' ? await this.api.verifySignUp(id, code) : await this.api.loginWithCode(id, code, password);
       await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result } : { type: 'signInSucceeded', result });
+      return this.published;
+    } catch (error) {
+      if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });
+      throw error;
+    }
+  }
+
+  /**
+   * The right password of an account with authenticator codes on: a code from the app, or a recovery code,
+   * signs in. A wrong code keeps the wait; an ended one (five wrong, or five minutes) goes back to the form.
+   */
+  async signInWithAuthenticatorCode(code: string): Promise<SessionState> {
+    if (this.machine.status !== 'awaitingCode' || this.machine.purpose !== 'authenticator') throw new CoreError('rejected', 'not_waiting', { key: 'no_code_wait' });
+    try {
+      await this.dispatch({ type: 'signInSucceeded', result: await this.api.loginWithSecondFactor(this.machine.code.id, code) });
       return this.published;
     } catch (error) {
       if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });
@@ -168,7 +185,13 @@ export class SessionRunner {
     await this.dispatch({ type: 'signInStarted', email: input.email });
     try {
       const result = await this.api.resetPassword({ id: input.id, code: input.code, password: input.password }, this.device());
-      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result, reset: true } : { type: 'signInSucceeded', result });
+      await this.dispatch(
+        'pending' in result
+          ? { type: 'approvalPending', pending: result, reset: true }
+          : 'secondFactor' in result
+            ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
+            : { type: 'signInSucceeded', result },
+      );
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });
@@ -273,6 +296,22 @@ export class SessionRunner {
 
   regenerateRecoveryCodes(password: string): Promise<RecoveryCodes> {
     return this.authed((api) => api.regenerateRecoveryCodes(password));
+  }
+
+  authenticatorSetting(): Promise<AuthenticatorSetting> {
+    return this.authed((api) => api.authenticatorSetting());
+  }
+
+  beginAuthenticator(password: string): Promise<AuthenticatorSetup> {
+    return this.authed((api) => api.beginAuthenticator(password));
+  }
+
+  confirmAuthenticator(code: string): Promise<AuthenticatorChanged> {
+    return this.authed((api) => api.confirmAuthenticator(code));
+  }
+
+  turnOffAuthenticator(password: string): Promise<AuthenticatorChanged> {
+    return this.authed((api) => api.turnOffAuthenticator(password));
   }
 
   async dismissNotice(): Promise<SessionState> {

@@ -1,7 +1,7 @@
 // Starts real Latch servers for tests: port 0, loopback, captured logs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { replyChecks } from '../../kit/http.js';
 import { useLocalMailbox } from '../../kit/mailbox.js';
@@ -51,6 +51,8 @@ export function testConfig(store: StoreConfig, overrides: Partial<ServerConfig> 
     rateLimit: { ...defaults.rateLimit, maxRegistrationsPerAddress: 100_000 },
     passwords: TEST_PASSWORD_POLICY,
     mail: { ...defaults.mail, transport: { kind: 'mailbox', dir: mailboxOf(store) } },
+    // The key file beside the store's mailbox, so that instances on one store share it, as they must.
+    secretKey: { key: undefined, previous: undefined, file: join(mailboxOf(store), '..', `${basename(mailboxOf(store))}.key`) },
     ...overrides,
   };
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretBox, SecretKeyMissing } from '../../server/authenticator/secret-box.js';
 import { sharedHostWarning } from '../../server/http/browser.js';
 import { nodeVersionProblem } from '../../server/common/node-version.js';
 import { nativeModuleProblem } from '../../server/storage/database.js';
@@ -49,6 +53,37 @@ describe('server configuration', () => {
   it('uses the production argon2id parameters by default (19 MiB, two passes, one lane): the tests use cheaper ones', () => {
     const { memoryCost, timeCost, parallelism } = loadConfig({}).passwords;
     assert.deepEqual({ memoryCost, timeCost, parallelism }, { memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  });
+
+  it('seals authenticator secrets with LATCH_SECRET_KEY (base64 or hex of 32 bytes), else a key file it makes in the data folder, readable by its user only', () => {
+    assert.deepEqual(loadConfig({ LATCH_DATA_DIR: '/data/latch' }).secretKey, { key: undefined, previous: undefined, file: '/data/latch/secret.key' });
+    const base64 = randomBytes(32).toString('base64');
+    const hex = randomBytes(32).toString('hex');
+    assert.deepEqual(loadConfig({ LATCH_SECRET_KEY: base64, LATCH_SECRET_KEY_PREVIOUS: hex }).secretKey.key, base64);
+    for (const bad of ['secret', randomBytes(16).toString('base64'), randomBytes(31).toString('hex')]) {
+      assert.throws(() => loadConfig({ LATCH_SECRET_KEY: bad }), /^Error: Invalid LATCH_SECRET_KEY: LATCH_SECRET_KEY must be 32 random bytes, as 64 hex digits or in base64 \(openssl rand -base64 32\)$/);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'latch-key-'));
+    try {
+      const file = join(dir, 'data', 'secret.key');
+      const box = new SecretBox({ key: undefined, previous: undefined, file });
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const sealed = box.seal('JBSWY3DPEHPK3PXP', 'account-1');
+      assert.ok(!sealed.includes('JBSWY3DPEHPK3PXP'));
+      // The same file, read again by another start (or instance), opens it; another account's row does not.
+      assert.equal(new SecretBox({ key: undefined, previous: undefined, file }).open(sealed, 'account-1'), 'JBSWY3DPEHPK3PXP');
+      assert.throws(() => box.open(sealed, 'account-2'));
+      // A server with another key says which key it lacks and what to set.
+      assert.throws(() => new SecretBox({ key: base64, previous: undefined, file: '' }).open(sealed, 'account-1'), (error: Error) => error instanceof SecretKeyMissing && /every instance needs the same LATCH_SECRET_KEY/.test(error.message));
+      // A rotation: the old key as previous opens it, and it is sealed again under the new one.
+      const rotated = new SecretBox({ key: base64, previous: readFileSync(file, 'utf8'), file: '' });
+      const resealed = rotated.reseal(sealed, 'account-1')!;
+      assert.ok(resealed.startsWith(rotated.sealPrefix));
+      assert.equal(new SecretBox({ key: base64, previous: undefined, file: '' }).open(resealed, 'account-1'), 'JBSWY3DPEHPK3PXP');
+      assert.equal(rotated.reseal(resealed, 'account-1'), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {

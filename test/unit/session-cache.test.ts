@@ -178,7 +178,7 @@ describe("the session check's answer", () => {
       return toSessionView(row, currentId, now, locator);
     },
   } as Pick<SessionsService, 'view'> as SessionsService;
-  const service = () => new AuthService(undefined as never, clock, undefined as never, sessions, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never);
+  const service = () => new AuthService(undefined as never, clock, undefined as never, sessions, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never, undefined as never);
   const entry = (session: Partial<AuthContext['session']>): AuthContext => {
     const context = auth('ann', 's1');
     return { user: context.user, session: { ...context.session, idle_expires_at: clock.now() + 10_000, expires_at: clock.now() + 20_000, ...session } };

@@ -4,7 +4,7 @@
 // check), the calls are fetch to the page's own server, the live channel is the browser's WebSocket, and the
 // page remembers nothing but a sign-out it could not finish. The React screens and store do not know which
 // of the two they talk to.
-import { CLOSE_SESSION_REVOKED, EVENTS_PATH, PAGE_HEADER, RealtimeMessage, type AuthResult, type CurrentSession, type PendingSignIn, type StepUp } from '../../../shared/api.js';
+import { CLOSE_SESSION_REVOKED, EVENTS_PATH, PAGE_HEADER, RealtimeMessage, type AuthResult, type CurrentSession, type PendingSignIn, type SecondFactor, type StepUp } from '../../../shared/api.js';
 import { requestOf, type CallInput, type OkValue } from '../../../shared/client.js';
 import type { LatchBridge, SessionState } from '../../../shared/ipc.js';
 import { Routes, type RouteSpec } from '../../../shared/routes.js';
@@ -97,12 +97,13 @@ function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
     unfinishedSignOut.set(false);
     return withToken(current);
   };
-  const signedIn = <T extends PendingSignIn | StepUp>(answer: CurrentSession | T): AuthResult | T => ('session' in answer ? signedInHere(answer as CurrentSession) : (answer as T));
+  const signedIn = <T extends PendingSignIn | StepUp | SecondFactor>(answer: CurrentSession | T): AuthResult | T => ('session' in answer ? signedInHere(answer as CurrentSession) : (answer as T));
   return {
     register: async () => Promise.reject(notHere()),
     verifySignUp: async () => Promise.reject(notHere()),
     login: async (email, password) => signedIn(await c(Routes.webSignIn, { body: { email, password } })),
     loginWithCode: async (id, code, password) => signedIn(await c(Routes.webSignInWithCode, { body: { id, code, password } })),
+    loginWithSecondFactor: async (id, code) => signedInHere(await c(Routes.webSignInWithSecondFactor, { body: { id, code } })),
     requestPasswordReset: (email) => c(Routes.requestReset, { body: { email } }),
     resetPassword: async (body) => signedIn(await c(Routes.webConfirmReset, { body })),
     sendEmailCode: () => c(Routes.sendEmailCode, {}),
@@ -121,6 +122,10 @@ function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
     approvalSetting: () => c(Routes.approvalSetting, {}),
     setApproval: (required, password) => c(Routes.setApproval, { body: { required, password } }),
     regenerateRecoveryCodes: (password) => c(Routes.regenerateRecoveryCodes, { body: { password } }),
+    authenticatorSetting: () => c(Routes.authenticatorSetting, {}),
+    beginAuthenticator: (password) => c(Routes.beginAuthenticator, { body: { password } }),
+    confirmAuthenticator: (code) => c(Routes.confirmAuthenticator, { body: { code } }),
+    turnOffAuthenticator: (password) => c(Routes.turnOffAuthenticator, { body: { password } }),
     async logout() {
       // The server cannot say no to a sign-out, only fail to hear it: this page signs out now, and the
       // session ends as soon as the server can be told (a shared computer must not stay signed in).

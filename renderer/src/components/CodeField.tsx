@@ -3,14 +3,16 @@ import { messages } from '../../../shared/messages.js';
 import { Field } from './Field.js';
 
 /**
- * The one field for a mailed 6-digit code: the OS offers the code from the mail (`one-time-code`), a pasted
- * code with spaces is taken as is (the server drops them), and phones show digits.
+ * The one field for a 6-digit code (mailed, or from an authenticator app): the OS offers the code from the
+ * mail (`one-time-code`), a pasted code with spaces is taken as is (the server drops them), and phones show
+ * digits. Room for a recovery code (`xxxxx-xxxxx`) where one is taken instead.
  */
 export function CodeField({
   value,
   onChange,
   error,
   label = messages.signIn.code,
+  hint = messages.signIn.codeHint,
   autoFocus,
   ref,
 }: {
@@ -18,6 +20,7 @@ export function CodeField({
   onChange(value: string): void;
   error?: string | undefined;
   label?: string;
+  hint?: string;
   autoFocus?: boolean;
   ref?: Ref<HTMLInputElement>;
 }) {
@@ -31,9 +34,9 @@ export function CodeField({
       inputMode="numeric"
       autoComplete="one-time-code"
       spellCheck={false}
-      maxLength={12}
+      maxLength={16}
       className="code-input"
-      hint={messages.signIn.codeHint}
+      hint={hint}
       {...(autoFocus ? { autoFocus } : {})}
     />
   );

@@ -14,6 +14,7 @@ import { SessionList } from './devices/SessionList.js';
 import { RecentActivity } from './devices/RecentActivity.js';
 import { MailSetting } from './devices/MailSetting.js';
 import { SignInApprovalSetting } from './devices/SignInApprovalSetting.js';
+import { AuthenticatorSetting } from './devices/AuthenticatorSetting.js';
 import { SignInRequestPrompt } from '../components/SignInRequestPrompt.js';
 
 const t = messages.devices;
@@ -103,6 +104,7 @@ export function DevicesScreen() {
         )}
       </section>
       <SignInApprovalSetting offline={offline} />
+      <AuthenticatorSetting offline={offline} />
       <MailSetting offline={offline} />
       <RecentlySignedOut now={now} offline={offline} />
       <RecentActivity offline={offline} />

@@ -154,7 +154,8 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
     setErrors(found);
     if (Object.keys(found).length > 0) return focusFirstInvalid(form.current);
     setSending(true);
-    const { error } = await unwrap(bridge.signInWithCode(code, password));
+    const byApp = state.status === 'awaitingCode' && state.purpose === 'authenticator';
+    const { error } = await unwrap(byApp ? bridge.signInWithAuthenticatorCode(code) : bridge.signInWithCode(code, password));
     setSending(false);
     if (error) {
       setErrors(placeError(error));
@@ -164,22 +165,23 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
 
   if (state.status === 'awaitingCode') {
     const signUp = state.purpose === 'signUp';
-    const codeTitle = signUp ? t.signUpCodeTitle : t.stepUpTitle;
+    const byApp = state.purpose === 'authenticator';
+    const codeTitle = signUp ? t.signUpCodeTitle : byApp ? t.authenticatorTitle : t.stepUpTitle;
     return (
       <main className="narrow">
         <h1 tabIndex={-1} ref={heading}>
           {codeTitle}
         </h1>
-        <p>{signUp ? t.signUpCodeText(state.email) : t.stepUpText(state.email)}</p>
+        <p>{signUp ? t.signUpCodeText(state.email) : byApp ? t.authenticatorText(state.email) : t.stepUpText(state.email)}</p>
         <form ref={form} onSubmit={submitCode} noValidate aria-label={codeTitle}>
-          <CodeField value={code} onChange={setCode} error={errors.code} autoFocus />
-          {!signUp && (
+          <CodeField value={code} onChange={setCode} error={errors.code} autoFocus {...(byApp ? { label: t.authenticatorCode, hint: t.authenticatorHint } : {})} />
+          {!signUp && !byApp && (
             <Field label={messages.common.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} autoComplete="current-password" />
           )}
           <FormError message={errors.form} />
           <div className="actions">
             <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-              {busy ? (signUp ? t.creating : t.signingIn) : signUp ? t.signUpCodeSubmit : t.stepUpSubmit}
+              {busy ? (signUp ? t.creating : t.signingIn) : signUp ? t.signUpCodeSubmit : byApp ? t.signIn : t.stepUpSubmit}
             </button>
             <button type="button" className="link" onClick={() => void bridge.cancelSignIn()}>
               {signUp ? t.otherEmail : messages.common.cancel}

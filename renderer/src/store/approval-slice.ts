@@ -27,7 +27,27 @@ export const createApprovalSlice =
     },
     async regenerateRecoveryCodes(password) {
       const { value, error } = await unwrap(bridge.regenerateRecoveryCodes(password));
-      if (value) await get().loadApproval();
+      if (value) await Promise.all([get().approval ? get().loadApproval() : undefined, get().authenticator ? get().loadAuthenticator() : undefined]);
+      return value ?? error!;
+    },
+    authenticator: undefined,
+    authenticatorError: undefined,
+    async loadAuthenticator() {
+      const { value, error } = await unwrap(bridge.authenticatorSetting());
+      set({ authenticator: value ?? get().authenticator, authenticatorError: error?.message });
+    },
+    async beginAuthenticator(password) {
+      const { value, error } = await unwrap(bridge.beginAuthenticator(password));
+      return value ?? error!;
+    },
+    async confirmAuthenticator(code) {
+      const { value, error } = await unwrap(bridge.confirmAuthenticator(code));
+      if (value) await Promise.all([get().loadAuthenticator(), get().approval ? get().loadApproval() : undefined]);
+      return value ?? error!;
+    },
+    async turnOffAuthenticator(password) {
+      const { value, error } = await unwrap(bridge.turnOffAuthenticator(password));
+      if (value) await Promise.all([get().loadAuthenticator(), get().approval ? get().loadApproval() : undefined]);
       return value ?? error!;
     },
     async resendSignIn() {
@@ -43,5 +63,5 @@ export const createApprovalSlice =
       return value ?? error!;
     },
     dismissRecoveryCodesLeft: () => set({ recoveryCodesLeft: undefined }),
-    resetApproval: () => set({ signInRequests: [], approval: undefined, approvalError: undefined }),
+    resetApproval: () => set({ signInRequests: [], approval: undefined, approvalError: undefined, authenticator: undefined, authenticatorError: undefined }),
   });

@@ -89,6 +89,9 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
     bridge.on('accountChanged', (change) => {
       // Only a window that shows the setting has it loaded.
       if (store.getState().approval) void store.getState().loadApproval();
+      if (store.getState().authenticator) void store.getState().loadAuthenticator();
+      // The change is in recent activity now: a window showing it reloads it.
+      void store.getState().refreshActivity();
       if (change) store.getState().announce(messages.approval.announceChange[change.what](change.byDeviceName));
     }),
   ];

@@ -1,6 +1,6 @@
 // The store's shape, slice by slice: the slices and the composition root import it, and it imports
 // none of them, so there is no cycle.
-import type { AnswerBody, ApprovalChanged, ApprovalSetting, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInRequestView, AnswerResult } from '../../../shared/api.js';
+import type { AnswerBody, ApprovalChanged, ApprovalSetting, AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInRequestView, AnswerResult } from '../../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
 
 export interface SessionSlice {
@@ -82,6 +82,13 @@ export interface ApprovalSlice {
   loadApproval(): Promise<void>;
   setApproval(required: boolean, password: string): Promise<ApprovalChanged | IpcError>;
   regenerateRecoveryCodes(password: string): Promise<RecoveryCodes | IpcError>;
+  /** Codes from an authenticator app, once loaded (the devices window loads it). */
+  authenticator: AuthenticatorSetting | undefined;
+  authenticatorError: string | undefined;
+  loadAuthenticator(): Promise<void>;
+  beginAuthenticator(password: string): Promise<AuthenticatorSetup | IpcError>;
+  confirmAuthenticator(code: string): Promise<AuthenticatorChanged | IpcError>;
+  turnOffAuthenticator(password: string): Promise<AuthenticatorChanged | IpcError>;
   /** Waiting for approval: give up. */
   cancelSignIn(): Promise<void>;
   /** Asks the account's devices again; the error to show, or nothing. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AnswerResult, ApprovalChanged, AuthResult, CurrentSession, PendingSignIn, RecoveredSignIn, SecurityEventList, SignInRequestList, SignInRequestState, type DeviceInfo } from '../../../shared/api.js';
+import { NO_AUTHENTICATOR } from '../../support/stores.js';
 import type { ServerConfig, StoreConfig } from '../../../server/config/config.js';
 import { PasswordHasher } from '../../../server/passwords/passwords.js';
 import { DEFAULT_APPROVAL_POLICY } from '../../../server/config/config.js';
@@ -324,7 +325,7 @@ forEachStore('sign-in approval', (ctx) => {
     const changed = await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'a brand new passphrase', signOutOtherSessions: false }, laptop.token);
     assert.equal(changed.status, 200, changed.text);
     // The account row as the sign-in read it, with the old password's hash, and that password found right.
-    const old = { id: laptop.user.id, email: laptop.email, password_hash: 'the hash the old password matched', created_at: 0, approval_required: 1, email_verified_at: 0, mail_new_sign_ins: 1, disabled_at: null };
+    const old = { id: laptop.user.id, email: laptop.email, password_hash: 'the hash the old password matched', created_at: 0, approval_required: 1, email_verified_at: 0, mail_new_sign_ins: 1, disabled_at: null, ...NO_AUTHENTICATOR };
     const pending = await server.approval.request(old, device('Late'), { ip: '203.0.113.77', userAgent: 'test' }, true);
     const requests = (await http.get('/v1/sign-in-requests', laptop.token)).body.requests as unknown[];
     assert.equal(requests.length, 0, 'no device is asked');

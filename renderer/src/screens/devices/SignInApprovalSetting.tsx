@@ -3,26 +3,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { messages } from '../../../../shared/messages.js';
 import { PasswordForm } from '../../components/PasswordForm.js';
+import { RecoveryCodesShown } from '../../components/RecoveryCodesShown.js';
 import { useLatch } from '../../store/index.js';
+import { SettingCard } from './SettingCard.js';
 
 const t = messages.approval;
 type Action = 'on' | 'off' | 'codes';
 
-/** The codes as a text file to save: one per line, with what they are for. */
-function codesFile(codes: string[]): string {
-  return `data:text/plain;charset=utf-8,${encodeURIComponent(`${t.codesFileHeader}\n\n${codes.join('\n')}\n`)}`;
-}
-
 export function SignInApprovalSetting({ offline }: { offline: boolean }) {
-  const [copied, setCopied] = useState('');
-  const copyCodes = async (codes: string[]) => {
-    try {
-      await navigator.clipboard.writeText(codes.join('\n'));
-      setCopied(t.codesCopied);
-    } catch {
-      setCopied(t.codesNotCopied);
-    }
-  };
   const approval = useLatch((s) => s.approval);
   const approvalError = useLatch((s) => s.approvalError);
   const loadApproval = useLatch((s) => s.loadApproval);
@@ -32,14 +20,10 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
   const [action, setAction] = useState<Action | undefined>();
   const [codes, setCodes] = useState<string[] | undefined>();
   const opener = useRef<HTMLButtonElement>(null);
-  const codesHeading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     if (!offline) void loadApproval();
   }, [offline, loadApproval]);
-  useEffect(() => {
-    if (codes) codesHeading.current?.focus();
-  }, [codes]);
 
   const close = () => {
     setAction(undefined);
@@ -65,60 +49,22 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
 
   const label = action === 'on' ? t.confirmOn : action === 'off' ? t.confirmOff : t.confirmCodes;
   return (
-    <section className="card" aria-labelledby="approval-title">
-      <h2 id="approval-title">{t.settingTitle}</h2>
-      <p>
-        <strong>{t.settingLabel}</strong>
-      </p>
-      {approval === undefined ? (
-        // Offline it cannot load: said so, rather than "Loading…" for ever; it loads when the connection is back.
-        <p className="muted" aria-busy={!approvalError && !offline}>
-          {approvalError ?? (offline ? messages.common.settingOffline : messages.common.loading)}
-        </p>
-      ) : (
-        <p className="muted">{approval.required ? t.settingOnText(approval.recoveryCodesLeft) : t.settingOffText}</p>
-      )}
+    <SettingCard
+      id="approval-title"
+      title={t.settingTitle}
+      label={t.settingLabel}
+      status={approval && (approval.required ? t.settingOnText(approval.recoveryCodesLeft) : t.settingOffText)}
+      error={approvalError}
+      offline={offline}
+    >
       {codes ? (
-        <div className="codes">
-          <h3 tabIndex={-1} ref={codesHeading}>
-            {t.codesTitle}
-          </h3>
-          <p>{t.codesText}</p>
-          <ol className="code-list">
-            {codes.map((code) => (
-              <li key={code}>
-                <code>{code}</code>
-              </li>
-            ))}
-          </ol>
-          <div className="actions">
-            <button type="button" onClick={() => void copyCodes(codes)}>
-              {t.codesCopy}
-            </button>
-            <a className="button" href={codesFile(codes)} download="latch-recovery-codes.txt">
-              {t.codesSave}
-            </a>
-            <button type="button" onClick={() => window.print()}>
-              {t.codesPrint}
-            </button>
-          </div>
-          <p role="status" className="muted">
-            {copied}
-          </p>
-          <div className="actions">
-            <button
-              type="button"
-              className="primary"
-              onClick={() => {
-                setCopied('');
-                setCodes(undefined);
-                requestAnimationFrame(() => opener.current?.focus());
-              }}
-            >
-              {t.codesSaved}
-            </button>
-          </div>
-        </div>
+        <RecoveryCodesShown
+          codes={codes}
+          onDone={() => {
+            setCodes(undefined);
+            requestAnimationFrame(() => opener.current?.focus());
+          }}
+        />
       ) : action ? (
         <PasswordForm formLabel={label} hint={t.passwordFor(label)} submitLabel={label} onSubmit={confirm} onCancel={close} />
       ) : (
@@ -135,6 +81,6 @@ export function SignInApprovalSetting({ offline }: { offline: boolean }) {
           </div>
         )
       )}
-    </section>
+    </SettingCard>
   );
 }

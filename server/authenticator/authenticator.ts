@@ -1,0 +1,168 @@
+// Codes from an authenticator app (RFC 6238; docs/architecture.md, "Authenticator codes"): set up with a QR
+// code and the secret as text, in effect only once a code from it is confirmed; a code is good for its
+// 30 s step and one step either side, and works once (a step at or before the last one accepted is
+// refused). The secret is sealed at rest (secret-box.ts). The recovery codes are the account's one set,
+// shared with sign-in approval: codes turned on where there are none makes them.
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode';
+import type { AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup } from '../../shared/api.js';
+import { ApprovalSettings, changed } from '../approval/approval-settings.js';
+import { ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
+import type { AuthContext, ClientInfo } from '../http/request-context.js';
+import { SecurityEventsService } from '../sessions/security-events.service.js';
+import type { Db } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+import { SecretBox } from './secret-box.js';
+
+export const TOTP_PERIOD_S = 30;
+/** A secret being set up is confirmed within this long, or set up again. */
+export const SETUP_TTL_MS = 10 * 60_000;
+
+const totpOf = (secret: Secret, email = '') => new TOTP({ issuer: 'Latch', label: email, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_S, secret });
+
+@Injectable()
+export class AuthenticatorCodes implements OnApplicationBootstrap {
+  private box: SecretBox | undefined;
+
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(ApprovalSettings) private readonly approvalSettings: ApprovalSettings,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+  ) {}
+
+  /** The key is read (or made) at start, and secrets sealed under LATCH_SECRET_KEY_PREVIOUS are sealed again under the current one. */
+  async onApplicationBootstrap(): Promise<void> {
+    const box = this.secrets;
+    const old = await this.store.db
+      .selectFrom('users')
+      .select(['id', 'totp_secret', 'totp_pending'])
+      .where((eb) => eb.or([eb('totp_secret', 'not like', `${box.sealPrefix}%`), eb('totp_pending', 'not like', `${box.sealPrefix}%`)]))
+      .execute();
+    for (const row of old) {
+      const secret = row.totp_secret === null ? undefined : box.reseal(row.totp_secret, row.id);
+      const pending = row.totp_pending === null ? undefined : box.reseal(row.totp_pending, row.id);
+      if (secret === undefined && pending === undefined) continue;
+      // Only if unchanged meanwhile: another instance may be doing the same.
+      let update = this.store.db.updateTable('users').where('id', '=', row.id);
+      if (secret !== undefined) update = update.set({ totp_secret: secret }).where('totp_secret', '=', row.totp_secret);
+      if (pending !== undefined) update = update.set({ totp_pending: pending }).where('totp_pending', '=', row.totp_pending);
+      await update.execute();
+    }
+  }
+
+  private get secrets(): SecretBox {
+    this.box ??= new SecretBox(this.config.secretKey);
+    return this.box;
+  }
+
+  async setting(userId: string): Promise<AuthenticatorSetting> {
+    const user = await this.store.db.selectFrom('users').select(['totp_enabled_at']).where('id', '=', userId).executeTakeFirstOrThrow();
+    return {
+      enabled: user.totp_enabled_at !== null,
+      ...(user.totp_enabled_at !== null ? { enabledAt: new Date(user.totp_enabled_at).toISOString() } : {}),
+      recoveryCodesLeft: await this.approvalSettings.codesLeft(this.store.db, userId),
+    };
+  }
+
+  /** A new secret to scan or type, waiting for a code from it (`confirm`). The caller has checked the password. */
+  async begin(auth: AuthContext): Promise<AuthenticatorSetup> {
+    const secret = new Secret({ size: 20 });
+    const totp = totpOf(secret, auth.user.email);
+    const uri = totp.toString();
+    await this.store.db
+      .updateTable('users')
+      .set({ totp_pending: this.secrets.seal(secret.base32, auth.user.id), totp_pending_at: this.clock.now() })
+      .where('id', '=', auth.user.id)
+      .execute();
+    const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return { secret: secret.base32, uri, qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, expiresAt: new Date(this.clock.now() + SETUP_TTL_MS).toISOString() };
+  }
+
+  /**
+   * A code from the secret being set up turns codes on (for that step onward: the code is spent). With no
+   * recovery codes yet, the account gets its set now, shown once.
+   */
+  async confirm(auth: AuthContext, code: string, client: ClientInfo): Promise<AuthenticatorChanged> {
+    const now = this.clock.now();
+    const row = await this.store.db.selectFrom('users').select(['totp_pending', 'totp_pending_at']).where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+    if (row.totp_pending === null || row.totp_pending_at === null || now - row.totp_pending_at > SETUP_TTL_MS) {
+      throw new ApiError(410, 'code_expired', { key: 'authenticator_setup_ended' });
+    }
+    const step = this.stepOf(row.totp_pending, auth.user.id, code, now);
+    if (step === undefined) throw new ApiError(401, 'invalid_code', { key: 'authenticator_code_wrong' });
+    const codes = await this.approvalSettings.newCodesIfNone(auth.user.id);
+    return this.store.transaction(async (unit) => {
+      const done = await unit.db
+        .updateTable('users')
+        .set({ totp_secret: row.totp_pending, totp_enabled_at: now, totp_last_step: step, totp_pending: null, totp_pending_at: null })
+        .where('id', '=', auth.user.id)
+        .where('totp_pending', '=', row.totp_pending)
+        .executeTakeFirst();
+      // Two confirmations at once, or a new setup begun meanwhile: only one turns codes on.
+      if (done.numUpdatedRows === 0n) throw new ApiError(410, 'code_expired', { key: 'authenticator_setup_ended' });
+      const recoveryCodes = codes ? await this.approvalSettings.storeCodesIfNone(unit.db, auth.user.id, codes, now) : undefined;
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'authenticator_turned_on', at: now, ip: client.ip });
+      unit.publish(changed(auth, 'authenticator_turned_on', now));
+      return { enabled: true, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id), ...(recoveryCodes ? { recoveryCodes } : {}) };
+    });
+  }
+
+  /** Codes off; the recovery codes go too unless sign-in approval still uses them. The caller has checked the password. */
+  async turnOff(auth: AuthContext, client: ClientInfo): Promise<AuthenticatorChanged> {
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      const done = await unit.db
+        .updateTable('users')
+        .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null })
+        .where('id', '=', auth.user.id)
+        .where('totp_enabled_at', 'is not', null)
+        .executeTakeFirst();
+      if (done.numUpdatedRows === 0n) return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };
+      const { approval_required } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if (approval_required !== 1) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'authenticator_turned_off', at: now, ip: client.ip });
+      unit.publish(changed(auth, 'authenticator_turned_off', now));
+      return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };
+    });
+  }
+
+  /** Whether the account has codes on. */
+  async isOn(db: Db, userId: string): Promise<boolean> {
+    const row = await db.selectFrom('users').select('totp_enabled_at').where('id', '=', userId).executeTakeFirst();
+    return row?.totp_enabled_at != null;
+  }
+
+  /**
+   * Whether `code` is the account's code now (or one step either side), spent if so: of two uses of one
+   * code, or of an older one after it, only the first is accepted.
+   */
+  async spend(userId: string, code: string): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.store.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirst();
+    if (!row || row.totp_secret === null) return false;
+    const step = this.stepOf(row.totp_secret, userId, code, now);
+    if (step === undefined || (row.totp_last_step !== null && step <= row.totp_last_step)) return false;
+    const spent = await this.store.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', userId)
+      .where('totp_secret', '=', row.totp_secret)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return spent.numUpdatedRows === 1n;
+  }
+
+  /** The time step `code` belongs to under the sealed secret, within one step of now; undefined if none. */
+  private stepOf(sealed: string, userId: string, code: string, now: number): number | undefined {
+    if (!/^\d{6}$/.test(code)) return undefined;
+    const totp = totpOf(Secret.fromBase32(this.secrets.open(sealed, userId)));
+    const delta = totp.validate({ token: code, timestamp: now, window: 1 });
+    return delta === null ? undefined : totp.counter({ timestamp: now }) + delta;
+  }
+}
