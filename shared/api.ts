@@ -464,6 +464,8 @@ export const SecurityEventType = z.enum([
   /** Codes from an authenticator app were turned on (on `deviceName`): a password sign-in needs one too. */
   'authenticator_turned_on',
   'authenticator_turned_off',
+  /** The server's operator turned the account's authenticator codes off (a lost phone). */
+  'operator_turned_off_codes',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 

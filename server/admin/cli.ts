@@ -24,6 +24,7 @@ const USAGE = `Usage: latch-admin <command> [--json]
   sessions end <email> <session id>     sign one device out
   account disable <email>               sign every device out and refuse sign-in until enabled
   account enable <email>                let the account sign in again
+  account codes-off <email>             turn off the account's authenticator codes (a lost phone)
   reset send <email>                    mail the account a password reset code
   events <email> [--since <when>]       the account's security events (<when>: 2026-12-01, 7d, 24h, 30m)
   registration [open | closed]          whether anyone may sign up (no argument: as it stands)
@@ -152,6 +153,13 @@ async function run(operator: Operator, args: Parsed, now: number): Promise<{ tex
         : disable
           ? `Disabled ${stored}: ${count(result.signedOut, 'device', 'devices')} signed out; it cannot sign in until it is enabled (account enable ${stored})`
           : `Enabled ${stored}: it can sign in again`;
+      return { data: result, text };
+    }
+    case 'account codes-off': {
+      const result = await operator.turnOffCodes(one('the account’s email address'));
+      const text = result.changed
+        ? `Turned off authenticator codes for ${result.email}: the password alone signs it in now${result.approval ? ' (with sign-in approval, which is on)' : ''}. The owner can set the app up again in Signed-in devices`
+        : `${result.email} had no authenticator codes on: nothing changed`;
       return { data: result, text };
     }
     case 'reset send': {

@@ -184,6 +184,32 @@ export class Operator {
     });
   }
 
+  /**
+   * The account's authenticator codes off (its owner lost the phone and the recovery codes; docs/operations.md,
+   * "A lost phone"): the secret goes, sign-ins waiting for a code end, and the recovery codes go too unless
+   * sign-in approval uses them. Every device hears it.
+   */
+  async turnOffCodes(email: string): Promise<{ email: string; changed: boolean; approval: boolean }> {
+    const user = await this.account(email);
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      await this.store.lockAccount(unit.db, user.id);
+      const changed = await unit.db
+        .updateTable('users')
+        .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null })
+        .where('id', '=', user.id)
+        .where('totp_enabled_at', 'is not', null)
+        .executeTakeFirst();
+      const approval = user.approval_required === 1;
+      if (changed.numUpdatedRows === 0n) return { email: user.email, changed: false, approval };
+      if (!approval) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      await this.codes.endOpen(unit, user.id, ['second_factor']);
+      await this.record(unit, user, 'operator_turned_off_codes', {});
+      unit.publish({ kind: 'account.changed', userId: user.id, change: { what: 'authenticator_turned_off', sessionId: '', byDeviceName: OPERATOR.device_name, at: now } });
+      return { email: user.email, changed: true, approval };
+    });
+  }
+
   /** A password reset code mailed to the account's address, as "Forgot password?" sends one. */
   async sendReset(email: string): Promise<{ queued: boolean; to: string }> {
     const user = await this.account(email);
@@ -212,7 +238,11 @@ export class Operator {
     return { ...(await registrationOf(this.store.db, { registration: await serversRegistrationSetting(this.store.db) })), ...(open !== undefined ? { saved: true } : {}) };
   }
 
-  private async record(unit: UnitOfWork, user: UsersTable, type: 'operator_signed_out' | 'account_disabled' | 'account_enabled' | 'operator_sent_reset', detail: { targetDeviceName?: string | undefined; count?: number }) {
+  private async record(
+    unit: UnitOfWork,
+    user: UsersTable,
+    type: 'operator_signed_out' | 'account_disabled' | 'account_enabled' | 'operator_sent_reset' | 'operator_turned_off_codes',
+    detail: { targetDeviceName?: string | undefined; count?: number }) {
     await this.securityEvents.recordBy(unit.db, { user_id: user.id, ...OPERATOR }, { type, at: this.clock.now(), ip: '', ...detail });
     // Every device of the account hears it (their recent activity and alerts), and every instance drops its
     // cached checks of the account (which carry whether it is disabled).

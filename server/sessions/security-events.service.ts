@@ -38,6 +38,7 @@ const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
   'operator_signed_out',
   'account_disabled',
   'account_enabled',
+  'operator_turned_off_codes',
 ]);
 
 /** The per-user audit trail shown as "Recent activity", and the security mail it sends. */

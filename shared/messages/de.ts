@@ -342,6 +342,8 @@ function activity(event: SecurityEvent): string {
       return 'Der Betreiber des Servers hat das Konto wieder aktiviert';
     case 'operator_sent_reset':
       return 'Der Betreiber des Servers hat einen Code zum Zurücksetzen des Passworts an die Adresse des Kontos senden lassen';
+    case 'operator_turned_off_codes':
+      return 'Der Betreiber des Servers hat die Codes aus der Authentifizierungs-App ausgeschaltet';
   }
 }
 

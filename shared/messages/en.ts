@@ -147,6 +147,8 @@ function activity(event: SecurityEvent): string {
       return "The server's operator enabled the account again";
     case 'operator_sent_reset':
       return "The server's operator had a password reset code mailed to the account's address";
+    case 'operator_turned_off_codes':
+      return "The server's operator turned authenticator app codes off";
   }
 }
 

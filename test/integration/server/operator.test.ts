@@ -1,5 +1,5 @@
 // The operator's tool (server/admin/cli.ts) as an operator runs it: its own process, the server's settings in
-// its environment, beside a real server on SQLite and on PostgreSQL. The three tasks of docs/operations.md are
+// its environment, beside a real server on SQLite and on PostgreSQL. The four tasks of docs/operations.md are
 // run exactly as written there; then what a disabled account can no longer do, the answers a script relies on,
 // sign-up opened and closed, a SQLite store with no server running, and two instances on one PostgreSQL.
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { startPostgres } from '../../../kit/postgres.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { startTestServer, tempSqlite, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
+import { Secret, TOTP } from 'otpauth';
 import { waitFor } from '../../support/wait.js';
 
 const root = new URL('../../../..', import.meta.url).pathname;
@@ -171,6 +172,26 @@ forEachStore('the operator’s tool', (ctx) => {
     assert.match(run.stdout, new RegExp(`Enabled ${owner.email}: it can sign in again\\nA reset code is queued for ${owner.email}`));
     assert.equal((await socket.next('session.revoked')).reason, 'account_disabled');
     assert.match(await mailedCode(server.url, owner.email, /password reset code/), /^\d{6}$/);
+  });
+
+  it('a lost phone, as docs/operations.md walks it: the codes go, a sign-in waiting for one ends, and the password alone signs in', async () => {
+    const owner = await register(http, uniqueEmail('phone'), 'Work laptop');
+    const setup = (await http.post('/v1/account/authenticator/setup', { password: PASSWORD }, owner.token)).body as { secret: string };
+    const code = new TOTP({ secret: Secret.fromBase32(setup.secret) }).generate();
+    assert.equal((await http.post('/v1/account/authenticator/confirm', { code }, owner.token)).status, 200);
+    const waiting = await http.post('/v1/auth/login', { email: owner.email, password: PASSWORD, device: device('New phone') });
+    assert.equal(waiting.status, 202);
+    const onLaptop = await listen(owner.token);
+
+    const run = await runTask(store, 'A lost phone', owner.email);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`Turned off authenticator codes for ${owner.email}: the password alone signs it in now\\.`));
+    assert.match(run.stdout, /The server's operator turned authenticator app codes off/);
+    assert.equal((await onLaptop.nextWhere('account.changed', (m) => m.change.what === 'authenticator_turned_off')).change.byDeviceName, 'Server operator');
+    assert.equal((await http.post('/v1/auth/login/second-factor', { id: waiting.body.secondFactor.id, code: '123456' })).status, 410, 'the waiting sign-in has ended');
+    assert.equal((await http.post('/v1/auth/login', { email: owner.email, password: PASSWORD, device: device('New phone') })).status, 200);
+    const again = await admin(store, ['account', 'codes-off', owner.email]);
+    assert.equal(again.stdout, `${owner.email} had no authenticator codes on: nothing changed\n`);
   });
 
   it('answers a script can use: a table or JSON, one line and an exit code for what it cannot do', async () => {
