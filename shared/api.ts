@@ -640,6 +640,7 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'approval_first',
       'device_too_new',
       'authenticator_setup_ended',
+      'authenticator_already_on',
       'authenticator_code_wrong',
       'second_factor_wrong',
     ]),

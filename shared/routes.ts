@@ -169,7 +169,7 @@ export const Routes = {
     summary: "The step-up's mailed code with the password: signed in, or waiting for a device (202).",
     auth: 'none',
     body: StepUpBody,
-    ok: { 200: AuthResult, 202: PendingSignIn },
+    ok: { 200: AuthResult, 202: z.union([PendingSignIn, SecondFactor]) },
     errors: [...signInRefusals, ...mailedCode],
   }),
   loginWithSecondFactor: route({
@@ -264,7 +264,7 @@ export const Routes = {
     auth: 'session',
     body: AuthenticatorPasswordBody,
     ok: { 200: AuthenticatorSetup },
-    errors: ['invalid_password', 'rate_limited'],
+    errors: ['invalid_password', 'conflict', 'rate_limited'],
   }),
   confirmAuthenticator: route({
     method: 'POST',
@@ -388,7 +388,7 @@ export const Routes = {
     summary: "The account page gives the step-up's mailed code with the password.",
     auth: 'none',
     body: StepUpBody,
-    ok: { 200: CurrentSession, 202: PendingSignIn },
+    ok: { 200: CurrentSession, 202: z.union([PendingSignIn, SecondFactor]) },
     errors: [...signInRefusals, ...mailedCode, ...pageOnly],
     cookie: 'set',
   }),

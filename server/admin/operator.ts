@@ -16,7 +16,7 @@ import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService, toSecurityEvent } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
 import { VIEW_COLUMNS } from '../sessions/session-view.js';
-import type { UsersTable } from '../storage/schema.js';
+import { SECOND_FACTOR_PURPOSES, type UsersTable } from '../storage/schema.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 
 /** How the operator appears in an account's recent activity (its own event types say "the server's operator"). */
@@ -203,7 +203,7 @@ export class Operator {
       const approval = user.approval_required === 1;
       if (changed.numUpdatedRows === 0n) return { email: user.email, changed: false, approval };
       if (!approval) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-      await this.codes.endOpen(unit, user.id, ['second_factor']);
+      await this.codes.endOpen(unit, user.id, [...SECOND_FACTOR_PURPOSES]);
       await this.record(unit, user, 'operator_turned_off_codes', {});
       unit.publish({ kind: 'account.changed', userId: user.id, change: { what: 'authenticator_turned_off', sessionId: '', byDeviceName: OPERATOR.device_name, at: now } });
       return { email: user.email, changed: true, approval };

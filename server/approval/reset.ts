@@ -9,7 +9,7 @@ import type { ClientInfo } from '../http/request-context.js';
 import { EmailCodes } from '../mail/codes.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
+import { SECOND_FACTOR_PURPOSES, type SessionKind, type SessionsTable, type UsersTable } from '../storage/schema.js';
 import type { UnitOfWork } from '../storage/store.js';
 import { endOpenRequests } from '../sessions/sign-in-requests.js';
 
@@ -41,6 +41,8 @@ export class PasswordResets {
     const updated = { ...user, password_hash: passwordHash, email_verified_at: verifiedAt };
     await endOpenRequests(unit, user.id, now);
     await this.codes.endOpen(unit, user.id, ['reset']);
+    // Sign-ins waiting for an authenticator code after the old password end, and the day's tries with them.
+    await unit.db.deleteFrom('email_codes').where('user_id', '=', user.id).where('purpose', 'in', SECOND_FACTOR_PURPOSES).execute();
     const { token, session } = await this.sessions.create(unit, updated, device, client, kind, { method: 'password_reset' });
     const revoked = await this.sessions.endOtherSessions(unit, { user: updated, session }, 'password_reset');
     await this.securityEvents.recordBy(unit.db, session, { type: 'password_reset', at: now, ip: client.ip, count: revoked });

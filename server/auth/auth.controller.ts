@@ -86,9 +86,9 @@ export class AuthController {
     @RouteBody(Routes.loginWithCode) body: z.output<typeof StepUpBody>,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AuthResult | PendingSignIn> {
+  ): Promise<AuthResult | PendingSignIn | SecondFactor> {
     const result = await this.auth.confirmStepUp(body, client);
-    if ('pending' in result) void reply.status(202);
+    if (!('token' in result)) void reply.status(202);
     return result;
   }
 

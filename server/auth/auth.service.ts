@@ -44,7 +44,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
-import type { Db, SessionKind, SessionsTable, UsersTable } from '../storage/schema.js';
+import { SECOND_FACTOR_PURPOSES, type Db, type SessionKind, type SessionsTable, type UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
 import { recordRegistrationSetting, registrationOf } from '../storage/settings.js';
 import { Store } from '../storage/store.js';
@@ -343,27 +343,40 @@ export class AuthService implements OnApplicationBootstrap {
     return this.startSession(user, body.device, client, kind);
   }
 
-  /** The right password of an account with authenticator codes on: a handle to give the code with, counted tries, five minutes. */
+  /**
+   * The right password of an account with authenticator codes on (or a reset's mailed code): a handle to give
+   * the code with, counted tries, five minutes. Past the day's tries of its kind, the wait.
+   */
   private async askForCode(user: UsersTable, device: DeviceInfo, kind: SessionKind, reset?: PendingSecondFactor['reset'], db: Db = this.store.db): Promise<SecondFactor> {
     const now = this.clock.now();
-    const tried = await db
-      .selectFrom('email_codes')
-      .select([sql<number>`coalesce(sum(tries), 0)`.as('n'), sql<number | null>`min(created_at)`.as('first')])
-      .where('user_id', '=', user.id)
-      .where('purpose', '=', 'second_factor')
-      .where('created_at', '>', now - DAY_MS)
-      .where('tries', '>', 0)
-      .executeTakeFirstOrThrow();
-    if (Number(tried.n) >= SECOND_FACTOR_TRIES_PER_DAY) {
-      throw rateLimited(Math.max(1, Math.ceil((Number(tried.first ?? now) + DAY_MS - now) / 1000)));
-    }
+    const purpose = reset ? 'reset_factor' : 'second_factor';
+    await this.refusePastTheDay(db, user.id, purpose, now, 0);
     const id = randomUUID();
     const pending: PendingSecondFactor = { device, kind, ...(reset ? { reset } : {}) };
     await db
       .insertInto('email_codes')
-      .values({ id, purpose: 'second_factor', email: user.email, user_id: user.id, code_hash: null, tries: 0, created_at: now, expires_at: now + SECOND_FACTOR_TTL_MS, used_at: null, data: JSON.stringify(pending) })
+      .values({ id, purpose, email: user.email, user_id: user.id, code_hash: null, tries: 0, created_at: now, expires_at: now + SECOND_FACTOR_TTL_MS, used_at: null, data: JSON.stringify(pending) })
       .execute();
     return { secondFactor: { id, expiresAt: new Date(now + SECOND_FACTOR_TTL_MS).toISOString() } };
+  }
+
+  /**
+   * 429 when the account's tries of `purpose` in the last day are past `allowed` (0: none left for a new
+   * handle; counted after a try's own: that try is one of them). Each try is committed before this sum is
+   * read, so of any number at once no more than SECOND_FACTOR_TRIES_PER_DAY are ever checked.
+   */
+  private async refusePastTheDay(db: Db, userId: string, purpose: (typeof SECOND_FACTOR_PURPOSES)[number], now: number, allowed: number): Promise<void> {
+    const tried = await db
+      .selectFrom('email_codes')
+      .select([sql<number>`coalesce(sum(tries), 0)`.as('n'), sql<number | null>`min(created_at)`.as('first')])
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('created_at', '>', now - DAY_MS)
+      .where('tries', '>', 0)
+      .executeTakeFirstOrThrow();
+    if (Number(tried.n) > SECOND_FACTOR_TRIES_PER_DAY - 1 + allowed) {
+      throw rateLimited(Math.max(1, Math.ceil((Number(tried.first ?? now) + DAY_MS - now) / 1000)));
+    }
   }
 
   /**
@@ -379,7 +392,7 @@ export class AuthService implements OnApplicationBootstrap {
         .updateTable('email_codes')
         .set({ tries: sql<number>`tries + 1` })
         .where('id', '=', body.id)
-        .where('purpose', '=', 'second_factor')
+        .where('purpose', 'in', SECOND_FACTOR_PURPOSES)
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
         .where('tries', '<', SECOND_FACTOR_TRIES)
@@ -387,8 +400,10 @@ export class AuthService implements OnApplicationBootstrap {
         .executeTakeFirst(),
     );
     const pending = JSON.parse(row?.data ?? 'null') as PendingSecondFactor | null;
-    if (!row || row.user_id === null || !pending || pending.kind !== kind) throw secondFactorEnded();
+    if (!row || row.user_id === null || !pending || pending.kind !== kind || (row.purpose === 'reset_factor') !== (pending.reset !== undefined)) throw secondFactorEnded();
     const userId = row.user_id;
+    // The account's tries of the day, this one among them: past them, nothing is checked.
+    await this.refusePastTheDay(this.store.db, userId, row.purpose as (typeof SECOND_FACTOR_PURPOSES)[number], now, 1);
     const byApp = /^\d{6}$/.test(body.code);
     if (byApp && !(await this.authenticator.spend(userId, body.code))) throw row.tries >= SECOND_FACTOR_TRIES ? secondFactorEnded() : secondFactorWrong();
     return this.store.transaction(async (unit) => {
@@ -446,7 +461,7 @@ export class AuthService implements OnApplicationBootstrap {
    * The step-up's code with the password: the code is spent whatever the password, which is checked once;
    * right, the device is signed in (or, with sign-in approval on, asks a device as any sign-in does).
    */
-  async confirmStepUp(body: z.output<typeof StepUpSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn> {
+  async confirmStepUp(body: z.output<typeof StepUpSchema>, client: ClientInfo, kind: SessionKind = 'app'): Promise<AuthResult | PendingSignIn | SecondFactor> {
     await this.throttle.admitCode(client.ip);
     // One answer for a wrong code and for a wrong password, and the attempt's row unspent by either: nothing
     // tells a guesser that a code was right. A password is checked only with the right code, so only
@@ -463,6 +478,8 @@ export class AuthService implements OnApplicationBootstrap {
     this.metrics.signIns.inc({ outcome: 'stepped_up' });
     // The mailbox is proven: the room of waiting requests that sent this sign-in here is not asked again.
     if (user.approval_required === 1) return this.approval.request(user, pending.device, client, true, kind, { steppedUp: true });
+    // The mailbox stands in for the password's ceiling, not for the account's second factor.
+    if (user.totp_enabled_at !== null) return this.askForCode(user, pending.device, kind);
     return this.startSession(user, pending.device, client, kind);
   }
 
@@ -551,6 +568,8 @@ export class AuthService implements OnApplicationBootstrap {
       await this.store.lockAccount(unit.db, auth.user.id);
       await endOpenRequests(unit, auth.user.id, this.clock.now());
       await this.codes.endOpen(unit, auth.user.id, ['reset']);
+      // Sign-ins waiting for a code after the old password end, and their tries with them.
+      await unit.db.deleteFrom('email_codes').where('user_id', '=', auth.user.id).where('purpose', 'in', SECOND_FACTOR_PURPOSES).execute();
       const revoked = body.signOutOtherSessions ? await this.sessions.endOtherSessions(unit, auth, 'password_changed') : 0;
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'password_changed', at: this.clock.now(), ip: client.ip, count: revoked });
       return { revoked };

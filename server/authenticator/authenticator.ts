@@ -10,11 +10,13 @@ import type { AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup } f
 import { ApprovalSettings, changed } from '../approval/approval-settings.js';
 import { ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
-import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import { CLOCK, CONFIG, LOGGER } from '../common/di-tokens.js';
+import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
-import type { Db } from '../storage/schema.js';
+import { SECOND_FACTOR_PURPOSES, type Db } from '../storage/schema.js';
+import { EmailCodes } from '../mail/codes.js';
 import { Store } from '../storage/store.js';
 import { SecretBox } from './secret-box.js';
 
@@ -34,9 +36,16 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(ApprovalSettings) private readonly approvalSettings: ApprovalSettings,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Inject(EmailCodes) private readonly codes: EmailCodes,
   ) {}
 
-  /** The key is read (or made) at start, and secrets sealed under LATCH_SECRET_KEY_PREVIOUS are sealed again under the current one. */
+  /**
+   * The key is read (or made) at start, and secrets sealed under LATCH_SECRET_KEY_PREVIOUS are sealed again
+   * under the current one. A secret under a key this server does not have is left as it is, and said once:
+   * the server starts, its owner signs in with a recovery code (or the operator turns codes off), and an
+   * instance given the right key opens it again.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const box = this.secrets;
     const old = await this.store.db
@@ -44,15 +53,30 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
       .select(['id', 'totp_secret', 'totp_pending'])
       .where((eb) => eb.or([eb('totp_secret', 'not like', `${box.sealPrefix}%`), eb('totp_pending', 'not like', `${box.sealPrefix}%`)]))
       .execute();
+    const unopened = new Map<string, number>();
     for (const row of old) {
-      const secret = row.totp_secret === null ? undefined : box.reseal(row.totp_secret, row.id);
-      const pending = row.totp_pending === null ? undefined : box.reseal(row.totp_pending, row.id);
+      let secret: string | undefined;
+      let pending: string | undefined;
+      try {
+        secret = row.totp_secret === null ? undefined : box.reseal(row.totp_secret, row.id);
+        pending = row.totp_pending === null ? undefined : box.reseal(row.totp_pending, row.id);
+      } catch (error) {
+        const key = /key (\S+),/.exec(String((error as Error).message))?.[1] ?? '?';
+        unopened.set(key, (unopened.get(key) ?? 0) + 1);
+        continue;
+      }
       if (secret === undefined && pending === undefined) continue;
       // Only if unchanged meanwhile: another instance may be doing the same.
       let update = this.store.db.updateTable('users').where('id', '=', row.id);
       if (secret !== undefined) update = update.set({ totp_secret: secret }).where('totp_secret', '=', row.totp_secret);
       if (pending !== undefined) update = update.set({ totp_pending: pending }).where('totp_pending', '=', row.totp_pending);
       await update.execute();
+    }
+    for (const [key, accounts] of unopened) {
+      this.log.error(
+        { key, accounts, hasKey: box.sealPrefix.split('.')[1] },
+        `${accounts} account(s) have authenticator secrets sealed with key ${key}, which this server does not have: their app codes fail until it is given that key (LATCH_SECRET_KEY, or LATCH_SECRET_KEY_PREVIOUS while rotating; docs/operations.md, "The secret key"); recovery codes still work`,
+      );
     }
   }
 
@@ -70,8 +94,12 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
     };
   }
 
-  /** A new secret to scan or type, waiting for a code from it (`confirm`). The caller has checked the password. */
+  /**
+   * A new secret to scan or type, waiting for a code from it (`confirm`). The caller has checked the password.
+   * Not while codes are on: moving them to another app is turning them off (mailed), then setting up again.
+   */
   async begin(auth: AuthContext): Promise<AuthenticatorSetup> {
+    if (await this.isOn(this.store.db, auth.user.id)) throw new ApiError(409, 'conflict', { key: 'authenticator_already_on' });
     const secret = new Secret({ size: 20 });
     const totp = totpOf(secret, auth.user.email);
     const uri = totp.toString();
@@ -124,6 +152,8 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
         .where('totp_enabled_at', 'is not', null)
         .executeTakeFirst();
       if (done.numUpdatedRows === 0n) return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };
+      // Sign-ins waiting for a code end: nothing checks one now.
+      await this.codes.endOpen(unit, auth.user.id, [...SECOND_FACTOR_PURPOSES]);
       const { approval_required } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
       if (approval_required !== 1) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'authenticator_turned_off', at: now, ip: client.ip });
@@ -161,7 +191,15 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
   /** The time step `code` belongs to under the sealed secret, within one step of now; undefined if none. */
   private stepOf(sealed: string, userId: string, code: string, now: number): number | undefined {
     if (!/^\d{6}$/.test(code)) return undefined;
-    const totp = totpOf(Secret.fromBase32(this.secrets.open(sealed, userId)));
+    let secret: string;
+    try {
+      secret = this.secrets.open(sealed, userId);
+    } catch (error) {
+      // Said to the operator, who can give the key; the owner is told the server failed, not that the code was wrong.
+      this.log.error({ err: error, userId }, `an authenticator code could not be checked: ${(error as Error).message}`);
+      throw new ApiError(500, 'internal', { key: 'server_fault' });
+    }
+    const totp = totpOf(Secret.fromBase32(secret));
     const delta = totp.validate({ token: code, timestamp: now, window: 1 });
     return delta === null ? undefined : totp.counter({ timestamp: now }) + delta;
   }

@@ -82,9 +82,12 @@ export class SecretBox {
         `an authenticator secret is sealed with key ${id ?? '?'}, which this server does not have: every instance needs the same LATCH_SECRET_KEY (and, while rotating, LATCH_SECRET_KEY_PREVIOUS)`,
       );
     }
-    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'));
+    const authTag = Buffer.from(tag, 'base64url');
+    // The whole tag or nothing: GCM would check a shortened one, and a forged value would need fewer guesses.
+    if (authTag.length !== 16) throw new Error('a sealed authenticator secret has a tag of the wrong length');
+    const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(owner));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   }
 

@@ -48,8 +48,13 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
-/** `second_factor`: a right password waiting for an authenticator code (no mail, no code of its own; the row counts the tries). */
-export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor';
+/**
+ * `second_factor`: a right password waiting for an authenticator code (no mail, no code of its own; the row
+ * counts the tries); `reset_factor`: a password reset by mail waiting for one (a budget of its own, so that
+ * guesses by whoever has the password do not lock the owner's mailbox out too).
+ */
+export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor' | 'reset_factor';
+export const SECOND_FACTOR_PURPOSES = ['second_factor', 'reset_factor'] as const satisfies EmailCodePurpose[];
 
 /** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
 export interface EmailCodesTable {

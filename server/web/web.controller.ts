@@ -68,7 +68,7 @@ export class WebController {
     @Client() client: ClientInfo,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CurrentSession | PendingSignIn> {
+  ): Promise<CurrentSession | PendingSignIn | SecondFactor> {
     const place = this.place(request);
     return this.answer(reply, place, await this.auth.confirmStepUp(body, client, 'browser'));
   }

@@ -197,6 +197,7 @@ const errors: Messages['errors'] = {
   request_answered: 'Diese Anmeldeanfrage wurde bereits auf einem anderen Gerät beantwortet.',
   approval_first: 'Schalten Sie zuerst die Anmeldebestätigung oder Codes aus der Authentifizierungs-App ein: Wiederherstellungscodes gehören zu ihnen.',
   authenticator_setup_ended: 'Diese Einrichtung ist abgelaufen. Beginnen Sie neu: Ein neuer QR-Code wird angezeigt.',
+  authenticator_already_on: 'Die Codes aus der Authentifizierungs-App sind schon eingeschaltet. Um sie in eine andere App zu übernehmen, schalten Sie sie zuerst aus und richten dann die neue App ein.',
   authenticator_code_wrong: 'Dieser Code ist nicht der, den Ihre Authentifizierungs-App gerade zeigt. Sehen Sie in der App nach und versuchen Sie es noch einmal.',
   second_factor_wrong: 'Dieser Code stimmt nicht. Geben Sie die 6 Ziffern ein, die Ihre Authentifizierungs-App gerade zeigt, oder einen Ihrer Wiederherstellungscodes.',
   device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',

@@ -239,6 +239,7 @@ export const en = {
     request_answered: 'This sign-in request was already answered on another device.',
     approval_first: 'Turn on sign-in approval or authenticator app codes first: recovery codes are for them.',
     authenticator_setup_ended: 'This setup has ended. Start again: a new QR code will be shown.',
+    authenticator_already_on: 'Authenticator codes are already on. To move them to another app, turn them off first, then set the new app up.',
     authenticator_code_wrong: 'That code is not the one your authenticator app shows now. Check the app and try again.',
     second_factor_wrong: 'That code is not right. Enter the 6 digits your authenticator app shows now, or one of your recovery codes.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',

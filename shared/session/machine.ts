@@ -185,7 +185,8 @@ export function step(state: MachineState, event: MachineEvent): Step {
     case 'signInFailed':
       return state.status === 'signingIn' || state.status === 'awaitingCode' ? signedOut() : stay(state);
     case 'codeRequired': {
-      if (state.status !== 'signingIn') return stay(state);
+      // From a step-up's mailed code, the authenticator's is still to give.
+      if (state.status !== 'signingIn' && !(state.status === 'awaitingCode' && state.purpose === 'stepUp' && event.purpose === 'authenticator')) return stay(state);
       const next: MachineState = { status: 'awaitingCode', email: state.email, purpose: event.purpose, code: event.code };
       return { state: next, effects: [publish(next)] };
     }

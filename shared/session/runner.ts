@@ -146,7 +146,13 @@ export class SessionRunner {
     const { id } = this.machine.code;
     try {
       const result = this.machine.purpose === 'signUp' ? await this.api.verifySignUp(id, code) : await this.api.loginWithCode(id, code, password);
-      await this.dispatch('pending' in result ? { type: 'approvalPending', pending: result } : { type: 'signInSucceeded', result });
+      await this.dispatch(
+        'pending' in result
+          ? { type: 'approvalPending', pending: result }
+          : 'secondFactor' in result
+            ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
+            : { type: 'signInSucceeded', result },
+      );
       return this.published;
     } catch (error) {
       if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });

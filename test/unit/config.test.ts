@@ -73,6 +73,13 @@ describe('server configuration', () => {
       // The same file, read again by another start (or instance), opens it; another account's row does not.
       assert.equal(new SecretBox({ key: undefined, previous: undefined, file }).open(sealed, 'account-1'), 'JBSWY3DPEHPK3PXP');
       assert.throws(() => box.open(sealed, 'account-2'));
+      // A tag cut short (GCM would check its first bytes only) is refused, as is one bit changed.
+      const parts = sealed.split('.');
+      const shortTag = [...parts.slice(0, 3), Buffer.from(parts[3]!, 'base64url').subarray(0, 4).toString('base64url'), parts[4]].join('.');
+      assert.throws(() => box.open(shortTag, 'account-1'), /tag of the wrong length/);
+      const body = Buffer.from(parts[4]!, 'base64url');
+      body[0]! ^= 1;
+      assert.throws(() => box.open([...parts.slice(0, 4), body.toString('base64url')].join('.'), 'account-1'));
       // A server with another key says which key it lacks and what to set.
       assert.throws(() => new SecretBox({ key: base64, previous: undefined, file: '' }).open(sealed, 'account-1'), (error: Error) => error instanceof SecretKeyMissing && /every instance needs the same LATCH_SECRET_KEY/.test(error.message));
       // A rotation: the old key as previous opens it, and it is sealed again under the new one.

@@ -63,6 +63,9 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
   const [link] = useState(() => (page ? resetLink() : undefined));
   const [mode, setMode] = useState<Mode>(link ? 'reset' : 'signIn');
   const [code, setCode] = useState('');
+  // A step-up's mailed code, then the authenticator's: the field starts empty for each.
+  const purpose = state.status === 'awaitingCode' ? state.purpose : undefined;
+  useEffect(() => setCode(''), [purpose]);
   const [resetId, setResetId] = useState<string | undefined>(link?.id);
   const [sending, setSending] = useState(false);
   const [serverUrl, setServerUrl] = useState(state.serverUrl);

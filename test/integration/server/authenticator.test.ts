@@ -13,6 +13,7 @@ import { mailedCode } from '../../../kit/mailbox.js';
 import type { StoreConfig } from '../../../server/config/config.js';
 import { ManualClock } from '../../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, testConfig, type TestServer } from '../../support/server.js';
+import { DEFAULT_RATE_LIMIT } from '../../../server/config/config.js';
 import { forEachStore } from '../../support/stores.js';
 
 const STEP_MS = 30_000;
@@ -153,6 +154,60 @@ forEachStore('authenticator codes', (ctx) => {
     assert.equal((await giveCode(await passwordStep(laptop.email), codeAt(secret, clock.now()))).status, 200, 'a day on');
   });
 
+  it('the day’s twenty are counted when each code is tried: handles made first, then guessed at from many addresses, check no more than twenty', async () => {
+    const { laptop, secret } = await withCodes('handles');
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push(await passwordStep(laptop.email));
+    const answers = await Promise.all(ids.flatMap((id, i) => Array.from({ length: 5 }, (_, j) => giveCode(id, String(300_000 + i * 10 + j)))));
+    // A try refused for the day was counted first too: of thirty at once, at most twenty were compared.
+    const checked = answers.filter((r) => r.status === 401 || r.status === 410).length;
+    assert.ok(checked <= 20 && checked + answers.filter((r) => r.status === 429).length === 30, `answers: ${answers.map((r) => r.status).join(' ')}`);
+    assert.equal((await http.post('/v1/auth/login', { email: laptop.email, password: PASSWORD, device: device('Phone') })).status, 429);
+    // The owner, whose password is known: a reset by mail has a budget of its own, and ends the day's count.
+    const asked = await http.post('/v1/auth/password-reset', { email: laptop.email });
+    const reset = await http.post('/v1/auth/password-reset/confirm', { id: asked.body.codeSent.id, code: await mailedCode(server.url, laptop.email, /password reset code/), password: 'a fresh passphrase', device: device('Laptop') });
+    assert.equal(reset.status, 202, reset.text);
+    assert.equal((await giveCode(SecondFactor.parse(reset.body).secondFactor.id, codeAt(secret, clock.now()))).status, 200);
+    clock.advance(2 * STEP_MS);
+    const signIn = await http.post('/v1/auth/login', { email: laptop.email, password: 'a fresh passphrase', device: device('Phone') });
+    assert.equal(signIn.status, 202, 'the guesses made against the old password no longer count');
+  });
+
+  it('a sign-in waiting for its code ends when the password is changed; codes on cannot be set up again over themselves', async () => {
+    const { laptop, secret } = await withCodes('changed');
+    const id = await passwordStep(laptop.email);
+    const changed = await http.post('/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'another passphrase', signOutOtherSessions: true }, laptop.token);
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal((await giveCode(id, codeAt(secret, clock.now()))).status, 410);
+    const again = await http.post('/v1/account/authenticator/setup', { password: 'another passphrase' }, laptop.token);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.say.key, 'authenticator_already_on');
+  });
+
+  it('the mailed step-up stands in for the password’s ceiling, not for the code: after it, the app’s code is still asked for', async () => {
+    const { laptop, secret } = await withCodes('stepup');
+    const strict = await startTestServer(store, { clock, config: { trustProxy: 1, rateLimit: { ...DEFAULT_RATE_LIMIT, maxFailuresPerAccount: 3, maxRegistrationsPerAddress: 100_000 } } });
+    try {
+      const strictHttp = new Http(strict.url);
+      const from = (ip: string) => ({ 'x-forwarded-for': ip });
+      for (let i = 0; i < 3; i++) {
+        const guess = await strictHttp.request('POST', '/v1/auth/login', { json: { email: laptop.email, password: 'a guess', device: device('Stranger') }, headers: from(`198.51.100.${i + 1}`) });
+        assert.equal(guess.status, 401);
+      }
+      const owner = await strictHttp.request('POST', '/v1/auth/login', { json: { email: laptop.email, password: PASSWORD, device: device('Phone') }, headers: from('192.0.2.77') });
+      assert.deepEqual(Object.keys(owner.body), ['stepUp']);
+      const code = await mailedCode(strict.url, laptop.email, /finishes your Latch sign-in/);
+      const stepped = await strictHttp.request('POST', '/v1/auth/login/code', { json: { id: owner.body.stepUp.id, code, password: PASSWORD }, headers: from('192.0.2.77') });
+      assert.equal(stepped.status, 202, stepped.text);
+      const id = SecondFactor.parse(stepped.body).secondFactor.id;
+      const done = await strictHttp.request('POST', '/v1/auth/login/second-factor', { json: { id, code: codeAt(secret, clock.now()) }, headers: from('192.0.2.77') });
+      assert.equal(done.status, 200, done.text);
+      assert.equal(AuthResult.parse(done.body).session.signedInWith, 'password_and_code');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('a recovery code instead of the app: signed in once with it, the others hear it, nine are left', async () => {
     const { laptop, recoveryCodes } = await withCodes('recovery');
     const onLaptop = await EventSocket.open(server.url, laptop.token);
@@ -214,6 +269,20 @@ forEachStore('authenticator codes', (ctx) => {
     const dump = await ctx.dumpStore(store);
     assert.ok(!dump.includes(secret));
     assert.ok(!dump.includes(Buffer.from(secret).toString('base64')));
+  });
+
+  it('a server without the key starts, says which key it lacks, and answers an app code as its own failure; a recovery code still signs in', async () => {
+    const { laptop, secret, recoveryCodes } = await withCodes('lost-key');
+    await server.close();
+    server = await startTestServer(store, { clock, config: { rateLimit: GENEROUS_RATE_LIMIT, secretKey: { key: randomBytes(32).toString('base64'), previous: undefined, file: '' } } });
+    http = new Http(server.url);
+    assert.ok(server.logs.some((line) => /sealed with key \w+, which this server does not have/.test(line)), 'said at start');
+    const failed = await giveCode(await passwordStep(laptop.email), codeAt(secret, clock.now()));
+    assert.equal(failed.status, 500);
+    assert.equal((await giveCode(await passwordStep(laptop.email), recoveryCodes[0]!)).status, 200);
+    await server.close();
+    server = await startTestServer(store, { clock, config: { rateLimit: GENEROUS_RATE_LIMIT } });
+    http = new Http(server.url);
   });
 
   it('a rotated key: with the old one as LATCH_SECRET_KEY_PREVIOUS, codes still work, and the secret is sealed again under the new key at start', async () => {
