@@ -65,6 +65,7 @@ export const OWN_RULES = [
   'code_digits',
   'recovery_code',
   'second_factor_code',
+  'app_code_digits',
 ] as const;
 export type NamedRule = (typeof NAMED_RULES)[number];
 export type OwnRule = (typeof OWN_RULES)[number];
@@ -246,8 +247,13 @@ export const AuthenticatorSetup = z.strictObject({
   expiresAt: Timestamp,
 });
 export type AuthenticatorSetup = z.infer<typeof AuthenticatorSetup>;
+/** The six digits an authenticator app shows; spaces are ignored. */
+export const AppCode = z
+  .string()
+  .transform((code) => code.replace(/\s/g, ''))
+  .pipe(z.string().regex(/^\d{6}$/, 'app_code_digits' satisfies FieldRule));
 /** `POST /v1/account/authenticator/confirm`: a code from the new secret turns codes on. */
-export const AuthenticatorConfirmBody = z.strictObject({ code: EmailCode });
+export const AuthenticatorConfirmBody = z.strictObject({ code: AppCode });
 export type AuthenticatorConfirmBody = z.input<typeof AuthenticatorConfirmBody>;
 /** The answer; `recoveryCodes` only when the account had none and got its set now (shown once). */
 export const AuthenticatorChanged = z.strictObject({ enabled: z.boolean(), recoveryCodesLeft: z.number().int().nonnegative(), recoveryCodes: z.array(z.string()).optional() });
@@ -643,6 +649,7 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'authenticator_already_on',
       'authenticator_code_wrong',
       'second_factor_wrong',
+      'second_factor_ended',
     ]),
   }),
   /** A 429's sentence names its wait (also in `retryAfterSeconds`), at most a day. */

@@ -7,6 +7,7 @@ import {
   AccountChange,
   ApprovalChanged,
   ApprovalSetting,
+  AppCode,
   AuthenticatorChanged,
   AuthenticatorSetting,
   AuthenticatorSetup,
@@ -324,7 +325,7 @@ export const IpcCalls = {
   /** Codes from an authenticator app (docs/architecture.md, "Authenticator codes"): on, off, and setting them up. */
   authenticatorSetting: { channel: 'latch:authenticator-setting', args: none, result: AuthenticatorSetting },
   beginAuthenticator: { channel: 'latch:begin-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorSetup },
-  confirmAuthenticator: { channel: 'latch:confirm-authenticator', args: z.tuple([CodeInput]), result: AuthenticatorChanged },
+  confirmAuthenticator: { channel: 'latch:confirm-authenticator', args: z.tuple([z.string().trim().min(1, 'app_code_digits' satisfies FieldRule).pipe(AppCode)]), result: AuthenticatorChanged },
   turnOffAuthenticator: { channel: 'latch:turn-off-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorChanged },
   /** "Forgot password?": the answer is the same whether or not the address has an account. */
   requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },

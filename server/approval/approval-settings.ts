@@ -86,10 +86,12 @@ export class ApprovalSettings implements OnApplicationBootstrap, OnModuleDestroy
       if ((was === 1) === required) return { required, recoveryCodesLeft: await this.codesLeft(unit.db, auth.user.id) };
       await unit.db.updateTable('users').set({ approval_required: required ? 1 : 0 }).where('id', '=', auth.user.id).execute();
       if (required) unit.afterCommit(() => (this.anyApproval = true));
-      // The codes are the account's one set: turning approval off leaves them while authenticator codes use them.
+      // The codes are the account's one set: while authenticator codes use them, approval neither drops them
+      // (turned off) nor replaces the set the owner saved (turned on); it makes one only where there is none.
       const { totp_enabled_at: codesOn } = await unit.db.selectFrom('users').select('totp_enabled_at').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (required || codesOn === null) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
-      const recoveryCodes = codes ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
+      const keep = codesOn !== null && (!required || (await this.codesLeft(unit.db, auth.user.id)) > 0);
+      if (!keep) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      const recoveryCodes = codes && !keep ? await this.storeCodes(unit.db, auth.user.id, codes, now) : undefined;
       // Nothing waits for an answer that can no longer be asked for.
       if (!required) await endOpenRequests(unit, auth.user.id, now);
       const what = required ? 'approval_turned_on' : 'approval_turned_off';

@@ -85,7 +85,7 @@ export const SECOND_FACTOR_TRIES_PER_DAY = 20;
 const DAY_MS = 24 * 60 * 60_000;
 
 const secondFactorWrong = () => new ApiError(401, 'invalid_code', { key: 'second_factor_wrong' });
-const secondFactorEnded = () => new ApiError(410, 'code_expired', { key: 'code_ended' });
+const secondFactorEnded = () => new ApiError(410, 'code_expired', { key: 'second_factor_ended' });
 
 const codeOrPasswordWrong = () => new ApiError(401, 'invalid_code', { key: 'code_or_password_wrong' });
 const invalidCredentials = () => new ApiError(401, 'invalid_credentials', { key: 'credentials_wrong' });

@@ -199,7 +199,9 @@ const errors: Messages['errors'] = {
   authenticator_setup_ended: 'Diese Einrichtung ist abgelaufen. Beginnen Sie neu: Ein neuer QR-Code wird angezeigt.',
   authenticator_already_on: 'Die Codes aus der Authentifizierungs-App sind schon eingeschaltet. Um sie in eine andere App zu übernehmen, schalten Sie sie zuerst aus und richten dann die neue App ein.',
   authenticator_code_wrong: 'Dieser Code ist nicht der, den Ihre Authentifizierungs-App gerade zeigt. Sehen Sie in der App nach und versuchen Sie es noch einmal.',
-  second_factor_wrong: 'Dieser Code stimmt nicht. Geben Sie die 6 Ziffern ein, die Ihre Authentifizierungs-App gerade zeigt, oder einen Ihrer Wiederherstellungscodes.',
+  second_factor_wrong:
+    'Dieser Code stimmt nicht oder wurde schon verwendet. Geben Sie die 6 Ziffern ein, die Ihre Authentifizierungs-App gerade zeigt (nach einem eben verwendeten Code warten Sie auf den nächsten), oder einen Ihrer Wiederherstellungscodes.',
+  second_factor_ended: 'Diese Anmeldung ist beendet: zu viele Versuche oder mehr als 5 Minuten. Melden Sie sich noch einmal mit Ihrem Passwort an.',
   device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',
   too_many_attempts: ({ seconds }) => `Zu viele Anmeldeversuche. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
   too_many_accounts: ({ seconds }) => `Zu viele neue Konten von dieser Adresse. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
@@ -463,6 +465,7 @@ export const de: Messages = {
     code_digits: 'Der Code besteht aus den 6 Ziffern in der E-Mail',
     recovery_code: 'Ein Wiederherstellungscode besteht aus 10 Buchstaben und Ziffern, etwa 7k2m9-qx4rt',
     second_factor_code: 'Geben Sie die 6 Ziffern aus Ihrer Authentifizierungs-App ein oder einen Wiederherstellungscode wie 7k2m9-qx4rt',
+    app_code_digits: 'Geben Sie die 6 Ziffern ein, die Ihre App gerade zeigt',
   },
   common: {
     cancel: 'Abbrechen',
@@ -518,7 +521,8 @@ export const de: Messages = {
       `Für ${email} wurden von anderswo viele falsche Passwörter ausprobiert. Für eine Anmeldung von einem neuen Ort brauchen Sie deshalb zusätzlich zu Ihrem Passwort den Code, den Latch gerade an diese Adresse gesendet hat.`,
     stepUpSubmit: 'Mit dem Code anmelden',
     authenticatorTitle: 'Code aus Ihrer Authentifizierungs-App eingeben',
-    authenticatorText: (email: string) => `${email} verlangt zusätzlich einen Code aus einer Authentifizierungs-App. Öffnen Sie die App, die Sie für Latch eingerichtet haben, und geben Sie die 6 Ziffern ein, die sie gerade zeigt.`,
+    authenticatorText: (email: string) =>
+      `Ihr Konto ${email} braucht zusätzlich einen Code aus einer Authentifizierungs-App. Öffnen Sie die App, die Sie für Latch eingerichtet haben, und geben Sie die 6 Ziffern ein, die sie gerade zeigt.`,
     authenticatorCode: 'Code aus der App',
     authenticatorHint: '6 Ziffern. Kein Telefon zur Hand? Einer Ihrer Wiederherstellungscodes geht auch.',
     signUpCodeTitle: 'Sehen Sie in Ihrem Postfach nach',
@@ -718,6 +722,10 @@ export const de: Messages = {
     settingOnText: (codes: number) =>
       `Eingeschaltet. Die Anmeldung mit dem Passwort braucht zusätzlich den 6-stelligen Code aus Ihrer App oder einen Wiederherstellungscode. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
     settingOffText: 'Ausgeschaltet. Es wird kein Code aus einer App verlangt.',
+    settingOnWithApproval: (codes: number) =>
+      `Eingeschaltet, aber solange die Anmeldebestätigung an ist, entscheidet sie: Ein neues Gerät braucht ein Ja von einem Ihrer Geräte oder einen Wiederherstellungscode, und der Code aus der App wird nicht verlangt. ${left(codes, 'Wiederherstellungscode', 'Wiederherstellungscodes')}.`,
+    setupEnded: 'Diese Einrichtung ist abgelaufen. Löschen Sie den Latch-Eintrag, den Ihre App eben angelegt hat, und beginnen Sie neu.',
+    startAgain: 'Neu beginnen…',
     turnOn: 'Einrichten…',
     turnOff: 'Ausschalten…',
     confirmOn: 'Authentifizierungs-App einrichten',
@@ -816,9 +824,9 @@ export const de: Messages = {
     codesCopied: 'Kopiert. Fügen Sie sie in Ihren Passwort-Manager ein und leeren Sie dann die Zwischenablage.',
     codesNotCopied: 'Die Codes konnten hier nicht kopiert werden: Markieren und kopieren Sie sie oder speichern Sie sie als Datei.',
     codesFileHeader:
-      'Latch-Wiederherstellungscodes. Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Bewahren Sie sie sicher auf.',
+      'Latch-Wiederherstellungscodes. Jeder Code meldet einmal ein neues Gerät an, anstelle eines Ja von einem Ihrer Geräte oder eines Codes aus Ihrer Authentifizierungs-App. Bewahren Sie sie sicher auf.',
     codesText:
-      'Jeder Code meldet einmal ein neues Gerät an, wenn keines Ihrer Geräte die Anmeldung bestätigen kann. Speichern Sie sie jetzt an einem sicheren Ort: Die Codes werden nur jetzt angezeigt.',
+      'Jeder Code meldet einmal ein neues Gerät an, anstelle eines Ja von einem Ihrer Geräte oder eines Codes aus Ihrer Authentifizierungs-App. Speichern Sie sie jetzt an einem sicheren Ort: Die Codes werden nur jetzt angezeigt.',
     codesSaved: 'Ich habe sie gespeichert',
     announceRequest: (name: string) => `Anmeldeanfrage von ${q(name)}. Sind Sie das?`,
     announceOn: 'Die Anmeldebestätigung ist eingeschaltet.',

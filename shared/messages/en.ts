@@ -241,7 +241,9 @@ export const en = {
     authenticator_setup_ended: 'This setup has ended. Start again: a new QR code will be shown.',
     authenticator_already_on: 'Authenticator codes are already on. To move them to another app, turn them off first, then set the new app up.',
     authenticator_code_wrong: 'That code is not the one your authenticator app shows now. Check the app and try again.',
-    second_factor_wrong: 'That code is not right. Enter the 6 digits your authenticator app shows now, or one of your recovery codes.',
+    second_factor_wrong:
+      'That code is not right, or was used already. Enter the 6 digits your authenticator app shows now (after a code you just used, wait for the next one), or one of your recovery codes.',
+    second_factor_ended: 'This sign-in has ended: too many tries, or more than 5 minutes. Sign in with your password again.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',
     too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
     too_many_accounts: ({ seconds }: { seconds: number }) => `Too many new accounts from this address. Try again in ${count(seconds, 'second', 'seconds')}.`,
@@ -321,6 +323,7 @@ export const en = {
     code_digits: 'The code is the 6 digits in the mail',
     recovery_code: 'A recovery code is 10 letters and digits, like 7k2m9-qx4rt',
     second_factor_code: 'Enter the 6 digits from your authenticator app, or a recovery code like 7k2m9-qx4rt',
+    app_code_digits: 'Enter the 6 digits your app shows now',
   } satisfies FieldRuleWords,
   /** Why the OS keychain is not used: which one, what it answered (as it came) and what to do. */
   keychainUnavailable: (store: KeychainStore | undefined, answered: string | undefined) => {
@@ -382,7 +385,7 @@ export const en = {
       `Many wrong passwords were tried on ${email} from elsewhere, so signing in from a new place needs the code Latch has just mailed to that address, with your password.`,
     stepUpSubmit: 'Sign in with the code',
     authenticatorTitle: 'Enter a code from your authenticator app',
-    authenticatorText: (email: string) => `${email} asks for a code from an authenticator app too. Open the app you set up for Latch and enter the 6 digits it shows now.`,
+    authenticatorText: (email: string) => `Your account ${email} also needs a code from an authenticator app. Open the app you set up for Latch and enter the 6 digits it shows now.`,
     authenticatorCode: 'Code from the app',
     authenticatorHint: '6 digits. No phone with you? One of your recovery codes works too.',
     signUpCodeTitle: 'Check your mail',
@@ -569,6 +572,10 @@ export const en = {
     settingOnText: (left: number) =>
       `On. Signing in with the password also needs the 6-digit code your app shows, or a recovery code. ${count(left, 'recovery code', 'recovery codes')} left.`,
     settingOffText: 'Off. No code from an app is asked for.',
+    settingOnWithApproval: (left: number) =>
+      `On, but while sign-in approval is on it decides: a new device needs a yes from one of your devices or a recovery code, and the app's code is not asked for. ${count(left, 'recovery code', 'recovery codes')} left.`,
+    setupEnded: 'This setup has ended. Delete the Latch entry your app just made, then start again.',
+    startAgain: 'Start again…',
     turnOn: 'Set up…',
     turnOff: 'Turn off…',
     confirmOn: 'Set up an authenticator app',
@@ -656,8 +663,10 @@ export const en = {
     codesPrint: 'Print',
     codesCopied: 'Copied. Paste them into your password manager, then clear the clipboard.',
     codesNotCopied: 'They could not be copied here: select them and copy, or save them as a file.',
-    codesFileHeader: 'Latch recovery codes. Each signs in one new device once, when none of your devices can approve it. Keep them safe.',
-    codesText: 'Each code signs in one new device once, when none of your devices can approve it. Save them somewhere safe now: they are not shown again.',
+    codesFileHeader:
+      'Latch recovery codes. Each signs in one new device once, in place of a yes from one of your devices or a code from your authenticator app. Keep them safe.',
+    codesText:
+      'Each code signs in one new device once, in place of a yes from one of your devices or a code from your authenticator app. Save them somewhere safe now: they are not shown again.',
     codesSaved: 'I have saved them',
     announceRequest: (name: string) => `Sign-in request from ${q(name)}. Is it you?`,
     announceOn: 'Sign-in approval is on.',

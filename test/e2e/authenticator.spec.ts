@@ -42,7 +42,7 @@ async function accountWithCodes(lab: Lab, options: { screenshots?: boolean; widt
   const field = section.getByLabel('Code the app shows');
   await field.fill(codeFor('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'));
   await section.getByRole('button', { name: 'Check the code and turn on' }).click();
-  await expect(section.getByText('That code is not the one your authenticator app shows now.', { exact: false })).toBeVisible();
+  await expect(section.getByRole('alert')).toContainText('That code is not the one your authenticator app shows now.');
   await expect(field).toBeFocused();
   await field.fill(codeFor(key));
   await devices.keyboard.press('Enter');
@@ -73,7 +73,7 @@ test('set up from the devices window with a code from the app; then B signs in w
   await expectNoViolations(b.page, 'authenticator code step');
   await b.page.getByLabel('Code from the app').fill('000000');
   await b.page.keyboard.press('Enter');
-  await expect(b.page.getByText('That code is not right.', { exact: false })).toBeVisible();
+  await expect(b.page.getByRole('alert').filter({ hasText: 'That code is not right, or was used already.' })).toBeVisible();
   await expect(b.page.getByLabel('Code from the app')).toBeFocused();
   // The next step's code: the one setting up spent this step's.
   await b.page.getByLabel('Code from the app').fill(codeFor(key, 1));
@@ -95,7 +95,7 @@ test('no phone at hand: a recovery code in the same field signs in, once', async
   const c = await toCodeStep(lab, 'Tablet');
   await c.page.getByLabel('Code from the app').fill(codes[0]!);
   await c.page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(c.page.getByText('That code is not right.', { exact: false })).toBeVisible();
+  await expect(c.page.getByRole('alert').filter({ hasText: 'That code is not right, or was used already.' })).toBeVisible();
 });
 
 test('turned off with the password: the password alone signs in again', async ({ lab }) => {
@@ -125,6 +125,48 @@ test('on the account page: the password, then a code, signs the browser in, and 
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
   await expect(card(page).getByText(/^On\. Signing in with the password/)).toBeVisible();
+});
+
+test('Escape leaves the setup; past its ten minutes it says so and starts again from the password; with sign-in approval on too, the card says approval decides and the saved codes stay', async ({ lab }) => {
+  const clock = await lab.useManualClock();
+  const a = await lab.device('Work laptop');
+  await signIn(a.page, { email: lab.email, create: true });
+  await expect(a.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+  const devices = await a.openDevicesWindow();
+  const section = card(devices);
+  const begin = async () => {
+    await section.getByRole('button', { name: /^(Set up…|Start again…)$/ }).click();
+    await section.getByLabel('Password').fill(PASSWORD);
+    await devices.keyboard.press('Enter');
+    await expect(section.getByRole('heading', { name: 'Scan this QR code with your authenticator app' })).toBeFocused();
+    return ((await section.locator('.authenticator-key').textContent()) ?? '').replace(/\s/g, '');
+  };
+  await begin();
+  await devices.keyboard.press('Escape');
+  await expect(section.getByRole('button', { name: 'Set up…' })).toBeFocused();
+
+  await begin();
+  clock.advance(10 * 60_000 + 1_000);
+  await section.getByLabel('Code the app shows').fill('123456');
+  await devices.keyboard.press('Enter');
+  await expect(section.getByRole('alert')).toHaveText('This setup has ended. Delete the Latch entry your app just made, then start again.');
+  await expect(section.getByRole('button', { name: 'Start again…' })).toBeFocused();
+  await expectNoViolations(devices, 'authenticator setup ended');
+  const key = await begin();
+  // The server's clock is ahead of this one by the ten minutes: the app's code is of its time.
+  await section.getByLabel('Code the app shows').fill(new TOTP({ secret: Secret.fromBase32(key) }).generate({ timestamp: clock.now() }));
+  await devices.keyboard.press('Enter');
+  await expect(section.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
+  await section.getByRole('button', { name: 'I have saved them' }).click();
+
+  const approval = devices.getByRole('region', { name: 'Sign-in approval' });
+  await approval.getByRole('button', { name: 'Turn on…' }).click();
+  await approval.getByLabel('Password').fill(PASSWORD);
+  await devices.keyboard.press('Enter');
+  await expect(approval.getByText('On. A new device needs a yes from one of your devices, or a recovery code. 10 recovery codes left.')).toBeVisible();
+  await expect(devices.getByRole('heading', { name: 'Your recovery codes' }), 'the set saved at setup stays').toHaveCount(0);
+  await expect(section.getByText(/^On, but while sign-in approval is on it decides/)).toBeVisible();
+  await shot(devices, '86-authenticator-with-approval');
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {

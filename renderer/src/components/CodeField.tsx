@@ -13,6 +13,7 @@ export function CodeField({
   error,
   label = messages.signIn.code,
   hint = messages.signIn.codeHint,
+  digitsOnly = true,
   autoFocus,
   ref,
 }: {
@@ -21,6 +22,8 @@ export function CodeField({
   error?: string | undefined;
   label?: string;
   hint?: string;
+  /** False where a recovery code (letters) is taken too: phones then show a full keyboard. */
+  digitsOnly?: boolean;
   autoFocus?: boolean;
   ref?: Ref<HTMLInputElement>;
 }) {
@@ -31,7 +34,9 @@ export function CodeField({
       value={value}
       onChange={(e) => onChange(e.target.value)}
       error={error}
-      inputMode="numeric"
+      inputMode={digitsOnly ? 'numeric' : 'text'}
+      // A wrong code is said where the focus stays, so a screen reader hears it.
+      announceError
       autoComplete="one-time-code"
       spellCheck={false}
       maxLength={16}

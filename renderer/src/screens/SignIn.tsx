@@ -176,8 +176,17 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
           {codeTitle}
         </h1>
         <p>{signUp ? t.signUpCodeText(state.email) : byApp ? t.authenticatorText(state.email) : t.stepUpText(state.email)}</p>
-        <form ref={form} onSubmit={submitCode} noValidate aria-label={codeTitle}>
-          <CodeField value={code} onChange={setCode} error={errors.code} autoFocus {...(byApp ? { label: t.authenticatorCode, hint: t.authenticatorHint } : {})} />
+        <form
+          ref={form}
+          onSubmit={submitCode}
+          noValidate
+          aria-label={codeTitle}
+          // Escape goes back to the form, as Cancel does (as the password forms do).
+          onKeyDown={(event) => {
+            if (event.key === 'Escape' && !busy) void bridge.cancelSignIn();
+          }}
+        >
+          <CodeField value={code} onChange={setCode} error={errors.code} autoFocus {...(byApp ? { label: t.authenticatorCode, hint: t.authenticatorHint, digitsOnly: false } : {})} />
           {!signUp && !byApp && (
             <Field label={messages.common.password} type="password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} autoComplete="current-password" />
           )}

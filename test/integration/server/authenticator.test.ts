@@ -229,12 +229,14 @@ forEachStore('authenticator codes', (ctx) => {
     assert.equal(AuthResult.parse(signedIn.body).session.signedInWith, 'password');
   });
 
-  it('with sign-in approval on too, turning approval off keeps the recovery codes the app still uses', async () => {
-    const { laptop } = await withCodes('both');
+  it('with codes on, sign-in approval turned on keeps the recovery codes saved at setup, and turned off keeps them too', async () => {
+    const { laptop, recoveryCodes } = await withCodes('both');
     const on = await http.request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: laptop.token });
     assert.equal(on.status, 200, on.text);
+    assert.deepEqual([on.body.recoveryCodes, on.body.recoveryCodesLeft], [undefined, 10], 'the set saved at setup is not replaced');
     const offAgain = await http.request('PUT', '/v1/account/sign-in-approval', { json: { required: false, password: PASSWORD }, token: laptop.token });
     assert.equal(offAgain.body.recoveryCodesLeft, 10);
+    assert.equal((await giveCode(await passwordStep(laptop.email), recoveryCodes[3]!)).status, 200, 'a code saved at setup still works');
   });
 
   it('a password reset by mail needs the code too: the mailbox alone does not undo it; given, the new password signs this device in and the others out', async () => {

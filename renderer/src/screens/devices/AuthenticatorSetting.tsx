@@ -28,7 +28,13 @@ export function AuthenticatorSetting({ offline }: { offline: boolean }) {
   const [action, setAction] = useState<Action | undefined>();
   const [setup, setSetup] = useState<AuthenticatorSetup | undefined>();
   const [codes, setCodes] = useState<string[] | undefined>();
+  /** The setup ran past its ten minutes: said, with a way to start again. */
+  const [ended, setEnded] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
+  const restart = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (ended) restart.current?.focus();
+  }, [ended]);
 
   useEffect(() => {
     if (!offline) void load();
@@ -70,7 +76,10 @@ export function AuthenticatorSetting({ offline }: { offline: boolean }) {
       id="authenticator-title"
       title={t.settingTitle}
       label={t.settingLabel}
-      status={setting && (setting.enabled ? t.settingOnText(setting.recoveryCodesLeft) : t.settingOffText)}
+      status={
+        setting &&
+        (!setting.enabled ? t.settingOffText : approval?.required ? t.settingOnWithApproval(setting.recoveryCodesLeft) : t.settingOnText(setting.recoveryCodesLeft))
+      }
       error={settingError}
       offline={offline}
     >
@@ -82,9 +91,33 @@ export function AuthenticatorSetting({ offline }: { offline: boolean }) {
             backToOpener();
           }}
         />
+      ) : ended ? (
+        <div className="actions-block">
+          <p role="alert">{t.setupEnded}</p>
+          <div className="actions">
+            <button
+              type="button"
+              ref={restart}
+              disabled={offline}
+              onClick={() => {
+                setEnded(false);
+                setAction('on');
+              }}
+            >
+              {t.startAgain}
+            </button>
+            <button type="button" onClick={() => (setEnded(false), backToOpener())}>
+              {messages.common.cancel}
+            </button>
+          </div>
+        </div>
       ) : setup ? (
         <SetupSteps
           setup={setup}
+          onEnded={() => {
+            setSetup(undefined);
+            setEnded(true);
+          }}
           onCancel={close}
           onDone={(recoveryCodes) => {
             setSetup(undefined);
@@ -114,7 +147,17 @@ export function AuthenticatorSetting({ offline }: { offline: boolean }) {
 }
 
 /** The QR code and the key, then the code the app shows: a right one turns codes on. */
-function SetupSteps({ setup, onCancel, onDone }: { setup: AuthenticatorSetup; onCancel: () => void; onDone: (recoveryCodes: string[] | undefined) => void }) {
+function SetupSteps({
+  setup,
+  onCancel,
+  onEnded,
+  onDone,
+}: {
+  setup: AuthenticatorSetup;
+  onCancel: () => void;
+  onEnded: () => void;
+  onDone: (recoveryCodes: string[] | undefined) => void;
+}) {
   const confirm = useLatch((s) => s.confirmAuthenticator);
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -139,11 +182,12 @@ function SetupSteps({ setup, onCancel, onDone }: { setup: AuthenticatorSetup; on
     event.preventDefault();
     if (busy) return;
     if (!code.trim()) {
-      setError(messages.signIn.codeHint);
+      setError(messages.fieldRules.app_code_digits);
       return field.current?.focus();
     }
     await whileBusy(async () => {
       const result = await confirm(code);
+      if ('code' in result && result.code === 'code_expired') return onEnded();
       if ('code' in result) {
         setError(result.message);
         field.current?.focus();
@@ -154,14 +198,21 @@ function SetupSteps({ setup, onCancel, onDone }: { setup: AuthenticatorSetup; on
   }
 
   return (
-    <div className="authenticator-setup">
+    <div
+      className="authenticator-setup"
+      // Escape leaves the setup, as Cancel does (as the password form does).
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && !busy) onCancel();
+      }}
+    >
       <h3 tabIndex={-1} ref={heading}>
         {t.scanTitle}
       </h3>
       <p>{t.scanText}</p>
       <img className="qr-code" src={setup.qrCode} alt={t.qrAlt} width={200} height={200} />
+      <p className="key-label">{t.keyLabel}</p>
       <p>
-        {t.keyLabel}: <code className="authenticator-key">{spaced}</code>
+        <code className="authenticator-key">{spaced}</code>
       </p>
       <div className="actions">
         <button type="button" onClick={() => void copyKey()}>
@@ -178,7 +229,7 @@ function SetupSteps({ setup, onCancel, onDone }: { setup: AuthenticatorSetup; on
           <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
             {t.confirmSubmit}
           </button>
-          <button type="button" className="link" onClick={onCancel}>
+          <button type="button" onClick={onCancel}>
             {messages.common.cancel}
           </button>
         </div>
