@@ -4,6 +4,7 @@
 // refused). The secret is sealed at rest (secret-box.ts). The recovery codes are the account's one set,
 // shared with sign-in approval: codes turned on where there are none makes them.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { sql } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup } from '../../shared/api.js';
@@ -18,11 +19,22 @@ import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { SECOND_FACTOR_PURPOSES, type Db } from '../storage/schema.js';
 import { EmailCodes } from '../mail/codes.js';
 import { Store } from '../storage/store.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox, SecretKeyMissing } from './secret-box.js';
 
 export const TOTP_PERIOD_S = 30;
 /** A secret being set up is confirmed within this long, or set up again. */
 export const SETUP_TTL_MS = 10 * 60_000;
+
+/** The accounts holding a secret, set up or being set up: written out, so both stores see the partial index's own condition. */
+export const WITH_SECRET = sql<boolean>`(totp_secret is not null or totp_pending is not null)`;
+
+/** The accounts with a secret not sealed under the key of `prefix`: by their own index (migration 0016), so a start reads no other row. */
+export const sealedElsewhere = (db: Db, prefix: string) =>
+  db
+    .selectFrom('users')
+    .select(['id', 'totp_secret', 'totp_pending'])
+    .where(WITH_SECRET)
+    .where((eb) => eb.or([eb('totp_secret', 'not like', `${prefix}%`), eb('totp_pending', 'not like', `${prefix}%`)]));
 
 const totpOf = (secret: Secret, email = '') => new TOTP({ issuer: 'Latch', label: email, algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_S, secret });
 
@@ -48,11 +60,7 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     const box = this.secrets;
-    const old = await this.store.db
-      .selectFrom('users')
-      .select(['id', 'totp_secret', 'totp_pending'])
-      .where((eb) => eb.or([eb('totp_secret', 'not like', `${box.sealPrefix}%`), eb('totp_pending', 'not like', `${box.sealPrefix}%`)]))
-      .execute();
+    const old = await sealedElsewhere(this.store.db, box.sealPrefix).execute();
     const unopened = new Map<string, number>();
     for (const row of old) {
       let secret: string | undefined;
@@ -61,8 +69,8 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
         secret = row.totp_secret === null ? undefined : box.reseal(row.totp_secret, row.id);
         pending = row.totp_pending === null ? undefined : box.reseal(row.totp_pending, row.id);
       } catch (error) {
-        const key = /key (\S+),/.exec(String((error as Error).message))?.[1] ?? '?';
-        unopened.set(key, (unopened.get(key) ?? 0) + 1);
+        if (!(error instanceof SecretKeyMissing)) throw error;
+        unopened.set(error.keyId, (unopened.get(error.keyId) ?? 0) + 1);
         continue;
       }
       if (secret === undefined && pending === undefined) continue;

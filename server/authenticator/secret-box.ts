@@ -49,7 +49,15 @@ function keyFromFile(file: string): Key {
   return decodeKey(readFileSync(file, 'utf8'), file);
 }
 
-export class SecretKeyMissing extends Error {}
+export class SecretKeyMissing extends Error {
+  constructor(
+    message: string,
+    /** The id of the key the value is sealed under. */
+    readonly keyId: string,
+  ) {
+    super(message);
+  }
+}
 
 export class SecretBox {
   private readonly current: Key;
@@ -80,6 +88,7 @@ export class SecretBox {
     if (version !== VERSION || !key || iv === undefined || tag === undefined || body === undefined) {
       throw new SecretKeyMissing(
         `an authenticator secret is sealed with key ${id ?? '?'}, which this server does not have: every instance needs the same LATCH_SECRET_KEY (and, while rotating, LATCH_SECRET_KEY_PREVIOUS)`,
+        id ?? '?',
       );
     }
     const authTag = Buffer.from(tag, 'base64url');

@@ -4,7 +4,8 @@
 // few rows; the index of end times once covered every row, and `revoked_at IS NULL` went through it,
 // reading every active session: 1.4 s a heartbeat for 7,800 devices among a million rows
 // (docs/performance.md). PostgreSQL keeps the share of NULLs in its statistics and is not misled.
-// Also a step-up's two lookups, which read every attempt's row of the address before their partial indexes.
+// Also a step-up's two lookups, which read every attempt's row of the address before their partial indexes,
+// and a start's look for authenticator secrets to seal again, which would read every account.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import { CompiledQuery, type Compilable } from 'kysely';
@@ -12,6 +13,7 @@ import { openDatabase, type OpenedDatabase } from '../../../server/storage/datab
 import { renewal } from '../../../server/realtime/presence.js';
 import { endedBefore, expiredBatch } from '../../../server/sessions/sessions.service.js';
 import { mailedStepUp, stepUpTries } from '../../../server/mail/codes.js';
+import { sealedElsewhere } from '../../../server/authenticator/authenticator.js';
 import { forEachStore } from '../../support/stores.js';
 
 forEachStore(
@@ -44,6 +46,11 @@ forEachStore(
       const db = opened.db;
       assert.deepEqual(await plan(mailedStepUp(db, 'owner@example.test', Date.now())), ['SEARCH email_codes USING INDEX email_codes_mailed_step_ups (email=? AND created_at>?)']);
       assert.deepEqual(await plan(stepUpTries(db, 'owner@example.test', 'hash')), ['SEARCH email_codes USING INDEX email_codes_tried_step_ups (email=? AND code_hash=?)']);
+    });
+
+    it('a start looks for authenticator secrets under another key among the accounts with one, not every account', async () => {
+      opened ??= await openDatabase(await ctx.newStore());
+      assert.deepEqual(await plan(sealedElsewhere(opened.db, 'v1.0123abcd.')), ['SCAN users USING INDEX users_with_authenticator']);
     });
   },
   ['sqlite'],
