@@ -5,7 +5,24 @@
 // notice that says why. The desktop core runs it with the keychain (electron/core/session-controller.ts),
 // the account page with its cookie (renderer/src/account/web-bridge.ts). See docs/architecture.md, "The
 // session state machine".
-import type { AccountChange, AnswerBody, AnswerResult, ApprovalChanged, ApprovalSetting, AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup, MailSettings, RecoveryCodes, SessionView, SignInRequestView } from '../api.js';
+import type {
+  AccountChange,
+  AnswerBody,
+  AnswerResult,
+  ApprovalChanged,
+  ApprovalSetting,
+  AuthenticatorChanged,
+  AuthenticatorSetting,
+  AuthenticatorSetup,
+  AuthResult,
+  MailSettings,
+  PendingSignIn,
+  RecoveryCodes,
+  SecondFactor,
+  SessionView,
+  SignInRequestView,
+  StepUp,
+} from '../api.js';
 import type { ChangePasswordInput, CopiedSignIn, ResetPasswordInput, ResetRequestInput, SessionState, SignInInput } from '../ipc.js';
 import type { z } from 'zod';
 import { SessionAlerts, type AlertEvent } from './alerts.js';
@@ -42,6 +59,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const ROTATE_EVERY_MS = 12 * 60 * 60_000;
 /** Asking again while the server cannot be reached. */
 const OFFLINE_CHECKS = { initialMs: 1_000, maxMs: 60_000 };
+
+/**
+ * What a sign-in's answer means to the machine: signed in; waiting for a device (a reset's wait is told
+ * apart); or a code still to give, from the mail (a step-up) or from the authenticator app.
+ */
+function answered(result: AuthResult | PendingSignIn | StepUp | SecondFactor, options: { reset?: true } = {}): MachineEvent {
+  if ('pending' in result) return { type: 'approvalPending', pending: result, ...options };
+  if ('stepUp' in result) return { type: 'codeRequired', purpose: 'stepUp', code: result.stepUp };
+  if ('secondFactor' in result) return { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor };
+  return { type: 'signInSucceeded', result };
+}
 
 export class SessionRunner {
   private machine: MachineState = initialState;
@@ -121,15 +149,7 @@ export class SessionRunner {
         return this.published;
       }
       const result = await this.api.login(input.email, input.password, device);
-      await this.dispatch(
-        'pending' in result
-          ? { type: 'approvalPending', pending: result }
-          : 'stepUp' in result
-            ? { type: 'codeRequired', purpose: 'stepUp', code: result.stepUp }
-            : 'secondFactor' in result
-              ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
-              : { type: 'signInSucceeded', result },
-      );
+      await this.dispatch(answered(result));
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });
@@ -146,13 +166,7 @@ export class SessionRunner {
     const { id } = this.machine.code;
     try {
       const result = this.machine.purpose === 'signUp' ? await this.api.verifySignUp(id, code) : await this.api.loginWithCode(id, code, password);
-      await this.dispatch(
-        'pending' in result
-          ? { type: 'approvalPending', pending: result }
-          : 'secondFactor' in result
-            ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
-            : { type: 'signInSucceeded', result },
-      );
+      await this.dispatch(answered(result));
       return this.published;
     } catch (error) {
       if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });
@@ -191,13 +205,7 @@ export class SessionRunner {
     await this.dispatch({ type: 'signInStarted', email: input.email });
     try {
       const result = await this.api.resetPassword({ id: input.id, code: input.code, password: input.password }, this.device());
-      await this.dispatch(
-        'pending' in result
-          ? { type: 'approvalPending', pending: result, reset: true }
-          : 'secondFactor' in result
-            ? { type: 'codeRequired', purpose: 'authenticator', code: result.secondFactor }
-            : { type: 'signInSucceeded', result },
-      );
+      await this.dispatch(answered(result, { reset: true }));
       return this.published;
     } catch (error) {
       await this.dispatch({ type: 'signInFailed' });

@@ -472,6 +472,15 @@ describe('session machine: a mailed code after many wrong passwords elsewhere (s
     assert.equal(run(waiting, { type: 'approvalCancelled' }).state.status, 'signedOut');
     assert.equal(run(waiting, { type: 'signInFailed' }).state.status, 'signedOut');
   });
+
+  it('an account with authenticator codes on asks for the app’s code after the mailed one; no other code replaces a wait', () => {
+    const waiting = run(signingIn, { type: 'codeRequired', purpose: 'stepUp', code: stepUp.stepUp }).state;
+    const secondFactor = { id: '4a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d', expiresAt: '2026-11-26T12:05:00.000Z' };
+    const { state } = run(waiting, { type: 'codeRequired', purpose: 'authenticator', code: secondFactor });
+    assert.deepEqual(state.status === 'awaitingCode' && [state.purpose, state.code.id, state.email], ['authenticator', secondFactor.id, 'ada@example.com']);
+    assert.equal(run(state, { type: 'codeRequired', purpose: 'stepUp', code: stepUp.stepUp }).state, state, 'the app’s code is not undone by another');
+    assert.equal(run(state, { type: 'signInSucceeded', result: result('lt_new') }).state.status, 'signedIn');
+  });
 });
 
 describe('session machine: calls', () => {
