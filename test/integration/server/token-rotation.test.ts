@@ -12,6 +12,7 @@ import { ManualClock, SECOND } from '../../support/clock.js';
 import { EventSocket, Http, login, newClaim, register } from '../../../kit/http.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore, StoreContext } from '../../support/stores.js';
+import { waitFor } from '../../support/wait.js';
 
 const GRACE = 60 * SECOND;
 const THIEF_ADDRESS = '81.2.69.142';
@@ -369,6 +370,7 @@ describe('token rotation across two instances on one PostgreSQL', () => {
       const laptop = await register(httpA);
       const phone = await login(httpA, laptop.email, 'Phone');
       const phoneOnA = await EventSocket.open(a.url, phone.token);
+      const phoneOnB = await EventSocket.open(b.url, phone.token);
       // B has checked the current token: it is in B's cache now.
       assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
       assert.equal((await httpB.get('/v1/auth/session', laptop.token)).status, 200);
@@ -376,6 +378,11 @@ describe('token rotation across two instances on one PostgreSQL', () => {
       const claim = newClaim();
       const next = AuthResult.parse((await httpA.post('/v1/auth/rotate', { claim }, laptop.token)).body).token;
       assert.equal((await httpA.get('/v1/auth/session', next)).status, 200);
+      // The bus delivers in commit order: once B tells the phone of a change made after the rotation, B has
+      // heard the rotation too (waiting for that, not for time, is what keeps this from a race with the bus).
+      const heard = phoneOnB.count('sessions.changed');
+      assert.equal((await httpA.patch('/v1/sessions/current', { deviceName: 'Phone, renamed' }, phone.token)).status, 200);
+      await waitFor(() => phoneOnB.count('sessions.changed') > heard, 'B passes on a change made after the rotation');
       // Reconnect storms land on either instance: both hand out one consistent token.
       const [viaA, viaB] = await Promise.all([httpA.post('/v1/auth/rotate', { claim }, next), httpB.post('/v1/auth/rotate', { claim }, next)]);
       assert.equal(viaA.body.token, next);
@@ -386,6 +393,7 @@ describe('token rotation across two instances on one PostgreSQL', () => {
       assert.equal(onB.body.error.reason, 'token_reused');
       assert.equal((await phoneOnA.next('session.token_reused')).sessionId, laptop.session.id, 'the alert crosses instances');
       phoneOnA.close();
+      phoneOnB.close();
     } finally {
       await a.close();
       await b.close();
