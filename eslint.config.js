@@ -18,7 +18,7 @@ const SERVER_FLOORS = [
   ['http', 'mail', 'passwords'],
   ['sessions'],
   ['approval'],
-  ['authenticator'],
+  ['authenticator', 'passkeys'],
   ['auth'],
   ['maintenance', 'realtime', 'web', 'health', 'admin'],
 ];

@@ -225,6 +225,63 @@ function RecoveryCodeField() {
 }
 export const RecoveryCode = RecoveryCodeField();
 
+// Passkeys (docs/api.md, "Passkeys"): WebAuthn credentials, as @simplewebauthn's JSON carries them.
+
+const Base64Url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+/** A passkey's name, as the owner gives it ("Laptop's fingerprint reader"). */
+export const PasskeyName = DeviceText('deviceName', 64);
+export const PasskeyView = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp.optional(),
+  /** Synced by its provider to the owner's other devices (a multi-device credential, backed up). */
+  synced: z.boolean(),
+  /** Its sign counter went back: a copy of the authenticator was used; it signs nothing in since. */
+  clonedAt: Timestamp.optional(),
+});
+export type PasskeyView = z.infer<typeof PasskeyView>;
+export const PasskeyList = z.strictObject({ passkeys: z.array(PasskeyView) });
+export type PasskeyList = z.infer<typeof PasskeyList>;
+/** A WebAuthn ceremony's options for the browser (`navigator.credentials`), and the id to answer with. */
+export const PasskeyOptions = z.strictObject({ id: CodeId, options: z.record(z.string(), z.unknown()) });
+export type PasskeyOptions = z.infer<typeof PasskeyOptions>;
+const CredentialId = Base64Url(1_023).min(16);
+export const RegistrationResponse = z.looseObject({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: Base64Url(4_096),
+    attestationObject: Base64Url(8_192),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+export const AuthenticationResponse = z.looseObject({
+  id: CredentialId,
+  rawId: CredentialId,
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: Base64Url(4_096),
+    authenticatorData: Base64Url(4_096),
+    signature: Base64Url(1_024),
+    userHandle: Base64Url(256).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+/** `POST /v1/account/passkeys`: what the authenticator made for the options of `id`, and a name for it. */
+export const AddPasskeyBody = z.strictObject({ id: CodeId, name: PasskeyName, response: RegistrationResponse });
+export type AddPasskeyBody = z.input<typeof AddPasskeyBody>;
+export const RenamePasskeyBody = z.strictObject({ name: PasskeyName });
+export type RenamePasskeyBody = z.infer<typeof RenamePasskeyBody>;
+/** `POST /v1/auth/passkey`: the assertion for the options of `id`, with no email typed (a discoverable credential). */
+export const PasskeySignInBody = z.strictObject({ id: CodeId, response: AuthenticationResponse, device: DeviceInfo });
+export type PasskeySignInBody = z.input<typeof PasskeySignInBody>;
+export const PasskeyId = z.strictObject({ id: CredentialId });
+
 // Codes from an authenticator app (docs/architecture.md, "Authenticator codes").
 
 /** `GET /v1/account/authenticator`: whether a password sign-in also needs a code from the app. */
@@ -345,10 +402,10 @@ export const Location = z.strictObject({
 export type Location = z.infer<typeof Location>;
 
 /**
- * How a session began: the password; the password and a code from an authenticator app; a yes from another device (sign-in approval); a recovery code; a new
+ * How a session began: the password; the password and a code from an authenticator app; a passkey; a yes from another device (sign-in approval); a recovery code; a new
  * password set with a code from the mail; or creating the account.
  */
-export const SignInMethod = z.enum(['password', 'password_and_code', 'approval', 'recovery_code', 'password_reset', 'new_account']);
+export const SignInMethod = z.enum(['password', 'password_and_code', 'passkey', 'approval', 'recovery_code', 'password_reset', 'new_account']);
 export type SignInMethod = z.infer<typeof SignInMethod>;
 
 export const SessionView = z.strictObject({
@@ -472,6 +529,11 @@ export const SecurityEventType = z.enum([
   'authenticator_turned_off',
   /** The server's operator turned the account's authenticator codes off (a lost phone). */
   'operator_turned_off_codes',
+  /** A passkey (`targetDeviceName`: its name) was added or removed on `deviceName`. */
+  'passkey_added',
+  'passkey_removed',
+  /** A passkey's sign counter went back: a copy of it was used; it signs nothing in since. */
+  'passkey_cloned',
 ]);
 export type SecurityEventType = z.infer<typeof SecurityEventType>;
 
@@ -650,6 +712,10 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'authenticator_code_wrong',
       'second_factor_wrong',
       'second_factor_ended',
+      'passkey_ceremony_ended',
+      'passkey_not_verified',
+      'passkey_refused',
+      'no_such_passkey',
     ]),
   }),
   /** A 429's sentence names its wait (also in `retryAfterSeconds`), at most a day. */
@@ -839,7 +905,18 @@ export const SignInResolvedMessage = z.strictObject({
 });
 /** What changed in the account's sign-in approval, told to every device (the one that did it knows already). */
 export const AccountChange = z.strictObject({
-  what: z.enum(['approval_turned_on', 'approval_turned_off', 'recovery_codes_regenerated', 'recovery_code_used', 'authenticator_turned_on', 'authenticator_turned_off']),
+  what: z.enum([
+    'approval_turned_on',
+    'approval_turned_off',
+    'recovery_codes_regenerated',
+    'recovery_code_used',
+    'authenticator_turned_on',
+    'authenticator_turned_off',
+    'passkey_added',
+    'passkey_removed',
+    'passkey_renamed',
+    'passkey_cloned',
+  ]),
   /** The session that did it: a recovery code's is the session it signed in. */
   sessionId: z.string(),
   byDeviceName: z.string(),

@@ -3,6 +3,11 @@
 import { Controller, Inject } from '@nestjs/common';
 import { type z } from 'zod';
 import type {
+  AddPasskeyBody,
+  PasskeyList,
+  PasskeyOptions,
+  PasskeyView,
+  RenamePasskeyBody,
   AuthenticatorChanged,
   AuthenticatorConfirmBody,
   AuthenticatorPasswordBody,
@@ -14,13 +19,18 @@ import type {
   CurrentSession,
 } from '../../shared/api.js';
 import { Routes } from '../../shared/routes.js';
-import { Endpoint, RouteBody } from '../http/endpoint.js';
+import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
+import { Passkeys } from '../passkeys/passkeys.js';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { Auth, Client, type AuthContext, type ClientInfo } from '../http/request-context.js';
 import { AuthService } from './auth.service.js';
 
 @Controller()
 export class AccountController {
-  constructor(@Inject(AuthService) private readonly auth: AuthService) {}
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(Passkeys) private readonly passkeyService: Passkeys,
+  ) {}
 
   /** A code to the account's own address; 409 when it is already confirmed. */
   @Endpoint(Routes.sendEmailCode)
@@ -55,6 +65,31 @@ export class AccountController {
   @Endpoint(Routes.turnOffAuthenticator)
   turnOffAuthenticator(@Auth() auth: AuthContext, @RouteBody(Routes.turnOffAuthenticator) body: AuthenticatorPasswordBody, @Client() client: ClientInfo): Promise<AuthenticatorChanged> {
     return this.auth.turnOffAuthenticator(auth, body.password, client);
+  }
+
+  @Endpoint(Routes.passkeys)
+  passkeys(@Auth() auth: AuthContext): Promise<PasskeyList> {
+    return this.passkeyService.list(auth.user.id);
+  }
+
+  @Endpoint(Routes.passkeyAddOptions)
+  passkeyAddOptions(@Auth() auth: AuthContext): Promise<PasskeyOptions> {
+    return this.passkeyService.addOptions(auth);
+  }
+
+  @Endpoint(Routes.addPasskey)
+  addPasskey(@Auth() auth: AuthContext, @RouteBody(Routes.addPasskey) body: z.output<typeof AddPasskeyBody>, @Client() client: ClientInfo): Promise<PasskeyView> {
+    return this.passkeyService.add(auth, body.id, body.name, body.response as unknown as RegistrationResponseJSON, client);
+  }
+
+  @Endpoint(Routes.renamePasskey)
+  renamePasskey(@Auth() auth: AuthContext, @RouteParam(Routes.renamePasskey, 'id', { key: 'no_such_passkey' }) id: string, @RouteBody(Routes.renamePasskey) body: RenamePasskeyBody): Promise<PasskeyView> {
+    return this.passkeyService.rename(auth, id, body.name);
+  }
+
+  @Endpoint(Routes.removePasskey)
+  async removePasskey(@Auth() auth: AuthContext, @RouteParam(Routes.removePasskey, 'id', { key: 'no_such_passkey' }) id: string, @Client() client: ClientInfo): Promise<void> {
+    await this.passkeyService.remove(auth, id, client);
   }
 
   @Endpoint(Routes.mailSettings)

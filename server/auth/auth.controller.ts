@@ -9,6 +9,8 @@ import type {
   StepUpBody,
   SecondFactorBody,
   SecondFactor,
+  PasskeyOptions,
+  PasskeySignInBody,
   VerifySignUpBody,
   CodeSent,
   StepUp,
@@ -25,6 +27,9 @@ import { Endpoint, RouteBody } from '../http/endpoint.js';
 import { Auth, bearerToken, Client, type AuthContext, type ClientInfo, type LatchRequest } from '../http/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
+import { RateLimits } from './rate-limits.js';
+import { Passkeys } from '../passkeys/passkeys.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 
 /** `GET /v1/auth/session` is not here: it is a plain Fastify route, session-route.ts. */
 @Controller()
@@ -32,6 +37,8 @@ export class AuthController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(Passkeys) private readonly passkeys: Passkeys,
+    @Inject(RateLimits) private readonly throttle: RateLimits,
   ) {}
 
   /** 202 whether or not the address has an account: a code (or a mail saying it has one) goes by mail. */
@@ -96,6 +103,18 @@ export class AuthController {
   @Endpoint(Routes.loginWithSecondFactor)
   loginWithSecondFactor(@RouteBody(Routes.loginWithSecondFactor) body: z.output<typeof SecondFactorBody>, @Client() client: ClientInfo): Promise<AuthResult> {
     return this.auth.confirmSecondFactor(body, client);
+  }
+
+  @Endpoint(Routes.passkeySignInOptions)
+  async passkeySignInOptions(@Client() client: ClientInfo): Promise<PasskeyOptions> {
+    await this.throttle.admitCode(client.ip);
+    return this.passkeys.signInOptions('app');
+  }
+
+  /** A passkey's assertion, with no email typed: signed in as the account the passkey belongs to. */
+  @Endpoint(Routes.passkeySignIn)
+  passkeySignIn(@RouteBody(Routes.passkeySignIn) body: z.output<typeof PasskeySignInBody>, @Client() client: ClientInfo): Promise<AuthResult> {
+    return this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, body.device, client, 'app');
   }
 
   @Endpoint(Routes.logout)

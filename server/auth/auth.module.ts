@@ -12,11 +12,12 @@ import { AuthService } from './auth.service.js';
 import { PasswordsModule } from '../passwords/passwords.js';
 import { RateLimits } from './rate-limits.js';
 import { AuthenticatorCodes } from '../authenticator/authenticator.js';
+import { Passkeys } from '../passkeys/passkeys.js';
 
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController, AccountController],
-  providers: [AuthService, RateLimits, AuthGuard, AuthenticatorCodes, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [RateLimits, AuthService, AuthGuard],
+  providers: [AuthService, RateLimits, AuthGuard, AuthenticatorCodes, Passkeys, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [RateLimits, AuthService, AuthGuard, Passkeys],
 })
 export class AuthModule {}

@@ -68,6 +68,13 @@ export const EnvSchema = z.object({
   LATCH_MAIL_FROM: z.string().regex(/^[^\r\n]*@[^\r\n]+$/, 'LATCH_MAIL_FROM must be an address, such as Latch <latch@example.com>').default('Latch <latch@localhost>'),
   LATCH_SECRET_KEY: z.string().trim().regex(SECRET_KEY_FORMAT, SECRET_KEY_WORDS('LATCH_SECRET_KEY')).optional(),
   LATCH_SECRET_KEY_PREVIOUS: z.string().trim().regex(SECRET_KEY_FORMAT, SECRET_KEY_WORDS('LATCH_SECRET_KEY_PREVIOUS')).optional(),
+  LATCH_RP_ID: z
+    .string()
+    .trim()
+    .regex(/^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+)$/, 'LATCH_RP_ID must be a host name, such as latch.example.com')
+    .refine((host) => isIP(host) === 0, 'LATCH_RP_ID must be a host name, such as latch.example.com: browsers take no passkeys on an IP address')
+    .optional(),
+  LATCH_RP_ORIGINS: z.string().optional(),
   LATCH_PUBLIC_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#]+\/?$/, 'LATCH_PUBLIC_URL must be the address people open, such as https://latch.example.com')
@@ -408,9 +415,41 @@ export interface ServerConfig {
    * (LATCH_SECRET_KEY_PREVIOUS) only decrypts, while a rotation re-encrypts what it holds.
    */
   secretKey: { key: string | undefined; previous: string | undefined; file: string };
+  /**
+   * Passkeys' relying party (docs/api.md, "Passkeys"): the host name they are bound to (LATCH_RP_ID) and the
+   * page origins that may use them (LATCH_RP_ORIGINS); by default LATCH_PUBLIC_URL's, else this computer's.
+   */
+  passkeys: { rpId: string; origins: string[] };
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * The relying party: LATCH_RP_ID and LATCH_RP_ORIGINS (comma-separated origins), else from LATCH_PUBLIC_URL,
+ * else `localhost` and this server's loopback page (a browser takes passkeys on `localhost`, never on an IP
+ * address). Every origin must be the RP ID's host or below it.
+ */
+function passkeyParty(rpId: string | undefined, origins: string | undefined, publicUrl: string | undefined, port: number): ServerConfig['passkeys'] {
+  const publicOrigin = publicUrl ? new URL(publicUrl).origin : undefined;
+  const id = rpId ?? (publicOrigin ? new URL(publicOrigin).hostname : 'localhost');
+  const list = origins
+    ? origins.split(',').map((o) => o.trim()).filter(Boolean)
+    : publicOrigin
+      ? [publicOrigin]
+      : [`http://localhost:${port}`];
+  for (const origin of list) {
+    let host: string;
+    try {
+      const url = new URL(origin);
+      if (url.origin !== origin.replace(/\/$/, '')) throw new Error('not an origin');
+      host = url.hostname;
+    } catch {
+      throw new ConfigError(`Invalid LATCH_RP_ORIGINS: ${origin} is not an origin such as https://latch.example.com`);
+    }
+    if (host !== id && !host.endsWith(`.${id}`)) throw new ConfigError(`Invalid LATCH_RP_ORIGINS: ${origin} is not on ${id} (LATCH_RP_ID) or below it`);
+  }
+  return { rpId: id, origins: list.map((o) => o.replace(/\/$/, '')) };
+}
 
 /** Where the built account page is: beside the packed server (`web/`), or in this repository's build output. */
 export function defaultPageDir(): string | undefined {
@@ -539,5 +578,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       publicUrl: e.LATCH_PUBLIC_URL?.replace(/\/$/, ''),
     },
     secretKey,
+    passkeys: passkeyParty(e.LATCH_RP_ID, e.LATCH_RP_ORIGINS, e.LATCH_PUBLIC_URL, e.PORT),
   };
 }

@@ -39,6 +39,9 @@ const MAILED: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>([
   'account_disabled',
   'account_enabled',
   'operator_turned_off_codes',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_cloned',
 ]);
 
 /** The per-user audit trail shown as "Recent activity", and the security mail it sends. */

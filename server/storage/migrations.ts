@@ -355,6 +355,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('users_with_authenticator').on('users').column('id').where(sql<boolean>`(totp_secret is not null or totp_pending is not null)`).execute();
     },
   },
+  // Passkeys (docs/api.md, "Passkeys"): each credential's public key and sign counter; `cloned_at` when a
+  // counter went back (a copied authenticator), after which it signs nothing in.
+  '0017_passkeys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('passkeys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('counter', 'bigint', (c) => c.notNull())
+        .addColumn('transports', 'text')
+        .addColumn('device_type', 'text', (c) => c.notNull())
+        .addColumn('backed_up', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('cloned_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('passkeys_by_user').on('passkeys').columns(['user_id', 'created_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -53,7 +53,26 @@ export interface MailOutboxTable {
  * counts the tries); `reset_factor`: a password reset by mail waiting for one (a budget of its own, so that
  * guesses by whoever has the password do not lock the owner's mailbox out too).
  */
-export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor' | 'reset_factor';
+export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor' | 'reset_factor' | 'passkey_add' | 'passkey_sign_in';
+
+/** A passkey: a WebAuthn credential of an account (docs/api.md, "Passkeys"). */
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  name: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON array of the transports the authenticator named. */
+  transports: string | null;
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+  /** When its sign counter went back: a copied authenticator; it signs nothing in since. */
+  cloned_at: number | null;
+}
 export const SECOND_FACTOR_PURPOSES = ['second_factor', 'reset_factor'] as const satisfies EmailCodePurpose[];
 
 /** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
@@ -247,6 +266,7 @@ export interface Database {
   server_settings: ServerSettingsTable;
   mail_outbox: MailOutboxTable;
   email_codes: EmailCodesTable;
+  passkeys: PasskeysTable;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;

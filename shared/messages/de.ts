@@ -202,6 +202,10 @@ const errors: Messages['errors'] = {
   second_factor_wrong:
     'Dieser Code stimmt nicht oder wurde schon verwendet. Geben Sie die 6 Ziffern ein, die Ihre Authentifizierungs-App gerade zeigt (nach einem eben verwendeten Code warten Sie auf den nächsten), oder einen Ihrer Wiederherstellungscodes.',
   second_factor_ended: 'Diese Anmeldung ist beendet: zu viele Versuche oder mehr als 5 Minuten. Melden Sie sich noch einmal mit Ihrem Passwort an.',
+  passkey_ceremony_ended: 'Diese Passkey-Anfrage ist abgelaufen (sie gilt 5 Minuten und einmal). Versuchen Sie es noch einmal.',
+  passkey_not_verified: 'Der Passkey konnte nicht geprüft werden. Versuchen Sie es noch einmal oder mit einem anderen Authentifikator.',
+  passkey_refused: 'Dieser Passkey meldet hier nicht an: Er gehört zu keinem Konto auf diesem Server oder wurde entfernt.',
+  no_such_passkey: 'Das Konto hat keinen solchen Passkey.',
   device_too_new: 'Nur ein Gerät, das schon vor dieser Anfrage angemeldet war, kann sie beantworten.',
   too_many_attempts: ({ seconds }) => `Zu viele Anmeldeversuche. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
   too_many_accounts: ({ seconds }) => `Zu viele neue Konten von dieser Adresse. Versuchen Sie es in ${seconds_(seconds)} erneut.`,
@@ -347,6 +351,12 @@ function activity(event: SecurityEvent): string {
       return 'Der Betreiber des Servers hat einen Code zum Zurücksetzen des Passworts an die Adresse des Kontos senden lassen';
     case 'operator_turned_off_codes':
       return 'Der Betreiber des Servers hat die Codes aus der Authentifizierungs-App ausgeschaltet';
+    case 'passkey_added':
+      return `Passkey ${q(event.targetDeviceName ?? '')} auf ${by} hinzugefügt`;
+    case 'passkey_removed':
+      return `Passkey ${q(event.targetDeviceName ?? '')} auf ${by} entfernt`;
+    case 'passkey_cloned':
+      return `Passkey ${q(event.targetDeviceName ?? '')} wurde kopiert: Sein Zähler ging zurück, und er meldet nicht mehr an`;
   }
 }
 
@@ -678,6 +688,7 @@ export const de: Messages = {
       approverGone: 'inzwischen abgemeldet',
       recovery_code: 'Passwort und Wiederherstellungscode',
       password_and_code: 'Passwort und Code aus einer Authentifizierungs-App',
+      passkey: 'Passkey',
       password_reset: 'Neues Passwort, gesetzt mit einem Code aus der E-Mail',
       new_account: 'Erstellen des Kontos',
       unknown: 'Nicht erfasst: Das Gerät hat sich angemeldet, bevor Latch dies festhielt',
@@ -839,6 +850,10 @@ export const de: Messages = {
       recovery_code_used: (by: string) => `${q(by)} hat sich mit einem Wiederherstellungscode angemeldet.`,
       authenticator_turned_on: (by: string) => `Codes aus der Authentifizierungs-App wurden auf ${q(by)} eingeschaltet.`,
       authenticator_turned_off: (by: string) => `Codes aus der Authentifizierungs-App wurden auf ${q(by)} ausgeschaltet.`,
+      passkey_added: (by: string) => `Auf ${q(by)} wurde ein Passkey hinzugefügt.`,
+      passkey_removed: (by: string) => `Auf ${q(by)} wurde ein Passkey entfernt.`,
+      passkey_renamed: (by: string) => `Auf ${q(by)} wurde ein Passkey umbenannt.`,
+      passkey_cloned: (name: string) => `Passkey ${q(name)} wurde kopiert und meldet nicht mehr an.`,
     },
     changeTitle: {
       approval_turned_on: 'Latch: Anmeldebestätigung eingeschaltet',
@@ -847,8 +862,18 @@ export const de: Messages = {
       recovery_code_used: 'Latch: Wiederherstellungscode verwendet',
       authenticator_turned_on: 'Latch: Codes aus der Authentifizierungs-App eingeschaltet',
       authenticator_turned_off: 'Latch: Codes aus der Authentifizierungs-App ausgeschaltet',
+      passkey_added: 'Latch: Passkey hinzugefügt',
+      passkey_removed: 'Latch: Passkey entfernt',
+      passkey_renamed: 'Latch: Passkey umbenannt',
+      passkey_cloned: 'Latch: ein kopierter Passkey wurde verwendet',
     },
     changeText: {
+      passkey_added: (by: string, time: string) =>
+        `${At(time)} auf ${q(by)} hinzugefügt: Er meldet Ihr Konto ohne Passwort an. Waren Sie das nicht? Entfernen Sie ihn unter „Angemeldete Geräte“ und ändern Sie Ihr Passwort.`,
+      passkey_removed: (by: string, time: string) => `${At(time)} auf ${q(by)} entfernt.`,
+      passkey_renamed: (by: string, time: string) => `${At(time)} auf ${q(by)} umbenannt.`,
+      passkey_cloned: (name: string, time: string) =>
+        `${At(time)} wurde Passkey ${q(name)} mit einem niedrigeren Zähler als zuvor verwendet: Jemand hat eine Kopie. Er meldet nicht mehr an; entfernen Sie ihn und erstellen Sie einen neuen.`,
       authenticator_turned_on: (by: string, time: string) =>
         `${At(time)} auf ${q(by)} eingeschaltet. Die Anmeldung mit dem Passwort braucht jetzt auch einen Code aus der Authentifizierungs-App oder einen Wiederherstellungscode.`,
       authenticator_turned_off: (by: string, time: string) =>

@@ -149,6 +149,12 @@ function activity(event: SecurityEvent): string {
       return "The server's operator had a password reset code mailed to the account's address";
     case 'operator_turned_off_codes':
       return "The server's operator turned authenticator app codes off";
+    case 'passkey_added':
+      return `Passkey ${q(event.targetDeviceName ?? '')} added on ${by}`;
+    case 'passkey_removed':
+      return `Passkey ${q(event.targetDeviceName ?? '')} removed on ${by}`;
+    case 'passkey_cloned':
+      return `Passkey ${q(event.targetDeviceName ?? '')} was copied: its counter went back, and it no longer signs in`;
   }
 }
 
@@ -244,6 +250,10 @@ export const en = {
     second_factor_wrong:
       'That code is not right, or was used already. Enter the 6 digits your authenticator app shows now (after a code you just used, wait for the next one), or one of your recovery codes.',
     second_factor_ended: 'This sign-in has ended: too many tries, or more than 5 minutes. Sign in with your password again.',
+    passkey_ceremony_ended: 'This passkey request has ended (it is good for 5 minutes, once). Try again.',
+    passkey_not_verified: 'The passkey could not be checked. Try again, or with another authenticator.',
+    passkey_refused: 'That passkey does not sign in here: it is not one of an account on this server, or it was removed.',
+    no_such_passkey: 'The account has no such passkey.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',
     too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
     too_many_accounts: ({ seconds }: { seconds: number }) => `Too many new accounts from this address. Try again in ${count(seconds, 'second', 'seconds')}.`,
@@ -523,6 +533,7 @@ export const en = {
     signedInWith: {
       password: 'With the password',
       password_and_code: 'With the password and a code from an authenticator app',
+      passkey: 'With a passkey',
       /** `note`: what tells the approving device from others of its name, or that it has been signed out since. */
       approval: (by: string | undefined, note?: string) =>
         by ? `With the password, approved on ${q(by)}${note ? ` (${note})` : ''}` : 'With the password, approved on another device',
@@ -679,6 +690,10 @@ export const en = {
       recovery_code_used: (by: string) => `${q(by)} signed in with a recovery code.`,
       authenticator_turned_on: (by: string) => `Authenticator app codes were turned on on ${q(by)}.`,
       authenticator_turned_off: (by: string) => `Authenticator app codes were turned off on ${q(by)}.`,
+      passkey_added: (by: string) => `A passkey was added on ${q(by)}.`,
+      passkey_removed: (by: string) => `A passkey was removed on ${q(by)}.`,
+      passkey_renamed: (by: string) => `A passkey was renamed on ${q(by)}.`,
+      passkey_cloned: (name: string) => `Passkey ${q(name)} was copied, and no longer signs in.`,
     },
     changeTitle: {
       approval_turned_on: 'Latch: sign-in approval turned on',
@@ -687,8 +702,17 @@ export const en = {
       recovery_code_used: 'Latch: a recovery code was used',
       authenticator_turned_on: 'Latch: authenticator app codes turned on',
       authenticator_turned_off: 'Latch: authenticator app codes turned off',
+      passkey_added: 'Latch: a passkey was added',
+      passkey_removed: 'Latch: a passkey was removed',
+      passkey_renamed: 'Latch: a passkey was renamed',
+      passkey_cloned: 'Latch: a copied passkey was used',
     },
     changeText: {
+      passkey_added: (by: string, time: string) => `Added on ${q(by)} at ${time}: it signs in to your account with no password. Not you? Remove it in Signed-in devices and change your password.`,
+      passkey_removed: (by: string, time: string) => `Removed on ${q(by)} at ${time}.`,
+      passkey_renamed: (by: string, time: string) => `Renamed on ${q(by)} at ${time}.`,
+      passkey_cloned: (name: string, time: string) =>
+        `At ${time} passkey ${q(name)} was used with a counter lower than before: someone has a copy of it. It no longer signs in; remove it and make a new one.`,
       authenticator_turned_on: (by: string, time: string) => `Turned on on ${q(by)} at ${time}. Signing in with the password now also needs a code from the authenticator app, or a recovery code.`,
       authenticator_turned_off: (by: string, time: string) =>
         `Turned off on ${q(by)} at ${time}. Signing in no longer needs a code from the authenticator app. Not you? Change your password.`,

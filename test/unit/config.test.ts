@@ -93,6 +93,18 @@ describe('server configuration', () => {
     }
   });
 
+  it('binds passkeys to LATCH_RP_ID and LATCH_RP_ORIGINS, else to LATCH_PUBLIC_URL, else to localhost; an origin off the RP ID is refused', () => {
+    assert.deepEqual(loadConfig({ PORT: '4000' }).passkeys, { rpId: 'localhost', origins: ['http://localhost:4000'] });
+    assert.deepEqual(loadConfig({ LATCH_PUBLIC_URL: 'https://latch.example.com/' }).passkeys, { rpId: 'latch.example.com', origins: ['https://latch.example.com'] });
+    assert.deepEqual(loadConfig({ LATCH_RP_ID: 'example.com', LATCH_RP_ORIGINS: 'https://latch.example.com, https://example.com' }).passkeys, {
+      rpId: 'example.com',
+      origins: ['https://latch.example.com', 'https://example.com'],
+    });
+    assert.throws(() => loadConfig({ LATCH_RP_ID: 'example.com', LATCH_RP_ORIGINS: 'https://example.org' }), /^Error: Invalid LATCH_RP_ORIGINS: https:\/\/example.org is not on example.com \(LATCH_RP_ID\) or below it$/);
+    assert.throws(() => loadConfig({ LATCH_RP_ORIGINS: 'https://latch.example.com/account' }), /is not an origin/);
+    assert.throws(() => loadConfig({ LATCH_RP_ID: '127.0.0.1' }), /LATCH_RP_ID must be a host name/);
+  });
+
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {
     assert.deepEqual(loadConfig({ DATABASE_URL: 'postgres://u:p@db/latch' }).store, {
       kind: 'postgres',

@@ -1,0 +1,252 @@
+// Passkeys (docs/api.md, "Passkeys"): WebAuthn credentials through @simplewebauthn/server. Made after recent
+// authentication, listed, renamed and removed (every device hears it); a sign-in with one needs no email
+// typed (a discoverable credential). Each ceremony's challenge is a row of its own: single use, five
+// minutes, bound to the session that asked (making one) or to its kind (signing in). A sign counter that
+// goes back marks the passkey as copied, and it signs nothing in from then on.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransportFuture,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { sql } from 'kysely';
+import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView } from '../../shared/api.js';
+import { changed } from '../approval/approval-settings.js';
+import { accountDisabled, ApiError } from '../common/api-error.js';
+import { type Clock } from '../common/clock.js';
+import { CLOCK, CONFIG } from '../common/di-tokens.js';
+import type { ServerConfig } from '../config/config.js';
+import type { AuthContext, ClientInfo } from '../http/request-context.js';
+import { SecurityEventsService } from '../sessions/security-events.service.js';
+import { userView } from '../sessions/session-view.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { PasskeysTable, SessionKind } from '../storage/schema.js';
+import { Store } from '../storage/store.js';
+
+/** A ceremony's options are answered within this long, once. */
+export const CEREMONY_TTL_MS = 5 * 60_000;
+/** Passkeys one account may hold. */
+export const MAX_PASSKEYS = 20;
+
+const ended = () => new ApiError(410, 'code_expired', { key: 'passkey_ceremony_ended' });
+const refused = () => new ApiError(401, 'invalid_credentials', { key: 'passkey_refused' });
+const noSuchPasskey = () => new ApiError(404, 'not_found', { key: 'no_such_passkey' });
+
+interface Ceremony {
+  challenge: string;
+  /** Making one: the session that asked. Signing in: the kind of session it makes. */
+  sessionId?: string;
+  kind?: SessionKind;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+export const passkeyView = (row: PasskeysTable): PasskeyView => ({
+  id: row.id,
+  name: row.name,
+  createdAt: iso(row.created_at),
+  ...(row.last_used_at !== null ? { lastUsedAt: iso(Number(row.last_used_at)) } : {}),
+  synced: row.device_type === 'multiDevice' && row.backed_up === 1,
+  ...(row.cloned_at !== null ? { clonedAt: iso(Number(row.cloned_at)) } : {}),
+});
+
+@Injectable()
+export class Passkeys {
+  constructor(
+    @Inject(Store) private readonly store: Store,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+  ) {}
+
+  async list(userId: string): Promise<PasskeyList> {
+    const rows = await this.store.db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+    return { passkeys: rows.map(passkeyView) };
+  }
+
+  /** Options to make a passkey with, bound to this session; the account's own passkeys are excluded. */
+  async addOptions(auth: AuthContext): Promise<PasskeyOptions> {
+    await this.sessions.requireRecentAuth(auth);
+    const mine = await this.store.db.selectFrom('passkeys').select(['id', 'transports']).where('user_id', '=', auth.user.id).execute();
+    const options = await generateRegistrationOptions({
+      rpName: 'Latch',
+      rpID: this.config.passkeys.rpId,
+      userName: auth.user.email,
+      userID: new TextEncoder().encode(auth.user.id),
+      attestationType: 'none',
+      excludeCredentials: mine.map((row) => ({ id: row.id, transports: JSON.parse(row.transports ?? '[]') as AuthenticatorTransportFuture[] })),
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+      timeout: CEREMONY_TTL_MS,
+    });
+    const id = await this.begin('passkey_add', auth.user.id, auth.user.email, { challenge: options.challenge, sessionId: auth.session.id });
+    return { id, options: options as unknown as Record<string, unknown> };
+  }
+
+  /** Keeps what the authenticator made for the options of `id` (this session's, unanswered, in time). */
+  async add(auth: AuthContext, id: string, name: string, response: RegistrationResponseJSON, client: ClientInfo): Promise<PasskeyView> {
+    await this.sessions.requireRecentAuth(auth);
+    const ceremony = await this.take(id, 'passkey_add');
+    if (ceremony.sessionId !== auth.session.id) throw ended();
+    const verified = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: ceremony.challenge,
+      expectedOrigin: this.config.passkeys.origins,
+      expectedRPID: this.config.passkeys.rpId,
+      requireUserVerification: true,
+    }).catch(() => undefined);
+    if (!verified?.verified || !verified.registrationInfo) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
+    const { credential, credentialDeviceType, credentialBackedUp } = verified.registrationInfo;
+    const now = this.clock.now();
+    const row: PasskeysTable = {
+      id: credential.id,
+      user_id: auth.user.id,
+      name,
+      public_key: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: credential.transports ? JSON.stringify(credential.transports) : null,
+      device_type: credentialDeviceType,
+      backed_up: credentialBackedUp ? 1 : 0,
+      created_at: now,
+      last_used_at: null,
+      cloned_at: null,
+    };
+    return this.store.transaction(async (unit) => {
+      await this.store.lockAccount(unit.db, auth.user.id);
+      const count = await unit.db.selectFrom('passkeys').select(sql<number>`count(*)`.as('n')).where('user_id', '=', auth.user.id).executeTakeFirstOrThrow();
+      if (Number(count.n) >= MAX_PASSKEYS) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
+      const taken = await unit.db.selectFrom('passkeys').select('id').where('id', '=', row.id).executeTakeFirst();
+      if (taken) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
+      await unit.db.insertInto('passkeys').values(row).execute();
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'passkey_added', at: now, ip: client.ip, targetDeviceName: name });
+      unit.publish(changed(auth, 'passkey_added', now));
+      return passkeyView(row);
+    });
+  }
+
+  async rename(auth: AuthContext, id: string, name: string): Promise<PasskeyView> {
+    return this.store.transaction(async (unit) => {
+      const row = await unit.db.updateTable('passkeys').set({ name }).where('id', '=', id).where('user_id', '=', auth.user.id).returningAll().executeTakeFirst();
+      if (!row) throw noSuchPasskey();
+      unit.publish({ kind: 'account.changed', userId: auth.user.id, change: { what: 'passkey_renamed', sessionId: auth.session.id, byDeviceName: auth.session.device_name, at: this.clock.now() } });
+      return passkeyView(row);
+    });
+  }
+
+  async remove(auth: AuthContext, id: string, client: ClientInfo): Promise<void> {
+    await this.sessions.requireRecentAuth(auth);
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const row = await unit.db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', auth.user.id).returning('name').executeTakeFirst();
+      if (!row) throw noSuchPasskey();
+      await this.securityEvents.recordBy(unit.db, auth.session, { type: 'passkey_removed', at: now, ip: client.ip, targetDeviceName: row.name });
+      unit.publish(changed(auth, 'passkey_removed', now));
+    });
+  }
+
+  /** Options to sign in with a passkey: no account named, so any of this server's passkeys may answer. */
+  async signInOptions(kind: SessionKind): Promise<PasskeyOptions> {
+    const options = await generateAuthenticationOptions({ rpID: this.config.passkeys.rpId, userVerification: 'required', timeout: CEREMONY_TTL_MS });
+    const id = await this.begin('passkey_sign_in', null, '', { challenge: options.challenge, kind });
+    return { id, options: options as unknown as Record<string, unknown> };
+  }
+
+  /**
+   * The assertion for the options of `id`: the passkey's account is signed in on `device`. A counter that
+   * went back marks the passkey as copied (every device hears it) and refuses; so does a copied one after.
+   */
+  async signIn(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult> {
+    const ceremony = await this.take(id, 'passkey_sign_in');
+    if (ceremony.kind !== kind) throw ended();
+    const passkey = await this.store.db.selectFrom('passkeys').selectAll().where('id', '=', response.id).executeTakeFirst();
+    if (!passkey || passkey.cloned_at !== null) throw refused();
+    const verify = (counter: number) =>
+      verifyAuthenticationResponse({
+        response,
+        expectedChallenge: ceremony.challenge,
+        expectedOrigin: this.config.passkeys.origins,
+        expectedRPID: this.config.passkeys.rpId,
+        credential: {
+          id: passkey.id,
+          publicKey: new Uint8Array(Buffer.from(passkey.public_key, 'base64url')),
+          counter,
+          transports: JSON.parse(passkey.transports ?? '[]') as AuthenticatorTransportFuture[],
+        },
+        requireUserVerification: true,
+      });
+    let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    try {
+      verified = await verify(Number(passkey.counter));
+    } catch (error) {
+      // The library compares the counter before the signature: only a counter that went back on a signature
+      // that verifies is a copy. Anything else (anyone who learned a credential's id could send a low counter)
+      // is refused and marks nothing.
+      if (/counter value/.test(String((error as Error).message)) && (await verify(0).then((again) => again.verified, () => false))) await this.markCloned(passkey);
+      throw refused();
+    }
+    if (!verified.verified) throw refused();
+    const now = this.clock.now();
+    return this.store.transaction(async (unit) => {
+      // Of two sign-ins with one assertion's counter, one moves it; the other finds it moved.
+      const moved = await unit.db
+        .updateTable('passkeys')
+        .set({ counter: verified.authenticationInfo.newCounter, last_used_at: now, backed_up: verified.authenticationInfo.credentialBackedUp ? 1 : 0 })
+        .where('id', '=', passkey.id)
+        .where('counter', '=', passkey.counter)
+        .where('cloned_at', 'is', null)
+        .executeTakeFirst();
+      if (moved.numUpdatedRows === 0n) throw refused();
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', passkey.user_id).executeTakeFirst();
+      if (!user) throw refused();
+      if (user.disabled_at !== null) throw accountDisabled();
+      const { token, session } = await this.sessions.create(unit, user, device, client, kind, { method: 'passkey' });
+      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
+      return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
+    });
+  }
+
+  private async markCloned(passkey: PasskeysTable): Promise<void> {
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      const marked = await unit.db.updateTable('passkeys').set({ cloned_at: now }).where('id', '=', passkey.id).where('cloned_at', 'is', null).executeTakeFirst();
+      if (marked.numUpdatedRows === 0n) return;
+      await this.securityEvents.recordBy(unit.db, { user_id: passkey.user_id, device_name: passkey.name, platform: 'other' }, { type: 'passkey_cloned', at: now, ip: '', targetDeviceName: passkey.name });
+      unit.publish({ kind: 'account.changed', userId: passkey.user_id, change: { what: 'passkey_cloned', sessionId: '', byDeviceName: passkey.name, at: now } });
+    });
+  }
+
+  /** A ceremony's challenge kept as a single-use row (no code of its own; the options name it by `id`). */
+  private async begin(purpose: 'passkey_add' | 'passkey_sign_in', userId: string | null, email: string, ceremony: Ceremony): Promise<string> {
+    const now = this.clock.now();
+    const id = randomUUID();
+    await this.store.lightly((trx) =>
+      trx
+        .insertInto('email_codes')
+        .values({ id, purpose, email, user_id: userId, code_hash: null, tries: 0, created_at: now, expires_at: now + CEREMONY_TTL_MS, used_at: null, data: JSON.stringify(ceremony) })
+        .execute(),
+    );
+    return id;
+  }
+
+  /** The ceremony of `id`, spent now: whatever its answer, it is not answered twice. */
+  private async take(id: string, purpose: 'passkey_add' | 'passkey_sign_in'): Promise<Ceremony> {
+    const now = this.clock.now();
+    const row = await this.store.lightly((trx) =>
+      trx
+        .updateTable('email_codes')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('purpose', '=', purpose)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning('data')
+        .executeTakeFirst(),
+    );
+    if (!row) throw ended();
+    return JSON.parse(row.data ?? 'null') as Ceremony;
+  }
+}

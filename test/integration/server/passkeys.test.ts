@@ -1,0 +1,139 @@
+// Passkeys over HTTP on both stores, with a software authenticator (test/support/webauthn.ts): made after
+// recent authentication and heard by every device; a sign-in with no email typed; each ceremony once, in
+// its five minutes, for the session or kind that asked; a wrong origin or RP ID refused; a counter that
+// goes back marks the passkey as copied, and it signs nothing in after; renamed and removed.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { AuthResult, PasskeyList, PasskeyOptions, PasskeyView, SecurityEventList } from '../../../shared/api.js';
+import { EventSocket, Http, PASSWORD, device, login, register, uniqueEmail } from '../../../kit/http.js';
+import type { StoreConfig } from '../../../server/config/config.js';
+import { ManualClock } from '../../support/clock.js';
+import { GENEROUS_RATE_LIMIT, startTestServer, type TestServer } from '../../support/server.js';
+import { forEachStore } from '../../support/stores.js';
+import { SoftPasskey, type PasskeyOptionsJson } from '../../support/webauthn.js';
+
+const ORIGIN = 'http://localhost:4000';
+
+forEachStore('passkeys', (ctx) => {
+  let store: StoreConfig;
+  let server: TestServer;
+  let http: Http;
+  const clock = new ManualClock({ frozen: true });
+  const sockets: EventSocket[] = [];
+  before(async () => {
+    store = await ctx.newStore();
+    server = await startTestServer(store, { clock, config: { rateLimit: GENEROUS_RATE_LIMIT, passkeys: { rpId: 'localhost', origins: [ORIGIN] } } });
+    http = new Http(server.url);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await server?.close();
+  });
+
+  const options = (reply: { status: number; text: string; body: unknown }) => {
+    assert.equal(reply.status, 200, reply.text);
+    const parsed = PasskeyOptions.parse(reply.body);
+    return { id: parsed.id, options: parsed.options as unknown as PasskeyOptionsJson };
+  };
+
+  /** An account whose laptop made a passkey (after entering the password again). */
+  async function withPasskey(label: string) {
+    const laptop = await register(http, uniqueEmail(label), 'Work laptop');
+    assert.equal((await http.post('/v1/auth/reauth', { password: PASSWORD }, laptop.token)).status, 200);
+    const passkey = new SoftPasskey(ORIGIN);
+    const asked = options(await http.post('/v1/account/passkeys/options', undefined, laptop.token));
+    const added = await http.post('/v1/account/passkeys', { id: asked.id, name: "Laptop's fingerprint reader", response: passkey.create(asked.options) }, laptop.token);
+    assert.equal(added.status, 200, added.text);
+    return { laptop, passkey, view: PasskeyView.parse(added.body) };
+  }
+
+  const signInWith = async (passkey: SoftPasskey, overrides: Parameters<SoftPasskey['get']>[1] = {}) => {
+    const asked = options(await http.post('/v1/auth/passkey/options'));
+    return http.post('/v1/auth/passkey', { id: asked.id, response: passkey.get(asked.options, overrides), device: device('New phone') });
+  };
+
+  it('made after the password was entered again, listed, and heard by the other devices; the password alone a while ago is not enough', async () => {
+    const laptop = await register(http, uniqueEmail('add'), 'Work laptop');
+    clock.advance(11 * 60_000);
+    const stale = await http.post('/v1/account/passkeys/options', undefined, laptop.token);
+    assert.equal(stale.status, 403);
+    assert.equal(stale.body.error.code, 'reauth_required');
+
+    const phone = await login(http, laptop.email, 'Phone');
+    const onPhone = await EventSocket.open(server.url, phone.token);
+    sockets.push(onPhone);
+    assert.equal((await http.post('/v1/auth/reauth', { password: PASSWORD }, laptop.token)).status, 200);
+    const passkey = new SoftPasskey(ORIGIN);
+    const asked = options(await http.post('/v1/account/passkeys/options', undefined, laptop.token));
+    assert.equal((asked.options as { authenticatorSelection?: { residentKey?: string } }).authenticatorSelection?.residentKey, 'required');
+    const added = await http.post('/v1/account/passkeys', { id: asked.id, name: 'Laptop', response: passkey.create(asked.options) }, laptop.token);
+    assert.equal(added.status, 200, added.text);
+    const list = PasskeyList.parse((await http.get('/v1/account/passkeys', laptop.token)).body).passkeys;
+    assert.deepEqual(list.map((p) => [p.id, p.name, p.synced]), [[passkey.id, 'Laptop', false]]);
+    assert.equal((await onPhone.nextWhere('account.changed', (m) => m.change.what === 'passkey_added')).change.byDeviceName, 'Work laptop');
+    const events = SecurityEventList.parse((await http.get('/v1/security-events', laptop.token)).body).events;
+    assert.deepEqual([events[0]?.type, events[0]?.targetDeviceName], ['passkey_added', 'Laptop']);
+    // The options are for this session, once.
+    const again = await http.post('/v1/account/passkeys', { id: asked.id, name: 'Again', response: passkey.create(asked.options) }, laptop.token);
+    assert.equal(again.status, 410);
+  });
+
+  it('signs in with no email typed: the passkey names the account; the session says so', async () => {
+    const { laptop, passkey } = await withPasskey('signin');
+    const signedIn = await signInWith(passkey);
+    assert.equal(signedIn.status, 200, signedIn.text);
+    const result = AuthResult.parse(signedIn.body);
+    assert.equal(result.user.email, laptop.email);
+    assert.equal(result.session.signedInWith, 'passkey');
+    assert.ok(PasskeyList.parse((await http.get('/v1/account/passkeys', laptop.token)).body).passkeys[0]?.lastUsedAt);
+  });
+
+  it('each ceremony once and within five minutes; a wrong origin or RP ID, or another ceremony’s challenge, is refused', async () => {
+    const { passkey } = await withPasskey('ceremony');
+    const asked = options(await http.post('/v1/auth/passkey/options'));
+    const answer = passkey.get(asked.options);
+    assert.equal((await http.post('/v1/auth/passkey', { id: asked.id, response: answer, device: device('Phone') })).status, 200);
+    assert.equal((await http.post('/v1/auth/passkey', { id: asked.id, response: answer, device: device('Phone') })).status, 410, 'used');
+    const late = options(await http.post('/v1/auth/passkey/options'));
+    clock.advance(5 * 60_000 + 1);
+    assert.equal((await http.post('/v1/auth/passkey', { id: late.id, response: passkey.get(late.options), device: device('Phone') })).status, 410, 'past five minutes');
+    assert.equal((await signInWith(passkey, { origin: 'http://localhost.evil.example:4000' })).status, 401, 'another origin');
+    assert.equal((await signInWith(passkey, { rpId: 'evil.example' })).status, 401, 'another RP ID');
+    const one = options(await http.post('/v1/auth/passkey/options'));
+    const other = options(await http.post('/v1/auth/passkey/options'));
+    assert.equal((await http.post('/v1/auth/passkey', { id: one.id, response: passkey.get(other.options), device: device('Phone') })).status, 401, 'another ceremony’s challenge');
+  });
+
+  it('a counter that goes back marks the passkey as copied: refused then and after, and every device hears it', async () => {
+    const { laptop, passkey } = await withPasskey('cloned');
+    const onLaptop = await EventSocket.open(server.url, laptop.token);
+    sockets.push(onLaptop);
+    assert.equal((await signInWith(passkey)).status, 200);
+    assert.equal((await signInWith(passkey)).status, 200);
+    // A low counter on a signature that does not verify (anyone who learned the credential's id) marks nothing.
+    const forged = options(await http.post('/v1/auth/passkey/options'));
+    const answer = passkey.get(forged.options, { counter: 1 });
+    const bad = { ...answer, response: { ...answer.response, signature: Buffer.from('not a signature').toString('base64url') } };
+    assert.equal((await http.post('/v1/auth/passkey', { id: forged.id, response: bad, device: device('Phone') })).status, 401);
+    assert.equal((await signInWith(passkey, { counter: 3 })).status, 200, 'the passkey still signs in');
+    const copy = await signInWith(passkey, { counter: 1 });
+    assert.equal(copy.status, 401);
+    assert.equal((await onLaptop.nextWhere('account.changed', (m) => m.change.what === 'passkey_cloned')).change.byDeviceName, "Laptop's fingerprint reader");
+    assert.equal((await signInWith(passkey, { counter: 10 })).status, 401, 'the original is refused too, once a copy is known');
+    assert.ok(PasskeyList.parse((await http.get('/v1/account/passkeys', laptop.token)).body).passkeys[0]?.clonedAt);
+  });
+
+  it('renamed; removed after the password was entered again, and it no longer signs in', async () => {
+    const { laptop, passkey, view } = await withPasskey('remove');
+    const renamed = await http.patch(`/v1/account/passkeys/${view.id}`, { name: 'Old laptop' }, laptop.token);
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.equal(PasskeyView.parse(renamed.body).name, 'Old laptop');
+    const stranger = await register(http, uniqueEmail('stranger'), 'Elsewhere');
+    assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, stranger.token)).status, 404, 'not another account’s');
+    clock.advance(11 * 60_000);
+    assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, laptop.token)).status, 403, 'the password again first');
+    assert.equal((await http.post('/v1/auth/reauth', { password: PASSWORD }, laptop.token)).status, 200);
+    assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, laptop.token)).status, 204);
+    assert.equal((await signInWith(passkey)).status, 401);
+  });
+});
