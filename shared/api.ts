@@ -227,7 +227,8 @@ export const RecoveryCode = RecoveryCodeField();
 
 // Passkeys (docs/api.md, "Passkeys"): WebAuthn credentials, as @simplewebauthn's JSON carries them.
 
-const Base64Url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/);
+/** Base64url of `min` to `max` characters: the bounds are in the pattern too, which is what generators of the OpenAPI document follow. */
+const Base64Url = (max: number, min = 0) => z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${min},${max}}$`));
 /** A passkey's name, as the owner gives it ("Laptop's fingerprint reader"). */
 export const PasskeyName = DeviceText('deviceName', 64);
 export const PasskeyView = z.strictObject({
@@ -246,7 +247,7 @@ export type PasskeyList = z.infer<typeof PasskeyList>;
 /** A WebAuthn ceremony's options for the browser (`navigator.credentials`), and the id to answer with. */
 export const PasskeyOptions = z.strictObject({ id: CodeId, options: z.record(z.string(), z.unknown()) });
 export type PasskeyOptions = z.infer<typeof PasskeyOptions>;
-const CredentialId = Base64Url(1_023).min(16);
+const CredentialId = Base64Url(1_023, 16);
 export const RegistrationResponse = z.looseObject({
   id: CredentialId,
   rawId: CredentialId,

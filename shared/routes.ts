@@ -202,7 +202,7 @@ export const Routes = {
     summary: 'Signs in with a passkey: the assertion the authenticator made for those options.',
     auth: 'none',
     body: PasskeySignInBody,
-    ok: { 200: AuthResult },
+    ok: { 200: AuthResult, 202: PendingSignIn },
     errors: [...signInRefusals, 'code_expired'],
   }),
   session: route({ method: 'GET', path: '/v1/auth/session', summary: "The caller's session and account: the check a device makes most.", auth: 'session', ok: { 200: CurrentSession } }),

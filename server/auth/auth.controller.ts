@@ -113,8 +113,15 @@ export class AuthController {
 
   /** A passkey's assertion, with no email typed: signed in as the account the passkey belongs to. */
   @Endpoint(Routes.passkeySignIn)
-  passkeySignIn(@RouteBody(Routes.passkeySignIn) body: z.output<typeof PasskeySignInBody>, @Client() client: ClientInfo): Promise<AuthResult> {
-    return this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, body.device, client, 'app');
+  async passkeySignIn(
+    @RouteBody(Routes.passkeySignIn) body: z.output<typeof PasskeySignInBody>,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResult | PendingSignIn> {
+    const result = await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, body.device, client, 'app');
+    // With sign-in approval on: a request a device must answer, as a password sign-in's.
+    if ('pending' in result) void reply.status(202);
+    return result;
   }
 
   @Endpoint(Routes.logout)

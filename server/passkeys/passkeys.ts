@@ -1,6 +1,7 @@
 // Passkeys (docs/api.md, "Passkeys"): WebAuthn credentials through @simplewebauthn/server. Made after recent
 // authentication, listed, renamed and removed (every device hears it); a sign-in with one needs no email
-// typed (a discoverable credential). Each ceremony's challenge is a row of its own: single use, five
+// typed (a discoverable credential), and stands for the password and an authenticator code both (it is
+// something held, unlocked by the person); with sign-in approval on, a signed-in device still says yes. Each ceremony's challenge is a row of its own: single use, five
 // minutes, bound to the session that asked (making one) or to its kind (signing in). A sign counter that
 // goes back marks the passkey as copied, and it signs nothing in from then on.
 import { randomUUID } from 'node:crypto';
@@ -15,8 +16,9 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { sql } from 'kysely';
-import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView } from '../../shared/api.js';
+import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView, PendingSignIn } from '../../shared/api.js';
 import { changed } from '../approval/approval-settings.js';
+import { SignInApproval } from '../approval/sign-in-approval.js';
 import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
@@ -39,6 +41,8 @@ const noSuchPasskey = () => new ApiError(404, 'not_found', { key: 'no_such_passk
 
 interface Ceremony {
   challenge: string;
+  /** When the options were given (from the row). */
+  createdAt: number;
   /** Making one: the session that asked. Signing in: the kind of session it makes. */
   sessionId?: string;
   kind?: SessionKind;
@@ -62,6 +66,7 @@ export class Passkeys {
     @Inject(CONFIG) private readonly config: ServerConfig,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
+    @Inject(SignInApproval) private readonly approval: SignInApproval,
   ) {}
 
   async list(userId: string): Promise<PasskeyList> {
@@ -101,6 +106,8 @@ export class Passkeys {
     }).catch(() => undefined);
     if (!verified?.verified || !verified.registrationInfo) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
     const { credential, credentialDeviceType, credentialBackedUp } = verified.registrationInfo;
+    // The id the authenticator's data names is the one sent (and held to its bounds), so it can be named later.
+    if (credential.id !== response.id) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
     const now = this.clock.now();
     const row: PasskeysTable = {
       id: credential.id,
@@ -159,11 +166,14 @@ export class Passkeys {
    * The assertion for the options of `id`: the passkey's account is signed in on `device`. A counter that
    * went back marks the passkey as copied (every device hears it) and refuses; so does a copied one after.
    */
-  async signIn(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult> {
+  async signIn(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
     const ceremony = await this.take(id, 'passkey_sign_in');
     if (ceremony.kind !== kind) throw ended();
     const passkey = await this.store.db.selectFrom('passkeys').selectAll().where('id', '=', response.id).executeTakeFirst();
     if (!passkey || passkey.cloned_at !== null) throw refused();
+    // The account the passkey was made for, as the authenticator keeps it (WebAuthn's user handle).
+    const handle = response.response.userHandle;
+    if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.user_id) throw refused();
     const verify = (counter: number) =>
       verifyAuthenticationResponse({
         response,
@@ -185,12 +195,15 @@ export class Passkeys {
       // The library compares the counter before the signature: only a counter that went back on a signature
       // that verifies is a copy. Anything else (anyone who learned a credential's id could send a low counter)
       // is refused and marks nothing.
-      if (/counter value/.test(String((error as Error).message)) && (await verify(0).then((again) => again.verified, () => false))) await this.markCloned(passkey);
+      if (/counter value/.test(String((error as Error).message)) && (await verify(0).then((again) => again.verified, () => false))) {
+        await this.markCloned(passkey.id, ceremony.createdAt, client.ip);
+      }
       throw refused();
     }
     if (!verified.verified) throw refused();
     const now = this.clock.now();
-    return this.store.transaction(async (unit) => {
+    const approval = await this.store.db.selectFrom('users').select('approval_required').where('id', '=', passkey.user_id).executeTakeFirst();
+    const signedIn = await this.store.transaction(async (unit) => {
       // Of two sign-ins with one assertion's counter, one moves it; the other finds it moved.
       const moved = await unit.db
         .updateTable('passkeys')
@@ -203,24 +216,36 @@ export class Passkeys {
       const user = await unit.db.selectFrom('users').selectAll().where('id', '=', passkey.user_id).executeTakeFirst();
       if (!user) throw refused();
       if (user.disabled_at !== null) throw accountDisabled();
+      // With sign-in approval on, a passkey is the password's part: a signed-in device still says yes.
+      if (approval?.approval_required === 1) return user;
       const { token, session } = await this.sessions.create(unit, user, device, client, kind, { method: 'passkey' });
       await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
       return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
     });
+    if ('token' in signedIn) return signedIn;
+    await this.approval.admit(signedIn.id, client.ip);
+    return this.approval.request(signedIn, device, client, true, kind);
   }
 
-  private async markCloned(passkey: PasskeysTable): Promise<void> {
+  /**
+   * A counter that went back on a signature that verifies: a copy was used, unless the counter moved after
+   * this ceremony began (the owner's own sign-in at the same moment, its higher counter committed first: a
+   * race, refused but not a copy).
+   */
+  private async markCloned(id: string, ceremonyBegan: number, ip: string): Promise<void> {
     const now = this.clock.now();
     await this.store.transaction(async (unit) => {
+      const passkey = await unit.db.selectFrom('passkeys').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!passkey || (passkey.last_used_at !== null && Number(passkey.last_used_at) > ceremonyBegan)) return;
       const marked = await unit.db.updateTable('passkeys').set({ cloned_at: now }).where('id', '=', passkey.id).where('cloned_at', 'is', null).executeTakeFirst();
       if (marked.numUpdatedRows === 0n) return;
-      await this.securityEvents.recordBy(unit.db, { user_id: passkey.user_id, device_name: passkey.name, platform: 'other' }, { type: 'passkey_cloned', at: now, ip: '', targetDeviceName: passkey.name });
+      await this.securityEvents.recordBy(unit.db, { user_id: passkey.user_id, device_name: passkey.name, platform: 'other' }, { type: 'passkey_cloned', at: now, ip, targetDeviceName: passkey.name });
       unit.publish({ kind: 'account.changed', userId: passkey.user_id, change: { what: 'passkey_cloned', sessionId: '', byDeviceName: passkey.name, at: now } });
     });
   }
 
   /** A ceremony's challenge kept as a single-use row (no code of its own; the options name it by `id`). */
-  private async begin(purpose: 'passkey_add' | 'passkey_sign_in', userId: string | null, email: string, ceremony: Ceremony): Promise<string> {
+  private async begin(purpose: 'passkey_add' | 'passkey_sign_in', userId: string | null, email: string, ceremony: Omit<Ceremony, 'createdAt'>): Promise<string> {
     const now = this.clock.now();
     const id = randomUUID();
     await this.store.lightly((trx) =>
@@ -243,10 +268,10 @@ export class Passkeys {
         .where('purpose', '=', purpose)
         .where('used_at', 'is', null)
         .where('expires_at', '>', now)
-        .returning('data')
+        .returning(['data', 'created_at'])
         .executeTakeFirst(),
     );
     if (!row) throw ended();
-    return JSON.parse(row.data ?? 'null') as Ceremony;
+    return { ...(JSON.parse(row.data ?? 'null') as Omit<Ceremony, 'createdAt'>), createdAt: Number(row.created_at) };
   }
 }

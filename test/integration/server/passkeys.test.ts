@@ -123,6 +123,36 @@ forEachStore('passkeys', (ctx) => {
     assert.ok(PasskeyList.parse((await http.get('/v1/account/passkeys', laptop.token)).body).passkeys[0]?.clonedAt);
   });
 
+  it('two sign-ins of one authenticator at once, the higher counter first: the other is refused, and nothing is marked copied', async () => {
+    const { passkey } = await withPasskey('race');
+    const first = options(await http.post('/v1/auth/passkey/options'));
+    clock.advance(1_000);
+    const second = options(await http.post('/v1/auth/passkey/options'));
+    const five = passkey.get(first.options, { counter: 5 });
+    const six = passkey.get(second.options, { counter: 6 });
+    assert.equal((await http.post('/v1/auth/passkey', { id: second.id, response: six, device: device('Phone') })).status, 200);
+    assert.equal((await http.post('/v1/auth/passkey', { id: first.id, response: five, device: device('Tablet') })).status, 401);
+    assert.equal((await signInWith(passkey)).status, 200, 'not marked copied');
+  });
+
+  it('the passkey answers for the account it was made for, and names the credential it sent; with sign-in approval on, a device still says yes', async () => {
+    const { laptop, passkey } = await withPasskey('handle');
+    const asked = options(await http.post('/v1/auth/passkey/options'));
+    const answer = passkey.get(asked.options);
+    const otherHandle = { ...answer, response: { ...answer.response, userHandle: Buffer.from('someone-else').toString('base64url') } };
+    assert.equal((await http.post('/v1/auth/passkey', { id: asked.id, response: otherHandle, device: device('Phone') })).status, 401);
+
+    const other = new SoftPasskey(ORIGIN);
+    const made = options(await http.post('/v1/account/passkeys/options', undefined, laptop.token));
+    const mismatched = { ...other.create(made.options), id: passkey.id, rawId: passkey.id };
+    assert.equal((await http.post('/v1/account/passkeys', { id: made.id, name: 'Mismatch', response: mismatched }, laptop.token)).status, 400);
+
+    assert.equal((await http.request('PUT', '/v1/account/sign-in-approval', { json: { required: true, password: PASSWORD }, token: laptop.token })).status, 200);
+    const waiting = await signInWith(passkey);
+    assert.equal(waiting.status, 202, waiting.text);
+    assert.ok(waiting.body.pending);
+  });
+
   it('renamed; removed after the password was entered again, and it no longer signs in', async () => {
     const { laptop, passkey, view } = await withPasskey('remove');
     const renamed = await http.patch(`/v1/account/passkeys/${view.id}`, { name: 'Old laptop' }, laptop.token);
