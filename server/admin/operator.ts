@@ -16,7 +16,8 @@ import { Locator } from '../sessions/locations.js';
 import { SecurityEventsService, toSecurityEvent } from '../sessions/security-events.service.js';
 import { SessionRepository } from '../sessions/session-repository.js';
 import { VIEW_COLUMNS } from '../sessions/session-view.js';
-import { SECOND_FACTOR_PURPOSES, type UsersTable } from '../storage/schema.js';
+import type { UsersTable } from '../storage/schema.js';
+import { turnCodesOff } from '../authenticator/codes-off.js';
 import { Store, type UnitOfWork } from '../storage/store.js';
 
 /** How the operator appears in an account's recent activity (its own event types say "the server's operator"). */
@@ -194,16 +195,8 @@ export class Operator {
     const now = this.clock.now();
     return this.store.transaction(async (unit) => {
       await this.store.lockAccount(unit.db, user.id);
-      const changed = await unit.db
-        .updateTable('users')
-        .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null })
-        .where('id', '=', user.id)
-        .where('totp_enabled_at', 'is not', null)
-        .executeTakeFirst();
-      const approval = user.approval_required === 1;
-      if (changed.numUpdatedRows === 0n) return { email: user.email, changed: false, approval };
-      if (!approval) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-      await this.codes.endOpen(unit, user.id, [...SECOND_FACTOR_PURPOSES]);
+      const { changed, approval } = await turnCodesOff(unit, user.id, this.codes);
+      if (!changed) return { email: user.email, changed: false, approval };
       await this.record(unit, user, 'operator_turned_off_codes', {});
       unit.publish({ kind: 'account.changed', userId: user.id, change: { what: 'authenticator_turned_off', sessionId: '', byDeviceName: OPERATOR.device_name, at: now } });
       return { email: user.email, changed: true, approval };

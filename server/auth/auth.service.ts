@@ -44,7 +44,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import type { ServerConfig } from '../config/config.js';
-import { SECOND_FACTOR_PURPOSES, type Db, type SessionKind, type SessionsTable, type UsersTable } from '../storage/schema.js';
+import { CODES_OFF, SECOND_FACTOR_PURPOSES, type Db, type SessionKind, type SessionsTable, type UsersTable } from '../storage/schema.js';
 import { Metrics } from '../metrics/metrics.js';
 import { recordRegistrationSetting, registrationOf } from '../storage/settings.js';
 import { Store } from '../storage/store.js';
@@ -178,11 +178,7 @@ export class AuthService implements OnApplicationBootstrap {
           email_verified_at: now,
           mail_new_sign_ins: 1,
           disabled_at: null,
-          totp_secret: null,
-          totp_enabled_at: null,
-          totp_last_step: null,
-          totp_pending: null,
-          totp_pending_at: null,
+          ...CODES_OFF,
         };
         await unit.db.insertInto('users').values(user).execute();
         // The device that asked for the code is the one the account starts on.

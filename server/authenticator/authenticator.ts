@@ -16,10 +16,11 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
-import { SECOND_FACTOR_PURPOSES, type Db } from '../storage/schema.js';
+import type { Db } from '../storage/schema.js';
 import { EmailCodes } from '../mail/codes.js';
 import { Store } from '../storage/store.js';
 import { SecretBox, SecretKeyMissing } from './secret-box.js';
+import { turnCodesOff } from './codes-off.js';
 
 export const TOTP_PERIOD_S = 30;
 /** A secret being set up is confirmed within this long, or set up again. */
@@ -153,17 +154,8 @@ export class AuthenticatorCodes implements OnApplicationBootstrap {
   async turnOff(auth: AuthContext, client: ClientInfo): Promise<AuthenticatorChanged> {
     const now = this.clock.now();
     return this.store.transaction(async (unit) => {
-      const done = await unit.db
-        .updateTable('users')
-        .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null })
-        .where('id', '=', auth.user.id)
-        .where('totp_enabled_at', 'is not', null)
-        .executeTakeFirst();
-      if (done.numUpdatedRows === 0n) return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };
-      // Sign-ins waiting for a code end: nothing checks one now.
-      await this.codes.endOpen(unit, auth.user.id, [...SECOND_FACTOR_PURPOSES]);
-      const { approval_required } = await unit.db.selectFrom('users').select('approval_required').where('id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (approval_required !== 1) await unit.db.deleteFrom('recovery_codes').where('user_id', '=', auth.user.id).execute();
+      const { changed: done } = await turnCodesOff(unit, auth.user.id, this.codes);
+      if (!done) return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };
       await this.securityEvents.recordBy(unit.db, auth.session, { type: 'authenticator_turned_off', at: now, ip: client.ip });
       unit.publish(changed(auth, 'authenticator_turned_off', now));
       return { enabled: false, recoveryCodesLeft: await this.approvalSettings.codesLeft(unit.db, auth.user.id) };

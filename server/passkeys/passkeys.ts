@@ -139,7 +139,7 @@ export class Passkeys {
     return this.store.transaction(async (unit) => {
       const row = await unit.db.updateTable('passkeys').set({ name }).where('id', '=', id).where('user_id', '=', auth.user.id).returningAll().executeTakeFirst();
       if (!row) throw noSuchPasskey();
-      unit.publish({ kind: 'account.changed', userId: auth.user.id, change: { what: 'passkey_renamed', sessionId: auth.session.id, byDeviceName: auth.session.device_name, at: this.clock.now() } });
+      unit.publish(changed(auth, 'passkey_renamed', this.clock.now()));
       return passkeyView(row);
     });
   }

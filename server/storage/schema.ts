@@ -75,6 +75,9 @@ export interface PasskeysTable {
 }
 export const SECOND_FACTOR_PURPOSES = ['second_factor', 'reset_factor'] as const satisfies EmailCodePurpose[];
 
+/** The authenticator columns of an account without codes (none set up, none being set up). */
+export const CODES_OFF = { totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null } as const;
+
 /** A 6-digit code mailed to prove an address: only its hash, counted tries, one use. */
 export interface EmailCodesTable {
   id: string;

@@ -103,4 +103,4 @@ export function forEachStore(title: string, body: (ctx: StoreContext) => void, k
 }
 
 /** The authenticator columns of an account without codes, for a row a test writes or hands the server itself. */
-export const NO_AUTHENTICATOR = { totp_secret: null, totp_enabled_at: null, totp_last_step: null, totp_pending: null, totp_pending_at: null };
+export { CODES_OFF as NO_AUTHENTICATOR } from '../../server/storage/schema.js';
