@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { sql } from 'kysely';
 import type {
@@ -35,7 +34,7 @@ import {
   type StepUpBody as StepUpSchema,
   type VerifySignUpBody as VerifySignUpSchema,
 } from '../../shared/api.js';
-import { codeEnded, EmailCodes, type IssuedCode } from '../mail/codes.js';
+import { codeEnded, EmailCodes, openHandle, type IssuedCode } from '../mail/codes.js';
 import { MailOutbox } from '../mail/outbox.js';
 import { userView } from '../sessions/session-view.js';
 import type { z } from 'zod';
@@ -347,12 +346,8 @@ export class AuthService implements OnApplicationBootstrap {
     const now = this.clock.now();
     const purpose = reset ? 'reset_factor' : 'second_factor';
     await this.refusePastTheDay(db, user.id, purpose, now, 0);
-    const id = randomUUID();
     const pending: PendingSecondFactor = { device, kind, ...(reset ? { reset } : {}) };
-    await db
-      .insertInto('email_codes')
-      .values({ id, purpose, email: user.email, user_id: user.id, code_hash: null, tries: 0, created_at: now, expires_at: now + SECOND_FACTOR_TTL_MS, used_at: null, data: JSON.stringify(pending) })
-      .execute();
+    const id = await openHandle(db, { purpose, email: user.email, userId: user.id, now, ttlMs: SECOND_FACTOR_TTL_MS, data: pending });
     return { secondFactor: { id, expiresAt: new Date(now + SECOND_FACTOR_TTL_MS).toISOString() } };
   }
 

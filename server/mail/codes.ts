@@ -45,6 +45,20 @@ export const mailedStepUp = (db: Db, email: string, since: number) =>
 export const stepUpTries = (db: Db, email: string, hash: string) =>
   db.selectFrom('email_codes').select(sql<number>`coalesce(sum(tries), 0)`.as('n')).where('email', '=', email).where(TRIED_STEP_UP).where('code_hash', '=', hash);
 
+/**
+ * A row that no code opens, only its id: a handle a client answers with (a right password waiting for an
+ * authenticator code, a passkey ceremony), with what its answer needs in `data`, counted tries and one use.
+ * Its id, made here, is returned.
+ */
+export async function openHandle(db: Db, handle: { purpose: EmailCodePurpose; email: string; userId: string | null; now: number; ttlMs: number; data: unknown }): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('email_codes')
+    .values({ id, purpose: handle.purpose, email: handle.email, user_id: handle.userId, code_hash: null, tries: 0, created_at: handle.now, expires_at: handle.now + handle.ttlMs, used_at: null, data: JSON.stringify(handle.data) })
+    .execute();
+  return id;
+}
+
 export const wrongCode = () => new ApiError(401, 'invalid_code', { key: 'code_wrong' });
 export const codeEnded = () => new ApiError(410, 'code_expired', { key: 'code_ended' });
 

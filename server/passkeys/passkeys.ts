@@ -4,7 +4,6 @@
 // something held, unlocked by the person); with sign-in approval on, a signed-in device still says yes. Each ceremony's challenge is a row of its own: single use, five
 // minutes, bound to the session that asked (making one) or to its kind (signing in). A sign counter that
 // goes back marks the passkey as copied, and it signs nothing in from then on.
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   generateAuthenticationOptions,
@@ -18,6 +17,7 @@ import {
 import { sql } from 'kysely';
 import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView, PendingSignIn } from '../../shared/api.js';
 import { changed } from '../approval/approval-settings.js';
+import { openHandle } from '../mail/codes.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
 import { accountDisabled, ApiError } from '../common/api-error.js';
 import { type Clock } from '../common/clock.js';
@@ -247,14 +247,7 @@ export class Passkeys {
   /** A ceremony's challenge kept as a single-use row (no code of its own; the options name it by `id`). */
   private async begin(purpose: 'passkey_add' | 'passkey_sign_in', userId: string | null, email: string, ceremony: Omit<Ceremony, 'createdAt'>): Promise<string> {
     const now = this.clock.now();
-    const id = randomUUID();
-    await this.store.lightly((trx) =>
-      trx
-        .insertInto('email_codes')
-        .values({ id, purpose, email, user_id: userId, code_hash: null, tries: 0, created_at: now, expires_at: now + CEREMONY_TTL_MS, used_at: null, data: JSON.stringify(ceremony) })
-        .execute(),
-    );
-    return id;
+    return this.store.lightly((trx) => openHandle(trx, { purpose, email, userId, now, ttlMs: CEREMONY_TTL_MS, data: ceremony }));
   }
 
   /** The ceremony of `id`, spent now: whatever its answer, it is not answered twice. */
