@@ -281,6 +281,9 @@ export type RenamePasskeyBody = z.infer<typeof RenamePasskeyBody>;
 /** `POST /v1/auth/passkey`: the assertion for the options of `id`, with no email typed (a discoverable credential). */
 export const PasskeySignInBody = z.strictObject({ id: CodeId, response: AuthenticationResponse, device: DeviceInfo });
 export type PasskeySignInBody = z.input<typeof PasskeySignInBody>;
+/** The account page's and recent authentication's: the assertion for the options of `id` (the device is the caller). */
+export const PasskeyAssertionBody = z.strictObject({ id: CodeId, response: AuthenticationResponse });
+export type PasskeyAssertionBody = z.input<typeof PasskeyAssertionBody>;
 export const PasskeyId = z.strictObject({ id: CredentialId });
 
 // Codes from an authenticator app (docs/architecture.md, "Authenticator codes").

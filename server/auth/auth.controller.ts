@@ -11,6 +11,7 @@ import type {
   SecondFactor,
   PasskeyOptions,
   PasskeySignInBody,
+  PasskeyAssertionBody,
   VerifySignUpBody,
   CodeSent,
   StepUp,
@@ -151,5 +152,17 @@ export class AuthController {
   @Endpoint(Routes.reauthenticate)
   reauthenticate(@Auth() auth: AuthContext, @RouteBody(Routes.reauthenticate) body: ReauthBody, @Client() client: ClientInfo): Promise<Reauthenticated> {
     return this.auth.reauthenticate(auth, body.password, client);
+  }
+
+  @Endpoint(Routes.reauthPasskeyOptions)
+  async reauthPasskeyOptions(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<PasskeyOptions> {
+    await this.throttle.admitCode(client.ip);
+    return this.passkeys.reauthOptions(auth);
+  }
+
+  /** One of the account's passkeys instead of the password (docs/api.md, "Passkeys"). */
+  @Endpoint(Routes.reauthenticateWithPasskey)
+  reauthenticateWithPasskey(@Auth() auth: AuthContext, @RouteBody(Routes.reauthenticateWithPasskey) body: z.output<typeof PasskeyAssertionBody>, @Client() client: ClientInfo): Promise<Reauthenticated> {
+    return this.passkeys.reauthenticate(auth, body.id, body.response as unknown as AuthenticationResponseJSON, client);
   }
 }

@@ -15,7 +15,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { sql } from 'kysely';
-import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView, PendingSignIn } from '../../shared/api.js';
+import type { AuthResult, DeviceInfo, PasskeyList, PasskeyOptions, PasskeyView, PendingSignIn, Reauthenticated } from '../../shared/api.js';
 import { changed } from '../approval/approval-settings.js';
 import { openHandle } from '../mail/codes.js';
 import { SignInApproval } from '../approval/sign-in-approval.js';
@@ -27,8 +27,10 @@ import type { AuthContext, ClientInfo } from '../http/request-context.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { userView } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import type { PasskeysTable, SessionKind } from '../storage/schema.js';
+import type { Db, PasskeysTable, SessionKind } from '../storage/schema.js';
 import { Store } from '../storage/store.js';
+
+type PasskeyPurpose = 'passkey_add' | 'passkey_sign_in' | 'passkey_reauth';
 
 /** A ceremony's options are answered within this long, once. */
 export const CEREMONY_TTL_MS = 5 * 60_000;
@@ -39,11 +41,17 @@ const ended = () => new ApiError(410, 'code_expired', { key: 'passkey_ceremony_e
 const refused = () => new ApiError(401, 'invalid_credentials', { key: 'passkey_refused' });
 const noSuchPasskey = () => new ApiError(404, 'not_found', { key: 'no_such_passkey' });
 
+interface Asserted {
+  passkey: PasskeysTable;
+  newCounter: number;
+  backedUp: boolean;
+}
+
 interface Ceremony {
   challenge: string;
   /** When the options were given (from the row). */
   createdAt: number;
-  /** Making one: the session that asked. Signing in: the kind of session it makes. */
+  /** Making one, or authenticating again: the session that asked. Signing in: the kind of session it makes. */
   sessionId?: string;
   kind?: SessionKind;
 }
@@ -169,6 +177,58 @@ export class Passkeys {
   async signIn(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
     const ceremony = await this.take(id, 'passkey_sign_in');
     if (ceremony.kind !== kind) throw ended();
+    const asserted = await this.verifyAssertion(ceremony, response, client);
+    const now = this.clock.now();
+    const approval = await this.store.db.selectFrom('users').select('approval_required').where('id', '=', asserted.passkey.user_id).executeTakeFirst();
+    const signedIn = await this.store.transaction(async (unit) => {
+      await this.moveCounter(unit.db, asserted, now);
+      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', asserted.passkey.user_id).executeTakeFirst();
+      if (!user) throw refused();
+      if (user.disabled_at !== null) throw accountDisabled();
+      // With sign-in approval on, a passkey is the password's part: a signed-in device still says yes.
+      if (approval?.approval_required === 1) return user;
+      const { token, session } = await this.sessions.create(unit, user, device, client, kind, { method: 'passkey' });
+      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
+      return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
+    });
+    if ('token' in signedIn) return signedIn;
+    await this.approval.admit(signedIn.id, client.ip);
+    return this.approval.request(signedIn, device, client, true, kind);
+  }
+
+  /** Options to authenticate again with one of the account's own passkeys, bound to this session. */
+  async reauthOptions(auth: AuthContext): Promise<PasskeyOptions> {
+    const mine = await this.store.db.selectFrom('passkeys').select(['id', 'transports']).where('user_id', '=', auth.user.id).where('cloned_at', 'is', null).execute();
+    const options = await generateAuthenticationOptions({
+      rpID: this.config.passkeys.rpId,
+      userVerification: 'required',
+      timeout: CEREMONY_TTL_MS,
+      allowCredentials: mine.map((row) => ({ id: row.id, transports: JSON.parse(row.transports ?? '[]') as AuthenticatorTransportFuture[] })),
+    });
+    const id = await this.begin('passkey_reauth', auth.user.id, auth.user.email, { challenge: options.challenge, sessionId: auth.session.id });
+    return { id, options: options as unknown as Record<string, unknown> };
+  }
+
+  /** Recent authentication by one of the account's passkeys, for the options this session asked for. */
+  async reauthenticate(auth: AuthContext, id: string, response: AuthenticationResponseJSON, client: ClientInfo): Promise<Reauthenticated> {
+    const ceremony = await this.take(id, 'passkey_reauth');
+    if (ceremony.sessionId !== auth.session.id) throw ended();
+    const asserted = await this.verifyAssertion(ceremony, response, client);
+    if (asserted.passkey.user_id !== auth.user.id) throw refused();
+    const now = this.clock.now();
+    await this.store.transaction(async (unit) => {
+      await this.moveCounter(unit.db, asserted, now);
+      await this.sessions.markReauthenticated(unit.db, auth.session.id, now);
+    });
+    return { until: new Date(now + this.config.recentAuthMs).toISOString() };
+  }
+
+  /**
+   * The passkey that made `response`, and what its signature says, for a ceremony already taken. A counter
+   * that went back on a signature that verifies marks it as copied; anything else that does not verify is
+   * refused and marks nothing.
+   */
+  private async verifyAssertion(ceremony: Ceremony, response: AuthenticationResponseJSON, client: ClientInfo): Promise<Asserted> {
     const passkey = await this.store.db.selectFrom('passkeys').selectAll().where('id', '=', response.id).executeTakeFirst();
     if (!passkey || passkey.cloned_at !== null) throw refused();
     // The account the passkey was made for, as the authenticator keeps it (WebAuthn's user handle).
@@ -201,30 +261,19 @@ export class Passkeys {
       throw refused();
     }
     if (!verified.verified) throw refused();
-    const now = this.clock.now();
-    const approval = await this.store.db.selectFrom('users').select('approval_required').where('id', '=', passkey.user_id).executeTakeFirst();
-    const signedIn = await this.store.transaction(async (unit) => {
-      // Of two sign-ins with one assertion's counter, one moves it; the other finds it moved.
-      const moved = await unit.db
-        .updateTable('passkeys')
-        .set({ counter: verified.authenticationInfo.newCounter, last_used_at: now, backed_up: verified.authenticationInfo.credentialBackedUp ? 1 : 0 })
-        .where('id', '=', passkey.id)
-        .where('counter', '=', passkey.counter)
-        .where('cloned_at', 'is', null)
-        .executeTakeFirst();
-      if (moved.numUpdatedRows === 0n) throw refused();
-      const user = await unit.db.selectFrom('users').selectAll().where('id', '=', passkey.user_id).executeTakeFirst();
-      if (!user) throw refused();
-      if (user.disabled_at !== null) throw accountDisabled();
-      // With sign-in approval on, a passkey is the password's part: a signed-in device still says yes.
-      if (approval?.approval_required === 1) return user;
-      const { token, session } = await this.sessions.create(unit, user, device, client, kind, { method: 'passkey' });
-      await this.securityEvents.recordBy(unit.db, session, { type: 'signed_in', at: now, ip: client.ip });
-      return { token, user: userView(user), session: this.sessions.view(session, session.id, now) };
-    });
-    if ('token' in signedIn) return signedIn;
-    await this.approval.admit(signedIn.id, client.ip);
-    return this.approval.request(signedIn, device, client, true, kind);
+    return { passkey, newCounter: verified.authenticationInfo.newCounter, backedUp: verified.authenticationInfo.credentialBackedUp };
+  }
+
+  /** Of two uses of one assertion's counter, one moves it; the other finds it moved and is refused. */
+  private async moveCounter(db: Db, { passkey, newCounter, backedUp }: Asserted, now: number): Promise<void> {
+    const moved = await db
+      .updateTable('passkeys')
+      .set({ counter: newCounter, last_used_at: now, backed_up: backedUp ? 1 : 0 })
+      .where('id', '=', passkey.id)
+      .where('counter', '=', passkey.counter)
+      .where('cloned_at', 'is', null)
+      .executeTakeFirst();
+    if (moved.numUpdatedRows === 0n) throw refused();
   }
 
   /**
@@ -245,13 +294,13 @@ export class Passkeys {
   }
 
   /** A ceremony's challenge kept as a single-use row (no code of its own; the options name it by `id`). */
-  private async begin(purpose: 'passkey_add' | 'passkey_sign_in', userId: string | null, email: string, ceremony: Omit<Ceremony, 'createdAt'>): Promise<string> {
+  private async begin(purpose: PasskeyPurpose, userId: string | null, email: string, ceremony: Omit<Ceremony, 'createdAt'>): Promise<string> {
     const now = this.clock.now();
     return this.store.lightly((trx) => openHandle(trx, { purpose, email, userId, now, ttlMs: CEREMONY_TTL_MS, data: ceremony }));
   }
 
   /** The ceremony of `id`, spent now: whatever its answer, it is not answered twice. */
-  private async take(id: string, purpose: 'passkey_add' | 'passkey_sign_in'): Promise<Ceremony> {
+  private async take(id: string, purpose: PasskeyPurpose): Promise<Ceremony> {
     const now = this.clock.now();
     const row = await this.store.lightly((trx) =>
       trx

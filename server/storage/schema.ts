@@ -53,7 +53,7 @@ export interface MailOutboxTable {
  * counts the tries); `reset_factor`: a password reset by mail waiting for one (a budget of its own, so that
  * guesses by whoever has the password do not lock the owner's mailbox out too).
  */
-export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor' | 'reset_factor' | 'passkey_add' | 'passkey_sign_in';
+export type EmailCodePurpose = 'sign_up' | 'reset' | 'verify' | 'step_up' | 'second_factor' | 'reset_factor' | 'passkey_add' | 'passkey_sign_in' | 'passkey_reauth';
 
 /** A passkey: a WebAuthn credential of an account (docs/api.md, "Passkeys"). */
 export interface PasskeysTable {

@@ -18,10 +18,15 @@ import type {
   WebRecoveredSignIn,
   WebSignInRequestState,
   ErrorSay,
+  PasskeyAssertionBody,
+  PasskeyOptions,
 } from '../../shared/api.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
 import { AuthService } from '../auth/auth.service.js';
+import { RateLimits } from '../auth/rate-limits.js';
+import { Passkeys } from '../passkeys/passkeys.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../http/http-edge.js';
 import { Auth, Client, Disconnected, type AuthContext, type ClientInfo } from '../http/request-context.js';
@@ -45,6 +50,8 @@ export class WebController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CONFIG) private readonly config: ServerConfig,
+    @Inject(Passkeys) private readonly passkeys: Passkeys,
+    @Inject(RateLimits) private readonly throttle: RateLimits,
   ) {
     this.trust = trustFunction(config.trustProxy);
   }
@@ -71,6 +78,26 @@ export class WebController {
   ): Promise<CurrentSession | PendingSignIn | SecondFactor> {
     const place = this.place(request);
     return this.answer(reply, place, await this.auth.confirmStepUp(body, client, 'browser'));
+  }
+
+  @Endpoint(Routes.webPasskeyOptions)
+  async passkeyOptions(@Client() client: ClientInfo, @Req() request: FastifyRequest): Promise<PasskeyOptions> {
+    this.place(request);
+    await this.throttle.admitCode(client.ip);
+    return this.passkeys.signInOptions('browser');
+  }
+
+  /** A passkey, no email typed: the session as the cookie, or a request a device must answer (202). */
+  @Endpoint(Routes.webSignInWithPasskey)
+  async signInWithPasskey(
+    @RouteBody(Routes.webSignInWithPasskey) body: z.output<typeof PasskeyAssertionBody>,
+    @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CurrentSession | PendingSignIn> {
+    const place = this.place(request);
+    const device = browserDevice(client.userAgent, acceptLanguageOf(request));
+    return this.answer(reply, place, await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, device, client, 'browser'));
   }
 
   /** A code from the authenticator app, or a recovery code, after the right password: the session as the cookie. */

@@ -89,7 +89,7 @@ forEachStore(
         'POST /v1/auth/register', 'POST /v1/auth/register/verify', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm',
         'POST /v1/auth/login', 'POST /v1/auth/login/code', 'POST /v1/auth/login/second-factor', 'POST /v1/auth/passkey/options', 'POST /v1/auth/passkey',
         'POST /v1/auth/sign-in-requests/:id/wait', 'POST /v1/auth/sign-in-requests/:id/recover', 'POST /v1/auth/sign-in-requests/:id/resend', 'POST /v1/auth/sign-in-requests/:id/cancel',
-        'POST /v1/web/session', 'POST /v1/web/session/code', 'POST /v1/web/session/second-factor', 'POST /v1/web/password-reset/confirm', 'POST /v1/web/sign-in-requests/:id/wait', 'POST /v1/web/sign-in-requests/:id/recover',
+        'POST /v1/web/session', 'POST /v1/web/session/code', 'POST /v1/web/session/second-factor', 'POST /v1/web/session/passkey/options', 'POST /v1/web/session/passkey', 'POST /v1/web/password-reset/confirm', 'POST /v1/web/sign-in-requests/:id/wait', 'POST /v1/web/sign-in-requests/:id/recover',
       ];
       const rows = Object.values(Routes) as RouteSpec[];
       assert.deepEqual(rows.filter((spec) => spec.auth === 'none').map((spec) => `${spec.method} ${spec.path}`).sort(), [...PUBLIC].sort());

@@ -166,4 +166,45 @@ forEachStore('passkeys', (ctx) => {
     assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, laptop.token)).status, 204);
     assert.equal((await signInWith(passkey)).status, 401);
   });
+
+  it('recent authentication with a passkey instead of the password: only the account’s own, for the options this session asked for', async () => {
+    const { laptop, passkey, view } = await withPasskey('reauth');
+    clock.advance(11 * 60_000);
+    assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, laptop.token)).status, 403, 'recent authentication first');
+    const asked = options(await http.post('/v1/auth/reauth/passkey/options', undefined, laptop.token));
+    assert.deepEqual(
+      (asked.options as { allowCredentials?: { id: string }[] }).allowCredentials?.map((c) => c.id),
+      [passkey.id],
+      'the account’s own passkeys are offered',
+    );
+    // Another session of the account cannot answer this session's options.
+    const phone = await login(http, laptop.email, 'Phone');
+    assert.equal((await http.post('/v1/auth/reauth/passkey', { id: asked.id, response: passkey.get(asked.options) }, phone.token)).status, 410);
+    // Another account's passkey does not authenticate this account.
+    const { passkey: strangers } = await withPasskey('reauth-stranger');
+    const again = options(await http.post('/v1/auth/reauth/passkey/options', undefined, laptop.token));
+    assert.equal((await http.post('/v1/auth/reauth/passkey', { id: again.id, response: strangers.get(again.options) }, laptop.token)).status, 401);
+    const mine = options(await http.post('/v1/auth/reauth/passkey/options', undefined, laptop.token));
+    const done = await http.post('/v1/auth/reauth/passkey', { id: mine.id, response: passkey.get(mine.options) }, laptop.token);
+    assert.equal(done.status, 200, done.text);
+    assert.equal(new Date(done.body.until).getTime(), clock.now() + 10 * 60_000);
+    assert.equal((await http.delete(`/v1/account/passkeys/${view.id}`, laptop.token)).status, 204, 'now it may remove one');
+  });
+
+  it('the account page signs in with a passkey: the session as the cookie, a browser’s; not from another site', async () => {
+    const { laptop, passkey } = await withPasskey('page');
+    const page = { origin: new URL(server.url).origin, 'x-latch-page': '1', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' };
+    assert.equal((await http.request('POST', '/v1/web/session/passkey/options', { headers: { ...page, origin: 'https://evil.example' } })).status, 403, 'not from another site');
+    const asked = options(await http.request('POST', '/v1/web/session/passkey/options', { headers: page }));
+    // The app's options do not sign a browser in, nor the browser's an app.
+    const appAsked = options(await http.post('/v1/auth/passkey/options'));
+    assert.equal((await http.request('POST', '/v1/web/session/passkey', { headers: page, json: { id: appAsked.id, response: passkey.get(appAsked.options) } })).status, 410);
+    const signedIn = await http.request('POST', '/v1/web/session/passkey', { headers: page, json: { id: asked.id, response: passkey.get(asked.options) } });
+    assert.equal(signedIn.status, 200, signedIn.text);
+    assert.match(String(signedIn.headers.get('set-cookie')), /^latch_session=lt_[^;]+; .*HttpOnly/);
+    assert.ok(!signedIn.text.includes('lt_'), 'the token is never in the body');
+    assert.equal(signedIn.body.session.browser, true);
+    assert.equal(signedIn.body.session.signedInWith, 'passkey');
+    assert.equal(signedIn.body.user.email, laptop.email);
+  });
 });
