@@ -11,6 +11,7 @@ import {
   AuthenticatorChanged,
   AuthenticatorSetting,
   AuthenticatorSetup,
+  AuthenticationResponse,
   CodeId,
   CodeSent,
   DeviceName,
@@ -21,6 +22,12 @@ import {
   MailSettings,
   NewPassword,
   newPassword,
+  PasskeyId,
+  PasskeyList,
+  PasskeyName,
+  PasskeyOptions,
+  PasskeyView,
+  RegistrationResponse,
   rule,
   Platform,
   RecoveryCode,
@@ -327,6 +334,21 @@ export const IpcCalls = {
   beginAuthenticator: { channel: 'latch:begin-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorSetup },
   confirmAuthenticator: { channel: 'latch:confirm-authenticator', args: z.tuple([z.string().trim().min(1, 'app_code_digits' satisfies FieldRule).pipe(AppCode)]), result: AuthenticatorChanged },
   turnOffAuthenticator: { channel: 'latch:turn-off-authenticator', args: z.tuple([PasswordInput]), result: AuthenticatorChanged },
+  /**
+   * Passkeys (docs/architecture.md, "Passkeys"): the window runs `navigator.credentials` with the options
+   * these give, and hands what the authenticator made back.
+   */
+  passkeys: { channel: 'latch:passkeys', args: none, result: PasskeyList },
+  passkeyAddOptions: { channel: 'latch:passkey-add-options', args: none, result: PasskeyOptions },
+  addPasskey: { channel: 'latch:add-passkey', args: z.tuple([CodeId, PasskeyName, RegistrationResponse]), result: PasskeyView },
+  renamePasskey: { channel: 'latch:rename-passkey', args: z.tuple([PasskeyId.shape.id, PasskeyName]), result: PasskeyView },
+  removePasskey: { channel: 'latch:remove-passkey', args: z.tuple([PasskeyId.shape.id]), result: z.null() },
+  /** Signed out: options to sign in with a passkey on this server, no email typed. */
+  passkeySignInOptions: { channel: 'latch:passkey-sign-in-options', args: z.tuple([ServerUrlInput]), result: PasskeyOptions },
+  signInWithPasskey: { channel: 'latch:sign-in-with-passkey', args: z.tuple([CodeId, AuthenticationResponse]), result: SessionState },
+  /** A passkey instead of the password, for what needs recent authentication. */
+  reauthPasskeyOptions: { channel: 'latch:reauth-passkey-options', args: none, result: PasskeyOptions },
+  reauthenticateWithPasskey: { channel: 'latch:reauthenticate-with-passkey', args: z.tuple([CodeId, AuthenticationResponse]), result: z.null() },
   /** "Forgot password?": the answer is the same whether or not the address has an account. */
   requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },
   /** The mailed code and a new password: this device is signed in, every other one signed out (with approval on, once a device allows it). */

@@ -6,7 +6,7 @@ import type { AnswerBody, ChangePasswordBody, DeviceInfo, MailSettings, ResetBod
 import { requestOf, type CallInput, type OkValue } from '../../shared/client.js';
 import { Routes, type RouteSpec } from '../../shared/routes.js';
 import { CoreError, valueOf } from '../../shared/session/errors.js';
-import type { Api } from '../../shared/session/ports.js';
+import type { Api, PasskeyAsserted, PasskeyCreated } from '../../shared/session/ports.js';
 
 /** Recent activity is shown this many events at a time. */
 const ACTIVITY_PAGE = 20;
@@ -59,6 +59,15 @@ export class ApiClient implements Api {
   beginAuthenticator = (password: string) => this.call(Routes.beginAuthenticator, { body: { password } });
   confirmAuthenticator = (code: string) => this.call(Routes.confirmAuthenticator, { body: { code } });
   turnOffAuthenticator = (password: string) => this.call(Routes.turnOffAuthenticator, { body: { password } });
+  passkeys = () => this.call(Routes.passkeys, {});
+  passkeyAddOptions = () => this.call(Routes.passkeyAddOptions, {});
+  addPasskey = (id: string, name: string, response: PasskeyCreated) => this.call(Routes.addPasskey, { body: { id, name, response } });
+  renamePasskey = (id: string, name: string) => this.call(Routes.renamePasskey, { params: { id }, body: { name } });
+  removePasskey = (id: string) => this.call(Routes.removePasskey, { params: { id } });
+  passkeySignInOptions = () => this.call(Routes.passkeySignInOptions, {});
+  signInWithPasskey = (id: string, response: PasskeyAsserted, device: DeviceInfo) => this.call(Routes.passkeySignIn, { body: { id, response, device } });
+  reauthPasskeyOptions = () => this.call(Routes.reauthPasskeyOptions, {});
+  reauthenticateWithPasskey = (id: string, response: PasskeyAsserted) => this.call(Routes.reauthenticateWithPasskey, { body: { id, response } });
   logout = () => this.call(Routes.logout, {});
   session = () => this.call(Routes.session, {});
   /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */

@@ -4,7 +4,7 @@
 // fetch, the browser's WebSocket and memory (renderer/src/account/web-bridge.ts); unit tests pass fakes
 // (docs/architecture.md, "The session state machine").
 import { z } from 'zod';
-import { SessionView, User, type AnswerBody, type ChangePasswordBody, type DeviceInfo, type MailSettings, type RealtimeMessage, type ResetBody, type SessionView as SessionViewType, type SignedOutSessionView, type SignInRequestView } from '../api.js';
+import { SessionView, User, type AddPasskeyBody, type PasskeySignInBody, type AnswerBody, type ChangePasswordBody, type DeviceInfo, type MailSettings, type RealtimeMessage, type ResetBody, type SessionView as SessionViewType, type SignedOutSessionView, type SignInRequestView } from '../api.js';
 import type { OkValue } from '../client.js';
 import type { KeychainState } from '../ipc.js';
 import type { Routes } from '../routes.js';
@@ -17,6 +17,10 @@ export interface Vault {
   write(token: string): Promise<boolean>;
   delete(): Promise<void>;
 }
+
+/** What `navigator.credentials` made and got, as @simplewebauthn/browser hands them over. */
+export type PasskeyCreated = AddPasskeyBody['response'];
+export type PasskeyAsserted = PasskeySignInBody['response'];
 
 type Ok<K extends keyof typeof Routes> = Promise<OkValue<(typeof Routes)[K]>>;
 
@@ -49,6 +53,17 @@ export interface Api {
   beginAuthenticator(password: string): Ok<'beginAuthenticator'>;
   confirmAuthenticator(code: string): Ok<'confirmAuthenticator'>;
   turnOffAuthenticator(password: string): Ok<'turnOffAuthenticator'>;
+  passkeys(): Ok<'passkeys'>;
+  passkeyAddOptions(): Ok<'passkeyAddOptions'>;
+  addPasskey(id: string, name: string, response: PasskeyCreated): Ok<'addPasskey'>;
+  renamePasskey(id: string, name: string): Ok<'renamePasskey'>;
+  removePasskey(id: string): Ok<'removePasskey'>;
+  /** Options to sign in with a passkey, no email typed (on the account page, the page's own). */
+  passkeySignInOptions(): Ok<'passkeySignInOptions'>;
+  /** Signed in with a passkey, or (sign-in approval) a request another device must answer. */
+  signInWithPasskey(id: string, response: PasskeyAsserted, device: DeviceInfo): Ok<'passkeySignIn'>;
+  reauthPasskeyOptions(): Ok<'reauthPasskeyOptions'>;
+  reauthenticateWithPasskey(id: string, response: PasskeyAsserted): Ok<'reauthenticateWithPasskey'>;
   logout(): Ok<'logout'>;
   /** A replacement for `token` (the one in use), asked with this device's claim, with the session (docs/architecture.md, "Token rotation"). */
   rotate(token: string, claim: string): Ok<'rotate'>;

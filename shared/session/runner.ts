@@ -16,6 +16,9 @@ import type {
   AuthenticatorSetup,
   AuthResult,
   MailSettings,
+  PasskeyList,
+  PasskeyOptions,
+  PasskeyView,
   PendingSignIn,
   RecoveryCodes,
   SecondFactor,
@@ -29,7 +32,7 @@ import { SessionAlerts, type AlertEvent } from './alerts.js';
 import { backoffDelay } from './backoff.js';
 import { CoreError } from './errors.js';
 import { failureOf, initialState, publicState, step, type Effect, type MachineEvent, type MachineState, type TimerName } from './machine.js';
-import type { Api, Realtime, SessionPorts, Vault } from './ports.js';
+import type { Api, PasskeyAsserted, PasskeyCreated, Realtime, SessionPorts, Vault } from './ports.js';
 import { parseServerUrl } from './server-url.js';
 
 export type ControllerEvent =
@@ -136,9 +139,7 @@ export class SessionRunner {
   }
 
   async signIn(input: SignInInput): Promise<SessionState> {
-    if (this.machine.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', { key: 'already_signed_in' });
-    if (this.machine.status === 'signingIn') throw new CoreError('rejected', 'busy', { key: 'sign_in_under_way' });
-    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', { key: 'still_starting' });
+    this.mustBeSignedOut();
     this.switchServer(input.serverUrl);
     await this.dispatch({ type: 'signInStarted', email: input.email });
     const device = this.device();
@@ -187,6 +188,64 @@ export class SessionRunner {
       if (!(error instanceof CoreError && error.code === 'invalid_code')) await this.dispatch({ type: 'signInFailed' });
       throw error;
     }
+  }
+
+  /** Signed out: options to sign in with a passkey on the server of `serverUrl`, no email typed. */
+  async passkeySignInOptions(serverUrl: string): Promise<PasskeyOptions> {
+    this.mustBeSignedOut();
+    this.switchServer(serverUrl);
+    return this.api.passkeySignInOptions();
+  }
+
+  /** What the passkey answered to those options: signed in, or (sign-in approval) waiting for a device. */
+  async signInWithPasskey(id: string, response: PasskeyAsserted): Promise<SessionState> {
+    this.mustBeSignedOut();
+    // The passkey names the account: no address was typed, and the server says whose it is.
+    await this.dispatch({ type: 'signInStarted', email: '' });
+    try {
+      await this.dispatch(answered(await this.api.signInWithPasskey(id, response, this.device())));
+      return this.published;
+    } catch (error) {
+      await this.dispatch({ type: 'signInFailed' });
+      throw error;
+    }
+  }
+
+  private mustBeSignedOut(): void {
+    if (this.machine.status === 'signedIn') throw new CoreError('rejected', 'already_signed_in', { key: 'already_signed_in' });
+    if (this.machine.status === 'signingIn') throw new CoreError('rejected', 'busy', { key: 'sign_in_under_way' });
+    if (this.machine.status !== 'signedOut') throw new CoreError('rejected', 'busy', { key: 'still_starting' });
+  }
+
+  passkeys(): Promise<PasskeyList> {
+    return this.authed((api) => api.passkeys());
+  }
+
+  passkeyAddOptions(): Promise<PasskeyOptions> {
+    return this.authed((api) => api.passkeyAddOptions());
+  }
+
+  addPasskey(id: string, name: string, response: PasskeyCreated): Promise<PasskeyView> {
+    return this.authed((api) => api.addPasskey(id, name, response));
+  }
+
+  renamePasskey(id: string, name: string): Promise<PasskeyView> {
+    return this.authed((api) => api.renamePasskey(id, name));
+  }
+
+  async removePasskey(id: string): Promise<null> {
+    await this.authed((api) => api.removePasskey(id));
+    return null;
+  }
+
+  reauthPasskeyOptions(): Promise<PasskeyOptions> {
+    return this.authed((api) => api.reauthPasskeyOptions());
+  }
+
+  /** One of the account's passkeys instead of the password, for the next few minutes. */
+  async reauthenticateWithPasskey(id: string, response: PasskeyAsserted): Promise<null> {
+    await this.authed((api) => api.reauthenticateWithPasskey(id, response));
+    return null;
   }
 
   /** "Forgot password?": a code by mail, if the address has an account on that server (the answer is the same). */

@@ -104,10 +104,18 @@ export class Lab {
   }
 
   /** A device's windows, in a browser context of their own; `locale`: the language and habits of its OS (English by default). */
-  async device(name: string, options: { colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<Device> {
+  async device(name: string, options: { colorScheme?: 'light' | 'dark'; locale?: string; hostname?: 'localhost' } = {}): Promise<Device> {
     const appDataDir = mkdtempSync(join(tmpdir(), 'latch-e2e-'));
     const profile = `e2e${process.pid}x${this.devices.length}x${Date.now().toString(36)}`;
-    const hostOptions = { rendererDir: RENDERER_DIR, serverUrl: this.serverUrl, profile, appDataDir, deviceName: name, backoff: { initialMs: 100, maxMs: 1_000 } };
+    const hostOptions = {
+      rendererDir: RENDERER_DIR,
+      serverUrl: this.serverUrl,
+      profile,
+      appDataDir,
+      deviceName: name,
+      backoff: { initialMs: 100, maxMs: 1_000 },
+      ...(options.hostname ? { hostname: options.hostname } : {}),
+    };
     const context = await this.browser.newContext({ viewport: { width: 800, height: 600 }, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'en-US' });
     const device: Device = {
       name,
@@ -134,12 +142,22 @@ export class Lab {
     return device;
   }
 
-  /** The server's account page in a browser of its own (its own cookies), at `width` px. */
-  async accountPage(options: { width?: number; colorScheme?: 'light' | 'dark'; locale?: string } = {}): Promise<{ page: Page; context: BrowserContext }> {
+  /**
+   * Restarts the server, before any device signs in, taking passkeys (RP ID `localhost`) from the pages of
+   * `devices` (made with `hostname: 'localhost'`) and from its own account page at `http://localhost:PORT`.
+   */
+  async allowPasskeysFrom(devices: Device[], options: { clock?: Clock } = {}): Promise<void> {
+    const origins = [...devices.map((d) => new URL(d.host.url).origin), `http://localhost:${this.port}`];
+    await this.stopServer();
+    await this.restartServer({ ...options, config: { passkeys: { rpId: 'localhost', origins } } });
+  }
+
+  /** The server's account page in a browser of its own (its own cookies), at `width` px; at `localhost` for passkeys. */
+  async accountPage(options: { width?: number; colorScheme?: 'light' | 'dark'; locale?: string; hostname?: 'localhost' } = {}): Promise<{ page: Page; context: BrowserContext }> {
     const context = await this.browser.newContext({ viewport: { width: options.width ?? 1280, height: 800 }, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'en-US' });
     this.contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${this.serverUrl}/account`);
+    await page.goto(options.hostname ? `http://localhost:${this.port}/account` : `${this.serverUrl}/account`);
     return { page, context };
   }
 

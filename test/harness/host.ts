@@ -27,6 +27,11 @@ export interface DeviceHostOptions {
   appDataDir: string;
   deviceName?: string;
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * The page's host name: `localhost` for a page that uses passkeys (a browser takes them on `localhost`,
+   * never on an IP address); the host listens on 127.0.0.1 either way.
+   */
+  hostname?: 'localhost' | '127.0.0.1';
 }
 
 export interface DeviceHost {
@@ -55,19 +60,20 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
   const sockets = new Set<WebSocket>();
   let port = 0;
+  const pageHost = options.hostname ?? '127.0.0.1';
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === `${BRIDGE_PATH}.js`) {
       response.writeHead(200, { 'content-type': TYPES['.js']!, 'cache-control': 'no-store' });
-      return void response.end(bridgeScript(`ws://127.0.0.1:${port}${BRIDGE_PATH}`));
+      return void response.end(bridgeScript(`ws://${pageHost}:${port}${BRIDGE_PATH}`));
     }
     const relative = path === '/' ? 'index.html' : decodeURIComponent(path.slice(1));
     const file = normalize(join(options.rendererDir, relative));
     if (!file.startsWith(options.rendererDir + sep)) return void response.writeHead(404).end();
     try {
       let body: Buffer | string = await readFile(file);
-      if (relative === 'index.html') body = withBridge(body.toString('utf8'), port, secret);
+      if (relative === 'index.html') body = withBridge(body.toString('utf8'), `${pageHost}:${port}`, secret);
       response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       response.end(body);
     } catch {
@@ -79,7 +85,7 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const given = Buffer.from(url.searchParams.get('secret') ?? '');
     const loopback = request.socket.remoteAddress === '127.0.0.1' || request.socket.remoteAddress === '::ffff:127.0.0.1';
-    const ownPage = request.headers.origin === `http://127.0.0.1:${port}`;
+    const ownPage = request.headers.origin === `http://${pageHost}:${port}`;
     if (url.pathname !== BRIDGE_PATH || !loopback || !ownPage || given.length !== secret.length || !timingSafeEqual(given, Buffer.from(secret))) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
@@ -110,7 +116,7 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
 
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   port = (http.address() as AddressInfo).port;
-  host.url = `http://127.0.0.1:${port}/`;
+  host.url = `http://${pageHost}:${port}/`;
   await controller.start();
   let closed: Promise<void> | undefined;
   host.close = () =>
@@ -126,9 +132,9 @@ export async function startDeviceHost(options: DeviceHostOptions): Promise<Devic
 }
 
 /** The built page, plus the bridge's secret, its script and a CSP that lets it reach this host only. */
-function withBridge(html: string, port: number, secret: string): string {
+function withBridge(html: string, hostAndPort: string, secret: string): string {
   return html
-    .replace("connect-src 'none'", `connect-src ws://127.0.0.1:${port}`)
+    .replace("connect-src 'none'", `connect-src ws://${hostAndPort}`)
     .replace(
       '<script type="module"',
       `<meta name="latch-bridge-secret" content="${secret}" />\n    <script src="${BRIDGE_PATH}.js"></script>\n    <script type="module"`,

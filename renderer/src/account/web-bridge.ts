@@ -126,6 +126,15 @@ function pageApi(origin: string, finishSignOut: (soon: boolean) => void): Api {
     beginAuthenticator: (password) => c(Routes.beginAuthenticator, { body: { password } }),
     confirmAuthenticator: (code) => c(Routes.confirmAuthenticator, { body: { code } }),
     turnOffAuthenticator: (password) => c(Routes.turnOffAuthenticator, { body: { password } }),
+    passkeys: () => c(Routes.passkeys, {}),
+    passkeyAddOptions: () => c(Routes.passkeyAddOptions, {}),
+    addPasskey: (id, name, response) => c(Routes.addPasskey, { body: { id, name, response } }),
+    renamePasskey: (id, name) => c(Routes.renamePasskey, { params: { id }, body: { name } }),
+    removePasskey: (id) => c(Routes.removePasskey, { params: { id } }),
+    passkeySignInOptions: () => c(Routes.webPasskeyOptions, {}),
+    signInWithPasskey: async (id, response) => signedIn(await c(Routes.webSignInWithPasskey, { body: { id, response } })),
+    reauthPasskeyOptions: () => c(Routes.reauthPasskeyOptions, {}),
+    reauthenticateWithPasskey: (id, response) => c(Routes.reauthenticateWithPasskey, { body: { id, response } }),
     async logout() {
       // The server cannot say no to a sign-out, only fail to hear it: this page signs out now, and the
       // session ends as soon as the server can be told (a shared computer must not stay signed in).

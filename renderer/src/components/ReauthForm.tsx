@@ -1,17 +1,41 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { messages } from '../../../shared/messages.js';
+import { passkeysHere } from '../passkeys.js';
 import { useLatch } from '../store/index.js';
 import { PasswordForm } from './PasswordForm.js';
+import { useBusy } from './use-busy.js';
 
 /**
- * Signing other devices out needs the password from the last few minutes
- * (so a copied sign-in alone cannot do it). When the server asks for it, this
- * form asks in place and then finishes what the person started (`onConfirmed`;
- * the form goes away when that succeeds; if it stays, its owner says why).
+ * Signing other devices out, or adding and removing a passkey, needs the password from the last few minutes
+ * (so a copied sign-in alone cannot do it). When the server asks for it, this form asks in place and then
+ * finishes what the person started (`onConfirmed`; the form goes away when that succeeds; if it stays, its
+ * owner says why). One of the account's passkeys does instead, where this window can use passkeys and the
+ * account has one (the list is loaded where passkeys are shown).
  */
-export function ReauthForm({ action, confirmLabel, onConfirmed, onCancel }: { action: string; confirmLabel: string; onConfirmed: () => Promise<void>; onCancel: () => void }) {
+export function ReauthForm({
+  action,
+  confirmLabel,
+  finishingLabel = messages.common.signingOut,
+  tone = 'danger',
+  onConfirmed,
+  onCancel,
+}: {
+  action: string;
+  confirmLabel: string;
+  /** The button's words while `onConfirmed` runs. */
+  finishingLabel?: string;
+  tone?: 'primary' | 'danger';
+  onConfirmed: () => Promise<void>;
+  onCancel: () => void;
+}) {
   const reauthenticate = useLatch((s) => s.reauthenticate);
+  const withPasskey = useLatch((s) => s.reauthenticateWithPasskey);
+  const hasPasskey = useLatch((s) => s.passkeys?.some((p) => !p.clonedAt) ?? false);
   const [stage, setStage] = useState<'checking' | 'finishing'>('checking');
+  const [passkeyError, setPasskeyError] = useState<string | undefined>();
+  const [busy, whileBusy] = useBusy();
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
 
   async function submit(password: string): Promise<string | undefined> {
     setStage('checking');
@@ -21,15 +45,38 @@ export function ReauthForm({ action, confirmLabel, onConfirmed, onCancel }: { ac
     await onConfirmed();
     return undefined;
   }
+  async function usePasskeyInstead() {
+    setPasskeyError(undefined);
+    await whileBusy(async () => {
+      const failed = await withPasskey();
+      if (failed) return setPasskeyError(failed.message);
+      setStage('finishing');
+      await onConfirmed();
+    });
+  }
   return (
-    <PasswordForm
-      formLabel={messages.reauth.formLabel(action)}
-      hint={messages.reauth.hint(action, 10)}
-      submitLabel={confirmLabel}
-      busyLabel={stage === 'checking' ? messages.reauth.checking : messages.common.signingOut}
-      tone="danger"
-      onSubmit={submit}
-      onCancel={onCancel}
-    />
+    <>
+      <PasswordForm
+        formLabel={messages.reauth.formLabel(action)}
+        hint={messages.reauth.hint(action, 10)}
+        submitLabel={confirmLabel}
+        busyLabel={stage === 'checking' ? messages.reauth.checking : finishingLabel}
+        tone={tone}
+        onSubmit={submit}
+        onCancel={onCancel}
+      />
+      {hasPasskey && passkeysHere() === 'available' && (
+        <div className="reauth-passkey">
+          <button type="button" className="link" disabled={busy} aria-busy={busy} onClick={() => void usePasskeyInstead()}>
+            {busy ? messages.passkeys.reauthing : messages.passkeys.reauth}
+          </button>
+          {passkeyError && mounted.current && (
+            <p className="field-error" role="alert">
+              {passkeyError}
+            </p>
+          )}
+        </div>
+      )}
+    </>
   );
 }

@@ -77,7 +77,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
             {t.wrongPickHere(state.wrongPickBy)}
           </p>
         )}
-        <p className="muted">{state.reset ? t.waitingForReset(state.email) : t.waitingFor(state.email)}</p>
+        <p className="muted">{state.reset ? t.waitingForReset(state.email) : state.email ? t.waitingFor(state.email) : t.waitingForPasskey}</p>
         <p className="muted" aria-live="off">
           {t.expiresIn(countdown)}
         </p>

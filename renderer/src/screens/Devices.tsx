@@ -15,6 +15,7 @@ import { RecentActivity } from './devices/RecentActivity.js';
 import { MailSetting } from './devices/MailSetting.js';
 import { SignInApprovalSetting } from './devices/SignInApprovalSetting.js';
 import { AuthenticatorSetting } from './devices/AuthenticatorSetting.js';
+import { PasskeysSetting } from './devices/PasskeysSetting.js';
 import { SignInRequestPrompt } from '../components/SignInRequestPrompt.js';
 
 const t = messages.devices;
@@ -105,6 +106,7 @@ export function DevicesScreen() {
       </section>
       <SignInApprovalSetting offline={offline} />
       <AuthenticatorSetting offline={offline} />
+      <PasskeysSetting offline={offline} />
       <MailSetting offline={offline} />
       <RecentlySignedOut now={now} offline={offline} />
       <RecentActivity offline={offline} />

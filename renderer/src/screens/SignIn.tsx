@@ -4,6 +4,7 @@ import { NEW_PASSWORD_MIN } from '../../../shared/api.js';
 import { messages } from '../../../shared/messages.js';
 import { unwrap } from '../bridge.js';
 import { CodeField } from '../components/CodeField.js';
+import { PasskeySignIn } from '../components/PasskeySignIn.js';
 import { Field, FormError } from '../components/Field.js';
 import { DismissibleNotice, ForcedSignOutNotice } from '../components/ForcedSignOutNotice.js';
 import { useLatch } from '../store/index.js';
@@ -348,6 +349,7 @@ export function SignInScreen({ state, page = false }: { state: Extract<SessionSt
           )}
         </div>
       </form>
+      {mode === 'signIn' && <PasskeySignIn serverUrl={page ? state.serverUrl : serverUrl} disabled={busy} />}
       {state.keychain.kind === 'memory-only' && (
         <p className="warning" role="note">
           {t.noKeychain} {messages.keychainUnavailable(state.keychain.store, state.keychain.problem)}

@@ -7,6 +7,7 @@ import { messages } from '../../../shared/messages.js';
 import { createAlertsSlice } from './alerts-slice.js';
 import { createApprovalSlice } from './approval-slice.js';
 import { createDevicesSlice } from './devices-slice.js';
+import { createPasskeysSlice } from './passkeys-slice.js';
 import { createSessionSlice } from './session-slice.js';
 import type { LatchStore } from './types.js';
 
@@ -18,6 +19,7 @@ export function createLatchStore(bridge: LatchBridge): StoreApi<LatchStore> {
     ...createDevicesSlice({ bridge })(...a),
     ...createAlertsSlice({ bridge })(...a),
     ...createApprovalSlice({ bridge })(...a),
+    ...createPasskeysSlice({ bridge })(...a),
   }));
 }
 
@@ -57,6 +59,7 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
         store.getState().resetDevices();
         store.getState().resetAlerts();
         store.getState().resetApproval();
+        store.getState().resetPasskeys();
       } else if (was && was !== is) {
         store.getState().announce(messages.connectionAnnounced[is]);
       }
@@ -66,6 +69,8 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
       const arrived = added(store.getState().newSignIns, sessions, (s) => s.id);
       store.getState().setNewSignIns(sessions);
       if (arrived.length === 0) return;
+      // A passkey signed one in: it was used just now, which a window showing the passkeys says.
+      if (arrived.some((s) => s.signedInWith === 'passkey') && store.getState().passkeys) void store.getState().loadPasskeys();
       arrivals.push(...arrived);
       clearTimeout(arrivalsTimer);
       arrivalsTimer = setTimeout(announceArrivals, ANNOUNCE_TOGETHER_MS);
@@ -90,6 +95,7 @@ export function connectStore(store: StoreApi<LatchStore>, bridge: LatchBridge): 
       // Only a window that shows the setting has it loaded.
       if (store.getState().approval) void store.getState().loadApproval();
       if (store.getState().authenticator) void store.getState().loadAuthenticator();
+      if (store.getState().passkeys) void store.getState().loadPasskeys();
       // The change is in recent activity now: a window showing it reloads it.
       void store.getState().refreshActivity();
       if (change) store.getState().announce(messages.approval.announceChange[change.what](change.byDeviceName));

@@ -1,6 +1,6 @@
 // The store's shape, slice by slice: the slices and the composition root import it, and it imports
 // none of them, so there is no cycle.
-import type { AnswerBody, ApprovalChanged, ApprovalSetting, AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInRequestView, AnswerResult } from '../../../shared/api.js';
+import type { PasskeyView, AnswerBody, ApprovalChanged, ApprovalSetting, AuthenticatorChanged, AuthenticatorSetting, AuthenticatorSetup, RecoveryCodes, SecurityEvent, SessionView, SignedOutSessionView, SignInRequestView, AnswerResult } from '../../../shared/api.js';
 import type { ChangePasswordInput, CopiedSignIn, IpcError, LatchBridge, SessionState, SignInInput } from '../../../shared/ipc.js';
 
 export interface SessionSlice {
@@ -99,7 +99,24 @@ export interface ApprovalSlice {
   resetApproval(): void;
 }
 
-export type LatchStore = SessionSlice & DevicesSlice & AlertsSlice & ApprovalSlice;
+export interface PasskeysSlice {
+  /** The account's passkeys, once loaded (the devices window and the account page load them). */
+  passkeys: PasskeyView[] | undefined;
+  passkeysError: string | undefined;
+  loadPasskeys(): Promise<void>;
+  /** The options, this page's authenticator, then the server: the passkey kept, or why not (`reauth_required` first). */
+  addPasskey(name: string): Promise<PasskeyView | IpcError>;
+  renamePasskey(id: string, name: string): Promise<PasskeyView | IpcError>;
+  removePasskey(id: string): Promise<IpcError | undefined>;
+  /** Signed out: a passkey signs in on the server of `serverUrl`; the error to show, or nothing. */
+  signInWithPasskey(serverUrl: string): Promise<IpcError | undefined>;
+  /** A passkey instead of the password, for actions that need recent authentication. */
+  reauthenticateWithPasskey(): Promise<IpcError | undefined>;
+  /** Forgets the list (the session ended). */
+  resetPasskeys(): void;
+}
+
+export type LatchStore = SessionSlice & DevicesSlice & AlertsSlice & ApprovalSlice & PasskeysSlice;
 
 export interface StoreDeps {
   bridge: LatchBridge;

@@ -1,0 +1,49 @@
+// The window's side of a passkey (docs/architecture.md, "Passkeys"): the core asks the server for a
+// ceremony's options; this page hands them to `navigator.credentials` (through @simplewebauthn/browser),
+// and what the authenticator made goes back through the core. Whether this page can do it at all is
+// said before anyone tries: a passkey is bound to a web address, and the packaged app's page has none.
+import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import type { PasskeyOptions } from '../../shared/api.js';
+import type { IpcError } from '../../shared/ipc.js';
+import { messages } from '../../shared/messages.js';
+import type { PasskeyAsserted, PasskeyCreated } from '../../shared/session/ports.js';
+
+/** Whether this page can make and use passkeys: `noSupport` (no WebAuthn here), `noAddress` (a file page, as the packaged app's). */
+export type PasskeysHere = 'available' | 'noSupport' | 'noAddress';
+
+export function passkeysHere(): PasskeysHere {
+  if (typeof window.PublicKeyCredential !== 'function') return 'noSupport';
+  if (location.protocol !== 'https:' && location.protocol !== 'http:') return 'noAddress';
+  return 'available';
+}
+
+/** Why the browser's part failed, in the reader's words: cancelled, an authenticator that has one already, the wrong address. */
+function ceremonyFailed(error: unknown): IpcError {
+  const t = messages.passkeys;
+  const cause = (error as { cause?: { name?: string } }).cause;
+  const name = cause?.name ?? (error as { name?: string }).name;
+  const code = (error as { code?: string }).code;
+  if (name === 'NotAllowedError' || name === 'AbortError') return { code: 'passkey_cancelled', message: t.cancelled };
+  if (name === 'InvalidStateError' || code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED') return { code: 'passkey_already_here', message: t.alreadyHere };
+  if (name === 'SecurityError' || code === 'ERROR_INVALID_DOMAIN' || code === 'ERROR_INVALID_RP_ID') return { code: 'passkey_wrong_address', message: t.wrongAddress(location.host) };
+  return { code: 'passkey_failed', message: t.failed };
+}
+
+/** `navigator.credentials.create` with the server's options. */
+export async function createPasskey(options: PasskeyOptions['options']): Promise<{ response: PasskeyCreated } | { error: IpcError }> {
+  try {
+    return { response: (await startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON })) as PasskeyCreated };
+  } catch (error) {
+    return { error: ceremonyFailed(error) };
+  }
+}
+
+/** `navigator.credentials.get` with the server's options. */
+export async function usePasskey(options: PasskeyOptions['options']): Promise<{ response: PasskeyAsserted } | { error: IpcError }> {
+  try {
+    return { response: (await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON })) as PasskeyAsserted };
+  } catch (error) {
+    return { error: ceremonyFailed(error) };
+  }
+}
