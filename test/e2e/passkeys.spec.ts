@@ -181,6 +181,31 @@ test('a copy whose counter went back is refused and flagged: every device hears 
   await shot(devices, '91-passkey-copied');
 });
 
+test('with sign-in approval on, a passkey sign-in still waits for a device’s yes, and says whose sign-in it is not', async ({ lab }) => {
+  const a = await passkeyDevice(lab, 'Work laptop');
+  const b = await passkeyDevice(lab, 'Home desktop');
+  await lab.allowPasskeysFrom([a, b]);
+  const { devices, credential } = await accountWithPasskey(lab, a);
+  const approval = devices.getByRole('region', { name: 'Sign-in approval' });
+  await approval.getByRole('button', { name: 'Turn on…' }).click();
+  await approval.getByLabel('Password').fill(PASSWORD);
+  await devices.keyboard.press('Enter');
+  await approval.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(approval.getByText(/^On\. A new device needs a yes/)).toBeVisible();
+
+  await (await authenticatorOn(b.page)).add(credential);
+  await b.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(b.page.getByRole('heading', { name: 'Approve this sign-in on another device' })).toBeVisible();
+  // No email was typed: the screen does not make one up.
+  await expect(b.page.getByText(/^Signing in with a passkey\. Sign-in approval is on/)).toBeVisible();
+  await expectNoViolations(b.page, 'passkey sign-in waiting for approval');
+  const number = (await b.page.locator('.big-number').textContent())?.trim() ?? '';
+  const dialog = a.page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('group').getByRole('button', { name: `Pick ${number}` }).click();
+  await expect(b.page.getByText(`Signed in as ${lab.email}`)).toBeVisible();
+});
+
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`at 360 px, ${colorScheme}: the list with a 64-character name fits and passes axe`, async ({ lab }) => {
     const a = await passkeyDevice(lab, 'Work laptop', colorScheme);
