@@ -381,6 +381,7 @@ export async function seed(store: StoreConfig, plan: SeedPlan): Promise<Seeded> 
       // Recent authentication holds for the whole run: the revocation is what is measured, and the
       // check reads reauth_at from the store at the same cost whatever it holds.
       reauth_at: now + DAY,
+      reentered_at: null,
       online_until: null,
       online_by: null,
       kind: 'app',

@@ -47,6 +47,7 @@ export const FIELD_NAMES = [
   'requestSecret',
   'sessionId',
   'securityEventId',
+  'passkeyResponse',
 ] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 /** Rules said with the field's name (and the limit of the check that refused, where it has one). */

@@ -285,6 +285,21 @@ const none = z.tuple([]);
 const id = z.string().min(1).max(64);
 
 /**
+ * What `navigator.credentials` made or got, as plain data no larger than a request body may be (16 KiB as
+ * JSON): the schemas let unknown keys through, so the size is held here before the core serialises it.
+ */
+const CeremonyAnswer = <T extends z.ZodType>(schema: T) =>
+  z
+    .custom<unknown>((value) => {
+      try {
+        return JSON.stringify(value).length <= 16_384;
+      } catch {
+        return false;
+      }
+    }, rule('too_long', 'passkeyResponse'))
+    .pipe(schema);
+
+/**
  * Every call the renderer can make. `args` is the tuple of arguments; the
  * result travels as an IpcResult of `result`.
  */
@@ -340,15 +355,15 @@ export const IpcCalls = {
    */
   passkeys: { channel: 'latch:passkeys', args: none, result: PasskeyList },
   passkeyAddOptions: { channel: 'latch:passkey-add-options', args: none, result: PasskeyOptions },
-  addPasskey: { channel: 'latch:add-passkey', args: z.tuple([CodeId, PasskeyName, RegistrationResponse]), result: PasskeyView },
+  addPasskey: { channel: 'latch:add-passkey', args: z.tuple([CodeId, PasskeyName, CeremonyAnswer(RegistrationResponse)]), result: PasskeyView },
   renamePasskey: { channel: 'latch:rename-passkey', args: z.tuple([PasskeyId.shape.id, PasskeyName]), result: PasskeyView },
   removePasskey: { channel: 'latch:remove-passkey', args: z.tuple([PasskeyId.shape.id]), result: z.null() },
   /** Signed out: options to sign in with a passkey on this server, no email typed. */
   passkeySignInOptions: { channel: 'latch:passkey-sign-in-options', args: z.tuple([ServerUrlInput]), result: PasskeyOptions },
-  signInWithPasskey: { channel: 'latch:sign-in-with-passkey', args: z.tuple([CodeId, AuthenticationResponse]), result: SessionState },
+  signInWithPasskey: { channel: 'latch:sign-in-with-passkey', args: z.tuple([CodeId, CeremonyAnswer(AuthenticationResponse)]), result: SessionState },
   /** A passkey instead of the password, for what needs recent authentication. */
   reauthPasskeyOptions: { channel: 'latch:reauth-passkey-options', args: none, result: PasskeyOptions },
-  reauthenticateWithPasskey: { channel: 'latch:reauthenticate-with-passkey', args: z.tuple([CodeId, AuthenticationResponse]), result: z.null() },
+  reauthenticateWithPasskey: { channel: 'latch:reauthenticate-with-passkey', args: z.tuple([CodeId, CeremonyAnswer(AuthenticationResponse)]), result: z.null() },
   /** "Forgot password?": the answer is the same whether or not the address has an account. */
   requestPasswordReset: { channel: 'latch:request-password-reset', args: z.tuple([ResetRequestInput]), result: CodeSentInfo },
   /** The mailed code and a new password: this device is signed in, every other one signed out (with approval on, once a device allows it). */

@@ -232,7 +232,7 @@ export const Routes = {
     summary: "Options to authenticate again with one of the account's passkeys instead of the password (5 minutes, once, this session's).",
     auth: 'session',
     ok: { 200: PasskeyOptions },
-    errors: ['rate_limited'],
+    errors: ['not_found'],
   }),
   reauthenticateWithPasskey: route({
     method: 'POST',
@@ -330,7 +330,7 @@ export const Routes = {
   passkeyAddOptions: route({
     method: 'POST',
     path: '/v1/account/passkeys/options',
-    summary: 'Options to make a passkey with (5 minutes, once); needs the password from the last minutes.',
+    summary: 'Options to make a passkey with (5 minutes, once); needs the password or a passkey entered again on this session in the last minutes (its sign-in does not count).',
     auth: 'session',
     ok: { 200: PasskeyOptions },
     errors: ['reauth_required'],

@@ -30,10 +30,29 @@ function ceremonyFailed(error: unknown): IpcError {
   return { code: 'passkey_failed', message: t.failed };
 }
 
+/** At most this many credentials named, as a server keeps at most 20 an account; five minutes at most. */
+const MOST_CREDENTIALS = 20;
+const MOST_MS = 5 * 60_000;
+
+/**
+ * The server's options as the browser gets them: no extensions (whose outputs would go back to whoever asked),
+ * a challenge of a sane size, a bounded list and wait. A server that asks for more is refused here.
+ */
+function held<T extends { challenge?: unknown; extensions?: unknown; timeout?: unknown; allowCredentials?: unknown; excludeCredentials?: unknown }>(options: T): T | undefined {
+  const { extensions: _dropped, ...rest } = options;
+  const listed = (list: unknown) => list === undefined || (Array.isArray(list) && list.length <= MOST_CREDENTIALS);
+  if (typeof rest.challenge !== 'string' || rest.challenge.length > 128 || !listed(rest.allowCredentials) || !listed(rest.excludeCredentials)) return undefined;
+  return { ...rest, timeout: Math.min(typeof rest.timeout === 'number' ? rest.timeout : MOST_MS, MOST_MS) } as T;
+}
+
+const refusedOptions = (): IpcError => ({ code: 'passkey_failed', message: messages.passkeys.failed });
+
 /** `navigator.credentials.create` with the server's options. */
 export async function createPasskey(options: PasskeyOptions['options']): Promise<{ response: PasskeyCreated } | { error: IpcError }> {
+  const optionsJSON = held(options as unknown as PublicKeyCredentialCreationOptionsJSON);
+  if (!optionsJSON) return { error: refusedOptions() };
   try {
-    return { response: (await startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON })) as PasskeyCreated };
+    return { response: { ...(await startRegistration({ optionsJSON })), clientExtensionResults: {} } as PasskeyCreated };
   } catch (error) {
     return { error: ceremonyFailed(error) };
   }
@@ -41,8 +60,10 @@ export async function createPasskey(options: PasskeyOptions['options']): Promise
 
 /** `navigator.credentials.get` with the server's options. */
 export async function usePasskey(options: PasskeyOptions['options']): Promise<{ response: PasskeyAsserted } | { error: IpcError }> {
+  const optionsJSON = held(options as unknown as PublicKeyCredentialRequestOptionsJSON);
+  if (!optionsJSON) return { error: refusedOptions() };
   try {
-    return { response: (await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON })) as PasskeyAsserted };
+    return { response: { ...(await startAuthentication({ optionsJSON })), clientExtensionResults: {} } as PasskeyAsserted };
   } catch (error) {
     return { error: ceremonyFailed(error) };
   }

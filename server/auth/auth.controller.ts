@@ -108,7 +108,7 @@ export class AuthController {
 
   @Endpoint(Routes.passkeySignInOptions)
   async passkeySignInOptions(@Client() client: ClientInfo): Promise<PasskeyOptions> {
-    await this.throttle.admitCode(client.ip);
+    await this.throttle.admitPasskey(client.ip);
     return this.passkeys.signInOptions('app');
   }
 
@@ -120,6 +120,8 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResult | PendingSignIn> {
     const result = await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, body.device, client, 'app');
+    // A passkey that verified is no guess: the address's passkey budget is given back.
+    await this.throttle.passkeyVerified(client.ip);
     // With sign-in approval on: a request a device must answer, as a password sign-in's.
     if ('pending' in result) void reply.status(202);
     return result;
@@ -155,8 +157,8 @@ export class AuthController {
   }
 
   @Endpoint(Routes.reauthPasskeyOptions)
-  async reauthPasskeyOptions(@Auth() auth: AuthContext, @Client() client: ClientInfo): Promise<PasskeyOptions> {
-    await this.throttle.admitCode(client.ip);
+  reauthPasskeyOptions(@Auth() auth: AuthContext): Promise<PasskeyOptions> {
+    // A signed-in session's own step, not a guess: no address's budget is spent on it.
     return this.passkeys.reauthOptions(auth);
   }
 

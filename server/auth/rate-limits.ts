@@ -157,6 +157,22 @@ export class RateLimits {
     if (refusal) throw refusal;
   }
 
+  /**
+   * Admits the options of a passkey sign-in from `ip`: counted on a budget of the address's own for passkeys, as
+   * large as the password's but never shared with it, and given back once the ceremony's assertion verifies
+   * (`passkeyVerified`), so the owners behind one address signing in with passkeys lock no one out.
+   */
+  async admitPasskey(ip: string): Promise<void> {
+    await this.turns.next();
+    const now = this.clock.now();
+    const refusal = await this.store.lightly((trx) => this.checkAddress(trx, `pk:${addressKey(ip)}`, now));
+    if (refusal) throw refusal;
+  }
+
+  async passkeyVerified(ip: string): Promise<void> {
+    await this.giveBack([`pk:${addressKey(ip)}`]);
+  }
+
   /** Drops counters whose window has passed. */
   async purge(now = this.clock.now()): Promise<void> {
     await this.store.lightly((db) => db.deleteFrom('attempt_counters').where('reset_at', '<=', now).execute());

@@ -84,7 +84,7 @@ export class Passkeys {
 
   /** Options to make a passkey with, bound to this session; the account's own passkeys are excluded. */
   async addOptions(auth: AuthContext): Promise<PasskeyOptions> {
-    await this.sessions.requireRecentAuth(auth);
+    await this.sessions.requireRecentAuth(auth, { reentered: true });
     const mine = await this.store.db.selectFrom('passkeys').select(['id', 'transports']).where('user_id', '=', auth.user.id).execute();
     const options = await generateRegistrationOptions({
       rpName: 'Latch',
@@ -102,7 +102,7 @@ export class Passkeys {
 
   /** Keeps what the authenticator made for the options of `id` (this session's, unanswered, in time). */
   async add(auth: AuthContext, id: string, name: string, response: RegistrationResponseJSON, client: ClientInfo): Promise<PasskeyView> {
-    await this.sessions.requireRecentAuth(auth);
+    await this.sessions.requireRecentAuth(auth, { reentered: true });
     const ceremony = await this.take(id, 'passkey_add');
     if (ceremony.sessionId !== auth.session.id) throw ended();
     const verified = await verifyRegistrationResponse({
@@ -199,6 +199,8 @@ export class Passkeys {
   /** Options to authenticate again with one of the account's own passkeys, bound to this session. */
   async reauthOptions(auth: AuthContext): Promise<PasskeyOptions> {
     const mine = await this.store.db.selectFrom('passkeys').select(['id', 'transports']).where('user_id', '=', auth.user.id).where('cloned_at', 'is', null).execute();
+    // None to offer: the browser would offer every passkey it holds for the RP ID, other accounts' too.
+    if (mine.length === 0) throw noSuchPasskey();
     const options = await generateAuthenticationOptions({
       rpID: this.config.passkeys.rpId,
       userVerification: 'required',

@@ -115,6 +115,7 @@ export class SessionsService {
       reused_from_ip: null,
       // Signing in is entering the password: destructive actions are open for a while.
       reauth_at: now,
+      reentered_at: null,
       online_until: null,
       online_by: null,
       kind,
@@ -245,7 +246,7 @@ export class SessionsService {
   }
 
   async markReauthenticated(db: Db, sessionId: string, at: number): Promise<void> {
-    await db.updateTable('sessions').set({ reauth_at: at }).where('id', '=', sessionId).execute();
+    await db.updateTable('sessions').set({ reauth_at: at, reentered_at: at }).where('id', '=', sessionId).execute();
   }
 
   /**
@@ -253,9 +254,11 @@ export class SessionsService {
    * recently, so a copied token alone cannot throw the owner out. Read from the
    * store, not the session cache: another instance may have taken the password.
    */
-  async requireRecentAuth(auth: AuthContext): Promise<void> {
-    const row = await this.store.db.selectFrom('sessions').select('reauth_at').where('id', '=', auth.session.id).executeTakeFirst();
-    const at = row?.reauth_at ?? null;
+  async requireRecentAuth(auth: AuthContext, options: { reentered?: boolean } = {}): Promise<void> {
+    const row = await this.store.db.selectFrom('sessions').select(['reauth_at', 'reentered_at']).where('id', '=', auth.session.id).executeTakeFirst();
+    // `reentered`: the sign-in itself does not count, only the password or a passkey entered again since (adding a
+    // passkey: a copied sign-in in its first minutes must not make itself a way back in).
+    const at = (options.reentered ? row?.reentered_at : row?.reauth_at) ?? null;
     if (at === null || this.clock.now() - at > this.config.recentAuthMs) {
       const minutes = Math.max(1, Math.round(this.config.recentAuthMs / 60_000));
       throw new ApiError(403, 'reauth_required', { key: 'reauth_needed', minutes });

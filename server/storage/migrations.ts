@@ -376,6 +376,11 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('passkeys_by_user').on('passkeys').columns(['user_id', 'created_at']).execute();
     },
   },
+  '0018_reentered': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sessions').addColumn('reentered_at', 'bigint').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

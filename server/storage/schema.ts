@@ -200,6 +200,8 @@ export interface SessionsTable {
   reused_from_ip: string | null;
   /** When a password was last entered on this session (sign-in or re-authentication). */
   reauth_at: number | null;
+  /** When the password or a passkey was last entered again on this session, after its sign-in (null: never). */
+  reentered_at: number | null;
   /** While a live connection is held: until when that holds without another heartbeat. */
   online_until: number | null;
   /** The instance that holds it. */
@@ -221,7 +223,7 @@ export interface SessionsTable {
 export const SESSION_COLUMNS = [
   'id', 'user_id', 'token_hash', 'prev_token_hash', 'next_token_hash', 'rotation_nonce', 'next_nonce', 'superseded', 'next_from_ip', 'rotated_at',
   'token_from_ip', 'device_name', 'platform', 'os', 'app_version', 'ip', 'user_agent', 'created_at', 'last_seen_at',
-  'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at',
+  'idle_expires_at', 'expires_at', 'revoked_at', 'revoke_reason', 'revoked_by', 'reused_from_ip', 'reauth_at', 'reentered_at',
   'online_until', 'online_by', 'kind', 'signed_in_with', 'approved_on', 'approved_by',
 ] as const satisfies ReadonlyArray<keyof SessionsTable>;
 const everySessionColumn: Exclude<keyof SessionsTable, (typeof SESSION_COLUMNS)[number]> extends never ? true : never = true;

@@ -83,7 +83,7 @@ export class WebController {
   @Endpoint(Routes.webPasskeyOptions)
   async passkeyOptions(@Client() client: ClientInfo, @Req() request: FastifyRequest): Promise<PasskeyOptions> {
     this.place(request);
-    await this.throttle.admitCode(client.ip);
+    await this.throttle.admitPasskey(client.ip);
     return this.passkeys.signInOptions('browser');
   }
 
@@ -97,7 +97,10 @@ export class WebController {
   ): Promise<CurrentSession | PendingSignIn> {
     const place = this.place(request);
     const device = browserDevice(client.userAgent, acceptLanguageOf(request));
-    return this.answer(reply, place, await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, device, client, 'browser'));
+    const result = await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, device, client, 'browser');
+    // A passkey that verified is no guess: the address's passkey budget is given back.
+    await this.throttle.passkeyVerified(client.ip);
+    return this.answer(reply, place, result);
   }
 
   /** A code from the authenticator app, or a recovery code, after the right password: the session as the cookie. */

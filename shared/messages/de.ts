@@ -455,6 +455,7 @@ export const de: Messages = {
     requestSecret: 'Das Geheimnis der Anmeldeanfrage',
     sessionId: 'Die Sitzungs-ID',
     securityEventId: 'Die ID des Sicherheitsereignisses',
+    passkeyResponse: 'Die Antwort des Authenticators',
   },
   fieldRules: {
     required: (field) => `${field} darf nicht leer sein`,
@@ -791,6 +792,7 @@ export const de: Messages = {
     removeConfirm: 'Passkey entfernen',
     removeAction: 'einen Passkey zu entfernen',
     removed: (name: string) => `Passkey ${q(name)} entfernt.`,
+    addReauthHint: 'Geben Sie Ihr Passwort ein oder verwenden Sie einen vorhandenen Passkey, um einen hinzuzufügen: auch direkt nach der Anmeldung, damit eine kopierte Anmeldung allein sich keinen Weg zurück schaffen kann.',
     addAction: 'einen Passkey hinzuzufügen',
     cancelled: 'Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Es hat sich nichts geändert.',
     alreadyHere: 'Dieser Authenticator hat schon einen Passkey für Ihr Konto: Er steht in der Liste.',

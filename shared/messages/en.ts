@@ -312,6 +312,7 @@ export const en = {
     requestSecret: 'Sign-in request secret',
     sessionId: 'Session id',
     securityEventId: 'Security event id',
+    passkeyResponse: "The authenticator's answer",
   } satisfies Record<FieldName, string>,
   /** A field's refusal, by its rule (shared/api.ts `FieldRule`): with the field's name and the check's limit, or its own. */
   fieldRules: {
@@ -636,6 +637,7 @@ export const en = {
     removeConfirm: 'Remove the passkey',
     removeAction: 'remove a passkey',
     removed: (name: string) => `Passkey ${q(name)} removed.`,
+    addReauthHint: 'Enter your password, or use a passkey you have, to add one: even just after signing in, so a copied sign-in alone cannot add a way back in.',
     addAction: 'add a passkey',
     // What the browser's part can say.
     cancelled: 'The passkey request was cancelled or timed out. Nothing changed.',

@@ -102,6 +102,8 @@ export class SessionRunner {
    * (a lost answer, a conflict), the same claim gets the same replacement.
    */
   private rotationClaim: { presented: string; claim: string } | undefined;
+  /** The last passkey sign-in's options: their id, and the server that gave them. */
+  private passkeyCeremony: { id: string; server: string } | undefined;
   /** Checks of the session in a row that got no answer from it (the next one waits longer). */
   private failedChecks = 0;
 
@@ -194,12 +196,18 @@ export class SessionRunner {
   async passkeySignInOptions(serverUrl: string): Promise<PasskeyOptions> {
     this.mustBeSignedOut();
     this.switchServer(serverUrl);
-    return this.api.passkeySignInOptions();
+    const asked = await this.api.passkeySignInOptions();
+    this.passkeyCeremony = { id: asked.id, server: this.serverUrl };
+    return asked;
   }
 
   /** What the passkey answered to those options: signed in, or (sign-in approval) waiting for a device. */
   async signInWithPasskey(id: string, response: PasskeyAsserted): Promise<SessionState> {
     this.mustBeSignedOut();
+    // The answer goes to the server that asked, never to one chosen since (another window's sign-in or reset).
+    const ceremony = this.passkeyCeremony;
+    this.passkeyCeremony = undefined;
+    if (ceremony?.id !== id || ceremony.server !== this.serverUrl) throw new CoreError('rejected', 'code_expired', { key: 'passkey_ceremony_ended' });
     // The passkey names the account: no address was typed, and the server says whose it is.
     await this.dispatch({ type: 'signInStarted', email: '' });
     try {

@@ -55,6 +55,12 @@ async function accountWithPasskey(lab: Lab, a: Device, options: { screenshots?: 
   }
   await name.fill('Laptop fingerprint');
   await devices.keyboard.press('Enter');
+  // Even just after signing in, the password again: a copied sign-in alone adds no passkey.
+  const password = card(devices).getByRole('textbox', { name: 'Password' });
+  await expect(password).toBeFocused();
+  await expect(card(devices).getByText(/^Enter your password, or use a passkey you have, to add one/)).toBeVisible();
+  await password.fill(PASSWORD);
+  await devices.keyboard.press('Enter');
   await expect(liveRegion(devices)).toHaveText("Passkey 'Laptop fingerprint' added.");
   await expect(card(devices).getByRole('button', { name: 'Add a passkey…' })).toBeFocused();
   await expect(rows(devices)).toHaveCount(1);
@@ -125,6 +131,8 @@ test('on the account page: added after signing in with the password, then the br
   await expect(page.getByRole('heading', { name: 'Signed-in devices' })).toBeVisible();
   await card(page).getByRole('button', { name: 'Add a passkey…' }).click();
   await card(page).getByLabel('Name for this passkey').fill('Phone screen lock');
+  await page.keyboard.press('Enter');
+  await card(page).getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
   await page.keyboard.press('Enter');
   await expect(rows(page)).toHaveCount(1);
   expect(await authenticator.credentials()).toHaveLength(1);

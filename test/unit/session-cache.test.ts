@@ -74,6 +74,7 @@ function auth(userId: string, sessionId: string): AuthContext {
     rotated_at: 1,
     token_from_ip: '127.0.0.1',
     reauth_at: null,
+    reentered_at: null,
     online_until: null,
     online_by: null,
     kind: 'app' as const,

@@ -67,8 +67,19 @@ class FakeApi {
   readonly rotations: Array<{ presented: string; answer: Gate<AuthResult> }> = [];
   /** The token each call other than rotate was made with. */
   readonly usedTokens: Array<string | undefined> = [];
-  constructor(private readonly token: () => string | undefined) {}
+  /** Passkey answers sent, and to which server. */
+  readonly passkeyAnswers: string[] = [];
+  constructor(
+    private readonly token: () => string | undefined,
+    private readonly url = '',
+  ) {}
   register = async () => result('lt_1');
+  passkeySignInOptions = async () => ({ id: `ceremony-${this.url}`, options: {} });
+  signInWithPasskey = async () => {
+    this.passkeyAnswers.push(this.url);
+    return result('lt_1');
+  };
+  requestPasswordReset = async () => ({ codeSent: { id: 'reset-1', expiresAt: at } });
   login = async () => result('lt_1');
   logout = async () => {
     await this.logoutGate?.promise;
@@ -165,7 +176,7 @@ function device(reported: unknown[] = []) {
     report: (error) => reported.push(error),
     ports: {
       vault: () => vault,
-      api: (_url, token) => (api = new FakeApi(token)) as unknown as Api,
+      api: (url, token) => (api = new FakeApi(token, url)) as unknown as Api,
       realtime: (_url, _token, handlers) => (realtime = new FakeRealtime(handlers)),
       clock,
       profile,
@@ -281,6 +292,21 @@ describe('session runner', () => {
     assert.equal(d.api().rotations.length, 2);
     d.controller.dispose();
     assert.equal(d.clock.timers.size, 0);
+  });
+
+  it('a passkey’s answer goes only to the server that gave its options: a server chosen in between ends the ceremony', async () => {
+    const d = device();
+    await d.controller.start();
+    const answer = {} as Parameters<SessionController['signInWithPasskey']>[1];
+    const asked = await d.controller.passkeySignInOptions('http://127.0.0.1:4000');
+    // Another window asks a reset of another server while the authenticator's prompt is open.
+    await d.controller.requestPasswordReset({ serverUrl: 'http://127.0.0.1:5000', email: 'ada@example.com' });
+    await assert.rejects(d.controller.signInWithPasskey(asked.id, answer), { code: 'code_expired' });
+    assert.deepEqual(d.api().passkeyAnswers, [], 'sent nowhere');
+    const again = await d.controller.passkeySignInOptions('http://127.0.0.1:4000');
+    await d.controller.signInWithPasskey(again.id, answer);
+    assert.equal(d.api().passkeyAnswers.length, 1);
+    assert.match(d.api().passkeyAnswers[0]!, /4000/);
   });
 
   it('a second sign-in while one is under way is refused', async () => {

@@ -17,6 +17,7 @@ export function ReauthForm({
   confirmLabel,
   finishingLabel = messages.common.signingOut,
   tone = 'danger',
+  hint,
   onConfirmed,
   onCancel,
 }: {
@@ -25,6 +26,8 @@ export function ReauthForm({
   /** The button's words while `onConfirmed` runs. */
   finishingLabel?: string;
   tone?: 'primary' | 'danger';
+  /** Why the password is asked, where "you last entered it a while ago" is not the reason. */
+  hint?: string;
   onConfirmed: () => Promise<void>;
   onCancel: () => void;
 }) {
@@ -58,7 +61,7 @@ export function ReauthForm({
     <>
       <PasswordForm
         formLabel={messages.reauth.formLabel(action)}
-        hint={messages.reauth.hint(action, 10)}
+        hint={hint ?? messages.reauth.hint(action, 10)}
         submitLabel={confirmLabel}
         busyLabel={stage === 'checking' ? messages.reauth.checking : finishingLabel}
         tone={tone}

@@ -96,4 +96,27 @@ describe('IPC handler table', () => {
     assert.deepEqual(opened, { ok: true, value: null });
     assert.equal(devicesWindowOpened, 1);
   });
+
+  it('holds a passkey’s answer to a request body’s size and plain data: a huge, deeply nested or looping one is refused here, the device stays signed in', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const answer = (clientExtensionResults: unknown) => ({
+      id: 'A'.repeat(43),
+      rawId: 'A'.repeat(43),
+      type: 'public-key',
+      response: { clientDataJSON: 'AA', authenticatorData: 'AA', signature: 'AA' },
+      clientExtensionResults,
+    });
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    const looping: Record<string, unknown> = {};
+    looping.self = looping;
+    for (const extensions of [{ big: huge }, deep, looping]) {
+      for (const channel of [IpcCalls.reauthenticateWithPasskey.channel, IpcCalls.signInWithPasskey.channel]) {
+        const result = await handlers.get(channel)!(id, answer(extensions));
+        assert.equal(result.ok, false);
+        if (!result.ok) assert.equal(result.error.code, 'invalid_argument');
+      }
+    }
+    assert.equal(device.controller.getState().status, 'signedIn');
+  });
 });

@@ -207,4 +207,38 @@ forEachStore('passkeys', (ctx) => {
     assert.equal(signedIn.body.session.signedInWith, 'passkey');
     assert.equal(signedIn.body.user.email, laptop.email);
   });
+
+  it('a fresh sign-in alone adds no passkey: the password or a passkey entered again on the session does (a copied sign-in cannot make itself a way back in)', async () => {
+    const laptop = await register(http, uniqueEmail('fresh'), 'Work laptop');
+    const fresh = await http.post('/v1/account/passkeys/options', undefined, laptop.token);
+    assert.equal(fresh.status, 403, 'signed in a moment ago, nothing entered again');
+    assert.equal(fresh.body.error.code, 'reauth_required');
+    // Its sign-in still opens what it opened before: signing another device out.
+    const phone = await login(http, laptop.email, 'Phone');
+    assert.equal((await http.delete(`/v1/sessions/${phone.session.id}`, laptop.token)).status, 204);
+    assert.equal((await http.post('/v1/auth/reauth/passkey/options', undefined, laptop.token)).status, 404, 'no passkey to offer');
+    assert.equal((await http.post('/v1/auth/reauth', { password: PASSWORD }, laptop.token)).status, 200);
+    assert.equal((await http.post('/v1/account/passkeys/options', undefined, laptop.token)).status, 200);
+  });
+
+  it('passkey sign-ins from one address spend no budget once they verify: 25 in a row, and the password still signs in', async () => {
+    const strict = await startTestServer(await ctx.newStore(), { clock, config: { passkeys: { rpId: 'localhost', origins: [ORIGIN] } } });
+    try {
+      const here = new Http(strict.url);
+      const laptop = await register(here, uniqueEmail('budget'), 'Work laptop');
+      assert.equal((await here.post('/v1/auth/reauth', { password: PASSWORD }, laptop.token)).status, 200);
+      const passkey = new SoftPasskey(ORIGIN);
+      const made = options(await here.post('/v1/account/passkeys/options', undefined, laptop.token));
+      assert.equal((await here.post('/v1/account/passkeys', { id: made.id, name: 'Laptop', response: passkey.create(made.options) }, laptop.token)).status, 200);
+      for (let i = 0; i < 25; i++) {
+        const asked = options(await here.post('/v1/auth/passkey/options'));
+        const signedIn = await here.post('/v1/auth/passkey', { id: asked.id, response: passkey.get(asked.options), device: device(`Phone ${i}`) });
+        assert.equal(signedIn.status, 200, `sign-in ${i + 1}: ${signedIn.text}`);
+        assert.equal((await here.post('/v1/auth/logout', undefined, AuthResult.parse(signedIn.body).token)).status, 204);
+      }
+      assert.equal((await login(here, laptop.email, 'Tablet')).session.deviceName, 'Tablet');
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -118,6 +118,7 @@ function AddPasskey({ onDone }: { onDone: () => void }) {
         confirmLabel={t.create}
         finishingLabel={t.creating}
         tone="primary"
+        hint={t.addReauthHint}
         onConfirmed={async () => {
           setReauth(false);
           await create();
