@@ -58,7 +58,7 @@ export class Metrics {
       registers,
     });
     this.busReconnects = new Counter({ name: 'latch_bus_reconnects_total', help: 'Times the PostgreSQL listening connection was made again after it was lost.', registers });
-    this.signIns = new Counter({ name: 'latch_sign_ins_total', help: 'Password sign-ins, by outcome.', labelNames: ['outcome'], registers });
+    this.signIns = new Counter({ name: 'latch_sign_ins_total', help: 'Sign-ins with a password or a passkey, by outcome.', labelNames: ['outcome'], registers });
     this.limited = new Counter({ name: 'latch_limited_total', help: 'Requests and WebSocket upgrades refused as too many, by limiter (the code answered).', labelNames: ['limiter'], registers });
     this.hashingWait = new Histogram({ name: 'latch_hashing_wait_seconds', help: 'Time a password check waited for its turn at argon2.', buckets: LATENCY_BUCKETS, registers });
   }

@@ -24,6 +24,7 @@ import { type Clock } from '../common/clock.js';
 import { CLOCK, CONFIG } from '../common/di-tokens.js';
 import type { ServerConfig } from '../config/config.js';
 import type { AuthContext, ClientInfo } from '../http/request-context.js';
+import { Metrics } from '../metrics/metrics.js';
 import { SecurityEventsService } from '../sessions/security-events.service.js';
 import { userView } from '../sessions/session-view.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -75,6 +76,7 @@ export class Passkeys {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(SecurityEventsService) private readonly securityEvents: SecurityEventsService,
     @Inject(SignInApproval) private readonly approval: SignInApproval,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async list(userId: string): Promise<PasskeyList> {
@@ -175,6 +177,17 @@ export class Passkeys {
    * went back marks the passkey as copied (every device hears it) and refuses; so does a copied one after.
    */
   async signIn(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
+    try {
+      const result = await this.signInOnce(id, response, device, client, kind);
+      this.metrics.signIns.inc({ outcome: 'pending' in result ? 'passkey_approval_pending' : 'passkey_signed_in' });
+      return result;
+    } catch (error) {
+      this.metrics.signIns.inc({ outcome: 'passkey_refused' });
+      throw error;
+    }
+  }
+
+  private async signInOnce(id: string, response: AuthenticationResponseJSON, device: DeviceInfo, client: ClientInfo, kind: SessionKind): Promise<AuthResult | PendingSignIn> {
     const ceremony = await this.take(id, 'passkey_sign_in');
     if (ceremony.kind !== kind) throw ended();
     const asserted = await this.verifyAssertion(ceremony, response, client);

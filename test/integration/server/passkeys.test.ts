@@ -222,7 +222,7 @@ forEachStore('passkeys', (ctx) => {
   });
 
   it('passkey sign-ins from one address spend no budget once they verify: 25 in a row, and the password still signs in', async () => {
-    const strict = await startTestServer(await ctx.newStore(), { clock, config: { passkeys: { rpId: 'localhost', origins: [ORIGIN] } } });
+    const strict = await startTestServer(await ctx.newStore(), { clock, config: { passkeys: { rpId: 'localhost', origins: [ORIGIN] }, metrics: { host: '127.0.0.1', port: 0 } } });
     try {
       const here = new Http(strict.url);
       const laptop = await register(here, uniqueEmail('budget'), 'Work laptop');
@@ -237,6 +237,9 @@ forEachStore('passkeys', (ctx) => {
         assert.equal((await here.post('/v1/auth/logout', undefined, AuthResult.parse(signedIn.body).token)).status, 204);
       }
       assert.equal((await login(here, laptop.email, 'Tablet')).session.deviceName, 'Tablet');
+      // Counted where an operator looks (docs/operations.md, "Metrics").
+      const metrics = await (await fetch(`${strict.metricsUrl!}/metrics`)).text();
+      assert.match(metrics, /^latch_sign_ins_total\{outcome="passkey_signed_in"\} 25$/m);
     } finally {
       await strict.close();
     }
