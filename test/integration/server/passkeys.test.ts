@@ -237,7 +237,7 @@ forEachStore('passkeys', (ctx) => {
         assert.equal((await here.post('/v1/auth/logout', undefined, AuthResult.parse(signedIn.body).token)).status, 204);
       }
       assert.equal((await login(here, laptop.email, 'Tablet')).session.deviceName, 'Tablet');
-      // Counted where an operator looks (docs/operations.md, "Metrics").
+      // Counted where an operator looks (docs/operations.md, `LATCH_METRICS_PORT`).
       const metrics = await (await fetch(`${strict.metricsUrl!}/metrics`)).text();
       assert.match(metrics, /^latch_sign_ins_total\{outcome="passkey_signed_in"\} 25$/m);
     } finally {
