@@ -1,4 +1,4 @@
-// Passkeys over HTTP on both stores, with a software authenticator (test/support/webauthn.ts): made after
+// Passkeys over HTTP on both stores, with a software authenticator (kit/webauthn.ts): made after
 // recent authentication and heard by every device; a sign-in with no email typed; each ceremony once, in
 // its five minutes, for the session or kind that asked; a wrong origin or RP ID refused; a counter that
 // goes back marks the passkey as copied, and it signs nothing in after; renamed and removed.
@@ -10,7 +10,7 @@ import type { StoreConfig } from '../../../server/config/config.js';
 import { ManualClock } from '../../support/clock.js';
 import { GENEROUS_RATE_LIMIT, startTestServer, type TestServer } from '../../support/server.js';
 import { forEachStore } from '../../support/stores.js';
-import { SoftPasskey, type PasskeyOptionsJson } from '../../support/webauthn.js';
+import { SoftPasskey, type PasskeyOptionsJson } from '../../../kit/webauthn.js';
 
 const ORIGIN = 'http://localhost:4000';
 

@@ -1,4 +1,4 @@
-// A software passkey for the server tests: an authenticator as WebAuthn describes it (a P-256 key pair, a
+// A software passkey for the server tests and the benchmark: an authenticator as WebAuthn describes it (a P-256 key pair, a
 // sign counter, user verification), answering the options the server gives as a browser would hand its
 // answer over (@simplewebauthn's JSON). It attests with "none". Chromium's virtual authenticator does the
 // same in the browser specs.
