@@ -721,6 +721,7 @@ export const ErrorSay = z.discriminatedUnion('key', [
       'passkey_not_verified',
       'passkey_refused',
       'no_such_passkey',
+      'too_many_passkeys',
     ]),
   }),
   /** A 429's sentence names its wait (also in `retryAfterSeconds`), at most a day. */

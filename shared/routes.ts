@@ -333,7 +333,7 @@ export const Routes = {
     summary: 'Options to make a passkey with (5 minutes, once); needs the password or a passkey entered again on this session in the last minutes (its sign-in does not count).',
     auth: 'session',
     ok: { 200: PasskeyOptions },
-    errors: ['reauth_required'],
+    errors: ['reauth_required', 'conflict'],
   }),
   addPasskey: route({
     method: 'POST',
@@ -342,7 +342,7 @@ export const Routes = {
     auth: 'session',
     body: AddPasskeyBody,
     ok: { 200: PasskeyView },
-    errors: ['reauth_required', 'bad_request', 'code_expired'],
+    errors: ['reauth_required', 'bad_request', 'code_expired', 'conflict'],
   }),
   renamePasskey: route({ method: 'PATCH', path: '/v1/account/passkeys/:id', summary: 'Renames one of the passkeys.', auth: 'session', params: PasskeyId, body: RenamePasskeyBody, ok: { 200: PasskeyView }, errors: ['not_found'] }),
   removePasskey: route({

@@ -40,6 +40,7 @@ export const MAX_PASSKEYS = 20;
 
 const ended = () => new ApiError(410, 'code_expired', { key: 'passkey_ceremony_ended' });
 const refused = () => new ApiError(401, 'invalid_credentials', { key: 'passkey_refused' });
+const tooMany = () => new ApiError(409, 'conflict', { key: 'too_many_passkeys' });
 const noSuchPasskey = () => new ApiError(404, 'not_found', { key: 'no_such_passkey' });
 
 interface Asserted {
@@ -88,6 +89,8 @@ export class Passkeys {
   async addOptions(auth: AuthContext): Promise<PasskeyOptions> {
     await this.sessions.requireRecentAuth(auth, { reentered: true });
     const mine = await this.store.db.selectFrom('passkeys').select(['id', 'transports']).where('user_id', '=', auth.user.id).execute();
+    // Said before the browser's prompt, not after it (the authenticator would keep a passkey the server does not).
+    if (mine.length >= MAX_PASSKEYS) throw tooMany();
     const options = await generateRegistrationOptions({
       rpName: 'Latch',
       rpID: this.config.passkeys.rpId,
@@ -135,7 +138,7 @@ export class Passkeys {
     return this.store.transaction(async (unit) => {
       await this.store.lockAccount(unit.db, auth.user.id);
       const count = await unit.db.selectFrom('passkeys').select(sql<number>`count(*)`.as('n')).where('user_id', '=', auth.user.id).executeTakeFirstOrThrow();
-      if (Number(count.n) >= MAX_PASSKEYS) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
+      if (Number(count.n) >= MAX_PASSKEYS) throw tooMany();
       const taken = await unit.db.selectFrom('passkeys').select('id').where('id', '=', row.id).executeTakeFirst();
       if (taken) throw new ApiError(400, 'bad_request', { key: 'passkey_not_verified' });
       await unit.db.insertInto('passkeys').values(row).execute();

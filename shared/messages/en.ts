@@ -254,6 +254,7 @@ export const en = {
     passkey_not_verified: 'The passkey could not be checked. Try again, or with another authenticator.',
     passkey_refused: 'That passkey does not sign in here: it is not one of an account on this server, or it was removed.',
     no_such_passkey: 'The account has no such passkey.',
+    too_many_passkeys: 'An account can have at most 20 passkeys. Remove one to add another.',
     device_too_new: 'Only a device that was signed in before this request was made can answer it.',
     too_many_attempts: ({ seconds }: { seconds: number }) => `Too many sign-in attempts. Try again in ${count(seconds, 'second', 'seconds')}.`,
     too_many_accounts: ({ seconds }: { seconds: number }) => `Too many new accounts from this address. Try again in ${count(seconds, 'second', 'seconds')}.`,
@@ -637,10 +638,12 @@ export const en = {
     removeConfirm: 'Remove the passkey',
     removeAction: 'remove a passkey',
     removed: (name: string) => `Passkey ${q(name)} removed.`,
-    addReauthHint: 'Enter your password, or use a passkey you have, to add one: even just after signing in, so a copied sign-in alone cannot add a way back in.',
+    addReauthHint: 'Enter your password to add a passkey, even right after signing in: so a copied sign-in cannot add one.',
+    addReauthHintWithPasskey: 'Enter your password, or use one of your passkeys, to add a passkey, even right after signing in: so a copied sign-in cannot add one.',
+    nameTooLong: 'A passkey name can be at most 64 characters.',
     addAction: 'add a passkey',
     // What the browser's part can say.
-    cancelled: 'The passkey request was cancelled or timed out. Nothing changed.',
+    cancelled: 'The passkey request was cancelled or timed out, or the authenticator had no passkey for this account. Nothing changed: try again, or use your password.',
     alreadyHere: 'This authenticator already holds a passkey for your account: it is in the list.',
     wrongAddress: (here: string) =>
       `Passkeys of this server do not work at ${here}. Open this page at the server's own address; for a server on this computer use localhost, not 127.0.0.1.`,

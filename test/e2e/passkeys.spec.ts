@@ -58,7 +58,7 @@ async function accountWithPasskey(lab: Lab, a: Device, options: { screenshots?: 
   // Even just after signing in, the password again: a copied sign-in alone adds no passkey.
   const password = card(devices).getByRole('textbox', { name: 'Password' });
   await expect(password).toBeFocused();
-  await expect(card(devices).getByText(/^Enter your password, or use a passkey you have, to add one/)).toBeVisible();
+  await expect(card(devices).getByText(/^Enter your password to add a passkey, even right after signing in/)).toBeVisible();
   await password.fill(PASSWORD);
   await devices.keyboard.press('Enter');
   await expect(liveRegion(devices)).toHaveText("Passkey 'Laptop fingerprint' added.");
@@ -111,6 +111,8 @@ test('recent authentication with the passkey instead of the password, then remov
   await rows(devices).first().getByRole('button', { name: 'Use a passkey instead' }).click();
   await expect(liveRegion(devices)).toHaveText("Passkey 'Laptop fingerprint' removed.");
   await expect(card(devices).getByText(/^None yet\./)).toBeVisible();
+  // Its row went with the focused button: the focus is on what stays.
+  await expect(card(devices).getByRole('button', { name: 'Add a passkey…' })).toBeFocused();
 
   await (await authenticatorOn(b.page)).add(credential);
   await b.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
@@ -206,6 +208,8 @@ test('with sign-in approval on, a passkey sign-in still waits for a device’s y
   await expect(b.page.getByRole('heading', { name: 'Approve this sign-in on another device' })).toBeVisible();
   // No email was typed: the screen does not make one up.
   await expect(b.page.getByText(/^Signing in with a passkey\. Sign-in approval is on/)).toBeVisible();
+  await expect(b.page.getByRole('button', { name: 'Type the password again' }), 'no password was typed').toHaveCount(0);
+  await expect(b.page.getByText(/The password may be wrong/)).toHaveCount(0);
   await expectNoViolations(b.page, 'passkey sign-in waiting for approval');
   const number = (await b.page.locator('.big-number').textContent())?.trim() ?? '';
   const dialog = a.page.getByRole('dialog');

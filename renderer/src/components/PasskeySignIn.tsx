@@ -39,7 +39,7 @@ export function PasskeySignIn({ serverUrl, disabled }: { serverUrl: string; disa
         ref={button}
         disabled={disabled || busy || whyNot !== undefined}
         aria-busy={busy}
-        aria-describedby={whyNot || error ? noteId : undefined}
+        aria-describedby={whyNot ? noteId : undefined}
         onClick={() => void go()}
       >
         {busy ? t.signingIn : t.signIn}

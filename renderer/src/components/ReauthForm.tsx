@@ -39,8 +39,16 @@ export function ReauthForm({
   const [busy, whileBusy] = useBusy();
   const mounted = useRef(true);
   useEffect(() => () => void (mounted.current = false), []);
+  /** Cancelled (or gone) while the passkey's prompt was open: what it would have finished is not done. */
+  const cancelled = useRef(false);
+  const passkeyButton = useRef<HTMLButtonElement>(null);
+  const cancel = () => {
+    cancelled.current = true;
+    onCancel();
+  };
 
   async function submit(password: string): Promise<string | undefined> {
+    setPasskeyError(undefined);
     setStage('checking');
     const failed = await reauthenticate(password);
     if (failed) return failed.details?.[0]?.message ?? failed.message;
@@ -49,10 +57,17 @@ export function ReauthForm({
     return undefined;
   }
   async function usePasskeyInstead() {
+    if (busy) return;
     setPasskeyError(undefined);
+    cancelled.current = false;
     await whileBusy(async () => {
       const failed = await withPasskey();
-      if (failed) return setPasskeyError(failed.message);
+      if (cancelled.current || !mounted.current) return;
+      if (failed) {
+        setPasskeyError(failed.message);
+        passkeyButton.current?.focus();
+        return;
+      }
       setStage('finishing');
       await onConfirmed();
     });
@@ -66,11 +81,12 @@ export function ReauthForm({
         busyLabel={stage === 'checking' ? messages.reauth.checking : finishingLabel}
         tone={tone}
         onSubmit={submit}
-        onCancel={onCancel}
+        onCancel={cancel}
       />
       {hasPasskey && passkeysHere() === 'available' && (
-        <div className="reauth-passkey">
-          <button type="button" className="link" disabled={busy} aria-busy={busy} onClick={() => void usePasskeyInstead()}>
+        <div className="reauth-passkey" onKeyDown={(e) => e.key === 'Escape' && cancel()}>
+          {/* Focusable while it waits (a press then does nothing): the focus stays here, and comes back after a failure. */}
+          <button type="button" className="link" ref={passkeyButton} aria-disabled={busy} aria-busy={busy} onClick={() => void usePasskeyInstead()}>
             {busy ? messages.passkeys.reauthing : messages.passkeys.reauth}
           </button>
           {passkeyError && mounted.current && (

@@ -83,7 +83,8 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
         </p>
         <p className="muted">{t.noDeviceAtHand}</p>
         {/* A device answered, so the password was right: the hint and its button would only mislead. */}
-        {!state.reset && state.wrongPickBy === undefined && <p className="hint-strong">{t.wrongPasswordHint}</p>}
+        {/* After a passkey no password was typed (no address either): nothing to say about one. */}
+        {!state.reset && state.email !== '' && state.wrongPickBy === undefined && <p className="hint-strong">{t.wrongPasswordHint}</p>}
         <div className="actions">
           {/* Not disabled while it asks: the focus stays on it. */}
           <button type="button" aria-busy={resending} onClick={() => void (resending || askAgain())}>
@@ -102,7 +103,7 @@ export function AwaitingApprovalScreen({ state }: { state: Extract<SessionState,
             </button>
           )}
           {/* Back to the form with the address kept and the password field focused (SignIn.tsx). */}
-          {!state.reset && state.wrongPickBy === undefined && (
+          {!state.reset && state.email !== '' && state.wrongPickBy === undefined && (
             <button type="button" onClick={() => void cancel()}>
               {t.retypePassword}
             </button>

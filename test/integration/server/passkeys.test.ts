@@ -244,4 +244,16 @@ forEachStore('passkeys', (ctx) => {
       await strict.close();
     }
   });
+
+  it('the 21st passkey is refused before the browser’s prompt, saying why', async () => {
+    const { laptop } = await withPasskey('many');
+    for (let i = 1; i < 20; i++) {
+      const asked = options(await http.post('/v1/account/passkeys/options', undefined, laptop.token));
+      const made = await http.post('/v1/account/passkeys', { id: asked.id, name: `Key ${i}`, response: new SoftPasskey(ORIGIN).create(asked.options) }, laptop.token);
+      assert.equal(made.status, 200, made.text);
+    }
+    const more = await http.post('/v1/account/passkeys/options', undefined, laptop.token);
+    assert.equal(more.status, 409);
+    assert.equal(more.body.error.say.key, 'too_many_passkeys');
+  });
 });

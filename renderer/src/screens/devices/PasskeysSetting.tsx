@@ -50,7 +50,7 @@ export function PasskeysSetting({ offline }: { offline: boolean }) {
       {passkeys && passkeys.length > 0 && (
         <ul className="passkeys" aria-label={t.listLabel}>
           {passkeys.map((passkey) => (
-            <PasskeyRow key={passkey.id} passkey={passkey} offline={offline} />
+            <PasskeyRow key={passkey.id} passkey={passkey} offline={offline} onRemoved={backToOpener} />
           ))}
         </ul>
       )}
@@ -81,6 +81,7 @@ export function PasskeysSetting({ offline }: { offline: boolean }) {
 /** A name, then the browser's prompt; the password (or a passkey) first when the server asks for it. */
 function AddPasskey({ onDone }: { onDone: () => void }) {
   const add = useLatch((s) => s.addPasskey);
+  const hasPasskey = useLatch((s) => s.passkeys?.some((p) => !p.clonedAt) ?? false);
   const announce = useLatch((s) => s.announce);
   const deviceName = useLatch((s) => (s.session.status === 'signedIn' ? s.session.session.deviceName : undefined));
   const [name, setName] = useState(deviceName ?? t.defaultName);
@@ -106,7 +107,7 @@ function AddPasskey({ onDone }: { onDone: () => void }) {
     event.preventDefault();
     if (busy) return;
     if (!name.trim()) return setErrors({ name: messages.devices.enterName }), field.current?.focus();
-    if (name.trim().length > 64) return setErrors({ name: messages.devices.nameTooLong }), field.current?.focus();
+    if (name.trim().length > 64) return setErrors({ name: t.nameTooLong }), field.current?.focus();
     setErrors({});
     await create();
   }
@@ -118,7 +119,7 @@ function AddPasskey({ onDone }: { onDone: () => void }) {
         confirmLabel={t.create}
         finishingLabel={t.creating}
         tone="primary"
-        hint={t.addReauthHint}
+        hint={hasPasskey && passkeysHere() === 'available' ? t.addReauthHintWithPasskey : t.addReauthHint}
         onConfirmed={async () => {
           setReauth(false);
           await create();
@@ -146,7 +147,8 @@ function AddPasskey({ onDone }: { onDone: () => void }) {
   );
 }
 
-function PasskeyRow({ passkey, offline }: { passkey: PasskeyView; offline: boolean }) {
+/** `onRemoved`: its row is gone with the focused button, so the card puts the focus somewhere that stays. */
+function PasskeyRow({ passkey, offline, onRemoved }: { passkey: PasskeyView; offline: boolean; onRemoved: () => void }) {
   const rename = useLatch((s) => s.renamePasskey);
   const remove = useLatch((s) => s.removePasskey);
   const announce = useLatch((s) => s.announce);
@@ -171,7 +173,7 @@ function PasskeyRow({ passkey, offline }: { passkey: PasskeyView; offline: boole
     event.preventDefault();
     if (busy) return;
     if (!name.trim()) return setError(messages.devices.enterName);
-    if (name.trim().length > 64) return setError(messages.devices.nameTooLong);
+    if (name.trim().length > 64) return setError(t.nameTooLong);
     const result = await whileBusy(() => rename(passkey.id, name.trim()));
     if ('code' in result) return setError(result.details?.[0]?.message ?? result.message);
     announce(t.renamed(result.name));
@@ -181,7 +183,10 @@ function PasskeyRow({ passkey, offline }: { passkey: PasskeyView; offline: boole
   /** Removed, or why not; the password first when the server asks for it. */
   async function removeIt(): Promise<void> {
     const failed = await whileBusy(() => remove(passkey.id));
-    if (!failed) return announce(t.removed(passkey.name));
+    if (!failed) {
+      announce(t.removed(passkey.name));
+      return onRemoved();
+    }
     if (needsReauth(failed)) return setMode('reauth');
     setMode('remove');
     setError(failed.message);
@@ -192,11 +197,11 @@ function PasskeyRow({ passkey, offline }: { passkey: PasskeyView; offline: boole
     <li className="passkey">
       <div className="passkey-main">
         <strong className="passkey-name">{passkey.name}</strong>
-        <span className="muted">
+        <p className="muted">
           {t.addedOn(dateOf(passkey.createdAt))} · {used}
           {passkey.synced ? ` · ${t.synced}` : ''}
-        </span>
-        {passkey.clonedAt && <span className="warning passkey-copied">{t.copied}</span>}
+        </p>
+        {passkey.clonedAt && <p className="warning passkey-copied">{t.copied}</p>}
       </div>
       {mode === 'rename' ? (
         <form className="rename" onSubmit={saveName} onKeyDown={(e) => e.key === 'Escape' && !busy && back(renameButton)} aria-label={t.renameLabel(passkey.name)}>
@@ -224,9 +229,11 @@ function PasskeyRow({ passkey, offline }: { passkey: PasskeyView; offline: boole
           )}
         </form>
       ) : mode === 'remove' ? (
-        <div className="confirm" onKeyDown={(e) => e.key === 'Escape' && !busy && back(removeButton)}>
-          <p className="confirm-question">{t.removeAsk(passkey.name)}</p>
-          <button type="button" className="danger" ref={confirmButton} disabled={busy || offline} aria-busy={busy} onClick={() => void removeIt()}>
+        <div className="confirm" role="group" aria-labelledby={`${errorId}-ask`} onKeyDown={(e) => e.key === 'Escape' && !busy && back(removeButton)}>
+          <p className="confirm-question" id={`${errorId}-ask`}>
+            {t.removeAsk(passkey.name)}
+          </p>
+          <button type="button" className="danger" ref={confirmButton} aria-describedby={`${errorId}-ask`} disabled={busy || offline} aria-busy={busy} onClick={() => void removeIt()}>
             {t.removeConfirm}
           </button>
           <button type="button" onClick={() => back(removeButton)} disabled={busy}>
