@@ -28,8 +28,8 @@ import { Endpoint, RouteBody } from '../http/endpoint.js';
 import { Auth, bearerToken, Client, type AuthContext, type ClientInfo, type LatchRequest } from '../http/request-context.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { AuthService } from './auth.service.js';
-import { RateLimits } from './rate-limits.js';
 import { Passkeys } from '../passkeys/passkeys.js';
+import { PasskeySignIns } from './passkey-sign-ins.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 
 /** `GET /v1/auth/session` is not here: it is a plain Fastify route, session-route.ts. */
@@ -39,7 +39,7 @@ export class AuthController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(Passkeys) private readonly passkeys: Passkeys,
-    @Inject(RateLimits) private readonly throttle: RateLimits,
+    @Inject(PasskeySignIns) private readonly passkeySignIns: PasskeySignIns,
   ) {}
 
   /** 202 whether or not the address has an account: a code (or a mail saying it has one) goes by mail. */
@@ -107,9 +107,8 @@ export class AuthController {
   }
 
   @Endpoint(Routes.passkeySignInOptions)
-  async passkeySignInOptions(@Client() client: ClientInfo): Promise<PasskeyOptions> {
-    await this.throttle.admitPasskey(client.ip);
-    return this.passkeys.signInOptions('app');
+  passkeySignInOptions(@Client() client: ClientInfo): Promise<PasskeyOptions> {
+    return this.passkeySignIns.options(client, 'app');
   }
 
   /** A passkey's assertion, with no email typed: signed in as the account the passkey belongs to. */
@@ -119,9 +118,7 @@ export class AuthController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResult | PendingSignIn> {
-    const result = await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, body.device, client, 'app');
-    // A passkey that verified is no guess: the address's passkey budget is given back.
-    await this.throttle.passkeyVerified(client.ip);
+    const result = await this.passkeySignIns.signIn(body.id, body.response, body.device, client, 'app');
     // With sign-in approval on: a request a device must answer, as a password sign-in's.
     if ('pending' in result) void reply.status(202);
     return result;

@@ -13,11 +13,12 @@ import { PasswordsModule } from '../passwords/passwords.js';
 import { RateLimits } from './rate-limits.js';
 import { AuthenticatorCodes } from '../authenticator/authenticator.js';
 import { Passkeys } from '../passkeys/passkeys.js';
+import { PasskeySignIns } from './passkey-sign-ins.js';
 
 @Module({
   imports: [SessionsModule, ApprovalModule, PasswordsModule],
   controllers: [AuthController, ApprovalController, AccountController],
-  providers: [AuthService, RateLimits, AuthGuard, AuthenticatorCodes, Passkeys, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [RateLimits, AuthService, AuthGuard, Passkeys],
+  providers: [AuthService, RateLimits, AuthGuard, AuthenticatorCodes, Passkeys, PasskeySignIns, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [RateLimits, AuthService, AuthGuard, Passkeys, PasskeySignIns],
 })
 export class AuthModule {}

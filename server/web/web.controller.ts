@@ -21,12 +21,10 @@ import type {
   PasskeyAssertionBody,
   PasskeyOptions,
 } from '../../shared/api.js';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { Routes } from '../../shared/routes.js';
 import { Endpoint, RouteBody, RouteParam } from '../http/endpoint.js';
 import { AuthService } from '../auth/auth.service.js';
-import { RateLimits } from '../auth/rate-limits.js';
-import { Passkeys } from '../passkeys/passkeys.js';
+import { PasskeySignIns } from '../auth/passkey-sign-ins.js';
 import { CONFIG } from '../common/di-tokens.js';
 import { trustFunction, type TrustFunction } from '../http/http-edge.js';
 import { Auth, Client, Disconnected, type AuthContext, type ClientInfo } from '../http/request-context.js';
@@ -50,8 +48,7 @@ export class WebController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(CONFIG) private readonly config: ServerConfig,
-    @Inject(Passkeys) private readonly passkeys: Passkeys,
-    @Inject(RateLimits) private readonly throttle: RateLimits,
+    @Inject(PasskeySignIns) private readonly passkeySignIns: PasskeySignIns,
   ) {
     this.trust = trustFunction(config.trustProxy);
   }
@@ -83,8 +80,7 @@ export class WebController {
   @Endpoint(Routes.webPasskeyOptions)
   async passkeyOptions(@Client() client: ClientInfo, @Req() request: FastifyRequest): Promise<PasskeyOptions> {
     this.place(request);
-    await this.throttle.admitPasskey(client.ip);
-    return this.passkeys.signInOptions('browser');
+    return this.passkeySignIns.options(client, 'browser');
   }
 
   /** A passkey, no email typed: the session as the cookie, or a request a device must answer (202). */
@@ -97,10 +93,7 @@ export class WebController {
   ): Promise<CurrentSession | PendingSignIn> {
     const place = this.place(request);
     const device = browserDevice(client.userAgent, acceptLanguageOf(request));
-    const result = await this.passkeys.signIn(body.id, body.response as unknown as AuthenticationResponseJSON, device, client, 'browser');
-    // A passkey that verified is no guess: the address's passkey budget is given back.
-    await this.throttle.passkeyVerified(client.ip);
-    return this.answer(reply, place, result);
+    return this.answer(reply, place, await this.passkeySignIns.signIn(body.id, body.response, device, client, 'browser'));
   }
 
   /** A code from the authenticator app, or a recovery code, after the right password: the session as the cookie. */
