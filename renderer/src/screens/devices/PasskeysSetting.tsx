@@ -13,6 +13,7 @@ import { useBusy } from '../../components/use-busy.js';
 import { dateOf, timeAgo } from '../../format.js';
 import { passkeysHere } from '../../passkeys.js';
 import { useLatch } from '../../store/index.js';
+import { RenameForm } from './RenameForm.js';
 import { SettingCard } from './SettingCard.js';
 
 const t = messages.passkeys;
@@ -153,7 +154,6 @@ function PasskeyRow({ passkey, offline, onRemoved }: { passkey: PasskeyView; off
   const remove = useLatch((s) => s.removePasskey);
   const announce = useLatch((s) => s.announce);
   const [mode, setMode] = useState<'rename' | 'remove' | 'reauth' | undefined>();
-  const [name, setName] = useState(passkey.name);
   const [error, setError] = useState<string | undefined>();
   const [busy, whileBusy] = useBusy();
   const errorId = useId();
@@ -168,17 +168,6 @@ function PasskeyRow({ passkey, offline, onRemoved }: { passkey: PasskeyView; off
     setError(undefined);
     requestAnimationFrame(() => to.current?.focus());
   };
-
-  async function saveName(event: FormEvent) {
-    event.preventDefault();
-    if (busy) return;
-    if (!name.trim()) return setError(messages.devices.enterName);
-    if (name.trim().length > 64) return setError(t.nameTooLong);
-    const result = await whileBusy(() => rename(passkey.id, name.trim()));
-    if ('code' in result) return setError(result.details?.[0]?.message ?? result.message);
-    announce(t.renamed(result.name));
-    back(renameButton);
-  }
 
   /** Removed, or why not; the password first when the server asks for it. */
   async function removeIt(): Promise<void> {
@@ -204,30 +193,19 @@ function PasskeyRow({ passkey, offline, onRemoved }: { passkey: PasskeyView; off
         {passkey.clonedAt && <p className="warning passkey-copied">{t.copied}</p>}
       </div>
       {mode === 'rename' ? (
-        <form className="rename" onSubmit={saveName} onKeyDown={(e) => e.key === 'Escape' && !busy && back(renameButton)} aria-label={t.renameLabel(passkey.name)}>
-          <label htmlFor={`${errorId}-name`} className="visually-hidden">
-            {t.renameLabel(passkey.name)}
-          </label>
-          <input
-            id={`${errorId}-name`}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            autoFocus
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? errorId : undefined}
-          />
-          <button type="submit" className="primary" disabled={busy} aria-busy={busy}>
-            {messages.devices.save}
-          </button>
-          <button type="button" onClick={() => back(renameButton)} disabled={busy}>
-            {messages.common.cancel}
-          </button>
-          {error && (
-            <p className="field-error" id={errorId} role="alert">
-              {error}
-            </p>
-          )}
-        </form>
+        <RenameForm
+          label={t.renameLabel(passkey.name)}
+          formLabel={t.renameLabel(passkey.name)}
+          initial={passkey.name}
+          tooLong={t.nameTooLong}
+          save={async (name) => {
+            const result = await rename(passkey.id, name.trim());
+            if ('code' in result) return result.details?.[0]?.message ?? result.message;
+            announce(t.renamed(result.name));
+            return undefined;
+          }}
+          onDone={() => back(renameButton)}
+        />
       ) : mode === 'remove' ? (
         <div className="confirm" role="group" aria-labelledby={`${errorId}-ask`} onKeyDown={(e) => e.key === 'Escape' && !busy && back(removeButton)}>
           <p className="confirm-question" id={`${errorId}-ask`}>
@@ -249,7 +227,7 @@ function PasskeyRow({ passkey, offline, onRemoved }: { passkey: PasskeyView; off
         <ReauthForm action={t.removeAction} confirmLabel={t.removeConfirm} finishingLabel={messages.common.loading} onConfirmed={removeIt} onCancel={() => back(removeButton)} />
       ) : (
         <div className="passkey-actions">
-          <button type="button" ref={renameButton} aria-label={t.renameLabel(passkey.name)} disabled={offline} onClick={() => (setName(passkey.name), setMode('rename'))}>
+          <button type="button" ref={renameButton} aria-label={t.renameLabel(passkey.name)} disabled={offline} onClick={() => setMode('rename')}>
             {t.rename}
           </button>
           <button type="button" ref={removeButton} aria-label={t.removeLabel(passkey.name)} disabled={offline} onClick={() => setMode('remove')}>

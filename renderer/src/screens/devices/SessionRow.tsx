@@ -26,6 +26,7 @@ function focusAfter(row: HTMLElement | null): () => void {
 }
 
 export function SessionRow({ session, now, offline, sameName }: { session: SessionView; now: number; offline: boolean; sameName: boolean }) {
+  const renameDevice = useLatch((s) => s.renameDevice);
   const revokeSession = useLatch((s) => s.revokeSession);
   const revoking = useLatch((s) => s.revoking[session.id] === true);
   const [renaming, setRenaming] = useState(false);
@@ -64,7 +65,13 @@ export function SessionRow({ session, now, offline, sameName }: { session: Sessi
       <div className="session-main">
         {renaming ? (
           <RenameForm
-            session={session}
+            label={t.renameLabel}
+            initial={session.deviceName}
+            tooLong={t.nameTooLong}
+            save={async (name) => {
+              const failed = await renameDevice(name);
+              return failed && (failed.details?.[0]?.message ?? failed.message);
+            }}
             onDone={() => {
               returnFromRename();
               setRenaming(false);
