@@ -18,6 +18,21 @@ export function passkeysHere(): PasskeysHere {
   return 'available';
 }
 
+/** The account page's address on the server this window signs in to, to add passkeys in a browser. */
+export function accountPageOf(serverUrl: string | undefined): string | undefined {
+  if (!serverUrl) return undefined;
+  try {
+    return new URL('/account', serverUrl).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why this page cannot use passkeys, in the reader's words (naming the account page of `serverUrl`); nothing where it can. */
+export function whyNoPasskeys(here: PasskeysHere, serverUrl: string | undefined): string | undefined {
+  return here === 'noSupport' ? messages.passkeys.noSupport : here === 'noAddress' ? messages.passkeys.noAddress(accountPageOf(serverUrl)) : undefined;
+}
+
 /** Why the browser's part failed, in the reader's words: cancelled, an authenticator that has one already, the wrong address. */
 function ceremonyFailed(error: unknown): IpcError {
   const t = messages.passkeys;

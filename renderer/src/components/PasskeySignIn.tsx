@@ -2,8 +2,7 @@
 // passkey names the account. Where this window cannot use passkeys, the button says why instead of failing.
 import { useEffect, useId, useRef, useState } from 'react';
 import { messages } from '../../../shared/messages.js';
-import { passkeysHere } from '../passkeys.js';
-import { accountPageOf } from '../screens/devices/PasskeysSetting.js';
+import { passkeysHere, whyNoPasskeys } from '../passkeys.js';
 import { useLatch } from '../store/index.js';
 import { useBusy } from './use-busy.js';
 
@@ -16,7 +15,7 @@ export function PasskeySignIn({ serverUrl, disabled }: { serverUrl: string; disa
   const [busy, whileBusy] = useBusy();
   const button = useRef<HTMLButtonElement>(null);
   const noteId = useId();
-  const whyNot = here === 'noSupport' ? t.noSupport : here === 'noAddress' ? t.noAddress(accountPageOf(serverUrl)) : undefined;
+  const whyNot = whyNoPasskeys(here, serverUrl);
 
   // Refused: the button has the focus again (once it is enabled), and the reason is read out.
   const [failures, setFailures] = useState(0);

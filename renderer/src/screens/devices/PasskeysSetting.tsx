@@ -11,23 +11,13 @@ import { Field, FormError } from '../../components/Field.js';
 import { ReauthForm } from '../../components/ReauthForm.js';
 import { useBusy } from '../../components/use-busy.js';
 import { dateOf, timeAgo } from '../../format.js';
-import { passkeysHere } from '../../passkeys.js';
+import { passkeysHere, whyNoPasskeys } from '../../passkeys.js';
 import { useLatch } from '../../store/index.js';
 import { RenameForm } from './RenameForm.js';
 import { SettingCard } from './SettingCard.js';
 
 const t = messages.passkeys;
 const needsReauth = (error: IpcError) => error.code === 'reauth_required';
-
-/** The account page's address on the server this window signs in to, to add passkeys in a browser. */
-export function accountPageOf(serverUrl: string | undefined): string | undefined {
-  if (!serverUrl) return undefined;
-  try {
-    return new URL('/account', serverUrl).href;
-  } catch {
-    return undefined;
-  }
-}
 
 export function PasskeysSetting({ offline }: { offline: boolean }) {
   const passkeys = useLatch((s) => s.passkeys);
@@ -45,7 +35,7 @@ export function PasskeysSetting({ offline }: { offline: boolean }) {
   const backToOpener = () => requestAnimationFrame(() => opener.current?.focus());
   const usable = passkeys?.filter((p) => !p.clonedAt).length ?? 0;
   const status = passkeys && (passkeys.length === 0 ? t.none : usable === 0 ? t.noneUsable : t.some(usable));
-  const whyNot = here === 'noSupport' ? t.noSupport : here === 'noAddress' ? t.noAddress(accountPageOf(serverUrl)) : undefined;
+  const whyNot = whyNoPasskeys(here, serverUrl);
   return (
     <SettingCard id="passkeys-title" title={t.settingTitle} label={t.settingLabel} status={status} error={error} offline={offline}>
       {passkeys && passkeys.length > 0 && (
